@@ -148,6 +148,13 @@ export function writeDataset(source: ByteSource, ds: Dataset, edits: DatasetEdit
   return out.chunks;
 }
 
+/** A dataset built from scratch (sample data, benchmarks, tests), sorted by tag. */
+export function encodeNewDataset(elements: readonly NewElement[], syntax: Syntax): Uint8Array {
+  const out = new Out();
+  for (const el of [...elements].sort((a, b) => a.tag - b.tag)) writeNew(el, syntax, out);
+  return concatChunks(out.chunks);
+}
+
 export interface WriteOptions {
   /** New file meta elements (group 0002, explicit VR LE); by default the input's preamble and meta are copied. */
   readonly meta?: readonly NewElement[];

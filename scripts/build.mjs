@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Bundles the Node-side entry points (CLI, batch worker, Electron main and preload) with esbuild.
+// Runs on `npm install` (prepare), so `npx dicom-deid` works right after installing.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+const entries = [
+  { entryPoints: ['cli/dicom-deid.ts'], outfile: 'dist/cli/dicom-deid.js', format: 'esm' },
+];
+
+await Promise.all(
+  entries.map((e) =>
+    build({
+      ...common,
+      ...e,
+      ...(e.format === 'esm'
+        ? { banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } }
+        : {}),
+    }),
+  ),
+);

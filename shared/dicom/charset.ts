@@ -1,0 +1,37 @@
+import { convertBytes } from 'dicom-character-set';
+
+/**
+ * Text decoding per Specific Character Set (0008,0005), delegated to dicom-character-set, which handles
+ * ISO 2022 escapes, GB18030 and UTF-8. A value it cannot decode is read as Latin-1 rather than failing the
+ * file: we still need to see (and remove) whatever it holds.
+ */
+export function decodeText(bytes: Uint8Array, specificCharacterSet: string | undefined, vr: string): string {
+  const charset = normaliseCharset(specificCharacterSet);
+  if (!charset || isAscii(bytes)) return latin1(bytes);
+  try {
+    return convertBytes(charset, bytes, { vr });
+  } catch {
+    return latin1(bytes);
+  }
+}
+
+/** Common misspellings seen in real files, e.g. `ISO-IR 100` for `ISO_IR 100`. */
+export function normaliseCharset(value: string | undefined): string | undefined {
+  if (!value) return undefined;
+  const cleaned = value
+    .split('\\')
+    .map((term) => term.trim().replace(/^ISO-IR /, 'ISO_IR ').replace(/^ISO_IR(\d)/, 'ISO_IR $1'))
+    .join('\\');
+  return cleaned.replace(/\\+$/, '') || undefined;
+}
+
+const isAscii = (bytes: Uint8Array) => {
+  for (const b of bytes) if (b > 0x7f || b === 0x1b) return false;
+  return true;
+};
+
+export function latin1(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return s;
+}
