@@ -29,7 +29,13 @@ const header = (what, edition) =>
 
 // PS3.6 dictionary: [tag pattern, keyword, VR, VM, retired]. The pattern keeps 'xx' for repeating groups.
 const dict = read('ps36-dictionary-2026b.json');
-const dictRows = dict.entries.map((e) => [e.tag.slice(1, 10).replace(',', ''), e.keyword, e.vr, e.vm, e.retired ? 1 : 0]);
+const dictRows = dict.entries.map((e) => [
+  e.tag.slice(1, 10).replace(',', ''),
+  e.keyword,
+  e.vr,
+  e.vm,
+  e.retired ? 1 : 0,
+]);
 writeFileSync(
   join(outDir, 'dictionary.generated.ts'),
   `${header('ps36-dictionary-2026b.json', dict.edition.split(' ')[0])}export const DICTIONARY_EDITION = ${JSON.stringify(dict.edition)};\n` +
@@ -71,7 +77,12 @@ writeFileSync(
 
 // Table E.3.10-1 safe private attributes.
 const safe = read('safe-private-attributes.json');
-const safeRows = safe.attributes.map((a) => [a.tag.slice(1, 10).replace(',', '').toUpperCase(), a.privateCreator, a.vr, a.vm]);
+const safeRows = safe.attributes.map((a) => [
+  a.tag.slice(1, 10).replace(',', '').toUpperCase(),
+  a.privateCreator,
+  a.vr,
+  a.vm,
+]);
 writeFileSync(
   join(outDir, 'safe-private.generated.ts'),
   `${header('safe-private-attributes.json', safe.edition.split(' ')[0])}` +

@@ -11,7 +11,20 @@ export function decodeText(bytes: Uint8Array, specificCharacterSet: string | und
   try {
     return convertBytes(charset, bytes, { vr });
   } catch {
-    return latin1(bytes);
+    return decodeWithAscii(bytes, charset, vr) ?? latin1(bytes);
+  }
+}
+
+/**
+ * Japanese writers return to ASCII with ESC ( B without declaring ISO 2022 IR 6 (e.g. `ISO 2022 IR 13\ISO
+ * 2022 IR 87`), which dicom-character-set rightly refuses; declaring it recovers the text.
+ */
+function decodeWithAscii(bytes: Uint8Array, charset: string, vr: string): string | undefined {
+  if (!charset.includes('2022') || charset.split('\\').includes('ISO 2022 IR 6')) return undefined;
+  try {
+    return convertBytes(`${charset}\\ISO 2022 IR 6`, bytes, { vr });
+  } catch {
+    return undefined;
   }
 }
 
@@ -20,7 +33,12 @@ export function normaliseCharset(value: string | undefined): string | undefined 
   if (!value) return undefined;
   const cleaned = value
     .split('\\')
-    .map((term) => term.trim().replace(/^ISO-IR /, 'ISO_IR ').replace(/^ISO_IR(\d)/, 'ISO_IR $1'))
+    .map((term) =>
+      term
+        .trim()
+        .replace(/^ISO-IR /, 'ISO_IR ')
+        .replace(/^ISO_IR(\d)/, 'ISO_IR $1'),
+    )
     .join('\\');
   return cleaned.replace(/\\+$/, '') || undefined;
 }

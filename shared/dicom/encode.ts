@@ -5,7 +5,7 @@ import { BINARY_SIZE, hasLongHeader, isStringVR, paddingByte } from './vr.js';
 /** The bytes of an element header in the given encoding. `length` may be 0xFFFFFFFF (undefined). */
 export function encodeHeader(tag: Tag, vr: string, length: number, syntax: Syntax): Uint8Array {
   const le = syntax.littleEndian;
-  if (!syntax.explicitVR || (tag >>> 16) === 0xfffe) {
+  if (!syntax.explicitVR || tag >>> 16 === 0xfffe) {
     const b = new Uint8Array(8);
     const v = new DataView(b.buffer);
     v.setUint16(0, tag >>> 16, le);

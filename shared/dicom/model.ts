@@ -1,6 +1,6 @@
+import type { ByteSource } from './source.js';
 import type { Tag } from './tag.js';
 import type { Syntax, TransferSyntax } from './transfer-syntax.js';
-import type { ByteSource } from './source.js';
 
 export const UNDEFINED_LENGTH = 0xffffffff;
 

@@ -12,7 +12,9 @@ describe.skipIf(!hasCorpus)('parse every corpus file', () => {
       const bytes = new Uint8Array(readFileSync(f.abs));
       try {
         const p = parseDicom(new MemorySource(bytes));
-        results.push(`ok ${p.dataset.elements.length} ${p.transferSyntax.uid} ${f.path} ${p.warnings.join('; ')}`);
+        results.push(
+          `ok ${p.dataset.elements.length} ${p.transferSyntax.uid} ${f.path} ${p.warnings.join('; ')}`,
+        );
       } catch (e) {
         if (!isDicomError(e)) throw e;
         results.push(`FAIL ${e.code} ${e.message} ${f.path}`);
@@ -20,7 +22,11 @@ describe.skipIf(!hasCorpus)('parse every corpus file', () => {
     });
   }
   it('summary', () => {
-    console.log(results.filter((r) => r.startsWith('FAIL') || r.includes(';') || /warn|missing|stray/.test(r)).join('\n'));
+    console.log(
+      results
+        .filter((r) => r.startsWith('FAIL') || r.includes(';') || /warn|missing|stray/.test(r))
+        .join('\n'),
+    );
     expect(results.length).toBeGreaterThan(200);
   });
 });

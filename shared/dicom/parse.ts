@@ -2,16 +2,24 @@ import { inflateSync } from 'fflate';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
 import {
+  type Dataset,
   type DicomElement,
   type DicomItem,
-  type Dataset,
   type Fragment,
   type Layout,
   type ParsedDicom,
   UNDEFINED_LENGTH,
 } from './model.js';
 import { type ByteSource, MemorySource } from './source.js';
-import { formatTag, groupOf, ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, TRANSFER_SYNTAX_UID } from './tag.js';
+import {
+  formatTag,
+  groupOf,
+  ITEM,
+  ITEM_DELIMITER,
+  PIXEL_DATA,
+  SEQUENCE_DELIMITER,
+  TRANSFER_SYNTAX_UID,
+} from './tag.js';
 import {
   detectedSyntax,
   EXPLICIT_LE,
@@ -47,7 +55,10 @@ class Reader {
     const rel = pos - this.base;
     if (rel < 0 || rel + n > this.bytes.length) {
       if (pos + n > this.source.size) {
-        throw new DicomError('truncated', `file ends at byte ${this.source.size} inside data expected at ${pos}`);
+        throw new DicomError(
+          'truncated',
+          `file ends at byte ${this.source.size} inside data expected at ${pos}`,
+        );
       }
       const w = this.source.window(pos, n);
       this.bytes = w.bytes;
@@ -187,7 +198,10 @@ class Parser {
 
     if (length === UNDEFINED_LENGTH) {
       if (depth >= this.maxDepth) {
-        throw new DicomError('unsupported', `sequences nested deeper than ${this.maxDepth} levels at byte ${start}`);
+        throw new DicomError(
+          'unsupported',
+          `sequences nested deeper than ${this.maxDepth} levels at byte ${start}`,
+        );
       }
       if (vr === 'SQ' || (!syntax.explicitVR && tag !== PIXEL_DATA)) {
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth);
@@ -211,7 +225,10 @@ class Parser {
     }
     if (vr === 'SQ' || this.mayHoldItems(tag, vr, valueStart, length, le)) {
       if (depth >= this.maxDepth) {
-        throw new DicomError('unsupported', `sequences nested deeper than ${this.maxDepth} levels at byte ${start}`);
+        throw new DicomError(
+          'unsupported',
+          `sequences nested deeper than ${this.maxDepth} levels at byte ${start}`,
+        );
       }
       const itemSyntax = vr === 'SQ' ? syntax : IMPLICIT_LE;
       try {
@@ -281,7 +298,10 @@ class Parser {
       } else {
         const itemEnd = contentStart + itemLength;
         if (itemEnd > limit || itemEnd > r.size) {
-          throw new DicomError('malformed', `item at byte ${pos} declares ${itemLength} bytes beyond its sequence`);
+          throw new DicomError(
+            'malformed',
+            `item at byte ${pos} declares ${itemLength} bytes beyond its sequence`,
+          );
         }
         const inner = this.elements(contentStart, itemEnd, syntax, depth + 1, false);
         items.push({
@@ -315,7 +335,10 @@ class Parser {
       const length = r.u32(pos + 4, le);
       if (tag === SEQUENCE_DELIMITER) return { fragments, end: pos + 8 };
       if (tag !== ITEM || length === UNDEFINED_LENGTH) {
-        throw new DicomError('malformed', `expected a pixel data fragment at byte ${pos}, found ${formatTag(tag)}`);
+        throw new DicomError(
+          'malformed',
+          `expected a pixel data fragment at byte ${pos}, found ${formatTag(tag)}`,
+        );
       }
       if (pos + 8 + length > r.size) {
         throw new DicomError('truncated', `pixel data fragment at byte ${pos} runs past the end of the file`);
@@ -418,7 +441,8 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
     }
     dsPos = 0;
   }
-  const dsParser = dsSource === source ? parser : new Parser(new Reader(dsSource), parser.maxDepth, parser.stopAtPixelData);
+  const dsParser =
+    dsSource === source ? parser : new Parser(new Reader(dsSource), parser.maxDepth, parser.stopAtPixelData);
 
   let parsed: ReturnType<Parser['elements']>;
   try {

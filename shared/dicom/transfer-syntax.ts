@@ -15,7 +15,13 @@ export const IMPLICIT_LE: Syntax = { explicitVR: false, littleEndian: true };
 export const EXPLICIT_LE: Syntax = { explicitVR: true, littleEndian: true };
 export const EXPLICIT_BE: Syntax = { explicitVR: true, littleEndian: false };
 
-const ts = (uid: string, name: string, syntax: Syntax, deflated = false, encapsulated = true): TransferSyntax => ({
+const ts = (
+  uid: string,
+  name: string,
+  syntax: Syntax,
+  deflated = false,
+  encapsulated = true,
+): TransferSyntax => ({
   uid,
   name,
   ...syntax,

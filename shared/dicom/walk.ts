@@ -46,7 +46,11 @@ export function effectiveVR(el: DicomElement): string {
   return dict ? dict.slice(0, 2) : 'UN';
 }
 
-export function datasetCharset(source: ByteSource, ds: Dataset, inherited: string | undefined): string | undefined {
+export function datasetCharset(
+  source: ByteSource,
+  ds: Dataset,
+  inherited: string | undefined,
+): string | undefined {
   const el = ds.elements.find((e) => e.tag === SPECIFIC_CHARACTER_SET);
   return el ? readText(source, el, 'CS', undefined) || inherited : inherited;
 }
@@ -72,7 +76,7 @@ export function walkElements(
         dataset: ds,
       };
       if (visit(el, ctx) === false || !el.items) continue;
-      el.items.forEach((item, i) => go(item, [...path, { tag: el.tag, item: i }], charset));
+      for (const [i, item] of el.items.entries()) go(item, [...path, { tag: el.tag, item: i }], charset);
     }
   };
   go(root, [], undefined);

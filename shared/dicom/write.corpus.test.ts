@@ -48,7 +48,9 @@ describe.skipIf(!hasCorpus)('write: re-encoding every sequence header reproduces
     it(`rewrite ${f.path}`, () => {
       const bytes = new Uint8Array(readFileSync(f.abs));
       const parsed = parseDicom(new MemorySource(bytes));
-      const out = concatChunks(writeDicom(parsed, rewriteEverySequence(parsed.dataset), { keepTrailing: true }));
+      const out = concatChunks(
+        writeDicom(parsed, rewriteEverySequence(parsed.dataset), { keepTrailing: true }),
+      );
       if (parsed.transferSyntax.deflated) return;
       if (Buffer.compare(out, bytes) !== 0) rows.push(`${f.path} ${parsed.warnings.length} warnings`);
       // Whatever differs must still parse to the same element structure.

@@ -1,6 +1,12 @@
 import { deflateSync } from 'fflate';
 import { encodeHeader, padValue } from './encode.js';
-import { type Dataset, type DicomElement, type DicomItem, type ParsedDicom, UNDEFINED_LENGTH } from './model.js';
+import {
+  type Dataset,
+  type DicomElement,
+  type DicomItem,
+  type ParsedDicom,
+  UNDEFINED_LENGTH,
+} from './model.js';
 import type { ByteSource } from './source.js';
 import { ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, type Tag } from './tag.js';
 import { EXPLICIT_LE, IMPLICIT_LE, type Syntax } from './transfer-syntax.js';
@@ -48,7 +54,12 @@ class Out {
     if (length <= 0) return;
     const last = this.chunks[this.chunks.length - 1];
     // Adjacent unchanged elements become one range, so an untouched run is one copy.
-    if (last && !(last instanceof Uint8Array) && last.source === source && last.offset + last.length === offset) {
+    if (
+      last &&
+      !(last instanceof Uint8Array) &&
+      last.source === source &&
+      last.offset + last.length === offset
+    ) {
       this.chunks[this.chunks.length - 1] = { source, offset: last.offset, length: last.length + length };
     } else {
       this.chunks.push({ source, offset, length });
@@ -178,7 +189,6 @@ export function concatChunks(chunks: readonly Chunk[]): Uint8Array {
   return out;
 }
 
-
 /** The file meta group with its group length computed, explicit VR little endian as PS3.10 requires. */
 export function encodeFileMeta(elements: readonly NewElement[]): Uint8Array {
   const body = new Out();
@@ -197,7 +207,11 @@ export function encodeFileMeta(elements: readonly NewElement[]): Uint8Array {
  * The output file as chunks: preamble and meta (copied or new), then the dataset with edits applied.
  * With no edits, no new meta and keepTrailing, the result is the input byte for byte.
  */
-export function writeDicom(parsed: ParsedDicom, edits: DatasetEdits | undefined, options: WriteOptions = {}): Chunk[] {
+export function writeDicom(
+  parsed: ParsedDicom,
+  edits: DatasetEdits | undefined,
+  options: WriteOptions = {},
+): Chunk[] {
   const out = new Out();
   if (options.meta) {
     const head = new Uint8Array(132);
@@ -216,7 +230,8 @@ export function writeDicom(parsed: ParsedDicom, edits: DatasetEdits | undefined,
 
   if (parsed.transferSyntax.deflated) {
     const unchanged = !edits && options.keepTrailing;
-    if (unchanged) out.copy(parsed.fileSource, parsed.datasetStart, parsed.fileSource.size - parsed.datasetStart);
+    if (unchanged)
+      out.copy(parsed.fileSource, parsed.datasetStart, parsed.fileSource.size - parsed.datasetStart);
     else out.bytes(deflateSync(concatChunks(body.chunks), { level: 6 }));
   } else {
     out.append(body);

@@ -42,7 +42,8 @@ const TEXT: Readonly<Record<OptionKey, { label: string; explanation: string }>> 
   },
   retainDeviceIdentity: {
     label: 'Keep scanner identity',
-    explanation: 'Keep the station name, serial numbers and calibration details of the scanner and its parts.',
+    explanation:
+      'Keep the station name, serial numbers and calibration details of the scanner and its parts.',
   },
   retainInstitutionIdentity: {
     label: 'Keep hospital identity',
@@ -75,12 +76,16 @@ const TEXT: Readonly<Record<OptionKey, { label: string; explanation: string }>> 
   },
   cleanGraphics: {
     label: 'Clean graphics',
-    explanation: 'Keep overlays and graphic annotations on the images, after removing identifying text in them.',
+    explanation:
+      'Keep overlays and graphic annotations on the images, after removing identifying text in them.',
   },
 };
 
 export const OPTION_INFO: Readonly<Record<OptionKey, OptionInfo>> = Object.fromEntries(
-  OPTION_COLUMNS.map((column) => [column.key, { key: column.key, ...TEXT[column.key], code: column.cid7050Code }]),
+  OPTION_COLUMNS.map((column) => [
+    column.key,
+    { key: column.key, ...TEXT[column.key], code: column.cid7050Code },
+  ]),
 ) as Record<OptionKey, OptionInfo>;
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(ALL_OPTIONS);
@@ -94,13 +99,14 @@ const EXCLUSIVE_PAIRS: ReadonlyArray<readonly [OptionKey, OptionKey]> = [
 ];
 
 /** The first pair of selected options that must not be combined, or undefined when the set is valid. */
-export function findOptionConflict(options: Iterable<OptionKey>): readonly [OptionKey, OptionKey] | undefined {
-  const selected = new Set(options);
-  return EXCLUSIVE_PAIRS.find(([a, b]) => selected.has(a) && selected.has(b));
+export function findOptionConflict(
+  options: ReadonlySet<OptionKey>,
+): readonly [OptionKey, OptionKey] | undefined {
+  return EXCLUSIVE_PAIRS.find(([a, b]) => options.has(a) && options.has(b));
 }
 
 /** Throws when the options cannot be applied together; the message names both options. */
-export function assertValidOptions(options: Iterable<OptionKey>): void {
+export function assertValidOptions(options: ReadonlySet<OptionKey>): void {
   const conflict = findOptionConflict(options);
   if (conflict) throw new Error(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
 }
@@ -108,7 +114,10 @@ export function assertValidOptions(options: Iterable<OptionKey>): void {
 /** Basic Profile code followed by each applied option's code, in table order. */
 export function methodCodes(options: Iterable<OptionKey>): CodedConcept[] {
   const selected = new Set(options);
-  return [BASIC_PROFILE_CODE, ...ALL_OPTIONS.filter((key) => selected.has(key)).map((key) => OPTION_INFO[key].code)];
+  return [
+    BASIC_PROFILE_CODE,
+    ...ALL_OPTIONS.filter((key) => selected.has(key)).map((key) => OPTION_INFO[key].code),
+  ];
 }
 
 /** Table order, no duplicates: the canonical form stored in a Profile. */

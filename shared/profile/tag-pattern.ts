@@ -34,7 +34,7 @@ export const isExactPattern = (pattern: TagPattern): boolean => pattern.mask ===
  * matches those even groups.
  */
 export function matchesPattern(pattern: TagPattern, tag: Tag): boolean {
-  if (((tag & pattern.mask) >>> 0) !== pattern.value) return false;
+  if ((tag & pattern.mask) >>> 0 !== pattern.value) return false;
   if ((pattern.mask & 0x00ff0000) !== 0) return true;
   const xx = groupOf(tag) & 0xff;
   return (xx & 1) === 0 && xx <= 0x1e;

@@ -1,0 +1,144 @@
+import type { DicomElement } from '../dicom/model.js';
+import { elementOf, groupOf, isPrivateCreator, isPrivateGroup } from '../dicom/tag.js';
+import type { ElementContext } from '../dicom/walk.js';
+import { lookup } from '../dictionary/index.js';
+import {
+  isSafePrivate,
+  type OptionKey,
+  type Profile,
+  type ProfileRow,
+  profileRowFor,
+  type ResolvedAction,
+  resolveAction,
+  ruleFor,
+} from '../profile/index.js';
+
+/** What happens to one element. */
+export type Operation =
+  | { readonly op: 'keep' }
+  | { readonly op: 'remove' }
+  | { readonly op: 'empty' }
+  | { readonly op: 'dummy' }
+  | { readonly op: 'replace'; readonly text: string }
+  | { readonly op: 'pseudonym-id' }
+  | { readonly op: 'pseudonym-name' }
+  | { readonly op: 'remap-uid' }
+  | { readonly op: 'shift-date' }
+  | { readonly op: 'clean' }
+  /** Default policy for standard text outside the table: changed only if it holds an identifier. */
+  | { readonly op: 'scrub' }
+  | { readonly op: 'hash' }
+  | { readonly op: 'recurse' };
+
+/** Why: the table (with its resolved code), a custom rule, the private-attribute rules, or our default policy. */
+export type DecisionSource = 'table' | 'rule' | 'private' | 'default';
+
+export interface Decision {
+  readonly operation: Operation;
+  readonly source: DecisionSource;
+  readonly code?: ResolvedAction;
+  readonly row?: ProfileRow;
+}
+
+const PATIENT_NAME = 0x00100010;
+const PATIENT_ID = 0x00100020;
+const TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
+const BINARY_BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
+
+const isSequence = (el: DicomElement) => el.items !== undefined;
+
+/**
+ * The decision for one element. Order: structural elements (group lengths, misplaced meta and command
+ * groups), custom rules, private attributes, Table E.1-1, then the default policy for attributes the
+ * table does not list: standard attributes stay (text is scrubbed of identifiers), unknown ones go.
+ */
+export function decide(
+  el: DicomElement,
+  ctx: ElementContext,
+  profile: Profile,
+  options: ReadonlySet<OptionKey>,
+): Decision {
+  const tag = el.tag;
+  const group = groupOf(tag);
+  // Group lengths go stale once anything in the group changes; PS3.5 7.2 retired them outside the meta.
+  if (elementOf(tag) === 0x0000) return { operation: { op: 'remove' }, source: 'default' };
+  // Meta (0002) and command (0000) elements have no place in a stored dataset; the meta is rebuilt.
+  if (group === 0x0002 || group === 0x0000) return { operation: { op: 'remove' }, source: 'default' };
+
+  const rule = isPrivateCreator(tag) ? undefined : ruleFor(profile, tag, ctx.privateCreator);
+  if (rule) {
+    const operation: Operation = (() => {
+      switch (rule.action) {
+        case 'keep':
+          return isSequence(el) ? { op: 'recurse' } : { op: 'keep' };
+        case 'remove':
+          return { op: 'remove' };
+        case 'empty':
+          return { op: 'empty' };
+        case 'replace':
+          return { op: 'replace', text: rule.value ?? '' };
+        case 'remapUid':
+          return { op: 'remap-uid' };
+        case 'shiftDate':
+          return { op: 'shift-date' };
+        case 'hash':
+          return { op: 'hash' };
+      }
+    })();
+    return { operation, source: 'rule' };
+  }
+
+  if (isPrivateGroup(group)) {
+    // Creators are kept or dropped with their block, after the block's elements are decided.
+    if (isPrivateCreator(tag)) return { operation: { op: 'keep' }, source: 'private' };
+    const safe =
+      options.has('retainSafePrivate') &&
+      ctx.privateCreator !== undefined &&
+      elementOf(tag) >= 0x1000 &&
+      isSafePrivate(ctx.privateCreator, group, tag & 0xff);
+    return { operation: safe ? { op: 'keep' } : { op: 'remove' }, source: 'private' };
+  }
+
+  const row = profileRowFor(tag);
+  if (row) {
+    const code = resolveAction(row, options);
+    return { operation: operationFor(code, el, ctx.vr, tag), source: 'table', code, row };
+  }
+
+  if (isSequence(el)) return { operation: { op: 'recurse' }, source: 'default' };
+  if (ctx.vr === 'PN') return { operation: { op: 'empty' }, source: 'default' };
+  if (!lookup(tag)) return { operation: { op: 'remove' }, source: 'default' };
+  if (TEXT_VRS.has(ctx.vr)) return { operation: { op: 'scrub' }, source: 'default' };
+  return { operation: { op: 'keep' }, source: 'default' };
+}
+
+function operationFor(code: ResolvedAction, el: DicomElement, vr: string, tag: number): Operation {
+  const seq = isSequence(el);
+  switch (code) {
+    case 'X':
+      return { op: 'remove' };
+    case 'Z':
+      if (tag === PATIENT_NAME) return { op: 'pseudonym-name' };
+      return { op: 'empty' };
+    case 'D':
+      if (seq) return { op: 'recurse' };
+      if (tag === PATIENT_ID) return { op: 'pseudonym-id' };
+      if (tag === PATIENT_NAME) return { op: 'pseudonym-name' };
+      if (vr === 'UI') return { op: 'remap-uid' };
+      return { op: 'dummy' };
+    case 'K':
+    case 'KEEP_SEQUENCE_REMAP':
+      return seq ? { op: 'recurse' } : { op: 'keep' };
+    case 'U':
+      return seq ? { op: 'recurse' } : { op: 'remap-uid' };
+    case 'C':
+      if (seq) return { op: 'recurse' };
+      if (vr === 'DA' || vr === 'DT') return { op: 'shift-date' };
+      // Times of day carry no date; shifting whole days leaves them valid and intervals intact.
+      if (vr === 'TM') return { op: 'keep' };
+      if (vr === 'UI') return { op: 'remap-uid' };
+      // Overlay and curve bitmaps may show burned-in names and cannot be cleaned without seeing them.
+      if (BINARY_BULK.has(vr)) return { op: 'remove' };
+      return { op: 'clean' };
+  }
+}

@@ -1,0 +1,509 @@
+import { asciiBytes } from '../dicom/encode.js';
+import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
+import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
+import { readStrings, readText } from '../dicom/values.js';
+import {
+  creatorOf,
+  datasetCharset,
+  type ElementContext,
+  type ElementPath,
+  effectiveVR,
+  privateCreators,
+} from '../dicom/walk.js';
+import {
+  type Chunk,
+  type DatasetEdits,
+  type ElementEdit,
+  type NewElement,
+  writeDicom,
+} from '../dicom/write.js';
+import { lookup } from '../dictionary/index.js';
+import {
+  methodCodes,
+  type OptionKey,
+  PROFILE_EDITION,
+  type Profile,
+  profileRowFor,
+} from '../profile/index.js';
+import { isDicomdir, modality, reportableUID, sopClassUID } from '../scan/header.js';
+import { cleanText, identifierPattern, REMOVED } from './clean-text.js';
+import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
+import { type Decision, decide } from './decide.js';
+import { dummyText, dummyValue } from './dummy.js';
+import { SkippedInput } from './errors.js';
+import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import type { AnonymizationKey } from './key.js';
+import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
+import { encodeText } from './text-encode.js';
+import { isStandardUid, remapUid } from './uid-remap.js';
+
+export const TOOL_NAME = 'dicom-deid';
+/** Our Implementation Class UID (PS3.7 D.3.3.2), a fixed 2.25 UID so outputs say which tool wrote them. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.190839223093410254178442307361094116521';
+
+export interface AnonymizeOptions {
+  readonly profile: Profile;
+  readonly key: AnonymizationKey;
+  /** Site crosswalk: original Patient ID → pseudonym. */
+  readonly crosswalk?: ReadonlyMap<string, string>;
+  readonly toolVersion: string;
+  /** Also return what was decided for each element (for the app's inspector). */
+  readonly explain?: boolean;
+}
+
+/** What happened to each attribute, by name only: safe to travel with the data. */
+export type ActionName =
+  | 'removed'
+  | 'emptied'
+  | 'dummy'
+  | 'replaced'
+  | 'pseudonymized'
+  | 'uid-remapped'
+  | 'date-shifted'
+  | 'cleaned'
+  | 'hashed'
+  | 'kept';
+
+export interface PlannedAction {
+  readonly tag: string;
+  readonly keyword: string;
+  /** Where the element sits, e.g. `(0040,0275)[0].(0032,1060)`. */
+  readonly path: string;
+  readonly action: ActionName;
+  readonly source: Decision['source'];
+  readonly code?: string;
+  /** The new value for the inspector (never written to a log or report). */
+  readonly preview?: string;
+}
+
+/** PHI-free summary of one output. */
+export interface FileReport {
+  readonly sopClassUID: string;
+  readonly transferSyntaxUID: string;
+  readonly modality: string;
+  readonly profileName: string;
+  readonly profileEdition: string;
+  readonly options: readonly OptionKey[];
+  readonly actionCounts: Readonly<Record<ActionName, number>>;
+  /** `(GGGG,EEEE) Keyword` → action → count. */
+  readonly attributes: Readonly<Record<string, Partial<Record<ActionName, number>>>>;
+  readonly datesShifted: boolean;
+  readonly warnings: readonly string[];
+}
+
+/** The de-identified identity of the output: safe to use for file names. */
+export interface OutputIdentity {
+  readonly patientId: string;
+  readonly studyInstanceUID: string;
+  readonly seriesInstanceUID: string;
+  readonly sopInstanceUID: string;
+}
+
+/** Original → new values: PHI, for the on-site audit and crosswalk only. */
+export interface PrivateMapping {
+  readonly patientId: readonly [string, string];
+  readonly uids: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface AnonymizeResult {
+  readonly chunks: Chunk[];
+  readonly report: FileReport;
+  readonly identity: OutputIdentity;
+  readonly mapping: PrivateMapping;
+  /** Identifying values the profile removed or replaced: what the residual check looks for. In memory only. */
+  readonly removedIdentifiers: readonly Identifier[];
+  readonly actions?: readonly PlannedAction[];
+}
+
+const PATIENT_NAME = 0x00100010;
+const PATIENT_ID = 0x00100020;
+const STUDY_INSTANCE_UID = 0x0020000d;
+const SERIES_INSTANCE_UID = 0x0020000e;
+const SOP_INSTANCE_UID = 0x00080018;
+const SOP_CLASS_UID = 0x00080016;
+const PATIENT_IDENTITY_REMOVED = 0x00120062;
+const DEIDENTIFICATION_METHOD = 0x00120063;
+const DEIDENTIFICATION_METHOD_CODE_SEQUENCE = 0x00120064;
+const LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303;
+const ADDED_TAGS = new Set([
+  PATIENT_IDENTITY_REMOVED,
+  DEIDENTIFICATION_METHOD,
+  DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
+  LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
+]);
+
+const topText = (parsed: ParsedDicom, tag: Tag, charset?: string): string => {
+  const el = parsed.dataset.elements.find((e) => e.tag === tag);
+  return el ? readText(parsed.source, el, effectiveVR(el), charset) : '';
+};
+
+export const formatPath = (path: ElementPath, tag: Tag): string =>
+  [...path.map((p) => `${formatTag(p.tag)}[${p.item}]`), formatTag(tag)].join('.');
+
+/**
+ * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
+ */
+export function anonymize(parsed: ParsedDicom, opts: AnonymizeOptions): AnonymizeResult {
+  if (isDicomdir(parsed)) {
+    // Its records repeat every patient's name and ID and its file IDs are often patient IDs: never copied.
+    throw new SkippedInput(
+      'dicomdir',
+      'a DICOMDIR indexes other files and repeats their identities; it is not copied',
+    );
+  }
+  return new Run(parsed, opts).result();
+}
+
+class Run {
+  private readonly options: ReadonlySet<OptionKey>;
+  private readonly source;
+  private readonly topCharset: string | undefined;
+  private readonly pseudonym: Pseudonym;
+  private readonly originalPatientId: string;
+  private readonly shiftDays: number | undefined;
+  private readonly pattern: RegExp | undefined;
+  /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
+  private readonly identifierKinds = new Map<string, Identifier['kind']>();
+  private readonly uidMap = new Map<string, string>();
+  private readonly removed = new Map<string, Identifier>();
+  private readonly counts: Record<ActionName, number> = {
+    removed: 0,
+    emptied: 0,
+    dummy: 0,
+    replaced: 0,
+    pseudonymized: 0,
+    'uid-remapped': 0,
+    'date-shifted': 0,
+    cleaned: 0,
+    hashed: 0,
+    kept: 0,
+  };
+  private readonly attributes: Record<string, Partial<Record<ActionName, number>>> = {};
+  private readonly actions: PlannedAction[] = [];
+  private readonly warnings: string[] = [];
+  private datesShifted = false;
+
+  constructor(
+    private readonly parsed: ParsedDicom,
+    private readonly opts: AnonymizeOptions,
+  ) {
+    this.options = new Set(opts.profile.options);
+    this.source = parsed.source;
+    this.topCharset = datasetCharset(parsed.source, parsed.dataset, undefined);
+    this.originalPatientId = topText(parsed, PATIENT_ID, this.topCharset);
+    this.pseudonym = pseudonymFor(opts.key, this.originalPatientId, opts.crosswalk);
+    // The date shift follows the patient: their ID, else their name, else the study.
+    const patientKey =
+      this.originalPatientId ||
+      topText(parsed, PATIENT_NAME, this.topCharset) ||
+      topText(parsed, STUDY_INSTANCE_UID) ||
+      '';
+    this.shiftDays = this.options.has('retainLongModifiedDates')
+      ? patientShiftDays(opts.key, patientKey, opts.profile.dateShift)
+      : undefined;
+    const identifiers = this.collectIdentifiers();
+    for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
+    this.pattern = identifierPattern(identifiers);
+  }
+
+  private readonly replaceIdentifier = (match: string): string =>
+    this.identifierKinds.get(match.toLowerCase()) === 'uid' && !this.options.has('retainUIDs')
+      ? this.remap(match)
+      : REMOVED;
+
+  /** Every identifying value anywhere in the file: what Clean must take out of free text. */
+  private collectIdentifiers(): Identifier[] {
+    const out: Identifier[] = [];
+    const visit = (ds: Dataset, inherited: string | undefined) => {
+      const charset = datasetCharset(this.source, ds, inherited);
+      for (const el of ds.elements) {
+        if (el.items) {
+          for (const item of el.items) visit(item, charset);
+          continue;
+        }
+        if (isPrivateGroup(groupOf(el.tag))) continue;
+        const vr = effectiveVR(el);
+        const kind = identifierKindOf(profileRowFor(el.tag), lookup(el.tag)?.keyword, vr);
+        if (!kind) continue;
+        const value = readText(this.source, el, vr, charset);
+        for (const text of identifierStrings(kind, value)) out.push({ kind, text });
+      }
+    };
+    visit(this.parsed.dataset, undefined);
+    return out;
+  }
+
+  result(): AnonymizeResult {
+    const edits = this.dataset(this.parsed.dataset, [], undefined, true);
+    const identity = this.identity();
+    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: this.recordMethod() };
+    const meta = this.meta(identity.sopInstanceUID);
+    const chunks = writeDicom(this.parsed, topEdits, { meta });
+    if (this.parsed.trailingStart !== undefined)
+      this.warnings.push('bytes after the last element were dropped');
+    return {
+      chunks,
+      report: {
+        sopClassUID: sopClassUID(this.parsed) ?? '',
+        transferSyntaxUID: reportableUID(this.parsed.transferSyntax.uid),
+        modality: modality(this.parsed) ?? '',
+        profileName: this.opts.profile.name,
+        profileEdition: PROFILE_EDITION,
+        options: [...this.opts.profile.options],
+        actionCounts: this.counts,
+        attributes: this.attributes,
+        datesShifted: this.datesShifted,
+        warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
+      },
+      identity,
+      mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
+      removedIdentifiers: [...this.removed.values()],
+      ...(this.opts.explain ? { actions: this.actions } : {}),
+    };
+  }
+
+  private identity(): OutputIdentity {
+    const uid = (tag: Tag, fallbackSeed: string) => {
+      const original = topText(this.parsed, tag);
+      if (this.options.has('retainUIDs') && original) return original;
+      return this.remap(original || `${fallbackSeed}:${this.originalPatientId}`);
+    };
+    const study = uid(STUDY_INSTANCE_UID, 'study');
+    const series = uid(SERIES_INSTANCE_UID, `series:${study}`);
+    return {
+      patientId: this.pseudonym.patientId,
+      studyInstanceUID: study,
+      seriesInstanceUID: series,
+      sopInstanceUID: uid(SOP_INSTANCE_UID, `instance:${series}`),
+    };
+  }
+
+  private remap(uid: string): string {
+    const original = uid.trim();
+    let mapped = this.uidMap.get(original);
+    if (!mapped) {
+      mapped = remapUid(this.opts.key, original);
+      this.uidMap.set(original, mapped);
+    }
+    return mapped;
+  }
+
+  /** Edits for one dataset; undefined when nothing in it changes. */
+  private dataset(
+    ds: Dataset,
+    path: ElementPath,
+    inherited: string | undefined,
+    top: boolean,
+  ): DatasetEdits | undefined {
+    const charset = datasetCharset(this.source, ds, inherited);
+    const creators = privateCreators(this.source, ds);
+    const edits = new Map<DicomElement, ElementEdit>();
+    const keptBlocks = new Set<number>();
+    const creatorElements: DicomElement[] = [];
+    for (const el of ds.elements) {
+      if (top && ADDED_TAGS.has(el.tag)) {
+        edits.set(el, { kind: 'remove' });
+        continue;
+      }
+      if (isPrivateCreator(el.tag)) {
+        creatorElements.push(el);
+        continue;
+      }
+      const ctx: ElementContext = {
+        path,
+        charset,
+        vr: effectiveVR(el),
+        privateCreator: creatorOf(creators, el.tag),
+        dataset: ds,
+      };
+      const decision = decide(el, ctx, this.opts.profile, this.options);
+      const edit = this.apply(el, ctx, decision);
+      if (edit) edits.set(el, edit);
+      if (isPrivateGroup(groupOf(el.tag)) && edit?.kind !== 'remove' && elementOf(el.tag) >= 0x1000) {
+        keptBlocks.add((groupOf(el.tag) << 8) | (elementOf(el.tag) >>> 8));
+      }
+    }
+    // A private creator stays only while some element of its block stays.
+    for (const el of creatorElements) {
+      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el, { kind: 'remove' });
+    }
+    return edits.size > 0 ? { elements: edits } : undefined;
+  }
+
+  private tally(
+    el: DicomElement,
+    ctx: ElementContext,
+    decision: Decision,
+    action: ActionName,
+    preview?: string,
+  ) {
+    this.counts[action]++;
+    const keyword = isPrivateGroup(groupOf(el.tag)) ? 'Private' : (lookup(el.tag)?.keyword ?? 'Unknown');
+    const key = `${formatTag(el.tag)} ${keyword}`;
+    const perAttribute = this.attributes[key] ?? {};
+    this.attributes[key] = perAttribute;
+    perAttribute[action] = (perAttribute[action] ?? 0) + 1;
+    if (this.opts.explain) {
+      this.actions.push({
+        tag: formatTag(el.tag),
+        keyword,
+        path: formatPath(ctx.path, el.tag),
+        action,
+        source: decision.source,
+        ...(decision.code ? { code: decision.code } : {}),
+        ...(preview !== undefined ? { preview } : {}),
+      });
+    }
+  }
+
+  /** Remembers an identifying value this run takes away, so the residual check can look for it. */
+  private noteRemoved(el: DicomElement, ctx: ElementContext) {
+    if (el.items || isPrivateGroup(groupOf(el.tag))) return;
+    const kind = identifierKindOf(profileRowFor(el.tag), lookup(el.tag)?.keyword, ctx.vr);
+    if (!kind) return;
+    const value = readText(this.source, el, ctx.vr, ctx.charset);
+    for (const text of identifierStrings(kind, value))
+      this.removed.set(`${kind}\u0000${text}`, { kind, text });
+  }
+
+  private apply(el: DicomElement, ctx: ElementContext, decision: Decision): ElementEdit | undefined {
+    const op = decision.operation;
+    const vr = ctx.vr;
+    const syntax = ctx.dataset.syntax;
+    const setText = (text: string, action: ActionName): ElementEdit => {
+      this.tally(el, ctx, decision, action, text);
+      return {
+        kind: 'value',
+        vr,
+        value: vr === 'UI' || /^[\x00-\x7e]*$/.test(text) ? asciiBytes(text) : encodeText(text, ctx.charset),
+      };
+    };
+
+    if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el, ctx);
+
+    switch (op.op) {
+      case 'keep':
+        this.tally(el, ctx, decision, 'kept');
+        return undefined;
+      case 'recurse': {
+        this.tally(el, ctx, decision, 'kept');
+        const items = el.items ?? [];
+        const itemEdits = items.map((item, i) =>
+          this.dataset(item, [...ctx.path, { tag: el.tag, item: i }], ctx.charset, false),
+        );
+        return itemEdits.some((e) => e !== undefined) ? { kind: 'items', items: itemEdits } : undefined;
+      }
+      case 'remove':
+        this.tally(el, ctx, decision, 'removed');
+        return { kind: 'remove' };
+      case 'empty':
+        this.tally(el, ctx, decision, 'emptied', '');
+        if (el.items)
+          return el.items.length > 0 ? { kind: 'items', items: el.items.map(() => null) } : undefined;
+        return el.length === 0 ? undefined : { kind: 'value', vr, value: new Uint8Array(0) };
+      case 'dummy': {
+        if (el.items) return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } });
+        const value = dummyValue(vr, syntax);
+        this.tally(el, ctx, decision, 'dummy', dummyText(vr));
+        return { kind: 'value', vr, value };
+      }
+      case 'replace':
+        return setText(op.text, 'replaced');
+      case 'pseudonym-id':
+        return setText(this.pseudonym.patientId, 'pseudonymized');
+      case 'pseudonym-name':
+        return setText(this.pseudonym.patientName, 'pseudonymized');
+      case 'hash':
+        return setText(hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)), 'hashed');
+      case 'remap-uid': {
+        if (vr !== 'UI') return this.apply(el, ctx, { ...decision, operation: { op: 'dummy' } });
+        const values = readStrings(this.source, el, vr, undefined);
+        if (values.length === 0) return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } });
+        // Standard UIDs (SOP classes, coding schemes) name no one and must stay resolvable.
+        return setText(values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'), 'uid-remapped');
+      }
+      case 'shift-date': {
+        const text = readText(this.source, el, vr, undefined);
+        if (text === '') return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } });
+        const days = this.shiftDays;
+        const shifted =
+          days === undefined
+            ? undefined
+            : vr === 'DA'
+              ? shiftDA(text, days)
+              : vr === 'DT'
+                ? shiftDT(text, days)
+                : undefined;
+        if (shifted === undefined) {
+          // Not a date we can move (or no shift configured): the original must not survive.
+          if (days !== undefined)
+            this.warnings.push(`${formatTag(el.tag)} holds a value that is not a valid ${vr}; emptied`);
+          return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } });
+        }
+        this.datesShifted = true;
+        return setText(shifted, 'date-shifted');
+      }
+      case 'clean':
+      case 'scrub': {
+        if (el.items || el.length === UNDEFINED_LENGTH)
+          return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } });
+        const text = readText(this.source, el, vr, ctx.charset);
+        const cleaned = cleanText(text, this.pattern, this.replaceIdentifier);
+        if (cleaned === text) {
+          this.tally(el, ctx, decision, op.op === 'clean' ? 'cleaned' : 'kept', text);
+          return undefined;
+        }
+        return setText(cleaned, 'cleaned');
+      }
+    }
+  }
+
+  /** The attributes that say what was done (PS3.15 E.1.1 and CID 7050). */
+  private recordMethod(): NewElement[] {
+    const profile = this.opts.profile;
+    const codes = methodCodes(profile.options);
+    const longitudinal = this.options.has('retainLongFullDates')
+      ? 'UNMODIFIED'
+      : this.options.has('retainLongModifiedDates')
+        ? 'MODIFIED'
+        : 'REMOVED';
+    return [
+      { tag: PATIENT_IDENTITY_REMOVED, vr: 'CS', value: asciiBytes('YES') },
+      {
+        tag: DEIDENTIFICATION_METHOD,
+        vr: 'LO',
+        value: asciiBytes(
+          `${TOOL_NAME} ${this.opts.toolVersion}; PS3.15 ${PROFILE_EDITION} ${profile.base}`.slice(0, 64),
+        ),
+      },
+      {
+        tag: DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
+        vr: 'SQ',
+        items: codes.map((c) => [
+          { tag: 0x00080100, vr: 'SH', value: asciiBytes(c.value) },
+          { tag: 0x00080102, vr: 'SH', value: asciiBytes(c.scheme) },
+          { tag: 0x00080104, vr: 'LO', value: asciiBytes(c.meaning.slice(0, 64)) },
+        ]),
+      },
+      { tag: LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, vr: 'CS', value: asciiBytes(longitudinal) },
+    ];
+  }
+
+  /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
+  private meta(sopInstanceUID: string): NewElement[] {
+    const sopClass = topText(this.parsed, SOP_CLASS_UID) || metaText(this.parsed, 0x00020002);
+    return [
+      { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
+      { tag: 0x00020002, vr: 'UI', value: asciiBytes(sopClass) },
+      { tag: 0x00020003, vr: 'UI', value: asciiBytes(sopInstanceUID) },
+      { tag: 0x00020010, vr: 'UI', value: asciiBytes(this.parsed.transferSyntax.uid) },
+      { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
+      { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${this.opts.toolVersion}`.slice(0, 16)) },
+    ];
+  }
+}
+
+function metaText(parsed: ParsedDicom, tag: Tag): string {
+  const el = parsed.meta.find((e) => e.tag === tag);
+  return el ? readText(parsed.fileSource, el, 'UI', undefined) : '';
+}

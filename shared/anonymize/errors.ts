@@ -1,0 +1,12 @@
+/** Inputs the engine declines by design (not failures): the batch reports them as skipped, with this reason. */
+export class SkippedInput extends Error {
+  constructor(
+    readonly code: 'dicomdir',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SkippedInput';
+  }
+}
+
+export const isSkippedInput = (e: unknown): e is SkippedInput => e instanceof SkippedInput;

@@ -1,0 +1,82 @@
+import type { ProfileRow } from '../standard/profile-table.generated.js';
+
+/**
+ * The kinds of values that identify a person or place. "Clean" removes them from free text, and the
+ * residual check searches outputs for them. Descriptions and codes are not identifiers: searching for a
+ * removed "CT HEAD" would flag a kept Body Part Examined of HEAD.
+ */
+export type IdentifierKind = 'name' | 'id' | 'uid' | 'date' | 'place';
+
+export interface Identifier {
+  readonly kind: IdentifierKind;
+  readonly text: string;
+}
+
+/** Which kind of identifier an attribute's value is, from its table row and VR; undefined if none. */
+export function identifierKindOf(
+  row: ProfileRow | undefined,
+  keyword: string | undefined,
+  vr: string,
+): IdentifierKind | undefined {
+  if (vr === 'PN') return 'name';
+  if (!row) return undefined;
+  if (vr === 'UI') return row.basic === 'U' || row.options.retainUIDs === 'K' ? 'uid' : undefined;
+  const kw = keyword ?? '';
+  if (vr === 'DA' || vr === 'DT') return /Birth/.test(kw) ? 'date' : undefined;
+  if (/Address|Institution|Telephone|Phone|Country|Region|Street|City/.test(kw)) return 'place';
+  if (
+    /(ID|IDs|Number|Numbers|Identifier)$/.test(kw) &&
+    (vr === 'LO' || vr === 'SH' || vr === 'UC' || vr === 'LT')
+  ) {
+    return 'id';
+  }
+  if (/Name$/.test(kw) && (vr === 'LO' || vr === 'SH')) return 'place';
+  return undefined;
+}
+
+// Placeholders that many systems write instead of a name; finding them proves nothing.
+const NOT_IDENTIFYING = new Set([
+  'ANONYMOUS',
+  'ANONYMIZED',
+  'ANON',
+  'UNKNOWN',
+  'NONE',
+  'PATIENT',
+  'TEST',
+  'DOCTOR',
+  'PHYSICIAN',
+]);
+
+/** The strings worth looking for: whole values and, for names, their parts of three letters or more. */
+export function identifierStrings(kind: IdentifierKind, value: string): string[] {
+  const v = value.trim();
+  if (v.length < 3) return [];
+  const out = new Set<string>();
+  if (kind === 'name') {
+    for (const group of v.split('=')) {
+      const whole = group.replace(/\^+/g, ' ').trim();
+      if (whole.length >= 3) out.add(whole);
+      for (const part of group.split(/[\^ ,]+/)) {
+        const p = part.trim().replace(/\.$/, '');
+        if (p.length >= 3 && !NOT_IDENTIFYING.has(p.toUpperCase())) out.add(p);
+      }
+    }
+  } else if (kind === 'date') {
+    const m = /^(\d{4})(\d{2})(\d{2})/.exec(v);
+    out.add(v);
+    if (m) {
+      const [, y, mo, d] = m;
+      for (const f of [
+        `${y}-${mo}-${d}`,
+        `${d}.${mo}.${y}`,
+        `${d}/${mo}/${y}`,
+        `${mo}/${d}/${y}`,
+        `${y}/${mo}/${d}`,
+      ])
+        out.add(f);
+    }
+  } else {
+    for (const one of kind === 'uid' ? v.split('\\') : [v]) if (one.trim().length >= 3) out.add(one.trim());
+  }
+  return [...out].filter((s) => !NOT_IDENTIFYING.has(s.toUpperCase()));
+}

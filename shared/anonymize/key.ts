@@ -1,0 +1,33 @@
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+
+/**
+ * The site's secret. Every pseudonym, UID and date shift is an HMAC under it, so nobody holding the
+ * originals can recompute or link them without the key (unlike the unsalted MD5 of several peers).
+ */
+export interface AnonymizationKey {
+  readonly secret: Uint8Array;
+}
+
+export const KEY_BYTES = 32;
+
+export function keyFromBytes(secret: Uint8Array): AnonymizationKey {
+  if (secret.length < 16) throw new RangeError('a key needs at least 16 bytes');
+  return { secret };
+}
+
+/**
+ * HMAC-SHA256 of `data` under the key, separated by purpose so a UID digest can never equal a
+ * patient-ID digest of the same text.
+ */
+export function keyedDigest(key: AnonymizationKey, purpose: string, data: string): Uint8Array {
+  return hmac(sha256, key.secret, utf8ToBytes(`${purpose}\u0000${data}`));
+}
+
+/** Identifies a key in reports and the UI without revealing it: 16 hex digits of a keyed digest. */
+export const keyFingerprint = (key: AnonymizationKey): string =>
+  bytesToHex(keyedDigest(key, 'fingerprint', 'dicom-deid')).slice(0, 16);
+
+/** SHA-256 hex, for reports (output checksums) in code that must not use node:crypto. */
+export const sha256Hex = (data: Uint8Array): string => bytesToHex(sha256(data));

@@ -1,0 +1,97 @@
+import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { sortOptions } from './options.js';
+import { getPreset } from './presets.js';
+import { PROFILE_FORMAT_VERSION, type Profile } from './profile.js';
+import { ruleToInput } from './rules.js';
+import { profileErrorMap, profileFileSchema } from './schema.js';
+
+export interface ProfileIssue {
+  /** Where in the file, e.g. `rules[2].tag`; empty for the file as a whole. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * A profile file that cannot be used. The message has one line per problem, `file: path: problem`,
+ * and never quotes replacement values or file text beyond the offending name or tag.
+ */
+export class ProfileError extends Error {
+  override readonly name = 'ProfileError';
+  constructor(
+    readonly fileName: string,
+    readonly issues: ReadonlyArray<ProfileIssue>,
+  ) {
+    super(
+      issues.map((issue) => `${fileName}: ${issue.path ? `${issue.path}: ` : ''}${issue.message}`).join('\n'),
+    );
+  }
+}
+
+const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
+  path
+    .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))
+    .join('');
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
+}
+
+// Parser messages can quote the surrounding file text; only the reason and the position are kept.
+function parseData(text: string, fileName: string): unknown {
+  if (/\.json$/i.test(fileName)) {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      const position = /position (\d+)/.exec(String(error));
+      const where = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
+      throw new ProfileError(fileName, [{ path: '', message: `not valid JSON${where}` }]);
+    }
+  }
+  try {
+    return parseYaml(text);
+  } catch (error) {
+    if (!(error instanceof YAMLParseError)) throw error;
+    const where = error.linePos ? ` at line ${error.linePos[0].line}, column ${error.linePos[0].col}` : '';
+    const reason = error.message.split(/ at line \d|:\n/)[0];
+    throw new ProfileError(fileName, [{ path: '', message: `not valid YAML${where}: ${reason}` }]);
+  }
+}
+
+/**
+ * Reads a profile file: JSON when the name ends in .json, YAML otherwise. The base preset's options
+ * are merged with the file's. Throws ProfileError listing every problem with its location.
+ */
+export function parseProfileFile(text: string, fileName: string): Profile {
+  const data = parseData(text, fileName);
+  const result = profileFileSchema.safeParse(data ?? {}, { error: profileErrorMap });
+  if (!result.success) {
+    throw new ProfileError(
+      fileName,
+      result.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+    );
+  }
+  const file = result.data;
+  return {
+    version: PROFILE_FORMAT_VERSION,
+    name: file.name,
+    base: file.base,
+    options: sortOptions([...getPreset(file.base).options, ...file.options]),
+    dateShift: file.dateShift,
+    rules: file.rules,
+  };
+}
+
+/** The profile as a file that parseProfileFile reads back to an equal profile. */
+export function exportProfile(profile: Profile, format: 'json' | 'yaml'): string {
+  const fromBase = new Set(getPreset(profile.base).options);
+  const content = {
+    version: PROFILE_FORMAT_VERSION,
+    name: profile.name,
+    base: profile.base,
+    options: profile.options.filter((option) => !fromBase.has(option)),
+    dateShift: { minDays: profile.dateShift.minDays, maxDays: profile.dateShift.maxDays },
+    rules: profile.rules.map(ruleToInput),
+  };
+  return format === 'json' ? `${JSON.stringify(content, null, 2)}\n` : stringifyYaml(content);
+}
