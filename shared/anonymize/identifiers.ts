@@ -76,7 +76,11 @@ export function identifierStrings(kind: IdentifierKind, value: string): string[]
         out.add(f);
     }
   } else {
-    for (const one of kind === 'uid' ? v.split('\\') : [v]) if (one.trim().length >= 3) out.add(one.trim());
+    // UIDs of the standard itself (SOP classes, coding schemes) name no one and stay as they are.
+    for (const one of kind === 'uid' ? v.split('\\') : [v]) {
+      const t = one.trim();
+      if (t.length >= 3 && !(kind === 'uid' && t.startsWith('1.2.840.10008.'))) out.add(t);
+    }
   }
   return [...out].filter((s) => !NOT_IDENTIFYING.has(s.toUpperCase()));
 }

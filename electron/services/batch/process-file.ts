@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { type AnonymizeResult, anonymize } from '../../../shared/anonymize/engine.js';
+import { isSkippedInput } from '../../../shared/anonymize/errors.js';
+import { keyFromBytes } from '../../../shared/anonymize/key.js';
+import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
+import { isDicomError } from '../../../shared/dicom/errors.js';
+import { parseDicom } from '../../../shared/dicom/parse.js';
+import type { ByteSource } from '../../../shared/dicom/source.js';
+import type { Chunk } from '../../../shared/dicom/write.js';
+import type { Profile } from '../../../shared/profile/index.js';
+import { isInputError, openInput } from '../file-source.js';
+import { relativeOutputPath } from './output-path.js';
+
+/** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
+export interface WorkerConfig {
+  readonly tempDir: string;
+  readonly quarantineDir?: string;
+  readonly profile: Profile;
+  readonly keySecret: Uint8Array;
+  readonly crosswalk?: ReadonlyArray<readonly [string, string]>;
+  readonly toolVersion: string;
+  readonly verify: boolean;
+}
+
+export interface FileTask {
+  readonly id: number;
+  readonly input: string;
+}
+
+/** A file written to the temporary folder and checked; the batch moves it into place. */
+export interface WrittenFile {
+  readonly id: number;
+  readonly status: 'written';
+  readonly tempPath: string;
+  readonly relativeOutput: string;
+  readonly inputBytes: number;
+  readonly inputSha256: string;
+  readonly outputSha256: string;
+  readonly verification: 'passed' | 'not-run';
+  readonly report: AnonymizeResult['report'];
+  readonly mapping: AnonymizeResult['mapping'];
+  readonly identity: AnonymizeResult['identity'];
+}
+
+export interface NotWritten {
+  readonly id: number;
+  readonly status: 'skipped' | 'failed';
+  /** Plain words naming tags, keywords and offsets only. */
+  readonly reason: string;
+  readonly inputBytes: number;
+  readonly verification: 'failed' | 'not-run';
+  readonly quarantined?: string;
+}
+
+export type FileOutcome = WrittenFile | NotWritten;
+
+// Big enough for fast sequential I/O, small enough that a 1 GB pixel value streams in bounded memory.
+const COPY_PIECE = 4 * 1024 * 1024;
+
+/** Writes the output chunks to `path`, streaming copied ranges from the input, and returns its SHA-256. */
+function writeChunks(path: string, chunks: readonly Chunk[]): string {
+  const hash = createHash('sha256');
+  const fd = openSync(path, 'wx', 0o644);
+  try {
+    const put = (bytes: Uint8Array) => {
+      hash.update(bytes);
+      let done = 0;
+      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    };
+    for (const c of chunks) {
+      if (c instanceof Uint8Array) put(c);
+      else
+        for (let at = 0; at < c.length; at += COPY_PIECE)
+          put(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+function sha256Of(source: ByteSource): string {
+  const hash = createHash('sha256');
+  for (let at = 0; at < source.size; at += COPY_PIECE)
+    hash.update(source.read(at, Math.min(COPY_PIECE, source.size - at)));
+  return hash.digest('hex');
+}
+
+const failed = (id: number, inputBytes: number, reason: string): NotWritten => ({
+  id,
+  status: 'failed',
+  reason,
+  inputBytes,
+  verification: 'not-run',
+});
+
+/** Only our own error types carry messages we wrote; anything else is named, not quoted. */
+const reasonOf = (e: unknown): string =>
+  isDicomError(e) || isInputError(e) || e instanceof RangeError
+    ? e.message
+    : e instanceof Error && 'code' in e && typeof e.code === 'string'
+      ? `the output could not be written (${e.code})`
+      : `unexpected ${e instanceof Error ? e.name : 'failure'}`;
+
+/**
+ * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
+ * back for the residual check. Never throws: every outcome is a status with a reason.
+ */
+export async function processFile(task: FileTask, config: WorkerConfig): Promise<FileOutcome> {
+  let input: Awaited<ReturnType<typeof openInput>>;
+  try {
+    input = await openInput(task.input);
+  } catch (e) {
+    return failed(task.id, 0, reasonOf(e));
+  }
+  const inputBytes = input.source.size;
+  let result: AnonymizeResult;
+  let tempPath = '';
+  let relativeOutput: string;
+  let outputSha256: string;
+  let inputSha256: string;
+  try {
+    let parsed: ReturnType<typeof parseDicom>;
+    try {
+      parsed = parseDicom(input.source);
+    } catch (e) {
+      if (isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty')) {
+        return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
+      }
+      throw e;
+    }
+    try {
+      result = anonymize(parsed, {
+        profile: config.profile,
+        key: keyFromBytes(config.keySecret),
+        ...(config.crosswalk ? { crosswalk: new Map(config.crosswalk) } : {}),
+        toolVersion: config.toolVersion,
+      });
+    } catch (e) {
+      if (isSkippedInput(e))
+        return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
+      throw e;
+    }
+    relativeOutput = relativeOutputPath(result.identity);
+    tempPath = join(config.tempDir, `${task.id}.part`);
+    outputSha256 = writeChunks(tempPath, result.chunks);
+    inputSha256 = sha256Of(input.source);
+  } catch (e) {
+    if (tempPath) unlinkQuietly(tempPath);
+    return failed(task.id, inputBytes, reasonOf(e));
+  } finally {
+    await input.close();
+  }
+
+  if (!config.verify) {
+    return written(
+      task.id,
+      tempPath,
+      relativeOutput,
+      inputBytes,
+      inputSha256,
+      outputSha256,
+      'not-run',
+      result,
+    );
+  }
+  try {
+    const out = await openInput(tempPath);
+    let hits: ReturnType<typeof findResidualIdentifiers>;
+    try {
+      hits = findResidualIdentifiers(parseDicom(out.source), result.removedIdentifiers, relativeOutput);
+    } finally {
+      await out.close();
+    }
+    if (hits.length > 0) {
+      const quarantined = quarantine(tempPath, task.id, config.quarantineDir);
+      const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
+      return {
+        id: task.id,
+        status: 'failed',
+        reason: `verification: ${describeHit(hits[0]!)}${more}`,
+        inputBytes,
+        verification: 'failed',
+        ...(quarantined ? { quarantined } : {}),
+      };
+    }
+  } catch (e) {
+    unlinkQuietly(tempPath);
+    return failed(task.id, inputBytes, `verification could not read the output back: ${reasonOf(e)}`);
+  }
+  return written(task.id, tempPath, relativeOutput, inputBytes, inputSha256, outputSha256, 'passed', result);
+}
+
+function written(
+  id: number,
+  tempPath: string,
+  relativeOutput: string,
+  inputBytes: number,
+  inputSha256: string,
+  outputSha256: string,
+  verification: 'passed' | 'not-run',
+  result: AnonymizeResult,
+): WrittenFile {
+  return {
+    id,
+    status: 'written',
+    tempPath,
+    relativeOutput,
+    inputBytes,
+    inputSha256,
+    outputSha256,
+    verification,
+    report: result.report,
+    mapping: result.mapping,
+    identity: result.identity,
+  };
+}
+
+/** A file that failed the residual check stays on site for review (the private audit folder), or goes. */
+function quarantine(tempPath: string, id: number, dir: string | undefined): string | undefined {
+  if (!dir) {
+    unlinkQuietly(tempPath);
+    return undefined;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const target = join(dir, `input-${id}.dcm`);
+  renameSync(tempPath, target);
+  return target;
+}
+
+export function unlinkQuietly(path: string) {
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone: nothing to clean.
+  }
+}

@@ -1,0 +1,56 @@
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { type AnonymizationKey, keyedDigest } from '../../../shared/anonymize/key.js';
+
+const STATE_DIR = '.deid-state';
+const DONE_FILE = 'done.jsonl';
+
+/**
+ * Which inputs an earlier run already wrote into this output folder. It lives with the outputs, so an
+ * entry names the input only by a keyed digest of (profile, real path, size, modification time): the
+ * folder can travel without revealing where or what the originals were.
+ */
+export class ResumeIndex {
+  private readonly done = new Map<string, string>();
+  private readonly file: string;
+
+  constructor(
+    outDir: string,
+    private readonly key: AnonymizationKey,
+    private readonly profileDigest: string,
+  ) {
+    const dir = join(outDir, STATE_DIR);
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, DONE_FILE);
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      // First run into this folder.
+    }
+    for (const line of text.split('\n')) {
+      try {
+        const { k, out } = JSON.parse(line) as { k: string; out: string };
+        if (typeof k === 'string' && typeof out === 'string') this.done.set(k, out);
+      } catch {
+        // A line cut short by a crash: that input is simply done again.
+      }
+    }
+  }
+
+  keyFor(realPath: string, size: number, mtimeMs: number): string {
+    return bytesToHex(
+      keyedDigest(this.key, 'resume', JSON.stringify([this.profileDigest, realPath, size, mtimeMs])),
+    );
+  }
+
+  outputFor(key: string): string | undefined {
+    return this.done.get(key);
+  }
+
+  add(key: string, relativeOutput: string) {
+    this.done.set(key, relativeOutput);
+    appendFileSync(this.file, `${JSON.stringify({ k: key, out: relativeOutput })}\n`);
+  }
+}

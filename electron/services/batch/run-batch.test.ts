@@ -1,0 +1,211 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeCtStudy, type SynthBytes } from '../../../scripts/synth/index.js';
+import { keyFromBytes } from '../../../shared/anonymize/key.js';
+import { getPreset, type Profile, parseProfileFile } from '../../../shared/profile/index.js';
+import { type BatchFileResult, BatchSetupError, runBatch } from './run-batch.js';
+
+const key = keyFromBytes(new Uint8Array(32).fill(3));
+const root = join(dirname(new URL(import.meta.url).pathname), '../../..');
+
+function listFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+}
+
+/** A folder of synthetic CT files with planted PHI, plus the PHI strings to look for afterwards. */
+function makeInputs(count: number, seed = 11): { dir: string; files: SynthBytes[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+  const files = [
+    ...makeCtStudy({
+      patients: 2,
+      seriesPerPatient: 1,
+      instancesPerSeries: count / 2,
+      rows: 16,
+      cols: 16,
+      frames: 1,
+      syntax: 'explicit-le',
+      seed,
+    }),
+  ];
+  for (const f of files) {
+    const p = join(dir, f.relativePath);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.bytes);
+  }
+  return { dir, files };
+}
+
+const phiStrings = (files: SynthBytes[]) =>
+  [...new Set(files.flatMap((f) => Object.values(f.phi)))].filter((s) => s.length >= 4);
+
+describe('runBatch (in-process)', () => {
+  it('writes every DICOM input once, leaves no PHI in outputs or names, and reports each input', async () => {
+    const { dir, files } = makeInputs(6);
+    writeFileSync(join(dir, 'notes.txt'), 'not a dicom file at all, just some words');
+    const truncated = files[0]!.bytes.subarray(0, files[0]!.bytes.length - 1000);
+    writeFileSync(join(dir, 'broken.dcm'), truncated);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const results: BatchFileResult[] = [];
+    const summary = await runBatch(
+      { inputs: [dir], outDir: out, profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0 },
+      { onFile: (r) => results.push(r) },
+    );
+    expect(summary).toMatchObject({
+      total: 8,
+      written: 6,
+      skipped: 1,
+      failed: 1,
+      cancelled: false,
+      notProcessed: 0,
+    });
+    expect(results.find((r) => r.input.endsWith('notes.txt'))?.status).toBe('skipped');
+    const broken = results.find((r) => r.input.endsWith('broken.dcm'));
+    expect(broken?.status).toBe('failed');
+    expect(broken?.reason).toMatch(/declares|ends/);
+
+    const outputs = listFiles(out).filter((p) => !p.includes('.deid-state'));
+    expect(outputs).toHaveLength(6);
+    const phi = phiStrings(files);
+    for (const p of outputs) {
+      const text = readFileSync(p).toString('latin1');
+      for (const s of phi) {
+        expect(text.includes(s), `PHI in ${p}`).toBe(false);
+        expect(p.includes(s)).toBe(false);
+      }
+    }
+    // Inputs untouched.
+    for (const f of files) expect(Buffer.compare(readFileSync(join(dir, f.relativePath)), f.bytes)).toBe(0);
+  });
+
+  it('refuses an output folder inside an input folder', async () => {
+    const { dir } = makeInputs(2);
+    await expect(
+      runBatch({
+        inputs: [dir],
+        outDir: join(dir, 'out'),
+        profile: getPreset('basic'),
+        key,
+        toolVersion: '0.1.0',
+        workers: 0,
+      }),
+    ).rejects.toBeInstanceOf(BatchSetupError);
+  });
+
+  it('fails a file whose kept free text still names the patient (residual check), and writes the rest', async () => {
+    const { dir, files } = makeInputs(4);
+    const keepComments: Profile = parseProfileFile(
+      JSON.stringify({
+        name: 'keeps comments',
+        base: 'basic',
+        rules: [{ keyword: 'ImageComments', action: 'keep' }],
+      }),
+      'p.json',
+    );
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const quarantine = mkdtempSync(join(tmpdir(), 'deid-q-'));
+    const results: BatchFileResult[] = [];
+    const summary = await runBatch(
+      {
+        inputs: [dir],
+        outDir: out,
+        profile: keepComments,
+        key,
+        toolVersion: '0.1.0',
+        workers: 0,
+        quarantineDir: quarantine,
+      },
+      { onFile: (r) => results.push(r) },
+    );
+    expect(summary.written).toBe(0);
+    expect(summary.failed).toBe(4);
+    expect(summary.verificationFailed).toBe(4);
+    for (const r of results) {
+      expect(r.reason).toMatch(/^verification: a removed name remains in \(0020,4000\) ImageComments/);
+      for (const s of phiStrings(files)) expect(r.reason).not.toContain(s);
+    }
+    expect(listFiles(out).filter((p) => p.endsWith('.dcm'))).toHaveLength(0);
+    expect(listFiles(quarantine)).toHaveLength(4);
+  });
+
+  it('resumes: a second run skips what the first wrote', async () => {
+    const { dir } = makeInputs(4);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const request = {
+      inputs: [dir],
+      outDir: out,
+      profile: getPreset('basic'),
+      key,
+      toolVersion: '0.1.0',
+      workers: 0,
+    };
+    const first = await runBatch(request);
+    expect(first.written).toBe(4);
+    const before = listFiles(out).map((p) => [p, readFileSync(p)] as const);
+    const second = await runBatch(request);
+    expect(second).toMatchObject({ written: 0, skipped: 4, failed: 0 });
+    for (const [p, bytes] of before) expect(Buffer.compare(readFileSync(p), bytes)).toBe(0);
+  });
+
+  it('cancels before the next file and leaves no partial output', async () => {
+    const { dir } = makeInputs(6);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const controller = new AbortController();
+    const summary = await runBatch(
+      { inputs: [dir], outDir: out, profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0 },
+      { signal: controller.signal, onFile: (r) => r.status === 'written' && controller.abort() },
+    );
+    expect(summary.cancelled).toBe(true);
+    expect(summary.written).toBe(1);
+    expect(summary.notProcessed).toBe(5);
+    expect(listFiles(out).filter((p) => p.includes('.deid-tmp') || p.endsWith('.part'))).toEqual([]);
+    const resumed = await runBatch({
+      inputs: [dir],
+      outDir: out,
+      profile: getPreset('basic'),
+      key,
+      toolVersion: '0.1.0',
+      workers: 0,
+    });
+    expect(resumed).toMatchObject({ written: 5, skipped: 1, failed: 0 });
+  });
+});
+
+describe('runBatch (worker threads, built bundle)', () => {
+  const workerScript = join(root, 'dist/cli/batch-worker.js');
+  beforeAll(() => {
+    execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  }, 120_000);
+
+  it('gives the same outputs as in-process, and a cancel leaves no partial file', async () => {
+    const { dir } = makeInputs(20);
+    const inline = mkdtempSync(join(tmpdir(), 'deid-a-'));
+    const threaded = mkdtempSync(join(tmpdir(), 'deid-b-'));
+    const base = { inputs: [dir], profile: getPreset('basic'), key, toolVersion: '0.1.0' };
+    await runBatch({ ...base, outDir: inline, workers: 0 });
+    const summary = await runBatch({ ...base, outDir: threaded, workers: 2, workerScript });
+    expect(summary.written).toBe(20);
+    const rel = (root: string) =>
+      listFiles(root)
+        .filter((p) => p.endsWith('.dcm'))
+        .map((p) => [p.slice(root.length), readFileSync(p).toString('hex')])
+        .sort();
+    expect(rel(threaded)).toEqual(rel(inline));
+
+    const cancelled = mkdtempSync(join(tmpdir(), 'deid-c-'));
+    const controller = new AbortController();
+    let seen = 0;
+    const s = await runBatch(
+      { ...base, outDir: cancelled, workers: 2, workerScript },
+      { signal: controller.signal, onFile: () => ++seen === 3 && controller.abort() },
+    );
+    expect(s.cancelled).toBe(true);
+    expect(s.written + s.notProcessed).toBe(20);
+    expect(listFiles(cancelled).filter((p) => p.includes('.deid-tmp'))).toEqual([]);
+  });
+});

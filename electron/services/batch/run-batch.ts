@@ -1,0 +1,341 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, join, resolve, sep } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
+import type { Profile } from '../../../shared/profile/index.js';
+import { PROFILE_EDITION } from '../../../shared/profile/index.js';
+import { SKIP_REASONS, walkInputs } from '../inputs.js';
+import {
+  type FileOutcome,
+  type FileTask,
+  processFile,
+  unlinkQuietly,
+  type WorkerConfig,
+} from './process-file.js';
+import { ResumeIndex } from './resume.js';
+
+export interface BatchRequest {
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  readonly profile: Profile;
+  readonly key: AnonymizationKey;
+  readonly toolVersion: string;
+  /** Site crosswalk: original Patient ID → pseudonym. */
+  readonly crosswalk?: ReadonlyMap<string, string>;
+  /** Where files that fail the residual check are kept for review (on site); deleted when absent. */
+  readonly quarantineDir?: string;
+  /** The residual-PHI check; on unless explicitly turned off. */
+  readonly verify?: boolean;
+  /** Worker threads; 0 processes in this thread (tests, tiny batches). Default: one per core. */
+  readonly workers?: number;
+  /** The bundled worker script, required when workers > 0. */
+  readonly workerScript?: string;
+}
+
+export interface BatchProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly filesPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+}
+
+/** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
+export interface BatchFileResult {
+  readonly input: string;
+  readonly output: string | null;
+  readonly status: 'written' | 'skipped' | 'failed';
+  readonly reason?: string;
+  readonly outcome?: FileOutcome;
+}
+
+export interface BatchSummary {
+  readonly total: number;
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly verificationFailed: number;
+  /** Inputs never reached because the batch was cancelled. */
+  readonly notProcessed: number;
+  readonly cancelled: boolean;
+  readonly seconds: number;
+  readonly bytes: number;
+  readonly keyFingerprint: string;
+  readonly profileEdition: string;
+}
+
+export interface BatchHooks {
+  onProgress?(p: BatchProgress): void;
+  onFile?(r: BatchFileResult): void;
+  readonly signal?: AbortSignal;
+}
+
+/** A request that cannot be carried out as asked (it would write among the inputs, say). */
+export class BatchSetupError extends Error {
+  override readonly name = 'BatchSetupError';
+}
+
+const TEMP_DIR = '.deid-tmp';
+const isInside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
+
+const realOrResolved = (p: string) => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return resolve(p);
+  }
+};
+
+/** Refuses an output folder inside (or equal to) an input folder or the folder of an input file. */
+export function checkOutDir(inputs: readonly string[], outDir: string): void {
+  const out = realOrResolved(outDir);
+  for (const input of inputs) {
+    const real = realOrResolved(input);
+    let folder = real;
+    try {
+      if (!statSync(real).isDirectory()) folder = dirname(real);
+    } catch {
+      continue;
+    }
+    if (isInside(out, folder)) {
+      throw new BatchSetupError(
+        'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
+      );
+    }
+  }
+}
+
+interface Pending {
+  readonly input: string;
+  readonly bytes: number;
+  readonly resumeKey: string;
+}
+
+/**
+ * Runs a batch: walks the inputs, de-identifies every DICOM file (in worker threads), moves each checked
+ * output into place atomically and reports every input as written, skipped or failed. Cancelling stops
+ * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
+ */
+export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
+  checkOutDir(req.inputs, req.outDir);
+  const started = Date.now();
+  const outDir = resolve(req.outDir);
+  const tempDir = join(outDir, TEMP_DIR);
+  mkdirSync(outDir, { recursive: true });
+  // Leftovers of a crashed run are partial by definition.
+  rmSync(tempDir, { recursive: true, force: true });
+  mkdirSync(tempDir, { recursive: true });
+
+  const profileDigest = createHash('sha256')
+    .update(JSON.stringify([req.profile, req.toolVersion]))
+    .digest('hex');
+  const resume = new ResumeIndex(outDir, req.key, profileDigest);
+  const counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+  let done = 0;
+  let bytesDone = 0;
+  const claimed = new Set<string>();
+
+  const report = (r: BatchFileResult, bytes: number) => {
+    counts[r.status]++;
+    if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
+    done++;
+    bytesDone += bytes;
+    hooks.onFile?.(r);
+    progress();
+  };
+
+  const pending: Pending[] = [];
+  let bytesTotal = 0;
+  const early: Array<[BatchFileResult, number]> = [];
+  for await (const entry of walkInputs(req.inputs)) {
+    if (entry.kind === 'skipped') {
+      early.push([
+        { input: entry.path, output: null, status: 'skipped', reason: SKIP_REASONS[entry.reason] },
+        0,
+      ]);
+      continue;
+    }
+    let size = 0;
+    let mtime = 0;
+    try {
+      const st = statSync(entry.path);
+      size = st.size;
+      mtime = st.mtimeMs;
+    } catch {
+      // Gone since the walk: processFile reports it.
+    }
+    const resumeKey = resume.keyFor(realOrResolved(entry.path), size, mtime);
+    const previous = resume.outputFor(resumeKey);
+    if (previous && existsSync(join(outDir, previous))) {
+      claimed.add(previous);
+      early.push([
+        {
+          input: entry.path,
+          output: join(outDir, previous),
+          status: 'skipped',
+          reason: 'already written by an earlier run with the same profile and key',
+        },
+        size,
+      ]);
+      continue;
+    }
+    pending.push({ input: entry.path, bytes: size, resumeKey });
+    bytesTotal += size;
+  }
+  const total = early.length + pending.length;
+  bytesTotal += early.reduce((n, [, b]) => n + b, 0);
+
+  function progress() {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    hooks.onProgress?.({
+      done,
+      total,
+      bytesDone,
+      bytesTotal,
+      filesPerSecond: rate,
+      etaSeconds: rate > 0 ? (total - done) / rate : null,
+      ...counts,
+    });
+  }
+  progress();
+  for (const [r, b] of early) report(r, b);
+
+  const config: WorkerConfig = {
+    tempDir,
+    ...(req.quarantineDir ? { quarantineDir: req.quarantineDir } : {}),
+    profile: req.profile,
+    keySecret: req.key.secret,
+    ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
+    toolVersion: req.toolVersion,
+    verify: req.verify ?? true,
+  };
+
+  /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
+  const finish = (task: Pending, outcome: FileOutcome): BatchFileResult => {
+    if (outcome.status !== 'written') {
+      return { input: task.input, output: null, status: outcome.status, reason: outcome.reason, outcome };
+    }
+    if (claimed.has(outcome.relativeOutput)) {
+      unlinkQuietly(outcome.tempPath);
+      return {
+        input: task.input,
+        output: null,
+        status: 'skipped',
+        reason: 'duplicate: the same instance was already written from another input',
+        outcome,
+      };
+    }
+    claimed.add(outcome.relativeOutput);
+    const final = join(outDir, outcome.relativeOutput);
+    try {
+      mkdirSync(dirname(final), { recursive: true });
+      renameSync(outcome.tempPath, final);
+    } catch (e) {
+      unlinkQuietly(outcome.tempPath);
+      const code = (e as NodeJS.ErrnoException).code ?? 'error';
+      return {
+        input: task.input,
+        output: null,
+        status: 'failed',
+        reason: `the output could not be moved into place (${code})`,
+      };
+    }
+    resume.add(task.resumeKey, outcome.relativeOutput);
+    return { input: task.input, output: final, status: 'written', outcome };
+  };
+
+  const workers = req.workers ?? Math.max(1, availableParallelism());
+  let cancelled = false;
+  try {
+    if (workers === 0 || pending.length === 0) {
+      for (const [id, task] of pending.entries()) {
+        if (hooks.signal?.aborted) {
+          cancelled = true;
+          break;
+        }
+        report(finish(task, await processFile({ id, input: task.input }, config)), task.bytes);
+      }
+    } else {
+      cancelled = await runInWorkers(
+        req,
+        config,
+        pending,
+        Math.min(workers, pending.length),
+        hooks.signal,
+        (task, o) => report(finish(task, o), task.bytes),
+      );
+    }
+  } finally {
+    rmSync(tempDir, { recursive: true, force: true });
+  }
+  return {
+    total,
+    ...counts,
+    notProcessed: total - done,
+    cancelled,
+    seconds: (Date.now() - started) / 1000,
+    bytes: bytesDone,
+    keyFingerprint: keyFingerprint(req.key),
+    profileEdition: PROFILE_EDITION,
+  };
+}
+
+/** Feeds tasks to a pool of worker threads; resolves true when cancelled. */
+function runInWorkers(
+  req: BatchRequest,
+  config: WorkerConfig,
+  pending: readonly Pending[],
+  size: number,
+  signal: AbortSignal | undefined,
+  onOutcome: (task: Pending, outcome: FileOutcome) => void,
+): Promise<boolean> {
+  if (!req.workerScript) throw new BatchSetupError('no worker script given for a threaded batch');
+  const script = req.workerScript;
+  return new Promise((resolvePool, rejectPool) => {
+    let next = 0;
+    let active = 0;
+    let settled = false;
+    const pool: Worker[] = [];
+    const settle = (cancelled: boolean, error?: Error) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      // Terminating mid-write is safe: partial files live only in the temporary folder, removed next.
+      void Promise.all(pool.map((w) => w.terminate())).then(() =>
+        error ? rejectPool(error) : resolvePool(cancelled),
+      );
+    };
+    const feed = (w: Worker) => {
+      if (signal?.aborted || next >= pending.length) {
+        if (active === 0) settle(signal?.aborted ?? false);
+        return;
+      }
+      const id = next++;
+      active++;
+      const task: FileTask = { id, input: pending[id]!.input };
+      w.postMessage(task);
+    };
+    const onAbort = () => settle(true);
+    signal?.addEventListener('abort', onAbort);
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(script, { workerData: config });
+      w.on('message', (o: FileOutcome) => {
+        active--;
+        if (settled) return;
+        onOutcome(pending[o.id]!, o);
+        feed(w);
+      });
+      w.on('error', (e) => settle(false, e));
+      pool.push(w);
+    }
+    if (signal?.aborted) settle(true);
+    else for (const w of pool) feed(w);
+  });
+}
