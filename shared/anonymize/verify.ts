@@ -1,6 +1,6 @@
 import { latin1 } from '../dicom/charset.js';
 import type { ParsedDicom } from '../dicom/model.js';
-import { formatTag, groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
+import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
