@@ -8,7 +8,7 @@ import {
   UNDEFINED_LENGTH,
 } from './model.js';
 import type { ByteSource } from './source.js';
-import { ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, type Tag } from './tag.js';
+import { formatTag, ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, type Tag } from './tag.js';
 import { EXPLICIT_LE, IMPLICIT_LE, type Syntax } from './transfer-syntax.js';
 
 /**
@@ -39,8 +39,6 @@ export interface SourceRange {
   readonly offset: number;
   readonly length: number;
 }
-
-export const chunkLength = (c: Chunk): number => (c instanceof Uint8Array ? c.length : c.length);
 
 class Out {
   readonly chunks: Chunk[] = [];
@@ -162,7 +160,11 @@ export function writeDataset(source: ByteSource, ds: Dataset, edits: DatasetEdit
 /** A dataset built from scratch (sample data, benchmarks, tests), sorted by tag. */
 export function encodeNewDataset(elements: readonly NewElement[], syntax: Syntax): Uint8Array {
   const out = new Out();
-  for (const el of [...elements].sort((a, b) => a.tag - b.tag)) writeNew(el, syntax, out);
+  const sorted = [...elements].sort((a, b) => a.tag - b.tag);
+  sorted.forEach((el, i) => {
+    if (i > 0 && sorted[i - 1]!.tag === el.tag) throw new RangeError(`tag ${formatTag(el.tag)} given twice`);
+  });
+  for (const el of sorted) writeNew(el, syntax, out);
   return concatChunks(out.chunks);
 }
 
@@ -179,12 +181,12 @@ export function chunkBytes(c: Chunk): Uint8Array {
 }
 
 export function concatChunks(chunks: readonly Chunk[]): Uint8Array {
-  const total = chunks.reduce((n, c) => n + chunkLength(c), 0);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
   const out = new Uint8Array(total);
   let at = 0;
   for (const c of chunks) {
     out.set(chunkBytes(c), at);
-    at += chunkLength(c);
+    at += c.length;
   }
   return out;
 }

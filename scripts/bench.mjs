@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+// Times `dicom-deid anonymize` (and `scan`) against the copy floor (`cp -rT`) and gdcmanon on synthetic
+// corpora generated reproducibly into .bench/, and checks the targets in /work/shared/reference/benchmarks.md.
+// Tools run alternately within each round, so drift on a shared machine hits them alike; ratios are taken
+// round by round and their median reported, as in benchmarks.md.
+//
+//   node scripts/bench.mjs [--quick] [--only a|b|c] [--runs N]
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { loadSynth, SYNTH_BUNDLE } from './synth/load.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BENCH = join(root, '.bench');
+const CLI = join(root, 'dist/cli/dicom-deid.js');
+const TIME = '/usr/bin/time';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const quick = args.quick;
+const runs = Number(args.runs);
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
+
+const common = { syntax: 'explicit-le', seed: 1, rows: 512, cols: 512, frames: 1 };
+const CORPORA = {
+  a: {
+    title: 'CT files 512×512×16-bit',
+    options: { ...common, patients: 20, seriesPerPatient: 2, instancesPerSeries: quick ? 5 : 50 },
+  },
+  b: {
+    title: 'Enhanced CT file, 512×512×16-bit frames',
+    options: {
+      ...common,
+      patients: 1,
+      seriesPerPatient: 1,
+      instancesPerSeries: 1,
+      frames: quick ? 200 : 2000,
+    },
+  },
+  c: {
+    title: 'small CT files 64×64×16-bit',
+    options: {
+      ...common,
+      patients: quick ? 10 : 100,
+      seriesPerPatient: 4,
+      instancesPerSeries: 50,
+      rows: 64,
+      cols: 64,
+    },
+  },
+};
+const keys = args.only ? [args.only] : Object.keys(CORPORA);
+if (!keys.every((k) => k in CORPORA)) throw new Error('--only takes a, b or c');
+
+const synth = await loadSynth();
+const generator = createHash('sha256').update(readFileSync(SYNTH_BUNDLE)).digest('hex');
+
+/** Generates a corpus unless .bench already holds the one this generator and these options would make. */
+function ensureCorpus(key) {
+  const { options } = CORPORA[key];
+  const dir = join(BENCH, 'corpus', `${key}${quick ? '-quick' : ''}`);
+  // The stamp lives beside the corpus, not in it: gdcmanon stops at the first file that is not DICOM.
+  const stampPath = `${dir}.json`;
+  const identity = JSON.stringify({ options, generator });
+  if (existsSync(stampPath)) {
+    const stamp = JSON.parse(readFileSync(stampPath, 'utf8'));
+    if (stamp.identity === identity && existsSync(dir)) return { dir, ...stamp };
+  }
+  rmSync(dir, { recursive: true, force: true });
+  const started = performance.now();
+  let files = 0;
+  let bytes = 0;
+  for (const file of synth.studyFiles('CT', options)) {
+    synth.writeSynthFile(dir, file);
+    files++;
+    bytes += file.head.length + file.pixelLength;
+  }
+  const stamp = { identity, files, bytes };
+  writeFileSync(stampPath, JSON.stringify(stamp));
+  console.log(
+    `generated corpus ${key}: ${files} files, ${mb(bytes)} MB in ${sec(performance.now() - started)} s`,
+  );
+  return { dir, ...stamp };
+}
+
+const hasCommand = (cmd, ...argv) => spawnSync(cmd, argv, { stdio: 'ignore' }).status === 0;
+
+/** gdcmanon -e encrypts the removed attributes for a recipient, so it needs a certificate: a throwaway one. */
+function gdcmCertificate() {
+  const dir = join(BENCH, 'gdcm');
+  const cert = join(dir, 'cert.pem');
+  if (existsSync(cert)) return cert;
+  if (!hasCommand('openssl', 'version')) return undefined;
+  mkdirSync(dir, { recursive: true });
+  const key = join(dir, 'key.pem');
+  const subject = '/CN=dicom-deid bench';
+  const req = [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-subj',
+    subject,
+    '-keyout',
+    key,
+    '-out',
+    cert,
+  ];
+  const made = spawnSync('openssl', req, { stdio: 'ignore' });
+  return made.status === 0 ? cert : undefined;
+}
+
+/** Whether our CLI has the command yet: it exists, answers --help successfully and names the command. */
+function cliCommand(name) {
+  if (!existsSync(CLI)) return 'not available yet (dist/cli/dicom-deid.js is not built)';
+  const help = spawnSync(process.execPath, [CLI, name, '--help'], { encoding: 'utf8' });
+  return help.status === 0 && `${help.stdout}${help.stderr}`.includes(name) ? undefined : 'not available yet';
+}
+
+const hasGdcm = hasCommand('gdcmanon', '--version');
+const cert = hasGdcm ? gdcmCertificate() : undefined;
+// Top-level identifying attributes, so --dumb does the kind of edit it can do rather than a plain copy.
+const DUMB_EDITS = ['10,10', '10,20', '10,30', '8,50', '8,80', '8,90', '10,1040', '10,2154'].flatMap((t) => [
+  '--empty',
+  t,
+]);
+const TOOLS = [
+  { id: 'cp', label: 'cp -rT (copy floor)', cmd: 'cp', argv: (input, out) => ['-rT', input, out] },
+  {
+    id: 'gdcmanon-dumb',
+    label: 'gdcmanon --dumb (8 top-level tags)',
+    gdcm: true,
+    unavailable: hasGdcm ? undefined : 'not installed',
+    cmd: 'gdcmanon',
+    argv: (input, out) => ['--dumb', '-r', '-i', input, '-o', out, ...DUMB_EDITS],
+  },
+  {
+    id: 'gdcmanon-e',
+    label: 'gdcmanon -e (Basic profile)',
+    gdcm: true,
+    unavailable: !hasGdcm ? 'not installed' : cert ? undefined : 'no certificate (openssl missing)',
+    cmd: 'gdcmanon',
+    argv: (input, out) => ['-e', '-c', cert, '-r', '-i', input, '-o', out],
+  },
+  {
+    id: 'anonymize',
+    label: 'dicom-deid anonymize',
+    unavailable: cliCommand('anonymize'),
+    cmd: process.execPath,
+    argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json'],
+  },
+  {
+    id: 'scan',
+    label: 'dicom-deid scan',
+    corpora: ['a'],
+    readOnly: true,
+    // Exit 1 is the usual "findings reported" status of a scanner, not a failure to scan.
+    okStatus: [0, 1],
+    unavailable: cliCommand('scan'),
+    cmd: process.execPath,
+    argv: (input) => [CLI, 'scan', input, '--json'],
+  },
+];
+
+const vmHwmKiB = (pid) => {
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+};
+const hasTime = existsSync(TIME);
+const rssMethod = hasTime ? '/usr/bin/time %M' : '/proc/<pid>/status VmHWM polled every 20 ms';
+
+/** Runs one command; wall time in seconds and peak RSS in KiB, output and errors to files under .bench/logs. */
+async function measure(tool, input, out) {
+  const logs = join(BENCH, 'logs');
+  mkdirSync(logs, { recursive: true });
+  const stdout = openSync(join(logs, `${tool.id}.out`), 'w');
+  const stderrPath = join(logs, `${tool.id}.err`);
+  const stderr = openSync(stderrPath, 'w');
+  const rssPath = join(logs, `${tool.id}.rss`);
+  const argv = tool.argv(input, out);
+  const [file, fileArgs] = hasTime
+    ? [TIME, ['-f', '%M', '-o', rssPath, tool.cmd, ...argv]]
+    : [tool.cmd, argv];
+  const started = performance.now();
+  const child = spawn(file, fileArgs, { stdio: ['ignore', stdout, stderr] });
+  let hwm = 0;
+  const poll = hasTime ? undefined : setInterval(() => (hwm = Math.max(hwm, vmHwmKiB(child.pid))), 20);
+  const status = await new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  const wall = (performance.now() - started) / 1000;
+  clearInterval(poll);
+  closeSync(stdout);
+  closeSync(stderr);
+  // time(1) writes "Command exited with non-zero status N" before the figure when the command fails.
+  const rssKiB = hasTime ? Number(readFileSync(rssPath, 'utf8').trim().split('\n').pop()) : hwm;
+  const ok = (tool.okStatus ?? [0]).includes(status);
+  const outputs = !ok || tool.readOnly ? undefined : countFiles(out);
+  const error = ok
+    ? undefined
+    : `exit ${status}: ${readFileSync(stderrPath, 'utf8').trim().split('\n').slice(-3).join(' | ')}`;
+  return { wall, rssKiB, outputs, error };
+}
+
+const countFiles = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length
+    : 0;
+
+const median = (xs) => {
+  const s = [...xs].sort((x, y) => x - y);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const mb = (bytes) => (bytes / 1e6).toFixed(bytes < 1e7 ? 2 : 0);
+const sec = (ms) => (ms / 1000).toFixed(1);
+const fmt = (n, digits = 0) =>
+  n === undefined
+    ? '—'
+    : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+async function benchCorpus(key) {
+  const corpus = ensureCorpus(key);
+  const out = join(BENCH, 'out');
+  const tools = TOOLS.filter((t) => !t.corpora || t.corpora.includes(key));
+  const rows = new Map(tools.map((t) => [t.id, { tool: t, runs: [], error: t.unavailable }]));
+  const live = () => tools.filter((t) => !rows.get(t.id).error);
+  // A first round that is not counted fills the page cache with the corpus and the tools' binaries.
+  for (const round of [-1, ...Array.from({ length: runs }, (_, i) => i)]) {
+    for (const tool of live()) {
+      rmSync(out, { recursive: true, force: true });
+      const run = await measure(tool, corpus.dir, out);
+      rmSync(out, { recursive: true, force: true });
+      const row = rows.get(tool.id);
+      if (run.error) row.error = `failed (${run.error})`;
+      else if (round >= 0) row.runs.push(run);
+    }
+  }
+  return { key, ...corpus, rows: [...rows.values()].map((row) => summarise(row, corpus, rows)) };
+}
+
+/** Medians over rounds; ratios to cp are taken round by round, then their median. */
+function summarise(row, corpus, rows) {
+  const { tool, runs: rs, error } = row;
+  const base = { id: tool.id, label: tool.label, error, runs: rs };
+  if (error || rs.length === 0) return base;
+  const wall = median(rs.map((r) => r.wall));
+  const cp = rows.get('cp').runs;
+  return {
+    ...base,
+    wall,
+    filesPerSec: corpus.files / wall,
+    mbPerSec: corpus.bytes / 1e6 / wall,
+    peakRssMiB: Math.max(...rs.map((r) => r.rssKiB)) / 1024,
+    vsCp: cp.length === rs.length ? median(rs.map((r, i) => r.wall / cp[i].wall)) : undefined,
+    outputs: tool.readOnly ? undefined : Math.min(...rs.map((r) => r.outputs)),
+  };
+}
+
+function printCorpus(result) {
+  const { title, options } = CORPORA[result.key];
+  console.log(
+    `\n(${result.key}) ${fmt(result.files)} ${title}${options.frames > 1 ? ` × ${fmt(options.frames)}` : ''}, ` +
+      `${mb(result.bytes)} MB — median of ${runs}`,
+  );
+  const header = ['tool', 'wall s', 'files/s', 'MB/s', 'peak RSS MiB', '× cp'];
+  const widths = [36, 8, 9, 8, 13, 6];
+  const line = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
+  console.log(line(header));
+  for (const r of result.rows) {
+    if (r.wall === undefined) {
+      console.log(`${r.label.padEnd(widths[0])} ${r.error ?? 'no runs'}`);
+      continue;
+    }
+    const missing = r.outputs !== undefined && r.outputs < result.files ? `  (wrote ${r.outputs} files)` : '';
+    console.log(
+      line([
+        r.label,
+        fmt(r.wall, 2),
+        fmt(r.filesPerSec, r.filesPerSec < 10 ? 2 : 0),
+        fmt(r.mbPerSec),
+        fmt(r.peakRssMiB, 1),
+        fmt(r.vsCp, 2),
+      ]) + missing,
+    );
+  }
+}
+
+/** Our anonymize against gdcmanon's faster mode, round by round: the stricter comparison. */
+function vsGdcm(result) {
+  const ours = result.rows.find((r) => r.id === 'anonymize');
+  const gdcm = result.rows.filter((r) => TOOLS.find((t) => t.id === r.id).gdcm && r.wall !== undefined);
+  if (!ours?.wall || gdcm.length === 0) return undefined;
+  return median(ours.runs.map((run, i) => run.wall / Math.min(...gdcm.map((g) => g.runs[i].wall))));
+}
+
+function targets(results) {
+  const byKey = Object.fromEntries(results.map((r) => [r.key, r]));
+  const row = (key, id) => byKey[key]?.rows.find((r) => r.id === id);
+  const vsGdcmOf = (key) => byKey[key] && vsGdcm(byKey[key]);
+  const ceiling = (name, key, id, value, limit, unit) => ({
+    name,
+    key,
+    id,
+    value,
+    limit,
+    unit,
+    pass: value <= limit,
+  });
+  const floor = (name, key, id, value, limit, unit) => ({
+    name,
+    key,
+    id,
+    value,
+    limit,
+    unit,
+    pass: value >= limit,
+  });
+  const a = 'anonymize';
+  const specs = [
+    ceiling('(a) anonymize wall ≤ 1.0× gdcmanon', 'a', a, vsGdcmOf('a'), 1.0, '×'),
+    ceiling('(a) anonymize wall ≤ 1.5× cp', 'a', a, row('a', a)?.vsCp, 1.5, '×'),
+    ceiling('(b) anonymize peak RSS ≤ 256 MiB', 'b', a, row('b', a)?.peakRssMiB, 256, 'MiB'),
+    ceiling('(b) anonymize wall ≤ 1.5× cp', 'b', a, row('b', a)?.vsCp, 1.5, '×'),
+    // Same file count on both sides, so files/s relative to gdcmanon is the inverse of the wall-time ratio.
+    floor('(c) anonymize files/s ≥ gdcmanon', 'c', a, vsGdcmOf('c') && 1 / vsGdcmOf('c'), 1.0, '× gdcmanon'),
+    floor('(a) scan ≥ 4,000 files/s', 'a', 'scan', row('a', 'scan')?.filesPerSec, 4000, 'files/s'),
+  ];
+  return specs
+    .filter((c) => byKey[c.key])
+    .map(({ name, key, id, value, limit, unit, pass }) => ({
+      name,
+      value,
+      limit,
+      unit,
+      status:
+        value === undefined
+          ? `n/a (${row(key, id)?.error ?? 'nothing to compare with'})`
+          : pass
+            ? 'PASS'
+            : 'FAIL',
+    }));
+}
+
+mkdirSync(BENCH, { recursive: true });
+const results = [];
+for (const key of keys) {
+  const result = await benchCorpus(key);
+  results.push(result);
+  printCorpus(result);
+}
+const checks = targets(results);
+console.log(
+  `\nTargets${quick ? ' (quick corpora: indicative only)' : ''}; gdcmanon = the faster of its modes per round`,
+);
+for (const c of checks) {
+  const value = c.value === undefined ? '' : `: ${fmt(c.value, c.unit.startsWith('×') ? 2 : 0)} ${c.unit}`;
+  console.log(`  ${c.status.padEnd(4)}  ${c.name}${value}`);
+}
+console.log(`\npeak RSS from ${rssMethod}; page cache not dropped (one warm-up round instead)`);
+
+const report = {
+  when: new Date().toISOString(),
+  quick,
+  runs,
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model,
+    memoryMiB: Math.round(totalmem() / 2 ** 20),
+    node: process.version,
+  },
+  rssMethod,
+  corpora: results.map(({ key, dir, files, bytes }) => ({ key, ...CORPORA[key], dir, files, bytes })),
+  results: results.map(({ key, rows }) => ({
+    key,
+    rows: rows.map(({ runs: rs, ...r }) => ({
+      ...r,
+      runs: rs.map(({ wall, rssKiB, outputs }) => ({ wall, rssKiB, outputs })),
+    })),
+  })),
+  targets: checks,
+};
+writeFileSync(join(BENCH, 'results.json'), `${JSON.stringify(report, null, 2)}\n`);
+console.log(`results written to ${join(BENCH, 'results.json')}`);
