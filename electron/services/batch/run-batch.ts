@@ -7,6 +7,8 @@ import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
+import type { BatchFileRecord } from '../reports/types.js';
+import { ReportWriter } from '../reports/writer.js';
 import {
   type FileOutcome,
   type FileTask,
@@ -32,6 +34,8 @@ export interface BatchRequest {
   readonly workers?: number;
   /** The bundled worker script, required when workers > 0. */
   readonly workerScript?: string;
+  /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
+  readonly reports?: { readonly reportDir?: string; readonly auditDir?: string; readonly home?: string };
 }
 
 export interface BatchProgress {
@@ -68,6 +72,9 @@ export interface BatchSummary {
   readonly bytes: number;
   readonly keyFingerprint: string;
   readonly profileEdition: string;
+  /** Where the reports went, when they were asked for. */
+  readonly reportDir?: string;
+  readonly auditDir?: string;
 }
 
 export interface BatchHooks {
@@ -132,6 +139,23 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   rmSync(tempDir, { recursive: true, force: true });
   mkdirSync(tempDir, { recursive: true });
 
+  const writer = req.reports
+    ? ReportWriter.open(
+        {
+          outDir,
+          profileName: req.profile.name,
+          profileEdition: PROFILE_EDITION,
+          options: [...req.profile.options],
+          toolVersion: req.toolVersion,
+          keyFingerprint: keyFingerprint(req.key),
+          startedAt: new Date(started).toISOString(),
+        },
+        req.reports,
+        req.reports.home,
+      )
+    : undefined;
+  // Files that fail the residual check hold PHI: by default they wait for review in the private audit folder.
+  const quarantineDir = req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
   const profileDigest = createHash('sha256')
     .update(JSON.stringify([req.profile, req.toolVersion]))
     .digest('hex');
@@ -142,6 +166,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   const claimed = new Set<string>();
 
   const report = (r: BatchFileResult, bytes: number) => {
+    writer?.add(recordOf(r, bytes));
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
     done++;
@@ -209,7 +234,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
 
   const config: WorkerConfig = {
     tempDir,
-    ...(req.quarantineDir ? { quarantineDir: req.quarantineDir } : {}),
+    ...(quarantineDir ? { quarantineDir } : {}),
     profile: req.profile,
     keySecret: req.key.secret,
     ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
@@ -274,6 +299,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     }
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
+    writer?.close();
   }
   return {
     total,
@@ -284,6 +310,24 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     bytes: bytesDone,
     keyFingerprint: keyFingerprint(req.key),
     profileEdition: PROFILE_EDITION,
+    ...(writer ? writer.locations : {}),
+  };
+}
+
+/** What the report writers need to know of one finished input. */
+function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
+  const o = r.outcome;
+  return {
+    input: r.input,
+    inputBytes,
+    status: r.status,
+    ...(r.reason ? { reason: r.reason } : {}),
+    output: r.output,
+    verification: o?.verification ?? 'not-run',
+    finishedAt: new Date().toISOString(),
+    ...(r.status === 'written' && o?.status === 'written'
+      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
+      : {}),
   };
 }
 

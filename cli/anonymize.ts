@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import packageJson from '../package.json' with { type: 'json' };
+import { BatchSetupError, type BatchProgress, runBatch } from '../electron/services/batch/run-batch.js';
+import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
+import { defaultKeyPath, KeyFileError, loadOrCreateKey, type StoredKey } from '../electron/services/key-store.js';
+import {
+  ALL_OPTIONS,
+  findOptionConflict,
+  getPreset,
+  isOptionKey,
+  isPresetName,
+  type OptionKey,
+  type Profile,
+  ProfileError,
+  parseProfileFile,
+  sortOptions,
+} from '../shared/profile/index.js';
+import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+
+export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
+
+Writes de-identified copies of DICOM files following DICOM PS3.15 Annex E. Originals are never changed.
+Each output is read back and searched for the identifying values that were removed; a file that still
+holds one is not written (it fails, with the attribute named).
+
+Options:
+  --out <folder>          where the copies go (must not be inside an input folder)
+  --profile <name|file>   basic (default), research, relinkable, or a profile file (JSON or YAML)
+  --option <name>         add a PS3.15 option; repeatable. One of:
+                          ${ALL_OPTIONS.join(', ')}
+  --key-file <file>       the site's secret key (created on first use); default ~/.dicom-deid/key.json
+  --crosswalk <csv>       site pseudonyms: CSV lines "original patient ID,pseudonym"
+  --report <folder>       shareable report, no PHI (default: <out>.report beside the output folder)
+  --audit <folder>        private audit and crosswalks, PHI, owner-only
+                          (default: ~/.dicom-deid/audit/<start time>); never inside --out
+  --workers <n>           worker threads (default: one per core)
+  --no-verify             skip the residual-PHI check of each output (not recommended)
+  --json                  print one JSON document: every input with its status, and a summary
+  -h, --help              show this help
+
+Exit status: 0 when every DICOM input was written (files that are not DICOM are skipped and listed),
+1 when some failed, 2 on a usage or profile error, 130 when interrupted.
+`;
+
+/** The preset or profile file, with options added from the command line. */
+export function resolveProfile(profileArg: string | undefined, extra: readonly string[]): Profile {
+  let profile: Profile;
+  if (profileArg === undefined || isPresetName(profileArg)) {
+    profile = getPreset((profileArg ?? 'basic') as Parameters<typeof getPreset>[0]);
+  } else {
+    let text: string;
+    try {
+      text = readFileSync(profileArg, 'utf8');
+    } catch {
+      throw new UsageError(`"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file`);
+    }
+    try {
+      profile = parseProfileFile(text, profileArg);
+    } catch (e) {
+      if (e instanceof ProfileError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  for (const name of extra) if (!isOptionKey(name)) throw new UsageError(`unknown option "${name}"`);
+  const options = sortOptions(new Set<OptionKey>([...profile.options, ...(extra as OptionKey[])]));
+  const conflict = findOptionConflict(new Set(options));
+  if (conflict) throw new UsageError(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
+  return { ...profile, options };
+}
+
+const clock = (seconds: number) => {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** One line, redrawn in place on a terminal. */
+function progressLine(p: BatchProgress): string {
+  const width = 24;
+  const filled = p.total ? Math.round((p.done / p.total) * width) : 0;
+  const eta = p.etaSeconds === null ? '' : `  ETA ${clock(p.etaSeconds)}`;
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} files  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
+}
+
+export const anonymizeCommand: Command = {
+  name: 'anonymize',
+  summary: 'write de-identified copies of DICOM files (PS3.15 Basic Profile and options)',
+  async run(args) {
+    const { values, positionals } = parseCommandArgs(args, {
+      out: { type: 'string' },
+      profile: { type: 'string' },
+      option: { type: 'string', multiple: true },
+      'key-file': { type: 'string' },
+      crosswalk: { type: 'string' },
+      report: { type: 'string' },
+      audit: { type: 'string' },
+      workers: { type: 'string' },
+      'no-verify': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help) {
+      await writeOut(ANONYMIZE_USAGE);
+      return 0;
+    }
+    if (positionals.length === 0) throw new UsageError('anonymize needs at least one file or folder');
+    if (!values.out) throw new UsageError('anonymize needs --out <folder>');
+    for (const p of positionals) {
+      try {
+        await stat(p);
+      } catch {
+        throw new UsageError(`no such file or folder: ${p}`);
+      }
+    }
+    const workers = values.workers === undefined ? undefined : Number(values.workers);
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
+      throw new UsageError('--workers takes a whole number from 0 to 64');
+    }
+    const profile = resolveProfile(values.profile, values.option ?? []);
+    let key: StoredKey;
+    let crosswalk: Map<string, string> | undefined;
+    try {
+      key = loadOrCreateKey(values['key-file'] ?? defaultKeyPath());
+      crosswalk = values.crosswalk ? readCrosswalk(values.crosswalk) : undefined;
+    } catch (e) {
+      if (e instanceof KeyFileError || e instanceof CrosswalkError) throw new UsageError(e.message);
+      throw e;
+    }
+    if (key.created && !values.json) process.stderr.write(`created a new project key at ${key.path} (fingerprint ${key.fingerprint})\n`);
+    const json = values.json ?? false;
+    const tty = !json && process.stderr.isTTY;
+
+    const controller = new AbortController();
+    const onSignal = () => controller.abort();
+    process.once('SIGINT', onSignal);
+    const files: Array<{ input: string; output: string | null; status: string; reason?: string }> = [];
+    try {
+      const summary = await runBatch(
+        {
+          inputs: positionals,
+          outDir: values.out,
+          profile,
+          key: key.key,
+          toolVersion: packageJson.version,
+          reports: {
+            ...(values.report ? { reportDir: values.report } : {}),
+            ...(values.audit ? { auditDir: values.audit } : {}),
+          },
+          ...(crosswalk ? { crosswalk } : {}),
+          verify: !values['no-verify'],
+          ...(workers !== undefined ? { workers } : {}),
+          workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),
+        },
+        {
+          signal: controller.signal,
+          onFile: (r) => {
+            if (json) files.push({ input: r.input, output: r.output, status: r.status, ...(r.reason ? { reason: r.reason } : {}) });
+            else if (r.status === 'failed') process.stderr.write(`${tty ? '\r\x1b[K' : ''}failed: ${r.input}: ${r.reason}\n`);
+          },
+          ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
+        },
+      );
+      if (tty) process.stderr.write('\n');
+      if (json) {
+        await writeOut(`${JSON.stringify({ files, summary })}\n`);
+      } else {
+        const parts = [`${summary.written} written`, `${summary.skipped} skipped`, `${summary.failed} failed`];
+        if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
+        await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
+        await writeOut(`report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`);
+      }
+      if (summary.cancelled) return 130;
+      return summary.failed > 0 ? 1 : 0;
+    } catch (e) {
+      if (e instanceof BatchSetupError) throw new UsageError(e.message);
+      throw e;
+    } finally {
+      process.off('SIGINT', onSignal);
+    }
+  },
+};
