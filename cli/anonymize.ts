@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import packageJson from '../package.json' with { type: 'json' };
-import { BatchSetupError, type BatchProgress, runBatch } from '../electron/services/batch/run-batch.js';
+import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
 import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
-import { defaultKeyPath, KeyFileError, loadOrCreateKey, type StoredKey } from '../electron/services/key-store.js';
+import {
+  defaultKeyPath,
+  KeyFileError,
+  loadOrCreateKey,
+  type StoredKey,
+} from '../electron/services/key-store.js';
+import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,
   findOptionConflict,
@@ -31,7 +36,7 @@ Options:
   --profile <name|file>   basic (default), research, relinkable, or a profile file (JSON or YAML)
   --option <name>         add a PS3.15 option; repeatable. One of:
                           ${ALL_OPTIONS.join(', ')}
-  --key-file <file>       the site's secret key (created on first use); default ~/.dicom-deid/key.json
+  --key-file <file>       the site's secret key (created on first use); default ~/.dicom-deid/project.key
   --crosswalk <csv>       site pseudonyms: CSV lines "original patient ID,pseudonym"
   --report <folder>       shareable report, no PHI (default: <out>.report beside the output folder)
   --audit <folder>        private audit and crosswalks, PHI, owner-only
@@ -55,7 +60,9 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
     try {
       text = readFileSync(profileArg, 'utf8');
     } catch {
-      throw new UsageError(`"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file`);
+      throw new UsageError(
+        `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file`,
+      );
     }
     try {
       profile = parseProfileFile(text, profileArg);
@@ -128,7 +135,8 @@ export const anonymizeCommand: Command = {
       if (e instanceof KeyFileError || e instanceof CrosswalkError) throw new UsageError(e.message);
       throw e;
     }
-    if (key.created && !values.json) process.stderr.write(`created a new project key at ${key.path} (fingerprint ${key.fingerprint})\n`);
+    if (key.created && !values.json)
+      process.stderr.write(`created a new project key at ${key.path} (fingerprint ${key.fingerprint})\n`);
     const json = values.json ?? false;
     const tty = !json && process.stderr.isTTY;
 
@@ -156,8 +164,15 @@ export const anonymizeCommand: Command = {
         {
           signal: controller.signal,
           onFile: (r) => {
-            if (json) files.push({ input: r.input, output: r.output, status: r.status, ...(r.reason ? { reason: r.reason } : {}) });
-            else if (r.status === 'failed') process.stderr.write(`${tty ? '\r\x1b[K' : ''}failed: ${r.input}: ${r.reason}\n`);
+            if (json)
+              files.push({
+                input: r.input,
+                output: r.output,
+                status: r.status,
+                ...(r.reason ? { reason: r.reason } : {}),
+              });
+            else if (r.status === 'failed')
+              process.stderr.write(`${tty ? '\r\x1b[K' : ''}failed: ${r.input}: ${r.reason}\n`);
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
         },
@@ -166,10 +181,16 @@ export const anonymizeCommand: Command = {
       if (json) {
         await writeOut(`${JSON.stringify({ files, summary })}\n`);
       } else {
-        const parts = [`${summary.written} written`, `${summary.skipped} skipped`, `${summary.failed} failed`];
+        const parts = [
+          `${summary.written} written`,
+          `${summary.skipped} skipped`,
+          `${summary.failed} failed`,
+        ];
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
-        await writeOut(`report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`);
+        await writeOut(
+          `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
+        );
       }
       if (summary.cancelled) return 130;
       return summary.failed > 0 ? 1 : 0;

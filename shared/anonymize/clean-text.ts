@@ -9,17 +9,51 @@ const DATE_LIKE =
   /\b(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d{2}|(?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01])\/(?:19|20)\d{2})\b/g;
 
 /**
- * A matcher for one dataset's identifiers, longest first so "Jane Doe" goes before "Jane". Matches are
- * case-insensitive and bounded by non-letters so that "Ann" does not eat "Annual".
+ * Finds one dataset's identifiers in text: case-insensitive, longest first so "Jane Doe" goes before
+ * "Jane", and bounded by non-letters so that "Ann" does not eat "Annual". Most values hold none, so a
+ * plain substring test runs first and the (costly) bounded pattern is built and run only on a hit.
  */
-export function identifierPattern(identifiers: readonly Identifier[]): RegExp | undefined {
-  const texts = [...new Set(identifiers.map((i) => i.text))].sort((a, b) => b.length - a.length);
-  if (texts.length === 0) return undefined;
-  // The look-ahead also refuses '.digit' so a UID is never matched as the prefix of a longer UID.
-  return new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:${texts.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}]|\\.\\d)`,
-    'giu',
-  );
+export class IdentifierMatcher {
+  private readonly texts: readonly string[];
+  private readonly lowered: readonly string[];
+  private compiled: RegExp | undefined;
+
+  constructor(identifiers: readonly Identifier[]) {
+    this.texts = [...new Set(identifiers.map((i) => i.text))].sort((a, b) => b.length - a.length);
+    this.lowered = this.texts.map((t) => t.toLowerCase());
+  }
+
+  get empty(): boolean {
+    return this.texts.length === 0;
+  }
+
+  private mightContain(text: string): boolean {
+    const t = text.toLowerCase();
+    return this.lowered.some((s) => t.includes(s));
+  }
+
+  private get pattern(): RegExp {
+    // The look-ahead also refuses '.digit' so a UID is never matched as the prefix of a longer UID.
+    this.compiled ??= new RegExp(
+      `(?<![\\p{L}\\p{N}])(?:${this.texts.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}]|\\.\\d)`,
+      'giu',
+    );
+    return this.compiled;
+  }
+
+  /** The first identifier found in the text, as it stands there. */
+  find(text: string): string | undefined {
+    if (!this.mightContain(text)) return undefined;
+    const re = this.pattern;
+    re.lastIndex = 0;
+    const m = re.exec(text);
+    re.lastIndex = 0;
+    return m?.[0];
+  }
+
+  replace(text: string, replacement: (match: string) => string): string {
+    return this.mightContain(text) ? text.replace(this.pattern, replacement) : text;
+  }
 }
 
 /**
@@ -29,10 +63,28 @@ export function identifierPattern(identifiers: readonly Identifier[]): RegExp | 
  */
 export function cleanText(
   text: string,
-  pattern: RegExp | undefined,
+  matcher: IdentifierMatcher,
   replacement: (match: string) => string,
 ): string {
-  let out = pattern ? text.replace(pattern, replacement) : text;
-  out = out.replace(DATE_LIKE, REMOVED);
-  return out;
+  const out = matcher.replace(text, replacement);
+  // Every date-like form has two adjacent digits; most descriptions have none.
+  return /\d\d/.test(out) ? out.replace(DATE_LIKE, REMOVED) : out;
+}
+
+/** Maximum characters per value (PS3.5 6.2) of the VRs that Clean may lengthen. */
+const MAX_CHARS: Readonly<Record<string, number>> = { AE: 16, CS: 16, SH: 16, LO: 64, ST: 1024, LT: 10240 };
+
+/**
+ * Cleaned text made valid for its VR again: a replacement may be longer than what it replaced, so each
+ * value is cut to the VR's maximum length, and a CS keeps only the characters CS allows.
+ */
+export function fitToVR(text: string, vr: string): string {
+  const max = MAX_CHARS[vr];
+  if (max === undefined) return text;
+  const single = vr === 'ST' || vr === 'LT';
+  const fitOne = (v: string) => {
+    const s = vr === 'CS' ? v.toUpperCase().replace(/[^A-Z0-9 _]/g, '') : v;
+    return [...s].slice(0, max).join('');
+  };
+  return single ? fitOne(text) : text.split('\\').map(fitOne).join('\\');
 }

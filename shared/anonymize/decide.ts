@@ -96,7 +96,15 @@ export function decide(
       ctx.privateCreator !== undefined &&
       elementOf(tag) >= 0x1000 &&
       isSafePrivate(ctx.privateCreator, group, tag & 0xff);
-    return { operation: safe ? { op: 'keep' } : { op: 'remove' }, source: 'private' };
+    if (!safe) return { operation: { op: 'remove' }, source: 'private' };
+    // The option's code for private attributes is C: a safe sequence keeps its items but they are
+    // de-identified like any other, and safe text is cleaned of the dataset's identifiers.
+    const operation: Operation = isSequence(el)
+      ? { op: 'recurse' }
+      : TEXT_VRS.has(ctx.vr)
+        ? { op: 'clean' }
+        : { op: 'keep' };
+    return { operation, source: 'private' };
   }
 
   const row = profileRowFor(tag);
@@ -105,6 +113,13 @@ export function decide(
     return { operation: operationFor(code, el, ctx.vr, tag), source: 'table', code, row };
   }
 
+  // Overlay Data (60xx,3000) goes under every option (X, or C: a bitmap cannot be cleaned unseen), and an
+  // Overlay Plane module without it is invalid: the rest of the overlay goes too, unless a rule keeps the data.
+  if (group >= 0x6000 && group <= 0x601e && group % 2 === 0) {
+    if (ruleFor(profile, ((group << 16) | 0x3000) >>> 0)?.action !== 'keep') {
+      return { operation: { op: 'remove' }, source: 'default' };
+    }
+  }
   if (isSequence(el)) return { operation: { op: 'recurse' }, source: 'default' };
   if (ctx.vr === 'PN') return { operation: { op: 'empty' }, source: 'default' };
   if (!lookup(tag)) return { operation: { op: 'remove' }, source: 'default' };

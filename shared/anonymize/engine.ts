@@ -18,15 +18,9 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import {
-  methodCodes,
-  type OptionKey,
-  PROFILE_EDITION,
-  type Profile,
-  profileRowFor,
-} from '../profile/index.js';
+import { methodCodes, type OptionKey, PROFILE_EDITION, type Profile } from '../profile/index.js';
 import { isDicomdir, modality, reportableUID, sopClassUID } from '../scan/header.js';
-import { cleanText, identifierPattern, REMOVED } from './clean-text.js';
+import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
 import { dummyText, dummyValue } from './dummy.js';
@@ -161,7 +155,7 @@ class Run {
   private readonly pseudonym: Pseudonym;
   private readonly originalPatientId: string;
   private readonly shiftDays: number | undefined;
-  private readonly pattern: RegExp | undefined;
+  private readonly matcher: IdentifierMatcher;
   /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
   private readonly identifierKinds = new Map<string, Identifier['kind']>();
   private readonly uidMap = new Map<string, string>();
@@ -178,7 +172,8 @@ class Run {
     hashed: 0,
     kept: 0,
   };
-  private readonly attributes: Record<string, Partial<Record<ActionName, number>>> = {};
+  /** Per tag: what happened how often; named `(GGGG,EEEE) Keyword` only once, in the report. */
+  private readonly attributes = new Map<Tag, Partial<Record<ActionName, number>>>();
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
@@ -198,12 +193,11 @@ class Run {
       topText(parsed, PATIENT_NAME, this.topCharset) ||
       topText(parsed, STUDY_INSTANCE_UID) ||
       '';
-    this.shiftDays = this.options.has('retainLongModifiedDates')
-      ? patientShiftDays(opts.key, patientKey, opts.profile.dateShift)
-      : undefined;
+    // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
+    this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
     const identifiers = this.collectIdentifiers();
     for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
-    this.pattern = identifierPattern(identifiers);
+    this.matcher = new IdentifierMatcher(identifiers);
   }
 
   private readonly replaceIdentifier = (match: string): string =>
@@ -223,7 +217,7 @@ class Run {
         }
         if (isPrivateGroup(groupOf(el.tag))) continue;
         const vr = effectiveVR(el);
-        const kind = identifierKindOf(profileRowFor(el.tag), lookup(el.tag)?.keyword, vr);
+        const kind = identifierKindOf(el.tag, vr);
         if (!kind) continue;
         const value = readText(this.source, el, vr, charset);
         for (const text of identifierStrings(kind, value)) out.push({ kind, text });
@@ -251,7 +245,9 @@ class Run {
         profileEdition: PROFILE_EDITION,
         options: [...this.opts.profile.options],
         actionCounts: this.counts,
-        attributes: this.attributes,
+        attributes: Object.fromEntries(
+          [...this.attributes].map(([tag, counts]) => [`${formatTag(tag)} ${keywordFor(tag)}`, counts]),
+        ),
         datesShifted: this.datesShifted,
         warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
       },
@@ -338,15 +334,16 @@ class Run {
     preview?: string,
   ) {
     this.counts[action]++;
-    const keyword = isPrivateGroup(groupOf(el.tag)) ? 'Private' : (lookup(el.tag)?.keyword ?? 'Unknown');
-    const key = `${formatTag(el.tag)} ${keyword}`;
-    const perAttribute = this.attributes[key] ?? {};
-    this.attributes[key] = perAttribute;
+    let perAttribute = this.attributes.get(el.tag);
+    if (!perAttribute) {
+      perAttribute = {};
+      this.attributes.set(el.tag, perAttribute);
+    }
     perAttribute[action] = (perAttribute[action] ?? 0) + 1;
     if (this.opts.explain) {
       this.actions.push({
         tag: formatTag(el.tag),
-        keyword,
+        keyword: keywordFor(el.tag),
         path: formatPath(ctx.path, el.tag),
         action,
         source: decision.source,
@@ -359,7 +356,7 @@ class Run {
   /** Remembers an identifying value this run takes away, so the residual check can look for it. */
   private noteRemoved(el: DicomElement, ctx: ElementContext) {
     if (el.items || isPrivateGroup(groupOf(el.tag))) return;
-    const kind = identifierKindOf(profileRowFor(el.tag), lookup(el.tag)?.keyword, ctx.vr);
+    const kind = identifierKindOf(el.tag, ctx.vr);
     if (!kind) return;
     const value = readText(this.source, el, ctx.vr, ctx.charset);
     for (const text of identifierStrings(kind, value))
@@ -448,12 +445,12 @@ class Run {
         if (el.items || el.length === UNDEFINED_LENGTH)
           return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } });
         const text = readText(this.source, el, vr, ctx.charset);
-        const cleaned = cleanText(text, this.pattern, this.replaceIdentifier);
+        const cleaned = cleanText(text, this.matcher, this.replaceIdentifier);
         if (cleaned === text) {
           this.tally(el, ctx, decision, op.op === 'clean' ? 'cleaned' : 'kept', text);
           return undefined;
         }
-        return setText(cleaned, 'cleaned');
+        return setText(fitToVR(cleaned, vr), 'cleaned');
       }
     }
   }
@@ -494,14 +491,20 @@ class Run {
     const sopClass = topText(this.parsed, SOP_CLASS_UID) || metaText(this.parsed, 0x00020002);
     return [
       { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
-      { tag: 0x00020002, vr: 'UI', value: asciiBytes(sopClass) },
-      { tag: 0x00020003, vr: 'UI', value: asciiBytes(sopInstanceUID) },
-      { tag: 0x00020010, vr: 'UI', value: asciiBytes(this.parsed.transferSyntax.uid) },
+      { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
+      { tag: 0x00020003, vr: 'UI', value: uidBytes(sopInstanceUID) },
+      { tag: 0x00020010, vr: 'UI', value: uidBytes(this.parsed.transferSyntax.uid) },
       { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
       { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${this.opts.toolVersion}`.slice(0, 16)) },
     ];
   }
 }
+
+/** A UID copied from the input: only its digits and dots, so a damaged value cannot stop the output. */
+const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
+
+const keywordFor = (tag: Tag): string =>
+  isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');
 
 function metaText(parsed: ParsedDicom, tag: Tag): string {
   const el = parsed.meta.find((e) => e.tag === tag);

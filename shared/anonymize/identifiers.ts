@@ -1,4 +1,6 @@
-import type { ProfileRow } from '../standard/profile-table.generated.js';
+import type { Tag } from '../dicom/tag.js';
+import { lookup } from '../dictionary/index.js';
+import { type ProfileRow, profileRowFor } from '../profile/index.js';
 
 /**
  * The kinds of values that identify a person or place. "Clean" removes them from free text, and the
@@ -12,8 +14,21 @@ export interface Identifier {
   readonly text: string;
 }
 
-/** Which kind of identifier an attribute's value is, from its table row and VR; undefined if none. */
-export function identifierKindOf(
+const kinds = new Map<string, IdentifierKind | null>();
+
+/** Which kind of identifier an attribute's value is, from its Table E.1-1 row and VR; undefined if none. */
+export function identifierKindOf(tag: Tag, vr: string): IdentifierKind | undefined {
+  // Asked for every element of every file: the answer depends on the tag and VR only.
+  const memo = `${vr}${tag}`;
+  let kind = kinds.get(memo);
+  if (kind === undefined) {
+    kind = kindFromTable(profileRowFor(tag), lookup(tag)?.keyword, vr) ?? null;
+    kinds.set(memo, kind);
+  }
+  return kind ?? undefined;
+}
+
+function kindFromTable(
   row: ProfileRow | undefined,
   keyword: string | undefined,
   vr: string,
@@ -23,6 +38,8 @@ export function identifierKindOf(
   if (vr === 'UI') return row.basic === 'U' || row.options.retainUIDs === 'K' ? 'uid' : undefined;
   const kw = keyword ?? '';
   if (vr === 'DA' || vr === 'DT') return /Birth/.test(kw) ? 'date' : undefined;
+  // Descriptors (Protocol Name, ROI Name, RT Plan Name...) are what Clean Descriptors keeps, not places.
+  if (row.options.cleanDescriptors) return undefined;
   if (/Address|Institution|Telephone|Phone|Country|Region|Street|City/.test(kw)) return 'place';
   if (
     /(ID|IDs|Number|Numbers|Identifier)$/.test(kw) &&

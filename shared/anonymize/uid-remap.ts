@@ -12,4 +12,4 @@ export function remapUid(key: AnonymizationKey, uid: string): string {
 }
 
 /** UIDs of the standard itself (SOP classes, transfer syntaxes, coding schemes) identify nobody. */
-export const isStandardUid = (uid: string): boolean => uid.startsWith('1.2.840.10008.');
+export const isStandardUid = (uid: string): boolean => /^1\.2\.840\.10008(\.\d+)+$/.test(uid);

@@ -4,7 +4,7 @@ import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
-import { identifierPattern } from './clean-text.js';
+import { IdentifierMatcher } from './clean-text.js';
 import { formatPath } from './engine.js';
 import type { Identifier, IdentifierKind } from './identifiers.js';
 
@@ -33,15 +33,13 @@ export function findResidualIdentifiers(
   outputPath: string,
 ): ResidualHit[] {
   const targets = removed.filter(worthSearching);
-  const pattern = identifierPattern(targets);
-  if (!pattern) return [];
+  const matcher = new IdentifierMatcher(targets);
+  if (matcher.empty) return [];
   const kinds = new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
   const hits: ResidualHit[] = [];
   const check = (text: string, where: string) => {
-    for (const m of text.matchAll(pattern)) {
-      hits.push({ kind: kinds.get(m[0].toLowerCase()) ?? 'name', where });
-      return;
-    }
+    const found = matcher.find(text);
+    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where });
   };
   check(outputPath, 'the output file name');
   walkElements(output.source, output.dataset, (el, ctx) => {

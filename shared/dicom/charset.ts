@@ -48,7 +48,14 @@ const isAscii = (bytes: Uint8Array) => {
   return true;
 };
 
+/** Bytes as ISO 8859-1 text (every byte one character), for values no character set applies to. */
 export function latin1(bytes: Uint8Array): string {
+  // Most values are a few bytes: a plain loop beats spreading them into fromCharCode's arguments.
+  if (bytes.length <= 64) {
+    let s = '';
+    for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+    return s;
+  }
   let s = '';
   for (let i = 0; i < bytes.length; i += 8192) s += String.fromCharCode(...bytes.subarray(i, i + 8192));
   return s;

@@ -7,7 +7,7 @@ import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
 import { isDicomError } from '../../../shared/dicom/errors.js';
 import { parseDicom } from '../../../shared/dicom/parse.js';
-import type { ByteSource } from '../../../shared/dicom/source.js';
+import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { isInputError, openInput } from '../file-source.js';
@@ -58,23 +58,44 @@ export type FileOutcome = WrittenFile | NotWritten;
 
 // Big enough for fast sequential I/O, small enough that a 1 GB pixel value streams in bounded memory.
 const COPY_PIECE = 4 * 1024 * 1024;
+// Below this an input is read once, whole: parsing, copying and hashing then touch memory, not the disk.
+const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
+const GATHER = 64 * 1024;
 
-/** Writes the output chunks to `path`, streaming copied ranges from the input, and returns its SHA-256. */
+/**
+ * Writes the output chunks to `path`, streaming copied ranges from the input, and returns its SHA-256.
+ * The many small chunks of re-encoded headers are gathered so that a file costs a few writes, not dozens.
+ */
 function writeChunks(path: string, chunks: readonly Chunk[]): string {
   const hash = createHash('sha256');
   const fd = openSync(path, 'wx', 0o644);
+  const gather = new Uint8Array(GATHER);
+  let gathered = 0;
+  const writeAll = (bytes: Uint8Array) => {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  };
+  const flush = () => {
+    if (gathered > 0) writeAll(gather.subarray(0, gathered));
+    gathered = 0;
+  };
+  const put = (bytes: Uint8Array) => {
+    hash.update(bytes);
+    if (bytes.length > GATHER - gathered) {
+      flush();
+      if (bytes.length > GATHER / 2) return writeAll(bytes);
+    }
+    gather.set(bytes, gathered);
+    gathered += bytes.length;
+  };
   try {
-    const put = (bytes: Uint8Array) => {
-      hash.update(bytes);
-      let done = 0;
-      while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-    };
     for (const c of chunks) {
       if (c instanceof Uint8Array) put(c);
       else
         for (let at = 0; at < c.length; at += COPY_PIECE)
           put(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
     }
+    flush();
   } finally {
     closeSync(fd);
   }
@@ -109,22 +130,24 @@ const reasonOf = (e: unknown): string =>
  * back for the residual check. Never throws: every outcome is a status with a reason.
  */
 export async function processFile(task: FileTask, config: WorkerConfig): Promise<FileOutcome> {
-  let input: Awaited<ReturnType<typeof openInput>>;
+  let input: ReturnType<typeof openInput>;
   try {
-    input = await openInput(task.input);
+    input = openInput(task.input);
   } catch (e) {
     return failed(task.id, 0, reasonOf(e));
   }
   const inputBytes = input.source.size;
+  let source: ByteSource = input.source;
   let result: AnonymizeResult;
   let tempPath = '';
   let relativeOutput: string;
   let outputSha256: string;
   let inputSha256: string;
   try {
+    if (inputBytes <= WHOLE_FILE_LIMIT) source = new MemorySource(input.source.read(0, inputBytes));
     let parsed: ReturnType<typeof parseDicom>;
     try {
-      parsed = parseDicom(input.source);
+      parsed = parseDicom(source);
     } catch (e) {
       if (isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty')) {
         return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
@@ -146,12 +169,12 @@ export async function processFile(task: FileTask, config: WorkerConfig): Promise
     relativeOutput = relativeOutputPath(result.identity);
     tempPath = join(config.tempDir, `${task.id}.part`);
     outputSha256 = writeChunks(tempPath, result.chunks);
-    inputSha256 = sha256Of(input.source);
+    inputSha256 = sha256Of(source);
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, reasonOf(e));
   } finally {
-    await input.close();
+    input.close();
   }
 
   if (!config.verify) {
@@ -167,12 +190,12 @@ export async function processFile(task: FileTask, config: WorkerConfig): Promise
     );
   }
   try {
-    const out = await openInput(tempPath);
+    const out = openInput(tempPath);
     let hits: ReturnType<typeof findResidualIdentifiers>;
     try {
       hits = findResidualIdentifiers(parseDicom(out.source), result.removedIdentifiers, relativeOutput);
     } finally {
-      await out.close();
+      out.close();
     }
     if (hits.length > 0) {
       const quarantined = quarantine(tempPath, task.id, config.quarantineDir);

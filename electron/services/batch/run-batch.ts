@@ -35,7 +35,7 @@ export interface BatchRequest {
   /** The bundled worker script, required when workers > 0. */
   readonly workerScript?: string;
   /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
-  readonly reports?: { readonly reportDir?: string; readonly auditDir?: string; readonly home?: string };
+  readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
 }
 
 export interface BatchProgress {
@@ -151,11 +151,11 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
           startedAt: new Date(started).toISOString(),
         },
         req.reports,
-        req.reports.home,
       )
     : undefined;
   // Files that fail the residual check hold PHI: by default they wait for review in the private audit folder.
-  const quarantineDir = req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
+  const quarantineDir =
+    req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
   const profileDigest = createHash('sha256')
     .update(JSON.stringify([req.profile, req.toolVersion]))
     .digest('hex');
@@ -164,6 +164,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   let done = 0;
   let bytesDone = 0;
   const claimed = new Set<string>();
+  const madeDirs = new Set<string>();
 
   const report = (r: BatchFileResult, bytes: number) => {
     writer?.add(recordOf(r, bytes));
@@ -260,7 +261,11 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     claimed.add(outcome.relativeOutput);
     const final = join(outDir, outcome.relativeOutput);
     try {
-      mkdirSync(dirname(final), { recursive: true });
+      const dir = dirname(final);
+      if (!madeDirs.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
       renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);

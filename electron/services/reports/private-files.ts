@@ -1,0 +1,30 @@
+import { closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
+
+const POSIX = process.platform !== 'win32';
+/** Never write through a link someone planted where an audit or key file goes. */
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+
+/** Creates `dir` (and missing parents) readable by the owner only; an existing folder is left as it is. */
+export function makePrivateDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+}
+
+/**
+ * Opens `file` for writing with mode 0600, even when it already existed with a looser mode.
+ * `exclusive` fails with EEXIST instead of replacing it.
+ */
+export function openPrivateFile(file: string, exclusive = false): number {
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | NO_FOLLOW | (exclusive ? constants.O_EXCL : constants.O_TRUNC);
+  const fd = openSync(file, flags, 0o600);
+  try {
+    if (POSIX) fchmodSync(fd, 0o600);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+  return fd;
+}
+
+/** True when group or others may read or write the file (always false where modes do not apply). */
+export const isExposed = (mode: number): boolean => POSIX && (mode & 0o077) !== 0;

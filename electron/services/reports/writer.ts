@@ -1,0 +1,254 @@
+import { mkdirSync, openSync, renameSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
+import { csvRow } from './csv.js';
+import { reportLocations } from './locations.js';
+import { makePrivateDir, openPrivateFile } from './private-files.js';
+import { FileSink } from './sink.js';
+import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
+
+export const REPORT_JSON = 'deid-report.json';
+export const REPORT_CSV = 'deid-report.csv';
+export const AUDIT_CSV = 'deid-audit.csv';
+export const UID_CROSSWALK = 'uid-crosswalk.csv';
+export const PATIENT_ID_CROSSWALK = 'patient-id-crosswalk.csv';
+
+/** CSV column per action; a Record so a new action in the engine cannot be left out of the report. */
+const ACTION_COLUMNS: Readonly<Record<ActionName, string>> = {
+  removed: 'removed',
+  emptied: 'emptied',
+  dummy: 'dummy',
+  replaced: 'replaced',
+  pseudonymized: 'pseudonymized',
+  'uid-remapped': 'uid_remapped',
+  'date-shifted': 'date_shifted',
+  cleaned: 'cleaned',
+  hashed: 'hashed',
+  kept: 'kept',
+};
+const ACTIONS = Object.keys(ACTION_COLUMNS) as ActionName[];
+
+const HUMAN = { spreadsheetSafe: true } as const;
+const REPORT_COLUMNS = [
+  'input_no',
+  'output',
+  'status',
+  'reason',
+  'sop_class_uid',
+  'transfer_syntax_uid',
+  'modality',
+  ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
+  'verification',
+  'output_sha256',
+];
+const AUDIT_COLUMNS = [
+  'input_no',
+  'input',
+  'input_sha256',
+  'output',
+  'output_sha256',
+  'status',
+  'reason',
+  'timestamp',
+];
+const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
+
+// Paths inside a system error message (`EACCES: permission denied, open '/data/SMITH^JOHN/1.dcm'`): quoted
+// ones whole, spaces included, then bare ones up to the next space.
+const QUOTED_PATH = /(['"])(?:[A-Za-z]:)?[\\/][^'"]*\1/g;
+const PATH_TOKEN = /(^|[\s(=])(?:[A-Za-z]:)?[\\/][^\s'"]*/g;
+
+/**
+ * A reason fit for the shareable report. Reasons should name tags only, but one built from a system error
+ * can carry the input path, and input paths often hold patient names: paths and the file name go.
+ */
+export function shareableReason(reason: string, input: string): string {
+  let text = reason.replaceAll(input, '<input>');
+  const name = basename(input);
+  // Whole words only, so a file named `1` leaves `(0010,0010)` and `byte 1` alone.
+  if (name.length >= 3 || /[A-Za-z]/.test(name)) {
+    const pattern = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    text = text.replace(new RegExp(`(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])`, 'g'), '<input>');
+  }
+  return text.replace(QUOTED_PATH, '$1<path>$1').replace(PATH_TOKEN, '$1<path>');
+}
+
+/**
+ * Writes a batch's reports as files complete, holding nothing per file in memory except the original
+ * identifiers already in the crosswalks (each must appear there once).
+ *
+ * Shareable, in `reportDir`: deid-report.json and deid-report.csv, written as `.part` and renamed by
+ * close(), so a report that exists is complete. Private, in `auditDir` (0700 when created, files 0600):
+ * deid-audit.csv and the MIDI-B crosswalks, written in place, so an interrupted batch still leaves the
+ * record of what it wrote (all but the last 64 KB).
+ */
+export class ReportWriter {
+  private readonly outDir: string;
+  private readonly json: FileSink;
+  private readonly csv: FileSink;
+  private readonly audit: FileSink;
+  private readonly uids: FileSink;
+  private readonly patients: FileSink;
+  private readonly seenUids = new Set<string>();
+  private readonly seenPatients = new Set<string>();
+  private readonly counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+  private inputNo = 0;
+  private closed = false;
+
+  /** Opens the five files; `chosen` folders override the defaults of reportLocations. */
+  static open(ctx: BatchContext, chosen: Partial<ReportLocations> = {}): ReportWriter {
+    return new ReportWriter(ctx, reportLocations(ctx.outDir, ctx.startedAt, chosen));
+  }
+
+  private constructor(
+    ctx: BatchContext,
+    readonly locations: ReportLocations,
+  ) {
+    this.outDir = resolve(ctx.outDir);
+    const { reportDir, auditDir } = locations;
+    mkdirSync(reportDir, { recursive: true });
+    makePrivateDir(auditDir);
+    const opened: FileSink[] = [];
+    const open = (fd: number) => {
+      const sink = new FileSink(fd);
+      opened.push(sink);
+      return sink;
+    };
+    try {
+      this.json = open(openSync(join(reportDir, `${REPORT_JSON}.part`), 'w'));
+      this.csv = open(openSync(join(reportDir, `${REPORT_CSV}.part`), 'w'));
+      this.audit = open(openPrivateFile(join(auditDir, AUDIT_CSV)));
+      this.uids = open(openPrivateFile(join(auditDir, UID_CROSSWALK)));
+      this.patients = open(openPrivateFile(join(auditDir, PATIENT_ID_CROSSWALK)));
+    } catch (e) {
+      for (const sink of opened) sink.close();
+      throw e;
+    }
+    const head = JSON.stringify(
+      {
+        tool: TOOL_NAME,
+        version: ctx.toolVersion,
+        profile: ctx.profileName,
+        edition: ctx.profileEdition,
+        options: ctx.options,
+        keyFingerprint: ctx.keyFingerprint,
+        startedAt: ctx.startedAt,
+      },
+      null,
+      2,
+    );
+    // The summary is known only at the end, so it follows the files instead of preceding them.
+    this.json.write(`${head.slice(0, -2)},\n  "files": [`);
+    this.csv.write(csvRow(REPORT_COLUMNS));
+    this.audit.write(csvRow(AUDIT_COLUMNS));
+    this.uids.write(CROSSWALK_HEADER);
+    this.patients.write(CROSSWALK_HEADER);
+  }
+
+  /** Records one input, in the order the batch finishes them; returns its input number. */
+  add(record: BatchFileRecord): number {
+    if (this.closed) throw new Error('the report is already closed');
+    const inputNo = ++this.inputNo;
+    this.counts[record.status]++;
+    if (record.verification === 'failed') this.counts.verificationFailed++;
+
+    const r = record.report;
+    const reason = record.reason ? shareableReason(record.reason, record.input) : '';
+    const output = this.shareableOutput(record.output);
+    this.json.write(
+      `${inputNo === 1 ? '' : ','}\n    ${JSON.stringify({
+        inputNo,
+        output,
+        status: record.status,
+        reason: reason || null,
+        sopClassUID: r?.sopClassUID ?? null,
+        transferSyntaxUID: r?.transferSyntaxUID ?? null,
+        modality: r?.modality ?? null,
+        actionCounts: r?.actionCounts ?? null,
+        attributes: r?.attributes ?? null,
+        verification: record.verification,
+        outputSha256: record.outputSha256 ?? null,
+      })}`,
+    );
+    this.csv.write(
+      csvRow(
+        [
+          inputNo,
+          output ?? '',
+          record.status,
+          reason,
+          r?.sopClassUID ?? '',
+          r?.transferSyntaxUID ?? '',
+          r?.modality ?? '',
+          ...ACTIONS.map((a) => r?.actionCounts[a] ?? ''),
+          record.verification,
+          record.outputSha256 ?? '',
+        ],
+        HUMAN,
+      ),
+    );
+    this.audit.write(
+      csvRow(
+        [
+          inputNo,
+          record.input,
+          record.inputSha256 ?? '',
+          record.output ?? '',
+          record.outputSha256 ?? '',
+          record.status,
+          record.reason ?? '',
+          record.finishedAt,
+        ],
+        HUMAN,
+      ),
+    );
+    // A failed file is not in the output set, so its new identifiers point at nothing.
+    if (record.mapping && record.status !== 'failed') {
+      const [oldId, newId] = record.mapping.patientId;
+      if (oldId && !this.seenPatients.has(oldId)) {
+        this.seenPatients.add(oldId);
+        this.patients.write(csvRow([oldId, newId]));
+      }
+      for (const [oldUid, newUid] of record.mapping.uids) {
+        if (!oldUid || this.seenUids.has(oldUid)) continue;
+        this.seenUids.add(oldUid);
+        this.uids.write(csvRow([oldUid, newUid]));
+      }
+    }
+    return inputNo;
+  }
+
+  /** Finishes the JSON document, closes every file and publishes the shareable ones. */
+  close(finishedAt: string = new Date().toISOString()): BatchSummary {
+    if (this.closed) throw new Error('the report is already closed');
+    this.closed = true;
+    const summary: BatchSummary = { ...this.counts };
+    this.json.write(
+      `${this.inputNo === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+        `  "summary": ${JSON.stringify(summary)}\n}\n`,
+    );
+    const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
+    let failure: unknown;
+    for (const sink of sinks) {
+      try {
+        sink.close();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+    for (const name of [REPORT_JSON, REPORT_CSV]) {
+      const file = join(this.locations.reportDir, name);
+      renameSync(`${file}.part`, file);
+    }
+    return summary;
+  }
+
+  /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */
+  private shareableOutput(output: string | null): string | null {
+    if (!output) return null;
+    const rel = relative(this.outDir, resolve(output));
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+    return rel.split(sep).join('/');
+  }
+}
