@@ -41,6 +41,8 @@ Options:
   --report <folder>       shareable report, no PHI (default: <out>.report beside the output folder)
   --audit <folder>        private audit and crosswalks, PHI, owner-only
                           (default: ~/.dicom-deid/audit/<start time>); never inside --out
+  --dicomdir              name outputs as a DICOM file-set (DEID/P0001/S0001/SE0001/I0001) and write a
+                          fresh DICOMDIR for them (an input DICOMDIR is never copied)
   --workers <n>           worker threads (default: one per core)
   --no-verify             skip the residual-PHI check of each output (not recommended)
   --json                  print one JSON document: every input with its status, and a summary
@@ -103,6 +105,7 @@ export const anonymizeCommand: Command = {
       crosswalk: { type: 'string' },
       report: { type: 'string' },
       audit: { type: 'string' },
+      dicomdir: { type: 'boolean' },
       workers: { type: 'string' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
@@ -158,6 +161,7 @@ export const anonymizeCommand: Command = {
           },
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
+          dicomdir: values.dicomdir ?? false,
           ...(workers !== undefined ? { workers } : {}),
           workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),
         },

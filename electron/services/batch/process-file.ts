@@ -6,9 +6,12 @@ import { isSkippedInput } from '../../../shared/anonymize/errors.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
 import { isDicomError } from '../../../shared/dicom/errors.js';
+import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import { parseDicom } from '../../../shared/dicom/parse.js';
 import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
+import { readText } from '../../../shared/dicom/values.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
+import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { isInputError, openInput } from '../file-source.js';
 import { relativeOutputPath } from './output-path.js';
@@ -22,7 +25,15 @@ export interface WorkerConfig {
   readonly crosswalk?: ReadonlyArray<readonly [string, string]>;
   readonly toolVersion: string;
   readonly verify: boolean;
+  /** Read the facts a DICOMDIR record needs from each output. */
+  readonly dicomdir?: boolean;
 }
+
+/** De-identified header values of an output that a DICOMDIR's records repeat. */
+export type DirectoryFacts = Omit<
+  DicomdirEntry,
+  'fileId' | 'patientId' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID' | 'transferSyntaxUID'
+>;
 
 export interface FileTask {
   readonly id: number;
@@ -42,6 +53,7 @@ export interface WrittenFile {
   readonly report: AnonymizeResult['report'];
   readonly mapping: AnonymizeResult['mapping'];
   readonly identity: AnonymizeResult['identity'];
+  readonly directory?: DirectoryFacts;
 }
 
 export interface NotWritten {
@@ -177,23 +189,29 @@ export async function processFile(task: FileTask, config: WorkerConfig): Promise
     input.close();
   }
 
-  if (!config.verify) {
-    return written(
-      task.id,
-      tempPath,
-      relativeOutput,
-      inputBytes,
-      inputSha256,
-      outputSha256,
-      'not-run',
-      result,
-    );
-  }
+  const done: WrittenFile = {
+    id: task.id,
+    status: 'written',
+    tempPath,
+    relativeOutput,
+    inputBytes,
+    inputSha256,
+    outputSha256,
+    verification: 'not-run',
+    report: result.report,
+    mapping: result.mapping,
+    identity: result.identity,
+  };
+  if (!config.verify && !config.dicomdir) return done;
   try {
     const out = openInput(tempPath);
-    let hits: ReturnType<typeof findResidualIdentifiers>;
+    let hits: ReturnType<typeof findResidualIdentifiers> = [];
+    let directory: DirectoryFacts | undefined;
     try {
-      hits = findResidualIdentifiers(parseDicom(out.source), result.removedIdentifiers, relativeOutput);
+      const parsedOutput = parseDicom(out.source);
+      if (config.verify)
+        hits = findResidualIdentifiers(parsedOutput, result.removedIdentifiers, relativeOutput);
+      if (config.dicomdir) directory = directoryFacts(parsedOutput);
     } finally {
       out.close();
     }
@@ -209,35 +227,33 @@ export async function processFile(task: FileTask, config: WorkerConfig): Promise
         ...(quarantined ? { quarantined } : {}),
       };
     }
+    return {
+      ...done,
+      verification: config.verify ? 'passed' : 'not-run',
+      ...(directory ? { directory } : {}),
+    };
   } catch (e) {
     unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, `verification could not read the output back: ${reasonOf(e)}`);
   }
-  return written(task.id, tempPath, relativeOutput, inputBytes, inputSha256, outputSha256, 'passed', result);
 }
 
-function written(
-  id: number,
-  tempPath: string,
-  relativeOutput: string,
-  inputBytes: number,
-  inputSha256: string,
-  outputSha256: string,
-  verification: 'passed' | 'not-run',
-  result: AnonymizeResult,
-): WrittenFile {
+function directoryFacts(parsed: ParsedDicom): DirectoryFacts {
+  const text = (tag: number, vr: string) => {
+    const el = parsed.dataset.elements.find((e) => e.tag === tag);
+    const value = el ? readText(parsed.source, el, vr, undefined).trim() : '';
+    return value || undefined;
+  };
+  const optional = (name: string, value: string | undefined) => (value ? { [name]: value } : {});
   return {
-    id,
-    status: 'written',
-    tempPath,
-    relativeOutput,
-    inputBytes,
-    inputSha256,
-    outputSha256,
-    verification,
-    report: result.report,
-    mapping: result.mapping,
-    identity: result.identity,
+    patientName: text(0x00100010, 'PN') ?? '',
+    modality: text(0x00080060, 'CS') ?? '',
+    sopClassUID: text(0x00080016, 'UI') ?? '',
+    ...optional('studyDate', text(0x00080020, 'DA')),
+    ...optional('studyTime', text(0x00080030, 'TM')),
+    ...optional('studyId', text(0x00200010, 'SH')),
+    ...optional('seriesNumber', text(0x00200011, 'IS')),
+    ...optional('instanceNumber', text(0x00200013, 'IS')),
   };
 }
 

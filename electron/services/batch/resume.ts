@@ -2,6 +2,7 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, keyedDigest } from '../../../shared/anonymize/key.js';
+import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
 
 const STATE_DIR = '.deid-state';
 const DONE_FILE = 'done.jsonl';
@@ -13,6 +14,7 @@ const DONE_FILE = 'done.jsonl';
  */
 export class ResumeIndex {
   private readonly done = new Map<string, string>();
+  private readonly directory: DicomdirEntry[] = [];
   private readonly file: string;
 
   constructor(
@@ -31,8 +33,9 @@ export class ResumeIndex {
     }
     for (const line of text.split('\n')) {
       try {
-        const { k, out } = JSON.parse(line) as { k: string; out: string };
+        const { k, out, dir } = JSON.parse(line) as { k: string; out: string; dir?: DicomdirEntry };
         if (typeof k === 'string' && typeof out === 'string') this.done.set(k, out);
+        if (dir) this.directory.push(dir);
       } catch {
         // A line cut short by a crash: that input is simply done again.
       }
@@ -49,8 +52,18 @@ export class ResumeIndex {
     return this.done.get(key);
   }
 
-  add(key: string, relativeOutput: string) {
+  /** `dir`: the output's DICOMDIR record (de-identified values only), when the batch keeps a DICOMDIR. */
+  add(key: string, relativeOutput: string, dir?: DicomdirEntry) {
     this.done.set(key, relativeOutput);
-    appendFileSync(this.file, `${JSON.stringify({ k: key, out: relativeOutput })}\n`);
+    if (dir) this.directory.push(dir);
+    appendFileSync(
+      this.file,
+      `${JSON.stringify({ k: key, out: relativeOutput, ...(dir ? { dir } : {}) })}\n`,
+    );
+  }
+
+  /** DICOMDIR records of earlier runs, in the order their files were written. */
+  directoryEntries(): readonly DicomdirEntry[] {
+    return this.directory;
   }
 }

@@ -5,7 +5,12 @@ import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCtStudy, type SynthBytes } from '../../../scripts/synth/index.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
+import { parseDicom } from '../../../shared/dicom/parse.js';
+import { MemorySource } from '../../../shared/dicom/source.js';
+import { readText } from '../../../shared/dicom/values.js';
+import { walkElements } from '../../../shared/dicom/walk.js';
 import { getPreset, type Profile, parseProfileFile } from '../../../shared/profile/index.js';
+import { dcmdumpErrors, hasTool } from '../../../test/tools.js';
 import { type BatchFileResult, BatchSetupError, runBatch } from './run-batch.js';
 
 const key = keyFromBytes(new Uint8Array(32).fill(3));
@@ -173,6 +178,46 @@ describe('runBatch (in-process)', () => {
       workers: 0,
     });
     expect(resumed).toMatchObject({ written: 5, skipped: 1, failed: 0 });
+  });
+});
+
+describe('runBatch --dicomdir', () => {
+  it('names outputs as a file-set, writes a DICOMDIR that dcmdump reads, and keeps it whole across a resume', async () => {
+    const { dir, files } = makeInputs(6);
+    const out = mkdtempSync(join(tmpdir(), 'deid-dd-'));
+    const request = {
+      inputs: [dir],
+      outDir: out,
+      profile: getPreset('basic'),
+      key,
+      toolVersion: '0.1.0',
+      workers: 0,
+      dicomdir: true,
+    };
+    const controller = new AbortController();
+    await runBatch(request, {
+      signal: controller.signal,
+      onFile: (r) => r.status === 'written' && controller.abort(),
+    });
+    expect(existsSync(join(out, 'DICOMDIR'))).toBe(false);
+    const summary = await runBatch(request);
+    expect(summary).toMatchObject({ written: 5, skipped: 1 });
+    const outputs = listFiles(out).filter((p) => !p.includes('.deid-state') && !p.endsWith('DICOMDIR'));
+    expect(outputs).toHaveLength(6);
+    for (const p of outputs)
+      expect(p.slice(out.length + 1)).toMatch(/^DEID\/P\d{4}\/S\d{4}\/SE\d{4}\/I\d{4}$/);
+    const dicomdir = join(out, 'DICOMDIR');
+    const parsed = parseDicom(new MemorySource(new Uint8Array(readFileSync(dicomdir))));
+    const ids: string[] = [];
+    walkElements(parsed.source, parsed.dataset, (el, ctx) => {
+      if (el.tag === 0x00041500)
+        ids.push(readText(parsed.source, el, ctx.vr, undefined).split('\\').join('/'));
+      return true;
+    });
+    expect(ids.sort()).toEqual(outputs.map((p) => p.slice(out.length + 1)).sort());
+    const text = readFileSync(dicomdir).toString('latin1');
+    for (const s of phiStrings(files)) expect(text.includes(s)).toBe(false);
+    if (hasTool('dcmdump')) expect(dcmdumpErrors(dicomdir)).toEqual([]);
   });
 });
 

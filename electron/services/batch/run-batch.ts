@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
+import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
+import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
@@ -34,6 +36,11 @@ export interface BatchRequest {
   readonly workers?: number;
   /** The bundled worker script, required when workers > 0. */
   readonly workerScript?: string;
+  /**
+   * Name outputs as a PS3.10 file-set (`DEID/P0001/S0001/SE0001/I0001`) and write a fresh DICOMDIR for
+   * them. An input DICOMDIR is never copied.
+   */
+  readonly dicomdir?: boolean;
   /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
 }
@@ -165,6 +172,13 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   let bytesDone = 0;
   const claimed = new Set<string>();
   const madeDirs = new Set<string>();
+  // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
+  const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
+  const directory: DicomdirEntry[] = [];
+  for (const entry of req.dicomdir ? resume.directoryEntries() : []) {
+    allocator!.next(entry);
+    if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
+  }
 
   const report = (r: BatchFileResult, bytes: number) => {
     writer?.add(recordOf(r, bytes));
@@ -196,7 +210,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     } catch {
       // Gone since the walk: processFile reports it.
     }
-    const resumeKey = resume.keyFor(realOrResolved(entry.path), size, mtime);
+    const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
     const previous = resume.outputFor(resumeKey);
     if (previous && existsSync(join(outDir, previous))) {
       claimed.add(previous);
@@ -241,6 +255,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
     toolVersion: req.toolVersion,
     verify: req.verify ?? true,
+    ...(req.dicomdir ? { dicomdir: true } : {}),
   };
 
   /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
@@ -259,7 +274,9 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
       };
     }
     claimed.add(outcome.relativeOutput);
-    const final = join(outDir, outcome.relativeOutput);
+    const fileId = allocator?.next(outcome.identity);
+    const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
+    const final = join(outDir, relativeOutput);
     try {
       const dir = dirname(final);
       if (!madeDirs.has(dir)) {
@@ -277,7 +294,20 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
         reason: `the output could not be moved into place (${code})`,
       };
     }
-    resume.add(task.resumeKey, outcome.relativeOutput);
+    const entry: DicomdirEntry | undefined =
+      fileId && outcome.directory
+        ? {
+            ...outcome.directory,
+            fileId,
+            patientId: outcome.identity.patientId,
+            studyInstanceUID: outcome.identity.studyInstanceUID,
+            seriesInstanceUID: outcome.identity.seriesInstanceUID,
+            sopInstanceUID: outcome.identity.sopInstanceUID,
+            transferSyntaxUID: outcome.report.transferSyntaxUID,
+          }
+        : undefined;
+    if (entry) directory.push(entry);
+    resume.add(task.resumeKey, relativeOutput, entry);
     return { input: task.input, output: final, status: 'written', outcome };
   };
 
@@ -302,6 +332,8 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
         (task, o) => report(finish(task, o), task.bytes),
       );
     }
+    if (req.dicomdir && !cancelled && directory.length > 0)
+      writeDicomdir(outDir, tempDir, directory, req.toolVersion);
   } finally {
     rmSync(tempDir, { recursive: true, force: true });
     writer?.close();
@@ -317,6 +349,18 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     profileEdition: PROFILE_EDITION,
     ...(writer ? writer.locations : {}),
   };
+}
+
+/** The file-set's index, replaced atomically so a reader never sees half of it. */
+function writeDicomdir(
+  outDir: string,
+  tempDir: string,
+  entries: readonly DicomdirEntry[],
+  toolVersion: string,
+) {
+  const temp = join(tempDir, 'DICOMDIR.part');
+  writeFileSync(temp, buildDicomdir(entries, { toolVersion }));
+  renameSync(temp, join(outDir, 'DICOMDIR'));
 }
 
 /** What the report writers need to know of one finished input. */
