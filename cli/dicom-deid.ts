@@ -1,6 +1,6 @@
 import packageJson from '../package.json' with { type: 'json' };
-import { type Command, UsageError, writeOut } from './command.js';
 import { anonymizeCommand } from './anonymize.js';
+import { type Command, UsageError, writeOut } from './command.js';
 import { scanCommand } from './scan.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */

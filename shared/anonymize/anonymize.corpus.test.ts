@@ -11,7 +11,7 @@ import { MemorySource } from '../dicom/source.js';
 import { PIXEL_DATA } from '../dicom/tag.js';
 import { concatChunks } from '../dicom/write.js';
 import { getPreset } from '../profile/index.js';
-import { isDicomdir } from '../scan/header.js';
+import { isDicomdir } from '../dicom/header.js';
 import { anonymize } from './engine.js';
 import { isSkippedInput } from './errors.js';
 import { keyFromBytes } from './key.js';

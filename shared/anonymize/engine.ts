@@ -1,4 +1,5 @@
 import { asciiBytes } from '../dicom/encode.js';
+import { isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
 import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readStrings, readText } from '../dicom/values.js';
@@ -19,7 +20,6 @@ import {
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
 import { methodCodes, type OptionKey, PROFILE_EDITION, type Profile } from '../profile/index.js';
-import { isDicomdir, modality, reportableUID, sopClassUID } from '../scan/header.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
@@ -258,6 +258,14 @@ class Run {
     };
   }
 
+  private ownUid(tag: Tag): string | undefined {
+    const identity = this.identity();
+    if (tag === SOP_INSTANCE_UID) return identity.sopInstanceUID;
+    if (tag === STUDY_INSTANCE_UID) return identity.studyInstanceUID;
+    if (tag === SERIES_INSTANCE_UID) return identity.seriesInstanceUID;
+    return undefined;
+  }
+
   private identity(): OutputIdentity {
     const uid = (tag: Tag, fallbackSeed: string) => {
       const original = topText(this.parsed, tag);
@@ -285,11 +293,17 @@ class Run {
   }
 
   /** Edits for one dataset; undefined when nothing in it changes. */
+  /**
+   * `inDummySequence`: inside a sequence the table says D for (Institution Code Sequence, Content
+   * Sequence...), free text the table does not govern, such as Code Meaning, becomes a dummy too: it
+   * describes what the sequence identifies.
+   */
   private dataset(
     ds: Dataset,
     path: ElementPath,
     inherited: string | undefined,
     top: boolean,
+    inDummySequence = false,
   ): DatasetEdits | undefined {
     const charset = datasetCharset(this.source, ds, inherited);
     const creators = privateCreators(this.source, ds);
@@ -312,8 +326,10 @@ class Run {
         privateCreator: creatorOf(creators, el.tag),
         dataset: ds,
       };
-      const decision = decide(el, ctx, this.opts.profile, this.options);
-      const edit = this.apply(el, ctx, decision);
+      let decision = decide(el, ctx, this.opts.profile, this.options);
+      if (inDummySequence && decision.operation.op === 'scrub')
+        decision = { ...decision, operation: { op: 'dummy' } };
+      const edit = this.apply(el, ctx, decision, inDummySequence);
       if (edit) edits.set(el, edit);
       if (isPrivateGroup(groupOf(el.tag)) && edit?.kind !== 'remove' && elementOf(el.tag) >= 0x1000) {
         keptBlocks.add((groupOf(el.tag) << 8) | (elementOf(el.tag) >>> 8));
@@ -363,7 +379,12 @@ class Run {
       this.removed.set(`${kind}\u0000${text}`, { kind, text });
   }
 
-  private apply(el: DicomElement, ctx: ElementContext, decision: Decision): ElementEdit | undefined {
+  private apply(
+    el: DicomElement,
+    ctx: ElementContext,
+    decision: Decision,
+    inDummySequence = false,
+  ): ElementEdit | undefined {
     const op = decision.operation;
     const vr = ctx.vr;
     const syntax = ctx.dataset.syntax;
@@ -386,7 +407,13 @@ class Run {
         this.tally(el, ctx, decision, 'kept');
         const items = el.items ?? [];
         const itemEdits = items.map((item, i) =>
-          this.dataset(item, [...ctx.path, { tag: el.tag, item: i }], ctx.charset, false),
+          this.dataset(
+            item,
+            [...ctx.path, { tag: el.tag, item: i }],
+            ctx.charset,
+            false,
+            inDummySequence || decision.code === 'D',
+          ),
         );
         return itemEdits.some((e) => e !== undefined) ? { kind: 'items', items: itemEdits } : undefined;
       }
@@ -399,7 +426,8 @@ class Run {
           return el.items.length > 0 ? { kind: 'items', items: el.items.map(() => null) } : undefined;
         return el.length === 0 ? undefined : { kind: 'value', vr, value: new Uint8Array(0) };
       case 'dummy': {
-        if (el.items) return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } });
+        if (el.items)
+          return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } }, inDummySequence);
         const value = dummyValue(vr, syntax);
         this.tally(el, ctx, decision, 'dummy', dummyText(vr));
         return { kind: 'value', vr, value };
@@ -413,15 +441,22 @@ class Run {
       case 'hash':
         return setText(hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)), 'hashed');
       case 'remap-uid': {
-        if (vr !== 'UI') return this.apply(el, ctx, { ...decision, operation: { op: 'dummy' } });
+        if (vr !== 'UI')
+          return this.apply(el, ctx, { ...decision, operation: { op: 'dummy' } }, inDummySequence);
         const values = readStrings(this.source, el, vr, undefined);
-        if (values.length === 0) return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } });
+        if (values.length === 0) {
+          // An empty top-level instance UID gets the one the file meta will carry, so the two agree.
+          const own = ctx.path.length === 0 ? this.ownUid(el.tag) : undefined;
+          if (own) return setText(own, 'uid-remapped');
+          return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } }, inDummySequence);
+        }
         // Standard UIDs (SOP classes, coding schemes) name no one and must stay resolvable.
         return setText(values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'), 'uid-remapped');
       }
       case 'shift-date': {
         const text = readText(this.source, el, vr, undefined);
-        if (text === '') return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } });
+        if (text === '')
+          return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } }, inDummySequence);
         const days = this.shiftDays;
         const shifted =
           days === undefined
@@ -435,7 +470,7 @@ class Run {
           // Not a date we can move (or no shift configured): the original must not survive.
           if (days !== undefined)
             this.warnings.push(`${formatTag(el.tag)} holds a value that is not a valid ${vr}; emptied`);
-          return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } });
+          return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } }, inDummySequence);
         }
         this.datesShifted = true;
         return setText(shifted, 'date-shifted');
@@ -443,7 +478,7 @@ class Run {
       case 'clean':
       case 'scrub': {
         if (el.items || el.length === UNDEFINED_LENGTH)
-          return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } });
+          return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } }, inDummySequence);
         const text = readText(this.source, el, vr, ctx.charset);
         const cleaned = cleanText(text, this.matcher, this.replaceIdentifier);
         if (cleaned === text) {

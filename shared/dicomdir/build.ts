@@ -4,7 +4,7 @@ import { IMPLEMENTATION_CLASS_UID } from '../anonymize/engine.js';
 import { asciiBytes, encodeNumbers } from '../dicom/encode.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { encodeFileMeta, encodeNewDataset, type NewElement } from '../dicom/write.js';
-import { MEDIA_STORAGE_DIRECTORY } from '../scan/header.js';
+import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { isFileId } from './file-id.js';
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';

@@ -10,7 +10,7 @@ import { MemorySource } from '../dicom/source.js';
 import { readText } from '../dicom/values.js';
 import { isStringVR } from '../dicom/vr.js';
 import { walkElements } from '../dicom/walk.js';
-import { MEDIA_STORAGE_DIRECTORY } from '../scan/header.js';
+import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { buildDicomdir, type DicomdirEntry } from './build.js';
 import { FileIdAllocator, fileIdFor } from './file-id.js';
 

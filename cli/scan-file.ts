@@ -1,0 +1,58 @@
+import { isInputError, type OpenInput, openInput } from '../electron/services/file-source.js';
+import { type InputEntry, SKIP_REASONS } from '../electron/services/inputs.js';
+import { isDicomError } from '../shared/dicom/errors.js';
+import type { ParsedDicom } from '../shared/dicom/model.js';
+import { parseDicom } from '../shared/dicom/parse.js';
+import { type FileOutcome, jsonFile } from '../shared/scan/report.js';
+import { type FileScan, scanParsed } from '../shared/scan/scan.js';
+import { tableBlock } from './scan-table.js';
+
+function failure(path: string, e: unknown): FileOutcome<never> {
+  if (isDicomError(e)) {
+    const notDicom = e.code === 'not-dicom' || e.code === 'empty';
+    return { path, status: notDicom ? 'not-dicom' : 'error', reason: e.message };
+  }
+  if (isInputError(e)) return { path, status: 'error', reason: e.message };
+  // Anything else is our bug; its message could quote file content, so only its kind is reported.
+  return {
+    path,
+    status: 'error',
+    reason: `unexpected ${e instanceof Error ? e.name : 'failure'} while reading`,
+  };
+}
+
+function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedDicom) => S): FileOutcome<S> {
+  const { path } = entry;
+  if (entry.kind === 'skipped') {
+    const status = entry.reason === 'unreadable' || entry.reason === 'not-found' ? 'error' : 'skipped';
+    return { path, status, reason: SKIP_REASONS[entry.reason] };
+  }
+  let input: OpenInput;
+  try {
+    input = openInput(path);
+  } catch (e) {
+    return failure(path, e);
+  }
+  try {
+    // The whole structure is parsed, not just the header: private groups and padding after Pixel Data
+    // carry findings too. Pixel data itself is skipped by offset, so this reads little more.
+    return { path, status: 'ok', scan: scan(parseDicom(input.source)) };
+  } catch (e) {
+    return failure(path, e);
+  } finally {
+    input.close();
+  }
+}
+
+/**
+ * Reads and scans one input and renders it: as a table block with values for the person at the
+ * terminal, or as a JSON file object without any (the caller adds the commas).
+ */
+export function renderEntry(entry: InputEntry, json: boolean): { outcome: FileOutcome; text: string } {
+  if (json) {
+    const outcome = scanEntry(entry, (parsed) => scanParsed(parsed));
+    return { outcome, text: JSON.stringify(jsonFile(outcome)) };
+  }
+  const outcome = scanEntry(entry, (parsed) => scanParsed(parsed, { withValues: true }));
+  return { outcome, text: tableBlock(outcome) };
+}

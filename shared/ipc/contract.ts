@@ -1,0 +1,280 @@
+/**
+ * The app's IPC contract: every channel the renderer may call, with the zod schema main validates its
+ * argument with and the type of its answer, and every event main pushes. Preload, main, the e2e harness
+ * and the renderer all take their names and types from here, so the contract has one definition.
+ */
+import { z } from 'zod';
+import type { ActionName } from '../anonymize/index.js';
+import {
+  ALL_OPTIONS,
+  type OptionKey,
+  PRESET_NAMES,
+  type PresetName,
+  RULE_ACTIONS,
+} from '../profile/index.js';
+
+const none = z.strictObject({});
+const fileId = z.int().nonnegative();
+// Paths come from the renderer only after a drop; the cap keeps a hostile renderer from sending megabytes.
+const path = z.string().min(1).max(4096);
+
+/** A profile as the profile editor holds it: the JSON form of a profile file (shared/profile). */
+export const profileDraftSchema = z.strictObject({
+  version: z.literal(1).optional(),
+  name: z.string().max(200),
+  base: z.enum(PRESET_NAMES),
+  options: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length),
+  dateShift: z.strictObject({ minDays: z.number(), maxDays: z.number() }),
+  rules: z
+    .array(
+      z.strictObject({
+        tag: z.string().max(40).optional(),
+        keyword: z.string().max(100).optional(),
+        private: z
+          .strictObject({ creator: z.string().max(64), group: z.string().max(8), element: z.string().max(8) })
+          .optional(),
+        action: z.enum(RULE_ACTIONS),
+        value: z.string().max(1024).optional(),
+      }),
+    )
+    .max(1000),
+});
+export type ProfileDraft = z.infer<typeof profileDraftSchema>;
+
+/** What the app remembers between sessions, in settings.json in the user-data folder. */
+export const settingsSchema = z.object({
+  profile: profileDraftSchema.optional(),
+  keyPath: z.string().optional(),
+  lastInputFolder: z.string().optional(),
+  outputFolder: z.string().optional(),
+  verify: z.boolean().default(true),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const reportFormat = z.enum(['csv', 'json']);
+export type ReportFormat = z.infer<typeof reportFormat>;
+
+/** Argument schemas, keyed by channel name. */
+export const REQUESTS = {
+  'settings:get': none,
+  'inputs:add': z.strictObject({ paths: z.array(path).min(1).max(10_000) }),
+  'inputs:pick': z.strictObject({ kind: z.enum(['files', 'folder']) }),
+  'inputs:samples': none,
+  'inputs:clear': none,
+  'file:inspect': z.strictObject({ id: fileId }),
+  'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
+  'profile:get': none,
+  'profile:set': z.strictObject({ draft: profileDraftSchema }),
+  'profile:open': none,
+  'profile:save': z.strictObject({ format: z.enum(['json', 'yaml']) }),
+  'key:get': none,
+  'key:create': none,
+  'key:import': none,
+  'key:export': none,
+  'output:choose': none,
+  'batch:start': z.strictObject({ verify: z.boolean() }),
+  'batch:cancel': none,
+  'batch:showOutput': none,
+  'report:export': z.strictObject({ format: reportFormat }),
+  'audit:export': none,
+} as const;
+
+export type Channel = keyof typeof REQUESTS;
+export type Request<C extends Channel> = z.infer<(typeof REQUESTS)[C]>;
+export const CHANNELS = Object.keys(REQUESTS) as Channel[];
+export const isChannel = (name: string): name is Channel => Object.hasOwn(REQUESTS, name);
+
+export type FileStatus =
+  | 'waiting'
+  | 'scanned'
+  | 'not-dicom'
+  | 'unreadable'
+  | 'written'
+  | 'skipped'
+  | 'failed';
+
+/** One input file as the file list shows it. Values stay in the app: no export contains a row. */
+export interface FileRow {
+  readonly id: number;
+  /** The file's name, without its folder. */
+  readonly name: string;
+  /** Labels and keys the list groups by; the keys keep apart studies and series that share a label. */
+  readonly patient: string;
+  readonly study: string;
+  readonly studyKey: string;
+  readonly series: string;
+  readonly seriesKey: string;
+  /** The study date as DICOM writes it (YYYYMMDD), or empty. */
+  readonly date: string;
+  readonly modality: string;
+  /** Number of identifying attributes found; null until scanned or when the file is not DICOM. */
+  readonly phiCount: number | null;
+  readonly burnedIn: BurnedInRisk;
+  readonly status: FileStatus;
+  /** Why the file was not read, skipped or failed; names tags and offsets, never values. */
+  readonly reason?: string;
+}
+
+export type BurnedInRisk = 'none' | 'possible' | 'likely';
+
+export interface Finding {
+  readonly tag: string;
+  readonly keyword: string;
+  /** Where the attribute sits, e.g. `ReferencedStudySequence[0] >`; empty at the top level. */
+  readonly path: string;
+  readonly value: string;
+  /** What the current profile does to it; null when the file will not be copied at all. */
+  readonly action: ActionName | null;
+  readonly preview?: string;
+}
+
+export interface FindingGroup {
+  readonly category: string;
+  readonly label: string;
+  readonly findings: ReadonlyArray<Finding>;
+}
+
+export interface HeaderLine {
+  readonly tag: string;
+  readonly keyword: string;
+  readonly vr: string;
+  readonly depth: number;
+  readonly value: string;
+}
+
+export interface ImageInfo {
+  readonly frames: number;
+  readonly rows: number;
+  readonly columns: number;
+  readonly transferSyntax: string;
+  /** Why the pixels cannot be shown here, when they cannot. */
+  readonly unsupported?: string;
+}
+
+export interface Inspection {
+  readonly id: number;
+  readonly name: string;
+  readonly groups: ReadonlyArray<FindingGroup>;
+  readonly burnedIn: { readonly risk: BurnedInRisk; readonly reasons: ReadonlyArray<string> };
+  readonly header: ReadonlyArray<HeaderLine>;
+  readonly image: ImageInfo | null;
+  /** Why no actions are planned, when the file will not be de-identified at all (a DICOMDIR). */
+  readonly actionsUnavailable?: string;
+}
+
+/**
+ * One decoded frame. Grey images carry modality values (after rescale) as little-endian Float32,
+ * colour ones RGBA bytes; both base64, so the same answer travels over Electron IPC and over HTTP.
+ */
+export type FrameImage =
+  | {
+      readonly kind: 'grey';
+      readonly width: number;
+      readonly height: number;
+      readonly data: string;
+      readonly min: number;
+      readonly max: number;
+      readonly window: { readonly center: number; readonly width: number };
+      readonly invert: boolean;
+    }
+  | { readonly kind: 'rgba'; readonly width: number; readonly height: number; readonly data: string }
+  /** JPEG bytes the renderer's own image decoder can show (8-bit baseline). */
+  | { readonly kind: 'jpeg'; readonly width: number; readonly height: number; readonly data: string };
+
+export interface ProfileState {
+  readonly draft: ProfileDraft;
+  /** Problems with the draft, `path: message`; the last valid profile stays in force while there are any. */
+  readonly issues: ReadonlyArray<string>;
+}
+
+export interface KeyState {
+  readonly fingerprint: string | null;
+  readonly location: string;
+}
+
+export interface OutputChoice {
+  readonly path: string;
+  /** Why this folder cannot be used, when it cannot. */
+  readonly refused?: string;
+}
+
+export interface RunProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly filesPerSecond: number;
+  readonly etaSeconds: number | null;
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+}
+
+export interface RunFailure {
+  readonly name: string;
+  readonly status: 'skipped' | 'failed';
+  readonly reason: string;
+}
+
+export interface RunSummary {
+  readonly outcome: 'finished' | 'cancelled' | 'error';
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+  readonly total: number;
+  readonly seconds: number;
+  /** Residual-PHI verification of every written file; null when it was switched off. */
+  readonly verification: { readonly checked: number; readonly clean: number } | null;
+  readonly problems: ReadonlyArray<RunFailure>;
+  readonly outputFolder: string;
+  readonly message?: string;
+}
+
+export interface Saved {
+  readonly savedTo: string;
+}
+
+export interface Responses {
+  'settings:get': Settings;
+  'inputs:add': { readonly accepted: number };
+  'inputs:pick': { readonly accepted: number };
+  'inputs:samples': { readonly accepted: number };
+  'inputs:clear': null;
+  'file:inspect': Inspection;
+  'file:image': FrameImage;
+  'profile:get': ProfileState;
+  'profile:set': ProfileState;
+  'profile:open': ProfileState | null;
+  'profile:save': Saved | null;
+  'key:get': KeyState;
+  'key:create': KeyState;
+  'key:import': KeyState | null;
+  'key:export': Saved | null;
+  'output:choose': OutputChoice | null;
+  'batch:start': { readonly refused?: string };
+  'batch:cancel': null;
+  'batch:showOutput': null;
+  'report:export': Saved | null;
+  'audit:export': Saved | null;
+}
+export type Response<C extends Channel> = Responses[C];
+
+/** Events main pushes to the window. */
+export interface Events {
+  /** New rows, or rows whose scan or run status changed. */
+  'files:rows': { readonly rows: ReadonlyArray<FileRow> };
+  'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
+  'batch:progress': RunProgress;
+  'batch:done': RunSummary;
+}
+export type EventName = keyof Events;
+export const EVENTS: ReadonlyArray<EventName> = ['files:rows', 'files:scan', 'batch:progress', 'batch:done'];
+
+export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
+
+/** What a call answers on the wire: errors travel as text, so every transport reports them alike. */
+export type Envelope<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly error: string };
+
+export type { ActionName, OptionKey, PresetName };

@@ -1,0 +1,108 @@
+import type { BurnedIn } from './burned-in.js';
+import { CATEGORY_IDS, type CategoryId } from './categories.js';
+import type { FileScan } from './scan.js';
+
+/** What happened to one input: read and scanned, or why not. */
+export type FileOutcome<S extends FileScan = FileScan> =
+  | { readonly path: string; readonly status: 'ok'; readonly scan: S }
+  | { readonly path: string; readonly status: 'not-dicom' | 'error' | 'skipped'; readonly reason: string };
+
+export type FileStatus = FileOutcome['status'];
+
+export interface JsonFinding {
+  readonly tag: string;
+  readonly keyword: string;
+  readonly category: CategoryId;
+  readonly path: string;
+  readonly present: boolean;
+  readonly vr: string;
+  readonly privateCreator?: string;
+}
+
+export interface JsonFile {
+  readonly path: string;
+  readonly status: FileStatus;
+  readonly reason?: string;
+  readonly transferSyntax?: { readonly uid: string; readonly name: string };
+  readonly sopClassUID?: string;
+  readonly modality?: string;
+  readonly dicomdir?: boolean;
+  readonly warnings?: number;
+  readonly burnedIn?: BurnedIn;
+  readonly privateCreators?: readonly string[];
+  readonly counts?: Readonly<Record<CategoryId, number>>;
+  readonly findings?: readonly JsonFinding[];
+}
+
+export interface ScanSummary {
+  files: number;
+  ok: number;
+  notDicom: number;
+  errors: number;
+  skipped: number;
+  /** Present findings per category over all files read. */
+  byCategory: Record<CategoryId, number>;
+}
+
+export interface JsonReport {
+  readonly files: readonly JsonFile[];
+  readonly summary: ScanSummary;
+}
+
+/**
+ * The report form of an outcome. Fields are copied one by one, never spread, so a value that reaches a scan
+ * object (the table's `values`) cannot slip into a report that must hold none.
+ */
+export function jsonFile(outcome: FileOutcome): JsonFile {
+  if (outcome.status !== 'ok') return { path: outcome.path, status: outcome.status, reason: outcome.reason };
+  const { scan } = outcome;
+  return {
+    path: outcome.path,
+    status: 'ok',
+    transferSyntax: { uid: scan.transferSyntax.uid, name: scan.transferSyntax.name },
+    ...(scan.sopClassUID !== undefined ? { sopClassUID: scan.sopClassUID } : {}),
+    ...(scan.modality !== undefined ? { modality: scan.modality } : {}),
+    dicomdir: scan.dicomdir,
+    warnings: scan.warnings,
+    burnedIn: { risk: scan.burnedIn.risk, reason: scan.burnedIn.reason },
+    privateCreators: [...scan.privateCreators],
+    counts: { ...scan.counts },
+    findings: scan.findings.map((f) => ({
+      tag: f.tag,
+      keyword: f.keyword,
+      category: f.category,
+      path: f.path,
+      present: f.present,
+      vr: f.vr,
+      ...(f.privateCreator !== undefined ? { privateCreator: f.privateCreator } : {}),
+    })),
+  };
+}
+
+export const emptySummary = (): ScanSummary => ({
+  files: 0,
+  ok: 0,
+  notDicom: 0,
+  errors: 0,
+  skipped: 0,
+  byCategory: Object.fromEntries(CATEGORY_IDS.map((id) => [id, 0])) as Record<CategoryId, number>,
+});
+
+export function addToSummary(summary: ScanSummary, outcome: FileOutcome): void {
+  summary.files++;
+  switch (outcome.status) {
+    case 'ok':
+      summary.ok++;
+      for (const id of CATEGORY_IDS) summary.byCategory[id] += outcome.scan.counts[id];
+      break;
+    case 'not-dicom':
+      summary.notDicom++;
+      break;
+    case 'error':
+      summary.errors++;
+      break;
+    case 'skipped':
+      summary.skipped++;
+      break;
+  }
+}

@@ -1,0 +1,213 @@
+import { latin1 } from '../dicom/charset.js';
+import {
+  BURNED_IN_ANNOTATION,
+  isDicomdir,
+  modality,
+  RECOGNIZABLE_VISUAL_FEATURES,
+  reportableUID,
+  sopClassUID,
+  topLevelCode,
+} from '../dicom/header.js';
+import {
+  type Dataset,
+  type DicomElement,
+  type Layout,
+  type ParsedDicom,
+  UNDEFINED_LENGTH,
+} from '../dicom/model.js';
+import type { ByteSource } from '../dicom/source.js';
+import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/tag.js';
+import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
+import { readNumbers, readText } from '../dicom/values.js';
+import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
+import { type ElementContext, type ElementPath, walkElements } from '../dicom/walk.js';
+import { lookup } from '../dictionary/index.js';
+import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
+import { type BurnedIn, burnedInRisk } from './burned-in.js';
+import { CATEGORY_IDS, type CategoryId, categoryOf } from './categories.js';
+
+/**
+ * One attribute Table E.1-1 lists, where it sits in the file. It holds no value, so findings can go into
+ * reports and logs as they are.
+ */
+export interface Finding {
+  readonly tag: string;
+  /** PS3.6 keyword; empty for private attributes. */
+  readonly keyword: string;
+  /** The Table E.1-1 row name, e.g. "Patient's Name" or "Private Attributes". */
+  readonly name: string;
+  readonly category: CategoryId;
+  /** Sequence tags and item indexes down to the attribute, e.g. `(0040,0275)[0].(0032,1060)`. */
+  readonly path: string;
+  readonly vr: string;
+  /** Holds a non-blank value, or a sequence with items. Empty attributes are listed but carry nothing. */
+  readonly present: boolean;
+  readonly privateCreator?: string;
+}
+
+export interface FileScan {
+  readonly transferSyntax: { readonly uid: string; readonly name: string };
+  readonly sopClassUID: string | undefined;
+  readonly modality: string | undefined;
+  readonly layout: Layout;
+  readonly dicomdir: boolean;
+  /** How many recoverable oddities the parser noted. */
+  readonly warnings: number;
+  readonly findings: readonly Finding[];
+  /** Present findings per category. */
+  readonly counts: Readonly<Record<CategoryId, number>>;
+  /** Names of the vendors that reserved private blocks (they name products, not people). */
+  readonly privateCreators: readonly string[];
+  readonly burnedIn: BurnedIn;
+}
+
+/** A scan for the person at the screen: `values[i]` is the decoded value of `findings[i]`. */
+export interface FileScanWithValues extends FileScan {
+  readonly values: ReadonlyArray<string | undefined>;
+}
+
+const MAX_VALUE_CHARS = 200;
+/** UN values shorter than this are shown as text when they read as text (private strings in implicit VR). */
+const MAX_UN_TEXT_BYTES = 1024;
+
+// Formatting tags was most of a scan's time; files repeat the same few hundred tags.
+const TAG_TEXT = new Map<Tag, string>();
+function tagText(tag: Tag): string {
+  let text = TAG_TEXT.get(tag);
+  if (text === undefined) {
+    if (TAG_TEXT.size > 8192) TAG_TEXT.clear();
+    text = formatTag(tag);
+    TAG_TEXT.set(tag, text);
+  }
+  return text;
+}
+
+export const formatPath = (path: ElementPath, tag: Tag): string =>
+  path.length === 0
+    ? tagText(tag)
+    : [...path.map((step) => `${tagText(step.tag)}[${step.item}]`), tagText(tag)].join('.');
+
+/** Creator strings go into reports: printable ASCII only, at most an LO's 64 characters. */
+const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
+
+const PADDING = new Set([0x20, 0x00]);
+const PN_BLANK = new Set([0x20, 0x00, 0x5e, 0x3d]);
+
+function isPresent(source: ByteSource, el: DicomElement, vr: string): boolean {
+  if (el.items) return el.items.length > 0;
+  if (el.length === UNDEFINED_LENGTH) return true;
+  if (el.length === 0) return false;
+  if (!isStringVR(vr)) return true;
+  // Padding alone is an empty value, and so is a name made of separators only (`^^^^`).
+  const blank = vr === 'PN' ? PN_BLANK : PADDING;
+  for (const b of source.read(el.valueStart, el.length)) if (!blank.has(b)) return true;
+  return false;
+}
+
+const truncate = (s: string): string =>
+  s.length > MAX_VALUE_CHARS ? `${s.slice(0, MAX_VALUE_CHARS - 1)}…` : s;
+
+function looksLikeText(bytes: Uint8Array): boolean {
+  for (const b of bytes) if (b !== 0 && (b < 0x20 || b >= 0x7f)) return false;
+  return true;
+}
+
+/** The value as a person would read it; binary values are described, not dumped. */
+export function displayValue(source: ByteSource, el: DicomElement, ctx: ElementContext): string {
+  if (el.items) return `${el.items.length} item${el.items.length === 1 ? '' : 's'}`;
+  if (el.fragments) return `encapsulated, ${el.fragments.length} fragments`;
+  if (el.length === UNDEFINED_LENGTH) return 'undefined length';
+  const { vr } = ctx;
+  if (isStringVR(vr)) return truncate(readText(source, el, vr, ctx.charset));
+  if (vr === 'AT') return readNumbers(source, el, vr, ctx.dataset.syntax, 16).map(formatTag).join('\\');
+  if (BINARY_SIZE[vr] && !vr.startsWith('O')) {
+    return truncate(readNumbers(source, el, vr, ctx.dataset.syntax, 32).join('\\'));
+  }
+  if (vr === 'UN' && el.length <= MAX_UN_TEXT_BYTES) {
+    const bytes = source.read(el.valueStart, el.length);
+    if (looksLikeText(bytes)) return truncate(latin1(bytes).replace(/[\0 ]+$/, ''));
+  }
+  return `${el.length} bytes`;
+}
+
+interface Collected {
+  readonly findings: Finding[];
+  readonly values: Array<string | undefined> | undefined;
+  /** Creator as read → as reported. */
+  readonly creators: Map<string, string>;
+}
+
+function reportedCreator(out: Collected, creator: string): string {
+  let shown = out.creators.get(creator);
+  if (shown === undefined) {
+    shown = printable(creator);
+    out.creators.set(creator, shown);
+  }
+  return shown;
+}
+
+function collect(source: ByteSource, root: Dataset, out: Collected) {
+  walkElements(source, root, (el, ctx): undefined => {
+    if (isGroupLength(el.tag)) return;
+    if (isPrivateCreator(el.tag)) {
+      const creator = readText(source, el, 'LO', undefined).trim();
+      if (creator) reportedCreator(out, creator);
+      return;
+    }
+    const row = profileRowFor(el.tag);
+    if (!row) return;
+    const present = isPresent(source, el, ctx.vr);
+    out.findings.push({
+      tag: tagText(el.tag),
+      // Exact rows carry the keyword; (50xx,xxxx) stands for many, which the dictionary tells apart.
+      keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(el.tag)?.keyword ?? '')),
+      name: row.name,
+      category: categoryOf(row),
+      path: formatPath(ctx.path, el.tag),
+      vr: ctx.vr,
+      present,
+      ...(ctx.privateCreator !== undefined
+        ? { privateCreator: reportedCreator(out, ctx.privateCreator) }
+        : {}),
+    });
+    out.values?.push(present ? displayValue(source, el, ctx) : undefined);
+  });
+}
+
+/**
+ * Every attribute the Confidentiality Profile lists, at any depth, with the facts a person needs to judge a
+ * file: what it is, how it is encoded, and whether its pixels may show text. Pure: reads only `parsed`.
+ */
+export function scanParsed(parsed: ParsedDicom): FileScan;
+export function scanParsed(parsed: ParsedDicom, options: { withValues: true }): FileScanWithValues;
+export function scanParsed(parsed: ParsedDicom, options: { withValues?: boolean } = {}): FileScan {
+  const out: Collected = { findings: [], values: options.withValues ? [] : undefined, creators: new Map() };
+  collect(parsed.fileSource, { elements: parsed.meta, syntax: EXPLICIT_LE }, out);
+  collect(parsed.source, parsed.dataset, out);
+
+  const counts = Object.fromEntries(CATEGORY_IDS.map((id) => [id, 0])) as Record<CategoryId, number>;
+  for (const f of out.findings) if (f.present) counts[f.category]++;
+
+  const sop = sopClassUID(parsed);
+  const mod = modality(parsed);
+  const scan: FileScan = {
+    transferSyntax: { uid: reportableUID(parsed.transferSyntax.uid), name: parsed.transferSyntax.name },
+    sopClassUID: sop,
+    modality: mod,
+    layout: parsed.layout,
+    dicomdir: isDicomdir(parsed),
+    warnings: parsed.warnings.length,
+    findings: out.findings,
+    counts,
+    privateCreators: [...new Set(out.creators.values())].sort(),
+    burnedIn: burnedInRisk({
+      burnedInAnnotation: topLevelCode(parsed, BURNED_IN_ANNOTATION),
+      recognizableVisualFeatures: topLevelCode(parsed, RECOGNIZABLE_VISUAL_FEATURES),
+      modality: mod,
+      sopClassUID: sop,
+    }),
+  };
+  if (!out.values) return scan;
+  const withValues: FileScanWithValues = { ...scan, values: out.values };
+  return withValues;
+}
