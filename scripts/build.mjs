@@ -19,6 +19,19 @@ const entries = [
   { entryPoints: ['cli/dicom-deid.ts'], outfile: 'dist/cli/dicom-deid.js', format: 'esm' },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
+  // Electron loads main and preload as CommonJS; the sandboxed preload can require nothing but 'electron'.
+  {
+    entryPoints: ['electron/main/main.ts'],
+    outfile: 'dist/electron/main.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  },
+  {
+    entryPoints: ['electron/preload/preload.ts'],
+    outfile: 'dist/electron/preload.cjs',
+    format: 'cjs',
+    external: ['electron'],
+  },
 ];
 
 await Promise.all(

@@ -64,11 +64,11 @@ export class FileSource implements ByteSource {
     return offset >= this.cacheBase && end <= this.cacheBase + this.cache.length;
   }
 
-  private readAt(position: number, length: number): Uint8Array {
-    const bytes = new Uint8Array(length);
+  /** Fills `target` with the bytes from `position` on, bypassing the window: for callers that keep a buffer. */
+  readInto(target: Uint8Array, position: number): void {
     let done = 0;
-    while (done < length) {
-      const n = readSync(this.fd, bytes, done, length - done, position + done);
+    while (done < target.length) {
+      const n = readSync(this.fd, target, done, target.length - done, position + done);
       if (n === 0) {
         throw new DicomError(
           'truncated',
@@ -77,7 +77,12 @@ export class FileSource implements ByteSource {
       }
       done += n;
     }
-    this.total += length;
+    this.total += target.length;
+  }
+
+  private readAt(position: number, length: number): Uint8Array {
+    const bytes = new Uint8Array(length);
+    this.readInto(bytes, position);
     return bytes;
   }
 }

@@ -2,9 +2,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { IMPLEMENTATION_CLASS_UID } from '../anonymize/engine.js';
 import { asciiBytes, encodeNumbers } from '../dicom/encode.js';
+import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { encodeFileMeta, encodeNewDataset, type NewElement } from '../dicom/write.js';
-import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { isFileId } from './file-id.js';
 
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';

@@ -4,13 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dciodvfyErrors, dcmdumpErrors, hasTool } from '../../test/tools.js';
 import { IMPLEMENTATION_CLASS_UID } from '../anonymize/engine.js';
+import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import type { Dataset, DicomElement, DicomItem } from '../dicom/model.js';
 import { parseDicom } from '../dicom/parse.js';
 import { MemorySource } from '../dicom/source.js';
 import { readText } from '../dicom/values.js';
 import { isStringVR } from '../dicom/vr.js';
 import { walkElements } from '../dicom/walk.js';
-import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { buildDicomdir, type DicomdirEntry } from './build.js';
 import { FileIdAllocator, fileIdFor } from './file-id.js';
 

@@ -320,7 +320,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
           cancelled = true;
           break;
         }
-        report(finish(task, await processFile({ id, input: task.input }, config)), task.bytes);
+        report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
       }
     } else {
       cancelled = await runInWorkers(
@@ -415,6 +415,8 @@ function runInWorkers(
       const task: FileTask = { id, input: pending[id]!.input };
       w.postMessage(task);
     };
+    // Two tasks per worker in flight, so a worker never waits for the main thread to hand it the next file.
+    const PER_WORKER = 2;
     const onAbort = () => settle(true);
     signal?.addEventListener('abort', onAbort);
     for (let i = 0; i < size; i++) {
@@ -429,6 +431,6 @@ function runInWorkers(
       pool.push(w);
     }
     if (signal?.aborted) settle(true);
-    else for (const w of pool) feed(w);
+    else for (let k = 0; k < PER_WORKER; k++) for (const w of pool) feed(w);
   });
 }

@@ -4,5 +4,5 @@ import { type FileTask, processFile, type WorkerConfig } from './process-file.js
 // A batch worker thread: takes file tasks one at a time and answers with their outcome.
 const config = workerData as WorkerConfig;
 parentPort?.on('message', (task: FileTask) => {
-  void processFile(task, config).then((outcome) => parentPort?.postMessage(outcome));
+  parentPort?.postMessage(processFile(task, config));
 });

@@ -1,0 +1,64 @@
+/** Starting the app in the browser harness, and the gestures the specs share. */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, type Page } from '@playwright/test';
+import { type Harness, ROOT, startHarness } from './harness.js';
+
+export interface AppUnderTest {
+  readonly harness: Harness;
+  /** Files and folders the test may drop, by name. */
+  readonly dropRoot: string;
+  /** Scratch space outside the drop folder (output folders, exports). */
+  readonly work: string;
+  close(): Promise<void>;
+}
+
+export async function openApp(page: Page): Promise<AppUnderTest> {
+  const base = mkdtempSync(join(tmpdir(), 'deid-e2e-'));
+  const dropRoot = join(base, 'drop');
+  const work = join(base, 'work');
+  mkdirSync(dropRoot);
+  mkdirSync(work);
+  const harness = await startHarness({ userData: join(base, 'user-data'), dropRoot });
+  page.on('dialog', (dialog) => {
+    throw new Error(`the page opened a dialog: ${dialog.message()}`);
+  });
+  await page.addInitScript({ content: harness.initScript });
+  await page.goto(harness.url);
+  return {
+    harness,
+    dropRoot,
+    work,
+    async close() {
+      await harness.close();
+      rmSync(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Drops entries of the drop folder on `target`, as Electron would hand their paths to the preload. */
+export async function drop(page: Page, target: string, names: readonly string[]) {
+  await page.locator(target).evaluate((element, files) => {
+    const data = new DataTransfer();
+    for (const name of files) data.items.add(new File([''], name));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      element.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    }
+  }, names);
+}
+
+/** Waits until the list has read `count` files, all of them: the status line counts rows out of view too. */
+export async function expectFilesRead(page: Page, count: number, withPhi = count) {
+  const files = `${count.toLocaleString('en')} file${count === 1 ? '' : 's'}`;
+  await expect(
+    page
+      .getByRole('status')
+      .filter({ hasText: `${files}, ${withPhi.toLocaleString('en')} with identifying data` }),
+  ).toBeVisible({ timeout: 60_000 });
+}
+
+/** Saves a screenshot of the current screen as e2e/artifacts/<name>.png. */
+export async function screenshot(page: Page, name: string) {
+  await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `${name}.png`) });
+}

@@ -1,0 +1,146 @@
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import { type AppUnderTest, drop, expectFilesRead, openApp, screenshot } from './app.js';
+import {
+  CT_SAMPLE,
+  copySamples,
+  SAMPLE_FILES,
+  SAMPLES,
+  writeXssFile,
+  XSS_NAME,
+  XSS_PATIENT_ID,
+} from './fixtures.js';
+
+let app: AppUnderTest;
+test.afterEach(async () => app?.close());
+
+const fileRow = (page: import('@playwright/test').Page, name: string) =>
+  page.getByRole('option').filter({ hasText: name });
+
+test('drop a folder and loose files: rows appear grouped by patient, study and series', async ({ page }) => {
+  app = await openApp(page);
+  copySamples(join(app.dropRoot, 'studies'));
+  copyFileSync(CT_SAMPLE, join(app.dropRoot, 'loose-ct.dcm'));
+  copyFileSync(join(SAMPLES, 'README.md'), join(app.dropRoot, 'notes.txt'));
+
+  await expect(
+    page.getByRole('heading', { name: 'Remove patient identity from DICOM images' }),
+  ).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Try sample data' })).toBeVisible();
+  await screenshot(page, '1-start');
+
+  await drop(page, '[data-testid=drop-zone]', ['studies', 'loose-ct.dcm', 'notes.txt']);
+  await expectFilesRead(page, SAMPLE_FILES + 2, SAMPLE_FILES + 1);
+  const list = page.getByRole('listbox', { name: /Files, grouped/ });
+  await expect(list.locator('.group-patient')).toHaveText([
+    /DOE JANE M · ID MRN9567370\s*\d+ files/,
+    /MÜLLER JÖRG K · ID MRN1550437\s*\d+ files/,
+    /Files that are not DICOM or cannot be read\s*1 file/,
+  ]);
+  await expect(fileRow(page, 'notes.txt')).toContainText('Not DICOM');
+  // Each DICOM row says how many identifying attributes it holds.
+  await expect(fileRow(page, 'loose-ct.dcm').locator('.badge-phi')).toHaveText(/^\d+$/);
+
+  // Keyboard: the list takes focus and arrows move the selection.
+  await list.focus();
+  await page.keyboard.press('Home');
+  await expect(page.getByRole('option', { selected: true })).toHaveCount(1);
+  await page.keyboard.press('ArrowDown');
+  await expect(page.locator('.inspector-title')).toBeVisible();
+  await screenshot(page, '2-files');
+});
+
+test('"Open files…" and "Open folder…" add what the dialogs return', async ({ page }) => {
+  app = await openApp(page);
+  copySamples(join(app.dropRoot, 'studies'));
+  copyFileSync(CT_SAMPLE, join(app.dropRoot, 'picked.dcm'));
+  app.harness.dialogs.answer([join(app.dropRoot, 'picked.dcm')]);
+  await page.getByRole('button', { name: 'Open files…' }).click();
+  await expectFilesRead(page, 1);
+  app.harness.dialogs.answer(join(app.dropRoot, 'studies'));
+  await page.getByRole('button', { name: 'Add folder…' }).click();
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+  // A cancelled dialog adds nothing.
+  app.harness.dialogs.answer(null);
+  await page.getByRole('button', { name: 'Add files…' }).click();
+  await expect.poll(() => app.harness.dialogs.shown).toHaveLength(3);
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+});
+
+test('the inspector shows identifying data by category, the header and the image', async ({ page }) => {
+  app = await openApp(page);
+  await page.getByRole('button', { name: 'Try sample data' }).click();
+  await expectFilesRead(page, SAMPLE_FILES);
+
+  await page.getByRole('option').filter({ hasText: 'CT' }).first().click();
+  const inspector = page.getByRole('region', { name: 'Selected file' });
+  for (const category of [
+    'Patient identity',
+    'Physicians and operators',
+    'Institution and address',
+    'Dates and times',
+    'UIDs',
+    'Private attributes',
+  ]) {
+    await expect(inspector.getByRole('region', { name: category })).toBeVisible();
+  }
+  const name = inspector.locator('tr[data-keyword=PatientName]');
+  await expect(name.locator('td.value')).toHaveText('DOE^JANE^M');
+  await expect(name).toContainText('Pseudonym');
+  await screenshot(page, '3-inspector');
+
+  await inspector.getByRole('tab', { name: 'Full header' }).click();
+  await inspector.getByLabel('Search the header').fill('StationName');
+  await expect(inspector.getByRole('listitem')).toHaveCount(1);
+  await expect(inspector.getByRole('listitem')).toContainText('ACME-CT01');
+  await screenshot(page, '4-header');
+
+  await inspector.getByRole('tab', { name: 'Image' }).click();
+  await expect(inspector.locator('canvas')).toBeVisible();
+  await inspector.getByRole('slider', { name: /Window/ }).fill('1500');
+  await expect(inspector.getByText(/^Window 1[45]\d\d$/)).toBeVisible();
+  await screenshot(page, '5-image');
+});
+
+test('ultrasound files warn that text may be burned into the pixels', async ({ page }) => {
+  app = await openApp(page);
+  await page.getByRole('button', { name: 'Try sample data' }).click();
+  await expectFilesRead(page, SAMPLE_FILES);
+  const us = page.getByRole('option').filter({ hasText: 'US' }).first();
+  await expect(us.getByText('image text')).toBeVisible();
+  await us.click();
+  await expect(page.getByRole('alert').filter({ hasText: 'burned into the image' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Image' }).click();
+  await expect(page.locator('.image-stage canvas')).toBeVisible();
+  await screenshot(page, '6-burned-in');
+});
+
+test('values are shown as text, never run as markup', async ({ page }) => {
+  app = await openApp(page);
+  mkdirSync(join(app.dropRoot, 'xss'));
+  writeXssFile(join(app.dropRoot, 'xss', 'xss.dcm'));
+  await drop(page, '[data-testid=drop-zone]', ['xss']);
+  await expect(page.getByRole('option')).toHaveCount(1);
+  await page.getByRole('option').click();
+  const name = page.locator('tr[data-keyword=PatientName] td.value');
+  await expect(name).toHaveText(XSS_NAME);
+  await expect(page.getByRole('cell', { name: XSS_PATIENT_ID, exact: true })).toBeVisible();
+  await expect(page.locator('img')).toHaveCount(0);
+  await expect(page.locator('script', { hasText: '__xss' })).toHaveCount(0);
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+  // And the Content-Security-Policy would stop script that got into the page anyway.
+  const inline = await page.evaluate(
+    () =>
+      new Promise<string>((resolve) => {
+        document.addEventListener('securitypolicyviolation', (event) => resolve(event.violatedDirective), {
+          once: true,
+        });
+        const script = document.createElement('script');
+        script.textContent = 'window.__xss = 3';
+        document.body.append(script);
+      }),
+  );
+  expect(inline).toBe('script-src-elem');
+  expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+});

@@ -1,0 +1,177 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ScriptedDialogs } from '../../e2e/dialogs.js';
+import type { Emit, EventName, Events, FileRow } from '../../shared/ipc/contract.js';
+import { dispatch } from './dispatch.js';
+import { createHandlers, type Handlers } from './handlers.js';
+
+const SAMPLES = join(import.meta.dirname, '../../assets/samples');
+
+let root: string;
+let dialogs: ScriptedDialogs;
+let handlers: Handlers;
+let events: Array<{ event: EventName; payload: unknown }>;
+let emit: Emit;
+
+const make = () =>
+  createHandlers({
+    userData: join(root, 'user-data'),
+    samplesDir: SAMPLES,
+    defaultKeyPath: join(root, 'user-data', 'project.key'),
+    dialogs,
+    toolVersion: '0.0.0-test',
+  });
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'deid-handlers-'));
+  dialogs = new ScriptedDialogs();
+  handlers = make();
+  // Each test its own log: background work of an earlier test's handlers must not answer this one's waits.
+  const log: typeof events = [];
+  events = log;
+  emit = (event, payload) => {
+    log.push({ event, payload });
+  };
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** Resolves with the first pushed event of `name` that `match` accepts. */
+function nextEvent<E extends EventName>(name: E, match: (payload: Events[E]) => boolean = () => true) {
+  return new Promise<Events[E]>((resolve) => {
+    const check = () => {
+      const hit = events.find((e) => e.event === name && match(e.payload as Events[E]));
+      if (hit) resolve(hit.payload as Events[E]);
+      else setTimeout(check, 10);
+    };
+    check();
+  });
+}
+
+async function loadSamples(): Promise<FileRow[]> {
+  await handlers['inputs:samples']({}, emit);
+  await nextEvent('files:scan', (s) => !s.scanning && s.found > 0 && s.found === s.scanned);
+  const rows = new Map<number, FileRow>();
+  for (const e of events)
+    if (e.event === 'files:rows')
+      for (const row of (e.payload as Events['files:rows']).rows) rows.set(row.id, row);
+  return [...rows.values()];
+}
+
+describe('dispatch', () => {
+  it('refuses unknown channels and invalid arguments before any handler runs', async () => {
+    expect(await dispatch(handlers, 'fs:readFile', {}, emit)).toEqual({
+      ok: false,
+      error: 'unknown request',
+    });
+    const bad = await dispatch(handlers, 'inputs:add', { paths: [] }, emit);
+    expect(bad.ok).toBe(false);
+    expect(!bad.ok && bad.error).toMatch(/^invalid request inputs:add/);
+    expect((await dispatch(handlers, 'file:inspect', { id: -1 }, emit)).ok).toBe(false);
+    expect((await dispatch(handlers, 'settings:get', { extra: 1 }, emit)).ok).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('turns a handler error into a message', async () => {
+    expect(await dispatch(handlers, 'file:inspect', { id: 999 }, emit)).toEqual({
+      ok: false,
+      error: 'this file is no longer in the list',
+    });
+  });
+});
+
+describe('handlers', () => {
+  it('reads the samples in the background and pushes a row per file', async () => {
+    const rows = await loadSamples();
+    expect(rows.filter((row) => row.status === 'scanned')).toHaveLength(10);
+    // Only the studies: the README and the list of planted values beside them are not inputs.
+    expect(rows).toHaveLength(10);
+    const ct = rows.find((row) => row.modality === 'CT')!;
+    expect(ct.patient).toBe('DOE JANE M · ID MRN9567370');
+    expect(ct.phiCount).toBeGreaterThan(10);
+  });
+
+  it('inspects a file: findings by category with values and planned actions, header and image', async () => {
+    const ct = (await loadSamples()).find((row) => row.modality === 'CT')!;
+    const inspection = await handlers['file:inspect']({ id: ct.id }, emit);
+    const identity = inspection.groups.find((group) => group.category === 'patient-identity')!;
+    const name = identity.findings.find((finding) => finding.keyword === 'PatientName')!;
+    expect(name).toMatchObject({ value: 'DOE^JANE^M', action: 'pseudonymized' });
+    expect(name.preview).not.toContain('DOE');
+    expect(
+      inspection.header.some((line) => line.keyword === 'StationName' && line.value === 'ACME-CT01'),
+    ).toBe(true);
+    expect(inspection.image).toMatchObject({ rows: 64, columns: 64, frames: 1 });
+    const frame = await handlers['file:image']({ id: ct.id, frame: 0 }, emit);
+    expect(frame).toMatchObject({ kind: 'grey', width: 64, height: 64 });
+  });
+
+  it('keeps the last valid profile while a draft has problems, and remembers a valid one', async () => {
+    const { draft } = await handlers['profile:get']({}, emit);
+    const bad = await handlers['profile:set'](
+      { draft: { ...draft, rules: [{ keyword: 'NoSuchThing', action: 'remove' }] } },
+      emit,
+    );
+    expect(bad.issues.join('\n')).toMatch(/rules\[0\]\.keyword/);
+    const good = await handlers['profile:set'](
+      { draft: { ...draft, options: ['retainPatientCharacteristics'] } },
+      emit,
+    );
+    expect(good.issues).toEqual([]);
+    expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainPatientCharacteristics']);
+  });
+
+  it('switching off an option of the base preset leaves a profile on the basic preset', async () => {
+    const { draft } = await handlers['profile:set'](
+      {
+        draft: {
+          name: 'Mine',
+          base: 'research',
+          options: ['retainPatientCharacteristics'],
+          dateShift: { minDays: -400, maxDays: -10 },
+          rules: [],
+        },
+      },
+      emit,
+    );
+    expect(draft).toMatchObject({ base: 'basic', options: ['retainPatientCharacteristics'] });
+  });
+
+  it('refuses an output folder inside an input folder and remembers an accepted one', async () => {
+    const inputs = join(root, 'inputs');
+    mkdirSync(inputs);
+    await handlers['inputs:add']({ paths: [inputs] }, emit);
+    dialogs.answer(join(inputs, 'out'));
+    expect((await handlers['output:choose']({}, emit))?.refused).toMatch(/inside a folder of input files/);
+    expect((await handlers['settings:get']({}, emit)).outputFolder).toBeUndefined();
+    dialogs.answer(join(root, 'out'));
+    expect(await handlers['output:choose']({}, emit)).toEqual({ path: join(root, 'out') });
+    expect((await make()['settings:get']({}, emit)).outputFolder).toBe(join(root, 'out'));
+  });
+
+  it('runs a batch, pushing progress and a summary, then exports the report', async () => {
+    await loadSamples();
+    expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({
+      refused: 'Choose an output folder first.',
+    });
+    dialogs.answer(join(root, 'out'));
+    await handlers['output:choose']({}, emit);
+    expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
+    const summary = await nextEvent('batch:done');
+    expect(summary).toMatchObject({
+      outcome: 'finished',
+      written: 10,
+      skipped: 0,
+      failed: 0,
+      verification: { checked: 10, clean: 10 },
+    });
+    expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
+
+    const report = join(root, 'report.json');
+    dialogs.answer(report);
+    await handlers['report:export']({ format: 'json' }, emit);
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
+    expect(existsSync(join(root, 'out'))).toBe(true);
+  });
+});

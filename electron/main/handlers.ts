@@ -1,0 +1,257 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type {
+  Channel,
+  Emit,
+  ProfileDraft,
+  ProfileState,
+  Request,
+  Response,
+} from '../../shared/ipc/contract.js';
+import {
+  exportProfile,
+  getPreset,
+  type Profile,
+  ProfileError,
+  parseProfileFile,
+} from '../../shared/profile/index.js';
+import { decodeFrame } from '../services/app-image.js';
+import { inspectParsed } from '../services/app-inspect.js';
+import { createKeyStore, type KeyStore } from '../services/app-key.js';
+import { Library } from '../services/app-library.js';
+import { outputFolderProblem } from '../services/app-output.js';
+import { withParsedFile } from '../services/app-read.js';
+import { createRunner } from '../services/app-run.js';
+import { createSettingsStore } from '../services/app-settings.js';
+
+/** The native dialogs main shows; the e2e harness answers them from the test instead. */
+export interface Dialogs {
+  /** `near`: the folder the dialog starts in, when the app remembers a relevant one. */
+  openFiles(title: string, near?: string): Promise<string[]>;
+  openFolder(title: string, near?: string): Promise<string | null>;
+  openFile(title: string, extensions: readonly string[]): Promise<string | null>;
+  saveFile(title: string, defaultName: string): Promise<string | null>;
+  showFolder(folder: string): Promise<void>;
+}
+
+export interface HandlerDeps {
+  /** The app's own folder for settings, the key and run records (Electron's userData). */
+  readonly userData: string;
+  readonly samplesDir: string;
+  /** Where the project key lives unless settings name another file (main: the command line's default). */
+  readonly defaultKeyPath: string;
+  readonly dialogs: Dialogs;
+  readonly toolVersion: string;
+  /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
+  readonly workerScript?: string;
+}
+
+export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
+
+const PROFILE_FILE_TYPES = ['json', 'yaml', 'yml'];
+
+/** A profile as the editor holds it: every option in force listed, whatever the base preset brings. */
+function draftOf(profile: Profile): ProfileDraft {
+  const file = JSON.parse(exportProfile(profile, 'json')) as ProfileDraft;
+  return { ...file, options: [...profile.options] };
+}
+
+const issuesOf = (error: ProfileError): string[] =>
+  error.issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message));
+
+/**
+ * Every IPC channel as a plain async function of its validated argument and an event emitter. Nothing here
+ * knows about Electron, so main binds these to ipcMain and the e2e harness to HTTP.
+ */
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const settings = createSettingsStore(deps.userData);
+  const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
+  const library = new Library();
+
+  const savedProfile = (): Profile => {
+    const draft = settings.get().profile;
+    if (!draft) return getPreset('basic');
+    try {
+      return parseProfileFile(JSON.stringify(draft), 'profile.json');
+    } catch {
+      return getPreset('basic');
+    }
+  };
+  let profile = savedProfile();
+
+  const runner = createRunner({
+    library,
+    runsDir: join(deps.userData, 'runs'),
+    toolVersion: deps.toolVersion,
+    profile: () => profile,
+    key: () => keys.ensure(),
+    ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
+  });
+
+  const accept = (draft: ProfileDraft): ProfileState => {
+    // Switching off an option that the base preset brings means the profile no longer extends that preset.
+    const base = getPreset(draft.base).options.every((option) => draft.options.includes(option))
+      ? draft.base
+      : 'basic';
+    const candidate = { ...draft, base };
+    try {
+      profile = parseProfileFile(JSON.stringify(candidate), 'profile.json');
+    } catch (error) {
+      if (error instanceof ProfileError) return { draft: candidate, issues: issuesOf(error) };
+      throw error;
+    }
+    settings.update({ profile: draftOf(profile) });
+    return { draft: draftOf(profile), issues: [] };
+  };
+
+  const inspectable = (id: number) => {
+    const file = library.get(id);
+    if (!file) throw new Error('this file is no longer in the list');
+    return file;
+  };
+
+  return {
+    'settings:get': async () => settings.get(),
+
+    'inputs:add': async ({ paths }, emit) => ({ accepted: await library.add(paths, emit) }),
+
+    async 'inputs:pick'({ kind }, emit) {
+      const near = settings.get().lastInputFolder;
+      const picked =
+        kind === 'files'
+          ? await deps.dialogs.openFiles('Open DICOM files', near)
+          : await deps.dialogs.openFolder('Open a folder of DICOM files', near);
+      const paths = Array.isArray(picked) ? picked : picked === null ? [] : [picked];
+      if (paths.length === 0) return { accepted: 0 };
+      settings.update({ lastInputFolder: kind === 'files' ? dirname(paths[0]!) : paths[0]! });
+      return { accepted: await library.add(paths, emit) };
+    },
+
+    async 'inputs:samples'(_args, emit) {
+      // The studies only: the folder's README and list of planted values are not inputs.
+      const entries = await readdir(deps.samplesDir, { withFileTypes: true });
+      const studies = entries
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => join(deps.samplesDir, entry.name));
+      return { accepted: await library.add(studies, emit) };
+    },
+
+    async 'inputs:clear'(_args, emit) {
+      if (runner.running) throw new Error('the list cannot be cleared while a run is going');
+      library.clear(emit);
+      return null;
+    },
+
+    async 'file:inspect'({ id }) {
+      const file = inspectable(id);
+      // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.
+      const key = keys.ensure();
+      const details = await withParsedFile(file.path, (parsed) =>
+        inspectParsed(parsed, { profile, key, toolVersion: deps.toolVersion }),
+      );
+      return { id, name: file.row.name, ...details };
+    },
+
+    'file:image': async ({ id, frame }) =>
+      withParsedFile(inspectable(id).path, (parsed) => decodeFrame(parsed, frame)),
+
+    'profile:get': async () => ({ draft: draftOf(profile), issues: [] }),
+
+    'profile:set': async ({ draft }) => accept(draft),
+
+    async 'profile:open'() {
+      const path = await deps.dialogs.openFile('Load a profile file', PROFILE_FILE_TYPES);
+      if (!path) return null;
+      try {
+        return accept(draftOf(parseProfileFile(await readFile(path, 'utf8'), basename(path))));
+      } catch (error) {
+        if (error instanceof ProfileError) {
+          return {
+            draft: draftOf(profile),
+            issues: issuesOf(error).map((issue) => `${basename(path)}: ${issue}`),
+          };
+        }
+        throw error;
+      }
+    },
+
+    async 'profile:save'({ format }) {
+      const name = profile.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'profile';
+      const path = await deps.dialogs.saveFile('Save the profile', `${name.slice(0, 60)}.${format}`);
+      if (!path) return null;
+      await writeFile(path, exportProfile(profile, format));
+      return { savedTo: path };
+    },
+
+    'key:get': async () => keys.state(),
+
+    async 'key:create'() {
+      keys.create();
+      return keys.state();
+    },
+
+    async 'key:import'() {
+      const path = await deps.dialogs.openFile('Import a project key', ['key', 'txt']);
+      if (!path) return null;
+      keys.importFrom(path);
+      return keys.state();
+    },
+
+    async 'key:export'() {
+      if (!keys.current()) throw new Error('there is no key to export yet');
+      const path = await deps.dialogs.saveFile('Export the project key', 'project.key');
+      if (!path) return null;
+      keys.exportTo(path);
+      return { savedTo: path };
+    },
+
+    async 'output:choose'() {
+      const path = await deps.dialogs.openFolder(
+        'Choose the folder for de-identified copies',
+        settings.get().outputFolder,
+      );
+      if (!path) return null;
+      const refused = outputFolderProblem(path, library.folders());
+      if (!refused) settings.update({ outputFolder: path });
+      return refused ? { path, refused } : { path };
+    },
+
+    async 'batch:start'({ verify }, emit) {
+      const outDir = settings.get().outputFolder;
+      if (!outDir) return { refused: 'Choose an output folder first.' };
+      const refused = outputFolderProblem(outDir, library.folders());
+      if (refused) return { refused };
+      settings.update({ verify });
+      return runner.start({ outDir, verify }, emit);
+    },
+
+    async 'batch:cancel'() {
+      runner.cancel();
+      return null;
+    },
+
+    async 'batch:showOutput'() {
+      const folder = runner.last()?.outDir;
+      if (!folder) throw new Error('nothing has been written yet');
+      await deps.dialogs.showFolder(folder);
+      return null;
+    },
+
+    async 'report:export'({ format }) {
+      const report = runner.reportFile(format);
+      const path = await deps.dialogs.saveFile(
+        'Export the de-identification report',
+        `deid-report.${format}`,
+      );
+      if (!path) return null;
+      await writeFile(path, await readFile(report));
+      return { savedTo: path };
+    },
+
+    async 'audit:export'() {
+      const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');
+      if (!folder) return null;
+      return { savedTo: runner.exportAudit(folder) };
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { isDicomError } from '../../shared/dicom/errors.js';
+import type { ParsedDicom } from '../../shared/dicom/model.js';
+import { parseDicom } from '../../shared/dicom/parse.js';
+import { isInputError, openInput } from './file-source.js';
+
+/** Why a file could not be used, in words safe to show and log: offsets and tags, never values. */
+export class UnreadableFile extends Error {
+  override readonly name = 'UnreadableFile';
+  constructor(
+    readonly notDicom: boolean,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function unreadable(error: unknown): UnreadableFile {
+  if (isDicomError(error))
+    return new UnreadableFile(error.code === 'not-dicom' || error.code === 'empty', error.message);
+  if (isInputError(error)) return new UnreadableFile(false, error.message);
+  // Anything else is our bug; its message could quote file content, so only its kind is passed on.
+  return new UnreadableFile(
+    false,
+    `unexpected ${error instanceof Error ? error.name : 'failure'} while reading`,
+  );
+}
+
+/**
+ * Opens and parses one file, hands it to `use` and closes it. Reading problems become UnreadableFile;
+ * what `use` throws passes through unchanged.
+ */
+export async function withParsedFile<T>(
+  path: string,
+  use: (parsed: ParsedDicom) => T | Promise<T>,
+): Promise<T> {
+  let input: Awaited<ReturnType<typeof openInput>>;
+  try {
+    input = await openInput(path);
+  } catch (error) {
+    throw unreadable(error);
+  }
+  try {
+    let parsed: ParsedDicom;
+    try {
+      parsed = parseDicom(input.source);
+    } catch (error) {
+      throw unreadable(error);
+    }
+    return await use(parsed);
+  } finally {
+    await input.close();
+  }
+}

@@ -1,0 +1,113 @@
+import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { deid, hasApi, messageOf } from './api.js';
+import { clearFiles, useFiles } from './files-store.js';
+import { useRun } from './run-store.js';
+import { FilesScreen } from './screens/FilesScreen.js';
+import { RunScreen } from './screens/RunScreen.js';
+import { type InputActions, StartScreen } from './screens/StartScreen.js';
+
+// Loaded when first shown: it carries the PS3.6 keyword list and the profile table, most of the code.
+const ProfileScreen = lazy(() =>
+  import('./screens/ProfileScreen.js').then((m) => ({ default: m.ProfileScreen })),
+);
+
+type Screen = 'files' | 'profile' | 'run';
+const SCREENS: ReadonlyArray<{ key: Screen; label: string }> = [
+  { key: 'files', label: '1. Files' },
+  { key: 'profile', label: '2. Profile' },
+  { key: 'run', label: '3. Run' },
+];
+
+export function App() {
+  const files = useFiles();
+  const run = useRun();
+  const [screen, setScreen] = useState<Screen>('files');
+  const [selectedId, setSelectedId] = useState<number | null>(null);
+  const [profileVersion, setProfileVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  const onError = useCallback((message: string) => setError(message), []);
+  const onProfileChanged = useCallback(() => setProfileVersion((version) => version + 1), []);
+
+  const actions = useMemo<InputActions>(() => {
+    const added = (call: Promise<{ accepted: number }>) => {
+      setError(null);
+      call.then(
+        () => setScreen('files'),
+        (failure: unknown) => setError(messageOf(failure)),
+      );
+    };
+    return {
+      addPaths: (paths) => added(deid.addPaths({ paths })),
+      pick: (kind) => added(deid.pickInputs({ kind })),
+      samples: () => added(deid.addSamples()),
+    };
+  }, []);
+
+  const clear = () => {
+    deid.clearInputs().then(() => {
+      clearFiles();
+      setSelectedId(null);
+    }, onError);
+  };
+
+  if (!hasApi) {
+    return (
+      <main className="app">
+        <p className="banner banner-error">This page is the dicom-deid app: start it with `npm start`.</p>
+      </main>
+    );
+  }
+
+  const empty = files.rows.length === 0 && !files.scan.scanning;
+  return (
+    <div className="app">
+      <header className="app-header">
+        <span className="app-name">dicom-deid</span>
+        <nav aria-label="Steps">
+          {SCREENS.map((item) => (
+            <button
+              key={item.key}
+              type="button"
+              className="nav-item"
+              aria-current={screen === item.key ? 'page' : undefined}
+              onClick={() => setScreen(item.key)}
+            >
+              {item.label}
+              {item.key === 'run' && run.running ? ' (running)' : ''}
+            </button>
+          ))}
+        </nav>
+      </header>
+      {error ? (
+        <div className="banner banner-error app-error" role="alert">
+          <span>{error}</span>
+          <button type="button" className="link" onClick={() => setError(null)}>
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      <main className="app-main">
+        {screen === 'files' && empty ? <StartScreen actions={actions} /> : null}
+        {screen === 'files' && !empty ? (
+          <FilesScreen
+            files={files}
+            selectedId={selectedId}
+            onSelect={setSelectedId}
+            actions={actions}
+            onClear={clear}
+            profileVersion={profileVersion}
+          />
+        ) : null}
+        {screen === 'profile' ? (
+          <Suspense fallback={<div className="profile-screen" aria-busy="true" />}>
+            <ProfileScreen onProfileChanged={onProfileChanged} onError={onError} />
+          </Suspense>
+        ) : null}
+        {screen === 'run' ? (
+          <RunScreen files={files} onError={onError} onGoToFiles={() => setScreen('files')} />
+        ) : null}
+      </main>
+    </div>
+  );
+}

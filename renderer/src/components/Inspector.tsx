@@ -1,0 +1,203 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { ActionName, Finding, Inspection } from '../../../shared/ipc/contract.js';
+import { deid, messageOf } from '../api.js';
+import { plural } from '../format.js';
+import { ImagePreview } from './ImagePreview.js';
+import { Tabs } from './Tabs.js';
+import { VirtualList } from './VirtualList.js';
+
+const ACTION_LABEL: Readonly<Record<ActionName, string>> = {
+  removed: 'Remove',
+  emptied: 'Empty',
+  dummy: 'Replace',
+  replaced: 'Replace',
+  pseudonymized: 'Pseudonym',
+  'uid-remapped': 'New UID',
+  'date-shifted': 'Shift date',
+  cleaned: 'Clean',
+  hashed: 'Keyed code',
+  kept: 'Keep',
+};
+
+function ActionCell({ finding }: { finding: Finding }) {
+  if (!finding.action) return <span className="action action-unknown">—</span>;
+  return (
+    <span className={`action action-${finding.action}`}>
+      {ACTION_LABEL[finding.action]}
+      {finding.preview !== undefined ? (
+        <>
+          {' → '}
+          <span className="preview">{finding.preview === '' ? '(empty)' : finding.preview}</span>
+        </>
+      ) : null}
+    </span>
+  );
+}
+
+function Findings({ inspection }: { inspection: Inspection }) {
+  const total = inspection.groups.reduce((sum, group) => sum + group.findings.length, 0);
+  return (
+    <div className="findings">
+      {inspection.burnedIn.risk !== 'none' ? (
+        <div className="banner banner-warn" role="alert">
+          <strong>
+            {inspection.burnedIn.risk === 'likely'
+              ? 'Identifying text is likely burned into the image pixels.'
+              : 'Identifying text may be burned into the image pixels.'}
+          </strong>{' '}
+          Removing header data does not remove it: check the image before sharing.
+          {inspection.burnedIn.reasons.length > 0 ? (
+            <ul>
+              {inspection.burnedIn.reasons.map((reason) => (
+                <li key={reason}>{reason}</li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
+      ) : null}
+      {inspection.actionsUnavailable ? (
+        <p className="note" role="status">
+          {inspection.actionsUnavailable}
+        </p>
+      ) : null}
+      <p className="summary-line">
+        {total === 0
+          ? 'No identifying attributes found.'
+          : `${plural(total, 'identifying attribute')} found.`}
+      </p>
+      {inspection.groups.map((group) => (
+        <section key={group.category} className="finding-group" aria-label={group.label}>
+          <h3>
+            {group.label} <span className="count">({group.findings.length})</span>
+          </h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Attribute</th>
+                <th scope="col">Value</th>
+                <th scope="col">What will happen</th>
+              </tr>
+            </thead>
+            <tbody>
+              {group.findings.map((finding) => (
+                <tr key={`${finding.path}${finding.tag}`} data-keyword={finding.keyword}>
+                  <td className="attribute">
+                    {finding.path ? <span className="path">{finding.path} </span> : null}
+                    {finding.keyword || 'Private'} <span className="tag">{finding.tag}</span>
+                  </td>
+                  <td className="value">{finding.value}</td>
+                  <td>
+                    <ActionCell finding={finding} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      ))}
+    </div>
+  );
+}
+
+function Header({ inspection }: { inspection: Inspection }) {
+  const [query, setQuery] = useState('');
+  const lines = useMemo(() => {
+    const needle = query.trim().toLowerCase();
+    if (!needle) return inspection.header;
+    return inspection.header.filter((line) =>
+      `${line.tag} ${line.keyword} ${line.vr} ${line.value}`.toLowerCase().includes(needle),
+    );
+  }, [inspection, query]);
+  return (
+    <div className="header-view">
+      <label className="search">
+        Search the header
+        <input
+          type="search"
+          value={query}
+          onChange={(event) => setQuery(event.target.value)}
+          placeholder="Keyword, tag or value"
+        />
+      </label>
+      <p className="summary-line" role="status">
+        {plural(lines.length, 'attribute')}
+        {query ? ` ${lines.length === 1 ? 'matches' : 'match'} “${query}”` : ''}
+      </p>
+      <VirtualList
+        className="header-lines"
+        list
+        aria-label="All attributes"
+        items={lines}
+        rowHeight={26}
+        rowKey={(_line, index) => index}
+        renderRow={(line) => (
+          <div className="header-line" style={{ paddingLeft: 8 + line.depth * 18 }}>
+            <span className="tag">{line.tag}</span>
+            <span className="keyword">{line.keyword}</span>
+            <span className="vr">{line.vr}</span>
+            <span className="value" title={line.value}>
+              {line.value}
+            </span>
+          </div>
+        )}
+      />
+    </div>
+  );
+}
+
+type View = 'phi' | 'header' | 'image';
+
+/** Everything about one file: what identifies the patient, what the profile will do, the header, the image. */
+export function Inspector({ fileId, profileVersion }: { fileId: number; profileVersion: number }) {
+  const [inspection, setInspection] = useState<Inspection | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [view, setView] = useState<View>('phi');
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new profile means new planned actions, so the file is inspected again
+  useEffect(() => {
+    let current = true;
+    setError(null);
+    deid
+      .inspect({ id: fileId })
+      .then((result) => current && setInspection(result))
+      .catch((failure: unknown) => {
+        if (!current) return;
+        setInspection(null);
+        setError(messageOf(failure));
+      });
+    return () => {
+      current = false;
+    };
+  }, [fileId, profileVersion]);
+
+  if (error) {
+    return (
+      <div className="inspector">
+        <p className="banner banner-error" role="alert">
+          This file cannot be shown: {error}
+        </p>
+      </div>
+    );
+  }
+  if (!inspection || inspection.id !== fileId) return <div className="inspector" aria-busy="true" />;
+  const tabs = [
+    { key: 'phi' as const, label: 'Identifying data' },
+    { key: 'header' as const, label: 'Full header' },
+    ...(inspection.image ? [{ key: 'image' as const, label: 'Image' }] : []),
+  ];
+  const shown = view === 'image' && !inspection.image ? 'phi' : view;
+  return (
+    <div className="inspector">
+      <h2 className="inspector-title" title={inspection.name}>
+        {inspection.name}
+      </h2>
+      <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
+        {shown === 'phi' ? <Findings inspection={inspection} /> : null}
+        {shown === 'header' ? <Header inspection={inspection} /> : null}
+        {shown === 'image' && inspection.image ? (
+          <ImagePreview key={fileId} fileId={fileId} image={inspection.image} />
+        ) : null}
+      </Tabs>
+    </div>
+  );
+}

@@ -1,0 +1,243 @@
+import { useEffect, useState } from 'react';
+import type { OutputChoice, ReportFormat, RunProgress, RunSummary } from '../../../shared/ipc/contract.js';
+import { deid, messageOf } from '../api.js';
+import type { FilesSnapshot } from '../files-store.js';
+import { formatSeconds, plural } from '../format.js';
+import { runCancelling, useRun } from '../run-store.js';
+
+function Progress({
+  progress,
+  onCancel,
+  cancelling,
+}: {
+  progress: RunProgress;
+  onCancel: () => void;
+  cancelling: boolean;
+}) {
+  const rate =
+    progress.filesPerSecond > 0
+      ? `${progress.filesPerSecond.toFixed(progress.filesPerSecond < 10 ? 1 : 0)} files/s`
+      : '';
+  const eta = progress.etaSeconds === null ? '' : `about ${formatSeconds(progress.etaSeconds)} left`;
+  return (
+    <section className="panel" aria-labelledby="progress-title">
+      <h2 id="progress-title">{cancelling ? 'Stopping…' : 'De-identifying…'}</h2>
+      <progress max={progress.total || 1} value={progress.done} aria-labelledby="progress-text" />
+      <p id="progress-text" className="progress-text" role="status" aria-live="polite">
+        {progress.done.toLocaleString('en')} of {plural(progress.total, 'file')}
+        {rate ? ` · ${rate}` : ''}
+        {eta ? ` · ${eta}` : ''}
+      </p>
+      <p className="counts">
+        {progress.written.toLocaleString('en')} written · {progress.skipped.toLocaleString('en')} skipped ·{' '}
+        {progress.failed.toLocaleString('en')} failed
+      </p>
+      <button type="button" className="danger" onClick={onCancel} disabled={cancelling}>
+        Cancel
+      </button>
+    </section>
+  );
+}
+
+const OUTCOME_TITLE: Readonly<Record<RunSummary['outcome'], string>> = {
+  finished: 'Finished',
+  cancelled: 'Stopped before the end',
+  error: 'The run could not finish',
+};
+
+function Summary({ summary, onError }: { summary: RunSummary; onError: (message: string) => void }) {
+  const [note, setNote] = useState('');
+  const act = async (action: () => Promise<{ savedTo: string } | null>, what: string) => {
+    try {
+      const saved = await action();
+      if (saved) setNote(`${what} saved to ${saved.savedTo}.`);
+    } catch (error) {
+      onError(messageOf(error));
+    }
+  };
+  const report = (format: ReportFormat) => act(() => deid.exportReport({ format }), 'Report');
+  const { verification } = summary;
+  return (
+    <section className="panel" aria-labelledby="summary-title" data-testid="run-summary">
+      <h2 id="summary-title">{OUTCOME_TITLE[summary.outcome]}</h2>
+      {summary.message ? <p className="banner banner-error">{summary.message}</p> : null}
+      <dl className="summary-counts">
+        <div>
+          <dt>Written</dt>
+          <dd data-testid="count-written">{summary.written.toLocaleString('en')}</dd>
+        </div>
+        <div>
+          <dt>Skipped</dt>
+          <dd data-testid="count-skipped">{summary.skipped.toLocaleString('en')}</dd>
+        </div>
+        <div>
+          <dt>Failed</dt>
+          <dd data-testid="count-failed">{summary.failed.toLocaleString('en')}</dd>
+        </div>
+        <div>
+          <dt>Time</dt>
+          <dd>{formatSeconds(summary.seconds)}</dd>
+        </div>
+      </dl>
+      <p className="verification" data-testid="verification">
+        {verification === null
+          ? 'Leftover-identity check was switched off.'
+          : verification.clean === verification.checked
+            ? `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`
+            : `Leftover-identity check: ${verification.checked - verification.clean} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`}
+      </p>
+      {summary.problems.length > 0 ? (
+        <>
+          <h3>Files not written</h3>
+          <table className="problems">
+            <thead>
+              <tr>
+                <th scope="col">File</th>
+                <th scope="col">Result</th>
+                <th scope="col">Reason</th>
+              </tr>
+            </thead>
+            <tbody>
+              {summary.problems.map((problem, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
+                <tr key={index}>
+                  <td>{problem.name}</td>
+                  <td>{problem.status === 'failed' ? 'Failed' : 'Skipped'}</td>
+                  <td>{problem.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Show output folder
+        </button>
+        <button type="button" onClick={() => void report('csv')}>
+          Export report (CSV)…
+        </button>
+        <button type="button" onClick={() => void report('json')}>
+          Export report (JSON)…
+        </button>
+        <button type="button" onClick={() => void act(() => deid.exportAudit(), 'Audit and crosswalk')}>
+          Export audit / crosswalk…
+        </button>
+      </div>
+      <p className="hint">
+        The report holds no patient data and may travel with the images. The audit and crosswalk link new
+        identities to the originals: keep them on site.
+      </p>
+      <p className="note" role="status">
+        {note}
+      </p>
+    </section>
+  );
+}
+
+export function RunScreen({
+  files,
+  onError,
+  onGoToFiles,
+}: {
+  files: FilesSnapshot;
+  onError: (message: string) => void;
+  onGoToFiles: () => void;
+}) {
+  const [output, setOutput] = useState<OutputChoice | null>(null);
+  const [verify, setVerify] = useState(true);
+  const { running, cancelling, progress, summary } = useRun();
+  const [starting, setStarting] = useState(false);
+
+  useEffect(() => {
+    deid.getSettings().then(
+      (settings) => {
+        if (settings.outputFolder) setOutput({ path: settings.outputFolder });
+        setVerify(settings.verify);
+      },
+      (error: unknown) => onError(messageOf(error)),
+    );
+  }, [onError]);
+
+  const dicomFiles = files.rows.filter(
+    (row) => row.status !== 'not-dicom' && row.status !== 'unreadable',
+  ).length;
+  const choose = async () => {
+    try {
+      const choice = await deid.chooseOutput();
+      if (choice) setOutput(choice);
+    } catch (error) {
+      onError(messageOf(error));
+    }
+  };
+  const start = async () => {
+    setStarting(true);
+    try {
+      const answer = await deid.startBatch({ verify });
+      if (answer.refused) onError(answer.refused);
+    } catch (error) {
+      onError(messageOf(error));
+    } finally {
+      setStarting(false);
+    }
+  };
+  const cancel = () => {
+    runCancelling();
+    deid.cancelBatch().catch((error: unknown) => onError(messageOf(error)));
+  };
+
+  if (running && progress) return <Progress progress={progress} onCancel={cancel} cancelling={cancelling} />;
+  return (
+    <div className="run-screen">
+      <section className="panel" aria-labelledby="run-title">
+        <h2 id="run-title">Make de-identified copies</h2>
+        {files.rows.length === 0 ? (
+          <p>
+            No files yet.{' '}
+            <button type="button" className="link" onClick={onGoToFiles}>
+              Add files first
+            </button>
+          </p>
+        ) : (
+          <p>
+            {plural(files.rows.length, 'file')} in the list
+            {files.scan.scanning ? ' (still reading)' : ''}; {plural(dicomFiles, 'DICOM file')} will be
+            de-identified.
+          </p>
+        )}
+        <div className="output-choice">
+          <span className="label">Output folder</span>
+          <span className="path" data-testid="output-folder">
+            {output?.path ?? 'None chosen'}
+          </span>
+          <button type="button" onClick={() => void choose()}>
+            Choose output folder…
+          </button>
+        </div>
+        {output?.refused ? (
+          <p className="banner banner-error" role="alert">
+            {output.refused}
+          </p>
+        ) : null}
+        <label className="check">
+          <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} />
+          Check every written file for leftover identifying data (recommended)
+        </label>
+        <div className="button-row">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void start()}
+            disabled={starting || running || dicomFiles === 0 || !output || output.refused !== undefined}
+          >
+            {starting ? 'Starting…' : 'Start'}
+          </button>
+        </div>
+      </section>
+      {summary ? <Summary summary={summary} onError={onError} /> : null}
+    </div>
+  );
+}
