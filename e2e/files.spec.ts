@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { CORPUS_DIR, hasCorpus } from '../test/corpus.js';
 import { type AppUnderTest, drop, expectFilesRead, openApp, screenshot } from './app.js';
 import {
   CT_SAMPLE,
@@ -101,6 +102,42 @@ test('the inspector shows identifying data by category, the header and the image
   await inspector.getByRole('slider', { name: /Window/ }).fill('1500');
   await expect(inspector.getByText(/^Window 1[45]\d\d$/)).toBeVisible();
   await screenshot(page, '5-image');
+});
+
+test('compressed images are decoded in the main process and shown', async ({ page }) => {
+  test.skip(!hasCorpus, 'needs the test corpus');
+  app = await openApp(page);
+  const files = {
+    'ct1-jpeg2000.dcm': 'Enet4+dicom-test-files/data/WG04/J2KR/CT1_J2KR',
+    'ct1-htj2k.dcm': 'chafey+DICOMHTJ2K/test/fixtures/htj2k/CT1_JPH',
+    'us1-htj2k-colour.dcm': 'chafey+DICOMHTJ2K/test/fixtures/htj2k/US1_JPH',
+    'mr3-jpeg-ls.dcm': 'Enet4+dicom-test-files/data/WG04/JLSL/MR3_JLSL',
+    'mr4-jpeg-lossless.dcm': 'Enet4+dicom-test-files/data/WG04/JPLL/MR4_JPLL',
+  };
+  mkdirSync(join(app.dropRoot, 'compressed'));
+  for (const [name, path] of Object.entries(files))
+    copyFileSync(join(CORPUS_DIR, path), join(app.dropRoot, 'compressed', name));
+  await drop(page, '[data-testid=drop-zone]', ['compressed']);
+  await expect(page.getByRole('option')).toHaveCount(Object.keys(files).length);
+  for (const name of Object.keys(files)) {
+    await fileRow(page, name).click();
+    await page.getByRole('tab', { name: 'Image' }).click();
+    const canvas = page.locator('.image-stage canvas');
+    await expect(canvas, name).toBeVisible();
+    await expect(page.getByText('The image cannot be shown here')).toHaveCount(0);
+    // Painted, not blank: the decoded pixels reached the canvas.
+    await expect
+      .poll(
+        () =>
+          canvas.evaluate((element: HTMLCanvasElement) => {
+            const { data } = element.getContext('2d')!.getImageData(0, 0, element.width, element.height);
+            return new Set(data.filter((_, i) => i % 4 === 0)).size;
+          }),
+        { message: name },
+      )
+      .toBeGreaterThan(16);
+  }
+  await screenshot(page, '7-compressed');
 });
 
 test('ultrasound files warn that text may be burned into the pixels', async ({ page }) => {

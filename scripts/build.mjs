@@ -1,6 +1,8 @@
 #!/usr/bin/env node
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 // Bundles the Node-side entry points (CLI, batch worker, Electron main and preload) with esbuild.
 // Runs on `npm install` (prepare), so `npx dicom-deid` works right after installing.
 import { build } from 'esbuild';
@@ -15,6 +17,30 @@ const common = {
   absWorkingDir: root,
 };
 
+/** esbuild options by output format; ES modules get `require`. */
+export function bundleOptions(format) {
+  return format === 'esm'
+    ? {
+        ...common,
+        format,
+        banner: {
+          js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+        },
+      }
+    : { ...common, format };
+}
+
+/**
+ * For CommonJS bundles that read files beside themselves (the image codecs' WebAssembly): `import.meta.url`
+ * is the bundle's own URL. "use strict" first, as esbuild would put it, so the banner keeps strict mode on.
+ */
+export const IMPORT_META_URL = {
+  define: { 'import.meta.url': '__import_meta_url' },
+  banner: {
+    js: "'use strict';\nconst __import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+  },
+};
+
 const entries = [
   { entryPoints: ['cli/dicom-deid.ts'], outfile: 'dist/cli/dicom-deid.js', format: 'esm' },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
@@ -25,6 +51,7 @@ const entries = [
     outfile: 'dist/electron/main.cjs',
     format: 'cjs',
     external: ['electron'],
+    ...IMPORT_META_URL,
   },
   {
     entryPoints: ['electron/preload/preload.ts'],
@@ -34,18 +61,24 @@ const entries = [
   },
 ];
 
-await Promise.all(
-  entries.map((e) =>
-    build({
-      ...common,
-      ...e,
-      ...(e.format === 'esm'
-        ? {
-            banner: {
-              js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-            },
-          }
-        : {}),
-    }),
-  ),
-);
+/**
+ * The image codecs' WebAssembly, copied to `<bundle folder>/codecs/`, where electron/services/codecs/wasm.ts
+ * reads it on first use (node_modules is not shipped). Names as in WASM_FILES there.
+ */
+export function copyCodecWasm(bundleDir) {
+  const wasm = {
+    'openjpegwasm_decode.wasm': '@cornerstonejs/codec-openjpeg/decodewasm',
+    'openjphjs.wasm': '@cornerstonejs/codec-openjph/wasm',
+    'charlswasm_decode.wasm': '@cornerstonejs/codec-charls/decodewasm',
+  };
+  const codecDir = join(bundleDir, 'codecs');
+  mkdirSync(codecDir, { recursive: true });
+  const resolve = createRequire(join(root, 'package.json')).resolve;
+  for (const [name, specifier] of Object.entries(wasm))
+    copyFileSync(resolve(specifier), join(codecDir, name));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await Promise.all(entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })));
+  copyCodecWasm(join(root, 'dist/electron'));
+}

@@ -2,6 +2,7 @@ import type { DicomElement, ParsedDicom } from '../../shared/dicom/model.js';
 import { PIXEL_DATA, tagOf } from '../../shared/dicom/tag.js';
 import { readNumbers, readText } from '../../shared/dicom/values.js';
 import type { FrameImage, ImageInfo } from '../../shared/ipc/contract.js';
+import { canDecode, decodeFrame as decodeCompressed, isBrowserJpeg, type Pixels } from './codecs/index.js';
 
 const TAG = {
   samplesPerPixel: tagOf(0x0028, 0x0002),
@@ -86,14 +87,18 @@ function unsupportedReason(parsed: ParsedDicom, pixels: DicomElement, g: Geometr
     return 'the pixel data is shorter than the image size says';
   }
   if (g.rows * g.columns > MAX_PIXELS) return 'the image is too large to preview';
-  if (ts.encapsulated && ts.uid !== RLE && !BROWSER_JPEG.has(ts.uid)) {
+  if (ts.encapsulated && ts.uid !== RLE && !BROWSER_JPEG.has(ts.uid) && !canDecode(ts.uid)) {
     return `previews of ${ts.name} images are not available yet`;
   }
   if (BROWSER_JPEG.has(ts.uid) && g.bitsStored > 8)
     return `previews of ${g.bitsStored}-bit JPEG images are not available yet`;
   if (![8, 16, 32].includes(g.bitsAllocated)) return `${g.bitsAllocated}-bit pixels cannot be previewed`;
   const grey = g.samples === 1 && g.photometric.startsWith('MONOCHROME');
-  const colour = g.samples === 3 && g.bitsAllocated === 8 && ['RGB', 'YBR_FULL'].includes(g.photometric);
+  // YBR_ICT and YBR_RCT (JPEG 2000) come out of the decoder as RGB.
+  const colour =
+    g.samples === 3 &&
+    g.bitsAllocated === 8 &&
+    ['RGB', 'YBR_FULL', 'YBR_ICT', 'YBR_RCT'].includes(g.photometric);
   if (!grey && !colour && !BROWSER_JPEG.has(ts.uid)) return `${g.photometric} images cannot be previewed yet`;
   return undefined;
 }
@@ -115,7 +120,9 @@ export function imageInfo(parsed: ParsedDicom): ImageInfo | null {
 }
 
 function opensFrame(head: Uint8Array): boolean {
+  // JPEG start of image (also JPEG-LS and lossless JPEG); JPEG 2000 start of codestream and its SIZ marker.
   if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return true;
+  if (head[0] === 0xff && head[1] === 0x4f && head[2] === 0xff && head[3] === 0x51) return true;
   if (head.length < 8) return false;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
   const segments = view.getUint32(0, true);
@@ -148,7 +155,7 @@ function encapsulatedFrame(
     const end = frame + 1 < frames ? first + offset(frame + 1) : Number.POSITIVE_INFINITY;
     return read(data.filter((f) => f.start >= start && f.start < end));
   }
-  // No offset table: a frame starts where a fragment opens with a JPEG start-of-image marker or an RLE header.
+  // No offset table: a frame starts where a fragment opens with a JPEG or JPEG 2000 marker or an RLE header.
   const starts = data.flatMap((fragment, i) =>
     opensFrame(parsed.source.read(fragment.valueStart, 8)) ? [i] : [],
   );
@@ -235,6 +242,26 @@ function greyFrame(header: Header, g: Geometry, raw: Uint8Array, littleEndian: b
   };
 }
 
+const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Decoded samples as the bytes of an uncompressed little-endian frame with the header's Bits Allocated. */
+function samplesToRaw(samples: Pixels, g: Geometry): Uint8Array {
+  const bytes = g.bitsAllocated / 8;
+  if (samples.BYTES_PER_ELEMENT === bytes) {
+    const raw = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
+    if (bytes === 1 || HOST_LITTLE_ENDIAN) return raw;
+  }
+  const raw = new Uint8Array(samples.length * bytes);
+  const view = new DataView(raw.buffer);
+  for (let i = 0; i < samples.length; i++) {
+    const value = samples[i]!;
+    if (bytes === 1) view.setUint8(i, value & 0xff);
+    else if (bytes === 2) view.setUint16(i * 2, value & 0xffff, true);
+    else view.setUint32(i * 4, value >>> 0, true);
+  }
+  return raw;
+}
+
 function colourFrame(g: Geometry, raw: Uint8Array, planar: boolean): FrameImage {
   const count = g.rows * g.columns;
   const rgba = new Uint8Array(count * 4);
@@ -265,7 +292,7 @@ function colourFrame(g: Geometry, raw: Uint8Array, planar: boolean): FrameImage 
 }
 
 /** One frame, ready to draw; throws with a plain reason when it cannot be shown. */
-export function decodeFrame(parsed: ParsedDicom, frame: number): FrameImage {
+export async function decodeFrame(parsed: ParsedDicom, frame: number): Promise<FrameImage> {
   const header = new Header(parsed);
   const pixels = header.element(PIXEL_DATA);
   const g = geometry(header);
@@ -285,6 +312,26 @@ export function decodeFrame(parsed: ParsedDicom, frame: number): FrameImage {
     raw = decodeRle(encapsulatedFrame(parsed, pixels, frame, g.frames), g);
     littleEndian = true;
     planar = true;
+  } else if (ts.encapsulated) {
+    const compressed = encapsulatedFrame(parsed, pixels, frame, g.frames);
+    if (isBrowserJpeg(compressed)) {
+      return {
+        kind: 'jpeg',
+        width: g.columns,
+        height: g.rows,
+        data: Buffer.from(compressed).toString('base64'),
+      };
+    }
+    const samples = await decodeCompressed(ts.uid, compressed, {
+      rows: g.rows,
+      columns: g.columns,
+      bitsAllocated: g.bitsAllocated,
+      samplesPerPixel: g.samples,
+      pixelRepresentation: g.signed ? 1 : 0,
+    });
+    raw = samplesToRaw(samples, g);
+    littleEndian = true;
+    planar = false;
   } else {
     const size = frameBytes(g);
     raw = parsed.source.read(pixels.valueStart + frame * size, size);

@@ -139,13 +139,25 @@ const failed = (id: number, inputBytes: number, reason: string): NotWritten => (
   verification: 'not-run',
 });
 
+const WRITE_FAILURES: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the output folder is on a read-only disk',
+  EIO: 'an input/output error on the disk',
+};
+
+/** Why the output could not be written, in plain words; the system's message is not quoted (it holds paths). */
+export function writeFailure(e: unknown): string {
+  const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  if (!code) return `unexpected ${e instanceof Error ? e.name : 'failure'}`;
+  return `the output could not be written: ${WRITE_FAILURES[code] ?? 'a file system error'} (${code})`;
+}
+
 /** Only our own error types carry messages we wrote; anything else is named, not quoted. */
 const reasonOf = (e: unknown): string =>
-  isDicomError(e) || isInputError(e) || e instanceof RangeError
-    ? e.message
-    : e instanceof Error && 'code' in e && typeof e.code === 'string'
-      ? `the output could not be written (${e.code})`
-      : `unexpected ${e instanceof Error ? e.name : 'failure'}`;
+  isDicomError(e) || isInputError(e) || e instanceof RangeError ? e.message : writeFailure(e);
 
 /**
  * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it

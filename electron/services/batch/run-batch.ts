@@ -17,6 +17,7 @@ import {
   processFile,
   unlinkQuietly,
   type WorkerConfig,
+  writeFailure,
 } from './process-file.js';
 import { ResumeIndex } from './resume.js';
 
@@ -286,13 +287,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
       renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
-      const code = (e as NodeJS.ErrnoException).code ?? 'error';
-      return {
-        input: task.input,
-        output: null,
-        status: 'failed',
-        reason: `the output could not be moved into place (${code})`,
-      };
+      return { input: task.input, output: null, status: 'failed', reason: writeFailure(e) };
     }
     const entry: DicomdirEntry | undefined =
       fileId && outcome.directory
