@@ -146,6 +146,7 @@ export const anonymizeCommand: Command = {
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
+    let inputNo = 0;
     const files: Array<{ input: string; output: string | null; status: string; reason?: string }> = [];
     try {
       const summary = await runBatch(
@@ -168,6 +169,7 @@ export const anonymizeCommand: Command = {
         {
           signal: controller.signal,
           onFile: (r) => {
+            inputNo++;
             if (json)
               files.push({
                 input: r.input,
@@ -175,8 +177,11 @@ export const anonymizeCommand: Command = {
                 status: r.status,
                 ...(r.reason ? { reason: r.reason } : {}),
               });
+            // Paths often name the patient: the console gets the input's number, the private audit its path.
             else if (r.status === 'failed')
-              process.stderr.write(`${tty ? '\r\x1b[K' : ''}failed: ${r.input}: ${r.reason}\n`);
+              process.stderr.write(
+                `${tty ? '\r\x1b[K' : ''}failed: input ${inputNo} (see the audit): ${r.reason}\n`,
+              );
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
         },
@@ -196,6 +201,8 @@ export const anonymizeCommand: Command = {
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
+      if (summary.dicomdirProblem)
+        process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);
       if (summary.cancelled) return 130;
       return summary.failed > 0 ? 1 : 0;
     } catch (e) {

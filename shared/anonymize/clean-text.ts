@@ -65,10 +65,11 @@ export function cleanText(
   text: string,
   matcher: IdentifierMatcher,
   replacement: (match: string) => string,
+  scrubDates = true,
 ): string {
   const out = matcher.replace(text, replacement);
   // Every date-like form has two adjacent digits; most descriptions have none.
-  return /\d\d/.test(out) ? out.replace(DATE_LIKE, REMOVED) : out;
+  return scrubDates && /\d\d/.test(out) ? out.replace(DATE_LIKE, REMOVED) : out;
 }
 
 /** Maximum characters per value (PS3.5 6.2) of the VRs that Clean may lengthen. */

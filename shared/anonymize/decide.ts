@@ -1,5 +1,5 @@
 import type { DicomElement } from '../dicom/model.js';
-import { elementOf, groupOf, isPrivateCreator, isPrivateGroup } from '../dicom/tag.js';
+import { elementOf, groupOf, isPrivateCreator, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import type { ElementContext } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import {
@@ -42,7 +42,8 @@ export interface Decision {
 
 const PATIENT_NAME = 0x00100010;
 const PATIENT_ID = 0x00100020;
-const TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC']);
+// Free text, and the strings people type names and IDs into (AE titles, URLs).
+const TEXT_VRS = new Set(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'UR', 'AE']);
 const BINARY_BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
 
 const isSequence = (el: DicomElement) => el.items !== undefined;
@@ -64,9 +65,17 @@ export function decide(
   if (elementOf(tag) === 0x0000) return { operation: { op: 'remove' }, source: 'default' };
   // Meta (0002) and command (0000) elements have no place in a stored dataset; the meta is rebuilt.
   if (group === 0x0002 || group === 0x0000) return { operation: { op: 'remove' }, source: 'default' };
+  // Only pixel data may be encapsulated; anything else of undefined length (a UT, an OB) cannot be read
+  // as a value, so it cannot be cleaned or checked: it goes.
+  if (el.fragments && tag !== PIXEL_DATA) return { operation: { op: 'remove' }, source: 'default' };
 
   const rule = isPrivateCreator(tag) ? undefined : ruleFor(profile, tag, ctx.privateCreator);
   if (rule) {
+    // A value action (replace, hash, shift, remap) means nothing for a sequence: its items could not be
+    // processed, so the sequence goes rather than travelling as it is.
+    if (isSequence(el) && rule.action !== 'keep' && rule.action !== 'remove' && rule.action !== 'empty') {
+      return { operation: { op: 'remove' }, source: 'rule' };
+    }
     const operation: Operation = (() => {
       switch (rule.action) {
         case 'keep':

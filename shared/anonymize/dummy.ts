@@ -22,6 +22,9 @@ const TEXT_DUMMY: Readonly<Record<string, string>> = {
   UT: 'ANONYMIZED',
 };
 
+/** Every dummy we write, so the residual check never mistakes our own values for what was removed. */
+export const DUMMY_TEXTS: readonly string[] = [...new Set(Object.values(TEXT_DUMMY))];
+
 /** The dummy of a string VR as text (for previews); undefined for binary VRs. */
 export const dummyText = (vr: string): string | undefined => TEXT_DUMMY[vr];
 

@@ -9,6 +9,7 @@ import {
   type ElementContext,
   type ElementPath,
   effectiveVR,
+  formatPath,
   privateCreators,
 } from '../dicom/walk.js';
 import {
@@ -23,7 +24,7 @@ import { methodCodes, type OptionKey, PROFILE_EDITION, type Profile } from '../p
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
-import { dummyText, dummyValue } from './dummy.js';
+import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
 import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
 import type { AnonymizationKey } from './key.js';
@@ -131,9 +132,6 @@ const topText = (parsed: ParsedDicom, tag: Tag, charset?: string): string => {
   return el ? readText(parsed.source, el, effectiveVR(el), charset) : '';
 };
 
-export const formatPath = (path: ElementPath, tag: Tag): string =>
-  [...path.map((p) => `${formatTag(p.tag)}[${p.item}]`), formatTag(tag)].join('.');
-
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
  */
@@ -154,8 +152,9 @@ class Run {
   private readonly topCharset: string | undefined;
   private readonly pseudonym: Pseudonym;
   private readonly originalPatientId: string;
-  private readonly shiftDays: number | undefined;
+  private readonly shiftDays: number;
   private readonly matcher: IdentifierMatcher;
+  private readonly keptByOption: string[] = [];
   /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
   private readonly identifierKinds = new Map<string, Identifier['kind']>();
   private readonly uidMap = new Map<string, string>();
@@ -186,13 +185,14 @@ class Run {
     this.source = parsed.source;
     this.topCharset = datasetCharset(parsed.source, parsed.dataset, undefined);
     this.originalPatientId = topText(parsed, PATIENT_ID, this.topCharset);
-    this.pseudonym = pseudonymFor(opts.key, this.originalPatientId, opts.crosswalk);
-    // The date shift follows the patient: their ID, else their name, else the study.
+    // Pseudonym and date shift follow the patient: their ID, else their name, else the study, so that
+    // patients without an ID do not all become one.
     const patientKey =
       this.originalPatientId ||
       topText(parsed, PATIENT_NAME, this.topCharset) ||
       topText(parsed, STUDY_INSTANCE_UID) ||
       '';
+    this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
     const identifiers = this.collectIdentifiers();
@@ -253,7 +253,7 @@ class Run {
       },
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
-      removedIdentifiers: [...this.removed.values()],
+      removedIdentifiers: this.residualTargets(),
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }
@@ -264,6 +264,21 @@ class Run {
     if (tag === STUDY_INSTANCE_UID) return identity.studyInstanceUID;
     if (tag === SERIES_INSTANCE_UID) return identity.seriesInstanceUID;
     return undefined;
+  }
+
+  /**
+   * What the residual check must not find: the identifiers this run removed, less those an option keeps
+   * elsewhere on purpose and those equal to what the engine itself writes (a birth date of 19000101 is
+   * also our dummy date; a name part may be part of the pseudonym).
+   */
+  private residualTargets(): Identifier[] {
+    const written = [this.pseudonym.patientId, this.pseudonym.patientName, ...DUMMY_TEXTS].map((w) =>
+      w.toLowerCase(),
+    );
+    return [...this.removed.values()].filter((i) => {
+      const t = i.text.toLowerCase();
+      return !this.keptByOption.some((k) => k.includes(t)) && !written.some((w) => w.includes(t));
+    });
   }
 
   private identity(): OutputIdentity {
@@ -402,6 +417,11 @@ class Run {
     switch (op.op) {
       case 'keep':
         this.tally(el, ctx, decision, 'kept');
+        // What an option retains on purpose (Institution Name, real dates) is no leak where it appears.
+        if (decision.source === 'table' && decision.code === 'K' && !el.items) {
+          const text = readText(this.source, el, vr, ctx.charset);
+          if (text) this.keptByOption.push(text.toLowerCase());
+        }
         return undefined;
       case 'recurse': {
         this.tally(el, ctx, decision, 'kept');
@@ -458,18 +478,13 @@ class Run {
         if (text === '')
           return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } }, inDummySequence);
         const days = this.shiftDays;
-        const shifted =
-          days === undefined
-            ? undefined
-            : vr === 'DA'
-              ? shiftDA(text, days)
-              : vr === 'DT'
-                ? shiftDT(text, days)
-                : undefined;
+        const shift = vr === 'DA' ? shiftDA : vr === 'DT' ? shiftDT : undefined;
+        // Multi-valued dates (Date of Last Calibration...) move value by value.
+        const parts = shift ? text.split('\\').map((v) => shift(v, days)) : [undefined];
+        const shifted = parts.every((p) => p !== undefined) ? parts.join('\\') : undefined;
         if (shifted === undefined) {
-          // Not a date we can move (or no shift configured): the original must not survive.
-          if (days !== undefined)
-            this.warnings.push(`${formatTag(el.tag)} holds a value that is not a valid ${vr}; emptied`);
+          // Not a date we can move: the original must not survive.
+          this.warnings.push(`${formatTag(el.tag)} holds a value that is not a valid ${vr}; emptied`);
           return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } }, inDummySequence);
         }
         this.datesShifted = true;
@@ -480,7 +495,7 @@ class Run {
         if (el.items || el.length === UNDEFINED_LENGTH)
           return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } }, inDummySequence);
         const text = readText(this.source, el, vr, ctx.charset);
-        const cleaned = cleanText(text, this.matcher, this.replaceIdentifier);
+        const cleaned = cleanText(text, this.matcher, this.replaceIdentifier, FREE_TEXT_VRS.has(vr));
         if (cleaned === text) {
           this.tally(el, ctx, decision, op.op === 'clean' ? 'cleaned' : 'kept', text);
           return undefined;
@@ -537,6 +552,9 @@ class Run {
 
 /** A UID copied from the input: only its digits and dots, so a damaged value cannot stop the output. */
 const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
+
+// Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.
+const FREE_TEXT_VRS = new Set(['LO', 'ST', 'LT', 'UT', 'UC']);
 
 const keywordFor = (tag: Tag): string =>
   isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');

@@ -22,7 +22,10 @@ export function identifierKindOf(tag: Tag, vr: string): IdentifierKind | undefin
   const memo = `${vr}${tag}`;
   let kind = kinds.get(memo);
   if (kind === undefined) {
-    kind = kindFromTable(profileRowFor(tag), lookup(tag)?.keyword, vr) ?? null;
+    // The dictionary's VR wins over the file's: a Patient Name written as LO is still a name.
+    const entry = lookup(tag);
+    const dictionaryVR = entry?.vr.length === 2 ? entry.vr : undefined;
+    kind = kindFromTable(profileRowFor(tag), entry?.keyword, dictionaryVR ?? vr) ?? null;
     kinds.set(memo, kind);
   }
   return kind ?? undefined;
@@ -66,38 +69,42 @@ const NOT_IDENTIFYING = new Set([
 
 /** The strings worth looking for: whole values and, for names, their parts of three letters or more. */
 export function identifierStrings(kind: IdentifierKind, value: string): string[] {
-  const v = value.trim();
-  if (v.length < 3) return [];
   const out = new Set<string>();
-  if (kind === 'name') {
-    for (const group of v.split('=')) {
-      const whole = group.replace(/\^+/g, ' ').trim();
-      if (whole.length >= 3) out.add(whole);
-      for (const part of group.split(/[\^ ,]+/)) {
-        const p = part.trim().replace(/\.$/, '');
-        if (p.length >= 3 && !NOT_IDENTIFYING.has(p.toUpperCase())) out.add(p);
-      }
-    }
-  } else if (kind === 'date') {
-    const m = /^(\d{4})(\d{2})(\d{2})/.exec(v);
-    out.add(v);
-    if (m) {
-      const [, y, mo, d] = m;
-      for (const f of [
-        `${y}-${mo}-${d}`,
-        `${d}.${mo}.${y}`,
-        `${d}/${mo}/${y}`,
-        `${mo}/${d}/${y}`,
-        `${y}/${mo}/${d}`,
-      ])
-        out.add(f);
-    }
-  } else {
+  // Every VR but ST/LT/UT/UR is multi-valued: OtherPatientNames `SMITH^MARY\JONES^ANNA` is two people.
+  for (const one of value.split('\\')) {
+    const v = one.trim();
+    if (v.length < 3) continue;
+    if (kind === 'name') addNameParts(v, out);
+    else if (kind === 'date') addDateForms(v, out);
     // UIDs of the standard itself (SOP classes, coding schemes) name no one and stay as they are.
-    for (const one of kind === 'uid' ? v.split('\\') : [v]) {
-      const t = one.trim();
-      if (t.length >= 3 && !(kind === 'uid' && t.startsWith('1.2.840.10008.'))) out.add(t);
-    }
+    else if (!(kind === 'uid' && v.startsWith('1.2.840.10008.'))) out.add(v);
   }
   return [...out].filter((s) => !NOT_IDENTIFYING.has(s.toUpperCase()));
+}
+
+function addNameParts(name: string, out: Set<string>) {
+  for (const group of name.split('=')) {
+    const whole = group.replace(/\^+/g, ' ').trim();
+    if (whole.length >= 3) out.add(whole);
+    // Double-barrelled names (SMITH-JONES, O'BRIEN) are found by their parts too.
+    for (const part of group.split(/[\^ ,\-']+/)) {
+      const p = part.trim().replace(/\.$/, '');
+      if (p.length >= 3) out.add(p);
+    }
+  }
+}
+
+function addDateForms(date: string, out: Set<string>) {
+  out.add(date);
+  const m = /^(\d{4})(\d{2})(\d{2})/.exec(date);
+  if (!m) return;
+  const [, y, mo, d] = m;
+  for (const f of [
+    `${y}-${mo}-${d}`,
+    `${d}.${mo}.${y}`,
+    `${d}/${mo}/${y}`,
+    `${mo}/${d}/${y}`,
+    `${y}/${mo}/${d}`,
+  ])
+    out.add(f);
 }

@@ -5,7 +5,6 @@ export {
   type AnonymizeResult,
   anonymize,
   type FileReport,
-  formatPath,
   IMPLEMENTATION_CLASS_UID,
   type OutputIdentity,
   type PlannedAction,

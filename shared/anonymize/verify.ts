@@ -2,10 +2,9 @@ import { latin1 } from '../dicom/charset.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
-import { walkElements } from '../dicom/walk.js';
+import { formatPath, walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { IdentifierMatcher } from './clean-text.js';
-import { formatPath } from './engine.js';
 import type { Identifier, IdentifierKind } from './identifiers.js';
 
 /** Where a removed identifier was found again. Names the place and the kind, never the value. */

@@ -651,3 +651,29 @@ describe('malformed inputs', () => {
     }
   });
 });
+
+describe('deflate bombs', () => {
+  it('refuses a deflated dataset that inflates past the cap, with a typed error', async () => {
+    const { deflateSync } = await import('fflate');
+    const { encodeFileMeta } = await import('./write.js');
+    const { asciiBytes } = await import('./encode.js');
+    const meta = encodeFileMeta([
+      { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
+      { tag: 0x00020010, vr: 'UI', value: asciiBytes('1.2.840.10008.1.2.1.99') },
+    ]);
+    // 600 MB of zeros compress to well under a megabyte.
+    const bomb = deflateSync(new Uint8Array(600 * 1024 * 1024), { level: 9 });
+    const file = new Uint8Array(132 + meta.length + bomb.length);
+    file.set([0x44, 0x49, 0x43, 0x4d], 128);
+    file.set(meta, 132);
+    file.set(bomb, 132 + meta.length);
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    let thrown: unknown;
+    try {
+      parseDicom(new MemorySource(file));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(isDicomError(thrown) && thrown.code).toBe('too-large');
+  });
+});

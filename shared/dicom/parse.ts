@@ -1,8 +1,7 @@
-import { inflateSync } from 'fflate';
+import { Inflate } from 'fflate';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
 import {
-  type Dataset,
   type DicomElement,
   type DicomItem,
   type Fragment,
@@ -154,7 +153,7 @@ class Parser {
         this.warn(`unparseable bytes after the last element at ${pos}`);
         return { elements, pos: end, trailingStart: pos };
       }
-      const element = this.element(pos, syntax, depth);
+      const element = this.element(pos, syntax, depth, end);
       elements.push(element);
       pos = element.end;
       if (depth === 0 && this.stopAtPixelData && tag === PIXEL_DATA) return { elements, pos };
@@ -165,7 +164,8 @@ class Parser {
     return { elements, pos };
   }
 
-  element(start: number, syntax: Syntax, depth: number): DicomElement {
+  /** `bound`: the end of the enclosing item or dataset, which an undefined length may not run past. */
+  element(start: number, syntax: Syntax, depth: number, bound: number = this.r.size): DicomElement {
     const r = this.r;
     const le = syntax.littleEndian;
     const tag = r.tag(start, le);
@@ -204,12 +204,12 @@ class Parser {
         );
       }
       if (vr === 'SQ' || (!syntax.explicitVR && tag !== PIXEL_DATA)) {
-        const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth);
+        const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth, bound);
         return { tag, vr: 'SQ', start, valueStart, length, end, items };
       }
       if (vr === 'UN' && tag !== PIXEL_DATA) {
         // CP-246: a UN of undefined length holds a sequence in Implicit VR Little Endian.
-        const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, IMPLICIT_LE, depth);
+        const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, IMPLICIT_LE, depth, bound);
         return { tag, vr, start, valueStart, length, end, items };
       }
       const { fragments, end } = this.fragments(valueStart, le);
@@ -258,18 +258,19 @@ class Parser {
     length: number,
     syntax: Syntax,
     depth: number,
+    bound: number = this.r.size,
   ): { items: DicomItem[]; end: number } {
     const r = this.r;
     const le = syntax.littleEndian;
     const items: DicomItem[] = [];
     const undefinedLength = length === UNDEFINED_LENGTH;
-    const limit = undefinedLength ? r.size : valueStart + length;
+    const limit = undefinedLength ? bound : valueStart + length;
     let pos = valueStart;
     while (pos < limit) {
       if (!r.has(pos, 8)) {
         if (undefinedLength) {
           this.warn(`sequence delimiter missing at end of file (${pos})`);
-          return { items, end: r.size };
+          return { items, end: limit };
         }
         throw new DicomError('truncated', `file ends inside a sequence at byte ${pos}`);
       }
@@ -317,7 +318,7 @@ class Parser {
     }
     if (undefinedLength) {
       this.warn(`sequence delimiter missing at end of file (${pos})`);
-      return { items, end: r.size };
+      return { items, end: limit };
     }
     return { items, end: limit };
   }
@@ -347,6 +348,32 @@ class Parser {
       pos += 8 + length;
     }
   }
+}
+
+// Deflated datasets are reports and waveforms of a few MB; a kilobyte that inflates to gigabytes is an attack.
+const MAX_INFLATED = 512 * 1024 * 1024;
+
+function inflateCapped(data: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const inflater = new Inflate((chunk) => {
+    total += chunk.length;
+    if (total > MAX_INFLATED) {
+      throw new DicomError('too-large', `the deflated dataset inflates to more than ${MAX_INFLATED} bytes`);
+    }
+    parts.push(chunk);
+  });
+  const PIECE = 64 * 1024;
+  for (let at = 0; at < data.length; at += PIECE) {
+    inflater.push(data.subarray(at, at + PIECE), at + PIECE >= data.length);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
 }
 
 /** Group numbers that a dataset plausibly starts with: command, meta, directory or identifying groups. */
@@ -403,7 +430,7 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
 
   const tsElement = meta.find((e) => e.tag === TRANSFER_SYNTAX_UID);
   const declaredUID = tsElement
-    ? r.ascii(tsElement.valueStart, tsElement.length).replace(/[\0 ]+$/, '')
+    ? r.ascii(tsElement.valueStart, Math.min(tsElement.length, 64)).replace(/[\0 ]+$/, '')
     : undefined;
   let transferSyntax: TransferSyntax | undefined = declaredUID ? transferSyntaxFor(declaredUID) : undefined;
   let declaredMismatch = false;
@@ -435,8 +462,9 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
   let dsPos = datasetStart;
   if (transferSyntax.deflated) {
     try {
-      dsSource = new MemorySource(inflateSync(source.read(datasetStart, source.size - datasetStart)));
-    } catch {
+      dsSource = new MemorySource(inflateCapped(source.read(datasetStart, source.size - datasetStart)));
+    } catch (e) {
+      if (e instanceof DicomError) throw e;
       throw new DicomError('malformed', 'the deflated dataset could not be inflated');
     }
     dsPos = 0;
@@ -478,11 +506,3 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
     warnings,
   };
 }
-
-/** The element's value bytes (empty for sequences and undefined lengths). */
-export function valueBytes(source: ByteSource, element: DicomElement): Uint8Array {
-  if (element.length === UNDEFINED_LENGTH || element.items) return new Uint8Array(0);
-  return source.read(element.valueStart, element.length);
-}
-
-export type { Dataset };

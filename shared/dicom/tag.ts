@@ -7,8 +7,19 @@ export const elementOf = (tag: Tag): number => tag & 0xffff;
 
 const hex4 = (n: number) => n.toString(16).toUpperCase().padStart(4, '0');
 
+// Formatting tags was most of a scan's time, and files repeat the same few hundred tags.
+const TAG_TEXT = new Map<Tag, string>();
+
 /** `(GGGG,EEEE)`, the form used in the standard and in every report we write. */
-export const formatTag = (tag: Tag): string => `(${hex4(groupOf(tag))},${hex4(elementOf(tag))})`;
+export function formatTag(tag: Tag): string {
+  let text = TAG_TEXT.get(tag);
+  if (text === undefined) {
+    if (TAG_TEXT.size > 8192) TAG_TEXT.clear();
+    text = `(${hex4(groupOf(tag))},${hex4(elementOf(tag))})`;
+    TAG_TEXT.set(tag, text);
+  }
+  return text;
+}
 
 /** Accepts `(gggg,eeee)`, `gggg,eeee` or `ggggeeee` (hex); undefined when it is not a tag. */
 export function parseTag(text: string): Tag | undefined {

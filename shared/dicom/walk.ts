@@ -1,11 +1,15 @@
 import { lookup } from '../dictionary/index.js';
 import type { Dataset, DicomElement } from './model.js';
 import type { ByteSource } from './source.js';
-import { elementOf, groupOf, isPrivateGroup, SPECIFIC_CHARACTER_SET, type Tag } from './tag.js';
+import { elementOf, formatTag, groupOf, isPrivateGroup, SPECIFIC_CHARACTER_SET, type Tag } from './tag.js';
 import { readText } from './values.js';
 
 /** Where an element sits: the chain of (sequence tag, item index) from the top level. */
 export type ElementPath = ReadonlyArray<{ readonly tag: Tag; readonly item: number }>;
+
+/** Where an element sits, as people read it: `(0040,0275)[0].(0032,1060)`. */
+export const formatPath = (path: ElementPath, tag: Tag): string =>
+  [...path.map((p) => `${formatTag(p.tag)}[${p.item}]`), formatTag(tag)].join('.');
 
 export interface ElementContext {
   readonly path: ElementPath;

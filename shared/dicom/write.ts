@@ -150,13 +150,6 @@ function writeDatasetBody(source: ByteSource, ds: Dataset, edits: DatasetEdits |
   while (next < inserts.length) writeNew(inserts[next++]!, ds.syntax, out);
 }
 
-/** Serialises one dataset (top level or an item's content) with edits applied. */
-export function writeDataset(source: ByteSource, ds: Dataset, edits: DatasetEdits | undefined): Chunk[] {
-  const out = new Out();
-  writeDatasetBody(source, ds, edits, out);
-  return out.chunks;
-}
-
 /** A dataset built from scratch (sample data, benchmarks, tests), sorted by tag. */
 export function encodeNewDataset(elements: readonly NewElement[], syntax: Syntax): Uint8Array {
   const out = new Out();

@@ -16,11 +16,11 @@ import {
   UNDEFINED_LENGTH,
 } from '../dicom/model.js';
 import type { ByteSource } from '../dicom/source.js';
-import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/tag.js';
+import { formatTag, isGroupLength, isPrivateCreator } from '../dicom/tag.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../dicom/values.js';
 import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
-import { type ElementContext, type ElementPath, walkElements } from '../dicom/walk.js';
+import { type ElementContext, formatPath, walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInRisk } from './burned-in.js';
@@ -69,23 +69,6 @@ export interface FileScanWithValues extends FileScan {
 const MAX_VALUE_CHARS = 200;
 /** UN values shorter than this are shown as text when they read as text (private strings in implicit VR). */
 const MAX_UN_TEXT_BYTES = 1024;
-
-// Formatting tags was most of a scan's time; files repeat the same few hundred tags.
-const TAG_TEXT = new Map<Tag, string>();
-function tagText(tag: Tag): string {
-  let text = TAG_TEXT.get(tag);
-  if (text === undefined) {
-    if (TAG_TEXT.size > 8192) TAG_TEXT.clear();
-    text = formatTag(tag);
-    TAG_TEXT.set(tag, text);
-  }
-  return text;
-}
-
-export const formatPath = (path: ElementPath, tag: Tag): string =>
-  path.length === 0
-    ? tagText(tag)
-    : [...path.map((step) => `${tagText(step.tag)}[${step.item}]`), tagText(tag)].join('.');
 
 /** Creator strings go into reports: printable ASCII only, at most an LO's 64 characters. */
 const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
@@ -158,7 +141,7 @@ function collect(source: ByteSource, root: Dataset, out: Collected) {
     if (!row) return;
     const present = isPresent(source, el, ctx.vr);
     out.findings.push({
-      tag: tagText(el.tag),
+      tag: formatTag(el.tag),
       // Exact rows carry the keyword; (50xx,xxxx) stands for many, which the dictionary tells apart.
       keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(el.tag)?.keyword ?? '')),
       name: row.name,

@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  copyFileSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { type AnonymizeResult, anonymize } from '../../../shared/anonymize/engine.js';
 import { isSkippedInput } from '../../../shared/anonymize/errors.js';
@@ -291,7 +300,15 @@ function quarantine(tempPath: string, id: number, dir: string | undefined): stri
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const target = join(dir, `input-${id}.dcm`);
-  renameSync(tempPath, target);
+  try {
+    renameSync(tempPath, target);
+  } catch (e) {
+    // The audit folder is often on another disk than the output (a USB drive, a share): copy instead.
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    copyFileSync(tempPath, target);
+    chmodSync(target, 0o600);
+    unlinkQuietly(tempPath);
+  }
   return target;
 }
 

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCtStudy, type SynthBytes } from '../../../scripts/synth/index.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
@@ -46,6 +46,9 @@ function makeInputs(count: number, seed = 11): { dir: string; files: SynthBytes[
   return { dir, files };
 }
 
+/** Where a batch keeps its unchecked files: beside the output folder, never inside it. */
+const tempBeside = (out: string) => join(dirname(out), `.${basename(out)}.deid-tmp`);
+
 const phiStrings = (files: SynthBytes[]) =>
   [...new Set(files.flatMap((f) => Object.values(f.phi)))].filter((s) => s.length >= 4);
 
@@ -88,18 +91,15 @@ describe('runBatch (in-process)', () => {
     for (const f of files) expect(Buffer.compare(readFileSync(join(dir, f.relativePath)), f.bytes)).toBe(0);
   });
 
-  it('refuses an output folder inside an input folder', async () => {
+  it('refuses an output folder inside an input folder, or one that holds an input', async () => {
     const { dir } = makeInputs(2);
-    await expect(
-      runBatch({
-        inputs: [dir],
-        outDir: join(dir, 'out'),
-        profile: getPreset('basic'),
-        key,
-        toolVersion: '0.1.0',
-        workers: 0,
-      }),
-    ).rejects.toBeInstanceOf(BatchSetupError);
+    const base = { profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0 };
+    await expect(runBatch({ ...base, inputs: [dir], outDir: join(dir, 'out') })).rejects.toBeInstanceOf(
+      BatchSetupError,
+    );
+    await expect(runBatch({ ...base, inputs: [dir], outDir: dirname(dir) })).rejects.toBeInstanceOf(
+      BatchSetupError,
+    );
   });
 
   it('fails a file whose kept free text still names the patient (residual check), and writes the rest', async () => {
@@ -168,7 +168,8 @@ describe('runBatch (in-process)', () => {
     expect(summary.cancelled).toBe(true);
     expect(summary.written).toBe(1);
     expect(summary.notProcessed).toBe(5);
-    expect(listFiles(out).filter((p) => p.includes('.deid-tmp') || p.endsWith('.part'))).toEqual([]);
+    expect(listFiles(out).filter((p) => p.endsWith('.part'))).toEqual([]);
+    expect(existsSync(tempBeside(out))).toBe(false);
     const resumed = await runBatch({
       inputs: [dir],
       outDir: out,
@@ -251,6 +252,7 @@ describe('runBatch (worker threads, built bundle)', () => {
     );
     expect(s.cancelled).toBe(true);
     expect(s.written + s.notProcessed).toBe(20);
-    expect(listFiles(cancelled).filter((p) => p.includes('.deid-tmp'))).toEqual([]);
+    expect(listFiles(cancelled).filter((p) => p.endsWith('.part'))).toEqual([]);
+    expect(existsSync(tempBeside(cancelled))).toBe(false);
   });
 });

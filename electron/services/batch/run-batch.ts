@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
@@ -9,6 +9,7 @@ import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
+import { isWithin } from '../reports/locations.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';
 import {
@@ -80,6 +81,8 @@ export interface BatchSummary {
   readonly bytes: number;
   readonly keyFingerprint: string;
   readonly profileEdition: string;
+  /** Why the DICOMDIR could not be written, when it was asked for and could not be. */
+  readonly dicomdirProblem?: string;
   /** Where the reports went, when they were asked for. */
   readonly reportDir?: string;
   readonly auditDir?: string;
@@ -96,31 +99,26 @@ export class BatchSetupError extends Error {
   override readonly name = 'BatchSetupError';
 }
 
-const TEMP_DIR = '.deid-tmp';
-const isInside = (child: string, parent: string) => child === parent || child.startsWith(parent + sep);
-
-const realOrResolved = (p: string) => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return resolve(p);
-  }
-};
-
-/** Refuses an output folder inside (or equal to) an input folder or the folder of an input file. */
+/**
+ * Refuses an output folder inside (or equal to) an input folder or the folder of an input file, and one
+ * that contains an input: either way originals would sit among the copies that get shared.
+ */
 export function checkOutDir(inputs: readonly string[], outDir: string): void {
-  const out = realOrResolved(outDir);
   for (const input of inputs) {
-    const real = realOrResolved(input);
-    let folder = real;
+    let folder = input;
     try {
-      if (!statSync(real).isDirectory()) folder = dirname(real);
+      if (!statSync(input).isDirectory()) folder = dirname(input);
     } catch {
       continue;
     }
-    if (isInside(out, folder)) {
+    if (isWithin(outDir, folder)) {
       throw new BatchSetupError(
         'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
+      );
+    }
+    if (isWithin(input, outDir)) {
+      throw new BatchSetupError(
+        'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
       );
     }
   }
@@ -141,7 +139,9 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   checkOutDir(req.inputs, req.outDir);
   const started = Date.now();
   const outDir = resolve(req.outDir);
-  const tempDir = join(outDir, TEMP_DIR);
+  // Beside the output folder, not in it: a crash must not leave unchecked partial files among the copies
+  // that get shared. Same parent, so the same file system, so moving a checked file into place is a rename.
+  const tempDir = join(dirname(outDir), `.${basename(outDir)}.deid-tmp`);
   mkdirSync(outDir, { recursive: true });
   // Leftovers of a crashed run are partial by definition.
   rmSync(tempDir, { recursive: true, force: true });
@@ -308,6 +308,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
 
   const workers = req.workers ?? Math.max(1, availableParallelism());
   let cancelled = false;
+  let dicomdirProblem: string | undefined;
   try {
     if (workers === 0 || pending.length === 0) {
       for (const [id, task] of pending.entries()) {
@@ -343,6 +344,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     keyFingerprint: keyFingerprint(req.key),
     profileEdition: PROFILE_EDITION,
     ...(writer ? writer.locations : {}),
+    ...(dicomdirProblem ? { dicomdirProblem } : {}),
   };
 }
 
