@@ -711,3 +711,122 @@ describe.skipIf(!hasCorpus)('dciodvfy: no new errors', () => {
     expect(hasTool('dciodvfy')).toBe(false);
   });
 });
+
+describe('identifiers hidden in awkward places', () => {
+  it('cleans every person of a multi-valued name, and hyphenated surnames part by part', () => {
+    const bytes = part10(
+      base([
+        t(0x00101001, 'PN', 'SMITH^MARY\\JONES^ANNA'), // Other Patient Names: two people
+        t(0x00080090, 'PN', 'WALKER-HOLT^PETER'), // Referring Physician
+        t(0x00204000, 'LT', 'Seen by Dr Holt; sister Anna Jones present'),
+      ]),
+    );
+    const { outBytes } = run(bytes, profileOf(['cleanDescriptors']));
+    for (const s of ['JONES', 'Jones', 'ANNA', 'Anna', 'Holt', 'WALKER'])
+      expect(has(outBytes, s), s).toBe(false);
+  });
+
+  it('treats a Patient Name written with the wrong VR (LO) as a name', () => {
+    const bytes = part10(base([t(0x00100010, 'LO', 'DOE^JANE'), t(0x00204000, 'LT', 'Jane is anxious')]));
+    const { outBytes } = run(bytes, profileOf(['cleanDescriptors']));
+    expect(has(outBytes, 'Jane')).toBe(false);
+  });
+
+  it('removes a free-text value stored encapsulated (undefined length), which cannot be read or checked', () => {
+    const ut = asciiBytes('DOE JANE PAT-0042');
+    // (0040,A160) UT with undefined length: one fragment holding the text, then a sequence delimiter.
+    const head = new Uint8Array(12);
+    const v = new DataView(head.buffer);
+    v.setUint16(0, 0x0040, true);
+    v.setUint16(2, 0xa160, true);
+    head.set(asciiBytes('UT'), 4);
+    v.setUint32(8, 0xffffffff, true);
+    const item = new Uint8Array(8 + 18);
+    const iv = new DataView(item.buffer);
+    iv.setUint16(0, 0xfffe, true);
+    iv.setUint16(2, 0xe000, true);
+    iv.setUint32(4, 18, true);
+    item.set(ut, 8);
+    const delim = Uint8Array.of(0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0);
+    const file = part10(base());
+    const bytes = new Uint8Array(file.length + head.length + item.length + delim.length);
+    bytes.set(file);
+    bytes.set(head, file.length);
+    bytes.set(item, file.length + head.length);
+    bytes.set(delim, file.length + head.length + item.length);
+    const { outBytes } = run(bytes, getPreset('basic'));
+    expect(has(outBytes, 'DOE JANE')).toBe(false);
+    expect(has(outBytes, 'PAT-0042')).toBe(false);
+  });
+
+  it('removes a sequence that a rule asks to replace or hash (its items could not be processed)', () => {
+    const profile = parseProfileFile(
+      JSON.stringify({
+        name: 'r',
+        base: 'basic',
+        rules: [{ keyword: 'RequestAttributesSequence', action: 'hash' }],
+      }),
+      'r.json',
+    );
+    const seq: NewElement = {
+      tag: 0x00400275,
+      vr: 'SQ',
+      items: [[t(0x00321060, 'LO', 'PROC FOR JANE DOE'), t(0x00401001, 'SH', 'RP-777')]],
+    };
+    const { out, outBytes } = run(part10(base([seq])), profile);
+    expect(find(out.dataset, 0x00400275)).toBeUndefined();
+    expect(has(outBytes, 'RP-777')).toBe(false);
+  });
+
+  it('gives patients without a Patient ID different pseudonyms', () => {
+    const a = run(
+      part10(base([t(0x00100020, 'LO', ''), t(0x00100010, 'PN', 'DOE^JANE')])),
+      getPreset('basic'),
+    );
+    const b = run(
+      part10(base([t(0x00100020, 'LO', ''), t(0x00100010, 'PN', 'ROE^RICHARD')])),
+      getPreset('basic'),
+    );
+    expect(a.result.identity.patientId).not.toBe(b.result.identity.patientId);
+  });
+
+  it('shifts each value of a multi-valued date', () => {
+    const { out } = run(
+      part10(base([t(0x00181200, 'DA', '20200101\\20200301')])), // Date of Last Calibration
+      profileOf(['retainLongModifiedDates']),
+    );
+    const shifted = str(out, find(out.dataset, 0x00181200), 'DA')!.split('\\');
+    expect(shifted).toHaveLength(2);
+    expect(shifted.every((d) => /^\d{8}$/.test(d) && !['20200101', '20200301'].includes(d))).toBe(true);
+  });
+
+  it('keeps code values with digits intact while cleaning prose dates', () => {
+    const code: NewElement = {
+      tag: 0x00082218, // Anatomic Region Sequence: not in the table, kept and scrubbed
+      vr: 'SQ',
+      items: [[t(0x00080100, 'SH', '20050412'), t(0x00080102, 'SH', 'SCT'), t(0x00080104, 'LO', 'Chest')]],
+    };
+    const { out } = run(
+      part10(base([code, t(0x00204000, 'LT', 'Compared with 2019-03-04')])),
+      profileOf(['cleanDescriptors']),
+    );
+    const item = find(out.dataset, 0x00082218)!.items![0]!;
+    expect(str(out, find(item, 0x00080100), 'SH')).toBe('20050412');
+    expect(str(out, find(out.dataset, 0x00204000), 'LT')).not.toContain('2019-03-04');
+  });
+});
+
+describe('the residual targets leave out what an option keeps and what the engine writes', () => {
+  it('does not ask the check to find a name part that the retained Institution Name contains', () => {
+    const bytes = part10(base([t(0x00080080, 'LO', 'ST MARY HOSPITAL'), t(0x00080090, 'PN', 'SMITH^MARY')]));
+    const { result } = run(bytes, profileOf(['retainInstitutionIdentity']));
+    const texts = result.removedIdentifiers.map((i) => i.text.toUpperCase());
+    expect(texts).toContain('SMITH');
+    expect(texts).not.toContain('MARY');
+  });
+
+  it('does not look for a birth date equal to the dummy date the engine writes', () => {
+    const { result } = run(part10(base([t(0x00100030, 'DA', '19000101')])), getPreset('basic'));
+    expect(result.removedIdentifiers.map((i) => i.text)).not.toContain('19000101');
+  });
+});
