@@ -1,6 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isDicomError } from '../shared/dicom/errors.js';
+import { parseDicom } from '../shared/dicom/parse.js';
+import { MemorySource } from '../shared/dicom/source.js';
 
 /** The team's public test corpus, beside the checkout (CI has it there too). */
 export const CORPUS_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../shared/corpus');
@@ -32,6 +35,19 @@ export function corpusFiles(): CorpusFile[] {
       preamble: f[col('preamble_DICM')] ?? '',
       dcmdumpStatus: f[col('dcmdump_status')] ?? '',
     };
+  });
+}
+
+/** The corpus files our parser reads: all but the four that are truncated or hostile (parse.corpus.test). */
+export function readableCorpusFiles(): CorpusFile[] {
+  return corpusFiles().filter((f) => {
+    try {
+      parseDicom(new MemorySource(new Uint8Array(readFileSync(f.abs))));
+      return true;
+    } catch (e) {
+      if (isDicomError(e)) return false;
+      throw e;
+    }
   });
 }
 

@@ -4,13 +4,12 @@ import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } f
 import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
-  creatorOf,
   datasetCharset,
+  datasetContext,
   type ElementContext,
   type ElementPath,
   effectiveVR,
   formatPath,
-  privateCreators,
 } from '../dicom/walk.js';
 import {
   type Chunk,
@@ -320,8 +319,7 @@ class Run {
     top: boolean,
     inDummySequence = false,
   ): DatasetEdits | undefined {
-    const charset = datasetCharset(this.source, ds, inherited);
-    const creators = privateCreators(this.source, ds);
+    const { contextOf } = datasetContext(this.source, ds, path, inherited);
     const edits = new Map<DicomElement, ElementEdit>();
     const keptBlocks = new Set<number>();
     const creatorElements: DicomElement[] = [];
@@ -334,13 +332,7 @@ class Run {
         creatorElements.push(el);
         continue;
       }
-      const ctx: ElementContext = {
-        path,
-        charset,
-        vr: effectiveVR(el),
-        privateCreator: creatorOf(creators, el.tag),
-        dataset: ds,
-      };
+      const ctx = contextOf(el);
       let decision = decide(el, ctx, this.opts.profile, this.options);
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };

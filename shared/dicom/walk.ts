@@ -59,6 +59,27 @@ export function datasetCharset(
   return el ? readText(source, el, 'CS', undefined) || inherited : inherited;
 }
 
+/** What the elements of one dataset share: the character set in force and their private blocks' creators. */
+export function datasetContext(
+  source: ByteSource,
+  ds: Dataset,
+  path: ElementPath,
+  inherited: string | undefined,
+): { readonly charset: string | undefined; contextOf(el: DicomElement): ElementContext } {
+  const charset = datasetCharset(source, ds, inherited);
+  const creators = privateCreators(source, ds);
+  return {
+    charset,
+    contextOf: (el) => ({
+      path,
+      charset,
+      vr: effectiveVR(el),
+      privateCreator: creatorOf(creators, el.tag),
+      dataset: ds,
+    }),
+  };
+}
+
 /**
  * Visits every element at every depth, parents before their items. `visit` returning false skips the
  * element's items.
@@ -69,17 +90,9 @@ export function walkElements(
   visit: (el: DicomElement, ctx: ElementContext) => boolean | undefined,
 ): void {
   const go = (ds: Dataset, path: ElementPath, inherited: string | undefined) => {
-    const charset = datasetCharset(source, ds, inherited);
-    const creators = privateCreators(source, ds);
+    const { charset, contextOf } = datasetContext(source, ds, path, inherited);
     for (const el of ds.elements) {
-      const ctx: ElementContext = {
-        path,
-        charset,
-        vr: effectiveVR(el),
-        privateCreator: creatorOf(creators, el.tag),
-        dataset: ds,
-      };
-      if (visit(el, ctx) === false || !el.items) continue;
+      if (visit(el, contextOf(el)) === false || !el.items) continue;
       for (const [i, item] of el.items.entries()) go(item, [...path, { tag: el.tag, item: i }], charset);
     }
   };

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
+import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
@@ -47,17 +48,8 @@ export interface BatchRequest {
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
 }
 
-export interface BatchProgress {
-  readonly done: number;
-  readonly total: number;
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly filesPerSecond: number;
-  readonly etaSeconds: number | null;
-  readonly written: number;
-  readonly skipped: number;
-  readonly failed: number;
-}
+/** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
+export type BatchProgress = RunProgress;
 
 /** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
 export interface BatchFileResult {
