@@ -1,3 +1,4 @@
+import { latin1 } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
@@ -271,9 +272,12 @@ class Run {
    * also our dummy date; a name part may be part of the pseudonym).
    */
   private residualTargets(): Identifier[] {
-    const written = [this.pseudonym.patientId, this.pseudonym.patientName, ...DUMMY_TEXTS].map((w) =>
-      w.toLowerCase(),
-    );
+    const written = [
+      this.pseudonym.patientId,
+      this.pseudonym.patientName,
+      ...DUMMY_TEXTS,
+      ...this.recordMethod().flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
+    ].map((w) => w.toLowerCase());
     return [...this.removed.values()].filter((i) => {
       const t = i.text.toLowerCase();
       return !this.keptByOption.some((k) => k.includes(t)) && !written.some((w) => w.includes(t));

@@ -41,8 +41,11 @@ export function findResidualIdentifiers(
     if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where });
   };
   check(outputPath, 'the output file name');
+  // Values the decoded search read, or left out on purpose (codes, numbers): the raw search skips them.
+  const accounted: Array<readonly [number, number]> = [];
   walkElements(output.source, output.dataset, (el, ctx) => {
     if (el.items || el.tag === PIXEL_DATA) return true;
+    if (!BULK.has(ctx.vr) || SEARCHED.has(ctx.vr)) accounted.push([el.valueStart, el.valueStart + el.length]);
     const opaque =
       ctx.vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (ctx.vr === 'OB' || ctx.vr === 'OW'));
     if (!SEARCHED.has(ctx.vr) && !opaque) return true;
@@ -54,7 +57,77 @@ export function findResidualIdentifiers(
     }
     return true;
   });
-  return hits;
+  return hits.length > 0 ? hits : findInRawBytes(output, targets, accounted);
+}
+
+// Binary values the decoded search cannot read (except private and UN ones, which it reads as text).
+const BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
+
+const utf8 = new TextEncoder();
+
+/** The byte forms a value can take in a file: as written, in capitals, in lower case; Latin-1 and UTF-8. */
+function byteForms(text: string): Uint8Array[] {
+  const forms: Uint8Array[] = [];
+  for (const t of new Set([text, text.toUpperCase(), text.toLowerCase()])) {
+    forms.push(utf8.encode(t));
+    if (/[\u0080-\u00ff]/.test(t) && !/[^\u0000-\u00ff]/.test(t))
+      forms.push(Uint8Array.from(t, (c) => c.charCodeAt(0)));
+  }
+  return forms;
+}
+
+const isAlnum = (b: number | undefined) =>
+  b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a));
+
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0]!;
+  for (
+    let i = hay.indexOf(first, from);
+    i !== -1 && i <= hay.length - needle.length;
+    i = hay.indexOf(first, i + 1)
+  ) {
+    let j = 1;
+    while (j < needle.length && hay[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}
+
+/**
+ * The second look, independent of decoding: the raw bytes of everything but the pixel data, searched
+ * for the removed values as bytes. It catches what no value decoder would show (a wrong VR, an unknown
+ * character set, text inside a binary private value, bytes outside any element).
+ */
+function findInRawBytes(
+  output: ParsedDicom,
+  targets: readonly Identifier[],
+  accounted: ReadonlyArray<readonly [number, number]>,
+): ResidualHit[] {
+  const src = output.source;
+  const pixel = output.dataset.elements.find((e) => e.tag === PIXEL_DATA);
+  // Everything but the file meta (ours, rebuilt) and the pixel data, as [bytes, offset of byte 0].
+  const start = src === output.fileSource ? output.datasetStart : 0;
+  const regions: Array<readonly [Uint8Array, number]> = pixel
+    ? [
+        [src.read(start, pixel.valueStart - start), start],
+        [src.read(pixel.end, src.size - pixel.end), pixel.end],
+      ]
+    : [[src.read(start, src.size - start), start]];
+  const readAlready = (offset: number) => accounted.some(([from, to]) => offset >= from && offset < to);
+  for (const target of targets) {
+    if (target.text.length < 4) continue;
+    for (const form of byteForms(target.text)) {
+      for (const [region, base] of regions) {
+        for (let at = indexOfBytes(region, form, 0); at !== -1; at = indexOfBytes(region, form, at + 1)) {
+          // Bounded like the decoded search, so a name inside a longer word is not a hit.
+          if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
+          if (readAlready(base + at)) continue;
+          return [{ kind: target.kind, where: "the file's bytes outside any readable value" }];
+        }
+      }
+    }
+  }
+  return [];
 }
 
 /** A plain reason for a failed check, e.g. `a removed name remains in (0020,4000) ImageComments`. */

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { asciiBytes } from '../dicom/encode.js';
+import { parseDicom } from '../dicom/parse.js';
+import { MemorySource } from '../dicom/source.js';
+import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
+import { encodeFileMeta, encodeNewDataset, type NewElement } from '../dicom/write.js';
+import type { Identifier } from './identifiers.js';
+import { describeHit, findResidualIdentifiers } from './verify.js';
+
+const t = (tag: number, vr: string, v: string): NewElement => ({ tag, vr, value: asciiBytes(v) });
+
+function file(elements: NewElement[]) {
+  const meta = encodeFileMeta([
+    { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
+    t(0x00020010, 'UI', '1.2.840.10008.1.2.1'),
+  ]);
+  const ds = encodeNewDataset(elements, EXPLICIT_LE);
+  const out = new Uint8Array(132 + meta.length + ds.length);
+  out.set(asciiBytes('DICM'), 128);
+  out.set(meta, 132);
+  out.set(ds, 132 + meta.length);
+  return parseDicom(new MemorySource(out));
+}
+
+const removed: Identifier[] = [
+  { kind: 'name', text: 'Perfusion' },
+  { kind: 'name', text: 'DOE' },
+  { kind: 'id', text: 'PAT-0042' },
+];
+
+describe('the residual check', () => {
+  it('finds a removed name in decoded text, case-insensitively, and names only the place', () => {
+    const hits = findResidualIdentifiers(
+      file([t(0x00204000, 'LT', 'patient doe was calm')]),
+      removed,
+      'A/B/C.dcm',
+    );
+    expect(hits).toHaveLength(1);
+    expect(describeHit(hits[0]!)).toBe('a removed name remains in (0020,4000) ImageComments');
+  });
+
+  it('finds a removed ID inside a binary value no decoder reads (an encapsulated document)', () => {
+    const pdf = asciiBytes('%PDF-1.4 ... (Report for PAT-0042) Tj ...');
+    const hits = findResidualIdentifiers(file([{ tag: 0x00420011, vr: 'OB', value: pdf }]), removed, 'x.dcm');
+    expect(hits.map(describeHit)).toEqual([
+      "a removed id remains in the file's bytes outside any readable value",
+    ]);
+  });
+
+  it('finds a removed value in the output path', () => {
+    expect(findResidualIdentifiers(file([]), removed, 'PAT-0042/1/2.dcm').map(describeHit)).toEqual([
+      'a removed id remains in the output file name',
+    ]);
+  });
+
+  it('does not take a code (CS) that happens to spell a removed name for a leak', () => {
+    const hits = findResidualIdentifiers(
+      file([t(0x00080008, 'CS', 'DERIVED\\PRIMARY\\PERFUSION')]),
+      removed,
+      'x.dcm',
+    );
+    expect(hits).toEqual([]);
+  });
+
+  it('does not match a name inside a longer word', () => {
+    expect(findResidualIdentifiers(file([t(0x00081030, 'LO', 'DOES NOT APPLY')]), removed, 'x.dcm')).toEqual(
+      [],
+    );
+  });
+});
