@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { ReportableError } from '../shared/errors.js';
 
 /** One `dicom-deid <name>` subcommand. `run` resolves to the exit status. */
 export interface Command {
@@ -9,7 +10,7 @@ export interface Command {
 }
 
 /** A mistake in how the command was called: reported in one line with exit status 2, never as a crash. */
-export class UsageError extends Error {
+export class UsageError extends ReportableError {
   override readonly name = 'UsageError';
 }
 

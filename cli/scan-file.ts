@@ -1,24 +1,16 @@
-import { isInputError, type OpenInput, openInput } from '../electron/services/file-source.js';
+import { type OpenInput, openInput } from '../electron/services/file-source.js';
 import { type InputEntry, SKIP_REASONS } from '../electron/services/inputs.js';
 import { isDicomError } from '../shared/dicom/errors.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
+import { errorText } from '../shared/errors.js';
 import { type FileOutcome, jsonFile } from '../shared/scan/report.js';
 import { type FileScan, scanParsed } from '../shared/scan/scan.js';
 import { tableBlock } from './scan-table.js';
 
 function failure(path: string, e: unknown): FileOutcome<never> {
-  if (isDicomError(e)) {
-    const notDicom = e.code === 'not-dicom' || e.code === 'empty';
-    return { path, status: notDicom ? 'not-dicom' : 'error', reason: e.message };
-  }
-  if (isInputError(e)) return { path, status: 'error', reason: e.message };
-  // Anything else is our bug; its message could quote file content, so only its kind is reported.
-  return {
-    path,
-    status: 'error',
-    reason: `unexpected ${e instanceof Error ? e.name : 'failure'} while reading`,
-  };
+  const notDicom = isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty');
+  return { path, status: notDicom ? 'not-dicom' : 'error', reason: errorText(e) };
 }
 
 function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedDicom) => S): FileOutcome<S> {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { errorText } from '../../shared/errors.js';
 import { type Emit, type Envelope, isChannel, REQUESTS } from '../../shared/ipc/contract.js';
 import type { Handlers } from './handlers.js';
 
@@ -20,6 +21,6 @@ export async function dispatch(
     const handler = handlers[channel] as (args: unknown, emit: Emit) => Promise<unknown>;
     return { ok: true, value: await handler(parsed.data, emit) };
   } catch (error) {
-    return { ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: errorText(error) };
   }
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { ReportableError } from '../../shared/errors.js';
 import type {
   Channel,
   Emit,
@@ -106,7 +107,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const inspectable = (id: number) => {
     const file = library.get(id);
-    if (!file) throw new Error('this file is no longer in the list');
+    if (!file) throw new ReportableError('this file is no longer in the list');
     return file;
   };
 
@@ -137,7 +138,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async 'inputs:clear'(_args, emit) {
-      if (runner.running) throw new Error('the list cannot be cleared while a run is going');
+      if (runner.running) throw new ReportableError('the list cannot be cleared while a run is going');
       library.clear(emit);
       return null;
     },
@@ -198,7 +199,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async 'key:export'() {
-      if (!keys.current()) throw new Error('there is no key to export yet');
+      if (!keys.current()) throw new ReportableError('there is no key to export yet');
       const path = await deps.dialogs.saveFile('Export the project key', 'project.key');
       if (!path) return null;
       keys.exportTo(path);
@@ -232,7 +233,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'batch:showOutput'() {
       const folder = runner.last()?.outDir;
-      if (!folder) throw new Error('nothing has been written yet');
+      if (!folder) throw new ReportableError('nothing has been written yet');
       await deps.dialogs.showFolder(folder);
       return null;
     },

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { ReportableError } from '../../shared/errors.js';
 import { CHANNELS, type Emit } from '../../shared/ipc/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/ipc/csp.js';
 import { defaultKeyPath } from '../services/key-store.js';
@@ -56,7 +57,7 @@ function electronDialogs(): Dialogs {
     },
     async showFolder(folder) {
       const problem = await shell.openPath(folder);
-      if (problem) throw new Error(problem);
+      if (problem) throw new ReportableError(problem);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { DicomElement, ParsedDicom } from '../../shared/dicom/model.js';
 import { PIXEL_DATA, tagOf } from '../../shared/dicom/tag.js';
 import { readNumbers, readText } from '../../shared/dicom/values.js';
+import { ReportableError } from '../../shared/errors.js';
 import type { FrameImage, ImageInfo } from '../../shared/ipc/contract.js';
 import { canDecode, decodeFrame as decodeCompressed, isBrowserJpeg, type Pixels } from './codecs/index.js';
 
@@ -162,7 +163,7 @@ function encapsulatedFrame(
   if (starts.length === frames && starts[0] === 0) {
     return read(data.slice(starts[frame], starts[frame + 1] ?? data.length));
   }
-  throw new Error('the frames of this image cannot be told apart');
+  throw new ReportableError('the frames of this image cannot be told apart');
 }
 
 /** PS3.5 G.3: PackBits segments, one per byte of each sample, most significant byte first. */
@@ -171,7 +172,7 @@ function decodeRle(compressed: Uint8Array, g: Geometry): Uint8Array {
   const segments = view.getUint32(0, true);
   const bytesPerSample = g.bitsAllocated / 8;
   if (segments !== g.samples * bytesPerSample)
-    throw new Error('the RLE data has an unexpected number of segments');
+    throw new ReportableError('the RLE data has an unexpected number of segments');
   const pixels = g.rows * g.columns;
   // Decoded as planes of little-endian samples: what an uncompressed planar frame looks like.
   const out = new Uint8Array(pixels * g.samples * bytesPerSample);
@@ -296,10 +297,10 @@ export async function decodeFrame(parsed: ParsedDicom, frame: number): Promise<F
   const header = new Header(parsed);
   const pixels = header.element(PIXEL_DATA);
   const g = geometry(header);
-  if (!pixels || !g) throw new Error('the file has no image');
+  if (!pixels || !g) throw new ReportableError('the file has no image');
   const unsupported = unsupportedReason(parsed, pixels, g);
-  if (unsupported) throw new Error(unsupported);
-  if (frame >= g.frames) throw new Error(`the image has ${g.frames} frames`);
+  if (unsupported) throw new ReportableError(unsupported);
+  if (frame >= g.frames) throw new ReportableError(`the image has ${g.frames} frames`);
   const ts = parsed.transferSyntax;
   if (BROWSER_JPEG.has(ts.uid)) {
     const jpeg = encapsulatedFrame(parsed, pixels, frame, g.frames);
@@ -335,7 +336,7 @@ export async function decodeFrame(parsed: ParsedDicom, frame: number): Promise<F
   } else {
     const size = frameBytes(g);
     raw = parsed.source.read(pixels.valueStart + frame * size, size);
-    if (raw.length < size) throw new Error('the pixel data is shorter than the image size says');
+    if (raw.length < size) throw new ReportableError('the pixel data is shorter than the image size says');
   }
   return g.samples === 1 ? greyFrame(header, g, raw, littleEndian) : colourFrame(g, raw, planar);
 }

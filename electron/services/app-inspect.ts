@@ -5,6 +5,7 @@ import { formatTag, isGroupLength, parseTag } from '../../shared/dicom/tag.js';
 import { EXPLICIT_LE } from '../../shared/dicom/transfer-syntax.js';
 import { walkElements } from '../../shared/dicom/walk.js';
 import { lookup } from '../../shared/dictionary/index.js';
+import { errorText } from '../../shared/errors.js';
 import type { FindingGroup, HeaderLine, Inspection } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { CATEGORIES } from '../../shared/scan/categories.js';
@@ -85,7 +86,7 @@ export function inspectParsed(parsed: ParsedDicom, options: InspectOptions): Omi
       });
       planned = new Map((result.actions ?? []).map((action) => [action.path, action]));
     } catch (error) {
-      actionsUnavailable = `What will be done cannot be shown: ${error instanceof Error ? error.message : String(error)}`;
+      actionsUnavailable = `What will be done cannot be shown: ${errorText(error)}`;
     }
   } else {
     actionsUnavailable =

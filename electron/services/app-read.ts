@@ -1,10 +1,11 @@
 import { isDicomError } from '../../shared/dicom/errors.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
-import { isInputError, openInput } from './file-source.js';
+import { errorText, ReportableError } from '../../shared/errors.js';
+import { openInput } from './file-source.js';
 
 /** Why a file could not be used, in words safe to show and log: offsets and tags, never values. */
-export class UnreadableFile extends Error {
+export class UnreadableFile extends ReportableError {
   override readonly name = 'UnreadableFile';
   constructor(
     readonly notDicom: boolean,
@@ -15,14 +16,8 @@ export class UnreadableFile extends Error {
 }
 
 function unreadable(error: unknown): UnreadableFile {
-  if (isDicomError(error))
-    return new UnreadableFile(error.code === 'not-dicom' || error.code === 'empty', error.message);
-  if (isInputError(error)) return new UnreadableFile(false, error.message);
-  // Anything else is our bug; its message could quote file content, so only its kind is passed on.
-  return new UnreadableFile(
-    false,
-    `unexpected ${error instanceof Error ? error.name : 'failure'} while reading`,
-  );
+  const notDicom = isDicomError(error) && (error.code === 'not-dicom' || error.code === 'empty');
+  return new UnreadableFile(notDicom, errorText(error));
 }
 
 /**

@@ -1,6 +1,7 @@
 import { closeSync, readFileSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AnonymizationKey } from '../../shared/anonymize/key.js';
+import { errorText, ReportableError } from '../../shared/errors.js';
 import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import type { Library } from './app-library.js';
@@ -157,7 +158,7 @@ export function createRunner(deps: RunnerDeps) {
           verification: null,
           problems: [],
           outputFolder: request.outDir,
-          message: error instanceof Error ? error.message : String(error),
+          message: errorText(error),
         });
       })
       .finally(() => {
@@ -176,7 +177,7 @@ export function createRunner(deps: RunnerDeps) {
 
     /** The last run's shareable report (no PHI) in the given format. */
     reportFile(format: ReportFormat): string {
-      if (!last) throw new Error('there is no finished run to report on yet');
+      if (!last) throw new ReportableError('there is no finished run to report on yet');
       return join(last.reportDir, format === 'csv' ? REPORT_CSV : REPORT_JSON);
     },
 
@@ -185,9 +186,9 @@ export function createRunner(deps: RunnerDeps) {
      * They link new identities to the originals, so the output folder (what gets shared) is refused.
      */
     exportAudit(folder: string): string {
-      if (!last) throw new Error('there is no finished run to export yet');
+      if (!last) throw new ReportableError('there is no finished run to export yet');
       if (isWithin(folder, last.outDir)) {
-        throw new Error(
+        throw new ReportableError(
           'The audit and crosswalk link the new identities to the patients: they cannot go inside the output folder, which is what gets shared. Choose a folder that stays on site.',
         );
       }

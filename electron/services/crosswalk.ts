@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
+import { ReportableError } from '../../shared/errors.js';
 import { CsvSyntaxError, parseCsv } from './reports/csv.js';
 
 /** A problem in a site crosswalk, located by line: messages never quote a cell (they are patient IDs). */
-export class CrosswalkError extends Error {
+export class CrosswalkError extends ReportableError {
   constructor(
     problem: string,
     readonly line?: number,

@@ -8,6 +8,7 @@ import {
   keyFingerprint,
   keyFromBytes,
 } from '../../shared/anonymize/key.js';
+import { ReportableError } from '../../shared/errors.js';
 import { privateHome } from './reports/locations.js';
 import { isExposed, makePrivateDir, openPrivateFile } from './reports/private-files.js';
 
@@ -26,7 +27,7 @@ export interface StoredKey {
   readonly created: boolean;
 }
 
-export class KeyFileError extends Error {
+export class KeyFileError extends ReportableError {
   override name = 'KeyFileError';
 }
 

@@ -1,5 +1,6 @@
+import { ReportableError } from '../errors.js';
 /** Inputs the engine declines by design (not failures): the batch reports them as skipped, with this reason. */
-export class SkippedInput extends Error {
+export class SkippedInput extends ReportableError {
   constructor(
     readonly code: 'dicomdir',
     message: string,

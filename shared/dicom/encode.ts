@@ -1,3 +1,4 @@
+import { EncodeError } from './errors.js';
 import type { Tag } from './tag.js';
 import type { Syntax } from './transfer-syntax.js';
 import { BINARY_SIZE, hasLongHeader, isStringVR, paddingByte } from './vr.js';
@@ -22,7 +23,7 @@ export function encodeHeader(tag: Tag, vr: string, length: number, syntax: Synta
   b[5] = vr.charCodeAt(1);
   if (long) v.setUint32(8, length, le);
   else {
-    if (length > 0xffff) throw new RangeError(`a ${vr} value cannot hold ${length} bytes`);
+    if (length > 0xffff) throw new EncodeError(`a ${vr} value cannot hold ${length} bytes`);
     v.setUint16(6, length, le);
   }
   return b;
@@ -42,7 +43,7 @@ export function asciiBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c > 0x7e) throw new RangeError('replacement values must be ASCII');
+    if (c > 0x7e) throw new EncodeError('replacement values must be ASCII');
     out[i] = c;
   }
   return out;
@@ -51,7 +52,7 @@ export function asciiBytes(text: string): Uint8Array {
 /** Binary numbers (US, UL, FD, ...) in the dataset's byte order. */
 export function encodeNumbers(vr: string, values: readonly number[], syntax: Syntax): Uint8Array {
   const size = BINARY_SIZE[vr];
-  if (!size || isStringVR(vr)) throw new RangeError(`${vr} is not a binary VR`);
+  if (!size || isStringVR(vr)) throw new EncodeError(`${vr} is not a binary VR`);
   const out = new Uint8Array(size * values.length);
   const v = new DataView(out.buffer);
   const le = syntax.littleEndian;

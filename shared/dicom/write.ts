@@ -1,5 +1,6 @@
 import { deflateSync } from 'fflate';
 import { encodeHeader, padValue } from './encode.js';
+import { EncodeError } from './errors.js';
 import {
   type Dataset,
   type DicomElement,
@@ -155,7 +156,7 @@ export function encodeNewDataset(elements: readonly NewElement[], syntax: Syntax
   const out = new Out();
   const sorted = [...elements].sort((a, b) => a.tag - b.tag);
   sorted.forEach((el, i) => {
-    if (i > 0 && sorted[i - 1]!.tag === el.tag) throw new RangeError(`tag ${formatTag(el.tag)} given twice`);
+    if (i > 0 && sorted[i - 1]!.tag === el.tag) throw new EncodeError(`tag ${formatTag(el.tag)} given twice`);
   });
   for (const el of sorted) writeNew(el, syntax, out);
   return concatChunks(out.chunks);

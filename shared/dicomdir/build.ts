@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { IMPLEMENTATION_CLASS_UID } from '../anonymize/engine.js';
 import { asciiBytes, encodeNumbers } from '../dicom/encode.js';
+import { EncodeError } from '../dicom/errors.js';
 import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { encodeFileMeta, encodeNewDataset, type NewElement } from '../dicom/write.js';
@@ -69,12 +70,12 @@ const FIELDS: ReadonlyArray<[keyof DicomdirEntry, RegExp, number]> = [
 /** Errors name the field and the entry's position, never the value (it may be a site's pseudonym). */
 function validate(entry: DicomdirEntry, n: number) {
   if (!isFileId(entry.fileId)) {
-    throw new RangeError(`entry ${n}: the file ID must be 1-8 components of 1-8 characters A-Z, 0-9, _`);
+    throw new EncodeError(`entry ${n}: the file ID must be 1-8 components of 1-8 characters A-Z, 0-9, _`);
   }
   for (const [field, shape, max] of FIELDS) {
     const value = entry[field] as string | undefined;
     if (value !== undefined && (value.length > max || !shape.test(value))) {
-      throw new RangeError(`entry ${n}: ${field} is not a valid value for a DICOMDIR record`);
+      throw new EncodeError(`entry ${n}: ${field} is not a valid value for a DICOMDIR record`);
     }
   }
 }
@@ -149,8 +150,8 @@ function tree(entries: readonly DicomdirEntry[]): DirRecord {
   const fileIds = new Set<string>();
   for (const e of sorted) {
     const fileId = e.fileId.join('\\');
-    if (instances.has(e.sopInstanceUID)) throw new RangeError('a SOP Instance UID is listed twice');
-    if (fileIds.has(fileId)) throw new RangeError('a file ID is listed twice');
+    if (instances.has(e.sopInstanceUID)) throw new EncodeError('a SOP Instance UID is listed twice');
+    if (fileIds.has(fileId)) throw new EncodeError('a file ID is listed twice');
     instances.add(e.sopInstanceUID);
     fileIds.add(fileId);
     const patient = childOf(index, root, `P\0${e.patientId}`, () =>
@@ -226,12 +227,12 @@ export function buildDicomdir(entries: readonly DicomdirEntry[], options: Dicomd
   for (const [i, e] of entries.entries()) validate(e, i + 1);
   const fileSetId = options.fileSetId ?? 'DEID';
   if (!/^[A-Z0-9_ ]{0,16}$/.test(fileSetId)) {
-    throw new RangeError('the file-set ID must be up to 16 of A-Z, 0-9, _');
+    throw new EncodeError('the file-set ID must be up to 16 of A-Z, 0-9, _');
   }
   const instances = entries.map((e) => e.sopInstanceUID).sort();
   const fileSetUID = options.fileSetUID ?? derivedUid(`dicomdir\0${instances.join('\0')}`);
   if (!UID.test(fileSetUID) || fileSetUID.length > 64) {
-    throw new RangeError('the file-set UID is not a valid UID');
+    throw new EncodeError('the file-set UID is not a valid UID');
   }
 
   const meta = encodeFileMeta([

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dciodvfyErrors, dcmdumpErrors, hasTool } from '../../test/tools.js';
 import { IMPLEMENTATION_CLASS_UID } from '../anonymize/engine.js';
+import { EncodeError } from '../dicom/errors.js';
 import { MEDIA_STORAGE_DIRECTORY } from '../dicom/header.js';
 import type { Dataset, DicomElement, DicomItem } from '../dicom/model.js';
 import { parseDicom } from '../dicom/parse.js';
@@ -247,8 +248,8 @@ describe('file IDs', () => {
       'I4567',
     ]);
     expect(fileIdFor({ patient: 1, study: 1, series: 1, instance: 1234567 })[4]).toBe('I1234567');
-    expect(() => fileIdFor({ patient: 1, study: 1, series: 1_000_000, instance: 1 })).toThrow(RangeError);
-    expect(() => fileIdFor({ patient: 0, study: 1, series: 1, instance: 1 })).toThrow(RangeError);
+    expect(() => fileIdFor({ patient: 1, study: 1, series: 1_000_000, instance: 1 })).toThrow(EncodeError);
+    expect(() => fileIdFor({ patient: 0, study: 1, series: 1, instance: 1 })).toThrow(EncodeError);
   });
 
   it('numbers each level in the order first seen', () => {

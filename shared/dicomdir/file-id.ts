@@ -1,3 +1,5 @@
+import { EncodeError } from '../dicom/errors.js';
+
 /**
  * File IDs a DICOMDIR can reference: PS3.10 8.2 (and PS3.12's ISO 9660 media) allow at most 8 components
  * of 1 to 8 characters from A-Z, 0-9 and `_`. The batch must name the files it indexes this way.
@@ -21,7 +23,7 @@ export interface FileIndex {
 const component = (prefix: string, n: number): string => {
   const digits = String(n).padStart(4, '0');
   if (!Number.isInteger(n) || n < 1 || prefix.length + digits.length > 8) {
-    throw new RangeError(
+    throw new EncodeError(
       `a file-set index must be a whole number from 1 to ${10 ** (8 - prefix.length) - 1}`,
     );
   }

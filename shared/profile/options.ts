@@ -1,3 +1,4 @@
+import { ReportableError } from '../errors.js';
 import { OPTION_COLUMNS } from '../standard/profile-table.generated.js';
 
 /** One of the ten PS3.15 Annex E profile options, named as in Table E.1-1's option columns. */
@@ -108,7 +109,7 @@ export function findOptionConflict(
 /** Throws when the options cannot be applied together; the message names both options. */
 export function assertValidOptions(options: ReadonlySet<OptionKey>): void {
   const conflict = findOptionConflict(options);
-  if (conflict) throw new Error(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
+  if (conflict) throw new ReportableError(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
 }
 
 /** Basic Profile code followed by each applied option's code, in table order. */

@@ -1,4 +1,5 @@
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
+import { ReportableError } from '../errors.js';
 import { sortOptions } from './options.js';
 import { getPreset } from './presets.js';
 import { PROFILE_FORMAT_VERSION, type Profile } from './profile.js';
@@ -15,7 +16,7 @@ export interface ProfileIssue {
  * A profile file that cannot be used. The message has one line per problem, `file: path: problem`,
  * and never quotes replacement values or file text beyond the offending name or tag.
  */
-export class ProfileError extends Error {
+export class ProfileError extends ReportableError {
   override readonly name = 'ProfileError';
   constructor(
     readonly fileName: string,

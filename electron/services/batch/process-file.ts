@@ -21,8 +21,9 @@ import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
 import { readText } from '../../../shared/dicom/values.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
 import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
+import { errorText, ReportableError } from '../../../shared/errors.js';
 import type { Profile } from '../../../shared/profile/index.js';
-import { isInputError, openInput } from '../file-source.js';
+import { openInput } from '../file-source.js';
 import { relativeOutputPath } from './output-path.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
@@ -148,25 +149,11 @@ const failed = (id: number, inputBytes: number, reason: string): NotWritten => (
   verification: 'not-run',
 });
 
-const WRITE_FAILURES: Readonly<Record<string, string>> = {
-  ENOSPC: 'the disk is full',
-  EDQUOT: 'the disk quota is used up',
-  EACCES: 'permission denied',
-  EPERM: 'permission denied',
-  EROFS: 'the output folder is on a read-only disk',
-  EIO: 'an input/output error on the disk',
-};
-
-/** Why the output could not be written, in plain words; the system's message is not quoted (it holds paths). */
-export function writeFailure(e: unknown): string {
-  const code = e instanceof Error && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
-  if (!code) return `unexpected ${e instanceof Error ? e.name : 'failure'}`;
-  return `the output could not be written: ${WRITE_FAILURES[code] ?? 'a file system error'} (${code})`;
-}
-
-/** Only our own error types carry messages we wrote; anything else is named, not quoted. */
-const reasonOf = (e: unknown): string =>
-  isDicomError(e) || isInputError(e) || e instanceof RangeError ? e.message : writeFailure(e);
+/** Why an input failed, in words safe for logs and reports: a system error here means the output. */
+export const failureReason = (e: unknown): string =>
+  e instanceof Error && 'code' in e && !(e instanceof ReportableError)
+    ? `the output could not be written: ${errorText(e)}`
+    : errorText(e);
 
 /**
  * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
@@ -177,7 +164,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
   try {
     input = openInput(task.input);
   } catch (e) {
-    return failed(task.id, 0, reasonOf(e));
+    return failed(task.id, 0, failureReason(e));
   }
   const inputBytes = input.source.size;
   let source: ByteSource = input.source;
@@ -219,7 +206,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     inputSha256 = sha256Of(source);
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
-    return failed(task.id, inputBytes, reasonOf(e));
+    return failed(task.id, inputBytes, failureReason(e));
   } finally {
     input.close();
   }
@@ -269,7 +256,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     };
   } catch (e) {
     unlinkQuietly(tempPath);
-    return failed(task.id, inputBytes, `verification could not read the output back: ${reasonOf(e)}`);
+    return failed(task.id, inputBytes, `verification could not read the output back: ${failureReason(e)}`);
   }
 }
 

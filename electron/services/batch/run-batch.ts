@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
+import { ReportableError } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
@@ -16,10 +17,10 @@ import { ReportWriter } from '../reports/writer.js';
 import {
   type FileOutcome,
   type FileTask,
+  failureReason,
   processFile,
   unlinkQuietly,
   type WorkerConfig,
-  writeFailure,
 } from './process-file.js';
 import { ResumeIndex } from './resume.js';
 
@@ -87,7 +88,7 @@ export interface BatchHooks {
 }
 
 /** A request that cannot be carried out as asked (it would write among the inputs, say). */
-export class BatchSetupError extends Error {
+export class BatchSetupError extends ReportableError {
   override readonly name = 'BatchSetupError';
 }
 
@@ -279,7 +280,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
       renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
-      return { input: task.input, output: null, status: 'failed', reason: writeFailure(e) };
+      return { input: task.input, output: null, status: 'failed', reason: failureReason(e) };
     }
     const entry: DicomdirEntry | undefined =
       fileId && outcome.directory

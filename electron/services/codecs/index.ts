@@ -1,3 +1,4 @@
+import { ReportableError } from '../../../shared/errors.js';
 import { decodeJpegLossless, startOfFrame } from './jpeg-lossless.js';
 import { decodeJpegLs } from './jpeg-ls.js';
 import { decodeHtj2k, decodeJpeg2000 } from './jpeg2000.js';
@@ -41,6 +42,6 @@ export async function decodeFrame(
   layout: FrameLayout,
 ): Promise<Pixels> {
   const codec = CODECS.get(transferSyntaxUid);
-  if (!codec) throw new Error(`no codec for transfer syntax ${transferSyntaxUid}`);
+  if (!codec) throw new ReportableError(`no codec for transfer syntax ${transferSyntaxUid}`);
   return codec(compressed, layout);
 }

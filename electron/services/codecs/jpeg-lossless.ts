@@ -1,3 +1,4 @@
+import { ReportableError } from '../../../shared/errors.js';
 import { checkSize, type FrameLayout, lazy, type Pixels } from './types.js';
 
 const decoderModule = lazy(() => import('jpeg-lossless-decoder-js'));
@@ -40,7 +41,7 @@ export function startOfFrame(bytes: Uint8Array): StartOfFrame | undefined {
 /** JPEG lossless, processes 14 and 14 selection value 1 (PS3.5 A.4.1), with jpeg-lossless-decoder-js. */
 export async function decodeJpegLossless(compressed: Uint8Array, layout: FrameLayout): Promise<Pixels> {
   const header = startOfFrame(compressed);
-  if (header?.marker !== 0xc3) throw new Error('the JPEG data is not lossless JPEG (process 14)');
+  if (header?.marker !== 0xc3) throw new ReportableError('the JPEG data is not lossless JPEG (process 14)');
   checkSize('JPEG lossless', layout, header);
   const { Decoder } = await decoderModule();
   // The decoder reads from the start of the ArrayBuffer it is given: a copy of just this frame

@@ -1,3 +1,4 @@
+import { ReportableError } from '../../../shared/errors.js';
 /** What a codec needs to know about the frame, from the image pixel module (PS3.3 C.7.6.3). */
 export interface FrameLayout {
   readonly rows: number;
@@ -22,7 +23,7 @@ export function checkSize(
     got.height !== layout.rows ||
     got.components !== layout.samplesPerPixel
   ) {
-    throw new Error(
+    throw new ReportableError(
       `the ${codec} data holds a ${got.width} × ${got.height} image with ${got.components} samples per pixel, ` +
         `not the ${layout.columns} × ${layout.rows} with ${layout.samplesPerPixel} the header says`,
     );
