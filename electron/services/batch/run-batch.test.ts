@@ -222,6 +222,51 @@ describe('runBatch --dicomdir', () => {
   });
 });
 
+describe('runBatch when a worker thread dies', () => {
+  // Stand-in workers: one answers every file but crashes on the third; one cannot work at all.
+  const fakeWorker = (body: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'deid-w-')), 'worker.cjs');
+    writeFileSync(
+      path,
+      `const { parentPort } = require('node:worker_threads');\nparentPort.on('message', (task) => {${body}});`,
+    );
+    return path;
+  };
+  const base = { profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 2 };
+
+  it('fails only the files the dead worker held, replaces it and finishes the batch', async () => {
+    const { dir } = makeInputs(8);
+    const workerScript = fakeWorker(
+      "if (task.id === 2) process.exit(3); parentPort.postMessage({ id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' });",
+    );
+    const results: BatchFileResult[] = [];
+    const summary = await runBatch(
+      { ...base, inputs: [dir], outDir: mkdtempSync(join(tmpdir(), 'deid-out-')), workerScript },
+      { onFile: (r) => results.push(r) },
+    );
+    expect(summary.total).toBe(8);
+    expect(summary.notProcessed).toBe(0);
+    const failed = results.filter((r) => r.status === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    expect(failed.length).toBeLessThanOrEqual(2); // the crashing file and the one queued behind it
+    for (const r of failed)
+      expect(r.reason).toMatch(/worker handling this file ran out of memory or crashed/);
+    expect(results.filter((r) => r.status === 'skipped').length).toBe(8 - failed.length);
+  });
+
+  it('never hangs when no worker can run: every file fails with the reason', async () => {
+    const { dir } = makeInputs(4);
+    const workerScript = fakeWorker("throw new Error('cannot start');");
+    const summary = await runBatch({
+      ...base,
+      inputs: [dir],
+      outDir: mkdtempSync(join(tmpdir(), 'deid-out-')),
+      workerScript,
+    });
+    expect(summary).toMatchObject({ total: 4, failed: 4, written: 0, notProcessed: 0 });
+  });
+});
+
 describe('runBatch (worker threads, built bundle)', () => {
   const workerScript = join(root, 'dist/cli/batch-worker.js');
   beforeAll(() => {
