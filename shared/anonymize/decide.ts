@@ -107,12 +107,14 @@ export function decide(
       isSafePrivate(ctx.privateCreator, group, tag & 0xff);
     if (!safe) return { operation: { op: 'remove' }, source: 'private' };
     // The option's code for private attributes is C: a safe sequence keeps its items but they are
-    // de-identified like any other, and safe text is cleaned of the dataset's identifiers.
+    // de-identified like any other, safe UIDs are remapped like public ones, and safe text is cleaned.
     const operation: Operation = isSequence(el)
       ? { op: 'recurse' }
-      : TEXT_VRS.has(ctx.vr)
-        ? { op: 'clean' }
-        : { op: 'keep' };
+      : ctx.vr === 'UI'
+        ? { op: 'remap-uid' }
+        : TEXT_VRS.has(ctx.vr)
+          ? { op: 'clean' }
+          : { op: 'keep' };
     return { operation, source: 'private' };
   }
 

@@ -830,3 +830,22 @@ describe('the residual targets leave out what an option keeps and what the engin
     expect(result.removedIdentifiers.map((i) => i.text)).not.toContain('19000101');
   });
 });
+
+describe('Retain Safe Private, on values a file does not type', () => {
+  it('remaps a safe private UID like a public one', () => {
+    const bytes = part10(base([t(0x00990010, 'LO', 'NQHeader'), t(0x00991002, 'UI', `${ROOT}.900`)]));
+    const { out, outBytes } = run(bytes, profileOf(['retainSafePrivate']));
+    expect(str(out, find(out.dataset, 0x00991002), 'UI')).toBe(remapUid(KEY, `${ROOT}.900`));
+    expect(has(outBytes, `${ROOT}.900`)).toBe(false);
+  });
+
+  it('uses the table VR in implicit VR files, so safe private text is cleaned, not kept as unknown bytes', () => {
+    const bytes = part10(
+      base([t(0x20010010, 'LO', 'Philips Imaging DD 001'), t(0x20011050, 'LO', 'MARKER FOR DOE JANE')]),
+      TS.implicit!,
+    );
+    const { out, outBytes } = run(bytes, profileOf(['retainSafePrivate']));
+    expect(find(out.dataset, 0x20011050)).toBeDefined();
+    expect(has(outBytes, 'DOE')).toBe(false);
+  });
+});

@@ -20,7 +20,13 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import { methodCodes, type OptionKey, PROFILE_EDITION, type Profile } from '../profile/index.js';
+import {
+  methodCodes,
+  type OptionKey,
+  PROFILE_EDITION,
+  type Profile,
+  safePrivateVR,
+} from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
@@ -336,7 +342,7 @@ class Run {
         creatorElements.push(el);
         continue;
       }
-      const ctx = contextOf(el);
+      const ctx = withSafePrivateVR(contextOf(el), el);
       let decision = decide(el, ctx, this.opts.profile, this.options);
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };
@@ -551,6 +557,13 @@ const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g,
 
 // Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.
 const FREE_TEXT_VRS = new Set(['LO', 'ST', 'LT', 'UT', 'UC']);
+
+/** Implicit VR files say nothing of private VRs: for a safe private attribute, the table's VR is used. */
+function withSafePrivateVR(ctx: ElementContext, el: DicomElement): ElementContext {
+  if (ctx.vr !== 'UN' || !ctx.privateCreator || !isPrivateGroup(groupOf(el.tag))) return ctx;
+  const vr = safePrivateVR(ctx.privateCreator, groupOf(el.tag), el.tag & 0xff);
+  return vr ? { ...ctx, vr } : ctx;
+}
 
 const keywordFor = (tag: Tag): string =>
   isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');

@@ -23,6 +23,6 @@ export { type DateShiftRange, DEFAULT_DATE_SHIFT, PROFILE_FORMAT_VERSION, type P
 export { exportProfile, ProfileError, type ProfileIssue, parseProfileFile } from './profile-file.js';
 export { describeAction, type ResolvedAction, resolveAction } from './resolve.js';
 export { type CompiledRule, RULE_ACTIONS, type RuleAction, type RuleTarget, ruleFor } from './rules.js';
-export { isSafePrivate } from './safe-private.js';
+export { isSafePrivate, safePrivateVR } from './safe-private.js';
 export { PRIVATE_ROW, PROFILE_EDITION, PROFILE_ROW_COUNT, type ProfileRow, profileRowFor } from './table.js';
 export { formatTagPattern, type TagPattern } from './tag-pattern.js';

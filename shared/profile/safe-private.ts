@@ -5,12 +5,13 @@ import { SAFE_PRIVATE_ROWS } from '../standard/safe-private.generated.js';
 const key = (creator: string, group: number, elementLowByte: number): string =>
   `${group.toString(16).padStart(4, '0')}${elementLowByte.toString(16).padStart(2, '0')}\0${creator}`;
 
-const SAFE = new Set(
-  SAFE_PRIVATE_ROWS.map(([pattern, creator]) => {
+/** Safe attribute → the VR the table gives it ('' where it gives none; the first of 'OW/OB'). */
+const SAFE = new Map(
+  SAFE_PRIVATE_ROWS.map(([pattern, creator, vr]) => {
     // Some published rows use lower-case hex; parse rather than compare text.
     const m = /^([0-9a-f]{4})xx([0-9a-f]{2})$/i.exec(pattern);
     if (!m) throw new Error(`Table E.3.10-1 row ${pattern} is not in the form ggggxxee`);
-    return key(creator, Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16));
+    return [key(creator, Number.parseInt(m[1]!, 16), Number.parseInt(m[2]!, 16)), vr.slice(0, 2)] as const;
   }),
 );
 
@@ -22,4 +23,12 @@ const SAFE = new Set(
  */
 export function isSafePrivate(creator: string, group: number, elementLowByte: number): boolean {
   return SAFE.has(key(creator.replace(/ +$/, ''), group, elementLowByte & 0xff));
+}
+
+/**
+ * The VR Table E.3.10-1 gives a safe private attribute, for files that do not say (implicit VR, where
+ * every private value reads as UN); undefined when the table gives none.
+ */
+export function safePrivateVR(creator: string, group: number, elementLowByte: number): string | undefined {
+  return SAFE.get(key(creator.replace(/ +$/, ''), group, elementLowByte & 0xff)) || undefined;
 }
