@@ -849,3 +849,14 @@ describe('Retain Safe Private, on values a file does not type', () => {
     expect(has(outBytes, 'DOE')).toBe(false);
   });
 });
+
+describe('instances without a SOP Instance UID', () => {
+  it('get distinct, stable new UIDs, so two of them in one series are not taken for one', () => {
+    const a = part10(base([t(0x00080018, 'UI', ''), t(0x00200013, 'IS', '1')]));
+    const b = part10(base([t(0x00080018, 'UI', ''), t(0x00200013, 'IS', '2')]));
+    const ua = run(a, getPreset('basic')).result.identity.sopInstanceUID;
+    const ub = run(b, getPreset('basic')).result.identity.sopInstanceUID;
+    expect(ua).not.toBe(ub);
+    expect(run(a, getPreset('basic')).result.identity.sopInstanceUID).toBe(ua);
+  });
+});

@@ -33,7 +33,7 @@ import { type Decision, decide } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
 import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
-import type { AnonymizationKey } from './key.js';
+import { type AnonymizationKey, sha256Hex } from './key.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
 import { encodeText } from './text-encode.js';
 import { isStandardUid, remapUid } from './uid-remap.js';
@@ -298,11 +298,15 @@ class Run {
     };
     const study = uid(STUDY_INSTANCE_UID, 'study');
     const series = uid(SERIES_INSTANCE_UID, `series:${study}`);
+    // Instances without a UID of their own are told apart by their content, so two of them in one
+    // series are two outputs, not one "duplicate"; the same file still gets the same UID every run.
+    const content = this.parsed.source;
+    const fingerprint = sha256Hex(content.read(0, Math.min(content.size, 64 * 1024)));
     return {
       patientId: this.pseudonym.patientId,
       studyInstanceUID: study,
       seriesInstanceUID: series,
-      sopInstanceUID: uid(SOP_INSTANCE_UID, `instance:${series}`),
+      sopInstanceUID: uid(SOP_INSTANCE_UID, `instance:${series}:${content.size}:${fingerprint}`),
     };
   }
 
