@@ -1,9 +1,9 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { topLevelText } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import { tagOf } from '../../shared/dicom/tag.js';
-import { readText } from '../../shared/dicom/values.js';
-import { datasetCharset, effectiveVR } from '../../shared/dicom/walk.js';
+import { datasetCharset } from '../../shared/dicom/walk.js';
 import type { BurnedInRisk, Emit, FileRow, FileStatus } from '../../shared/ipc/contract.js';
 import type { BurnedIn } from '../../shared/scan/burned-in.js';
 import { scanParsed } from '../../shared/scan/scan.js';
@@ -43,10 +43,7 @@ const OTHER_FILES = 'Files that are not DICOM or cannot be read';
 
 function rowFromParsed(id: number, path: string, parsed: ParsedDicom): FileRow {
   const charset = datasetCharset(parsed.source, parsed.dataset, undefined);
-  const text = (tag: number): string => {
-    const el = parsed.dataset.elements.find((e) => e.tag === tag);
-    return el ? readText(parsed.source, el, effectiveVR(el), charset).trim() : '';
-  };
+  const text = (tag: number): string => topLevelText(parsed, tag, charset);
   const scan = scanParsed(parsed);
   const name = text(TAG.patientName).replace(/\^+/g, ' ').trim();
   const patientId = text(TAG.patientId);

@@ -1,6 +1,6 @@
 import { latin1 } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
-import { isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
+import { isDicomdir, metaText, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
 import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readStrings, readText } from '../dicom/values.js';
@@ -133,11 +133,6 @@ const ADDED_TAGS = new Set([
   LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
 ]);
 
-const topText = (parsed: ParsedDicom, tag: Tag, charset?: string): string => {
-  const el = parsed.dataset.elements.find((e) => e.tag === tag);
-  return el ? readText(parsed.source, el, effectiveVR(el), charset) : '';
-};
-
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
  */
@@ -190,13 +185,13 @@ class Run {
     this.options = new Set(opts.profile.options);
     this.source = parsed.source;
     this.topCharset = datasetCharset(parsed.source, parsed.dataset, undefined);
-    this.originalPatientId = topText(parsed, PATIENT_ID, this.topCharset);
+    this.originalPatientId = topLevelText(parsed, PATIENT_ID, this.topCharset);
     // Pseudonym and date shift follow the patient: their ID, else their name, else the study, so that
     // patients without an ID do not all become one.
     const patientKey =
       this.originalPatientId ||
-      topText(parsed, PATIENT_NAME, this.topCharset) ||
-      topText(parsed, STUDY_INSTANCE_UID) ||
+      topLevelText(parsed, PATIENT_NAME, this.topCharset) ||
+      topLevelText(parsed, STUDY_INSTANCE_UID) ||
       '';
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
@@ -292,7 +287,7 @@ class Run {
 
   private identity(): OutputIdentity {
     const uid = (tag: Tag, fallbackSeed: string) => {
-      const original = topText(this.parsed, tag);
+      const original = topLevelText(this.parsed, tag);
       if (this.options.has('retainUIDs') && original) return original;
       return this.remap(original || `${fallbackSeed}:${this.originalPatientId}`);
     };
@@ -544,7 +539,7 @@ class Run {
 
   /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
   private meta(sopInstanceUID: string): NewElement[] {
-    const sopClass = topText(this.parsed, SOP_CLASS_UID) || metaText(this.parsed, 0x00020002);
+    const sopClass = topLevelText(this.parsed, SOP_CLASS_UID) || metaText(this.parsed, 0x00020002);
     return [
       { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
       { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
@@ -571,8 +566,3 @@ function withSafePrivateVR(ctx: ElementContext, el: DicomElement): ElementContex
 
 const keywordFor = (tag: Tag): string =>
   isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');
-
-function metaText(parsed: ParsedDicom, tag: Tag): string {
-  const el = parsed.meta.find((e) => e.tag === tag);
-  return el ? readText(parsed.fileSource, el, 'UI', undefined) : '';
-}

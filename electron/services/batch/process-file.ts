@@ -15,10 +15,10 @@ import { isSkippedInput } from '../../../shared/anonymize/errors.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
 import { isDicomError } from '../../../shared/dicom/errors.js';
+import { topLevelText } from '../../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import { parseDicom } from '../../../shared/dicom/parse.js';
 import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
-import { readText } from '../../../shared/dicom/values.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
 import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { errorText, ReportableError } from '../../../shared/errors.js';
@@ -261,21 +261,17 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
 }
 
 function directoryFacts(parsed: ParsedDicom): DirectoryFacts {
-  const text = (tag: number, vr: string) => {
-    const el = parsed.dataset.elements.find((e) => e.tag === tag);
-    const value = el ? readText(parsed.source, el, vr, undefined).trim() : '';
-    return value || undefined;
-  };
+  const text = (tag: number) => topLevelText(parsed, tag) || undefined;
   const optional = (name: string, value: string | undefined) => (value ? { [name]: value } : {});
   return {
-    patientName: text(0x00100010, 'PN') ?? '',
-    modality: text(0x00080060, 'CS') ?? '',
-    sopClassUID: text(0x00080016, 'UI') ?? '',
-    ...optional('studyDate', text(0x00080020, 'DA')),
-    ...optional('studyTime', text(0x00080030, 'TM')),
-    ...optional('studyId', text(0x00200010, 'SH')),
-    ...optional('seriesNumber', text(0x00200011, 'IS')),
-    ...optional('instanceNumber', text(0x00200013, 'IS')),
+    patientName: text(0x00100010) ?? '',
+    modality: text(0x00080060) ?? '',
+    sopClassUID: text(0x00080016) ?? '',
+    ...optional('studyDate', text(0x00080020)),
+    ...optional('studyTime', text(0x00080030)),
+    ...optional('studyId', text(0x00200010)),
+    ...optional('seriesNumber', text(0x00200011)),
+    ...optional('instanceNumber', text(0x00200013)),
   };
 }
 
