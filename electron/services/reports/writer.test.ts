@@ -298,6 +298,12 @@ describe('shareableReason', () => {
     expect(shareableReason('(0010,0010) PatientName at byte 1', '/in/1')).toBe(
       '(0010,0010) PatientName at byte 1',
     );
+    expect(shareableReason('(0010,0010) at byte 12 declares 1000 bytes', '/in/0010')).toBe(
+      '(0010,0010) at byte 12 declares 1000 bytes',
+    );
+    expect(shareableReason('(0010,0010) at byte 12 declares 1000 bytes', '/in/1000')).toBe(
+      '(0010,0010) at byte 12 declares 1000 bytes',
+    );
     expect(shareableReason('failed: 1.2.826.3.dcm is truncated', '/in/1.2.826.3.dcm')).toBe(
       'failed: <input> is truncated',
     );

@@ -65,8 +65,9 @@ const PATH_TOKEN = /(^|[\s(=])(?:[A-Za-z]:)?[\\/][^\s'"]*/g;
 export function shareableReason(reason: string, input: string): string {
   let text = reason.replaceAll(input, '<input>');
   const name = basename(input);
-  // Whole words only, so a file named `1` leaves `(0010,0010)` and `byte 1` alone.
-  if (name.length >= 3 || /[A-Za-z]/.test(name)) {
+  // Whole words with a letter only: a name is made of letters, and a file named `0010` or `1000` must
+  // leave `(0010,0010)` and `declares 1000 bytes` alone.
+  if (name.length >= 3 && /[A-Za-z]/.test(name)) {
     const pattern = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     text = text.replace(new RegExp(`(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])`, 'g'), '<input>');
   }
