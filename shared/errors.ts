@@ -4,6 +4,16 @@
  */
 export class ReportableError extends Error {}
 
+/** A reportable error that also says which kind of failure it is, for callers that decide by kind. */
+export class CodedError<Code extends string> extends ReportableError {
+  constructor(
+    readonly code: Code,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
 const SYSTEM: Readonly<Record<string, string>> = {
   ENOSPC: 'the disk is full',
   EDQUOT: 'the disk quota is used up',

@@ -1,7 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { DicomError } from '../../shared/dicom/errors.js';
 import type { ByteSource } from '../../shared/dicom/source.js';
-import { ReportableError } from '../../shared/errors.js';
+import { CodedError } from '../../shared/errors.js';
 
 /** First read: the whole header of most files (three in four of the corpus need under 10 kB). */
 const FIRST_WINDOW = 16 * 1024;
@@ -91,13 +91,8 @@ export class FileSource implements ByteSource {
 export type InputErrorCode = 'not-found' | 'directory' | 'not-regular' | 'unreadable';
 
 /** Why a path could not be opened as an input file. The message names no path: callers add it. */
-export class InputError extends ReportableError {
-  readonly code: InputErrorCode;
-  constructor(code: InputErrorCode, message: string) {
-    super(message);
-    this.name = 'InputError';
-    this.code = code;
-  }
+export class InputError extends CodedError<InputErrorCode> {
+  override readonly name = 'InputError';
 }
 
 export const isInputError = (e: unknown): e is InputError => e instanceof InputError;

@@ -1,17 +1,13 @@
-import { ReportableError } from '../errors.js';
+import { CodedError, ReportableError } from '../errors.js';
+
 /**
  * Why a file could not be read. Messages name offsets, tags and sizes only: never a value read from the
  * file, because these messages end up in logs and reports that must stay free of PHI.
  */
 export type DicomErrorCode = 'not-dicom' | 'empty' | 'truncated' | 'malformed' | 'unsupported' | 'too-large';
 
-export class DicomError extends ReportableError {
-  readonly code: DicomErrorCode;
-  constructor(code: DicomErrorCode, message: string) {
-    super(message);
-    this.name = 'DicomError';
-    this.code = code;
-  }
+export class DicomError extends CodedError<DicomErrorCode> {
+  override readonly name = 'DicomError';
 }
 
 export const isDicomError = (e: unknown): e is DicomError => e instanceof DicomError;
