@@ -315,9 +315,8 @@ class Run {
     return mapped;
   }
 
-  /** Edits for one dataset; undefined when nothing in it changes. */
   /**
-   * `inDummySequence`: inside a sequence the table says D for (Institution Code Sequence, Content
+   * Edits for one dataset; undefined when nothing in it changes. `inDummySequence`: inside a sequence the table says D for (Institution Code Sequence, Content
    * Sequence...), free text the table does not govern, such as Code Meaning, becomes a dummy too: it
    * describes what the sequence identifies.
    */
