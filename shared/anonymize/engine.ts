@@ -1,6 +1,6 @@
 import { latin1 } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
-import { isDicomdir, metaText, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
+import { isDicomdir, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
 import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readStrings, readText } from '../dicom/values.js';
@@ -12,21 +12,9 @@ import {
   effectiveVR,
   formatPath,
 } from '../dicom/walk.js';
-import {
-  type Chunk,
-  type DatasetEdits,
-  type ElementEdit,
-  type NewElement,
-  writeDicom,
-} from '../dicom/write.js';
+import { type Chunk, type DatasetEdits, type ElementEdit, writeDicom } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import {
-  methodCodes,
-  type OptionKey,
-  PROFILE_EDITION,
-  type Profile,
-  safePrivateVR,
-} from '../profile/index.js';
+import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
@@ -34,13 +22,12 @@ import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
 import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
+import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
 import { encodeText } from './text-encode.js';
 import { isStandardUid, remapUid } from './uid-remap.js';
 
-export const TOOL_NAME = 'dicom-deid';
-/** Our Implementation Class UID (PS3.7 D.3.3.2), a fixed 2.25 UID so outputs say which tool wrote them. */
-export const IMPLEMENTATION_CLASS_UID = '2.25.190839223093410254178442307361094116521';
+export { IMPLEMENTATION_CLASS_UID, TOOL_NAME } from './method.js';
 
 export interface AnonymizeOptions {
   readonly profile: Profile;
@@ -121,17 +108,6 @@ const PATIENT_ID = 0x00100020;
 const STUDY_INSTANCE_UID = 0x0020000d;
 const SERIES_INSTANCE_UID = 0x0020000e;
 const SOP_INSTANCE_UID = 0x00080018;
-const SOP_CLASS_UID = 0x00080016;
-const PATIENT_IDENTITY_REMOVED = 0x00120062;
-const DEIDENTIFICATION_METHOD = 0x00120063;
-const DEIDENTIFICATION_METHOD_CODE_SEQUENCE = 0x00120064;
-const LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303;
-const ADDED_TAGS = new Set([
-  PATIENT_IDENTITY_REMOVED,
-  DEIDENTIFICATION_METHOD,
-  DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
-  LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
-]);
 
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
@@ -231,8 +207,11 @@ class Run {
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
-    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: this.recordMethod() };
-    const meta = this.meta(identity.sopInstanceUID);
+    const topEdits: DatasetEdits = {
+      elements: edits?.elements ?? new Map(),
+      insert: methodAttributes(this.opts.profile, this.opts.toolVersion),
+    };
+    const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, { meta });
     if (this.parsed.trailingStart !== undefined)
       this.warnings.push('bytes after the last element were dropped');
@@ -277,7 +256,9 @@ class Run {
       this.pseudonym.patientId,
       this.pseudonym.patientName,
       ...DUMMY_TEXTS,
-      ...this.recordMethod().flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
+      ...methodAttributes(this.opts.profile, this.opts.toolVersion).flatMap((e) =>
+        'value' in e ? [latin1(e.value)] : [],
+      ),
     ].map((w) => w.toLowerCase());
     return [...this.removed.values()].filter((i) => {
       const t = i.text.toLowerCase();
@@ -332,7 +313,7 @@ class Run {
     const keptBlocks = new Set<number>();
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
-      if (top && ADDED_TAGS.has(el.tag)) {
+      if (top && METHOD_TAGS.has(el.tag)) {
         edits.set(el, { kind: 'remove' });
         continue;
       }
@@ -504,54 +485,7 @@ class Run {
       }
     }
   }
-
-  /** The attributes that say what was done (PS3.15 E.1.1 and CID 7050). */
-  private recordMethod(): NewElement[] {
-    const profile = this.opts.profile;
-    const codes = methodCodes(profile.options);
-    const longitudinal = this.options.has('retainLongFullDates')
-      ? 'UNMODIFIED'
-      : this.options.has('retainLongModifiedDates')
-        ? 'MODIFIED'
-        : 'REMOVED';
-    return [
-      { tag: PATIENT_IDENTITY_REMOVED, vr: 'CS', value: asciiBytes('YES') },
-      {
-        tag: DEIDENTIFICATION_METHOD,
-        vr: 'LO',
-        value: asciiBytes(
-          `${TOOL_NAME} ${this.opts.toolVersion}; PS3.15 ${PROFILE_EDITION} ${profile.base}`.slice(0, 64),
-        ),
-      },
-      {
-        tag: DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
-        vr: 'SQ',
-        items: codes.map((c) => [
-          { tag: 0x00080100, vr: 'SH', value: asciiBytes(c.value) },
-          { tag: 0x00080102, vr: 'SH', value: asciiBytes(c.scheme) },
-          { tag: 0x00080104, vr: 'LO', value: asciiBytes(c.meaning.slice(0, 64)) },
-        ]),
-      },
-      { tag: LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, vr: 'CS', value: asciiBytes(longitudinal) },
-    ];
-  }
-
-  /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
-  private meta(sopInstanceUID: string): NewElement[] {
-    const sopClass = topLevelText(this.parsed, SOP_CLASS_UID) || metaText(this.parsed, 0x00020002);
-    return [
-      { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
-      { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
-      { tag: 0x00020003, vr: 'UI', value: uidBytes(sopInstanceUID) },
-      { tag: 0x00020010, vr: 'UI', value: uidBytes(this.parsed.transferSyntax.uid) },
-      { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
-      { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${this.opts.toolVersion}`.slice(0, 16)) },
-    ];
-  }
 }
-
-/** A UID copied from the input: only its digits and dots, so a damaged value cannot stop the output. */
-const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
 
 // Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.
 const FREE_TEXT_VRS = new Set(['LO', 'ST', 'LT', 'UT', 'UC']);

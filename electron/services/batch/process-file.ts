@@ -15,12 +15,10 @@ import { isSkippedInput } from '../../../shared/anonymize/errors.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
 import { isDicomError } from '../../../shared/dicom/errors.js';
-import { topLevelText } from '../../../shared/dicom/header.js';
-import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import { parseDicom } from '../../../shared/dicom/parse.js';
 import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
-import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
+import { type DirectoryFacts, directoryFacts } from '../../../shared/dicomdir/facts.js';
 import { errorText, ReportableError } from '../../../shared/errors.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
@@ -38,12 +36,6 @@ export interface WorkerConfig {
   /** Read the facts a DICOMDIR record needs from each output. */
   readonly dicomdir?: boolean;
 }
-
-/** De-identified header values of an output that a DICOMDIR's records repeat. */
-export type DirectoryFacts = Omit<
-  DicomdirEntry,
-  'fileId' | 'patientId' | 'studyInstanceUID' | 'seriesInstanceUID' | 'sopInstanceUID' | 'transferSyntaxUID'
->;
 
 export interface FileTask {
   readonly id: number;
@@ -258,21 +250,6 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, `verification could not read the output back: ${failureReason(e)}`);
   }
-}
-
-function directoryFacts(parsed: ParsedDicom): DirectoryFacts {
-  const text = (tag: number) => topLevelText(parsed, tag) || undefined;
-  const optional = (name: string, value: string | undefined) => (value ? { [name]: value } : {});
-  return {
-    patientName: text(0x00100010) ?? '',
-    modality: text(0x00080060) ?? '',
-    sopClassUID: text(0x00080016) ?? '',
-    ...optional('studyDate', text(0x00080020)),
-    ...optional('studyTime', text(0x00080030)),
-    ...optional('studyId', text(0x00200010)),
-    ...optional('seriesNumber', text(0x00200011)),
-    ...optional('instanceNumber', text(0x00200013)),
-  };
 }
 
 /** A file that failed the residual check stays on site for review (the private audit folder), or goes. */

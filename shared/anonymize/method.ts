@@ -1,0 +1,67 @@
+import { asciiBytes } from '../dicom/encode.js';
+import { metaText, topLevelText } from '../dicom/header.js';
+import type { ParsedDicom } from '../dicom/model.js';
+import type { NewElement } from '../dicom/write.js';
+import { methodCodes, PROFILE_EDITION, type Profile } from '../profile/index.js';
+
+export const TOOL_NAME = 'dicom-deid';
+/** Our Implementation Class UID (PS3.7 D.3.3.2), a fixed 2.25 UID so outputs say which tool wrote them. */
+export const IMPLEMENTATION_CLASS_UID = '2.25.190839223093410254178442307361094116521';
+
+const PATIENT_IDENTITY_REMOVED = 0x00120062;
+const DEIDENTIFICATION_METHOD = 0x00120063;
+const DEIDENTIFICATION_METHOD_CODE_SEQUENCE = 0x00120064;
+const LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED = 0x00280303;
+
+/** The attributes that record the de-identification; an input's own (already de-identified) go. */
+export const METHOD_TAGS: ReadonlySet<number> = new Set([
+  PATIENT_IDENTITY_REMOVED,
+  DEIDENTIFICATION_METHOD,
+  DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
+  LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
+]);
+
+/** What was done, as PS3.15 E.1.1 asks: Patient Identity Removed, the method and its CID 7050 codes. */
+export function methodAttributes(profile: Profile, toolVersion: string): NewElement[] {
+  const longitudinal = profile.options.includes('retainLongFullDates')
+    ? 'UNMODIFIED'
+    : profile.options.includes('retainLongModifiedDates')
+      ? 'MODIFIED'
+      : 'REMOVED';
+  return [
+    { tag: PATIENT_IDENTITY_REMOVED, vr: 'CS', value: asciiBytes('YES') },
+    {
+      tag: DEIDENTIFICATION_METHOD,
+      vr: 'LO',
+      value: asciiBytes(
+        `${TOOL_NAME} ${toolVersion}; PS3.15 ${PROFILE_EDITION} ${profile.base}`.slice(0, 64),
+      ),
+    },
+    {
+      tag: DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
+      vr: 'SQ',
+      items: methodCodes(profile.options).map((c) => [
+        { tag: 0x00080100, vr: 'SH', value: asciiBytes(c.value) },
+        { tag: 0x00080102, vr: 'SH', value: asciiBytes(c.scheme) },
+        { tag: 0x00080104, vr: 'LO', value: asciiBytes(c.meaning.slice(0, 64)) },
+      ]),
+    },
+    { tag: LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, vr: 'CS', value: asciiBytes(longitudinal) },
+  ];
+}
+
+/** A UID copied from the input: only its digits and dots, so a damaged value cannot stop the output. */
+const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
+
+/** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
+export function fileMeta(parsed: ParsedDicom, sopInstanceUID: string, toolVersion: string): NewElement[] {
+  const sopClass = topLevelText(parsed, 0x00080016) || metaText(parsed, 0x00020002);
+  return [
+    { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
+    { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
+    { tag: 0x00020003, vr: 'UI', value: uidBytes(sopInstanceUID) },
+    { tag: 0x00020010, vr: 'UI', value: uidBytes(parsed.transferSyntax.uid) },
+    { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
+    { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${toolVersion}`.slice(0, 16)) },
+  ];
+}
