@@ -147,7 +147,9 @@ export const anonymizeCommand: Command = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     let inputNo = 0;
-    const files: Array<{ input: string; output: string | null; status: string; reason?: string }> = [];
+    // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
+    const jsonFile = (entry: object) =>
+      process.stdout.write(`${inputNo === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
     try {
       const summary = await runBatch(
         {
@@ -171,7 +173,7 @@ export const anonymizeCommand: Command = {
           onFile: (r) => {
             inputNo++;
             if (json)
-              files.push({
+              jsonFile({
                 input: r.input,
                 output: r.output,
                 status: r.status,
@@ -188,7 +190,7 @@ export const anonymizeCommand: Command = {
       );
       if (tty) process.stderr.write('\n');
       if (json) {
-        await writeOut(`${JSON.stringify({ files, summary })}\n`);
+        await writeOut(`${inputNo === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
       } else {
         const parts = [
           `${summary.written} written`,

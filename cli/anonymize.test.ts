@@ -1,0 +1,125 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dcmdumpErrors, hasTool } from '../test/tools.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'dicom-deid.js');
+const SAMPLES = join(ROOT, 'assets', 'samples');
+// Every fake identifier planted in the samples (assets/samples/phi.json lists them).
+const PHI = (JSON.parse(readFileSync(join(SAMPLES, 'phi.json'), 'utf8')) as { strings: string[] }).strings;
+
+const dir = mkdtempSync(join(tmpdir(), 'deid-cli-anon-'));
+// The CLI's key, audits and reports go under this home, never the developer's.
+const home = join(dir, 'home');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const inputs = join(dir, 'in');
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  cpSync(SAMPLES, inputs, { recursive: true });
+  const first = join(inputs, 'patient-001', 'ct', 'series-01', '0001.dcm');
+  const bytes = readFileSync(first);
+  writeFileSync(join(inputs, 'cut-short.dcm'), bytes.subarray(0, bytes.length - 500));
+}, 120_000);
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, 'anonymize', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, HOME: home },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const files = (root: string): string[] =>
+  readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
+
+interface JsonOut {
+  files: Array<{ input: string; output: string | null; status: string; reason?: string }>;
+  summary: {
+    total: number;
+    written: number;
+    skipped: number;
+    failed: number;
+    reportDir: string;
+    auditDir: string;
+  };
+}
+
+describe('dicom-deid anonymize', () => {
+  it('writes every DICOM input, reports each in one JSON document, and exits 1 for the damaged one', () => {
+    const out = join(dir, 'out');
+    const r = run(inputs, '--out', out, '--json');
+    expect(r.status).toBe(1);
+    const doc = JSON.parse(r.stdout) as JsonOut;
+    expect(doc.summary).toMatchObject({ total: 13, written: 10, skipped: 2, failed: 1 });
+    expect(doc.files).toHaveLength(13);
+    const failed = doc.files.filter((f) => f.status === 'failed');
+    expect(failed.map((f) => f.input)).toEqual([join(inputs, 'cut-short.dcm')]);
+    expect(failed[0]!.reason).toMatch(/declares \d+ bytes but the file ends/);
+    for (const f of doc.files.filter((f) => f.status === 'skipped'))
+      expect(f.reason).toMatch(/not a DICOM file/);
+
+    const written = files(out).filter((p) => p.endsWith('.dcm'));
+    expect(written).toHaveLength(10);
+    for (const p of written) {
+      const text = readFileSync(p).toString('latin1');
+      for (const phi of PHI) {
+        expect(text.includes(phi), `${phi} in an output`).toBe(false);
+        expect(p.includes(phi), `${phi} in an output name`).toBe(false);
+      }
+      if (hasTool('dcmdump')) expect(dcmdumpErrors(p)).toEqual([]);
+    }
+    // The shareable report travels with the data: none of the planted values, no input path.
+    const report = readFileSync(join(doc.summary.reportDir, 'deid-report.json'), 'utf8');
+    for (const phi of PHI) expect(report.includes(phi)).toBe(false);
+    expect(report.includes(inputs)).toBe(false);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 0 when every DICOM input is written, and says where the reports went', () => {
+    const good = join(dir, 'good');
+    mkdirSync(good);
+    cpSync(join(inputs, 'patient-002'), join(good, 'p2'), { recursive: true });
+    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/4 inputs: 4 written, 0 skipped, 0 failed/);
+    expect(r.stdout).toMatch(/report \(shareable\): .*out-good\.report/);
+  });
+
+  it('names a failed input by number on the console, never by its path', () => {
+    const named = join(dir, 'DOE JANE');
+    mkdirSync(named);
+    writeFileSync(join(named, 'scan.dcm'), readFileSync(join(inputs, 'cut-short.dcm')));
+    const r = run(named, '--out', join(dir, 'out-named'));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/failed: input 1 \(see the audit\): /);
+    expect(r.stderr + r.stdout).not.toContain('DOE JANE');
+  });
+
+  it('refuses with exit status 2: no --out, an output inside the inputs, an unknown option or profile', () => {
+    for (const args of [
+      [inputs],
+      [inputs, '--out', join(inputs, 'copies')],
+      [inputs, '--out', join(dir, 'x'), '--option', 'retainEverything'],
+      [inputs, '--out', join(dir, 'x'), '--profile', join(dir, 'no-such-profile.yaml')],
+      [
+        inputs,
+        '--out',
+        join(dir, 'x'),
+        '--option',
+        'retainLongFullDates',
+        '--option',
+        'retainLongModifiedDates',
+      ],
+    ]) {
+      const r = run(...args);
+      expect(r.status, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^dicom-deid: .+\nRun `dicom-deid --help` for usage\.\n$/);
+    }
+  });
+});
