@@ -213,3 +213,24 @@ describe('Clean Descriptors through the engine', () => {
     expect(out.dataset.elements.find((e) => e.tag === 0x001021b0)).toBeUndefined();
   });
 });
+
+describe('dates with the month in words', () => {
+  const none = new IdentifierMatcher([]);
+  const clean = (text: string) => cleanText(text, none, () => REMOVED);
+  it('removes them in the ways people write them', () => {
+    for (const d of [
+      '3 Feb 1961',
+      '3rd February 1961',
+      'Feb 3, 1961',
+      'February 3rd 1961',
+      '12 Sept. 2019',
+    ]) {
+      expect(clean(`Seen on ${d} in clinic`), d).toBe(`Seen on ${REMOVED} in clinic`);
+    }
+  });
+  it('leaves words that merely start like a month alone', () => {
+    expect(clean('Marked decrease, 3 mm; may be 2 cm by 2020')).toBe(
+      'Marked decrease, 3 mm; may be 2 cm by 2020',
+    );
+  });
+});

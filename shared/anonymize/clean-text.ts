@@ -8,6 +8,14 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const DATE_LIKE =
   /\b(?:(?:19|20)\d{2}[-/.]?(?:0[1-9]|1[0-2])[-/.]?(?:0[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[./-](?:0?[1-9]|1[0-2])[./-](?:19|20)\d{2}|(?:0?[1-9]|1[0-2])\/(?:0?[1-9]|[12]\d|3[01])\/(?:19|20)\d{2})\b/g;
 
+// Dates with the month in words: 3 Feb 1961, 3rd February 1961, Feb 3, 1961, February 3rd 1961.
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\\.?';
+const WORDED_DATE = new RegExp(
+  `\\b(?:\\d{1,2}(?:st|nd|rd|th)?\\s+${MONTH},?\\s+(?:19|20)\\d{2}|${MONTH}\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+(?:19|20)\\d{2})\\b`,
+  'gi',
+);
+
 /**
  * Finds one dataset's identifiers in text: case-insensitive, longest first so "Jane Doe" goes before
  * "Jane", and bounded by non-letters so that "Ann" does not eat "Annual". Most values hold none, so a
@@ -69,7 +77,7 @@ export function cleanText(
 ): string {
   const out = matcher.replace(text, replacement);
   // Every date-like form has two adjacent digits; most descriptions have none.
-  return scrubDates && /\d\d/.test(out) ? out.replace(DATE_LIKE, REMOVED) : out;
+  return scrubDates && /\d\d/.test(out) ? out.replace(DATE_LIKE, REMOVED).replace(WORDED_DATE, REMOVED) : out;
 }
 
 /** Maximum characters per value (PS3.5 6.2) of the VRs that Clean may lengthen. */
