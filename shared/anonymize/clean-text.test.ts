@@ -44,9 +44,9 @@ describe('cleanText with a dataset’s identifiers', () => {
     expect(clean('Joanne and Annabel', ann)).toBe('Joanne and Annabel');
   });
 
-  it('ignores name parts shorter than three letters and placeholder words', () => {
+  it('removes two-letter name parts too, and ignores placeholder words', () => {
     const shortName = ids('name', 'LI^WEI');
-    expect(clean('Wei Li', shortName)).toBe('[removed] Li');
+    expect(clean('Wei Li', shortName)).toBe('[removed] [removed]');
     expect(identifierStrings('name', 'ANONYMOUS^PATIENT')).toEqual(['ANONYMOUS PATIENT']);
   });
 
@@ -232,5 +232,17 @@ describe('dates with the month in words', () => {
     expect(clean('Marked decrease, 3 mm; may be 2 cm by 2020')).toBe(
       'Marked decrease, 3 mm; may be 2 cm by 2020',
     );
+  });
+});
+
+describe('two-letter name parts', () => {
+  const li = new IdentifierMatcher([{ kind: 'name', text: 'LI' }]);
+  it('are removed where they stand as a name, in capitals or capitalised', () => {
+    expect(cleanText('Mr Li reports pain; LI WEI consented', li, () => REMOVED)).toBe(
+      `Mr ${REMOVED} reports pain; ${REMOVED} WEI consented`,
+    );
+  });
+  it('are left inside words and in lower case', () => {
+    expect(cleanText('Lithium level; eli; li', li, () => REMOVED)).toBe('Lithium level; eli; li');
   });
 });

@@ -24,43 +24,59 @@ const WORDED_DATE = new RegExp(
 export class IdentifierMatcher {
   private readonly texts: readonly string[];
   private readonly lowered: readonly string[];
+  /** Two-letter name parts (LI, WU, NG) as written in names: `LI` or `Li`, never `li` inside prose. */
+  private readonly shortForms: readonly string[];
   private compiled: RegExp | undefined;
+  private compiledShort: RegExp | undefined;
 
   constructor(identifiers: readonly Identifier[]) {
-    this.texts = [...new Set(identifiers.map((i) => i.text))].sort((a, b) => b.length - a.length);
+    const all = [...new Set(identifiers.map((i) => i.text))];
+    const isShort = (t: string) => t.length < 3;
+    this.texts = all.filter((t) => !isShort(t)).sort((a, b) => b.length - a.length);
     this.lowered = this.texts.map((t) => t.toLowerCase());
+    this.shortForms = [
+      ...new Set(
+        all.filter(isShort).flatMap((t) => [t.toUpperCase(), t[0]!.toUpperCase() + t.slice(1).toLowerCase()]),
+      ),
+    ];
   }
 
   get empty(): boolean {
-    return this.texts.length === 0;
+    return this.texts.length === 0 && this.shortForms.length === 0;
   }
 
   private mightContain(text: string): boolean {
     const t = text.toLowerCase();
-    return this.lowered.some((s) => t.includes(s));
+    return this.lowered.some((s) => t.includes(s)) || this.shortForms.some((s) => text.includes(s));
   }
 
-  private get pattern(): RegExp {
+  private patterns(): RegExp[] {
     // The look-ahead also refuses '.digit' so a UID is never matched as the prefix of a longer UID.
-    this.compiled ??= new RegExp(
-      `(?<![\\p{L}\\p{N}])(?:${this.texts.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}]|\\.\\d)`,
-      'giu',
-    );
-    return this.compiled;
+    const bounded = (alternatives: readonly string[], flags: string) =>
+      new RegExp(
+        `(?<![\\p{L}\\p{N}])(?:${alternatives.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}]|\\.\\d)`,
+        flags,
+      );
+    if (this.texts.length > 0) this.compiled ??= bounded(this.texts, 'giu');
+    if (this.shortForms.length > 0) this.compiledShort ??= bounded(this.shortForms, 'gu');
+    return [this.compiled, this.compiledShort].filter((re): re is RegExp => re !== undefined);
   }
 
   /** The first identifier found in the text, as it stands there. */
   find(text: string): string | undefined {
     if (!this.mightContain(text)) return undefined;
-    const re = this.pattern;
-    re.lastIndex = 0;
-    const m = re.exec(text);
-    re.lastIndex = 0;
-    return m?.[0];
+    for (const re of this.patterns()) {
+      re.lastIndex = 0;
+      const m = re.exec(text);
+      re.lastIndex = 0;
+      if (m) return m[0];
+    }
+    return undefined;
   }
 
   replace(text: string, replacement: (match: string) => string): string {
-    return this.mightContain(text) ? text.replace(this.pattern, replacement) : text;
+    if (!this.mightContain(text)) return text;
+    return this.patterns().reduce((out, re) => out.replace(re, replacement), text);
   }
 }
 

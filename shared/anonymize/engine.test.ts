@@ -860,3 +860,16 @@ describe('instances without a SOP Instance UID', () => {
     expect(run(a, getPreset('basic')).result.identity.sopInstanceUID).toBe(ua);
   });
 });
+
+describe('two-letter surnames', () => {
+  it('are cleaned from free text, while titles and modality codes stay', () => {
+    const bytes = part10(
+      base([t(0x00100010, 'PN', 'LI^WEI^^DR'), t(0x00204000, 'LT', 'Dr Li seen for MR HEAD follow-up')]),
+    );
+    const { out } = run(bytes, profileOf(['cleanDescriptors']));
+    const comments = str(out, find(out.dataset, 0x00204000), 'LT')!;
+    expect(comments).not.toMatch(/\bLi\b/);
+    expect(comments).toContain('MR HEAD');
+    expect(comments).toContain('Dr');
+  });
+});

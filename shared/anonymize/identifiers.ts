@@ -65,9 +65,43 @@ const NOT_IDENTIFYING = new Set([
   'TEST',
   'DOCTOR',
   'PHYSICIAN',
+  // Name prefixes and suffixes, and the two-letter codes every description is full of (MR HEAD, CT CHEST):
+  // as two-letter "name parts" they would be cleaned out of every text.
+  'MR',
+  'MRS',
+  'MS',
+  'DR',
+  'PROF',
+  'JR',
+  'SR',
+  'ST',
+  'II',
+  'III',
+  'IV',
+  ...[
+    'CT',
+    'US',
+    'DX',
+    'CR',
+    'NM',
+    'PT',
+    'XA',
+    'RF',
+    'MG',
+    'OT',
+    'SC',
+    'IO',
+    'PX',
+    'ES',
+    'XC',
+    'GM',
+    'OP',
+    'SM',
+    'RT',
+  ],
 ]);
 
-/** The strings worth looking for: whole values and, for names, their parts of three letters or more. */
+/** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
 export function identifierStrings(kind: IdentifierKind, value: string): string[] {
   const out = new Set<string>();
   // Every VR but ST/LT/UT/UR is multi-valued: OtherPatientNames `SMITH^MARY\JONES^ANNA` is two people.
@@ -89,7 +123,8 @@ function addNameParts(name: string, out: Set<string>) {
     // Double-barrelled names (SMITH-JONES, O'BRIEN) are found by their parts too.
     for (const part of group.split(/[\^ ,\-']+/)) {
       const p = part.trim().replace(/\.$/, '');
-      if (p.length >= 3) out.add(p);
+      // Two-letter surnames (Li, Wu, Ng) are names too; the matcher looks for them only as names are written.
+      if (p.length >= 3 || /^\p{L}{2}$/u.test(p)) out.add(p);
     }
   }
 }

@@ -18,8 +18,12 @@ export interface ResidualHit {
 const SEARCHED = new Set(['AE', 'DA', 'DT', 'LO', 'LT', 'PN', 'SH', 'ST', 'UC', 'UI', 'UR', 'UT']);
 const OPAQUE_LIMIT = 64 * 1024;
 
-/** Short all-digit IDs turn up by chance in numbers and UIDs; only longer ones are evidence. */
-const worthSearching = (i: Identifier) => !(i.kind === 'id' && /^\d{1,5}$/.test(i.text));
+/**
+ * Short all-digit IDs turn up by chance in numbers and UIDs, and two-letter name parts in any text;
+ * only longer ones are evidence enough to fail a file (Clean still removes the short ones).
+ */
+const worthSearching = (i: Identifier) =>
+  !(i.kind === 'id' && /^\d{1,5}$/.test(i.text)) && i.text.length >= 3;
 
 /**
  * The residual check: reads a written output back and looks, in every value at every depth (private and
