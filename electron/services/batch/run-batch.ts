@@ -11,9 +11,9 @@ import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
-import { isWithin } from '../reports/locations.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';
+import { outputConflict } from './out-dir.js';
 import {
   type FileOutcome,
   type FileTask,
@@ -97,23 +97,16 @@ export class BatchSetupError extends ReportableError {
  * that contains an input: either way originals would sit among the copies that get shared.
  */
 export function checkOutDir(inputs: readonly string[], outDir: string): void {
-  for (const input of inputs) {
-    let folder = input;
-    try {
-      if (!statSync(input).isDirectory()) folder = dirname(input);
-    } catch {
-      continue;
-    }
-    if (isWithin(outDir, folder)) {
-      throw new BatchSetupError(
-        'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
-      );
-    }
-    if (isWithin(input, outDir)) {
-      throw new BatchSetupError(
-        'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
-      );
-    }
+  const conflict = outputConflict(inputs, outDir);
+  if (conflict?.kind === 'inside-input') {
+    throw new BatchSetupError(
+      'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
+    );
+  }
+  if (conflict?.kind === 'contains-input') {
+    throw new BatchSetupError(
+      'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
+    );
   }
 }
 
