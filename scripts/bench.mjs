@@ -322,24 +322,18 @@ function targets(results) {
   const byKey = Object.fromEntries(results.map((r) => [r.key, r]));
   const row = (key, id) => byKey[key]?.rows.find((r) => r.id === id);
   const vsGdcmOf = (key) => byKey[key] && vsGdcm(byKey[key]);
-  const ceiling = (name, key, id, value, limit, unit) => ({
+  // A target is a bound on one measured value: at most (ceiling) or at least (floor) the limit.
+  const target = (meets) => (name, key, id, value, limit, unit) => ({
     name,
     key,
     id,
     value,
     limit,
     unit,
-    pass: value <= limit,
+    pass: meets(value, limit),
   });
-  const floor = (name, key, id, value, limit, unit) => ({
-    name,
-    key,
-    id,
-    value,
-    limit,
-    unit,
-    pass: value >= limit,
-  });
+  const ceiling = target((value, limit) => value <= limit);
+  const floor = target((value, limit) => value >= limit);
   const a = 'anonymize';
   const specs = [
     ceiling('(a) anonymize wall ≤ 1.0× gdcmanon', 'a', a, vsGdcmOf('a'), 1.0, '×'),
