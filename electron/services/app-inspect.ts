@@ -11,8 +11,8 @@ import type { Profile } from '../../shared/profile/index.js';
 import { CATEGORIES } from '../../shared/scan/categories.js';
 import { displayValue, scanParsed } from '../../shared/scan/scan.js';
 import { imageInfo } from './app-image.js';
+import { BURNED_IN } from './app-library.js';
 
-const BURNED_IN_RISK = { yes: 'likely', possible: 'possible', unlikely: 'none' } as const;
 type Planned = NonNullable<ReturnType<typeof anonymize>['actions']>[number];
 
 // The engine rebuilds the file meta rather than editing it: Media Storage SOP Instance UID repeats the
@@ -113,7 +113,7 @@ export function inspectParsed(parsed: ParsedDicom, options: InspectOptions): Omi
   return {
     groups,
     burnedIn: {
-      risk: BURNED_IN_RISK[scan.burnedIn.risk],
+      risk: BURNED_IN[scan.burnedIn.risk],
       reasons: scan.burnedIn.risk === 'unlikely' ? [] : [scan.burnedIn.reason],
     },
     header: header(parsed),

@@ -34,7 +34,8 @@ const TAG = {
   seriesDescription: tagOf(0x0008, 0x103e),
 };
 
-const BURNED_IN: Readonly<Record<BurnedIn['risk'], BurnedInRisk>> = {
+/** The scanner's burned-in text risk in the window's words (the list's badge and the inspector's banner). */
+export const BURNED_IN: Readonly<Record<BurnedIn['risk'], BurnedInRisk>> = {
   yes: 'likely',
   possible: 'possible',
   unlikely: 'none',
