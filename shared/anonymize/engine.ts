@@ -12,7 +12,13 @@ import {
   effectiveVR,
   formatPath,
 } from '../dicom/walk.js';
-import { type Chunk, type DatasetEdits, type ElementEdit, writeDicom } from '../dicom/write.js';
+import {
+  type Chunk,
+  type DatasetEdits,
+  type ElementEdit,
+  type NewElement,
+  writeDicom,
+} from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
@@ -207,10 +213,8 @@ class Run {
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
-    const topEdits: DatasetEdits = {
-      elements: edits?.elements ?? new Map(),
-      insert: methodAttributes(this.opts.profile, this.opts.toolVersion),
-    };
+    const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
+    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: method };
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, { meta });
     if (this.parsed.trailingStart !== undefined)
@@ -233,7 +237,7 @@ class Run {
       },
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
-      removedIdentifiers: this.residualTargets(),
+      removedIdentifiers: this.residualTargets(method),
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }
@@ -251,14 +255,12 @@ class Run {
    * elsewhere on purpose and those equal to what the engine itself writes (a birth date of 19000101 is
    * also our dummy date; a name part may be part of the pseudonym).
    */
-  private residualTargets(): Identifier[] {
+  private residualTargets(method: readonly NewElement[]): Identifier[] {
     const written = [
       this.pseudonym.patientId,
       this.pseudonym.patientName,
       ...DUMMY_TEXTS,
-      ...methodAttributes(this.opts.profile, this.opts.toolVersion).flatMap((e) =>
-        'value' in e ? [latin1(e.value)] : [],
-      ),
+      ...method.flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
     ].map((w) => w.toLowerCase());
     return [...this.removed.values()].filter((i) => {
       const t = i.text.toLowerCase();
