@@ -20,6 +20,8 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
+import { pixelGate } from '../pixels/gate.js';
+import type { PixelOutcome } from '../pixels/outcome.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
@@ -106,6 +108,8 @@ export interface AnonymizeResult {
   readonly mapping: PrivateMapping;
   /** Identifying values the profile removed or replaced: what the residual check looks for. In memory only. */
   readonly removedIdentifiers: readonly Identifier[];
+  /** Whether the pixels may still show identity: a held file must not be written to the output. */
+  readonly pixels: PixelOutcome;
   readonly actions?: readonly PlannedAction[];
 }
 
@@ -238,6 +242,7 @@ class Run {
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
       removedIdentifiers: this.residualTargets(method),
+      pixels: pixelGate(this.parsed),
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }
