@@ -33,6 +33,8 @@ function run(...args: string[]) {
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+const dumpOf = (path: string): string => spawnSync('dcmdump', ['-q', path], { encoding: 'utf8' }).stdout;
+
 const files = (root: string): string[] =>
   readdirSync(root, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
@@ -56,7 +58,7 @@ describe('dicom-deid anonymize', () => {
     const r = run(inputs, '--out', out, '--json');
     expect(r.status).toBe(1);
     const doc = JSON.parse(r.stdout) as JsonOut;
-    expect(doc.summary).toMatchObject({ total: 13, written: 10, skipped: 2, failed: 1 });
+    expect(doc.summary).toMatchObject({ total: 13, written: 8, skipped: 2, failed: 1, held: 2 });
     expect(doc.files).toHaveLength(13);
     const failed = doc.files.filter((f) => f.status === 'failed');
     expect(failed.map((f) => f.input)).toEqual([join(inputs, 'cut-short.dcm')]);
@@ -65,7 +67,7 @@ describe('dicom-deid anonymize', () => {
       expect(f.reason).toMatch(/not a DICOM file/);
 
     const written = files(out).filter((p) => p.endsWith('.dcm'));
-    expect(written).toHaveLength(10);
+    expect(written).toHaveLength(8);
     for (const p of written) {
       const text = readFileSync(p).toString('latin1');
       for (const phi of PHI) {
@@ -79,6 +81,29 @@ describe('dicom-deid anonymize', () => {
     for (const phi of PHI) expect(report.includes(phi)).toBe(false);
     expect(report.includes(inputs)).toBe(false);
     expect(r.stderr).toBe('');
+  });
+
+  it('holds the two ultrasound samples with Burned In Annotation YES: not written, listed with the reason, exit 1', () => {
+    const samplesOnly = join(dir, 'samples-only');
+    cpSync(SAMPLES, samplesOnly, { recursive: true });
+    const out = join(dir, 'out-held');
+    const r = run(samplesOnly, '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/12 inputs: 8 written, 2 skipped, 0 failed, 2 held for review/);
+    expect(r.stdout).toMatch(
+      /held for review, not written \(their images may show identity\): 2: .*Burned In Annotation/,
+    );
+    expect(r.stdout).not.toMatch(/\bclean\b/);
+    const held = r.stderr.split('\n').filter((line) => line.startsWith('held: input '));
+    expect(held).toHaveLength(2);
+    for (const line of held)
+      expect(line).toMatch(/^held: input \d+ \(see the audit\): Burned In Annotation \(0028,0301\) is YES/);
+    expect(r.stderr).not.toContain(samplesOnly);
+    const written = files(out);
+    expect(written).toHaveLength(8);
+    for (const p of written) expect(dumpOf(p)).not.toMatch(/\(0008,0060\) CS \[US\]/);
+    const audit = /audit and crosswalks \(private\): (.+)\n/.exec(r.stdout)![1]!;
+    expect(files(join(audit, 'held'))).toHaveLength(2);
   });
 
   it('exits 0 when every DICOM input is written, and says where the reports went', () => {

@@ -48,8 +48,11 @@ Options:
   --json                  print one JSON document: every input with its status, and a summary
   -h, --help              show this help
 
+Files whose images may show identity (Burned In Annotation YES, an encapsulated document) are held for
+review: not written, kept on site with the audit, and listed with the reason.
+
 Exit status: 0 when every DICOM input was written (files that are not DICOM are skipped and listed),
-1 when some failed, 2 on a usage or profile error, 130 when interrupted.
+1 when some failed or were held for review, 2 on a usage or profile error, 130 when interrupted.
 `;
 
 /** The preset or profile file, with options added from the command line. */
@@ -146,10 +149,10 @@ export const anonymizeCommand: Command = {
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
-    let inputNo = 0;
+    let printed = 0;
     // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
     const jsonFile = (entry: object) =>
-      process.stdout.write(`${inputNo === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
+      process.stdout.write(`${printed === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
     try {
       const summary = await runBatch(
         {
@@ -171,18 +174,19 @@ export const anonymizeCommand: Command = {
         {
           signal: controller.signal,
           onFile: (r) => {
-            inputNo++;
+            printed++;
             if (json)
               jsonFile({
+                inputNo: r.inputNo,
                 input: r.input,
                 output: r.output,
                 status: r.status,
                 ...(r.reason ? { reason: r.reason } : {}),
               });
             // Paths often name the patient: the console gets the input's number, the private audit its path.
-            else if (r.status === 'failed')
+            else if (r.status === 'failed' || r.status === 'held')
               process.stderr.write(
-                `${tty ? '\r\x1b[K' : ''}failed: input ${inputNo} (see the audit): ${r.reason}\n`,
+                `${tty ? '\r\x1b[K' : ''}${r.status}: input ${r.inputNo} (see the audit): ${r.reason}\n`,
               );
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
@@ -190,15 +194,26 @@ export const anonymizeCommand: Command = {
       );
       if (tty) process.stderr.write('\n');
       if (json) {
-        await writeOut(`${inputNo === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+        await writeOut(`${printed === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
       } else {
         const parts = [
           `${summary.written} written`,
           `${summary.skipped} skipped`,
           `${summary.failed} failed`,
         ];
+        if (summary.held > 0) parts.push(`${summary.held} held for review`);
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
+        // Never "clean" for a run that held or accepted files whose images may show identity.
+        if (summary.held > 0)
+          await writeOut(
+            `held for review, not written (their images may show identity): ${summary.held}: ${summary.heldReasons.join('; ')}\n` +
+              `the held copies are kept on site with the audit, under ${summary.auditDir}\n`,
+          );
+        if (summary.accepted > 0)
+          await writeOut(
+            `written with images at risk because a rule accepted them: ${summary.accepted} (the audit says which)\n`,
+          );
         await writeOut(
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
@@ -206,7 +221,7 @@ export const anonymizeCommand: Command = {
       if (summary.dicomdirProblem)
         process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);
       if (summary.cancelled) return 130;
-      return summary.failed > 0 ? 1 : 0;
+      return summary.failed > 0 || summary.held > 0 ? 1 : 0;
     } catch (e) {
       if (e instanceof BatchSetupError) throw new UsageError(e.message);
       throw e;

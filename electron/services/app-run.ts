@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AnonymizationKey } from '../../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
 import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/ipc/contract.js';
@@ -55,7 +56,7 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
     .filter((result) => result.status !== 'written')
     .map((result) => ({
       name: basename(result.input),
-      status: result.status === 'failed' ? ('failed' as const) : ('skipped' as const),
+      status: result.status as Exclude<BatchFileResult['status'], 'written'>,
       reason: result.reason ?? '',
     }));
   return {
@@ -63,6 +64,9 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
     written: summary.written,
     skipped: summary.skipped,
     failed: summary.failed,
+    held: summary.held,
+    accepted: summary.accepted,
+    heldReasons: summary.heldReasons,
     total: summary.total,
     seconds: summary.seconds,
     verification: verify
@@ -120,6 +124,7 @@ export function createRunner(deps: RunnerDeps) {
       written: 0,
       skipped: 0,
       failed: 0,
+      held: 0,
     });
 
     const started = Date.now();
@@ -132,6 +137,12 @@ export function createRunner(deps: RunnerDeps) {
         toolVersion: deps.toolVersion,
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
+        // Each run has its own report folder; what was written into an output folder outlives the runs.
+        stateDir: join(
+          deps.runsDir,
+          'resume',
+          createHash('sha256').update(resolve(request.outDir)).digest('hex'),
+        ),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
       {
@@ -153,6 +164,9 @@ export function createRunner(deps: RunnerDeps) {
           written: 0,
           skipped: 0,
           failed: 0,
+          held: 0,
+          accepted: 0,
+          heldReasons: [],
           total: inputs.length,
           seconds: (Date.now() - started) / 1000,
           verification: null,

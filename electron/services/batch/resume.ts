@@ -4,13 +4,12 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, keyedDigest } from '../../../shared/anonymize/key.js';
 import type { DicomdirEntry } from '../../../shared/dicomdir/build.js';
 
-const STATE_DIR = '.deid-state';
 const DONE_FILE = 'done.jsonl';
 
 /**
- * Which inputs an earlier run already wrote into this output folder. It lives with the outputs, so an
- * entry names the input only by a keyed digest of (profile, real path, size, modification time): the
- * folder can travel without revealing where or what the originals were.
+ * Which inputs an earlier run already wrote into an output folder. It lives beside the outputs (in the
+ * report folder), so an entry names the input only by a keyed digest of (profile, real path, size,
+ * modification time): the folder can travel without revealing where or what the originals were.
  */
 export class ResumeIndex {
   private readonly done = new Map<string, string>();
@@ -18,11 +17,10 @@ export class ResumeIndex {
   private readonly file: string;
 
   constructor(
-    outDir: string,
+    dir: string,
     private readonly key: AnonymizationKey,
     private readonly profileDigest: string,
   ) {
-    const dir = join(outDir, STATE_DIR);
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, DONE_FILE);
     let text = '';

@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
-import { ReportableError } from '../../../shared/errors.js';
+import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
-import { ReportWriter } from '../reports/writer.js';
 import { outputConflict } from './out-dir.js';
 import {
   type FileOutcome,
@@ -22,7 +20,8 @@ import {
   unlinkQuietly,
   type WorkerConfig,
 } from './process-file.js';
-import { ResumeIndex } from './resume.js';
+import { keepForReview } from './review.js';
+import { BatchSetupError, openSite, type Site } from './site.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
@@ -32,8 +31,12 @@ export interface BatchRequest {
   readonly toolVersion: string;
   /** Site crosswalk: original Patient ID → pseudonym. */
   readonly crosswalk?: ReadonlyMap<string, string>;
-  /** Where files that fail the residual check are kept for review (on site); deleted when absent. */
-  readonly quarantineDir?: string;
+  /**
+   * Where copies that must not be shared are kept on site for review: `quarantine/` (failed the residual
+   * check) and `held/` (pixels may show identity). Default: the private audit folder; without reports
+   * and without this folder they are deleted.
+   */
+  readonly reviewDir?: string;
   /** The residual-PHI check; on unless explicitly turned off. */
   readonly verify?: boolean;
   /** Worker threads; 0 processes in this thread (tests, tiny batches). Default: one per core. */
@@ -47,6 +50,8 @@ export interface BatchRequest {
   readonly dicomdir?: boolean;
   /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
+  /** Where the resume state lives (PHI-free); default: in the report folder, else beside the output folder. */
+  readonly stateDir?: string;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
@@ -54,11 +59,15 @@ export type BatchProgress = RunProgress;
 
 /** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
 export interface BatchFileResult {
+  /** The input's number in the audit: what the console and the copies kept for review are named by. */
+  readonly inputNo: number;
   readonly input: string;
   readonly output: string | null;
-  readonly status: 'written' | 'skipped' | 'failed';
+  readonly status: 'written' | 'skipped' | 'failed' | 'held';
   readonly reason?: string;
   readonly outcome?: FileOutcome;
+  /** Where the copy kept for review went (private). */
+  readonly review?: string;
 }
 
 export interface BatchSummary {
@@ -66,7 +75,13 @@ export interface BatchSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: their pixels may show identity; kept on site for review. */
+  readonly held: number;
+  /** Written with pixels at risk because a profile rule or a person accepted them (the audit says which). */
+  readonly accepted: number;
   readonly verificationFailed: number;
+  /** Why files were held, each reason once, PHI-free. */
+  readonly heldReasons: readonly string[];
   /** Inputs never reached because the batch was cancelled. */
   readonly notProcessed: number;
   readonly cancelled: boolean;
@@ -87,10 +102,7 @@ export interface BatchHooks {
   readonly signal?: AbortSignal;
 }
 
-/** A request that cannot be carried out as asked (it would write among the inputs, say). */
-export class BatchSetupError extends ReportableError {
-  override readonly name = 'BatchSetupError';
-}
+export { BatchSetupError };
 
 /**
  * Refuses an output folder inside (or equal to) an input folder or the folder of an input file, and one
@@ -125,36 +137,34 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
   checkOutDir(req.inputs, req.outDir);
   const started = Date.now();
   const outDir = resolve(req.outDir);
-  // Beside the output folder, not in it: a crash must not leave unchecked partial files among the copies
-  // that get shared. Same parent, so the same file system, so moving a checked file into place is a rename.
-  const tempDir = join(dirname(outDir), `.${basename(outDir)}.deid-tmp`);
-  mkdirSync(outDir, { recursive: true });
-  // Leftovers of a crashed run are partial by definition.
-  rmSync(tempDir, { recursive: true, force: true });
-  mkdirSync(tempDir, { recursive: true });
+  const site = openSite({
+    outDir,
+    profile: req.profile,
+    key: req.key,
+    toolVersion: req.toolVersion,
+    startedAt: new Date(started).toISOString(),
+    ...(req.reports ? { reports: req.reports } : {}),
+    ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+  });
+  try {
+    return await runOnSite(req, hooks, outDir, site, started);
+  } finally {
+    site.close();
+  }
+}
 
-  const writer = req.reports
-    ? ReportWriter.open(
-        {
-          outDir,
-          profileName: req.profile.name,
-          profileEdition: PROFILE_EDITION,
-          options: [...req.profile.options],
-          toolVersion: req.toolVersion,
-          keyFingerprint: keyFingerprint(req.key),
-          startedAt: new Date(started).toISOString(),
-        },
-        req.reports,
-      )
-    : undefined;
-  // Files that fail the residual check hold PHI: by default they wait for review in the private audit folder.
-  const quarantineDir =
-    req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
-  const profileDigest = createHash('sha256')
-    .update(JSON.stringify([req.profile, req.toolVersion]))
-    .digest('hex');
-  const resume = new ResumeIndex(outDir, req.key, profileDigest);
-  const counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+async function runOnSite(
+  req: BatchRequest,
+  hooks: BatchHooks,
+  outDir: string,
+  site: Site,
+  started: number,
+): Promise<BatchSummary> {
+  const { tempDir, writer, resume } = site;
+  // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
+  const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
+  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
   const claimed = new Set<string>();
@@ -167,10 +177,14 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
   }
 
+  // Without a report the batch numbers inputs itself, the same way.
+  const nextInputNo = () => writer?.nextInputNo ?? done + 1;
   const report = (r: BatchFileResult, bytes: number) => {
     writer?.add(recordOf(r, bytes));
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
+    if (r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted') counts.accepted++;
+    if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
     done++;
     bytesDone += bytes;
     hooks.onFile?.(r);
@@ -179,7 +193,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
 
   const pending: Pending[] = [];
   let bytesTotal = 0;
-  const early: Array<[BatchFileResult, number]> = [];
+  const early: Array<[Omit<BatchFileResult, 'inputNo'>, number]> = [];
   for await (const entry of walkInputs(req.inputs)) {
     if (entry.kind === 'skipped') {
       early.push([
@@ -232,11 +246,10 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     });
   }
   progress();
-  for (const [r, b] of early) report(r, b);
+  for (const [r, b] of early) report({ ...r, inputNo: nextInputNo() }, b);
 
   const config: WorkerConfig = {
     tempDir,
-    ...(quarantineDir ? { quarantineDir } : {}),
     profile: req.profile,
     keySecret: req.key.secret,
     ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
@@ -247,12 +260,27 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
 
   /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
   const finish = (task: Pending, outcome: FileOutcome): BatchFileResult => {
+    const inputNo = nextInputNo();
     if (outcome.status !== 'written') {
-      return { input: task.input, output: null, status: outcome.status, reason: outcome.reason, outcome };
+      const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
+      if (!outcome.review) return { ...result, reason: outcome.reason };
+      try {
+        const kind = outcome.status === 'held' ? 'held' : 'quarantine';
+        const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
+        return { ...result, reason: outcome.reason, ...(review ? { review } : {}) };
+      } catch (e) {
+        unlinkQuietly(outcome.review);
+        return {
+          ...result,
+          status: 'failed',
+          reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
+        };
+      }
     }
     if (claimed.has(outcome.relativeOutput)) {
       unlinkQuietly(outcome.tempPath);
       return {
+        inputNo,
         input: task.input,
         output: null,
         status: 'skipped',
@@ -273,7 +301,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
       renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
-      return { input: task.input, output: null, status: 'failed', reason: failureReason(e) };
+      return { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) };
     }
     const entry: DicomdirEntry | undefined =
       fileId && outcome.directory
@@ -289,40 +317,41 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
         : undefined;
     if (entry) directory.push(entry);
     resume.add(task.resumeKey, relativeOutput, entry);
-    return { input: task.input, output: final, status: 'written', outcome };
+    return { inputNo, input: task.input, output: final, status: 'written', outcome };
   };
 
   const workers = req.workers ?? Math.max(1, availableParallelism());
   let cancelled = false;
   let dicomdirProblem: string | undefined;
-  try {
-    if (workers === 0 || pending.length === 0) {
-      for (const [id, task] of pending.entries()) {
-        if (hooks.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
+  if (workers === 0 || pending.length === 0) {
+    for (const [id, task] of pending.entries()) {
+      if (hooks.signal?.aborted) {
+        cancelled = true;
+        break;
       }
-    } else {
-      cancelled = await runInWorkers(
-        req,
-        config,
-        pending,
-        Math.min(workers, pending.length),
-        hooks.signal,
-        (task, o) => report(finish(task, o), task.bytes),
-      );
+      report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
     }
-    if (req.dicomdir && !cancelled && directory.length > 0)
+  } else {
+    cancelled = await runInWorkers(
+      req,
+      config,
+      pending,
+      Math.min(workers, pending.length),
+      hooks.signal,
+      (task, o) => report(finish(task, o), task.bytes),
+    );
+  }
+  if (req.dicomdir && !cancelled && directory.length > 0) {
+    try {
       writeDicomdir(outDir, tempDir, directory, req.toolVersion);
-  } finally {
-    rmSync(tempDir, { recursive: true, force: true });
-    writer?.close();
+    } catch (e) {
+      dicomdirProblem = errorText(e);
+    }
   }
   return {
     total,
     ...counts,
+    heldReasons: [...heldReasons],
     notProcessed: total - done,
     cancelled,
     seconds: (Date.now() - started) / 1000,
@@ -356,6 +385,8 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
     ...(r.reason ? { reason: r.reason } : {}),
     output: r.output,
     verification: o?.verification ?? 'not-run',
+    ...(o?.pixels ? { pixels: o.pixels } : {}),
+    ...(r.review ? { review: r.review } : {}),
     finishedAt: new Date().toISOString(),
     ...(r.status === 'written' && o?.status === 'written'
       ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }

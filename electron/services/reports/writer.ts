@@ -1,6 +1,7 @@
 import { mkdirSync, openSync, renameSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
+import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
 import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { makePrivateDir, openPrivateFile } from './private-files.js';
@@ -39,6 +40,8 @@ const REPORT_COLUMNS = [
   'modality',
   ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
   'verification',
+  'pixels',
+  'regions_cleaned',
   'output_sha256',
 ];
 const AUDIT_COLUMNS = [
@@ -49,6 +52,8 @@ const AUDIT_COLUMNS = [
   'output_sha256',
   'status',
   'reason',
+  'pixels',
+  'quarantine',
   'timestamp',
 ];
 const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
@@ -74,6 +79,10 @@ export function shareableReason(reason: string, input: string): string {
   return text.replace(QUOTED_PATH, '$1<path>$1').replace(PATH_TOKEN, '$1<path>');
 }
 
+/** The audit's pixel cell: the status, and for an accepted or held file who accepted it or why it waits. */
+const pixelsCell = (pixels: PixelOutcome | undefined): string =>
+  pixels ? `${pixels.status}${pixels.reason ? `: ${pixels.reason}` : ''}` : '';
+
 /**
  * Writes a batch's reports as files complete, holding nothing per file in memory except the original
  * identifiers already in the crosswalks (each must appear there once).
@@ -92,7 +101,14 @@ export class ReportWriter {
   private readonly patients: FileSink;
   private readonly seenUids = new Set<string>();
   private readonly seenPatients = new Set<string>();
-  private readonly counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+  private readonly counts = {
+    written: 0,
+    skipped: 0,
+    failed: 0,
+    held: 0,
+    accepted: 0,
+    verificationFailed: 0,
+  };
   private inputNo = 0;
   private closed = false;
 
@@ -146,12 +162,18 @@ export class ReportWriter {
     this.patients.write(CROSSWALK_HEADER);
   }
 
+  /** The number the next input added gets: its copy kept for review is named by it. */
+  get nextInputNo(): number {
+    return this.inputNo + 1;
+  }
+
   /** Records one input, in the order the batch finishes them; returns its input number. */
   add(record: BatchFileRecord): number {
     if (this.closed) throw new Error('the report is already closed');
     const inputNo = ++this.inputNo;
     this.counts[record.status]++;
     if (record.verification === 'failed') this.counts.verificationFailed++;
+    if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
 
     const r = record.report;
     const reason = record.reason ? shareableReason(record.reason, record.input) : '';
@@ -168,6 +190,8 @@ export class ReportWriter {
         actionCounts: r?.actionCounts ?? null,
         attributes: r?.attributes ?? null,
         verification: record.verification,
+        pixels: record.pixels?.status ?? null,
+        regionsCleaned: record.pixels?.regionsCleaned ?? null,
         outputSha256: record.outputSha256 ?? null,
       })}`,
     );
@@ -183,6 +207,8 @@ export class ReportWriter {
           r?.modality ?? '',
           ...ACTIONS.map((a) => r?.actionCounts[a] ?? ''),
           record.verification,
+          record.pixels?.status ?? '',
+          record.pixels?.regionsCleaned ?? '',
           record.outputSha256 ?? '',
         ],
         HUMAN,
@@ -198,13 +224,15 @@ export class ReportWriter {
           record.outputSha256 ?? '',
           record.status,
           record.reason ?? '',
+          pixelsCell(record.pixels),
+          record.review ?? '',
           record.finishedAt,
         ],
         HUMAN,
       ),
     );
-    // A failed file is not in the output set, so its new identifiers point at nothing.
-    if (record.mapping && record.status !== 'failed') {
+    // A failed or held file is not in the output set, so its new identifiers point at nothing.
+    if (record.mapping && record.status === 'written') {
       const [oldId, newId] = record.mapping.patientId;
       if (oldId && !this.seenPatients.has(oldId)) {
         this.seenPatients.add(oldId);
