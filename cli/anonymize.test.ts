@@ -1,5 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,9 +36,13 @@ beforeAll(() => {
 }, 120_000);
 
 function run(...args: string[]) {
+  return runAs(home, ...args);
+}
+
+function runAs(homeDir: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, 'anonymize', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, HOME: home },
+    env: { ...process.env, HOME: homeDir },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -53,6 +67,52 @@ interface JsonOut {
 }
 
 describe('dicom-deid anonymize', () => {
+  it('refuses in words with exit 2 and creates nothing: audit inside out, out a file, unwritable out, typos, --workers 0', () => {
+    const fresh = join(dir, 'fresh-home');
+    const place = join(dir, 'refusals');
+    mkdirSync(place);
+    writeFileSync(join(place, 'a-file'), 'x');
+    const readOnly = join(place, 'read-only');
+    mkdirSync(readOnly);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly]);
+    else chmodSync(readOnly, 0o500);
+    const out = join(place, 'out');
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [['--out', out, '--audit', join(out, 'audit')], /the audit folder is inside the output folder/],
+        [['--out', join(place, 'a-file')], /the output folder names an existing file/],
+        [
+          ['--out', readOnly],
+          /the output folder cannot be written: (the disk is read-only|permission denied)/,
+        ],
+        [
+          ['--out', join(readOnly, 'sub')],
+          /the output folder cannot be created: (the disk is read-only|permission denied)/,
+        ],
+        [['--outt', out], /unknown option --outt \(did you mean --out\?\)/],
+        [
+          ['--out', out, '--option', 'cleanDescriptor'],
+          /unknown option "cleanDescriptor" \(did you mean cleanDescriptors\?\)/,
+        ],
+        [['--out', out, '--profile', 'resarch'], /\(did you mean research\?\)/],
+        [['--out', out, '--workers', '0'], /--workers takes a whole number from 1 to 64/],
+      ];
+      for (const [args, message] of cases) {
+        const r = runAs(fresh, inputs, ...args);
+        expect(r.status, args.join(' ')).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^dicom-deid: .*${message.source}.*\n`));
+        expect(r.stderr).not.toMatch(/unexpected|at .*\.js/);
+      }
+      expect(readdirSync(place).sort()).toEqual(['a-file', 'read-only']);
+      expect(readdirSync(readOnly)).toEqual([]);
+      // Not even the key: a refused command leaves no trace.
+      expect(existsSync(fresh)).toBe(false);
+    } finally {
+      if (asRoot) execFileSync('umount', [readOnly]);
+    }
+  });
+
   it('writes every DICOM input, reports each in one JSON document, and exits 1 for the damaged one', () => {
     const out = join(dir, 'out');
     const r = run(inputs, '--out', out, '--json');

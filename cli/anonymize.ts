@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
+import { checkOutput } from '../electron/services/batch/site.js';
 import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
 import {
   defaultKeyPath,
@@ -18,12 +19,14 @@ import {
   isOptionKey,
   isPresetName,
   type OptionKey,
+  PRESET_NAMES,
   type Profile,
   ProfileError,
   parseProfileFile,
   sortOptions,
 } from '../shared/profile/index.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { didYouMean } from './suggest.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
 
@@ -66,7 +69,7 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
       text = readFileSync(profileArg, 'utf8');
     } catch {
       throw new UsageError(
-        `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file`,
+        `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file${didYouMean(profileArg, PRESET_NAMES)}`,
       );
     }
     try {
@@ -76,7 +79,8 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
       throw e;
     }
   }
-  for (const name of extra) if (!isOptionKey(name)) throw new UsageError(`unknown option "${name}"`);
+  for (const name of extra)
+    if (!isOptionKey(name)) throw new UsageError(`unknown option "${name}"${didYouMean(name, ALL_OPTIONS)}`);
   const options = sortOptions(new Set<OptionKey>([...profile.options, ...(extra as OptionKey[])]));
   const conflict = findOptionConflict(new Set(options));
   if (conflict) throw new UsageError(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
@@ -128,10 +132,23 @@ export const anonymizeCommand: Command = {
       }
     }
     const workers = values.workers === undefined ? undefined : Number(values.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
-      throw new UsageError('--workers takes a whole number from 0 to 64');
+    // In-thread processing (the engine's `workers: 0`) is for tests: a file that exhausts memory would
+    // take the whole run down with it.
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
+      throw new UsageError('--workers takes a whole number from 1 to 64');
     }
     const profile = resolveProfile(values.profile, values.option ?? []);
+    const reports = {
+      ...(values.report ? { reportDir: values.report } : {}),
+      ...(values.audit ? { auditDir: values.audit } : {}),
+    };
+    // Refusals first: a refused command creates nothing, not even the key.
+    try {
+      checkOutput(positionals, resolve(values.out), reports, new Date().toISOString());
+    } catch (e) {
+      if (e instanceof BatchSetupError) throw new UsageError(e.message);
+      throw e;
+    }
     let key: StoredKey;
     let crosswalk: Map<string, string> | undefined;
     try {
@@ -161,10 +178,7 @@ export const anonymizeCommand: Command = {
           profile,
           key: key.key,
           toolVersion: packageJson.version,
-          reports: {
-            ...(values.report ? { reportDir: values.report } : {}),
-            ...(values.audit ? { auditDir: values.audit } : {}),
-          },
+          reports,
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
           dicomdir: values.dicomdir ?? false,

@@ -11,7 +11,6 @@ import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
-import { outputConflict } from './out-dir.js';
 import {
   type FileOutcome,
   type FileTask,
@@ -104,24 +103,6 @@ export interface BatchHooks {
 
 export { BatchSetupError };
 
-/**
- * Refuses an output folder inside (or equal to) an input folder or the folder of an input file, and one
- * that contains an input: either way originals would sit among the copies that get shared.
- */
-export function checkOutDir(inputs: readonly string[], outDir: string): void {
-  const conflict = outputConflict(inputs, outDir);
-  if (conflict?.kind === 'inside-input') {
-    throw new BatchSetupError(
-      'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
-    );
-  }
-  if (conflict?.kind === 'contains-input') {
-    throw new BatchSetupError(
-      'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
-    );
-  }
-}
-
 interface Pending {
   readonly input: string;
   readonly bytes: number;
@@ -134,10 +115,10 @@ interface Pending {
  * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
  */
 export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
-  checkOutDir(req.inputs, req.outDir);
   const started = Date.now();
   const outDir = resolve(req.outDir);
   const site = openSite({
+    inputs: req.inputs,
     outDir,
     profile: req.profile,
     key: req.key,

@@ -1,13 +1,15 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../../../shared/errors.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
+import { reportLocations } from '../reports/locations.js';
 import type { ReportLocations } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';
 import { lockOutput } from './lock.js';
+import { outputConflict } from './out-dir.js';
 import { ResumeIndex } from './resume.js';
 
 /** A request that cannot be carried out as asked (it would write among the inputs, say). */
@@ -23,6 +25,7 @@ export class BatchSetupError extends ReportableError {
 export const TEMP_DIR = '.deid-tmp';
 
 export interface SiteRequest {
+  readonly inputs: readonly string[];
   readonly outDir: string;
   readonly profile: Profile;
   readonly key: AnonymizationKey;
@@ -43,14 +46,54 @@ export interface Site {
 }
 
 /**
+ * Every refusal that can be decided without writing: an output folder among the inputs or naming a file,
+ * an audit folder inside what gets shared. Callers run it before they create anything (a key, say).
+ */
+export function checkOutput(
+  inputs: readonly string[],
+  outDir: string,
+  reports: Partial<ReportLocations> | undefined,
+  startedAt: string,
+): void {
+  const conflict = outputConflict(inputs, outDir);
+  if (conflict?.kind === 'inside-input') {
+    throw new BatchSetupError(
+      'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
+    );
+  }
+  if (conflict?.kind === 'contains-input') {
+    throw new BatchSetupError(
+      'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
+    );
+  }
+  if (existsSync(outDir) && !statSync(outDir).isDirectory())
+    throw new BatchSetupError('the output folder names an existing file; choose a folder');
+  // The folder, or the nearest existing folder above it where it will be created, must take files.
+  let folder = resolve(outDir);
+  while (!existsSync(folder) && dirname(folder) !== folder) folder = dirname(folder);
+  try {
+    accessSync(folder, constants.W_OK);
+  } catch (e) {
+    const what = folder === resolve(outDir) ? 'written' : 'created';
+    throw new BatchSetupError(`the output folder cannot be ${what}: ${errorText(e)}`);
+  }
+  if (reports) {
+    try {
+      reportLocations(outDir, startedAt, reports);
+    } catch (e) {
+      throw new BatchSetupError(errorText(e));
+    }
+  }
+}
+
+/**
  * Takes the output folder for a run: every refusal comes before anything is created, and when a later
  * step fails, what this call created is removed again, so a refused run leaves no trace.
  */
 export function openSite(req: SiteRequest): Site {
   const { outDir } = req;
+  checkOutput(req.inputs, outDir, req.reports, req.startedAt);
   const existed = existsSync(outDir);
-  if (existed && !statSync(outDir).isDirectory())
-    throw new BatchSetupError('the output folder names an existing file; choose a folder');
   const undo: Array<() => void> = [];
   const step = <T>(what: string, run: () => T): T => {
     try {
