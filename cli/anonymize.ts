@@ -217,6 +217,7 @@ export const anonymizeCommand: Command = {
         ];
         if (summary.held > 0) parts.push(`${summary.held} held for review`);
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
+        else if (summary.notProcessed > 0) parts.push(`${summary.notProcessed} not processed`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
         // Never "clean" for a run that held or accepted files whose images may show identity.
         if (summary.held > 0)
@@ -232,10 +233,11 @@ export const anonymizeCommand: Command = {
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
+      if (summary.stopped) process.stderr.write(`the run stopped before the end: ${summary.stopped}\n`);
       if (summary.dicomdirProblem)
         process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);
       if (summary.cancelled) return 130;
-      return summary.failed > 0 || summary.held > 0 ? 1 : 0;
+      return summary.failed > 0 || summary.held > 0 || summary.stopped ? 1 : 0;
     } catch (e) {
       if (e instanceof BatchSetupError) throw new UsageError(e.message);
       throw e;

@@ -60,7 +60,7 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
       reason: result.reason ?? '',
     }));
   return {
-    outcome: summary.cancelled ? 'cancelled' : 'finished',
+    outcome: summary.stopped ? 'error' : summary.cancelled ? 'cancelled' : 'finished',
     written: summary.written,
     skipped: summary.skipped,
     failed: summary.failed,
@@ -74,11 +74,15 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
       : null,
     problems,
     outputFolder: record.outDir,
-    ...(summary.cancelled && summary.notProcessed > 0
+    ...(summary.stopped
       ? {
-          message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
         }
-      : {}),
+      : summary.cancelled && summary.notProcessed > 0
+        ? {
+            message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          }
+        : {}),
   };
 }
 

@@ -66,6 +66,8 @@ export interface NotWritten {
   readonly review?: string;
   /** For a held file: the engine's pixel outcome. */
   readonly pixels?: PixelOutcome;
+  /** The output's disk is full: no later file can be written either. */
+  readonly diskFull?: boolean;
 }
 
 export type FileOutcome = WrittenFile | NotWritten;
@@ -134,12 +136,15 @@ function sha256Of(source: ByteSource): string {
   return hash.digest('hex');
 }
 
-const failed = (id: number, inputBytes: number, reason: string): NotWritten => ({
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+const failed = (id: number, inputBytes: number, reason: string, cause?: unknown): NotWritten => ({
   id,
   status: 'failed',
   reason,
   inputBytes,
   verification: 'not-run',
+  ...(DISK_FULL.has((cause as NodeJS.ErrnoException | undefined)?.code ?? '') ? { diskFull: true } : {}),
 });
 
 /** Why an input failed, in words safe for logs and reports: a system error here means the output. */
@@ -199,7 +204,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     inputSha256 = sha256Of(source);
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
-    return failed(task.id, inputBytes, failureReason(e));
+    return failed(task.id, inputBytes, failureReason(e), e);
   } finally {
     input.close();
   }

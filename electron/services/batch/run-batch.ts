@@ -81,7 +81,9 @@ export interface BatchSummary {
   readonly verificationFailed: number;
   /** Why files were held, each reason once, PHI-free. */
   readonly heldReasons: readonly string[];
-  /** Inputs never reached because the batch was cancelled. */
+  /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
+  readonly stopped?: string;
+  /** Inputs never reached because the batch was cancelled or stopped. */
   readonly notProcessed: number;
   readonly cancelled: boolean;
   readonly seconds: number;
@@ -127,11 +129,20 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     ...(req.reports ? { reports: req.reports } : {}),
     ...(req.stateDir ? { stateDir: req.stateDir } : {}),
   });
+  let summary: BatchSummary;
   try {
-    return await runOnSite(req, hooks, outDir, site, started);
-  } finally {
+    summary = await runOnSite(req, hooks, outDir, site, started);
+  } catch (e) {
     site.close();
+    throw e;
   }
+  try {
+    site.close();
+  } catch (e) {
+    // The files are in place and the audit holds their lines; the shareable report could not be finished.
+    return { ...summary, stopped: summary.stopped ?? `the report could not be finished: ${errorText(e)}` };
+  }
+  return summary;
 }
 
 async function runOnSite(
@@ -149,6 +160,16 @@ async function runOnSite(
   let done = 0;
   let bytesDone = 0;
   const claimed = new Set<string>();
+  // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
+  const halt = new AbortController();
+  let stopped: string | undefined;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+    halt.abort();
+  };
+  const onCancel = () => halt.abort();
+  hooks.signal?.addEventListener('abort', onCancel);
+  if (hooks.signal?.aborted) halt.abort();
   const madeDirs = new Set<string>();
   // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
   const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
@@ -160,16 +181,28 @@ async function runOnSite(
 
   // Without a report the batch numbers inputs itself, the same way.
   const nextInputNo = () => writer?.nextInputNo ?? done + 1;
-  const report = (r: BatchFileResult, bytes: number) => {
-    writer?.add(recordOf(r, bytes));
+  /** The private audit line first (on disk when this returns); its number is the one the audit gives. */
+  const record = (r: BatchFileResult, bytes: number): BatchFileResult => {
+    const inputNo = writer?.add(recordOf(r, bytes)) ?? r.inputNo;
+    return inputNo === r.inputNo ? r : { ...r, inputNo };
+  };
+  const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
-    if (r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted') counts.accepted++;
+    if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
+      counts.accepted++;
     if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
     done++;
     bytesDone += bytes;
     hooks.onFile?.(r);
     progress();
+  };
+  const report = (r: BatchFileResult, bytes: number) => {
+    try {
+      announce(record(r, bytes), bytes);
+    } catch (e) {
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
   };
 
   const pending: Pending[] = [];
@@ -239,50 +272,58 @@ async function runOnSite(
     ...(req.dicomdir ? { dicomdir: true } : {}),
   };
 
-  /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
-  const finish = (task: Pending, outcome: FileOutcome): BatchFileResult => {
+  /**
+   * Where a finished file goes, and the move that puts it there (for a written one). A second input
+   * yielding the same instance is not written twice.
+   */
+  const finish = (task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } => {
     const inputNo = nextInputNo();
     if (outcome.status !== 'written') {
       const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
-      if (!outcome.review) return { ...result, reason: outcome.reason };
+      if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
       try {
         const kind = outcome.status === 'held' ? 'held' : 'quarantine';
         const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
-        return { ...result, reason: outcome.reason, ...(review ? { review } : {}) };
+        return { result: { ...result, reason: outcome.reason, ...(review ? { review } : {}) } };
       } catch (e) {
         unlinkQuietly(outcome.review);
         return {
-          ...result,
-          status: 'failed',
-          reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
+          result: {
+            ...result,
+            status: 'failed',
+            reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
+          },
         };
       }
     }
     if (claimed.has(outcome.relativeOutput)) {
       unlinkQuietly(outcome.tempPath);
       return {
-        inputNo,
-        input: task.input,
-        output: null,
-        status: 'skipped',
-        reason: 'duplicate: the same instance was already written from another input',
-        outcome,
+        result: {
+          inputNo,
+          input: task.input,
+          output: null,
+          status: 'skipped',
+          reason: 'duplicate: the same instance was already written from another input',
+          outcome,
+        },
       };
     }
     claimed.add(outcome.relativeOutput);
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
     const final = join(outDir, relativeOutput);
+    const dir = dirname(final);
     try {
-      const dir = dirname(final);
       if (!madeDirs.has(dir)) {
         mkdirSync(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
-      return { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) };
+      return {
+        result: { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) },
+      };
     }
     const entry: DicomdirEntry | undefined =
       fileId && outcome.directory
@@ -296,33 +337,57 @@ async function runOnSite(
             transferSyntaxUID: outcome.report.transferSyntaxUID,
           }
         : undefined;
-    if (entry) directory.push(entry);
-    resume.add(task.resumeKey, relativeOutput, entry);
-    return { inputNo, input: task.input, output: final, status: 'written', outcome };
+    return {
+      result: { inputNo, input: task.input, output: final, status: 'written', outcome },
+      place: () => {
+        renameSync(outcome.tempPath, final);
+        if (entry) directory.push(entry);
+        resume.add(task.resumeKey, relativeOutput, entry);
+      },
+    };
+  };
+
+  /**
+   * One finished file: its audit line is on disk before its output appears, so no output ever exists
+   * without the record linking it back, whenever the run is killed. Writes that fail here (a full disk
+   * under the audit or the state) stop the run with the reason instead of going on without a record.
+   */
+  const commit = (task: Pending, outcome: FileOutcome) => {
+    if (stopped !== undefined) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      return;
+    }
+    try {
+      const { result, place } = finish(task, outcome);
+      const recorded = record(result, task.bytes);
+      if (outcome.status !== 'written' && outcome.diskFull) {
+        announce(recorded, task.bytes);
+        return stop(outcome.reason);
+      }
+      if (!place) return announce(recorded, task.bytes);
+      // Failing here means the output folder's disk fails: the audit line stands for an output a resumed
+      // run writes again (the same bytes, so no second line), and the run stops rather than go on.
+      place();
+      announce(recorded, task.bytes);
+    } catch (e) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
   };
 
   const workers = req.workers ?? Math.max(1, availableParallelism());
-  let cancelled = false;
   let dicomdirProblem: string | undefined;
   if (workers === 0 || pending.length === 0) {
     for (const [id, task] of pending.entries()) {
-      if (hooks.signal?.aborted) {
-        cancelled = true;
-        break;
-      }
-      report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
+      if (halt.signal.aborted) break;
+      commit(task, processFile({ id, input: task.input }, config));
     }
   } else {
-    cancelled = await runInWorkers(
-      req,
-      config,
-      pending,
-      Math.min(workers, pending.length),
-      hooks.signal,
-      (task, o) => report(finish(task, o), task.bytes),
-    );
+    await runInWorkers(req, config, pending, Math.min(workers, pending.length), halt.signal, commit);
   }
-  if (req.dicomdir && !cancelled && directory.length > 0) {
+  const cancelled = hooks.signal?.aborted === true && stopped === undefined;
+  hooks.signal?.removeEventListener('abort', onCancel);
+  if (req.dicomdir && !halt.signal.aborted && directory.length > 0) {
     try {
       writeDicomdir(outDir, tempDir, directory, req.toolVersion);
     } catch (e) {
@@ -333,6 +398,7 @@ async function runOnSite(
     total,
     ...counts,
     heldReasons: [...heldReasons],
+    ...(stopped !== undefined ? { stopped } : {}),
     notProcessed: total - done,
     cancelled,
     seconds: (Date.now() - started) / 1000,

@@ -2,9 +2,10 @@ import { mkdirSync, openSync, renameSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
+import { openAppendLog } from './append-log.js';
 import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
-import { makePrivateDir, openPrivateFile } from './private-files.js';
+import { makePrivateDir } from './private-files.js';
 import { FileSink } from './sink.js';
 import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
 
@@ -89,8 +90,9 @@ const pixelsCell = (pixels: PixelOutcome | undefined): string =>
  *
  * Shareable, in `reportDir`: deid-report.json and deid-report.csv, written as `.part` and renamed by
  * close(), so a report that exists is complete. Private, in `auditDir` (0700 when created, files 0600):
- * deid-audit.csv and the MIDI-B crosswalks, written in place, so an interrupted batch still leaves the
- * record of what it wrote (all but the last 64 KB).
+ * deid-audit.csv and the MIDI-B crosswalks, appended to and never truncated, each input's lines on disk
+ * when add() returns, so a batch interrupted at any moment leaves the record of everything it wrote, and a
+ * rerun into the same audit folder continues it with one row per output and one per original identifier.
  */
 export class ReportWriter {
   private readonly outDir: string;
@@ -101,6 +103,9 @@ export class ReportWriter {
   private readonly patients: FileSink;
   private readonly seenUids = new Set<string>();
   private readonly seenPatients = new Set<string>();
+  /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
+  private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
+  private entries = 0;
   private readonly counts = {
     written: 0,
     skipped: 0,
@@ -134,9 +139,25 @@ export class ReportWriter {
     try {
       this.json = open(openSync(join(reportDir, `${REPORT_JSON}.part`), 'w'));
       this.csv = open(openSync(join(reportDir, `${REPORT_CSV}.part`), 'w'));
-      this.audit = open(openPrivateFile(join(auditDir, AUDIT_CSV)));
-      this.uids = open(openPrivateFile(join(auditDir, UID_CROSSWALK)));
-      this.patients = open(openPrivateFile(join(auditDir, PATIENT_ID_CROSSWALK)));
+      const audit = openAppendLog(join(auditDir, AUDIT_CSV), csvRow(AUDIT_COLUMNS), 'audit');
+      this.audit = open(audit.fd);
+      const output = AUDIT_COLUMNS.indexOf('output');
+      const sha = AUDIT_COLUMNS.indexOf('output_sha256');
+      for (const { cells } of audit.records) {
+        this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
+        if (cells[output])
+          this.audited.set(cells[output]!, { inputNo: Number(cells[0]), sha: cells[sha] ?? '' });
+      }
+      const uids = openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk');
+      this.uids = open(uids.fd);
+      for (const { cells } of uids.records) this.seenUids.add(cells[0]!);
+      const patients = openAppendLog(
+        join(auditDir, PATIENT_ID_CROSSWALK),
+        CROSSWALK_HEADER,
+        'patient ID crosswalk',
+      );
+      this.patients = open(patients.fd);
+      for (const { cells } of patients.records) this.seenPatients.add(cells[0]!);
     } catch (e) {
       for (const sink of opened) sink.close();
       throw e;
@@ -157,9 +178,6 @@ export class ReportWriter {
     // The summary is known only at the end, so it follows the files instead of preceding them.
     this.json.write(`${head.slice(0, -2)},\n  "files": [`);
     this.csv.write(csvRow(REPORT_COLUMNS));
-    this.audit.write(csvRow(AUDIT_COLUMNS));
-    this.uids.write(CROSSWALK_HEADER);
-    this.patients.write(CROSSWALK_HEADER);
   }
 
   /** The number the next input added gets: its copy kept for review is named by it. */
@@ -170,7 +188,15 @@ export class ReportWriter {
   /** Records one input, in the order the batch finishes them; returns its input number. */
   add(record: BatchFileRecord): number {
     if (this.closed) throw new Error('the report is already closed');
-    const inputNo = ++this.inputNo;
+    // One row per output however often a run is interrupted and resumed: an output already recorded
+    // (skipped as done, or redone with the same bytes after a crash) keeps its row and number.
+    const recorded = record.output === null ? undefined : this.audited.get(record.output);
+    const alreadyAudited =
+      recorded !== undefined &&
+      (record.status === 'skipped' || (record.status === 'written' && recorded.sha === record.outputSha256));
+    const inputNo = alreadyAudited ? recorded.inputNo : ++this.inputNo;
+    if (record.output !== null && record.status === 'written')
+      this.audited.set(record.output, { inputNo, sha: record.outputSha256 ?? '' });
     this.counts[record.status]++;
     if (record.verification === 'failed') this.counts.verificationFailed++;
     if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
@@ -179,7 +205,7 @@ export class ReportWriter {
     const reason = record.reason ? shareableReason(record.reason, record.input) : '';
     const output = this.shareableOutput(record.output);
     this.json.write(
-      `${inputNo === 1 ? '' : ','}\n    ${JSON.stringify({
+      `${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify({
         inputNo,
         output,
         status: record.status,
@@ -214,23 +240,24 @@ export class ReportWriter {
         HUMAN,
       ),
     );
-    this.audit.write(
-      csvRow(
-        [
-          inputNo,
-          record.input,
-          record.inputSha256 ?? '',
-          record.output ?? '',
-          record.outputSha256 ?? '',
-          record.status,
-          record.reason ?? '',
-          pixelsCell(record.pixels),
-          record.review ?? '',
-          record.finishedAt,
-        ],
-        HUMAN,
-      ),
-    );
+    if (!alreadyAudited)
+      this.audit.write(
+        csvRow(
+          [
+            inputNo,
+            record.input,
+            record.inputSha256 ?? '',
+            record.output ?? '',
+            record.outputSha256 ?? '',
+            record.status,
+            record.reason ?? '',
+            pixelsCell(record.pixels),
+            record.review ?? '',
+            record.finishedAt,
+          ],
+          HUMAN,
+        ),
+      );
     // A failed or held file is not in the output set, so its new identifiers point at nothing.
     if (record.mapping && record.status === 'written') {
       const [oldId, newId] = record.mapping.patientId;
@@ -244,6 +271,10 @@ export class ReportWriter {
         this.uids.write(csvRow([oldUid, newUid]));
       }
     }
+    // On disk before the batch moves the output into place: an output never exists without its record.
+    this.audit.flush();
+    this.uids.flush();
+    this.patients.flush();
     return inputNo;
   }
 
@@ -253,7 +284,7 @@ export class ReportWriter {
     this.closed = true;
     const summary: BatchSummary = { ...this.counts };
     this.json.write(
-      `${this.inputNo === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+      `${this.entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
         `  "summary": ${JSON.stringify(summary)}\n}\n`,
     );
     const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
