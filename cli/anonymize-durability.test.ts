@@ -117,7 +117,10 @@ describe('durability of a run', () => {
       }
     }
     // The kills really did land mid-run.
-    expect(seenAfterKill.some((n) => n < expected.size), seenAfterKill.join(',')).toBe(true);
+    expect(
+      seenAfterKill.some((n) => n < expected.size),
+      seenAfterKill.join(','),
+    ).toBe(true);
     const last = spawnSync(process.execPath, args(out, audit), { env, encoding: 'utf8' });
     expect(last.status, last.stderr).toBe(0);
     expect(outputsOf(out)).toEqual(expected);

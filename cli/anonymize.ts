@@ -46,7 +46,9 @@ Options:
                           (default: ~/.dicom-deid/audit/<start time>); never inside --out
   --dicomdir              name outputs as a DICOM file-set (DEID/P0001/S0001/SE0001/I0001) and write a
                           fresh DICOMDIR for them (an input DICOMDIR is never copied)
-  --workers <n>           worker threads (default: one per core)
+  --workers <n>           worker threads, 1 to 64 (default: one per core)
+  --overwrite             replace the outputs an earlier run wrote into --out with another profile or key
+                          (without it such a folder is refused; a rerun with the same ones resumes)
   --no-verify             skip the residual-PHI check of each output (not recommended)
   --json                  print one JSON document: every input with its status, and a summary
   -h, --help              show this help
@@ -114,6 +116,7 @@ export const anonymizeCommand: Command = {
       audit: { type: 'string' },
       dicomdir: { type: 'boolean' },
       workers: { type: 'string' },
+      overwrite: { type: 'boolean' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -181,6 +184,7 @@ export const anonymizeCommand: Command = {
           reports,
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
+          overwrite: values.overwrite ?? false,
           dicomdir: values.dicomdir ?? false,
           ...(workers !== undefined ? { workers } : {}),
           workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),

@@ -129,6 +129,20 @@ function writeChunks(path: string, chunks: readonly Chunk[]): string {
   return hash.digest('hex');
 }
 
+/** The SHA-256 of a file, or undefined when it cannot be read (gone, say). */
+export function sha256OfFile(path: string): string | undefined {
+  try {
+    const file = openInput(path);
+    try {
+      return sha256Of(file.source);
+    } finally {
+      file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 function sha256Of(source: ByteSource): string {
   const hash = createHash('sha256');
   for (let at = 0; at < source.size; at += COPY_PIECE)

@@ -216,6 +216,38 @@ describe('runBatch (in-process)', () => {
     for (const [p, bytes] of before) expect(Buffer.compare(readFileSync(p), bytes)).toBe(0);
   });
 
+  it('refuses a folder holding another profile or key’s outputs, replaces them only when asked, and rewrites an output changed since', async () => {
+    const { dir } = makeInputs(4);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const request = { inputs: [dir], outDir: out, key, toolVersion: '0.1.0', workers: 0 };
+    const basic = getPreset('basic');
+    const dated: Profile = { ...basic, options: [...basic.options, 'retainLongFullDates'] };
+    expect((await runBatch({ ...request, profile: basic })).written).toBe(4);
+    const basicOutputs = listFiles(out).sort();
+    for (const profile of [dated, getPreset('relinkable')]) {
+      await expect(runBatch({ ...request, profile })).rejects.toThrow(
+        /holds files written with another profile or key; choose an empty folder, or overwrite them/,
+      );
+    }
+    await expect(
+      runBatch({ ...request, profile: basic, key: keyFromBytes(new Uint8Array(32).fill(4)) }),
+    ).rejects.toThrow(/another profile or key/);
+    expect(listFiles(out).sort()).toEqual(basicOutputs);
+    // Replacing: the folder then holds this profile's outputs only, one per input.
+    const relinked = await runBatch({ ...request, profile: getPreset('relinkable'), overwrite: true });
+    expect(relinked.written).toBe(4);
+    const outputs = listFiles(out);
+    expect(outputs).toHaveLength(4);
+    expect(outputs.filter((p) => basicOutputs.includes(p))).toEqual([]);
+    // A resumed run trusts the bytes, not the name: an output changed since is written again.
+    const changed = outputs[0]!;
+    const original = readFileSync(changed);
+    writeFileSync(changed, Buffer.concat([original, Buffer.from('x')]));
+    const again = await runBatch({ ...request, profile: getPreset('relinkable') });
+    expect(again).toMatchObject({ written: 1, skipped: 3 });
+    expect(Buffer.compare(readFileSync(changed), original)).toBe(0);
+  });
+
   it('cancels before the next file and leaves no partial output', async () => {
     const { dir } = makeInputs(6);
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));

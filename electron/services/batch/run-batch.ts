@@ -16,6 +16,7 @@ import {
   type FileTask,
   failureReason,
   processFile,
+  sha256OfFile,
   unlinkQuietly,
   type WorkerConfig,
 } from './process-file.js';
@@ -51,6 +52,11 @@ export interface BatchRequest {
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
   /** Where the resume state lives (PHI-free); default: in the report folder, else beside the output folder. */
   readonly stateDir?: string;
+  /**
+   * Replace the outputs another profile or key wrote into the output folder. Without it such a folder is
+   * refused: its files would sit beside this run's, or some be silently replaced.
+   */
+  readonly overwrite?: boolean;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
@@ -128,6 +134,7 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     startedAt: new Date(started).toISOString(),
     ...(req.reports ? { reports: req.reports } : {}),
     ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+    overwrite: req.overwrite === true,
   });
   let summary: BatchSummary;
   try {
@@ -227,12 +234,13 @@ async function runOnSite(
     }
     const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
     const previous = resume.outputFor(resumeKey);
-    if (previous && existsSync(join(outDir, previous))) {
-      claimed.add(previous);
+    // Trust what the output holds, not that it exists: a file changed since is written again.
+    if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
+      claimed.add(previous.out);
       early.push([
         {
           input: entry.path,
-          output: join(outDir, previous),
+          output: join(outDir, previous.out),
           status: 'skipped',
           reason: 'already written by an earlier run with the same profile and key',
         },
@@ -342,7 +350,7 @@ async function runOnSite(
       place: () => {
         renameSync(outcome.tempPath, final);
         if (entry) directory.push(entry);
-        resume.add(task.resumeKey, relativeOutput, entry);
+        resume.add(task.resumeKey, { out: relativeOutput, sha: outcome.outputSha256 }, entry);
       },
     };
   };

@@ -5,7 +5,7 @@ import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize
 import { errorText, ReportableError } from '../../../shared/errors.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import { reportLocations } from '../reports/locations.js';
+import { isWithin, reportLocations } from '../reports/locations.js';
 import type { ReportLocations } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';
 import { lockOutput } from './lock.js';
@@ -34,6 +34,8 @@ export interface SiteRequest {
   readonly reports?: Partial<ReportLocations>;
   /** Where the resume state lives; default: in the report folder, else beside the output folder. */
   readonly stateDir?: string;
+  /** Replace another profile's or key's outputs instead of refusing the folder. */
+  readonly overwrite: boolean;
 }
 
 /** The output folder taken for one run, with its temporary folder, resume state and report writer. */
@@ -145,7 +147,13 @@ export function openSite(req: SiteRequest): Site {
     .digest('hex');
   const resume = step(
     'the resume state cannot be written',
-    () => new ResumeIndex(stateDir, req.key, profileDigest),
+    () =>
+      new ResumeIndex(
+        stateDir,
+        req.key,
+        profileDigest,
+        req.overwrite ? (outputs) => removeOutputs(outDir, outputs) : undefined,
+      ),
   );
   let closed = false;
   return {
@@ -167,3 +175,20 @@ export function openSite(req: SiteRequest): Site {
 
 /** The resume state's folder inside the report folder: hidden, PHI-free. */
 const STATE_DIR = '.deid-state';
+
+/** Deletes an earlier run's outputs (paths relative to the output folder, never outside it) and its DICOMDIR. */
+function removeOutputs(outDir: string, outputs: readonly string[]) {
+  for (const out of [...outputs, 'DICOMDIR']) {
+    const path = resolve(outDir, out);
+    if (!isWithin(path, outDir) || path === resolve(outDir)) continue;
+    rmSync(path, { force: true });
+    // Folders the outputs leave empty go too; a folder holding anything else stays.
+    for (let folder = dirname(path); folder !== resolve(outDir); folder = dirname(folder)) {
+      try {
+        rmdirSync(folder);
+      } catch {
+        break;
+      }
+    }
+  }
+}
