@@ -70,7 +70,12 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
     total: summary.total,
     seconds: summary.seconds,
     verification: verify
-      ? { checked: summary.written + summary.verificationFailed, clean: summary.written }
+      ? // The output folder as a whole: files earlier runs wrote (and checked) count, so a resumed run
+        // never reports "all 0 written files".
+        {
+          checked: summary.written + summary.previouslyWritten + summary.verificationFailed,
+          clean: summary.written + summary.previouslyWritten,
+        }
       : null,
     problems,
     outputFolder: record.outDir,

@@ -22,6 +22,7 @@ export class OtherOutputsError extends ReportableError {
 export interface DoneOutput {
   readonly out: string;
   readonly sha: string;
+  readonly verification: 'passed' | 'not-run';
 }
 
 /**
@@ -59,7 +60,7 @@ export class ResumeIndex {
     const [first, ...lines] = text.split('\n');
     const entries = lines.flatMap((line) => {
       try {
-        const e = JSON.parse(line) as { k: string; out: string; sha: string; dir?: DicomdirEntry };
+        const e = JSON.parse(line) as DoneOutput & { k: string; dir?: DicomdirEntry };
         return typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string' ? [e] : [];
       } catch {
         // A line cut short by a crash: that input is simply done again.
@@ -79,7 +80,11 @@ export class ResumeIndex {
       return;
     }
     for (const e of entries) {
-      this.done.set(e.k, { out: e.out, sha: e.sha });
+      this.done.set(e.k, {
+        out: e.out,
+        sha: e.sha,
+        verification: e.verification === 'passed' ? 'passed' : 'not-run',
+      });
       if (e.dir) this.directory.push(e.dir);
     }
   }

@@ -248,6 +248,49 @@ describe('runBatch (in-process)', () => {
     expect(Buffer.compare(readFileSync(changed), original)).toBe(0);
   });
 
+  it('describes the whole output folder in the shareable report, merged across interrupted and repeated runs', async () => {
+    const { dir } = makeInputs(6);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const reports = { reportDir: `${out}.report`, auditDir: `${out}.audit` };
+    const request = {
+      inputs: [dir],
+      outDir: out,
+      profile: getPreset('basic'),
+      key,
+      toolVersion: '0.1.0',
+      workers: 0,
+      reports,
+    };
+    const controller = new AbortController();
+    let seen = 0;
+    await runBatch(request, { signal: controller.signal, onFile: () => ++seen === 2 && controller.abort() });
+    const entries = () => {
+      const doc = JSON.parse(readFileSync(join(reports.reportDir, 'deid-report.json'), 'utf8'));
+      return { summary: doc.summary, files: doc.files as Array<Record<string, unknown>> };
+    };
+    expect(entries().summary).toMatchObject({ written: 2 });
+    for (let run = 0; run < 2; run++) {
+      const summary = await runBatch(request);
+      expect(summary.previouslyWritten).toBe(run === 0 ? 2 : 6);
+      const { summary: counts, files } = entries();
+      expect(counts).toMatchObject({ written: 6, skipped: 0, failed: 0 });
+      expect(files).toHaveLength(6);
+      for (const f of files) {
+        expect(f).toMatchObject({ status: 'written', verification: 'passed' });
+        expect(f.outputSha256).toMatch(/^[0-9a-f]{64}$/);
+        expect(f.actionCounts).not.toBeNull();
+      }
+      expect(new Set(files.map((f) => f.output)).size).toBe(6);
+      expect(
+        readCsvFile(join(reports.reportDir, 'deid-report.csv')).filter((r) => r.status === 'written'),
+      ).toHaveLength(6);
+    }
+    // An earlier run's outputs stay in the report when a later run is given only some of the inputs.
+    const one = listFiles(dir).find((p) => p.endsWith('.dcm'))!;
+    await runBatch({ ...request, inputs: [one] });
+    expect(entries().files).toHaveLength(6);
+  });
+
   it('cancels before the next file and leaves no partial output', async () => {
     const { dir } = makeInputs(6);
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));

@@ -73,6 +73,8 @@ export interface BatchFileResult {
   readonly outcome?: FileOutcome;
   /** Where the copy kept for review went (private). */
   readonly review?: string;
+  /** Skipped because an earlier run wrote this output: what it recorded of it. */
+  readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
 }
 
 export interface BatchSummary {
@@ -87,6 +89,8 @@ export interface BatchSummary {
   readonly verificationFailed: number;
   /** Why files were held, each reason once, PHI-free. */
   readonly heldReasons: readonly string[];
+  /** Skipped because an earlier run already wrote them (counted in `skipped` too). */
+  readonly previouslyWritten: number;
   /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
   readonly stopped?: string;
   /** Inputs never reached because the batch was cancelled or stopped. */
@@ -163,6 +167,7 @@ async function runOnSite(
   // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
   const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
   const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  let previouslyWritten = 0;
   const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
@@ -199,6 +204,7 @@ async function runOnSite(
     if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
       counts.accepted++;
     if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
+    if (r.alreadyWritten) previouslyWritten++;
     done++;
     bytesDone += bytes;
     hooks.onFile?.(r);
@@ -243,6 +249,7 @@ async function runOnSite(
           output: join(outDir, previous.out),
           status: 'skipped',
           reason: 'already written by an earlier run with the same profile and key',
+          alreadyWritten: { sha: previous.sha, verification: previous.verification },
         },
         size,
       ]);
@@ -350,7 +357,11 @@ async function runOnSite(
       place: () => {
         renameSync(outcome.tempPath, final);
         if (entry) directory.push(entry);
-        resume.add(task.resumeKey, { out: relativeOutput, sha: outcome.outputSha256 }, entry);
+        resume.add(
+          task.resumeKey,
+          { out: relativeOutput, sha: outcome.outputSha256, verification: outcome.verification },
+          entry,
+        );
       },
     };
   };
@@ -406,6 +417,7 @@ async function runOnSite(
     total,
     ...counts,
     heldReasons: [...heldReasons],
+    previouslyWritten,
     ...(stopped !== undefined ? { stopped } : {}),
     notProcessed: total - done,
     cancelled,
@@ -442,6 +454,7 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
     verification: o?.verification ?? 'not-run',
     ...(o?.pixels ? { pixels: o.pixels } : {}),
     ...(r.review ? { review: r.review } : {}),
+    ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
     finishedAt: new Date().toISOString(),
     ...(r.status === 'written' && o?.status === 'written'
       ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }

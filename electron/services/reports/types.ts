@@ -20,6 +20,8 @@ export interface BatchFileRecord {
   readonly verification: 'passed' | 'failed' | 'not-run';
   /** Whether the pixels may show identity, when the engine got that far. Accepted ones say who accepted. */
   readonly pixels?: PixelOutcome;
+  /** Skipped because an earlier run wrote this output: what that run recorded of it. */
+  readonly alreadyWritten?: { readonly sha: string; readonly verification: 'passed' | 'not-run' };
   /** PHI: where the copy kept on site for review went (quarantined or held); private audit only. */
   readonly review?: string;
   /** ISO time. */

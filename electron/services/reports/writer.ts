@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
@@ -80,6 +80,44 @@ export function shareableReason(reason: string, input: string): string {
   return text.replace(QUOTED_PATH, '$1<path>$1').replace(PATH_TOKEN, '$1<path>');
 }
 
+/** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
+interface ReportEntry {
+  readonly inputNo: number;
+  readonly output: string | null;
+  readonly status: BatchFileRecord['status'];
+  readonly reason: string | null;
+  readonly sopClassUID: string | null;
+  readonly transferSyntaxUID: string | null;
+  readonly modality: string | null;
+  readonly actionCounts: Readonly<Partial<Record<ActionName, number>>> | null;
+  readonly attributes: unknown;
+  readonly verification: BatchFileRecord['verification'];
+  readonly pixels: string | null;
+  readonly regionsCleaned: number | null;
+  readonly outputSha256: string | null;
+}
+
+const EMPTY_ENTRY = {
+  reason: null,
+  sopClassUID: null,
+  transferSyntaxUID: null,
+  modality: null,
+  actionCounts: null,
+  attributes: null,
+  pixels: null,
+  regionsCleaned: null,
+} as const;
+
+/** The entries of a report an earlier run published in this folder; none when there is none to read. */
+function previousEntries(path: string): ReportEntry[] {
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { files?: unknown };
+    return Array.isArray(doc.files) ? (doc.files as ReportEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
 /** The audit's pixel cell: the status, and for an accepted or held file who accepted it or why it waits. */
 const pixelsCell = (pixels: PixelOutcome | undefined): string =>
   pixels ? `${pixels.status}${pixels.reason ? `: ${pixels.reason}` : ''}` : '';
@@ -104,6 +142,8 @@ export class ReportWriter {
   private readonly seenUids = new Set<string>();
   private readonly seenPatients = new Set<string>();
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
+  /** The previous report's entries of written outputs, by output, until this run meets them again. */
+  private readonly carried = new Map<string, ReportEntry>();
   private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
   private entries = 0;
   private readonly counts = {
@@ -130,6 +170,8 @@ export class ReportWriter {
     const { reportDir, auditDir } = locations;
     mkdirSync(reportDir, { recursive: true });
     makePrivateDir(auditDir);
+    for (const entry of previousEntries(join(reportDir, REPORT_JSON)))
+      if (entry.status === 'written' && entry.output) this.carried.set(entry.output, entry);
     const opened: FileSink[] = [];
     const open = (fd: number) => {
       const sink = new FileSink(fd);
@@ -202,10 +244,26 @@ export class ReportWriter {
     if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
 
     const r = record.report;
-    const reason = record.reason ? shareableReason(record.reason, record.input) : '';
     const output = this.shareableOutput(record.output);
-    this.json.write(
-      `${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify({
+    if (record.alreadyWritten && output !== null) {
+      // The report describes the whole output folder: an output an earlier run wrote keeps its entry.
+      this.counts.skipped--;
+      this.counts.written++;
+      this.writeEntry(
+        this.carried.get(output) ?? {
+          ...EMPTY_ENTRY,
+          inputNo,
+          output,
+          status: 'written',
+          verification: record.alreadyWritten.verification,
+          outputSha256: record.alreadyWritten.sha,
+        },
+      );
+      this.carried.delete(output);
+    } else {
+      if (output !== null) this.carried.delete(output);
+      const reason = record.reason ? shareableReason(record.reason, record.input) : '';
+      this.writeEntry({
         inputNo,
         output,
         status: record.status,
@@ -219,27 +277,8 @@ export class ReportWriter {
         pixels: record.pixels?.status ?? null,
         regionsCleaned: record.pixels?.regionsCleaned ?? null,
         outputSha256: record.outputSha256 ?? null,
-      })}`,
-    );
-    this.csv.write(
-      csvRow(
-        [
-          inputNo,
-          output ?? '',
-          record.status,
-          reason,
-          r?.sopClassUID ?? '',
-          r?.transferSyntaxUID ?? '',
-          r?.modality ?? '',
-          ...ACTIONS.map((a) => r?.actionCounts[a] ?? ''),
-          record.verification,
-          record.pixels?.status ?? '',
-          record.pixels?.regionsCleaned ?? '',
-          record.outputSha256 ?? '',
-        ],
-        HUMAN,
-      ),
-    );
+      });
+    }
     if (!alreadyAudited)
       this.audit.write(
         csvRow(
@@ -278,10 +317,43 @@ export class ReportWriter {
     return inputNo;
   }
 
+  /** One entry of the shareable report, in both of its files. */
+  private writeEntry(entry: ReportEntry) {
+    this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify(entry)}`);
+    this.csv.write(
+      csvRow(
+        [
+          entry.inputNo,
+          entry.output ?? '',
+          entry.status,
+          entry.reason ?? '',
+          entry.sopClassUID ?? '',
+          entry.transferSyntaxUID ?? '',
+          entry.modality ?? '',
+          ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
+          entry.verification,
+          entry.pixels ?? '',
+          entry.regionsCleaned ?? '',
+          entry.outputSha256 ?? '',
+        ],
+        HUMAN,
+      ),
+    );
+  }
+
   /** Finishes the JSON document, closes every file and publishes the shareable ones. */
   close(finishedAt: string = new Date().toISOString()): BatchSummary {
     if (this.closed) throw new Error('the report is already closed');
     this.closed = true;
+    // Outputs of earlier runs that this run did not meet (their inputs were not given again) are still
+    // in the folder, so still in its report.
+    for (const entry of this.carried.values()) {
+      if (!existsSync(join(this.outDir, ...entry.output!.split('/')))) continue;
+      this.writeEntry(entry);
+      this.counts.written++;
+      if (entry.pixels === 'accepted') this.counts.accepted++;
+    }
+    this.carried.clear();
     const summary: BatchSummary = { ...this.counts };
     this.json.write(
       `${this.entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
