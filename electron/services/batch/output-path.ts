@@ -19,3 +19,10 @@ export function relativeOutputPath(identity: OutputIdentity): string {
     `${safeComponent(identity.sopInstanceUID)}.dcm`,
   ].join('/');
 }
+
+/**
+ * The name for an output whose instance is already written with other content: its own content hash
+ * (the first 12 hex digits of its SHA-256) before the extension, the same in every run.
+ */
+export const distinctOutputPath = (relativeOutput: string, outputSha256: string): string =>
+  relativeOutput.replace(/\.dcm$/, `.${outputSha256.slice(0, 12)}.dcm`);

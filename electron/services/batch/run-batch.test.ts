@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -289,6 +290,46 @@ describe('runBatch (in-process)', () => {
     const one = listFiles(dir).find((p) => p.endsWith('.dcm'))!;
     await runBatch({ ...request, inputs: [one] });
     expect(entries().files).toHaveLength(6);
+  });
+
+  it('keeps both of two inputs that share a SOP Instance UID with different content, and skips a byte-identical copy', async () => {
+    const { dir, files } = makeInputs(2);
+    const original = files[0]!;
+    const changed = Buffer.from(original.bytes);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff; // one pixel differs: a corrected re-send
+    writeFileSync(join(dir, 'z-resent.dcm'), changed);
+    writeFileSync(join(dir, 'z-copy.dcm'), original.bytes);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const results: BatchFileResult[] = [];
+    const summary = await runBatch(
+      { inputs: [dir], outDir: out, profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0 },
+      { onFile: (r) => results.push(r) },
+    );
+    expect(summary).toMatchObject({ written: 3, skipped: 1, failed: 0 });
+    const copy = results.find((r) => r.input.endsWith('z-copy.dcm'))!;
+    const first = results.find((r) => r.input.endsWith(original.relativePath))!;
+    expect(copy).toMatchObject({ status: 'skipped', output: null });
+    expect(copy.reason).toBe(`duplicate: the same instance with the same content as input ${first.inputNo}`);
+    const resent = results.find((r) => r.input.endsWith('z-resent.dcm'))!;
+    expect(resent.status).toBe('written');
+    const sha = createHash('sha256').update(readFileSync(resent.output!)).digest('hex');
+    expect(resent.output).toBe(first.output!.replace(/\.dcm$/, `.${sha.slice(0, 12)}.dcm`));
+    expect(Buffer.compare(readFileSync(resent.output!), readFileSync(first.output!))).not.toBe(0);
+    // The same names in the next run into a fresh folder.
+    const again = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    await runBatch({
+      inputs: [dir],
+      outDir: again,
+      profile: getPreset('basic'),
+      key,
+      toolVersion: '0.1.0',
+      workers: 0,
+    });
+    const rel = (root: string) =>
+      listFiles(root)
+        .map((p) => p.slice(root.length))
+        .sort();
+    expect(rel(again)).toEqual(rel(out));
   });
 
   it('cancels before the next file and leaves no partial output', async () => {

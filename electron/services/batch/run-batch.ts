@@ -11,6 +11,7 @@ import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
+import { distinctOutputPath } from './output-path.js';
 import {
   type FileOutcome,
   type FileTask,
@@ -171,7 +172,8 @@ async function runOnSite(
   const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
-  const claimed = new Set<string>();
+  // Output names taken so far, with the SHA-256 of what holds them and the input it came from.
+  const claimed = new Map<string, { readonly sha: string; readonly inputNo?: number }>();
   // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
   const halt = new AbortController();
   let stopped: string | undefined;
@@ -242,7 +244,7 @@ async function runOnSite(
     const previous = resume.outputFor(resumeKey);
     // Trust what the output holds, not that it exists: a file changed since is written again.
     if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
-      claimed.add(previous.out);
+      claimed.set(previous.out, { sha: previous.sha });
       early.push([
         {
           input: entry.path,
@@ -311,22 +313,36 @@ async function runOnSite(
         };
       }
     }
-    if (claimed.has(outcome.relativeOutput)) {
+    // Inputs that share a SOP Instance UID: the same de-identified bytes are one output (a copy of the
+    // same file); different bytes (another transfer syntax, a corrected re-send) are both kept, the later
+    // under a name that carries its content hash, so neither is lost.
+    let name = outcome.relativeOutput;
+    const first = claimed.get(name);
+    if (first && first.sha !== outcome.outputSha256)
+      name = distinctOutputPath(outcome.relativeOutput, outcome.outputSha256);
+    const holder = claimed.get(name);
+    if (holder) {
       unlinkQuietly(outcome.tempPath);
+      const earlier =
+        holder.inputNo === undefined ? 'an output an earlier run wrote' : `input ${holder.inputNo}`;
+      // Twelve hex digits alike with other bytes behind them: vanishingly rare, and never silently merged.
+      const same = holder.sha === outcome.outputSha256;
       return {
         result: {
           inputNo,
           input: task.input,
           output: null,
-          status: 'skipped',
-          reason: 'duplicate: the same instance was already written from another input',
+          status: same ? 'skipped' : 'failed',
+          reason: same
+            ? `duplicate: the same instance with the same content as ${earlier}`
+            : `the same instance as ${earlier} with other content, and no distinct name is left for it`,
           outcome,
         },
       };
     }
-    claimed.add(outcome.relativeOutput);
+    claimed.set(name, { sha: outcome.outputSha256, inputNo });
     const fileId = allocator?.next(outcome.identity);
-    const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
+    const relativeOutput = fileId ? fileId.join('/') : name;
     const final = join(outDir, relativeOutput);
     const dir = dirname(final);
     try {
