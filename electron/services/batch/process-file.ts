@@ -30,7 +30,8 @@ export interface WorkerConfig {
 
 export interface FileTask {
   readonly id: number;
-  readonly input: string;
+  /** The path as the system gives it: bytes when a name in it is not valid UTF-8. */
+  readonly input: string | Uint8Array;
 }
 
 /** A file written to the temporary folder and checked; the batch moves it into place. */

@@ -514,6 +514,33 @@ describe('runBatch (worker threads, built bundle)', () => {
     execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }, 120_000);
 
+  it('de-identifies files whose names are not valid UTF-8, in threads and in-process, naming them with U+FFFD', async () => {
+    const { dir, files } = makeInputs(2);
+    const name = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('caf\xe9.dcm', 'latin1')]);
+    writeFileSync(name, makeInputs(2, 12).files[0]!.bytes);
+    for (const workers of [0, 2]) {
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'a');
+      const results: BatchFileResult[] = [];
+      const summary = await runBatch(
+        {
+          inputs: [dir],
+          outDir: out,
+          profile: getPreset('basic'),
+          key,
+          toolVersion: '0.1.0',
+          workers,
+          workerScript,
+          reports: { auditDir: audit, reportDir: `${out}.report` },
+        },
+        { onFile: (r) => results.push(r) },
+      );
+      expect(summary).toMatchObject({ written: files.length + 1, failed: 0 });
+      expect(results.find((r) => r.input === join(dir, 'caf\uFFFD.dcm'))?.status).toBe('written');
+      expect(readFileSync(join(audit, 'deid-audit.csv'), 'utf8')).toContain('caf\uFFFD.dcm');
+    }
+  });
+
   it('gives the same outputs as in-process, and a cancel leaves no partial file', async () => {
     const { dir } = makeInputs(20);
     const inline = mkdtempSync(join(tmpdir(), 'deid-a-'));

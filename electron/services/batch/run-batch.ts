@@ -9,7 +9,7 @@ import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import { SKIP_REASONS, walkInputs } from '../inputs.js';
+import { type OsPath, SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import { distinctOutputPath } from './output-path.js';
 import {
@@ -117,7 +117,10 @@ export interface BatchHooks {
 export { BatchSetupError };
 
 interface Pending {
+  /** For people and reports. */
   readonly input: string;
+  /** What opens it. */
+  readonly osPath: OsPath;
   readonly bytes: number;
   readonly resumeKey: string;
 }
@@ -234,13 +237,13 @@ async function runOnSite(
     let size = 0;
     let mtime = 0;
     try {
-      const st = statSync(entry.path);
+      const st = statSync(entry.osPath);
       size = st.size;
       mtime = st.mtimeMs;
     } catch {
       // Gone since the walk: processFile reports it.
     }
-    const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
+    const resumeKey = resume.keyFor(identityOf(entry.osPath), size, mtime);
     const previous = resume.outputFor(resumeKey);
     // Trust what the output holds, not that it exists: a file changed since is written again.
     if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
@@ -257,7 +260,7 @@ async function runOnSite(
       ]);
       continue;
     }
-    pending.push({ input: entry.path, bytes: size, resumeKey });
+    pending.push({ input: entry.path, osPath: entry.osPath, bytes: size, resumeKey });
     bytesTotal += size;
   }
   const total = early.length + pending.length;
@@ -415,7 +418,7 @@ async function runOnSite(
   if (workers === 0 || pending.length === 0) {
     for (const [id, task] of pending.entries()) {
       if (halt.signal.aborted) break;
-      commit(task, processFile({ id, input: task.input }, config));
+      commit(task, processFile({ id, input: task.osPath }, config));
     }
   } else {
     await runInWorkers(req, config, pending, Math.min(workers, pending.length), halt.signal, commit);
@@ -457,6 +460,10 @@ function writeDicomdir(
   writeFileSync(temp, buildDicomdir(entries, { toolVersion }));
   renameSync(temp, join(outDir, 'DICOMDIR'));
 }
+
+/** An input's identity for the resume state: its absolute path, exactly, whatever bytes its names hold. */
+const identityOf = (path: OsPath): string =>
+  typeof path === 'string' ? resolve(path) : `${resolve(path.toString('utf8'))}\0${path.toString('latin1')}`;
 
 /** What the report writers need to know of one finished input. */
 function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
@@ -518,7 +525,7 @@ function runInWorkers(
       if (signal?.aborted || next >= pending.length) return finishIfDone();
       const id = next++;
       inFlight.get(w)!.add(id);
-      const task: FileTask = { id, input: pending[id]!.input };
+      const task: FileTask = { id, input: pending[id]!.osPath };
       w.postMessage(task);
     };
     const lost = (w: Worker) => {
