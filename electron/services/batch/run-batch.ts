@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
@@ -9,15 +8,14 @@ import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import { type OsPath, SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import { distinctOutputPath } from './output-path.js';
+import { type Pending, planInputs } from './plan.js';
+import { runInWorkers } from './pool.js';
 import {
   type FileOutcome,
-  type FileTask,
   failureReason,
   processFile,
-  sha256OfFile,
   unlinkQuietly,
   type WorkerConfig,
 } from './process-file.js';
@@ -115,15 +113,6 @@ export interface BatchHooks {
 }
 
 export { BatchSetupError };
-
-interface Pending {
-  /** For people and reports. */
-  readonly input: string;
-  /** What opens it. */
-  readonly osPath: OsPath;
-  readonly bytes: number;
-  readonly resumeKey: string;
-}
 
 /**
  * Runs a batch: walks the inputs, de-identifies every DICOM file (in worker threads), moves each checked
@@ -223,48 +212,10 @@ async function runOnSite(
     }
   };
 
-  const pending: Pending[] = [];
-  let bytesTotal = 0;
-  const early: Array<[Omit<BatchFileResult, 'inputNo'>, number]> = [];
-  for await (const entry of walkInputs(req.inputs)) {
-    if (entry.kind === 'skipped') {
-      early.push([
-        { input: entry.path, output: null, status: 'skipped', reason: SKIP_REASONS[entry.reason] },
-        0,
-      ]);
-      continue;
-    }
-    let size = 0;
-    let mtime = 0;
-    try {
-      const st = statSync(entry.osPath);
-      size = st.size;
-      mtime = st.mtimeMs;
-    } catch {
-      // Gone since the walk: processFile reports it.
-    }
-    const resumeKey = resume.keyFor(identityOf(entry.osPath), size, mtime);
-    const previous = resume.outputFor(resumeKey);
-    // Trust what the output holds, not that it exists: a file changed since is written again.
-    if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
-      claimed.set(previous.out, { sha: previous.sha });
-      early.push([
-        {
-          input: entry.path,
-          output: join(outDir, previous.out),
-          status: 'skipped',
-          reason: 'already written by an earlier run with the same profile and key',
-          alreadyWritten: { sha: previous.sha, verification: previous.verification },
-        },
-        size,
-      ]);
-      continue;
-    }
-    pending.push({ input: entry.path, osPath: entry.osPath, bytes: size, resumeKey });
-    bytesTotal += size;
-  }
-  const total = early.length + pending.length;
-  bytesTotal += early.reduce((n, [, b]) => n + b, 0);
+  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume);
+  for (const [name, sha] of taken) claimed.set(name, { sha });
+  const total = skipped.length + pending.length;
+  const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
 
   function progress() {
     const seconds = (Date.now() - started) / 1000;
@@ -280,7 +231,8 @@ async function runOnSite(
     });
   }
   progress();
-  for (const [r, b] of early) report({ ...r, inputNo: nextInputNo() }, b);
+  for (const { bytes, ...r } of skipped)
+    report({ ...r, output: r.output ?? null, inputNo: nextInputNo() }, bytes);
 
   const config: WorkerConfig = {
     tempDir,
@@ -421,7 +373,14 @@ async function runOnSite(
       commit(task, processFile({ id, input: task.osPath }, config));
     }
   } else {
-    await runInWorkers(req, config, pending, Math.min(workers, pending.length), halt.signal, commit);
+    await runInWorkers(
+      req.workerScript,
+      config,
+      pending,
+      Math.min(workers, pending.length),
+      halt.signal,
+      commit,
+    );
   }
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
@@ -461,10 +420,6 @@ function writeDicomdir(
   renameSync(temp, join(outDir, 'DICOMDIR'));
 }
 
-/** An input's identity for the resume state: its absolute path, exactly, whatever bytes its names hold. */
-const identityOf = (path: OsPath): string =>
-  typeof path === 'string' ? resolve(path) : `${resolve(path.toString('utf8'))}\0${path.toString('latin1')}`;
-
 /** What the report writers need to know of one finished input. */
 function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
   const o = r.outcome;
@@ -483,99 +438,4 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
       ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
       : {}),
   };
-}
-
-// A worker's heap cap: a hostile file that makes the engine balloon kills its worker, not the batch.
-const WORKER_HEAP_MB = 1024;
-// Two tasks per worker in flight, so a worker never waits for the main thread to hand it the next file.
-const PER_WORKER = 2;
-
-/**
- * Feeds tasks to a pool of worker threads; resolves true when cancelled. A worker that dies (out of
- * memory, a crash) fails the files it held with a reason and is replaced; the batch goes on.
- */
-function runInWorkers(
-  req: BatchRequest,
-  config: WorkerConfig,
-  pending: readonly Pending[],
-  size: number,
-  signal: AbortSignal | undefined,
-  onOutcome: (task: Pending, outcome: FileOutcome) => void,
-): Promise<boolean> {
-  if (!req.workerScript) throw new BatchSetupError('no worker script given for a threaded batch');
-  const script = req.workerScript;
-  return new Promise((resolvePool) => {
-    let next = 0;
-    let settled = false;
-    // Replacements are bounded: a worker that cannot even start must not be restarted forever.
-    let respawns = 4 * size;
-    const inFlight = new Map<Worker, Set<number>>();
-    const active = () => [...inFlight.values()].reduce((n, ids) => n + ids.size, 0);
-    const settle = (cancelled: boolean) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      // Terminating mid-write is safe: partial files live only in the temporary folder, removed next.
-      void Promise.all([...inFlight.keys()].map((w) => w.terminate())).then(() => resolvePool(cancelled));
-    };
-    const finishIfDone = () => {
-      if (active() === 0 && (signal?.aborted || next >= pending.length)) settle(signal?.aborted ?? false);
-    };
-    const feed = (w: Worker) => {
-      if (signal?.aborted || next >= pending.length) return finishIfDone();
-      const id = next++;
-      inFlight.get(w)!.add(id);
-      const task: FileTask = { id, input: pending[id]!.osPath };
-      w.postMessage(task);
-    };
-    const lost = (w: Worker) => {
-      const ids = inFlight.get(w);
-      if (!ids || settled) return;
-      inFlight.delete(w);
-      for (const id of ids) {
-        onOutcome(pending[id]!, {
-          id,
-          status: 'failed',
-          reason:
-            'processing stopped unexpectedly (the worker handling this file ran out of memory or crashed)',
-          inputBytes: pending[id]!.bytes,
-          verification: 'not-run',
-        });
-      }
-      if (respawns-- > 0) start();
-      else if (inFlight.size === 0) {
-        // No thread left to do the work: what remains fails, with the reason, rather than waiting forever.
-        for (; next < pending.length; next++) {
-          onOutcome(pending[next]!, {
-            id: next,
-            status: 'failed',
-            reason: 'not processed: no worker thread could be kept running',
-            inputBytes: pending[next]!.bytes,
-            verification: 'not-run',
-          });
-        }
-      }
-      finishIfDone();
-    };
-    const start = () => {
-      const w = new Worker(script, {
-        workerData: config,
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      });
-      inFlight.set(w, new Set());
-      w.on('message', (o: FileOutcome) => {
-        inFlight.get(w)?.delete(o.id);
-        if (settled) return;
-        onOutcome(pending[o.id]!, o);
-        feed(w);
-      });
-      w.on('error', () => lost(w));
-      w.on('exit', () => lost(w));
-      for (let k = 0; k < PER_WORKER; k++) feed(w);
-    };
-    const onAbort = () => settle(true);
-    signal?.addEventListener('abort', onAbort);
-    if (signal?.aborted) settle(true);
-    else for (let i = 0; i < size; i++) start();
-  });
 }
