@@ -1,25 +1,14 @@
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
-import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
-import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
 import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import type { BatchFileRecord } from '../reports/types.js';
-import { distinctOutputPath } from './output-path.js';
+import { type BatchFileResult, CommitStage } from './commit.js';
 import { type Pending, planInputs } from './plan.js';
 import { runInWorkers } from './pool.js';
-import {
-  type FileOutcome,
-  failureReason,
-  processFile,
-  unlinkQuietly,
-  type WorkerConfig,
-} from './process-file.js';
-import { keepForReview } from './review.js';
+import { type FileOutcome, processFile, unlinkQuietly, type WorkerConfig } from './process-file.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
 
 export interface BatchRequest {
@@ -61,20 +50,7 @@ export interface BatchRequest {
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
 export type BatchProgress = RunProgress;
 
-/** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
-export interface BatchFileResult {
-  /** The input's number in the audit: what the console and the copies kept for review are named by. */
-  readonly inputNo: number;
-  readonly input: string;
-  readonly output: string | null;
-  readonly status: 'written' | 'skipped' | 'failed' | 'held';
-  readonly reason?: string;
-  readonly outcome?: FileOutcome;
-  /** Where the copy kept for review went (private). */
-  readonly review?: string;
-  /** Skipped because an earlier run wrote this output: what it recorded of it. */
-  readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
-}
+export type { BatchFileResult };
 
 export interface BatchSummary {
   readonly total: number;
@@ -164,8 +140,6 @@ async function runOnSite(
   const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
-  // Output names taken so far, with the SHA-256 of what holds them and the input it came from.
-  const claimed = new Map<string, { readonly sha: string; readonly inputNo?: number }>();
   // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
   const halt = new AbortController();
   let stopped: string | undefined;
@@ -176,22 +150,15 @@ async function runOnSite(
   const onCancel = () => halt.abort();
   hooks.signal?.addEventListener('abort', onCancel);
   if (hooks.signal?.aborted) halt.abort();
-  const madeDirs = new Set<string>();
-  // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
-  const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
-  const directory: DicomdirEntry[] = [];
-  for (const entry of req.dicomdir ? resume.directoryEntries() : []) {
-    allocator!.next(entry);
-    if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
-  }
+  const committer = new CommitStage({
+    outDir,
+    tempDir,
+    resume,
+    ...(writer ? { writer } : {}),
+    ...(reviewDir ? { reviewDir } : {}),
+    dicomdir: req.dicomdir === true,
+  });
 
-  // Without a report the batch numbers inputs itself, the same way.
-  const nextInputNo = () => writer?.nextInputNo ?? done + 1;
-  /** The private audit line first (on disk when this returns); its number is the one the audit gives. */
-  const record = (r: BatchFileResult, bytes: number): BatchFileResult => {
-    const inputNo = writer?.add(recordOf(r, bytes)) ?? r.inputNo;
-    return inputNo === r.inputNo ? r : { ...r, inputNo };
-  };
   const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
@@ -206,14 +173,14 @@ async function runOnSite(
   };
   const report = (r: BatchFileResult, bytes: number) => {
     try {
-      announce(record(r, bytes), bytes);
+      announce(committer.record(r, bytes), bytes);
     } catch (e) {
       stop(`a record could not be written: ${errorText(e)}`);
     }
   };
 
   const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume);
-  for (const [name, sha] of taken) claimed.set(name, { sha });
+  for (const [name, sha] of taken) committer.claim(name, sha);
   const total = skipped.length + pending.length;
   const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
 
@@ -232,7 +199,7 @@ async function runOnSite(
   }
   progress();
   for (const { bytes, ...r } of skipped)
-    report({ ...r, output: r.output ?? null, inputNo: nextInputNo() }, bytes);
+    report({ ...r, output: r.output ?? null, inputNo: committer.nextInputNo(done) }, bytes);
 
   const config: WorkerConfig = {
     tempDir,
@@ -242,99 +209,6 @@ async function runOnSite(
     toolVersion: req.toolVersion,
     verify: req.verify ?? true,
     ...(req.dicomdir ? { dicomdir: true } : {}),
-  };
-
-  /**
-   * Where a finished file goes, and the move that puts it there (for a written one). A second input
-   * yielding the same instance is not written twice.
-   */
-  const finish = (task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } => {
-    const inputNo = nextInputNo();
-    if (outcome.status !== 'written') {
-      const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
-      if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
-      try {
-        const kind = outcome.status === 'held' ? 'held' : 'quarantine';
-        const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
-        return { result: { ...result, reason: outcome.reason, ...(review ? { review } : {}) } };
-      } catch (e) {
-        unlinkQuietly(outcome.review);
-        return {
-          result: {
-            ...result,
-            status: 'failed',
-            reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
-          },
-        };
-      }
-    }
-    // Inputs that share a SOP Instance UID: the same de-identified bytes are one output (a copy of the
-    // same file); different bytes (another transfer syntax, a corrected re-send) are both kept, the later
-    // under a name that carries its content hash, so neither is lost.
-    let name = outcome.relativeOutput;
-    const first = claimed.get(name);
-    if (first && first.sha !== outcome.outputSha256)
-      name = distinctOutputPath(outcome.relativeOutput, outcome.outputSha256);
-    const holder = claimed.get(name);
-    if (holder) {
-      unlinkQuietly(outcome.tempPath);
-      const earlier =
-        holder.inputNo === undefined ? 'an output an earlier run wrote' : `input ${holder.inputNo}`;
-      // Twelve hex digits alike with other bytes behind them: vanishingly rare, and never silently merged.
-      const same = holder.sha === outcome.outputSha256;
-      return {
-        result: {
-          inputNo,
-          input: task.input,
-          output: null,
-          status: same ? 'skipped' : 'failed',
-          reason: same
-            ? `duplicate: the same instance with the same content as ${earlier}`
-            : `the same instance as ${earlier} with other content, and no distinct name is left for it`,
-          outcome,
-        },
-      };
-    }
-    claimed.set(name, { sha: outcome.outputSha256, inputNo });
-    const fileId = allocator?.next(outcome.identity);
-    const relativeOutput = fileId ? fileId.join('/') : name;
-    const final = join(outDir, relativeOutput);
-    const dir = dirname(final);
-    try {
-      if (!madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-    } catch (e) {
-      unlinkQuietly(outcome.tempPath);
-      return {
-        result: { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) },
-      };
-    }
-    const entry: DicomdirEntry | undefined =
-      fileId && outcome.directory
-        ? {
-            ...outcome.directory,
-            fileId,
-            patientId: outcome.identity.patientId,
-            studyInstanceUID: outcome.identity.studyInstanceUID,
-            seriesInstanceUID: outcome.identity.seriesInstanceUID,
-            sopInstanceUID: outcome.identity.sopInstanceUID,
-            transferSyntaxUID: outcome.report.transferSyntaxUID,
-          }
-        : undefined;
-    return {
-      result: { inputNo, input: task.input, output: final, status: 'written', outcome },
-      place: () => {
-        renameSync(outcome.tempPath, final);
-        if (entry) directory.push(entry);
-        resume.add(
-          task.resumeKey,
-          { out: relativeOutput, sha: outcome.outputSha256, verification: outcome.verification },
-          entry,
-        );
-      },
-    };
   };
 
   /**
@@ -348,8 +222,8 @@ async function runOnSite(
       return;
     }
     try {
-      const { result, place } = finish(task, outcome);
-      const recorded = record(result, task.bytes);
+      const { result, place } = committer.finish(task, outcome, done);
+      const recorded = committer.record(result, task.bytes);
       if (outcome.status !== 'written' && outcome.diskFull) {
         announce(recorded, task.bytes);
         return stop(outcome.reason);
@@ -384,9 +258,9 @@ async function runOnSite(
   }
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
-  if (req.dicomdir && !halt.signal.aborted && directory.length > 0) {
+  if (req.dicomdir && !halt.signal.aborted) {
     try {
-      writeDicomdir(outDir, tempDir, directory, req.toolVersion);
+      committer.writeDicomdir(req.toolVersion);
     } catch (e) {
       dicomdirProblem = errorText(e);
     }
@@ -405,37 +279,5 @@ async function runOnSite(
     profileEdition: PROFILE_EDITION,
     ...(writer ? writer.locations : {}),
     ...(dicomdirProblem ? { dicomdirProblem } : {}),
-  };
-}
-
-/** The file-set's index, replaced atomically so a reader never sees half of it. */
-function writeDicomdir(
-  outDir: string,
-  tempDir: string,
-  entries: readonly DicomdirEntry[],
-  toolVersion: string,
-) {
-  const temp = join(tempDir, 'DICOMDIR.part');
-  writeFileSync(temp, buildDicomdir(entries, { toolVersion }));
-  renameSync(temp, join(outDir, 'DICOMDIR'));
-}
-
-/** What the report writers need to know of one finished input. */
-function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
-  const o = r.outcome;
-  return {
-    input: r.input,
-    inputBytes,
-    status: r.status,
-    ...(r.reason ? { reason: r.reason } : {}),
-    output: r.output,
-    verification: o?.verification ?? 'not-run',
-    ...(o?.pixels ? { pixels: o.pixels } : {}),
-    ...(r.review ? { review: r.review } : {}),
-    ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
-    finishedAt: new Date().toISOString(),
-    ...(r.status === 'written' && o?.status === 'written'
-      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
-      : {}),
   };
 }
