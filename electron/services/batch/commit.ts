@@ -5,8 +5,8 @@ import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
 import { errorText } from '../../../shared/errors.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
-import { distinctOutputPath } from './output-path.js';
-import type { Pending } from './plan.js';
+import { distinctOutputPath, plainOutputPath } from './output-path.js';
+import type { Pending, Taken } from './plan.js';
 import { type FileOutcome, failureReason, unlinkQuietly } from './process-file.js';
 import type { ResumeIndex } from './resume.js';
 import { keepForReview } from './review.js';
@@ -26,6 +26,16 @@ export interface BatchFileResult {
   readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
 }
 
+/** What holds an output name: the content's SHA-256 and where it came from. */
+interface Holder {
+  readonly sha: string;
+  readonly verification: 'passed' | 'not-run';
+  /** Absent for an output an earlier run wrote. */
+  readonly inputNo?: number;
+  readonly input: string;
+  readonly resumeKey: string;
+}
+
 interface CommitSite {
   readonly outDir: string;
   readonly tempDir: string;
@@ -43,8 +53,9 @@ interface CommitSite {
  */
 export class CommitStage {
   private readonly resume: ResumeIndex;
-  // Output names taken so far, with the SHA-256 of what holds them and the input it came from.
-  private readonly claimed = new Map<string, { readonly sha: string; readonly inputNo?: number }>();
+  // Output names taken so far, with what holds them. A contested name is one that two contents share:
+  // nobody holds it, every content goes under its hashed name.
+  private readonly claimed = new Map<string, Holder | 'contested'>();
   private readonly madeDirs = new Set<string>();
   private readonly allocator: FileIdAllocator | undefined;
   private readonly directory: DicomdirEntry[] = [];
@@ -59,9 +70,11 @@ export class CommitStage {
     }
   }
 
-  /** An output name an earlier run holds, with the SHA-256 of its bytes. */
-  claim(name: string, sha: string) {
-    this.claimed.set(name, { sha });
+  /** An output an earlier run wrote, still in place with the bytes it recorded. */
+  claim(previous: Taken) {
+    this.claimed.set(previous.out, previous);
+    const plain = plainOutputPath(previous.out);
+    if (plain !== previous.out) this.claimed.set(plain, 'contested');
   }
 
   /** The next input's number: the audit's, or (without reports) one more than the inputs done. */
@@ -80,7 +93,7 @@ export class CommitStage {
    * yielding the same instance is not written twice.
    */
   finish(task: Pending, outcome: FileOutcome, done: number): { result: BatchFileResult; place?: () => void } {
-    const { claimed, madeDirs, allocator, directory, resume } = this;
+    const { claimed, allocator, directory, resume } = this;
     const { outDir, reviewDir } = this.site;
     const inputNo = this.nextInputNo(done);
     if (outcome.status !== 'written') {
@@ -102,19 +115,27 @@ export class CommitStage {
       }
     }
     // Inputs that share a SOP Instance UID: the same de-identified bytes are one output (a copy of the
-    // same file); different bytes (another transfer syntax, a corrected re-send) are both kept, the later
-    // under a name that carries its content hash, so neither is lost.
+    // same file); different bytes (another transfer syntax, a corrected re-send) are all kept, each under
+    // a name carrying its content hash, the first one moved there when the second arrives: the names
+    // are the same whatever order the inputs come in.
+    const sha = outcome.outputSha256;
+    const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
-    const first = claimed.get(name);
-    if (first && first.sha !== outcome.outputSha256)
-      name = distinctOutputPath(outcome.relativeOutput, outcome.outputSha256);
+    if (!allocator) {
+      const first = claimed.get(name);
+      if (first === 'contested') name = hashed;
+      else if (first && first.sha !== sha) {
+        this.moveAside(name, first);
+        name = hashed;
+      }
+    }
     const holder = claimed.get(name);
-    if (holder) {
+    if (holder && holder !== 'contested') {
       unlinkQuietly(outcome.tempPath);
       const earlier =
         holder.inputNo === undefined ? 'an output an earlier run wrote' : `input ${holder.inputNo}`;
       // Twelve hex digits alike with other bytes behind them: vanishingly rare, and never silently merged.
-      const same = holder.sha === outcome.outputSha256;
+      const same = holder.sha === sha;
       return {
         result: {
           inputNo,
@@ -128,16 +149,18 @@ export class CommitStage {
         },
       };
     }
-    claimed.set(name, { sha: outcome.outputSha256, inputNo });
+    claimed.set(name, {
+      sha,
+      inputNo,
+      input: task.input,
+      resumeKey: task.resumeKey,
+      verification: outcome.verification,
+    });
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : name;
     const final = join(outDir, relativeOutput);
-    const dir = dirname(final);
     try {
-      if (!madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
+      this.madeDirsFor(final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
       return {
@@ -168,6 +191,28 @@ export class CommitStage {
         );
       },
     };
+  }
+
+  /**
+   * A second content arrived for `name`: the first moves to its hashed name, the plain one is contested
+   * from now on. Its audit gets a line for the new name and the resume state its new place.
+   */
+  private moveAside(name: string, first: Holder) {
+    const { outDir, writer } = this.site;
+    const moved = distinctOutputPath(name, first.sha);
+    this.madeDirsFor(join(outDir, moved));
+    renameSync(join(outDir, name), join(outDir, moved));
+    this.claimed.set(name, 'contested');
+    this.claimed.set(moved, first);
+    writer?.moved(join(outDir, name), join(outDir, moved), first.input);
+    this.resume.add(first.resumeKey, { out: moved, sha: first.sha, verification: first.verification });
+  }
+
+  private madeDirsFor(path: string) {
+    const dir = dirname(path);
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
   }
 
   /** The file-set's index, replaced atomically so a reader never sees half of it. */

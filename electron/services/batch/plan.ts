@@ -24,6 +24,12 @@ export interface PassedOver {
   readonly alreadyWritten?: Pick<DoneOutput, 'sha' | 'verification'>;
 }
 
+/** An output an earlier run wrote, and the input it came from. */
+export interface Taken extends DoneOutput {
+  readonly input: string;
+  readonly resumeKey: string;
+}
+
 /** An input's identity for the resume state: its absolute path, exactly, whatever bytes its names hold. */
 const identityOf = (path: OsPath): string =>
   typeof path === 'string' ? resolve(path) : `${resolve(path.toString('utf8'))}\0${path.toString('latin1')}`;
@@ -37,10 +43,10 @@ export async function planInputs(
   inputs: readonly string[],
   outDir: string,
   resume: ResumeIndex,
-): Promise<{ skipped: PassedOver[]; pending: Pending[]; taken: Map<string, string> }> {
+): Promise<{ skipped: PassedOver[]; pending: Pending[]; taken: Map<string, Taken> }> {
   const skipped: PassedOver[] = [];
   const pending: Pending[] = [];
-  const taken = new Map<string, string>();
+  const taken = new Map<string, Taken>();
   for await (const entry of walkInputs(inputs)) {
     if (entry.kind === 'skipped') {
       skipped.push({ input: entry.path, bytes: 0, status: 'skipped', reason: SKIP_REASONS[entry.reason] });
@@ -58,7 +64,7 @@ export async function planInputs(
     const resumeKey = resume.keyFor(identityOf(entry.osPath), size, mtime);
     const previous = resume.outputFor(resumeKey);
     if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
-      taken.set(previous.out, previous.sha);
+      taken.set(previous.out, { ...previous, input: entry.path, resumeKey });
       skipped.push({
         input: entry.path,
         bytes: size,

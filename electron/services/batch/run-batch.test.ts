@@ -292,44 +292,53 @@ describe('runBatch (in-process)', () => {
     expect(entries().files).toHaveLength(6);
   });
 
-  it('keeps both of two inputs that share a SOP Instance UID with different content, and skips a byte-identical copy', async () => {
-    const { dir, files } = makeInputs(2);
-    const original = files[0]!;
-    const changed = Buffer.from(original.bytes);
+  it('keeps every content of an instance under names that do not depend on order, and skips a byte-identical copy', async () => {
+    const original = makeInputs(2).files[0]!.bytes;
+    const changed = Buffer.from(original);
     changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff; // one pixel differs: a corrected re-send
-    writeFileSync(join(dir, 'z-resent.dcm'), changed);
-    writeFileSync(join(dir, 'z-copy.dcm'), original.bytes);
-    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
-    const results: BatchFileResult[] = [];
-    const summary = await runBatch(
-      { inputs: [dir], outDir: out, profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0 },
-      { onFile: (r) => results.push(r) },
-    );
-    expect(summary).toMatchObject({ written: 3, skipped: 1, failed: 0 });
-    const copy = results.find((r) => r.input.endsWith('z-copy.dcm'))!;
-    const first = results.find((r) => r.input.endsWith(original.relativePath))!;
-    expect(copy).toMatchObject({ status: 'skipped', output: null });
-    expect(copy.reason).toBe(`duplicate: the same instance with the same content as input ${first.inputNo}`);
-    const resent = results.find((r) => r.input.endsWith('z-resent.dcm'))!;
-    expect(resent.status).toBe('written');
-    const sha = createHash('sha256').update(readFileSync(resent.output!)).digest('hex');
-    expect(resent.output).toBe(first.output!.replace(/\.dcm$/, `.${sha.slice(0, 12)}.dcm`));
-    expect(Buffer.compare(readFileSync(resent.output!), readFileSync(first.output!))).not.toBe(0);
-    // The same names in the next run into a fresh folder.
-    const again = mkdtempSync(join(tmpdir(), 'deid-out-'));
-    await runBatch({
-      inputs: [dir],
-      outDir: again,
-      profile: getPreset('basic'),
-      key,
-      toolVersion: '0.1.0',
-      workers: 0,
-    });
-    const rel = (root: string) =>
-      listFiles(root)
-        .map((p) => p.slice(root.length))
-        .sort();
-    expect(rel(again)).toEqual(rel(out));
+    const run = async (names: [string, string, string], workers: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+      writeFileSync(join(dir, names[0]), original);
+      writeFileSync(join(dir, names[1]), changed);
+      writeFileSync(join(dir, names[2]), original);
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const reportDir = `${out}.report`;
+      const results: BatchFileResult[] = [];
+      const summary = await runBatch(
+        {
+          inputs: [dir],
+          outDir: out,
+          profile: getPreset('basic'),
+          key,
+          toolVersion: '0.1.0',
+          workers,
+          workerScript: join(root, 'dist/cli/batch-worker.js'),
+          reports: { reportDir, auditDir: `${out}.audit` },
+        },
+        { onFile: (r) => results.push(r) },
+      );
+      expect(summary).toMatchObject({ written: 2, skipped: 1, failed: 0 });
+      const byName = (n: string) => results.find((r) => r.input === join(dir, n))!;
+      const copy = results.find((r) => r.status === 'skipped')!;
+      expect(copy.reason).toMatch(/^duplicate: the same instance with the same content as input \d+$/);
+      const files = listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')]);
+      // Each content under its own hash; the report names the final places.
+      for (const p of listFiles(out)) {
+        const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+        expect(p.endsWith(`_${sha.slice(0, 12)}.dcm`)).toBe(true);
+      }
+      const report = JSON.parse(readFileSync(join(reportDir, 'deid-report.json'), 'utf8'));
+      const reported = report.files.filter((f: { status: string }) => f.status === 'written');
+      expect(reported.map((f: { output: string }) => `/${f.output}`).sort()).toEqual(
+        files.map(([p]) => p).sort(),
+      );
+      return { files: files.sort(), byName };
+    };
+    const forward = await run(['a-original.dcm', 'b-resent.dcm', 'c-copy.dcm'], 0);
+    const backward = await run(['c-original.dcm', 'a-resent.dcm', 'b-copy.dcm'], 0);
+    const threaded = await run(['b-original.dcm', 'a-resent.dcm', 'c-copy.dcm'], 2);
+    expect(backward.files).toEqual(forward.files);
+    expect(threaded.files).toEqual(forward.files);
   });
 
   it('cancels before the next file and leaves no partial output', async () => {

@@ -180,7 +180,7 @@ async function runOnSite(
   };
 
   const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume);
-  for (const [name, sha] of taken) committer.claim(name, sha);
+  for (const previous of taken.values()) committer.claim(previous);
   const total = skipped.length + pending.length;
   const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
 
