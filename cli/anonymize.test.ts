@@ -170,9 +170,19 @@ describe('dicom-deid anonymize', () => {
     const good = join(dir, 'good');
     mkdirSync(good);
     cpSync(join(inputs, 'patient-002'), join(good, 'p2'), { recursive: true });
-    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research');
+    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research', '--profile-stages');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/4 inputs: 4 written, 0 skipped, 0 failed/);
+    // Where the time went, each stage named once, in seconds.
+    const stages = /^stage times \(summed over files and threads; wall [\d.]+ s\): (.+)$/m.exec(
+      r.stderr,
+    )![1]!;
+    expect(
+      stages
+        .split(', ')
+        .map((part) => part.replace(/ [\d.]+ s$/, ''))
+        .sort(),
+    ).toEqual(['commit', 'de-identify', 'hash input', 'parse', 'read', 'verify', 'walk', 'write']);
     expect(r.stdout).toMatch(/report \(shareable\): .*out-good\.report/);
   });
 
