@@ -1,8 +1,18 @@
-import { latin1 } from '../dicom/charset.js';
+import { latin1, normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { isDicomdir, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
-import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
+import type { ByteSource } from '../dicom/source.js';
+import {
+  elementOf,
+  formatTag,
+  groupOf,
+  isPrivateCreator,
+  isPrivateGroup,
+  SPECIFIC_CHARACTER_SET,
+  type Tag,
+} from '../dicom/tag.js';
+import { valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
   datasetCharset,
@@ -218,7 +228,11 @@ class Run {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
     const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
-    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: method };
+    // An instance without a UID of its own gets the one its file meta will carry, in both places.
+    const ownUid = this.parsed.dataset.elements.some((e) => e.tag === SOP_INSTANCE_UID)
+      ? []
+      : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
+    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: [...method, ...ownUid] };
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, { meta });
     if (this.parsed.trailingStart !== undefined)
@@ -345,6 +359,11 @@ class Run {
     return edits.size > 0 ? { elements: edits } : undefined;
   }
 
+  /** One warning per tag and problem, however many items repeat it. */
+  private warnOnce(message: string) {
+    if (!this.warnings.includes(message) && this.warnings.length < 100) this.warnings.push(message);
+  }
+
   private tally(
     el: DicomElement,
     ctx: ElementContext,
@@ -399,6 +418,20 @@ class Run {
         value: vr === 'UI' || /^[\x00-\x7e]*$/.test(text) ? asciiBytes(text) : encodeText(text, ctx.charset),
       };
     };
+
+    // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
+    // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
+    if (op.op !== 'remove' && (el.damaged || op.op === 'keep' || op.op === 'scrub' || op.op === 'clean')) {
+      const problem = valueProblem(this.source, el, vr, ctx.charset);
+      // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
+      const charset =
+        el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;
+      if (charset) return setText(charset, 'replaced');
+      if (problem) {
+        this.warnOnce(`${formatTag(el.tag)} was removed: ${problem}`);
+        return this.apply(el, ctx, { ...decision, operation: { op: 'remove' } }, inDummySequence);
+      }
+    }
 
     if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el, ctx);
 
@@ -492,6 +525,12 @@ class Run {
       }
     }
   }
+}
+
+/** The character set term as the standard spells it, when normalising makes a valid CS of it. */
+function standardCharset(source: ByteSource, el: DicomElement): string | undefined {
+  const spelt = normaliseCharset(readText(source, el, 'CS', undefined));
+  return spelt && spelt.split('\\').every((t) => /^[A-Z0-9 _]{0,16}$/.test(t)) ? spelt : undefined;
 }
 
 // Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.
