@@ -1,6 +1,7 @@
 import type { Tag } from '../dicom/tag.js';
 import { lookup } from '../dictionary/index.js';
 import { type ProfileRow, profileRowFor } from '../profile/index.js';
+import { inUnspacedScript } from './clean-text.js';
 import { isStandardUid } from './uid-remap.js';
 
 /**
@@ -126,10 +127,16 @@ export function identifierStrings(kind: IdentifierKind, value: string): string[]
   return [...out].filter((s) => !NOT_IDENTIFYING.has(s.toUpperCase()));
 }
 
+/** Every component group (alphabetic, ideographic, phonetic): the whole name and its parts. */
 function addNameParts(name: string, out: Set<string>) {
   for (const group of name.split('=')) {
     const whole = group.replace(/\^+/g, ' ').trim();
     if (whole.length >= 3) out.add(whole);
+    // Written without spaces (山田太郎, 김민수님): family name then given name, run together.
+    if (inUnspacedScript(group)) {
+      const joined = group.replace(/[\^ ]+/g, '');
+      if ([...joined].length >= 2) out.add(joined);
+    }
     // Double-barrelled names (SMITH-JONES, O'BRIEN) are found by their parts too.
     for (const part of group.split(/[\^ ,\-']+/)) {
       const p = part.trim().replace(/\.$/, '');
