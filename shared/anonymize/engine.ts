@@ -530,7 +530,7 @@ class Run {
 /** The character set term as the standard spells it, when normalising makes a valid CS of it. */
 function standardCharset(source: ByteSource, el: DicomElement): string | undefined {
   const spelt = normaliseCharset(readText(source, el, 'CS', undefined));
-  return spelt && spelt.split('\\').every((t) => /^[A-Z0-9 _]{0,16}$/.test(t)) ? spelt : undefined;
+  return spelt?.split('\\').every((t) => /^[A-Z0-9 _]{0,16}$/.test(t)) ? spelt : undefined;
 }
 
 // Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.

@@ -122,4 +122,11 @@ describe('a value the engine could not read is never copied', () => {
       expect(dcmdumpErrors(p)).toEqual([]);
     }
   });
+
+  it('a misspelt Specific Character Set is written as the standard spells it, not dropped', () => {
+    const bytes = part10([str(0x00080005, 'CS', 'ISO-IR 100'), ...common()]);
+    const { parsedOut } = run(bytes);
+    const charset = parsedOut.dataset.elements.find((e) => e.tag === 0x00080005);
+    expect(charset && readText(parsedOut.source, charset, 'CS', undefined)).toBe('ISO_IR 100');
+  });
 });
