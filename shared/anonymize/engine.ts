@@ -30,8 +30,11 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import { pixelGate } from '../pixels/gate.js';
+import type { PixelCodecs } from '../pixels/codec.js';
+import { pixelStage } from '../pixels/gate.js';
 import type { PixelOutcome } from '../pixels/outcome.js';
+import type { DetectedRegions } from '../pixels/regions.js';
+import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
@@ -55,6 +58,10 @@ export interface AnonymizeOptions {
   readonly toolVersion: string;
   /** Also return what was decided for each element (for the app's inspector). */
   readonly explain?: boolean;
+  /** Codecs for cleaning pixels of compressed transfer syntaxes; without one such a file is held. */
+  readonly pixelCodecs?: PixelCodecs;
+  /** Regions the text detector found in this file's frames, cleaned with the Clean Pixel Data option. */
+  readonly detectedRegions?: DetectedRegions;
 }
 
 /** What happened to each attribute, by name only: safe to travel with the data. */
@@ -227,12 +234,26 @@ class Run {
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
-    const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
+    const pixels = pixelStage(this.parsed, {
+      cleanPixelData: this.options.has('cleanPixelData'),
+      rules: pixelRulesFor(this.opts.profile),
+      detectedRegions: this.opts.detectedRegions,
+      codecs: this.opts.pixelCodecs,
+    });
+    // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
+    const applied =
+      pixels.outcome.status === 'cleaned'
+        ? this.opts.profile
+        : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
+    const method = methodAttributes(applied, this.opts.toolVersion);
     // An instance without a UID of its own gets the one its file meta will carry, in both places.
     const ownUid = this.parsed.dataset.elements.some((e) => e.tag === SOP_INSTANCE_UID)
       ? []
       : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
-    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: [...method, ...ownUid] };
+    const topEdits: DatasetEdits = {
+      elements: new Map([...(edits?.elements ?? []), ...pixels.edits]),
+      insert: [...method, ...pixels.insert, ...ownUid],
+    };
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, { meta });
     if (this.parsed.trailingStart !== undefined)
@@ -256,7 +277,7 @@ class Run {
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
       removedIdentifiers: this.residualTargets(method),
-      pixels: pixelGate(this.parsed),
+      pixels: pixels.outcome,
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }
