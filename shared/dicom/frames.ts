@@ -8,7 +8,6 @@ import { ITEM, PIXEL_DATA, SEQUENCE_DELIMITER } from './tag.js';
  */
 
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
-const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
 
 /** Where one frame's compressed bytes lie in the dataset's source. */
 export type FrameFragments = readonly Fragment[];
