@@ -9,6 +9,7 @@ import { MemorySource } from '../shared/dicom/source.js';
 import { PIXEL_DATA } from '../shared/dicom/tag.js';
 import { EXPLICIT_LE } from '../shared/dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../shared/dicom/values.js';
+import { concatChunks } from '../shared/dicom/write.js';
 import type { FrameLayout } from '../shared/pixels/codec.js';
 import type { Rect } from '../shared/pixels/regions.js';
 import { part10, SECONDARY_CAPTURE, str } from './part10.js';
@@ -52,8 +53,7 @@ export function syntheticFrame(layout: FrameLayout, frame: number): Uint8Array {
 
 /** A Part 10 secondary capture in Explicit VR Little Endian holding these native frames. */
 export function nativeDicom(layout: FrameLayout, frames: readonly Uint8Array[]): Uint8Array {
-  const pixels = new Uint8Array(frames.reduce((n, f) => n + f.length, 0));
-  frames.reduce((at, f) => (pixels.set(f, at), at + f.length), 0);
+  const pixels = concatChunks(frames);
   return part10(
     [
       str(0x00080016, 'UI', SECONDARY_CAPTURE),
@@ -110,14 +110,11 @@ export function compressedFrames(parsed: ParsedDicom): Uint8Array[] {
 /** The same file with its Pixel Data replaced by these frames, one fragment each, with a Basic Offset Table. */
 export function withFrames(bytes: Uint8Array, frames: readonly Uint8Array[]): Uint8Array {
   const pixels = parse(bytes).dataset.elements.find((e) => e.tag === PIXEL_DATA)!;
-  const pieces = [
+  return concatChunks([
     bytes.subarray(0, pixels.start),
     ...encapsulatedPixelData(frames),
     bytes.subarray(pixels.end),
-  ];
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  pieces.reduce((at, p) => (out.set(p, at), at + p.length), 0);
-  return out;
+  ]);
 }
 
 /** Runs a tool that reads `input` and writes `output` in `dir`, and returns the output's bytes. */

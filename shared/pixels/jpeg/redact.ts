@@ -1,3 +1,4 @@
+import { concatChunks } from '../../dicom/write.js';
 import type { CompressedDomainRedactor, FrameLayout } from '../codec.js';
 import type { Rect } from '../regions.js';
 import {
@@ -156,13 +157,7 @@ function redact(bytes: Uint8Array, layout: FrameLayout, rects: readonly Rect[]) 
   }
   const eoi = all[all.length - 1]!;
   if (eoi.marker === EOI && eoi.end < bytes.length) pieces.push(bytes.subarray(eoi.end));
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of pieces) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return { frame: out, cleaned };
+  return { frame: concatChunks(pieces), cleaned };
 }
 
 /**
