@@ -220,3 +220,29 @@ export function compare(
   }
   return { outsideDiffering, outsideMax, insideNotFill, insideMax };
 }
+
+/** A frame of interleaved samples as a binary PGM (one sample) or PPM (three): big-endian when 16-bit. */
+export function pnm(layout: FrameLayout, frame: Uint8Array): Uint8Array {
+  const magic = layout.samplesPerPixel === 3 ? 'P6' : 'P5';
+  const header = new TextEncoder().encode(
+    `${magic}\n${layout.columns} ${layout.rows}\n${2 ** layout.bitsStored - 1}\n`,
+  );
+  return concatChunks([header, swapped(layout, frame)]);
+}
+
+/** The samples of a binary PGM or PPM, little-endian. */
+export function fromPnm(layout: FrameLayout, file: Uint8Array): Uint8Array {
+  let at = 0;
+  for (let lines = 0; lines < 3; at++) if (file[at] === 0x0a) lines++;
+  return swapped(layout, file.subarray(at));
+}
+
+function swapped(layout: FrameLayout, samples: Uint8Array): Uint8Array {
+  if (layout.bitsAllocated === 8) return samples;
+  const out = new Uint8Array(samples.length);
+  for (let i = 0; i + 1 < samples.length; i += 2) {
+    out[i] = samples[i + 1]!;
+    out[i + 1] = samples[i]!;
+  }
+  return out;
+}

@@ -10,10 +10,12 @@ import {
   compare,
   compressedFrames,
   fill,
+  fromPnm,
   layoutOf,
   nativeDicom,
   nativeFrames,
   parse,
+  pnm,
   sampleAt,
   syntheticFrame,
   tool,
@@ -316,42 +318,19 @@ describe.skipIf(!haveTools)('lossless re-encoding, checked by an independent dec
 
 /** OpenJPH's own tools: no DICOM tool here writes HTJ2K, so frames are made and read as raw codestreams. */
 function ojph(layout: FrameLayout, frame: Uint8Array, args: string[]): Uint8Array {
-  const n = serial++;
-  const magic = layout.samplesPerPixel === 3 ? 'P6' : 'P5';
-  const max = 2 ** layout.bitsStored - 1;
-  const header = new TextEncoder().encode(`${magic}\n${layout.columns} ${layout.rows}\n${max}\n`);
-  // PNM holds samples big-endian and interleaved.
-  const body = new Uint8Array(frame.length);
-  const bytes = layout.bitsAllocated / 8;
-  for (let i = 0; i < frame.length; i += bytes) {
-    for (let b = 0; b < bytes; b++) body[i + b] = frame[i + bytes - 1 - b]!;
-  }
-  writeFileSync(join(dir, `h${n}.${magic === 'P6' ? 'ppm' : 'pgm'}`), Buffer.concat([header, body]));
-  execFileSync(
-    'ojph_compress',
-    ['-i', join(dir, `h${n}.${magic === 'P6' ? 'ppm' : 'pgm'}`), '-o', join(dir, `h${n}.j2c`), ...args],
-    { stdio: 'ignore' },
-  );
-  return new Uint8Array(readFileSync(join(dir, `h${n}.j2c`)));
+  const base = join(dir, `h${serial++}`);
+  const ext = layout.samplesPerPixel === 3 ? 'ppm' : 'pgm';
+  writeFileSync(`${base}.${ext}`, pnm(layout, frame));
+  execFileSync('ojph_compress', ['-i', `${base}.${ext}`, '-o', `${base}.j2c`, ...args], { stdio: 'ignore' });
+  return new Uint8Array(readFileSync(`${base}.j2c`));
 }
 
 function ojphExpand(layout: FrameLayout, codestream: Uint8Array): Uint8Array {
-  const n = serial++;
+  const base = join(dir, `x${serial++}`);
   const ext = layout.samplesPerPixel === 3 ? 'ppm' : 'pgm';
-  writeFileSync(join(dir, `x${n}.j2c`), codestream);
-  execFileSync('ojph_expand', ['-i', join(dir, `x${n}.j2c`), '-o', join(dir, `x${n}.${ext}`)], {
-    stdio: 'ignore',
-  });
-  const file = readFileSync(join(dir, `x${n}.${ext}`));
-  // Three header lines: magic, size, maximum.
-  let at = 0;
-  for (let lines = 0; lines < 3; at++) if (file[at] === 0x0a) lines++;
-  const body = file.subarray(at);
-  const bytes = layout.bitsAllocated / 8;
-  const out = new Uint8Array(body.length);
-  for (let i = 0; i < body.length; i += bytes)
-    for (let b = 0; b < bytes; b++) out[i + b] = body[i + bytes - 1 - b]!;
-  return out;
+  writeFileSync(`${base}.j2c`, codestream);
+  execFileSync('ojph_expand', ['-i', `${base}.j2c`, '-o', `${base}.${ext}`], { stdio: 'ignore' });
+  return fromPnm(layout, new Uint8Array(readFileSync(`${base}.${ext}`)));
 }
 
 describe.skipIf(!haveTools)('HTJ2K lossless re-encoding, checked by OpenJPH', () => {
