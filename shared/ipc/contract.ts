@@ -94,7 +94,8 @@ export type FileStatus =
   | 'unreadable'
   | 'written'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  | 'held';
 
 /** One input file as the file list shows it. Values stay in the app: no export contains a row. */
 export interface FileRow {
@@ -211,11 +212,13 @@ export interface RunProgress {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: the pixels may show identity; kept on site for review. */
+  readonly held: number;
 }
 
 export interface RunFailure {
   readonly name: string;
-  readonly status: 'skipped' | 'failed';
+  readonly status: 'skipped' | 'failed' | 'held';
   readonly reason: string;
 }
 
@@ -224,6 +227,12 @@ export interface RunSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Kept on site for review because their pixels may show identity: never called clean. */
+  readonly held: number;
+  /** Written with pixels at risk because a rule or a person accepted them: never called clean either. */
+  readonly accepted: number;
+  /** Why files were held, each reason once. */
+  readonly heldReasons: readonly string[];
   readonly total: number;
   readonly seconds: number;
   /** Residual-PHI verification of every written file; null when it was switched off. */
