@@ -24,6 +24,7 @@ import {
   sortOptions,
 } from '../shared/profile/index.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { type ProjectRun, startProjectRun } from './project.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
 
@@ -33,6 +34,10 @@ holds one is not written (it fails, with the attribute named).
 
 Options:
   --out <folder>          where the copies go (must not be inside an input folder)
+  --project <name|folder> use a project: it supplies the inputs, --out, --profile, --option and key left
+                          out here (and remembers those given), keeps the audit, and adds every
+                          pseudonym to its crosswalk database (see \`dicom-deid lookup\`); created
+                          on first use, in ~/.dicom-deid/projects/<name>
   --profile <name|file>   basic (default), research, relinkable, or a profile file (JSON or YAML)
   --option <name>         add a PS3.15 option; repeatable. One of:
                           ${ALL_OPTIONS.join(', ')}
@@ -99,6 +104,7 @@ export const anonymizeCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       out: { type: 'string' },
+      project: { type: 'string' },
       profile: { type: 'string' },
       option: { type: 'string', multiple: true },
       'key-file': { type: 'string' },
@@ -114,6 +120,21 @@ export const anonymizeCommand: Command = {
     if (values.help) {
       await writeOut(ANONYMIZE_USAGE);
       return 0;
+    }
+    let project: ProjectRun | undefined;
+    if (values.project) {
+      project = startProjectRun(values.project, {
+        inputs: positionals,
+        ...(values.out ? { out: values.out } : {}),
+        ...(values.profile ? { profile: values.profile } : {}),
+        options: values.option ?? [],
+        ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
+        ...(values.audit ? { audit: values.audit } : {}),
+      });
+      positionals.splice(0, positionals.length, ...project.inputs);
+      Object.assign(values, { out: project.out, profile: project.profile, option: [...project.options] });
+      Object.assign(values, { 'key-file': project.keyFile, audit: project.audit });
+      if (!values.json) process.stderr.write(`${project.note}\n`);
     }
     if (positionals.length === 0) throw new UsageError('anonymize needs at least one file or folder');
     if (!values.out) throw new UsageError('anonymize needs --out <folder>');
@@ -151,6 +172,7 @@ export const anonymizeCommand: Command = {
     const jsonFile = (entry: object) =>
       process.stdout.write(`${inputNo === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
     try {
+      project?.begin();
       const summary = await runBatch(
         {
           inputs: positionals,
@@ -172,6 +194,7 @@ export const anonymizeCommand: Command = {
           signal: controller.signal,
           onFile: (r) => {
             inputNo++;
+            project?.onFile(r);
             if (json)
               jsonFile({
                 input: r.input,
@@ -189,6 +212,7 @@ export const anonymizeCommand: Command = {
         },
       );
       if (tty) process.stderr.write('\n');
+      project?.finish(summary);
       if (json) {
         await writeOut(`${inputNo === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
       } else {
@@ -212,6 +236,7 @@ export const anonymizeCommand: Command = {
       throw e;
     } finally {
       process.off('SIGINT', onSignal);
+      project?.finish();
     }
   },
 };

@@ -2,13 +2,7 @@ import { closeSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
 import sqlite from 'node-sqlite3-wasm';
 import { ReportableError } from '../../../shared/errors.js';
 import { isExposed, openPrivateFile } from '../reports/private-files.js';
-import {
-  type CrosswalkStore,
-  type LookupMatch,
-  MAPPING_KINDS,
-  type Mapping,
-  type MappingKind,
-} from './crosswalk-store.js';
+import { type CrosswalkStore, type LookupMatch, MAPPING_KINDS, type MappingKind } from './crosswalk-store.js';
 
 export class CrosswalkDatabaseError extends ReportableError {
   override name = 'CrosswalkDatabaseError';
