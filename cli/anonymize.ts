@@ -10,6 +10,7 @@ import {
   loadOrCreateKey,
   type StoredKey,
 } from '../electron/services/key-store.js';
+import { shareableReason } from '../electron/services/reports/writer.js';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,
@@ -24,7 +25,9 @@ import {
   sortOptions,
 } from '../shared/profile/index.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { inputLabel } from './input-label.js';
 import { type ProjectRun, startProjectRun } from './project.js';
+import { RunBreakdown } from './run-breakdown.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
 
@@ -168,6 +171,7 @@ export const anonymizeCommand: Command = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     let inputNo = 0;
+    const breakdown = new RunBreakdown();
     // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
     const jsonFile = (entry: object) =>
       process.stdout.write(`${inputNo === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
@@ -202,11 +206,15 @@ export const anonymizeCommand: Command = {
                 status: r.status,
                 ...(r.reason ? { reason: r.reason } : {}),
               });
-            // Paths often name the patient: the console gets the input's number, the private audit its path.
-            else if (r.status === 'failed')
-              process.stderr.write(
-                `${tty ? '\r\x1b[K' : ''}failed: input ${inputNo} (see the audit): ${r.reason}\n`,
-              );
+            else {
+              breakdown.add(r);
+              // Paths often name the patient: a log gets the input's number, the private audit its path.
+              if (r.status === 'failed')
+                process.stderr.write(
+                  `${tty ? '\r\x1b[K' : ''}failed: ${inputLabel(r.input, inputNo, positionals, tty)}` +
+                    `${tty ? '' : ' (see the audit)'}: ${shareableReason(r.reason ?? '', r.input)}\n`,
+                );
+            }
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
         },
@@ -223,6 +231,7 @@ export const anonymizeCommand: Command = {
         ];
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
+        for (const line of breakdown.lines()) await writeOut(`${line}\n`);
         await writeOut(
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
