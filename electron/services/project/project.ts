@@ -103,19 +103,22 @@ export function readProject(folder: string): Project | null {
   return { ...parsed.data, folder };
 }
 
-/** Writes project.json whole (owner-only, beside and renamed over): a crash leaves the previous one. */
-function save(project: Project): Project {
-  const { folder, ...record } = project;
-  makePrivateDir(folder);
-  const file = join(folder, PROJECT_FILE);
+/** Writes `text` to `file` owner-only, beside and renamed over: a crash leaves the previous file whole. */
+function replacePrivateFile(file: string, text: string): void {
   const temp = `${file}.${process.pid}.tmp`;
   const fd = openPrivateFile(temp);
   try {
-    writeSync(fd, `${JSON.stringify(record, null, 2)}\n`);
+    writeSync(fd, text);
   } finally {
     closeSync(fd);
   }
   renameSync(temp, file);
+}
+
+function save(project: Project): Project {
+  const { folder, ...record } = project;
+  makePrivateDir(folder);
+  replacePrivateFile(join(folder, PROJECT_FILE), `${JSON.stringify(record, null, 2)}\n`);
   return project;
 }
 
@@ -134,15 +137,7 @@ export const recordRun = (project: Project, run: ProjectRun): Project =>
 /** Remembers `folder` as the project to open next time (the app starts on it). */
 export function rememberLast(folder: string, home: string = homedir()): void {
   makePrivateDir(projectsHome(home));
-  const file = lastFile(home);
-  const temp = `${file}.${process.pid}.tmp`;
-  const fd = openPrivateFile(temp);
-  try {
-    writeSync(fd, `${folder}\n`);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temp, file);
+  replacePrivateFile(lastFile(home), `${folder}\n`);
 }
 
 /** The project used last, or null when there is none (or it has been moved or deleted since). */
