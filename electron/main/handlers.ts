@@ -24,6 +24,7 @@ import { outputFolderProblem } from '../services/app-output.js';
 import { withParsedFile } from '../services/app-read.js';
 import { createRunner } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
+import { createProjectService } from '../services/project/app-projects.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
 export interface Dialogs {
@@ -45,6 +46,8 @@ export interface HandlerDeps {
   readonly toolVersion: string;
   /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
   readonly workerScript?: string;
+  /** The home folder whose ~/.dicom-deid/projects the app opens projects from (default: the user's). */
+  readonly home?: string;
 }
 
 export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
@@ -68,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
   const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
   const library = new Library();
+  const projects = createProjectService(deps.home);
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -249,6 +253,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await writeFile(path, await readFile(report));
       return { savedTo: path };
     },
+
+    'project:last': async () => projects.last(),
+
+    'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
 
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');
