@@ -181,7 +181,7 @@ export interface FindQuery {
 /** One match, as plain text attributes keyed by DICOM keyword. */
 export type FindMatch = Readonly<Record<string, string>>;
 
-const FIND_KEYS: Record<QueryLevel, readonly string[]> = {
+export const FIND_KEYS: Record<QueryLevel, readonly string[]> = {
   patient: ['PatientID', 'PatientName', 'NumberOfPatientRelatedStudies'],
   study: [
     'PatientID',

@@ -88,14 +88,21 @@ export class StagingFolder {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
+  /** A received instance whose meta group we write from the DIMSE command, then the dataset bytes. */
   begin(sopClassUid: string, sopInstanceUid: string, transferSyntaxUid: string): IncomingFile {
     if (![sopClassUid, sopInstanceUid, transferSyntaxUid].every((u) => UID.test(u)))
       throw new PeerError('protocol', 'the peer sent an instance without valid UIDs in its command');
+    const incoming = this.beginFile();
+    incoming.stream.write(part10Head(sopClassUid, sopInstanceUid, transferSyntaxUid));
+    return incoming;
+  }
+
+  /** A received Part 10 file (DICOMweb), written as it comes. */
+  beginFile(): IncomingFile {
     const name = `${this.prefix}-${String(++this.next).padStart(6, '0')}`;
     const part = join(this.dir, `.${name}.part`);
     const final = join(this.dir, `${name}.dcm`);
     const stream = createWriteStream(part, { flags: 'wx', mode: 0o600 });
-    stream.write(part10Head(sopClassUid, sopInstanceUid, transferSyntaxUid));
     return {
       stream,
       commit: () =>
