@@ -1,10 +1,21 @@
 import packageJson from '../package.json' with { type: 'json' };
 import { anonymizeCommand } from './anonymize.js';
 import { type Command, UsageError, writeOut } from './command.js';
+import { echoCommand } from './echo.js';
+import { findCommand } from './find.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { scanCommand } from './scan.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */
-const COMMANDS: readonly Command[] = [scanCommand, anonymizeCommand];
+const COMMANDS: readonly Command[] = [
+  scanCommand,
+  anonymizeCommand,
+  echoCommand,
+  findCommand,
+  pullCommand,
+  pushCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
