@@ -3,6 +3,7 @@ import { anonymizeCommand } from './anonymize.js';
 import { type Command, UsageError, writeOut } from './command.js';
 import { echoCommand } from './echo.js';
 import { findCommand } from './find.js';
+import { gatewayCommand } from './gateway.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { scanCommand } from './scan.js';
@@ -15,6 +16,7 @@ const COMMANDS: readonly Command[] = [
   findCommand,
   pullCommand,
   pushCommand,
+  gatewayCommand,
 ];
 
 function usage(): string {
