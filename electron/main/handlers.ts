@@ -22,6 +22,15 @@ import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
 import { withParsedFile } from '../services/app-read.js';
+import {
+  appliedTo,
+  checkInside,
+  deviceName,
+  matchFor,
+  regionFacts,
+  replaceRule,
+  withDrawnRules,
+} from '../services/app-regions.js';
 import { createRunner } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
 
@@ -79,12 +88,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }
   };
   let profile = savedProfile();
+  // The profile as runs and inspections use it: with the boxes drawn and acceptances given at the screen.
+  const profileInForce = (): Profile => withDrawnRules(profile, settings.get().pixelRules);
 
   const runner = createRunner({
     library,
     runsDir: join(deps.userData, 'runs'),
     toolVersion: deps.toolVersion,
-    profile: () => profile,
+    profile: profileInForce,
     key: () => keys.ensure(),
     ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
   });
@@ -147,14 +158,30 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const file = inspectable(id);
       // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.
       const key = keys.ensure();
-      const details = await withParsedFile(file.path, (parsed) =>
-        inspectParsed(parsed, { profile, key, toolVersion: deps.toolVersion }),
-      );
-      return { id, name: file.row.name, ...details };
+      return withParsedFile(file.path, (parsed) => {
+        const facts = regionFacts(parsed);
+        return {
+          id,
+          name: file.row.name,
+          ...inspectParsed(parsed, { profile: profileInForce(), key, toolVersion: deps.toolVersion }),
+          pixelRules: appliedTo(settings.get().pixelRules, facts),
+          device: deviceName(facts),
+        };
+      });
     },
 
     'file:image': async ({ id, frame }) =>
       withParsedFile(inspectable(id).path, (parsed) => decodeFrame(parsed, frame)),
+
+    async 'file:regions'({ id, scope, regions, accept }) {
+      if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
+      const facts = await withParsedFile(inspectable(id).path, regionFacts);
+      checkInside(regions, facts);
+      const match = matchFor(facts, scope);
+      const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
+      settings.update({ pixelRules });
+      return { pixelRules: appliedTo(pixelRules, facts) };
+    },
 
     'profile:get': async () => ({ draft: draftOf(profile), issues: [] }),
 

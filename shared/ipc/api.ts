@@ -32,6 +32,7 @@ export function createDeidApi(transport: Transport) {
     clearInputs: simple('inputs:clear'),
     inspect: call('file:inspect'),
     frame: call('file:image'),
+    setRegions: call('file:regions'),
     getProfile: simple('profile:get'),
     setProfile: call('profile:set'),
     openProfile: simple('profile:open'),
