@@ -87,7 +87,7 @@ export function RegionPanel({
               // biome-ignore lint/suspicious/noArrayIndexKey: boxes have no identity beyond their place
               <li key={i} className={selected === i ? 'selected' : undefined}>
                 <button type="button" className="link" onClick={() => onSelect(i)}>
-                  Box {i + 1}: {describeRect(box)}
+                  Select box {i + 1}: {describeRect(box)}
                 </button>
                 <button
                   type="button"
