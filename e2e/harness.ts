@@ -87,6 +87,7 @@ export async function startHarness(options: { userData: string; dropRoot: string
     dialogs,
     toolVersion: version,
     workerScript: join(ROOT, 'dist/cli/batch-worker.js'),
+    appWorkerScript: join(ROOT, 'dist/electron/app-worker.cjs'),
   });
   const streams = new Set<ServerResponse>();
   const emit: Emit = (event, payload) => {

@@ -16,18 +16,15 @@ import {
   ProfileError,
   parseProfileFile,
 } from '../../shared/profile/index.js';
-import { decodeFrame } from '../services/app-image.js';
-import { inspectParsed } from '../services/app-inspect.js';
+import { AppJobs } from '../services/app-jobs.js';
 import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
-import { withParsedFile } from '../services/app-read.js';
 import {
   appliedTo,
   checkInside,
   deviceName,
   matchFor,
-  regionFacts,
   replaceRule,
   withDrawnRules,
 } from '../services/app-regions.js';
@@ -54,6 +51,8 @@ export interface HandlerDeps {
   readonly toolVersion: string;
   /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
   readonly workerScript?: string;
+  /** The bundled reading worker (scan, inspect, frames); without it they run in the calling thread. */
+  readonly appWorkerScript?: string;
 }
 
 export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
@@ -76,7 +75,8 @@ const issuesOf = (error: ProfileError): string[] =>
 export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
   const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
-  const library = new Library();
+  const jobs = new AppJobs(deps.appWorkerScript);
+  const library = new Library(jobs.row);
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -150,6 +150,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'inputs:clear'(_args, emit) {
       if (runner.running) throw new ReportableError('the list cannot be cleared while a run is going');
+      jobs.stopScan();
       library.clear(emit);
       return null;
     },
@@ -158,24 +159,28 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const file = inspectable(id);
       // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.
       const key = keys.ensure();
-      return withParsedFile(file.path, (parsed) => {
-        const facts = regionFacts(parsed);
-        return {
-          id,
-          name: file.row.name,
-          ...inspectParsed(parsed, { profile: profileInForce(), key, toolVersion: deps.toolVersion }),
-          pixelRules: appliedTo(settings.get().pixelRules, facts),
-          device: deviceName(facts),
-        };
+      const { facts, ...details } = await jobs.inspect(id, {
+        kind: 'inspect',
+        path: file.path,
+        profile: profileInForce(),
+        key,
+        toolVersion: deps.toolVersion,
       });
+      return {
+        id,
+        name: file.row.name,
+        ...details,
+        pixelRules: appliedTo(settings.get().pixelRules, facts),
+        device: deviceName(facts),
+      };
     },
 
     'file:image': async ({ id, frame }) =>
-      withParsedFile(inspectable(id).path, (parsed) => decodeFrame(parsed, frame)),
+      jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
 
     async 'file:regions'({ id, scope, regions, accept }) {
       if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
-      const facts = await withParsedFile(inspectable(id).path, regionFacts);
+      const facts = await jobs.facts(id, inspectable(id).path);
       checkInside(regions, facts);
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
