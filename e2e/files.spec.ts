@@ -104,7 +104,7 @@ test('the inspector shows identifying data by category, the header and the image
   await screenshot(page, '5-image');
 });
 
-test('compressed images are decoded in the main process and shown', async ({ page }) => {
+test('compressed images are decoded in the reading worker and shown', async ({ page }) => {
   test.skip(!hasCorpus, 'needs the test corpus');
   app = await openApp(page);
   const files = {
