@@ -143,6 +143,9 @@ function Header({ inspection }: { inspection: Inspection }) {
       <VirtualList
         className="header-lines"
         list
+        // A region of its own that the keyboard can scroll.
+        tabIndex={0}
+        role="region"
         aria-label="All attributes"
         items={lines}
         rowHeight={26}
