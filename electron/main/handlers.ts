@@ -20,11 +20,14 @@ import { AppJobs } from '../services/app-jobs.js';
 import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
+import { countOutcomes, describeProfile, outputContents } from '../services/app-plan.js';
 import {
   appliedTo,
   checkInside,
   deviceName,
   matchFor,
+  pixelRulesOf,
+  type RegionFacts,
   replaceRule,
   withDrawnRules,
 } from '../services/app-regions.js';
@@ -58,6 +61,19 @@ export interface HandlerDeps {
 export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
 
 const PROFILE_FILE_TYPES = ['json', 'yaml', 'yml'];
+
+/** A file that could not be read for its facts matches no rule: it is counted as held. */
+const NO_FACTS: RegionFacts = {
+  sopInstanceUID: '',
+  seriesInstanceUID: '',
+  manufacturer: '',
+  modelName: '',
+  sopClassUID: '',
+  modality: '',
+  photometricInterpretation: '',
+  rows: 0,
+  columns: 0,
+};
 
 /** A profile as the editor holds it: every option in force listed, whatever the base preset brings. */
 function draftOf(profile: Profile): ProfileDraft {
@@ -180,7 +196,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'file:regions'({ id, scope, regions, accept }) {
       if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
-      const facts = await jobs.facts(id, inspectable(id).path);
+      const facts = await jobs.facts(inspectable(id).path);
       checkInside(regions, facts);
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
@@ -247,6 +263,31 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const refused = outputFolderProblem(path, library.folders());
       if (!refused) settings.update({ outputFolder: path });
       return refused ? { path, refused } : { path };
+    },
+
+    async 'run:plan'() {
+      const inForce = profileInForce();
+      const rules = pixelRulesOf(inForce);
+      const files = library.all();
+      // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
+      const facts = new Map<number, RegionFacts>();
+      if (rules.length > 0) {
+        for (const file of files) {
+          if (file.row.burnedIn !== 'likely') continue;
+          facts.set(file.id, await jobs.facts(file.path).catch(() => NO_FACTS));
+        }
+      }
+      const outDir = settings.get().outputFolder;
+      return {
+        ...describeProfile(inForce),
+        fingerprint: keys.state().fingerprint,
+        files: countOutcomes(
+          files.map((file) => file.row),
+          (row) => facts.get(row.id),
+          rules,
+        ),
+        output: outDir ? outputContents(outDir) : null,
+      };
     },
 
     async 'batch:start'({ verify }, emit) {

@@ -67,7 +67,7 @@ describe('AppJobs', () => {
 
   it('jobs for the same file do not cancel each other', async () => {
     const jobs = new AppJobs(standIn);
-    const first = jobs.facts(3, 'first');
+    const first = jobs.inspect(3, { kind: 'inspect', path: 'first' } as Parameters<AppJobs['inspect']>[1]);
     const second = jobs.frame(3, { kind: 'frame', path: 'second', frame: 0 });
     expect(await Promise.all([first, second])).toEqual(['first', 'second']);
   });

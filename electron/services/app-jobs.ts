@@ -134,7 +134,11 @@ export class AppJobs {
 
   frame = (file: number, job: Job & { kind: 'frame' }) => this.forFile(file, job) as Promise<FrameImage>;
 
-  facts = (file: number, path: string) => this.forFile(file, { kind: 'facts', path }) as Promise<RegionFacts>;
+  /** Header facts for region rules; on the scan lane, so reading them never cancels the selected file's work. */
+  facts = (path: string): Promise<RegionFacts> =>
+    this.scan
+      ? (this.scan.run({ kind: 'facts', path }, 0) as Promise<RegionFacts>)
+      : (runJob({ kind: 'facts', path }) as Promise<RegionFacts>);
 
   private forFile(file: number, job: Job): Promise<unknown> {
     if (!this.view) return runJob(job);

@@ -173,6 +173,8 @@ export function appliedTo(rules: readonly RegionRule[], facts: RegionFacts): App
  */
 export function withDrawnRules<P extends object>(profile: P, drawn: readonly RegionRule[]): P {
   if (drawn.length === 0) return profile;
-  const own = (profile as { readonly pixelRules?: readonly RegionRule[] }).pixelRules ?? [];
-  return { ...profile, pixelRules: [...own, ...drawn] };
+  return { ...profile, pixelRules: [...pixelRulesOf(profile), ...drawn] };
 }
+
+export const pixelRulesOf = (profile: object): readonly RegionRule[] =>
+  (profile as { readonly pixelRules?: readonly RegionRule[] }).pixelRules ?? [];

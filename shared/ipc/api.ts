@@ -42,6 +42,7 @@ export function createDeidApi(transport: Transport) {
     importKey: simple('key:import'),
     exportKey: simple('key:export'),
     chooseOutput: simple('output:choose'),
+    planRun: simple('run:plan'),
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),
     showOutput: simple('batch:showOutput'),

@@ -109,6 +109,7 @@ export const REQUESTS = {
   'key:import': none,
   'key:export': none,
   'output:choose': none,
+  'run:plan': none,
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
@@ -281,6 +282,17 @@ export interface RunSummary {
   readonly message?: string;
 }
 
+/** What a run would do, stated before it starts. */
+export interface RunPlan {
+  readonly profile: string;
+  /** The options in force in plain words; `weakens`: lets through data the basic profile removes. */
+  readonly options: ReadonlyArray<{ readonly label: string; readonly weakens: boolean }>;
+  readonly fingerprint: string | null;
+  readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
+  /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
+  readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
+}
+
 export interface Saved {
   readonly savedTo: string;
 }
@@ -303,6 +315,7 @@ export interface Responses {
   'key:import': KeyState | null;
   'key:export': Saved | null;
   'output:choose': OutputChoice | null;
+  'run:plan': RunPlan;
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
