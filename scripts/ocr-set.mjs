@@ -58,9 +58,11 @@ function patient(r) {
   const middle = String.fromCharCode(65 + r.int(0, 25));
   const birth = [r.int(1935, 2015), r.int(1, 12), r.int(1, 28)];
   const study = [r.int(2015, 2026), r.int(1, 12), r.int(1, 28)];
-  const id = [`MRN${r.int(1000000, 9999999)}`, String(r.int(10000000, 99999999)), `AB-${r.int(100000, 999999)}`][
-    r.int(0, 2)
-  ];
+  const id = [
+    `MRN${r.int(1000000, 9999999)}`,
+    String(r.int(10000000, 99999999)),
+    `AB-${r.int(100000, 999999)}`,
+  ][r.int(0, 2)];
   const accession = `${study[0]}${pad(study[1])}${pad(study[2])}-${pad(r.int(1, 999), 4)}`;
   const staff = r.pick(STAFF);
   const place = r.pick(PLACES);
@@ -137,16 +139,22 @@ const BRIGHT = ['white', 'yellow', '#40ff40', 'cyan', 'gray85'];
 const LIGHT_BG = ['white', 'gray92', '#f4f0e0'];
 const DARK_FG = ['black', 'navy', 'gray20'];
 
-/** Sizes of rendered labels, one convert run for all of an image's texts. */
+/**
+ * Sizes of rendered labels, one convert run for all of an image's texts: the label's size (for placing it)
+ * and where its ink lies inside it (the answer key's box: what must be covered to hide the text).
+ */
 function measure(items) {
   if (items.length === 0) return;
   const args = [];
   for (const it of items) args.push('-font', it.font, '-pointsize', String(it.size), `label:${it.text}`);
-  const out = execFileSync('convert', [...args, '-format', '%w %h\n', 'info:'], { encoding: 'utf8' });
+  const out = execFileSync('convert', [...args, '-trim', '-format', '%W %H %X %Y %w %h\n', 'info:'], {
+    encoding: 'utf8',
+  });
   const sizes = out.trim().split('\n');
   items.forEach((it, i) => {
-    const [w, h] = sizes[i].split(' ').map(Number);
+    const [w, h, dx, dy, inkW, inkH] = sizes[i].split(' ').map(Number);
     it.box = { x: 0, y: 0, width: w, height: h };
+    it.ink = { dx, dy, width: inkW, height: inkH };
   });
 }
 
@@ -180,7 +188,10 @@ function layout(items, width, height, r) {
 }
 
 const overlaps = (a, b, gap) =>
-  a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+  a.x < b.x + b.width + gap &&
+  b.x < a.x + a.width + gap &&
+  a.y < b.y + b.height + gap &&
+  b.y < a.y + a.height + gap;
 
 function render(base, items, file, gray) {
   const args = [...base];
@@ -221,7 +232,8 @@ function scene(r, index, out) {
   const perFrame = [];
   if (multiFrame) {
     const first = item(`${pad(r.int(0, 9))}:03`, 'identity');
-    for (let f = 0; f < frames; f++) perFrame.push({ ...first, text: `${first.text.slice(0, 3)}${pad(f * 7 + 3)}` });
+    for (let f = 0; f < frames; f++)
+      perFrame.push({ ...first, text: `${first.text.slice(0, 3)}${pad(f * 7 + 3)}` });
     perFrame.push({ ...item(`${p.first} ${p.last}`, 'identity'), onlyFrame: r.int(1, frames - 1) });
   }
   measure([...items, ...perFrame]);
@@ -251,9 +263,15 @@ function scene(r, index, out) {
     render(base, shown, join(out, file), gray);
     key.frames.push(file);
   }
-  const entry = (it, frameList) => ({ text: it.text, cls: it.cls, size: it.size, box: it.box, frames: frameList });
+  const entry = (it, frameList) => ({
+    text: it.text,
+    cls: it.cls,
+    size: it.size,
+    box: { x: it.box.x + it.ink.dx, y: it.box.y + it.ink.dy, width: it.ink.width, height: it.ink.height },
+    frames: frameList,
+  });
   for (const it of staticItems) key.items.push(entry(it, null));
-  if (timer) perFrame.slice(0, frames).forEach((it, f) => key.items.push(entry({ ...it, box: timer.box }, [f])));
+  if (timer) for (let f = 0; f < frames; f++) key.items.push(entry({ ...perFrame[f], box: timer.box }, [f]));
   if (once) key.items.push(entry(once, [once.onlyFrame]));
   key.identifiers = [
     { kind: 'name', value: `${p.last.toUpperCase()}^${p.first.toUpperCase()}^${p.middle}` },
@@ -277,7 +295,11 @@ export function makeOcrSet(out, count, seed) {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { out: { type: 'string' }, count: { type: 'string', default: '24' }, seed: { type: 'string', default: '1' } },
+    options: {
+      out: { type: 'string' },
+      count: { type: 'string', default: '24' },
+      seed: { type: 'string', default: '1' },
+    },
   });
   if (!values.out) throw new Error('--out DIR is required');
   const images = makeOcrSet(values.out, Number(values.count), Number(values.seed));
