@@ -373,8 +373,15 @@ export function classifyText(
   const allow = options.allow ?? technicalAllowList(options.modality);
   const found: (ClassifiedText & { readonly tight: Rect })[] = [];
   for (const line of lines) {
-    for (const words of segments(line)) {
-      const verdict = classifySegment(words, identifiers, allow);
+    const pieces = segments(line).map((words) => ({
+      words,
+      verdict: classifySegment(words, identifiers, allow),
+    }));
+    // Part of a name read too poorly to be anything (SMITH-JONES^ before a clear MOHAMMED^S) goes with it.
+    const identityLine = pieces.some((p) => p.verdict?.cls === 'identity');
+    for (const { words, verdict: own } of pieces) {
+      const verdict =
+        own ?? (identityLine ? ({ cls: 'identity', reason: 'unknown-text' } as const) : undefined);
       if (!verdict) continue;
       const tight = union(words);
       found.push({
