@@ -253,8 +253,11 @@ function isLabel(token: string): boolean {
   );
 }
 
-function labelled(tokens: readonly string[], allow: TechnicalAllowList): boolean {
+/** A label read with confidence (a "label" made of texture proves nothing) and then text beyond it. */
+function labelled(words: readonly OcrWord[], allow: TechnicalAllowList): boolean {
+  const tokens = words.map((w) => w.text);
   for (let i = 0; i < tokens.length; i++) {
+    if (words[i]!.confidence < NOISE_CONFIDENCE) continue;
     const t = tokens[i]!.toUpperCase().replace(/[^A-Z]/g, '');
     if (isLabel(t)) return true;
     if (WEAK_LABELS.has(t)) {
@@ -345,7 +348,7 @@ function classifySegment(
   if (!/[\p{L}\p{N}]/u.test(text)) return undefined;
   const confidence = words.reduce((s, w) => s + w.confidence, 0) / words.length;
   if (needles.matches(tokens)) return { cls: 'identity', reason: 'identifier' };
-  if (labelled(tokens, allow)) {
+  if (labelled(words, allow)) {
     const value = words.filter((w) => !LABELS.has(w.text.toUpperCase().replace(/[^A-Z]/g, '')));
     const valueConfidence = value.length ? Math.min(...value.map((w) => w.confidence)) : 0;
     return valueConfidence < UNREADABLE_VALUE

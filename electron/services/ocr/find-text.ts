@@ -28,8 +28,8 @@ export interface FoundText {
   readonly reads: number;
 }
 
-// Frames smaller than this are read at twice their size: text of 10 px is then read as reliably as 20 px.
-const UPSCALE_BELOW = 1400;
+// Small frames are read enlarged towards this size: text 10 px high is then read as reliably as 20 px.
+const READ_SIZE = 1200;
 // Frame differences are found on a grid of cells; a cell changed when enough of its pixels moved a lot.
 const CELL = 16;
 const PIXEL_CHANGE = 48;
@@ -64,7 +64,7 @@ export async function findBurnedInText(
       previous = undefined;
       continue;
     }
-    const scale = Math.max(gray.width, gray.height) < UPSCALE_BELOW ? 2 : 1;
+    const scale = Math.min(3, Math.max(1, Math.round(READ_SIZE / Math.max(gray.width, gray.height))));
     const whole: Rect = { x: 0, y: 0, width: gray.width, height: gray.height };
     const cells = previous ? changes(previous, gray) : undefined;
     const rects = cells ? changedAreas(cells, gray) : [whole];

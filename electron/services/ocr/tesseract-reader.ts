@@ -44,7 +44,12 @@ export class TesseractReader implements TextReader {
       );
       for (const worker of workers) {
         // A fixed resolution also keeps Tesseract from printing its estimate for every image.
-        await worker.setParameters({ tessedit_pageseg_mode: PSM.SPARSE_TEXT, user_defined_dpi: '300' });
+        await worker.setParameters({
+          tessedit_pageseg_mode: PSM.SPARSE_TEXT,
+          user_defined_dpi: '300',
+          // Tesseract's own diagnostics ("Detected 9 diacritics") go nowhere, not to our stderr.
+          debug_file: '/dev/null',
+        });
         scheduler.addWorker(worker);
       }
       return scheduler;
