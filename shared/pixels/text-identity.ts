@@ -143,11 +143,13 @@ export class IdentityNeedles {
         for (const form of dateDigitForms(text)) add(form, false);
         continue;
       }
-      add(text, fold(text).length < 5);
+      // Folding makes short strings collide (JONES and "Kidney Lo" differ by one letter once folded): they
+      // must be a whole word; only long ones are searched inside runs of glued words.
+      add(text, fold(text).length < 7);
       // Places are found by their distinctive words too: a line may hold only "Riverside".
       if (kind === 'place') {
         for (const word of text.split(/[\s,.'-]+/))
-          if (word.length >= 5 && !PLACE_WORDS.has(word.toUpperCase())) add(word, false);
+          if (word.length >= 5 && !PLACE_WORDS.has(word.toUpperCase())) add(word, fold(word).length < 7);
       }
     }
     this.needles = [...out.values()];
@@ -278,7 +280,7 @@ function genericReason(
   const digits = digitise(text);
   if (DATE_PATTERNS.some((p) => p.test(digits) || p.test(text))) return 'date';
   if (TIME_PATTERN.test(digits)) return 'time';
-  if (/\d{5,}/.test(digits.replace(/[\s-]/g, ''))) return 'digits';
+  if (/\d{5,}/.test(digits)) return 'digits';
   for (const t of tokens) {
     const core = t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
     if (
@@ -360,7 +362,7 @@ function classifySegment(
   // OCR glues and clips words ("L5.65cm", "ney Long"): technical when most of the pieces are.
   const pieces = tokens.flatMap((t) => t.split(/(?<=\p{L})(?=[\d.])|(?<=\d)(?=\p{L}{2})/u));
   const technical = pieces.filter((t) => isTechnicalToken(t, allow)).length;
-  if (technical === pieces.length || (technical * 2 >= pieces.length && confidence < 95)) {
+  if (technical * 2 >= pieces.length) {
     return { cls: 'technical', reason: 'allowed' };
   }
   if (confidence < NOISE_CONFIDENCE) return undefined;
