@@ -24,6 +24,7 @@ export const profileDraftSchema = z.strictObject({
   name: z.string().max(200),
   base: z.enum(PRESET_NAMES),
   options: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length),
+  withoutOptions: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length).optional(),
   dateShift: z.strictObject({ minDays: z.number(), maxDays: z.number() }),
   rules: z
     .array(
@@ -38,6 +39,8 @@ export const profileDraftSchema = z.strictObject({
       }),
     )
     .max(1000),
+  // Checked field by field, with located messages, by the profile file schema in main.
+  pixelRules: z.array(z.record(z.string(), z.unknown())).max(10_000).optional(),
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
 
