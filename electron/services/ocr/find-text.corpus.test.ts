@@ -2,23 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  type Identifier,
-  identifierKindOf,
-  identifierStrings,
-} from '../../../shared/anonymize/identifiers.js';
-import { topLevelText } from '../../../shared/dicom/header.js';
-import type { Dataset } from '../../../shared/dicom/model.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileIdentifiers, type Identifier } from '../../../shared/anonymize/identifiers.js';
 import { parseDicom } from '../../../shared/dicom/parse.js';
 import { MemorySource } from '../../../shared/dicom/source.js';
-import { groupOf, isPrivateGroup } from '../../../shared/dicom/tag.js';
-import { readNumbers, readText } from '../../../shared/dicom/values.js';
-import { datasetCharset, effectiveVR } from '../../../shared/dicom/walk.js';
-import type { FrameLayout } from '../../../shared/pixels/codec.js';
+import type { PixelCodecs } from '../../../shared/pixels/codec.js';
+import { frameLayoutOf, isLayoutProblem } from '../../../shared/pixels/layout.js';
 import type { Rect } from '../../../shared/pixels/regions.js';
 import { IdentityNeedles } from '../../../shared/pixels/text-identity.js';
-import { findBurnedInText } from './find-text.js';
+import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
+import { type FileText, findTextInFile } from './file-text.js';
 import { forReading, toGray } from './prepare.js';
 import { TesseractReader } from './tesseract-reader.js';
 
@@ -36,47 +29,11 @@ const BURNED_IN = [
 // A fused PET/CT in colour with no text on it: nothing to clean, nothing to hold.
 const NO_TEXT = join(CORPUS, 'microsoft+presidio/test_data/RGB_ORIGINAL.dcm');
 
-const us = (parsed: ReturnType<typeof parseDicom>, source: MemorySource, tag: number) => {
-  const el = parsed.dataset.elements.find((e) => e.tag === tag);
-  return el ? (readNumbers(source, el, 'US', parsed.dataset.syntax)[0] ?? 0) : 0;
-};
-
 function open(file: string) {
-  const source = new MemorySource(new Uint8Array(readFileSync(file)));
-  const parsed = parseDicom(source);
-  const n = (tag: number) => us(parsed, source, tag);
-  const layout: FrameLayout = {
-    rows: n(0x00280010),
-    columns: n(0x00280011),
-    samplesPerPixel: n(0x00280002),
-    bitsAllocated: n(0x00280100),
-    bitsStored: n(0x00280101),
-    highBit: n(0x00280102),
-    pixelRepresentation: n(0x00280103),
-    planarConfiguration: n(0x00280006),
-    photometricInterpretation: topLevelText(parsed, 0x00280004),
-    numberOfFrames: Number(topLevelText(parsed, 0x00280008) || 1),
-  };
-  const pixels = parsed.dataset.elements.find((e) => e.tag === 0x7fe00010)!;
-  const frameBytes = (layout.rows * layout.columns * layout.samplesPerPixel * layout.bitsAllocated) / 8;
-  const frame = (f: number) => source.read(pixels.valueStart + f * frameBytes, frameBytes);
-  // The same identifiers the engine collects for Clean and the residual check.
-  const identifiers: Identifier[] = [];
-  const visit = (ds: Dataset, inherited: string | undefined) => {
-    const charset = datasetCharset(source, ds, inherited);
-    for (const el of ds.elements) {
-      if (el.items) for (const item of el.items) visit(item, charset);
-      else if (!isPrivateGroup(groupOf(el.tag))) {
-        const vr = effectiveVR(el);
-        const kind = identifierKindOf(el.tag, vr);
-        if (kind)
-          for (const text of identifierStrings(kind, readText(source, el, vr, charset)))
-            identifiers.push({ kind, text });
-      }
-    }
-  };
-  visit(parsed.dataset, undefined);
-  return { layout, frame, identifiers, modality: topLevelText(parsed, 0x00080060) };
+  const parsed = parseDicom(new MemorySource(new Uint8Array(readFileSync(file))));
+  const checked = frameLayoutOf(parsed);
+  if (!checked || isLayoutProblem(checked)) throw new Error('no readable frame layout');
+  return { parsed, checked, identifiers: fileIdentifiers(parsed) };
 }
 
 /** What Debian's tesseract reads in a grey image (twice its size, dark text on light). */
@@ -113,35 +70,72 @@ describe.skipIf(!existsSync(CORPUS))('burned-in identity in the public corpus', 
     rmSync(dir, { recursive: true, force: true });
   });
 
+  let codecs: PixelCodecs;
+  beforeAll(async () => {
+    codecs = await loadPixelCodecs();
+  });
+
+  const found = (text: FileText | undefined) => {
+    if (!text || 'unreadable' in text) throw new Error('frames not read');
+    return text.found;
+  };
+
   it.each(BURNED_IN)(
     '%s: identity found, none legible to tesseract once its regions are filled',
     async (_, file) => {
-      const { layout, frame, identifiers, modality } = open(file);
-      const found = await findBurnedInText(reader, layout.numberOfFrames, frame, layout, {
-        identifiers: new IdentityNeedles(identifiers),
-        modality,
-      });
-      const gray = toGray(frame(0), layout)!;
+      const { parsed, checked, identifiers } = open(file);
+      const text = found(
+        await findTextInFile(parsed, reader, { identifiers: new IdentityNeedles(identifiers), codecs }),
+      );
+      const frame = parsed.source.read(checked.pixelData.valueStart, checked.frameBytes);
+      const gray = toGray(frame, checked.layout)!;
       const before = legible(tesseractCli(dir, gray), identifiers);
-      fill(gray, found.regions.get(0) ?? []);
+      fill(gray, text.regions.get(0) ?? []);
       const after = legible(tesseractCli(dir, gray), identifiers);
       // Kinds, classes and reasons only: the text read is the sample patient's.
-      const reasons = [...found.texts.values()].flat().map((t) => `${t.cls}/${t.reason}`);
+      const reasons = [...text.texts.values()].flat().map((t) => `${t.cls}/${t.reason}`);
       console.log(
         `${_}: [${reasons}]; identifier kinds legible to tesseract before [${before}] after [${after}]`,
       );
-      expect(found.counts.identity).toBeGreaterThan(0);
+      expect(text.counts.identity).toBeGreaterThan(0);
       expect(after).toEqual([]);
     },
   );
 
-  it('a colour PET/CT without text: nothing found to clean or hold', async () => {
-    const { layout, frame, identifiers, modality } = open(NO_TEXT);
-    const found = await findBurnedInText(reader, layout.numberOfFrames, frame, layout, {
+  it.each([
+    ['RLE', ['dcmcrle']],
+    ['JPEG-LS lossless', ['dcmcjpls']],
+    ['JPEG lossless SV1', ['dcmcjpeg', '+e1']],
+  ])('the sample ultrasound compressed by dcmtk (%s) reads as the native one', async (_, [tool, ...args]) => {
+    const native = open(join(SAMPLES, '0001.dcm'));
+    const compressed = join(dir, 'compressed.dcm');
+    execFileSync(tool!, [...args, join(SAMPLES, '0001.dcm'), compressed]);
+    const other = open(compressed);
+    expect(other.parsed.transferSyntax.encapsulated).toBe(true);
+    const needles = new IdentityNeedles(native.identifiers);
+    const a = found(await findTextInFile(native.parsed, reader, { identifiers: needles, codecs }));
+    const b = found(await findTextInFile(other.parsed, reader, { identifiers: needles, codecs }));
+    expect(b.regions).toEqual(a.regions);
+    expect(b.counts).toEqual(a.counts);
+  });
+
+  it('JPEG baseline frames cannot be read here: the caller must hold the file', async () => {
+    const lossy = join(dir, 'baseline.dcm');
+    execFileSync('dcmcjpeg', ['+eb', join(SAMPLES, '0001.dcm'), lossy]);
+    const { parsed, identifiers } = open(lossy);
+    const text = await findTextInFile(parsed, reader, {
       identifiers: new IdentityNeedles(identifiers),
-      modality,
+      codecs,
     });
-    expect(found.counts).toMatchObject({ identity: 0, undecided: 0 });
-    expect(found.regions.size).toBe(0);
+    expect(text).toEqual({ unreadable: expect.stringMatching(/cannot be decoded/) });
+  });
+
+  it('a colour PET/CT without text: nothing found to clean or hold', async () => {
+    const { parsed, identifiers } = open(NO_TEXT);
+    const text = found(
+      await findTextInFile(parsed, reader, { identifiers: new IdentityNeedles(identifiers), codecs }),
+    );
+    expect(text.counts).toMatchObject({ identity: 0, undecided: 0 });
+    expect(text.regions.size).toBe(0);
   });
 });
