@@ -21,7 +21,7 @@ import { walkElements } from '../../../shared/dicom/walk.js';
 import { getPreset, type Profile, parseProfileFile } from '../../../shared/profile/index.js';
 import { dcmdumpErrors, hasTool } from '../../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
-import { type BatchFileResult, BatchSetupError, runBatch } from './run-batch.js';
+import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
 
 const key = keyFromBytes(new Uint8Array(32).fill(3));
 const root = join(dirname(new URL(import.meta.url).pathname), '../../..');
@@ -58,6 +58,16 @@ function makeInputs(count: number, seed = 11): { dir: string; files: SynthBytes[
 
 /** After a run the output folder holds the outputs and nothing else: no temporary folder, lock or state. */
 const hiddenLeft = (out: string) => readdirSync(out).filter((name) => name.startsWith('.'));
+
+/** A basic-profile batch (in this thread unless told), with every input's result collected. */
+async function collect(request: Partial<BatchRequest> & Pick<BatchRequest, 'inputs' | 'outDir'>) {
+  const results: BatchFileResult[] = [];
+  const summary = await runBatch(
+    { profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0, ...request },
+    { onFile: (r) => results.push(r) },
+  );
+  return { summary, results };
+}
 
 const phiStrings = (files: SynthBytes[]) =>
   [...new Set(files.flatMap((f) => Object.values(f.phi)))].filter((s) => s.length >= 4);
@@ -158,19 +168,11 @@ describe('runBatch (in-process)', () => {
     const samples = join(root, 'assets', 'samples');
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
     const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'audit');
-    const results: BatchFileResult[] = [];
-    const summary = await runBatch(
-      {
-        inputs: [samples],
-        outDir: out,
-        profile: getPreset('basic'),
-        key,
-        toolVersion: '0.1.0',
-        workers: 0,
-        reports: { auditDir: audit, reportDir: `${out}.report` },
-      },
-      { onFile: (r) => results.push(r) },
-    );
+    const { summary, results } = await collect({
+      inputs: [samples],
+      outDir: out,
+      reports: { auditDir: audit, reportDir: `${out}.report` },
+    });
     expect(summary).toMatchObject({ written: 8, held: 2, failed: 0, accepted: 0 });
     expect(summary.heldReasons).toEqual([
       'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned',
@@ -303,20 +305,13 @@ describe('runBatch (in-process)', () => {
       writeFileSync(join(dir, names[2]), original);
       const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
       const reportDir = `${out}.report`;
-      const results: BatchFileResult[] = [];
-      const summary = await runBatch(
-        {
-          inputs: [dir],
-          outDir: out,
-          profile: getPreset('basic'),
-          key,
-          toolVersion: '0.1.0',
-          workers,
-          workerScript: join(root, 'dist/cli/batch-worker.js'),
-          reports: { reportDir, auditDir: `${out}.audit` },
-        },
-        { onFile: (r) => results.push(r) },
-      );
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript: join(root, 'dist/cli/batch-worker.js'),
+        reports: { reportDir, auditDir: `${out}.audit` },
+      });
       expect(summary).toMatchObject({ written: 2, skipped: 1, failed: 0 });
       const byName = (n: string) => results.find((r) => r.input === join(dir, n))!;
       const copy = results.find((r) => r.status === 'skipped')!;
@@ -530,20 +525,13 @@ describe('runBatch (worker threads, built bundle)', () => {
     for (const workers of [0, 2]) {
       const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
       const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'a');
-      const results: BatchFileResult[] = [];
-      const summary = await runBatch(
-        {
-          inputs: [dir],
-          outDir: out,
-          profile: getPreset('basic'),
-          key,
-          toolVersion: '0.1.0',
-          workers,
-          workerScript,
-          reports: { auditDir: audit, reportDir: `${out}.report` },
-        },
-        { onFile: (r) => results.push(r) },
-      );
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript,
+        reports: { auditDir: audit, reportDir: `${out}.report` },
+      });
       expect(summary).toMatchObject({ written: files.length + 1, failed: 0 });
       expect(results.find((r) => r.input === join(dir, 'caf\uFFFD.dcm'))?.status).toBe('written');
       expect(readFileSync(join(audit, 'deid-audit.csv'), 'utf8')).toContain('caf\uFFFD.dcm');
