@@ -123,20 +123,13 @@ export function startProjectRun(ref: string, given: GivenRun, home?: string): Pr
       note: `${created ? 'created project' : 'project'} "${project.name}" (${project.folder}), run ${project.runs.length + 1}`,
       begin() {
         const store = asUsage(() => openSqliteCrosswalk(projectPaths(project.folder).crosswalk));
-        recorder = new ProjectRunRecorder(project, store, home);
+        recorder = new ProjectRunRecorder(project, store, run, home);
       },
       onFile: (r) => recorder?.onFile(r),
       finish(summary) {
         const finishing = recorder;
         recorder = undefined;
-        finishing?.finish(
-          {
-            ...run,
-            finishedAt: new Date().toISOString(),
-            ...(summary?.reportDir ? { reportDir: summary.reportDir } : {}),
-          },
-          summary,
-        );
+        finishing?.finish(summary, summary?.reportDir);
       },
     };
   });
