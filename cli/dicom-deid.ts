@@ -3,6 +3,7 @@ import { anonymizeCommand } from './anonymize.js';
 import { type Command, UsageError, writeOut } from './command.js';
 import { lookupCommand } from './lookup.js';
 import { scanCommand } from './scan.js';
+import { didYouMean } from './suggest.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */
 const COMMANDS: readonly Command[] = [scanCommand, anonymizeCommand, lookupCommand];
@@ -38,7 +39,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
   const command = COMMANDS.find((c) => c.name === first);
-  if (!command) throw new UsageError(`unknown command "${first}"`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(
+        first,
+        COMMANDS.map((c) => c.name),
+      )}`,
+    );
   return command.run(rest);
 }
 

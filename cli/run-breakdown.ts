@@ -20,8 +20,8 @@ export class RunBreakdown {
   add(r: Pick<BatchFileResult, 'status' | 'reason' | 'input'>): void {
     if (r.status === 'written') return;
     const kind = reasonKind(shareableReason(r.reason ?? 'no reason given', r.input));
-    let kinds = this.counts.get(r.status);
-    if (!kinds) this.counts.set(r.status, (kinds = new Map()));
+    const kinds = this.counts.get(r.status) ?? new Map<string, number>();
+    this.counts.set(r.status, kinds);
     kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
   }
 

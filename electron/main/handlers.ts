@@ -95,10 +95,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
-    const base = getPreset(draft.base).options.every((option) => draft.options.includes(option))
-      ? draft.base
-      : 'basic';
-    const candidate = { ...draft, base };
+    // Clean Pixel Data is in every preset, so it alone is turned off as an exception to the base.
+    const dropped = getPreset(draft.base).options.filter((option) => !draft.options.includes(option));
+    const base = dropped.every((option) => option === 'cleanPixelData') ? draft.base : 'basic';
+    const withoutOptions = getPreset(base).options.filter((option) => !draft.options.includes(option));
+    const candidate = { ...draft, base, withoutOptions };
     try {
       profile = parseProfileFile(JSON.stringify(candidate), 'profile.json');
     } catch (error) {

@@ -54,6 +54,7 @@ describe('projects in the app', () => {
       home,
     );
     recorder.onFile({
+      inputNo: 1,
       input: '/data/in/1.dcm',
       output: '/data/out/1.dcm',
       status: 'written',
