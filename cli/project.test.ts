@@ -125,6 +125,15 @@ describe.runIf(hasTool('dcmdump'))('projects and lookup', () => {
     for (const f of ['project.json', 'project.key', 'crosswalk.sqlite', 'audit/lookups.csv'])
       expect(statSync(join(projectDir, f)).mode & 0o777, f).toBe(0o600);
     for (const d of ['', 'audit']) expect(statSync(join(projectDir, d)).mode & 0o777).toBe(0o700);
+    // The project command lists it and shows its settings, runs and what its crosswalk holds.
+    expect(run('project').stdout).toMatch(/^lung trial {2}2 runs, last \S+\n/);
+    const shown = run('project', 'lung trial');
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain(`  output:    ${out}\n`);
+    expect(shown.stdout).toContain(
+      '  crosswalk: 2 Patient ID, 2 Study Instance UID, 2 Series Instance UID, 6 SOP Instance UID, 0 other UID\n',
+    );
+    expect(shown.stdout).toMatch(/runs \(2\):\n {2}\S+ {2}3 written, 0 skipped, 0 failed {2}→ /);
     const report = readFileSync(join(`${out}.report`, 'deid-report.json'), 'utf8');
     for (const p of [1, 2]) {
       expect(report).not.toContain(`MRN-${p}00${p}`);
