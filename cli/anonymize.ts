@@ -259,7 +259,7 @@ export const anonymizeCommand: Command = {
         // Never "clean" for a run that held or accepted files whose images may show identity.
         if (summary.held > 0)
           await writeOut(
-            `held for review, not written (their images may show identity): ${summary.held}: ${summary.heldReasons.join('; ')}\n` +
+            `held for review, not written (their images may show identity): ${summary.held}; ` +
               `the held copies are kept on site with the audit, under ${summary.auditDir}\n`,
           );
         if (summary.accepted > 0)

@@ -14,7 +14,7 @@ const STATUS_WORDS = { 'not-dicom': 'not DICOM', error: 'error', skipped: 'skipp
  * A value from a file is shown to the person at the terminal, but it may hold anything: control characters
  * (an escape sequence could rewrite the screen) and line breaks are replaced so each finding stays one line.
  */
-function shown(value: string): string {
+export function shown(value: string): string {
   const flat = value.replace(/\r\n|[\r\n]/g, ' ⏎ ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN - 1)}…` : flat;
 }
