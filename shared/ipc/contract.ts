@@ -327,6 +327,8 @@ export interface ProjectState {
     readonly skipped: number;
     readonly failed: number;
     readonly cancelled: boolean;
+    /** Stopped without finishing (killed, machine off); its counts are unknown. */
+    readonly interrupted: boolean;
   }>;
 }
 
