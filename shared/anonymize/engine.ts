@@ -27,6 +27,7 @@ import {
   type DatasetEdits,
   type ElementEdit,
   type NewElement,
+  outputSyntax,
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
@@ -233,15 +234,20 @@ class Run {
       ? []
       : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
     const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: [...method, ...ownUid] };
-    const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
-    const chunks = writeDicom(this.parsed, topEdits, { meta });
+    const encoding = outputSyntax(this.parsed);
+    const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
+    const chunks = writeDicom(this.parsed, topEdits, {
+      meta,
+      repair: true,
+      ...(encoding.reencode ? { syntax: encoding.reencode } : {}),
+    });
     if (this.parsed.trailingStart !== undefined)
       this.warnings.push('bytes after the last element were dropped');
     return {
       chunks,
       report: {
         sopClassUID: sopClassUID(this.parsed) ?? '',
-        transferSyntaxUID: reportableUID(this.parsed.transferSyntax.uid),
+        transferSyntaxUID: reportableUID(encoding.uid),
         modality: modality(this.parsed) ?? '',
         profileName: this.opts.profile.name,
         profileEdition: PROFILE_EDITION,

@@ -54,13 +54,18 @@ export function methodAttributes(profile: Profile, toolVersion: string): NewElem
 const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
 
 /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
-export function fileMeta(parsed: ParsedDicom, sopInstanceUID: string, toolVersion: string): NewElement[] {
+export function fileMeta(
+  parsed: ParsedDicom,
+  sopInstanceUID: string,
+  transferSyntaxUID: string,
+  toolVersion: string,
+): NewElement[] {
   const sopClass = topLevelText(parsed, 0x00080016) || metaText(parsed, 0x00020002);
   return [
     { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
     { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
     { tag: 0x00020003, vr: 'UI', value: uidBytes(sopInstanceUID) },
-    { tag: 0x00020010, vr: 'UI', value: uidBytes(parsed.transferSyntax.uid) },
+    { tag: 0x00020010, vr: 'UI', value: uidBytes(transferSyntaxUID) },
     { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
     { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${toolVersion}`.slice(0, 16)) },
   ];

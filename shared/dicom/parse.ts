@@ -473,8 +473,30 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
     dsSource === source ? parser : new Parser(new Reader(dsSource), parser.maxDepth, parser.stopAtPixelData);
 
   let parsed: ReturnType<Parser['elements']>;
+  const warningsBefore = dsParser.warnings.length;
   try {
-    parsed = dsParser.elements(dsPos, dsSource.size, transferSyntax, 0, false);
+    try {
+      parsed = dsParser.elements(dsPos, dsSource.size, transferSyntax, 0, false);
+    } catch (e) {
+      // A meta that names the wrong byte order (Big Endian over a little-endian dataset, or the reverse)
+      // fails the whole read; the other order is tried once, and used only if the dataset then reads.
+      if (!(e instanceof DicomError) || (e.code !== 'malformed' && e.code !== 'truncated')) throw e;
+      if (layout === 'raw-dataset' || declaredMismatch || !transferSyntax.explicitVR) throw e;
+      const swapped = { ...transferSyntax, littleEndian: !transferSyntax.littleEndian };
+      const reader = dsParser.r;
+      if (transferSyntax.deflated || !plausibleFirstGroup(reader.u16(dsPos, swapped.littleEndian))) throw e;
+      dsParser.warnings.length = warningsBefore;
+      try {
+        parsed = dsParser.elements(dsPos, dsSource.size, swapped, 0, false);
+      } catch {
+        throw e;
+      }
+      dsParser.warn(
+        'the dataset byte order contradicts the declared transfer syntax; using what the bytes show',
+      );
+      transferSyntax = swapped;
+      declaredMismatch = true;
+    }
   } catch (e) {
     if (e instanceof DicomError) {
       if (layout === 'raw-dataset' && e.code === 'truncated' && dsPos === 0 && source.size < 1024) {
