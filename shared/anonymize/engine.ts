@@ -428,7 +428,7 @@ class Run {
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
     // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
     if (op.op !== 'remove' && (el.damaged || op.op === 'keep' || op.op === 'scrub' || op.op === 'clean')) {
-      const problem = valueProblem(this.source, el, vr, ctx.charset);
+      const problem = valueProblem(this.source, el, ctx);
       // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
       const charset =
         el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;

@@ -292,6 +292,9 @@ export function outputSyntax(parsed: ParsedDicom): OutputSyntax {
   const encapsulated = parsed.dataset.elements.some((e) => e.tag === PIXEL_DATA && e.fragments);
   if (!encapsulated) return { uid: detectedSyntax(actual).uid };
   if (!actual.littleEndian) throw new EncodeError('encapsulated pixel data in big endian cannot be written');
+  if (!/^[0-9]+(\.[0-9]+)*$/.test(declaredUID) || declaredUID.length > 64) {
+    throw new EncodeError('the declared transfer syntax is not a UID, and the pixel data is encapsulated');
+  }
   return { uid: declaredUID, reencode: EXPLICIT_LE };
 }
 
