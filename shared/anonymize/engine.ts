@@ -12,7 +12,7 @@ import {
   SPECIFIC_CHARACTER_SET,
   type Tag,
 } from '../dicom/tag.js';
-import { valueProblem } from '../dicom/validate.js';
+import { isUid, valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
   datasetCharset,
@@ -174,6 +174,12 @@ class Run {
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
+  /**
+   * The edits of every dataset at every depth, keyed by element: one map for the file rather than one per
+   * item, which a file of a million items could not afford.
+   */
+  private readonly edits = new Map<DicomElement, ElementEdit>();
+  private readonly allEdits: DatasetEdits = { elements: this.edits };
 
   constructor(
     private readonly parsed: ParsedDicom,
@@ -229,10 +235,12 @@ class Run {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
     const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
-    // An instance without a UID of its own gets the one its file meta will carry, in both places.
-    const ownUid = this.parsed.dataset.elements.some((e) => e.tag === SOP_INSTANCE_UID)
-      ? []
-      : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
+    // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
+    const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
+    const ownUid =
+      sop && this.edits.get(sop)?.kind !== 'remove'
+        ? []
+        : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
     const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: [...method, ...ownUid] };
     const encoding = outputSyntax(this.parsed);
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
@@ -296,7 +304,8 @@ class Run {
   private identity(): OutputIdentity {
     const uid = (tag: Tag, fallbackSeed: string) => {
       const original = topLevelText(this.parsed, tag);
-      if (this.options.has('retainUIDs') && original) return original;
+      // Only a valid UID is retained: a damaged one is no more copied here than anywhere else.
+      if (this.options.has('retainUIDs') && isUid(original)) return original;
       return this.remap(original || `${fallbackSeed}:${this.originalPatientId}`);
     };
     const study = uid(STUDY_INSTANCE_UID, 'study');
@@ -336,7 +345,8 @@ class Run {
     inDummySequence = false,
   ): DatasetEdits | undefined {
     const { contextOf } = datasetContext(this.source, ds, path, inherited);
-    const edits = new Map<DicomElement, ElementEdit>();
+    const edits = this.edits;
+    const editsBefore = edits.size;
     const keptBlocks = new Set<number>();
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
@@ -362,7 +372,7 @@ class Run {
     for (const el of creatorElements) {
       if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el, { kind: 'remove' });
     }
-    return edits.size > 0 ? { elements: edits } : undefined;
+    return edits.size > editsBefore ? this.allEdits : undefined;
   }
 
   /** One warning per tag and problem, however many items repeat it. */

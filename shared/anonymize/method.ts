@@ -1,6 +1,7 @@
 import { asciiBytes } from '../dicom/encode.js';
 import { metaText, topLevelText } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
+import { isUid } from '../dicom/validate.js';
 import type { NewElement } from '../dicom/write.js';
 import { methodCodes, PROFILE_EDITION, type Profile } from '../profile/index.js';
 
@@ -49,8 +50,6 @@ export function methodAttributes(profile: Profile, toolVersion: string): NewElem
     { tag: LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED, vr: 'CS', value: asciiBytes(longitudinal) },
   ];
 }
-
-const isUid = (text: string) => text.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(text);
 
 /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
 export function fileMeta(

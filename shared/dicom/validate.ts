@@ -6,6 +6,9 @@ import type { ByteSource } from './source.js';
 import { readNumbers, readText } from './values.js';
 import { BINARY_SIZE } from './vr.js';
 
+/** A UID as PS3.5 9.1 shapes it: digits and dots, no empty component, at most 64 characters. */
+export const isUid = (text: string): boolean => text.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(text);
+
 /**
  * Whether a value is what its VR allows (PS3.5 6.2): character repertoire, length per value, size of
  * binary numbers. A value that is not may hold bytes the parser never saw as elements (a wrong length

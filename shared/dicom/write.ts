@@ -17,6 +17,7 @@ import {
   type Syntax,
   transferSyntaxFor,
 } from './transfer-syntax.js';
+import { isUid } from './validate.js';
 import { hasLongHeader } from './vr.js';
 
 /**
@@ -48,17 +49,52 @@ export interface SourceRange {
   readonly length: number;
 }
 
+// New bytes up to this size are gathered into shared blocks: a file of a million edited items would
+// otherwise hold millions of tiny arrays, each costing far more than its bytes.
+const SMALL = 512;
+const FIRST_BLOCK = 256;
+const MAX_BLOCK = 64 * 1024;
+
 class Out {
-  readonly chunks: Chunk[] = [];
+  private readonly done: Chunk[] = [];
+  /** The block small writes go into, and how much of it is used; not yet in `done`. */
+  private block: Uint8Array | undefined;
+  private used = 0;
   size = 0;
+
+  /** Every chunk written so far. */
+  get chunks(): Chunk[] {
+    this.seal();
+    return this.done;
+  }
+
+  private seal() {
+    if (this.block && this.used > 0) this.done.push(this.block.subarray(0, this.used));
+    this.block = undefined;
+    this.used = 0;
+  }
+
   bytes(b: Uint8Array) {
     if (b.length === 0) return;
-    this.chunks.push(b);
     this.size += b.length;
+    if (b.length > SMALL) {
+      this.seal();
+      this.done.push(b);
+      return;
+    }
+    if (!this.block || this.used + b.length > this.block.length) {
+      const grown = this.block ? Math.min(this.block.length * 2, MAX_BLOCK) : FIRST_BLOCK;
+      this.seal();
+      this.block = new Uint8Array(Math.max(grown, b.length));
+    }
+    this.block.set(b, this.used);
+    this.used += b.length;
   }
+
   copy(source: ByteSource, offset: number, length: number) {
     if (length <= 0) return;
-    const last = this.chunks[this.chunks.length - 1];
+    this.seal();
+    const last = this.done[this.done.length - 1];
     // Adjacent unchanged elements become one range, so an untouched run is one copy.
     if (
       last &&
@@ -66,12 +102,13 @@ class Out {
       last.source === source &&
       last.offset + last.length === offset
     ) {
-      this.chunks[this.chunks.length - 1] = { source, offset: last.offset, length: last.length + length };
+      this.done[this.done.length - 1] = { source, offset: last.offset, length: last.length + length };
     } else {
-      this.chunks.push({ source, offset, length });
+      this.done.push({ source, offset, length });
     }
     this.size += length;
   }
+
   append(other: Out) {
     for (const c of other.chunks) {
       if (c instanceof Uint8Array) this.bytes(c);
@@ -292,7 +329,7 @@ export function outputSyntax(parsed: ParsedDicom): OutputSyntax {
   const encapsulated = parsed.dataset.elements.some((e) => e.tag === PIXEL_DATA && e.fragments);
   if (!encapsulated) return { uid: detectedSyntax(actual).uid };
   if (!actual.littleEndian) throw new EncodeError('encapsulated pixel data in big endian cannot be written');
-  if (!/^[0-9]+(\.[0-9]+)*$/.test(declaredUID) || declaredUID.length > 64) {
+  if (!isUid(declaredUID)) {
     throw new EncodeError('the declared transfer syntax is not a UID, and the pixel data is encapsulated');
   }
   return { uid: declaredUID, reencode: EXPLICIT_LE };
