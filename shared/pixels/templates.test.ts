@@ -12,7 +12,7 @@ import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { concatChunks, type NewElement } from '../dicom/write.js';
 import { getPreset } from '../profile/index.js';
 import { frameLayoutOf } from './layout.js';
-import { matchesFile } from './match.js';
+import { HeaderValues, matchesFile } from './match.js';
 import { PIXEL_TEMPLATES } from './templates.generated.js';
 
 const KEY = keyFromBytes(new Uint8Array(32).fill(0x19));
@@ -112,11 +112,15 @@ describe('built-in device templates', () => {
     const parsed = parseDicom(new MemorySource(ultrasound('ge medical systems', 'Logiq9 Pro')));
     const layout = frameLayoutOf(parsed);
     const logiq9 = PIXEL_TEMPLATES.find((t) => t.label?.endsWith('Logiq US (LOGIQ9)'))!;
-    expect(matchesFile(parsed, logiq9.match, layout && 'layout' in layout ? layout.layout : undefined)).toBe(
-      true,
-    );
+    expect(
+      matchesFile(
+        new HeaderValues(parsed),
+        logiq9.match,
+        layout && 'layout' in layout ? layout.layout : undefined,
+      ),
+    ).toBe(true);
     const other = parseDicom(new MemorySource(ultrasound('Philips', 'LOGIQ9')));
-    expect(matchesFile(other, logiq9.match, undefined)).toBe(false);
+    expect(matchesFile(new HeaderValues(other), logiq9.match, undefined)).toBe(false);
   });
 
   it('clean everything outside the Ultrasound Region Sequence areas', () => {
