@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { pixelModule } from '../../test/image.js';
 import { part10, str } from '../../test/part10.js';
 import { anonymize } from '../anonymize/engine.js';
 import { keyFromBytes } from '../anonymize/key.js';
-import { asciiBytes, encodeHeader, encodeNumbers } from '../dicom/encode.js';
+import { asciiBytes, encodeHeader } from '../dicom/encode.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import { parseDicom } from '../dicom/parse.js';
 import { MemorySource } from '../dicom/source.js';
@@ -57,24 +58,11 @@ function u64(values: readonly number[]): Uint8Array {
 function encapsulatedFile(table: 'basic' | 'extended'): Uint8Array {
   const frames = Array.from({ length: FRAMES }, (_, f) => frameOf(f));
   const offsets = frames.map((_, f) => f * (8 + W * H));
-  const us = (tag: number, v: number): NewElement => ({
-    tag,
-    vr: 'US',
-    value: encodeNumbers('US', [v], EXPLICIT_LE),
-  });
   const elements: NewElement[] = [
     str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'),
     str(0x00080060, 'CS', 'OT'),
     str(0x00100010, 'PN', 'DOE^JANE'),
-    us(0x00280002, 1),
-    str(0x00280004, 'CS', 'MONOCHROME2'),
-    str(0x00280008, 'IS', String(FRAMES)),
-    us(0x00280010, H),
-    us(0x00280011, W),
-    us(0x00280100, 8),
-    us(0x00280101, 8),
-    us(0x00280102, 7),
-    us(0x00280103, 0),
+    ...pixelModule({ rows: H, columns: W, photometric: 'MONOCHROME2', bits: 8, frames: FRAMES }),
     str(0x00280301, 'CS', 'YES'),
   ];
   if (table === 'extended') {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { pixelModule } from '../../test/image.js';
 import { part10, str } from '../../test/part10.js';
 import { anonymize } from '../anonymize/engine.js';
 import { keyFromBytes } from '../anonymize/key.js';
@@ -20,11 +21,6 @@ const US_IMAGE = '1.2.840.10008.5.1.4.1.1.6.1';
 const W = 64;
 const H = 48;
 
-const us = (tag: number, v: number): NewElement => ({
-  tag,
-  vr: 'US',
-  value: encodeNumbers('US', [v], EXPLICIT_LE),
-});
 const ul = (tag: number, v: number): NewElement => ({
   tag,
   vr: 'UL',
@@ -44,15 +40,7 @@ function ultrasound(
     str(0x00080070, 'LO', manufacturer),
     str(0x00081090, 'LO', model),
     str(0x00100010, 'PN', 'DOE^JANE'),
-    us(0x00280002, 3),
-    str(0x00280004, 'CS', 'RGB'),
-    us(0x00280006, 0),
-    us(0x00280010, H),
-    us(0x00280011, W),
-    us(0x00280100, 8),
-    us(0x00280101, 8),
-    us(0x00280102, 7),
-    us(0x00280103, 0),
+    ...pixelModule({ rows: H, columns: W, photometric: 'RGB', bits: 8, planar: 0 }),
     { tag: PIXEL_DATA, vr: 'OB', value: pixels },
   ];
   if (regions.length > 0) {
