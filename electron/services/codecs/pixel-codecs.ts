@@ -41,6 +41,22 @@ function replan(samples: Uint8Array, layout: FrameLayout, fromPlanar: boolean): 
   return out;
 }
 
+/**
+ * The sample precision to encode with: Bits Stored, unless an unsigned sample uses bits above it (some files
+ * keep them, and a codec told the smaller precision would drop them) or 16-bit samples hold 8 bits or fewer
+ * (which the codecs would read as bytes), then Bits Allocated.
+ */
+function encodedBits(samples: Uint8Array, layout: FrameLayout): number {
+  const { bitsStored, bitsAllocated } = layout;
+  if (bitsAllocated !== 16 || bitsStored >= bitsAllocated) return bitsStored;
+  if (bitsStored <= 8) return bitsAllocated;
+  if (layout.pixelRepresentation === 1) return bitsStored;
+  for (let i = 0; i + 1 < samples.length; i += 2) {
+    if ((samples[i]! | (samples[i + 1]! << 8)) >> bitsStored) return bitsAllocated;
+  }
+  return bitsStored;
+}
+
 function run(what: string, step: () => Context, layout: FrameLayout, expected?: number): Uint8Array {
   let result: Uint8Array | undefined;
   try {
@@ -89,9 +105,10 @@ function codec(
         throw new ReportableError(`the samples do not fill a ${layout.columns} × ${layout.rows} frame`);
       }
       const options = parameters(samples, layout, original);
+      const precision = { ...layout, bitsStored: encodedBits(samples, layout) };
       return run(
         `${name} encoding`,
-        () => encode(native.context(layout, { decodedBuffer: samples }), options),
+        () => encode(native.context(precision, { decodedBuffer: samples }), options),
         layout,
       );
     },
