@@ -1,22 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import { ReportableError } from '../../../shared/errors.js';
-import type { FrameLayout, PixelCodecs } from '../../../shared/pixels/codec.js';
+import type { FrameLayout } from '../../../shared/pixels/codec.js';
 import type { Rect } from '../../../shared/pixels/regions.js';
 import { corpusFiles, hasCorpus } from '../../../test/corpus.js';
+import { ToolRunner } from '../../../test/pixel-tools.js';
 import {
   compare,
   compressedFrames,
   fill,
-  fromPnm,
+  frameLayout,
+  grow,
   layoutOf,
   nativeFrames,
   parse,
   sampleAt,
-  tool,
   withFrames,
 } from '../../../test/pixels.js';
 import { hasTool } from '../../../test/tools.js';
@@ -28,15 +26,11 @@ import { loadPixelCodecs } from './pixel-codecs.js';
 // (one pixel more where chroma is subsampled); the lossy-capable syntaxes are re-encoded losslessly here
 // (no original parameters given), so they too must be identical.
 
-const dir = mkdtempSync(join(tmpdir(), 'deid-pixel-corpus-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let codecs: PixelCodecs;
-beforeAll(async () => {
-  codecs = await loadPixelCodecs();
-});
-let serial = 0;
+const tools = new ToolRunner();
+// Compiled once for the file; every call after this is synchronous.
+const codecs = await loadPixelCodecs();
 const run = (command: string, args: readonly string[], input: Uint8Array) =>
-  tool(dir, command, args, input, `c${serial++}`);
+  tools.dicom(command, args, input);
 
 const dcmdjpeg = (b: Uint8Array) => nativeFrames(run('dcmdjpeg', ['+cn'], b));
 const DECODERS: Record<string, (file: Uint8Array) => { layout: FrameLayout; frames: Uint8Array[] }> = {
@@ -58,13 +52,7 @@ const DECODERS: Record<string, (file: Uint8Array) => { layout: FrameLayout; fram
 function ojphExpand(file: Uint8Array) {
   const parsed = parse(file);
   const layout = { ...layoutOf(parsed), planarConfiguration: 0 };
-  const frames = compressedFrames(parsed).map((frame) => {
-    const base = join(dir, `o${serial++}`);
-    const ext = layout.samplesPerPixel === 3 ? 'ppm' : 'pgm';
-    writeFileSync(`${base}.j2c`, frame);
-    execFileSync('ojph_expand', ['-i', `${base}.j2c`, '-o', `${base}.${ext}`], { stdio: 'ignore' });
-    return fromPnm(layout, new Uint8Array(readFileSync(`${base}.${ext}`)));
-  });
+  const frames = compressedFrames(parsed).map((frame) => tools.ojphExpand(layout, frame));
   return { layout, frames };
 }
 
@@ -84,14 +72,6 @@ const HELD: Record<string, RegExp> = {
   // A tiled slide whose edge tiles are smaller JPEG images than the frame size the header declares.
   'fo-dicom+fo-dicom/TestData/multiframe.dcm': /holds a 55 × 121 image, not the 240 × 240/,
 };
-
-const grow = (rects: readonly Rect[], [dx, dy]: readonly number[], by: number): Rect[] =>
-  rects.map((r) => ({
-    x: r.x - by * dx!,
-    y: r.y - by * dy!,
-    width: r.width + 2 * by * dx!,
-    height: r.height + 2 * by * dy!,
-  }));
 
 describe.skipIf(!hasCorpus || !haveTools)('corpus files cleaned and re-encoded in their own syntax', () => {
   it.each(FILES.map((f) => [f.path, f] as const))('%s', (path, file) => {
@@ -139,7 +119,7 @@ describe.skipIf(!hasCorpus || !haveTools)('corpus files cleaned and re-encoded i
     const after = DECODERS[file.transferSyntax]!(withFrames(bytes, frames));
     expect(after.frames).toHaveLength(before.frames.length);
     for (let f = 0; f < before.frames.length; f++) {
-      const keepOut = touched.has(f) ? grow(region, margin, 1) : [];
+      const keepOut = touched.has(f) ? grow(region, margin[0]!, margin[1]!) : [];
       const difference = compare(
         before.layout,
         [before.frames[f]!],
@@ -153,7 +133,7 @@ describe.skipIf(!hasCorpus || !haveTools)('corpus files cleaned and re-encoded i
     // Inside, the darkest value (for colour, the first sample: Y of YCbCr, or R). A MONOCHROME1 JPEG whose
     // Bits Stored is below its precision is cleaned to just under its largest stored value.
     const lowest = codec.kind === 'compressed-domain' && dark > 0 ? dark * 0.95 : dark;
-    for (const r of grow(region, margin, -1)) {
+    for (const r of grow(region, -margin[0]!, -margin[1]!)) {
       for (let y = r.y; y < r.y + r.height; y++) {
         for (let x = r.x; x < r.x + r.width; x++) {
           const v = sampleAt(before.layout, after.frames[0]!, x, y, 0);
@@ -167,17 +147,5 @@ describe.skipIf(!hasCorpus || !haveTools)('corpus files cleaned and re-encoded i
 it('a codec that cannot read a frame says so plainly', async () => {
   const c = (await loadPixelCodecs()).forSyntax('1.2.840.10008.1.2.4.80')!;
   if (c.kind !== 'lossless') throw new Error('JPEG-LS is re-encoded');
-  const layout = {
-    rows: 8,
-    columns: 8,
-    samplesPerPixel: 1,
-    bitsAllocated: 8,
-    bitsStored: 8,
-    highBit: 7,
-    pixelRepresentation: 0,
-    planarConfiguration: 0,
-    photometricInterpretation: 'MONOCHROME2',
-    numberOfFrames: 1,
-  };
-  expect(() => c.decode(new Uint8Array([0xff, 0xd8, 1, 2, 3]), layout)).toThrow(ReportableError);
+  expect(() => c.decode(new Uint8Array([0xff, 0xd8, 1, 2, 3]), frameLayout())).toThrow(ReportableError);
 });
