@@ -138,6 +138,20 @@ describe('handlers', () => {
     expect(draft).toMatchObject({ base: 'basic', options: ['retainPatientCharacteristics'] });
   });
 
+  it('switching off Clean Pixel Data keeps the preset and is remembered', async () => {
+    const draft = {
+      name: 'No pixels',
+      base: 'relinkable' as const,
+      options: ['retainUIDs' as const],
+      dateShift: { minDays: -400, maxDays: -10 },
+      rules: [],
+    };
+    const set = await handlers['profile:set']({ draft }, emit);
+    expect(set.issues).toEqual([]);
+    expect(set.draft).toMatchObject({ base: 'relinkable', options: ['retainUIDs'] });
+    expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainUIDs']);
+  });
+
   it('refuses an output folder inside an input folder and remembers an accepted one', async () => {
     const inputs = join(root, 'inputs');
     mkdirSync(inputs);

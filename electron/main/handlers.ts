@@ -24,6 +24,7 @@ import { outputFolderProblem } from '../services/app-output.js';
 import { withParsedFile } from '../services/app-read.js';
 import { createRunner } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
+import { createProjectService } from '../services/project/app-projects.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
 export interface Dialogs {
@@ -45,6 +46,8 @@ export interface HandlerDeps {
   readonly toolVersion: string;
   /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
   readonly workerScript?: string;
+  /** The home folder whose ~/.dicom-deid/projects the app opens projects from (default: the user's). */
+  readonly home?: string;
 }
 
 export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
@@ -68,6 +71,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
   const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
   const library = new Library();
+  const projects = createProjectService(deps.home);
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -91,10 +95,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
-    const base = getPreset(draft.base).options.every((option) => draft.options.includes(option))
-      ? draft.base
-      : 'basic';
-    const candidate = { ...draft, base };
+    // Clean Pixel Data is in every preset, so it alone is turned off as an exception to the base.
+    const dropped = getPreset(draft.base).options.filter((option) => !draft.options.includes(option));
+    const base = dropped.every((option) => option === 'cleanPixelData') ? draft.base : 'basic';
+    const withoutOptions = getPreset(base).options.filter((option) => !draft.options.includes(option));
+    const candidate = { ...draft, base, withoutOptions };
     try {
       profile = parseProfileFile(JSON.stringify(candidate), 'profile.json');
     } catch (error) {
@@ -248,6 +253,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await writeFile(path, await readFile(report));
       return { savedTo: path };
     },
+
+    'project:last': async () => projects.last(),
+
+    'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
 
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');

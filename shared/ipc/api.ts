@@ -46,6 +46,8 @@ export function createDeidApi(transport: Transport) {
     showOutput: simple('batch:showOutput'),
     exportReport: call('report:export'),
     exportAudit: simple('audit:export'),
+    lastProject: simple('project:last'),
+    lookupInProject: call('project:lookup'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

@@ -24,6 +24,7 @@ export const profileDraftSchema = z.strictObject({
   name: z.string().max(200),
   base: z.enum(PRESET_NAMES),
   options: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length),
+  withoutOptions: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length).optional(),
   dateShift: z.strictObject({ minDays: z.number(), maxDays: z.number() }),
   rules: z
     .array(
@@ -38,6 +39,8 @@ export const profileDraftSchema = z.strictObject({
       }),
     )
     .max(1000),
+  // Checked field by field, with located messages, by the profile file schema in main.
+  pixelRules: z.array(z.record(z.string(), z.unknown())).max(10_000).optional(),
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
 
@@ -77,6 +80,8 @@ export const REQUESTS = {
   'batch:showOutput': none,
   'report:export': z.strictObject({ format: reportFormat }),
   'audit:export': none,
+  'project:last': none,
+  'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -91,7 +96,8 @@ export type FileStatus =
   | 'unreadable'
   | 'written'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  | 'held';
 
 /** One input file as the file list shows it. Values stay in the app: no export contains a row. */
 export interface FileRow {
@@ -208,11 +214,13 @@ export interface RunProgress {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: the pixels may show identity; kept on site for review. */
+  readonly held: number;
 }
 
 export interface RunFailure {
   readonly name: string;
-  readonly status: 'skipped' | 'failed';
+  readonly status: 'skipped' | 'failed' | 'held';
   readonly reason: string;
 }
 
@@ -221,6 +229,12 @@ export interface RunSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Kept on site for review because their pixels may show identity: never called clean. */
+  readonly held: number;
+  /** Written with pixels at risk because a rule or a person accepted them: never called clean either. */
+  readonly accepted: number;
+  /** Why files were held, each reason once. */
+  readonly heldReasons: readonly string[];
   readonly total: number;
   readonly seconds: number;
   /** Residual-PHI verification of every written file; null when it was switched off. */
@@ -232,6 +246,33 @@ export interface RunSummary {
 
 export interface Saved {
   readonly savedTo: string;
+}
+
+/** A project as the app opens it (see electron/services/project). Paths are the user's own choices. */
+export interface ProjectState {
+  readonly name: string;
+  readonly folder: string;
+  readonly profile: string;
+  readonly options: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  /** Null when the project's key file is missing or unreadable. */
+  readonly keyFingerprint: string | null;
+  readonly runs: ReadonlyArray<{
+    readonly startedAt: string;
+    readonly written: number;
+    readonly skipped: number;
+    readonly failed: number;
+    readonly cancelled: boolean;
+  }>;
+}
+
+/** One row of a project's crosswalk that a lookup found: PHI, shown only to the person who asked. */
+export interface LookupAnswer {
+  readonly kind: 'patient' | 'study' | 'series' | 'instance' | 'uid';
+  readonly original: string;
+  readonly pseudonym: string;
+  readonly matched: 'original' | 'pseudonym';
 }
 
 export interface Responses {
@@ -256,6 +297,8 @@ export interface Responses {
   'batch:showOutput': null;
   'report:export': Saved | null;
   'audit:export': Saved | null;
+  'project:last': ProjectState | null;
+  'project:lookup': readonly LookupAnswer[];
 }
 export type Response<C extends Channel> = Responses[C];
 
