@@ -1,5 +1,6 @@
 import { ReportableError } from '../errors.js';
 import type { FrameLayout, LosslessFrameCodec } from './codec.js';
+import { MAX_FRAME_SAMPLES } from './coding-parameters.js';
 
 /**
  * RLE Lossless (PS3.5 Annex G): one PackBits segment per byte of each sample, most significant byte first,
@@ -12,6 +13,9 @@ const MAX_SEGMENTS = 15;
 function geometry(layout: FrameLayout) {
   const bytesPerSample = layout.bitsAllocated / 8;
   const segments = layout.samplesPerPixel * bytesPerSample;
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES) {
+    throw new ReportableError(`a ${layout.columns} × ${layout.rows} frame is too large to clean here`);
+  }
   if (!Number.isInteger(bytesPerSample) || segments > MAX_SEGMENTS) {
     throw new ReportableError(
       `RLE cannot hold ${layout.samplesPerPixel} samples of ${layout.bitsAllocated} bits`,
@@ -60,6 +64,8 @@ export function decodeRle(compressed: Uint8Array, layout: FrameLayout): Uint8Arr
         for (let k = 0; k <= -n && left > 0; k++, left--, at += step) out[at] = value;
       }
     }
+    // Zeros for what a short segment lacks would be written back as if they were the image.
+    if (left > 0) throw new ReportableError('an RLE segment holds fewer samples than the frame');
   }
   return out;
 }

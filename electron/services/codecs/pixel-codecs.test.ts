@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ReportableError } from '../../../shared/errors.js';
 import type { FrameLayout, LosslessFrameCodec } from '../../../shared/pixels/codec.js';
 import { jpeg2000Coding, jpegLsScan } from '../../../shared/pixels/coding-parameters.js';
 import type { Rect } from '../../../shared/pixels/regions.js';
@@ -344,5 +345,43 @@ describe.skipIf(!haveTools)('HTJ2K lossless re-encoding, checked by OpenJPH', ()
       const after = tools.ojphExpand(layout, encoded);
       expect(compare(layout, [samples], [after], RECTS, RECTS, () => 0)).toMatchObject(EXACT);
     }
+  });
+});
+
+describe('damaged frames', () => {
+  const SYNTAXES = [
+    '1.2.840.10008.1.2.5',
+    '1.2.840.10008.1.2.4.70',
+    '1.2.840.10008.1.2.4.80',
+    '1.2.840.10008.1.2.4.90',
+    '1.2.840.10008.1.2.4.201',
+  ];
+  it.each(SYNTAXES)('%s: a plain error or a frame of the right size, never a crash', (syntax) => {
+    const codec = codecs.forSyntax(syntax) as LosslessFrameCodec;
+    const layout = mono(16, 12);
+    const good = codec.encode(syntheticFrame(layout, 0), layout);
+    let seed = 99;
+    const damaged = [
+      good.subarray(0, good.length >> 1),
+      good.subarray(0, 10),
+      new Uint8Array(0),
+      ...Array.from({ length: 8 }, () => {
+        const copy = new Uint8Array(good);
+        for (let k = 0; k < 20; k++) {
+          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+          copy[64 + (seed % (copy.length - 64))] = seed & 0xff;
+        }
+        return copy;
+      }),
+    ];
+    for (const frame of damaged) {
+      try {
+        expect(codec.decode(frame, layout)).toHaveLength(layout.rows * layout.columns * 2);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ReportableError);
+      }
+    }
+    // A frame of another size than the header's is refused before it is decoded.
+    expect(() => codec.decode(good, { ...layout, rows: layout.rows + 1 })).toThrow(ReportableError);
   });
 });

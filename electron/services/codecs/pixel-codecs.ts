@@ -6,7 +6,12 @@ import type {
   LosslessFrameCodec,
   PixelCodecs,
 } from '../../../shared/pixels/codec.js';
-import { jpeg2000Coding, jpegLsScan } from '../../../shared/pixels/coding-parameters.js';
+import {
+  codedSize,
+  jpeg2000Coding,
+  jpegLsScan,
+  MAX_FRAME_SAMPLES,
+} from '../../../shared/pixels/coding-parameters.js';
 import { jpegBaselineRedactor } from '../../../shared/pixels/jpeg/redact.js';
 import { rleCodec } from '../../../shared/pixels/rle.js';
 import { loadNativeCodecs, type NativeCodecs } from './dcmjs-codecs.js';
@@ -39,6 +44,25 @@ function replan(samples: Uint8Array, layout: FrameLayout, fromPlanar: boolean): 
     }
   }
   return out;
+}
+
+/** Refuses a frame before a decoder allocates for it: too large, or not the size the header says. */
+function checkFrame(name: string, frame: Uint8Array, layout: FrameLayout): void {
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES) {
+    throw new ReportableError(`a ${layout.columns} × ${layout.rows} frame is too large to clean here`);
+  }
+  const coded = codedSize(frame);
+  if (!coded) throw new ReportableError(`the frame does not start like ${name} data`);
+  if (
+    coded.width !== layout.columns ||
+    coded.height !== layout.rows ||
+    coded.components !== layout.samplesPerPixel
+  ) {
+    throw new ReportableError(
+      `the ${name} data holds a ${coded.width} × ${coded.height} image with ${coded.components} samples per pixel, ` +
+        `not the ${layout.columns} × ${layout.rows} with ${layout.samplesPerPixel} the header says`,
+    );
+  }
 }
 
 /**
@@ -90,6 +114,7 @@ function codec(
     kind: 'lossless',
     lossy,
     decode: (frame, layout) => {
+      checkFrame(name, frame, layout);
       const samples = run(
         `${name} decoding`,
         // No colour conversion: YBR stays YBR, so re-encoding gives back the stored samples.

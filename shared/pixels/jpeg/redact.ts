@@ -1,5 +1,6 @@
 import { concatChunks } from '../../dicom/write.js';
 import type { CompressedDomainRedactor, FrameLayout } from '../codec.js';
+import { MAX_FRAME_SAMPLES } from '../coding-parameters.js';
 import type { Rect } from '../regions.js';
 import {
   dhtSegment,
@@ -81,6 +82,8 @@ function redact(bytes: Uint8Array, layout: FrameLayout, rects: readonly Rect[]) 
       `it holds a ${frame.samplesPerLine} × ${frame.lines} image, not the ${layout.columns} × ${layout.rows} the header says`,
     );
   }
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES)
+    throw notCleanable('it is too large');
   const grid = blockGrid(frame);
   const mcuWidth = 8 * grid.hMax;
   const mcuHeight = 8 * grid.vMax;
