@@ -13,6 +13,7 @@ import {
   withFrames,
 } from '../../../test/pixels.js';
 import { hasTool } from '../../../test/tools.js';
+import { ReportableError } from '../../errors.js';
 import type { FrameLayout } from '../codec.js';
 import type { Rect } from '../regions.js';
 import { jpegBaselineRedactor } from './redact.js';
@@ -194,6 +195,34 @@ describe.skipIf(!hasTool('dcmcjpeg') || !hasTool('cjpeg'))(
         expect(() => jpegBaselineRedactor.redact(frame, layout({}), RECTS)).toThrow(
           /only baseline and extended/,
         );
+      }
+    });
+
+    it('damaged JPEG gives a plain error or a frame, never a crash or a hang', () => {
+      const l = layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' });
+      const frame = compressedFrames(
+        parse(run('dcmcjpeg', ['+eb'], nativeDicom(l, [syntheticFrame(l, 0)]))),
+      )[0]!;
+      let seed = 5;
+      const damaged = [
+        frame.subarray(0, frame.length >> 1),
+        frame.subarray(0, 3),
+        Uint8Array.of(1, 2, 3, 4),
+        ...Array.from({ length: 20 }, () => {
+          const copy = new Uint8Array(frame);
+          for (let k = 0; k < 6; k++) {
+            seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+            copy[2 + (seed % (copy.length - 2))] = seed & 0xff;
+          }
+          return copy;
+        }),
+      ];
+      for (const d of damaged) {
+        try {
+          jpegBaselineRedactor.redact(d, l, RECTS);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ReportableError);
+        }
       }
     });
   },
