@@ -70,30 +70,41 @@ export function decodeRle(compressed: Uint8Array, layout: FrameLayout): Uint8Arr
   return out;
 }
 
-/** PackBits (PS3.5 G.3.1) of `count` bytes read from `bytes` at `first`, `first + step`, … */
-function packBits(bytes: Uint8Array, first: number, step: number, count: number): Uint8Array {
-  const out = new Uint8Array(count + Math.ceil(count / 128) + 1);
-  let o = 0;
-  let i = 0;
-  const at = (k: number) => bytes[first + k * step]!;
-  while (i < count) {
+/** PackBits (PS3.5 G.3.1) of `bytes[from, to)` into `out` at `o`; returns where it ended. */
+function packRow(bytes: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
+  let i = from;
+  while (i < to) {
     let run = 1;
-    while (i + run < count && run < 128 && at(i + run) === at(i)) run++;
+    while (i + run < to && run < 128 && bytes[i + run] === bytes[i]) run++;
     if (run >= 2) {
       out[o++] = 257 - run;
-      out[o++] = at(i);
+      out[o++] = bytes[i]!;
       i += run;
       continue;
     }
     // A literal stretch ends where a run of at least two begins.
     let literal = 1;
-    while (i + literal < count && literal < 128 && at(i + literal) !== at(i + literal - 1)) literal++;
-    if (i + literal < count && literal < 128 && literal > 1) literal--;
+    while (i + literal < to && literal < 128 && bytes[i + literal] !== bytes[i + literal - 1]) literal++;
+    if (i + literal < to && literal < 128 && literal > 1) literal--;
     out[o++] = literal - 1;
-    for (let k = 0; k < literal; k++) out[o++] = at(i + k);
+    out.set(bytes.subarray(i, i + literal), o);
+    o += literal;
     i += literal;
   }
-  // PS3.5 G.3.1: a segment is padded with zero to even length.
+  return o;
+}
+
+/**
+ * One segment: the bytes at `first`, `first + step`, … packed row by row, since PS3.5 G.3.1 has each row
+ * encoded separately, and padded with zero to even length.
+ */
+function segment(samples: Uint8Array, first: number, step: number, layout: FrameLayout): Uint8Array {
+  const count = layout.rows * layout.columns;
+  const bytes = new Uint8Array(count);
+  for (let k = 0, at = first; k < count; k++, at += step) bytes[k] = samples[at]!;
+  const out = new Uint8Array(count + layout.rows * Math.ceil(layout.columns / 128) + 1);
+  let o = 0;
+  for (let row = 0; row < count; row += layout.columns) o = packRow(bytes, row, row + layout.columns, out, o);
   if (o % 2) out[o++] = 0;
   return out.subarray(0, o);
 }
@@ -105,7 +116,7 @@ export function encodeRle(samples: Uint8Array, layout: FrameLayout): Uint8Array 
     throw new ReportableError('the frame is shorter than its layout says');
   const packed = Array.from({ length: segments }, (_, s) => {
     const { first, step } = placement(layout, s, bytesPerSample, pixels);
-    return packBits(samples, first, step, pixels);
+    return segment(samples, first, step, layout);
   });
   const out = new Uint8Array(HEADER + packed.reduce((n, p) => n + p.length, 0));
   const view = new DataView(out.buffer);
