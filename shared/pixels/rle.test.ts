@@ -53,6 +53,12 @@ describe('RLE Lossless', () => {
     }
   });
 
+  it('holds its worst case: single bytes between runs of two', () => {
+    const l = frameLayout({ columns: 90, rows: 4 });
+    const samples = Uint8Array.from({ length: 360 }, (_, i) => Math.floor(i / 3) * 2 + (i % 3 === 0 ? 0 : 1));
+    expect(Buffer.from(decodeRle(encodeRle(samples, l), l))).toEqual(Buffer.from(samples));
+  });
+
   it('refuses a frame whose segments hold fewer samples than the layout', () => {
     const l = frameLayout();
     const frame = encodeRle(syntheticFrame(l, 0), l);

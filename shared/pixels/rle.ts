@@ -102,7 +102,8 @@ function segment(samples: Uint8Array, first: number, step: number, layout: Frame
   const count = layout.rows * layout.columns;
   const bytes = new Uint8Array(count);
   for (let k = 0, at = first; k < count; k++, at += step) bytes[k] = samples[at]!;
-  const out = new Uint8Array(count + layout.rows * Math.ceil(layout.columns / 128) + 1);
+  // At worst every byte costs two (a one-byte literal, or a run of two beside one): a bound, not a guess.
+  const out = new Uint8Array(2 * count + 1);
   let o = 0;
   for (let row = 0; row < count; row += layout.columns) o = packRow(bytes, row, row + layout.columns, out, o);
   if (o % 2) out[o++] = 0;
