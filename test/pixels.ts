@@ -247,3 +247,24 @@ function swapped(layout: FrameLayout, samples: Uint8Array): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Damaged copies of a frame, reproducibly: cut in half, cut to its first bytes, and `copies` copies with
+ * `flips` bytes after `from` overwritten.
+ */
+export function damaged(frame: Uint8Array, copies: number, flips: number, from: number): Uint8Array[] {
+  let seed = 99;
+  return [
+    frame.subarray(0, frame.length >> 1),
+    frame.subarray(0, Math.min(10, from)),
+    Uint8Array.of(1, 2, 3, 4),
+    ...Array.from({ length: copies }, () => {
+      const copy = new Uint8Array(frame);
+      for (let k = 0; k < flips; k++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        copy[from + (seed % (copy.length - from))] = seed & 0xff;
+      }
+      return copy;
+    }),
+  ];
+}

@@ -7,6 +7,7 @@ import { ToolRunner } from '../../../test/pixel-tools.js';
 import {
   compare,
   compressedFrames,
+  damaged,
   fill,
   frameLayout,
   layoutOf,
@@ -360,21 +361,7 @@ describe('damaged frames', () => {
     const codec = codecs.forSyntax(syntax) as LosslessFrameCodec;
     const layout = mono(16, 12);
     const good = codec.encode(syntheticFrame(layout, 0), layout);
-    let seed = 99;
-    const damaged = [
-      good.subarray(0, good.length >> 1),
-      good.subarray(0, 10),
-      new Uint8Array(0),
-      ...Array.from({ length: 8 }, () => {
-        const copy = new Uint8Array(good);
-        for (let k = 0; k < 20; k++) {
-          seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-          copy[64 + (seed % (copy.length - 64))] = seed & 0xff;
-        }
-        return copy;
-      }),
-    ];
-    for (const frame of damaged) {
+    for (const frame of damaged(good, 8, 20, 64)) {
       try {
         expect(codec.decode(frame, layout)).toHaveLength(layout.rows * layout.columns * 2);
       } catch (error) {

@@ -15,6 +15,7 @@ import {
 import { jpegBaselineRedactor } from '../../../shared/pixels/jpeg/redact.js';
 import { rleCodec } from '../../../shared/pixels/rle.js';
 import { loadNativeCodecs, type NativeCodecs } from './dcmjs-codecs.js';
+import { checkSize } from './types.js';
 
 /**
  * The codecs the pixel stage cleans compressed frames with: every frame is decoded, filled and re-encoded in
@@ -53,16 +54,7 @@ function checkFrame(name: string, frame: Uint8Array, layout: FrameLayout): void 
   }
   const coded = codedSize(frame);
   if (!coded) throw new ReportableError(`the frame does not start like ${name} data`);
-  if (
-    coded.width !== layout.columns ||
-    coded.height !== layout.rows ||
-    coded.components !== layout.samplesPerPixel
-  ) {
-    throw new ReportableError(
-      `the ${name} data holds a ${coded.width} × ${coded.height} image with ${coded.components} samples per pixel, ` +
-        `not the ${layout.columns} × ${layout.rows} with ${layout.samplesPerPixel} the header says`,
-    );
-  }
+  checkSize(name, layout, coded);
 }
 
 /**

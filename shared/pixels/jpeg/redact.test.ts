@@ -3,6 +3,7 @@ import { ToolRunner } from '../../../test/pixel-tools.js';
 import {
   compare,
   compressedFrames,
+  damaged,
   frameLayout,
   grow,
   layoutOf,
@@ -203,21 +204,7 @@ describe.skipIf(!hasTool('dcmcjpeg') || !hasTool('cjpeg'))(
       const frame = compressedFrames(
         parse(run('dcmcjpeg', ['+eb'], nativeDicom(l, [syntheticFrame(l, 0)]))),
       )[0]!;
-      let seed = 5;
-      const damaged = [
-        frame.subarray(0, frame.length >> 1),
-        frame.subarray(0, 3),
-        Uint8Array.of(1, 2, 3, 4),
-        ...Array.from({ length: 20 }, () => {
-          const copy = new Uint8Array(frame);
-          for (let k = 0; k < 6; k++) {
-            seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-            copy[2 + (seed % (copy.length - 2))] = seed & 0xff;
-          }
-          return copy;
-        }),
-      ];
-      for (const d of damaged) {
+      for (const d of damaged(frame, 20, 6, 2)) {
         try {
           jpegBaselineRedactor.redact(d, l, RECTS);
         } catch (error) {
