@@ -91,6 +91,16 @@ const CASES: Case[] = [
     dark: (s) => (s === 0 ? 0 : 128),
   },
   {
+    name: 'baseline RGB kept as RGB components',
+    layout: layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' }),
+    frames: 1,
+    args: ['+eb', '+cr'],
+    syntax: '1.2.840.10008.1.2.4.50',
+    mcu: [8, 8],
+    margin: [0, 0],
+    dark: () => 0,
+  },
+  {
     name: 'baseline RGB as YBR_FULL (4:4:4), 2 frames',
     layout: layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' }),
     frames: 2,
