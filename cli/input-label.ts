@@ -1,7 +1,5 @@
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
-
-// Escape sequences in a file name could rewrite the screen; line breaks would split a line in two.
-const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+import { printable } from './printable.js';
 
 /**
  * How the terminal names one input. File and folder names often name the patient, so they are shown only

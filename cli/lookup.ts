@@ -3,6 +3,7 @@ import { lookupInProject } from '../electron/services/project/lookup.js';
 import { ProjectError, projectFolder, readProject } from '../electron/services/project/project.js';
 import { CrosswalkDatabaseError } from '../electron/services/project/sqlite-crosswalk.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { printable } from './printable.js';
 
 export const LOOKUP_USAGE = `Usage: dicom-deid lookup --project <name|folder> <pseudonym or original>...
 
@@ -49,12 +50,12 @@ export const lookupCommand: Command = {
     } else {
       const lines: string[] = [];
       for (const { query, matches } of answers) {
-        if (matches.length === 0) lines.push(`${query}: not in this project's crosswalk`);
+        if (matches.length === 0) lines.push(`${printable(query)}: not in this project's crosswalk`);
         for (const m of matches) {
           const [asked, other] =
             m.matched === 'pseudonym' ? ['pseudonym', 'original'] : ['original', 'pseudonym'];
           lines.push(
-            `${query}: ${asked} ${KIND_WORDS[m.kind]}; ${other}: ${m.matched === 'pseudonym' ? m.original : m.pseudonym}`,
+            `${printable(query)}: ${asked} ${KIND_WORDS[m.kind]}; ${other}: ${printable(m.matched === 'pseudonym' ? m.original : m.pseudonym)}`,
           );
         }
       }

@@ -1,8 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSqliteCrosswalk } from '../electron/services/project/sqlite-crosswalk.js';
 import { part10, str } from '../test/part10.js';
 import { hasTool } from '../test/tools.js';
 
@@ -29,9 +30,14 @@ const file = (p: number, i: number) =>
     { tag: 0x7fe00010, vr: 'OW', value: new Uint8Array(512) },
   ]);
 
-/** A tag's value in a written file, as dcmdump reads it (an independent parser). */
-const dumped = (path: string, tag: string) =>
-  /\[([^\]]*)\]/.exec(execFileSync('dcmdump', ['+P', tag, path], { encoding: 'utf8' }))?.[1] ?? '';
+/** Values of tags in a written file, as dcmdump reads them (an independent parser), in the file's order. */
+const dumpedAll = (path: string, tags: readonly string[]) =>
+  [
+    ...execFileSync('dcmdump', [...tags.flatMap((t) => ['+P', t]), path], { encoding: 'utf8' }).matchAll(
+      /\[([^\]]*)\]/g,
+    ),
+  ].map((m) => m[1]!);
+const dumped = (path: string, tag: string) => dumpedAll(path, [tag])[0] ?? '';
 
 const outputs = (folder: string): string[] =>
   readdirSync(folder, { recursive: true, withFileTypes: true })
@@ -57,12 +63,12 @@ describe.runIf(hasTool('dcmdump'))('projects and lookup', () => {
       '--out',
       out,
       '--workers',
-      '0',
+      '1',
     );
-    expect(first.status, first.stderr).toBe(0);
+    expect(first.status, first.stderr + first.stdout).toBe(0);
     expect(first.stderr).toContain('created project "lung trial"');
     // Second run: inputs from the command line, everything else from the project.
-    const second = run('anonymize', '--project', 'lung trial', join(dir, 'in2'), '--workers', '0');
+    const second = run('anonymize', '--project', 'lung trial', join(dir, 'in2'), '--workers', '1');
     expect(second.status, second.stderr).toBe(0);
     expect(second.stderr).toContain('project "lung trial"');
 
@@ -119,6 +125,15 @@ describe.runIf(hasTool('dcmdump'))('projects and lookup', () => {
     for (const f of ['project.json', 'project.key', 'crosswalk.sqlite', 'audit/lookups.csv'])
       expect(statSync(join(projectDir, f)).mode & 0o777, f).toBe(0o600);
     for (const d of ['', 'audit']) expect(statSync(join(projectDir, d)).mode & 0o777).toBe(0o700);
+    // The project command lists it and shows its settings, runs and what its crosswalk holds.
+    expect(run('project').stdout).toMatch(/^lung trial {2}2 runs, last \S+\n/);
+    const shown = run('project', 'lung trial');
+    expect(shown.status).toBe(0);
+    expect(shown.stdout).toContain(`  output:    ${out}\n`);
+    expect(shown.stdout).toContain(
+      '  crosswalk: 2 Patient ID, 2 Study Instance UID, 2 Series Instance UID, 6 SOP Instance UID, 0 other UID\n',
+    );
+    expect(shown.stdout).toMatch(/runs \(2\):\n {2}\S+ {2}3 written, 0 skipped, 0 failed {2}→ /);
     const report = readFileSync(join(`${out}.report`, 'deid-report.json'), 'utf8');
     for (const p of [1, 2]) {
       expect(report).not.toContain(`MRN-${p}00${p}`);
@@ -138,4 +153,57 @@ describe.runIf(hasTool('dcmdump'))('projects and lookup', () => {
     const bad = run('anonymize', '--project', 'a*b', join(dir, 'in1'), '--out', join(dir, 'o2'));
     expect(bad.stderr).toContain('is not a project name');
   });
+
+  it('keeps the crosswalk whole through kill -9 mid-run: after resuming, every output leads back to its original', async () => {
+    const input = join(dir, 'many');
+    mkdirSync(input);
+    // 20 patients × 10 instances.
+    for (let p = 0; p < 20; p++)
+      for (let i = 0; i < 10; i++) writeFileSync(join(input, `${p}-${i}.dcm`), file(100 + p, i));
+    const out = join(dir, 'many-out');
+    const args = ['anonymize', '--project', 'killed', input, '--out', out, '--workers', '1'];
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, HOME: home } });
+    // Killed once some outputs exist, at an arbitrary moment after.
+    await new Promise<void>((done) => {
+      const poll = setInterval(() => {
+        let written = 0;
+        try {
+          written = outputs(out).length;
+        } catch {}
+        if (written >= 40) {
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), Math.random() * 200);
+        }
+      }, 20);
+      child.on('exit', () => {
+        clearInterval(poll);
+        done();
+      });
+    });
+    expect(outputs(out).length).toBeLessThan(200);
+    const resumed = run(...args);
+    expect(resumed.status, resumed.stderr).toBe(0);
+
+    const folder = join(home, '.dicom-deid', 'projects', 'killed');
+    const project = JSON.parse(readFileSync(join(folder, 'project.json'), 'utf8'));
+    expect(project.runs.map((r: { interrupted?: boolean }) => r.interrupted ?? false)).toEqual([true, false]);
+    const written = outputs(out);
+    expect(written).toHaveLength(200);
+    const store = openSqliteCrosswalk(join(folder, 'crosswalk.sqlite'));
+    try {
+      for (const path of written) {
+        // (0008,0018) comes before (0010,0020) in the file.
+        const [sopUid, patientId] = dumpedAll(path, ['SOPInstanceUID', 'PatientID']);
+        const [patient] = store.find(patientId!);
+        expect(patient?.original).toMatch(/^MRN-1\d\d001\d\d$/);
+        const [sop] = store.find(sopUid!);
+        expect(sop?.original).toMatch(/^1\.2\.826\.0\.1\.3680043\.9\.7777\.1\d\d\.1\.1\.\d$/);
+        // The same patient on both sides: the instance's original belongs to the patient's original.
+        expect(sop!.original.split('.')[8]).toBe(/^MRN-(\d{3})00/.exec(patient!.original)![1]);
+      }
+      expect(store.counts().patient).toBe(20);
+    } finally {
+      store.close();
+    }
+  }, 300_000);
 });

@@ -4,6 +4,7 @@ import {
   createProject,
   type Project,
   ProjectError,
+  type ProjectSettings,
   projectFolder,
   projectPaths,
   readProject,
@@ -36,7 +37,10 @@ export interface ProjectRun {
   readonly audit: string;
   /** One line for the terminal: which project, and whether it was just created. */
   readonly note: string;
-  /** Opens the project's crosswalk database (refused while another run holds it). */
+  /**
+   * Creates the project or saves what this run changes, and opens its crosswalk database (refused while
+   * another run holds it): called once every refusal of the command has passed.
+   */
   begin(): void;
   onFile(r: BatchFileResult): void;
   /**
@@ -55,7 +59,16 @@ const asUsage = <T>(f: () => T): T => {
   }
 };
 
-function openOrCreate(ref: string, given: GivenRun, home?: string): { project: Project; created: boolean } {
+interface Plan {
+  readonly folder: string;
+  readonly name: string;
+  /** Null when the run creates the project. */
+  readonly existing: Project | null;
+  readonly settings: ProjectSettings;
+}
+
+/** What the run will use and the project will remember; reads only, so a refused command creates nothing. */
+function plan(ref: string, given: GivenRun, home?: string): Plan {
   const folder = projectFolder(ref, home);
   const existing = readProject(folder);
   if (!existing) {
@@ -69,14 +82,14 @@ function openOrCreate(ref: string, given: GivenRun, home?: string): { project: P
         .replace(/[\\/]+$/, '')
         .split(/[\\/]/)
         .pop() || 'project';
-    const project = createProject(folder, name, {
+    const settings = {
       profile: given.profile ?? 'basic',
       options: [...given.options],
       keyFile: given.keyFile ? resolve(given.keyFile) : projectPaths(folder).key,
       inputs: given.inputs.map((p) => resolve(p)),
       outDir: resolve(given.out),
-    });
-    return { project, created: true };
+    };
+    return { folder, name, existing, settings };
   }
   if (given.keyFile && resolve(given.keyFile) !== resolve(existing.keyFile)) {
     // Another key would give every patient a second pseudonym and split the crosswalk in two.
@@ -84,14 +97,15 @@ function openOrCreate(ref: string, given: GivenRun, home?: string): { project: P
       `project "${existing.name}" uses the key file ${existing.keyFile}; leave out --key-file, or start a new project for another key`,
     );
   }
+  // What the command line gives is what the project remembers for next time.
   const settings = {
     inputs: given.inputs.length > 0 ? given.inputs.map((p) => resolve(p)) : existing.inputs,
     outDir: given.out ? resolve(given.out) : existing.outDir,
     profile: given.profile ?? existing.profile,
     options: given.options.length > 0 ? [...given.options] : existing.options,
+    keyFile: existing.keyFile,
   };
-  // What the command line gave is what the project remembers for next time.
-  return { project: updateSettings(existing, settings), created: false };
+  return { folder, name: existing.name, existing, settings };
 }
 
 /**
@@ -101,42 +115,44 @@ function openOrCreate(ref: string, given: GivenRun, home?: string): { project: P
  */
 export function startProjectRun(ref: string, given: GivenRun, home?: string): ProjectRun {
   return asUsage(() => {
-    const { project, created } = openOrCreate(ref, given, home);
+    const { folder, name, existing, settings } = plan(ref, given, home);
     const startedAt = new Date().toISOString();
-    const audit = given.audit ?? join(projectPaths(project.folder).audit, startedAt.replaceAll(':', '-'));
+    const audit = given.audit ?? join(projectPaths(folder).audit, startedAt.replaceAll(':', '-'));
     let recorder: ProjectRunRecorder | undefined;
     const run = {
       startedAt,
-      profile: project.profile,
-      options: project.options,
-      inputs: project.inputs,
-      outDir: project.outDir,
+      profile: settings.profile,
+      options: settings.options,
+      inputs: settings.inputs,
+      outDir: settings.outDir,
       auditDir: audit,
     };
     return {
-      inputs: project.inputs,
-      out: project.outDir,
-      profile: project.profile,
-      options: project.options,
-      keyFile: project.keyFile,
+      inputs: settings.inputs,
+      out: settings.outDir,
+      profile: settings.profile,
+      options: settings.options,
+      keyFile: settings.keyFile,
       audit,
-      note: `${created ? 'created project' : 'project'} "${project.name}" (${project.folder}), run ${project.runs.length + 1}`,
+      note: `${existing ? 'project' : 'created project'} "${name}" (${folder}), run ${(existing?.runs.length ?? 0) + 1}`,
       begin() {
-        const store = asUsage(() => openSqliteCrosswalk(projectPaths(project.folder).crosswalk));
-        recorder = new ProjectRunRecorder(project, store, home);
+        asUsage(() => {
+          const project = existing
+            ? updateSettings(existing, settings)
+            : createProject(folder, name, settings);
+          recorder = new ProjectRunRecorder(
+            project,
+            openSqliteCrosswalk(projectPaths(folder).crosswalk),
+            run,
+            home,
+          );
+        });
       },
       onFile: (r) => recorder?.onFile(r),
       finish(summary) {
         const finishing = recorder;
         recorder = undefined;
-        finishing?.finish(
-          {
-            ...run,
-            finishedAt: new Date().toISOString(),
-            ...(summary?.reportDir ? { reportDir: summary.reportDir } : {}),
-          },
-          summary,
-        );
+        finishing?.finish(summary, summary?.reportDir);
       },
     };
   });

@@ -74,13 +74,13 @@ describe('scan summary', () => {
 });
 
 describe('anonymize breakdown', () => {
-  it('ends with what was not written, failures first, by kind of reason, and names no file when piped', () => {
-    const r = run('anonymize', input, '--out', join(dir, 'out'), '--workers', '0');
+  it('ends with what was not written, failed, held, skipped, by kind of reason, naming no file when piped', () => {
+    const r = run('anonymize', input, '--out', join(dir, 'out'), '--workers', '1');
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^12 inputs: 10 written, 1 skipped, 1 failed in [\d.]+ s$/m);
+    expect(r.stdout).toMatch(/^12 inputs: 9 written, 1 skipped, 1 failed, 1 held for review in [\d.]+ s$/m);
     const tail = r.stdout.slice(r.stdout.indexOf('failed (1)'));
     expect(tail).toMatch(
-      /^failed \(1\), by reason:\n {7}1 {2}.*declares N bytes.*\nskipped \(1\), by reason:\n {7}1 {2}.*not a DICOM file/,
+      /^failed \(1\), by reason:\n {7}1 {2}.*declares N bytes.*\nheld \(1\), by reason:\n {7}1 {2}Burned In Annotation \(0028,0301\) is YES.*\nskipped \(1\), by reason:\n {7}1 {2}.*not a DICOM file/,
     );
     expect(r.stderr).toMatch(/failed: input \d+ \(see the audit\): \(7FE0,0010\) at byte \d+ declares/);
     for (const phi of PHI) {

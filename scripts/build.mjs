@@ -55,6 +55,14 @@ const entries = [
   },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
+  // The app's reading worker (scan, inspect, frames): beside main and bundled like it, so the codecs (whose
+  // Emscripten loaders expect CommonJS) and their WebAssembly are found the same way.
+  {
+    entryPoints: ['electron/services/app-jobs-worker.ts'],
+    outfile: 'dist/electron/app-worker.cjs',
+    format: 'cjs',
+    ...IMPORT_META_URL,
+  },
   // Electron loads main and preload as CommonJS; the sandboxed preload can require nothing but 'electron'.
   {
     entryPoints: ['electron/main/main.ts'],

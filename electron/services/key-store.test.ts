@@ -107,9 +107,9 @@ describe('key store', () => {
     const weak = {
       zeros: '00'.repeat(32),
       pattern: 'deadbeef'.repeat(8),
-      halves: `${'0123456789abcdeffedcba9876543210'.repeat(2)}`,
+      halves: '0123456789abcdeffedcba9876543210'.repeat(2),
       count: Array.from({ length: 32 }, (_, i) => (i + 7).toString(16).padStart(2, '0')).join(''),
-      few: '0001'.repeat(7) + '0100',
+      few: `${'0001'.repeat(7)}0100`,
     };
     for (const [name, text] of Object.entries(weak)) {
       const source = join(root, 'weak', `${name}.key`);

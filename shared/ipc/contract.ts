@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActionName } from '../anonymize/index.js';
+import type { Rect } from '../pixels/regions.js';
 import {
   ALL_OPTIONS,
   type OptionKey,
@@ -44,6 +45,34 @@ export const profileDraftSchema = z.strictObject({
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
 
+/** A rectangle of image pixels; the cap keeps a hostile renderer from sending absurd geometry. */
+const rectSchema = z.strictObject({
+  x: z.int().nonnegative().max(65535),
+  y: z.int().nonnegative().max(65535),
+  width: z.int().positive().max(65535),
+  height: z.int().positive().max(65535),
+});
+/** Boxes a person may draw on one file or series; far more than any screen layout needs. */
+export const MAX_DRAWN_REGIONS = 64;
+
+export const REGION_SCOPES = ['file', 'series', 'device'] as const;
+export type RegionScope = (typeof REGION_SCOPES)[number];
+
+/** A region rule drawn in the app (shared/pixels/regions.ts RegionRule), as settings keep it. */
+const drawnRuleSchema = z.strictObject({
+  label: z.string().max(200).optional(),
+  match: z.strictObject({
+    sopInstanceUID: z.string().max(64).optional(),
+    seriesInstanceUID: z.string().max(64).optional(),
+    manufacturer: z.string().max(64).optional(),
+    modelName: z.string().max(64).optional(),
+    rows: z.int().positive().optional(),
+    columns: z.int().positive().optional(),
+  }),
+  regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS).readonly(),
+  accept: z.boolean().optional(),
+});
+
 /** What the app remembers between sessions, in settings.json in the user-data folder. */
 export const settingsSchema = z.object({
   profile: profileDraftSchema.optional(),
@@ -51,6 +80,8 @@ export const settingsSchema = z.object({
   lastInputFolder: z.string().optional(),
   outputFolder: z.string().optional(),
   verify: z.boolean().default(true),
+  /** Boxes drawn and acceptances given at the screen; they join the profile's pixel rules for every run. */
+  pixelRules: z.array(drawnRuleSchema).max(10_000).default([]),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -66,6 +97,12 @@ export const REQUESTS = {
   'inputs:clear': none,
   'file:inspect': z.strictObject({ id: fileId }),
   'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
+  'file:regions': z.strictObject({
+    id: fileId,
+    scope: z.enum(REGION_SCOPES),
+    regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS),
+    accept: z.boolean(),
+  }),
   'profile:get': none,
   'profile:set': z.strictObject({ draft: profileDraftSchema }),
   'profile:open': none,
@@ -75,6 +112,7 @@ export const REQUESTS = {
   'key:import': none,
   'key:export': none,
   'output:choose': none,
+  'run:plan': none,
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
@@ -157,6 +195,16 @@ export interface ImageInfo {
   readonly unsupported?: string;
 }
 
+/** A region rule that applies to the inspected file, as the image view and the inspector show it. */
+export interface AppliedRegions {
+  readonly scope: RegionScope | 'profile';
+  /** Where the rule comes from, in plain words ("drawn on this series", a template's label). */
+  readonly label: string;
+  readonly regions: ReadonlyArray<Rect>;
+  /** "I have looked: send as is": the pixels leave untouched. */
+  readonly accept: boolean;
+}
+
 export interface Inspection {
   readonly id: number;
   readonly name: string;
@@ -164,6 +212,10 @@ export interface Inspection {
   readonly burnedIn: { readonly risk: BurnedInRisk; readonly reasons: ReadonlyArray<string> };
   readonly header: ReadonlyArray<HeaderLine>;
   readonly image: ImageInfo | null;
+  /** The drawn boxes, templates and acceptances that apply to this file, most specific first. */
+  readonly pixelRules: ReadonlyArray<AppliedRegions>;
+  /** What the device-template button would match on, when the header names a device. */
+  readonly device: string | null;
   /** Why no actions are planned, when the file will not be de-identified at all (a DICOMDIR). */
   readonly actionsUnavailable?: string;
 }
@@ -244,6 +296,17 @@ export interface RunSummary {
   readonly message?: string;
 }
 
+/** What a run would do, stated before it starts. */
+export interface RunPlan {
+  readonly profile: string;
+  /** The options in force in plain words; `weakens`: lets through data the basic profile removes. */
+  readonly options: ReadonlyArray<{ readonly label: string; readonly weakens: boolean }>;
+  readonly fingerprint: string | null;
+  readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
+  /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
+  readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
+}
+
 export interface Saved {
   readonly savedTo: string;
 }
@@ -264,6 +327,8 @@ export interface ProjectState {
     readonly skipped: number;
     readonly failed: number;
     readonly cancelled: boolean;
+    /** Stopped without finishing (killed, machine off); its counts are unknown. */
+    readonly interrupted: boolean;
   }>;
 }
 
@@ -283,6 +348,7 @@ export interface Responses {
   'inputs:clear': null;
   'file:inspect': Inspection;
   'file:image': FrameImage;
+  'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
   'profile:get': ProfileState;
   'profile:set': ProfileState;
   'profile:open': ProfileState | null;
@@ -292,6 +358,7 @@ export interface Responses {
   'key:import': KeyState | null;
   'key:export': Saved | null;
   'output:choose': OutputChoice | null;
+  'run:plan': RunPlan;
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
@@ -320,4 +387,4 @@ export type Envelope<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: string };
 
-export type { ActionName, OptionKey, PresetName };
+export type { ActionName, OptionKey, PresetName, Rect };

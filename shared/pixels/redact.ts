@@ -104,7 +104,7 @@ function uint64Bytes(values: readonly number[]): Uint8Array {
 }
 
 /** Which fragments (indices after the Basic Offset Table item) make up each frame. */
-function framesOfFragments(parsed: ParsedDicom, pixelData: DicomElement, frames: number): number[][] {
+export function framesOfFragments(parsed: ParsedDicom, pixelData: DicomElement, frames: number): number[][] {
   const index = new Map((pixelData.fragments ?? []).slice(1).map((f, i) => [f, i]));
   try {
     return encapsulatedFrames(parsed, frames).map((members) => members.map((f) => index.get(f)!));
@@ -196,7 +196,7 @@ function redactEncapsulated(
   return { edits, regionsCleaned };
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -30,12 +30,13 @@ export function createProjectService(home: string = homedir()): ProjectService {
         inputs,
         outDir,
         keyFingerprint,
-        runs: runs.map(({ startedAt, written, skipped, failed, cancelled }) => ({
+        runs: runs.map(({ startedAt, written, skipped, failed, cancelled, interrupted }) => ({
           startedAt,
           written,
           skipped,
           failed,
           cancelled,
+          interrupted: interrupted ?? false,
         })),
       };
     },

@@ -6,6 +6,15 @@ import type { LookupMatch } from './crosswalk-store.js';
 import { type Project, projectPaths } from './project.js';
 import { openSqliteCrosswalk } from './sqlite-crosswalk.js';
 
+/** Who is asking: the login name, or the numeric user where the system has no name for it (containers). */
+function who(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? 'unknown'}`;
+  }
+}
+
 const AUDIT_HEADER = csvRow(['time', 'user', 'query', 'matches', 'kinds']);
 
 /**
@@ -26,7 +35,7 @@ function auditLookup(project: Project, query: string, matches: readonly LookupMa
       csvRow(
         [
           when.toISOString(),
-          userInfo().username,
+          who(),
           query,
           matches.length,
           [...new Set(matches.map((m) => m.kind))].join(' '),

@@ -23,7 +23,10 @@ export class ProjectError extends ReportableError {
 
 const runSchema = z.object({
   startedAt: z.string(),
-  finishedAt: z.string(),
+  /** Absent while the run goes on, and after a crash until the next run notices it. */
+  finishedAt: z.string().optional(),
+  /** The run stopped without finishing (killed, machine off); noticed and recovered by a later run. */
+  interrupted: z.boolean().optional(),
   profile: z.string(),
   options: z.array(z.string()),
   inputs: z.array(z.string()),
@@ -131,8 +134,14 @@ export function createProject(folder: string, name: string, settings: ProjectSet
 export const updateSettings = (project: Project, settings: Partial<ProjectSettings>): Project =>
   save({ ...project, ...settings });
 
-export const recordRun = (project: Project, run: ProjectRun): Project =>
-  save({ ...project, runs: [...project.runs, run] });
+/** Adds a run to the history, or replaces the one that started at the same time (a run finishing). */
+export function recordRun(project: Project, run: ProjectRun): Project {
+  const known = project.runs.some((r) => r.startedAt === run.startedAt);
+  const runs = known
+    ? project.runs.map((r) => (r.startedAt === run.startedAt ? run : r))
+    : [...project.runs, run];
+  return save({ ...project, runs });
+}
 
 /** Remembers `folder` as the project to open next time (the app starts on it). */
 export function rememberLast(folder: string, home: string = homedir()): void {

@@ -2,6 +2,7 @@ import type { WrittenFile } from '../batch/process-file.js';
 import type { BatchFileResult, BatchSummary } from '../batch/run-batch.js';
 import type { CrosswalkStore, Mapping } from './crosswalk-store.js';
 import { type Project, type ProjectRun, recordRun, rememberLast } from './project.js';
+import { interruptedRunMappings } from './recover-run.js';
 
 /**
  * A written file's identifiers for the project crosswalk: its patient, and each remapped UID, named
@@ -33,16 +34,35 @@ export function mappingsOf(file: Pick<WrittenFile, 'mapping' | 'identity'>): Map
 const FLUSH_ROWS = 2000;
 const FLUSH_MS = 1000;
 
-/** Feeds a run's written files into the project crosswalk as they come, and records the run at the end. */
+/** A run as it starts: what the history records before anything is written. */
+export type RunStart = Omit<
+  ProjectRun,
+  'finishedAt' | 'interrupted' | 'written' | 'skipped' | 'failed' | 'cancelled'
+>;
+
+/**
+ * Feeds a run's written files into the project crosswalk as they come, and keeps the run in the project's
+ * history from its start (so a crash is noticed: the next run finds it unfinished and recovers what its
+ * audit holds) to its end.
+ */
 export class ProjectRunRecorder {
   private pending: Mapping[] = [];
   private lastFlush = Date.now();
+  private project: Project;
 
   constructor(
-    private project: Project,
+    project: Project,
     private readonly store: CrosswalkStore,
+    private readonly run: RunStart,
     private readonly home?: string,
-  ) {}
+  ) {
+    for (const earlier of project.runs) {
+      if (earlier.finishedAt !== undefined) continue;
+      if (earlier.auditDir) store.add(interruptedRunMappings(earlier.auditDir));
+      project = recordRun(project, { ...earlier, interrupted: true, finishedAt: new Date().toISOString() });
+    }
+    this.project = recordRun(project, { ...run, written: 0, skipped: 0, failed: 0, cancelled: false });
+  }
 
   onFile(r: BatchFileResult): void {
     if (r.status !== 'written' || r.outcome?.status !== 'written') return;
@@ -57,18 +77,20 @@ export class ProjectRunRecorder {
     this.pending = [];
   }
 
-  /** Stores what is pending, closes the crosswalk and adds the run to the project's history. */
-  finish(
-    run: Omit<ProjectRun, 'written' | 'skipped' | 'failed' | 'cancelled'>,
-    summary?: BatchSummary,
-  ): Project {
+  /**
+   * Stores what is pending, closes the crosswalk and completes the run in the history. Without a summary
+   * (the run stopped on an error) it counts as cancelled.
+   */
+  finish(summary?: BatchSummary, reportDir?: string): Project {
     try {
       this.flush();
     } finally {
       this.store.close();
     }
     this.project = recordRun(this.project, {
-      ...run,
+      ...this.run,
+      finishedAt: new Date().toISOString(),
+      ...(reportDir ? { reportDir } : {}),
       written: summary?.written ?? 0,
       skipped: summary?.skipped ?? 0,
       failed: summary?.failed ?? 0,
