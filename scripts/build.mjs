@@ -99,5 +99,7 @@ export function copyCodecWasm(bundleDir) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await Promise.all(entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })));
+  // The app's main process previews frames; the CLI and its batch worker clean them.
   copyCodecWasm(join(root, 'dist/electron'));
+  copyCodecWasm(join(root, 'dist/cli'));
 }
