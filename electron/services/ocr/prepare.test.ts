@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FrameLayout } from '../../../shared/pixels/codec.js';
+import { testLayout } from '../../../shared/pixels/layout.fixture.js';
 import { forReading, toGray } from './prepare.js';
 
-const layout = (over: Partial<FrameLayout>): FrameLayout => ({
-  rows: 1,
-  columns: 4,
-  samplesPerPixel: 1,
-  bitsAllocated: 8,
-  bitsStored: 8,
-  highBit: 7,
-  pixelRepresentation: 0,
-  planarConfiguration: 0,
-  photometricInterpretation: 'MONOCHROME2',
-  numberOfFrames: 1,
-  ...over,
-});
+const layout = (over: Partial<FrameLayout>): FrameLayout => testLayout({ columns: 4, ...over });
 
 const le16 = (values: number[]) => {
   const out = new Uint8Array(values.length * 2);

@@ -17,6 +17,7 @@ import {
 } from '../../../test/pixels.js';
 import { hasTool } from '../../../test/tools.js';
 import type { FrameLayout } from '../codec.js';
+import { testLayout } from '../layout.fixture.js';
 import type { Rect } from '../regions.js';
 import { jpegBaselineRedactor } from './redact.js';
 
@@ -44,19 +45,7 @@ const RECTS: Rect[] = [
   { x: 41, y: 33, width: 9, height: 6 },
 ];
 
-const layout = (over: Partial<FrameLayout>): FrameLayout => ({
-  rows: 61,
-  columns: 83,
-  samplesPerPixel: 1,
-  bitsAllocated: 8,
-  bitsStored: 8,
-  highBit: 7,
-  pixelRepresentation: 0,
-  planarConfiguration: 0,
-  photometricInterpretation: 'MONOCHROME2',
-  numberOfFrames: 1,
-  ...over,
-});
+const layout = (over: Partial<FrameLayout>): FrameLayout => testLayout({ rows: 61, columns: 83, ...over });
 
 const grow = (rects: readonly Rect[], dx: number, dy: number): Rect[] =>
   rects.map((r) => ({ x: r.x - dx, y: r.y - dy, width: r.width + 2 * dx, height: r.height + 2 * dy }));
