@@ -139,6 +139,7 @@ describe('technical text is kept', () => {
     'ABD GEN',
     'Kidney Long',
     'L5.65cm', // glued by the reader
+    'L12-511.0MHz', // a probe glued to its frequency is not an ID
   ])('%s', (text) => {
     expect(verdict(text)).toEqual(['technical/allowed']);
   });

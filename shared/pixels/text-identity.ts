@@ -284,11 +284,7 @@ function genericReason(
   if (/\d{5,}/.test(digits)) return 'digits';
   for (const t of tokens) {
     const core = t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-    if (
-      core.length >= 6 &&
-      /\d{4,}/.test(digitise(core).replace(/-/g, '')) &&
-      !isTechnicalToken(core, allow)
-    ) {
+    if (core.length >= 6 && /\d{4,}/.test(digitise(core)) && !isTechnicalToken(core, allow)) {
       return 'id-like';
     }
   }
