@@ -107,8 +107,9 @@ describe('dicom-deid usage', () => {
     [[], /no command given/],
     [['--frobnicate'], /unknown option --frobnicate/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['scna', study], /unknown command "scna" \(did you mean scan\?\)/],
     [['scan'], /needs at least one file or folder/],
-    [['scan', '--frobnicate', study], /Unknown option '--frobnicate'/],
+    [['scan', '--frobnicate', study], /unknown option --frobnicate\n/],
     [['scan', join(dir, 'no-such-folder')], /no such file or folder: .*no-such-folder/],
   ])('%j is a usage error: exit 2, one clear line, no stack', (args, message) => {
     const r = run(...args);

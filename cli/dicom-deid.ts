@@ -2,6 +2,7 @@ import packageJson from '../package.json' with { type: 'json' };
 import { anonymizeCommand } from './anonymize.js';
 import { type Command, UsageError, writeOut } from './command.js';
 import { scanCommand } from './scan.js';
+import { didYouMean } from './suggest.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */
 const COMMANDS: readonly Command[] = [scanCommand, anonymizeCommand];
@@ -37,7 +38,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
   const command = COMMANDS.find((c) => c.name === first);
-  if (!command) throw new UsageError(`unknown command "${first}"`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(
+        first,
+        COMMANDS.map((c) => c.name),
+      )}`,
+    );
   return command.run(rest);
 }
 

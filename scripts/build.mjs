@@ -78,6 +78,7 @@ export function copyCodecWasm(bundleDir) {
     'openjpegwasm_decode.wasm': '@cornerstonejs/codec-openjpeg/decodewasm',
     'openjphjs.wasm': '@cornerstonejs/codec-openjph/wasm',
     'charlswasm_decode.wasm': '@cornerstonejs/codec-charls/decodewasm',
+    'dcmjs-native-codecs.wasm': 'dcmjs-codecs/build/dcmjs-native-codecs.wasm',
   };
   const codecDir = join(bundleDir, 'codecs');
   mkdirSync(codecDir, { recursive: true });

@@ -138,6 +138,20 @@ describe('handlers', () => {
     expect(draft).toMatchObject({ base: 'basic', options: ['retainPatientCharacteristics'] });
   });
 
+  it('switching off Clean Pixel Data keeps the preset and is remembered', async () => {
+    const draft = {
+      name: 'No pixels',
+      base: 'relinkable' as const,
+      options: ['retainUIDs' as const],
+      dateShift: { minDays: -400, maxDays: -10 },
+      rules: [],
+    };
+    const set = await handlers['profile:set']({ draft }, emit);
+    expect(set.issues).toEqual([]);
+    expect(set.draft).toMatchObject({ base: 'relinkable', options: ['retainUIDs'] });
+    expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainUIDs']);
+  });
+
   it('refuses an output folder inside an input folder and remembers an accepted one', async () => {
     const inputs = join(root, 'inputs');
     mkdirSync(inputs);
@@ -159,19 +173,21 @@ describe('handlers', () => {
     await handlers['output:choose']({}, emit);
     expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
     const summary = await nextEvent('batch:done');
+    // The two ultrasound files declare burned-in text and nothing cleans or accepts it: they are held.
     expect(summary).toMatchObject({
       outcome: 'finished',
-      written: 10,
+      written: 8,
+      held: 2,
       skipped: 0,
       failed: 0,
-      verification: { checked: 10, clean: 10 },
+      verification: { checked: 8, clean: 8 },
     });
     expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
 
     const report = join(root, 'report.json');
     dialogs.answer(report);
     await handlers['report:export']({ format: 'json' }, emit);
-    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 8 });
     expect(existsSync(join(root, 'out'))).toBe(true);
   });
 });

@@ -26,7 +26,6 @@ import {
   checkInside,
   deviceName,
   matchFor,
-  pixelRulesOf,
   type RegionFacts,
   replaceRule,
   withDrawnRules,
@@ -118,10 +117,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
-    const base = getPreset(draft.base).options.every((option) => draft.options.includes(option))
-      ? draft.base
-      : 'basic';
-    const candidate = { ...draft, base };
+    // Clean Pixel Data is in every preset, so it alone is turned off as an exception to the base.
+    const dropped = getPreset(draft.base).options.filter((option) => !draft.options.includes(option));
+    const base = dropped.every((option) => option === 'cleanPixelData') ? draft.base : 'basic';
+    const withoutOptions = getPreset(base).options.filter((option) => !draft.options.includes(option));
+    const candidate = { ...draft, base, withoutOptions };
     try {
       profile = parseProfileFile(JSON.stringify(candidate), 'profile.json');
     } catch (error) {
@@ -186,7 +186,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         id,
         name: file.row.name,
         ...details,
-        pixelRules: appliedTo(settings.get().pixelRules, facts),
+        pixelRules: appliedTo(profileInForce().pixelRules, facts),
         device: deviceName(facts),
       };
     },
@@ -201,7 +201,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
       settings.update({ pixelRules });
-      return { pixelRules: appliedTo(pixelRules, facts) };
+      return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
     },
 
     'profile:get': async () => ({ draft: draftOf(profile), issues: [] }),
@@ -267,7 +267,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'run:plan'() {
       const inForce = profileInForce();
-      const rules = pixelRulesOf(inForce);
+      const rules = inForce.pixelRules;
       const files = library.all();
       // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
       const facts = new Map<number, RegionFacts>();

@@ -65,9 +65,15 @@ describe('run plan', () => {
     const { options } = describeProfile(profile);
     expect(options).toContainEqual({ label: 'Keep real dates', weakens: true });
     expect(options).toContainEqual({ label: 'Clean descriptions', weakens: false });
-    expect(describeProfile(getPreset('basic')).options.filter((o) => o.weakens)).toEqual(
-      describeProfile(getPreset('basic')).options.filter((o) => o.label.includes('not cleaned')),
+    expect(describeProfile(getPreset('basic')).options.filter((o) => o.weakens)).toEqual([]);
+    const noPixels = parseProfileFile(
+      JSON.stringify({ name: 'No pixels', withoutOptions: ['cleanPixelData'] }),
+      'p.json',
     );
+    expect(describeProfile(noPixels).options).toContainEqual({
+      label: 'Image text is not cleaned (Clean Pixel Data is off)',
+      weakens: true,
+    });
   });
 });
 

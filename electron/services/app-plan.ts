@@ -24,8 +24,7 @@ export function describeProfile(profile: Profile): Pick<RunPlan, 'profile' | 'op
     label: OPTION_INFO[key].label,
     weakens: WEAKENING.has(key),
   }));
-  const pixels = 'cleanPixelData' as OptionKey;
-  if (Object.hasOwn(OPTION_INFO, pixels) && !profile.options.includes(pixels)) {
+  if (!profile.options.includes('cleanPixelData')) {
     options.push({ label: 'Image text is not cleaned (Clean Pixel Data is off)', weakens: true });
   }
   return { profile: profile.name, options };

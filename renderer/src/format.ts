@@ -22,6 +22,7 @@ export const STATUS_LABEL: Readonly<Record<FileStatus, string>> = {
   written: 'Done',
   skipped: 'Skipped',
   failed: 'Failed',
+  held: 'Held for review',
 };
 
 export const plural = (count: number, one: string, many = `${one}s`): string =>

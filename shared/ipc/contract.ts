@@ -25,6 +25,7 @@ export const profileDraftSchema = z.strictObject({
   name: z.string().max(200),
   base: z.enum(PRESET_NAMES),
   options: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length),
+  withoutOptions: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length).optional(),
   dateShift: z.strictObject({ minDays: z.number(), maxDays: z.number() }),
   rules: z
     .array(
@@ -39,6 +40,8 @@ export const profileDraftSchema = z.strictObject({
       }),
     )
     .max(1000),
+  // Checked field by field, with located messages, by the profile file schema in main.
+  pixelRules: z.array(z.record(z.string(), z.unknown())).max(10_000).optional(),
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
 
@@ -129,7 +132,8 @@ export type FileStatus =
   | 'unreadable'
   | 'written'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  | 'held';
 
 /** One input file as the file list shows it. Values stay in the app: no export contains a row. */
 export interface FileRow {
@@ -260,11 +264,13 @@ export interface RunProgress {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: the pixels may show identity; kept on site for review. */
+  readonly held: number;
 }
 
 export interface RunFailure {
   readonly name: string;
-  readonly status: 'skipped' | 'failed';
+  readonly status: 'skipped' | 'failed' | 'held';
   readonly reason: string;
 }
 
@@ -273,6 +279,12 @@ export interface RunSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Kept on site for review because their pixels may show identity: never called clean. */
+  readonly held: number;
+  /** Written with pixels at risk because a rule or a person accepted them: never called clean either. */
+  readonly accepted: number;
+  /** Why files were held, each reason once. */
+  readonly heldReasons: readonly string[];
   readonly total: number;
   readonly seconds: number;
   /** Residual-PHI verification of every written file; null when it was switched off. */

@@ -8,7 +8,7 @@ import type {
 } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import type { FilesSnapshot } from '../files-store.js';
-import { formatSeconds, plural } from '../format.js';
+import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
 
 function Progress({
@@ -37,6 +37,7 @@ function Progress({
       <p className="counts">
         {progress.written.toLocaleString('en')} written · {progress.skipped.toLocaleString('en')} skipped ·{' '}
         {progress.failed.toLocaleString('en')} failed
+        {progress.held > 0 ? ` · ${progress.held.toLocaleString('en')} held for review` : ''}
       </p>
       <button type="button" className="danger" onClick={onCancel} disabled={cancelling}>
         Cancel
@@ -111,6 +112,23 @@ function Plan({ plan }: { plan: RunPlan }) {
   );
 }
 
+/**
+ * The leftover-identity line. A run that held or accepted files whose images may show identity is never
+ * called clean: the header check says nothing about pixels.
+ */
+function verificationText({ verification, held, accepted }: RunSummary): string {
+  if (verification === null) return 'Leftover-identity check was switched off.';
+  const removed = verification.checked - verification.clean;
+  if (removed > 0)
+    return `Leftover-identity check: ${removed} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`;
+  if (held === 0 && accepted === 0)
+    return `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`;
+  const parts = [`${plural(verification.checked, 'written file')} passed the header check`];
+  if (held > 0) parts.push(`${plural(held, 'file')} held for review (images may show identity)`);
+  if (accepted > 0) parts.push(`${plural(accepted, 'file')} written with images at risk, as accepted`);
+  return `Leftover-identity check: ${parts.join('; ')}.`;
+}
+
 const OUTCOME_TITLE: Readonly<Record<RunSummary['outcome'], string>> = {
   finished: 'Finished',
   cancelled: 'Stopped before the end',
@@ -128,7 +146,6 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
     }
   };
   const report = (format: ReportFormat) => act(() => deid.exportReport({ format }), 'Report');
-  const { verification } = summary;
   return (
     <section className="panel" aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">{OUTCOME_TITLE[summary.outcome]}</h2>
@@ -147,17 +164,22 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
           <dd data-testid="count-failed">{summary.failed.toLocaleString('en')}</dd>
         </div>
         <div>
+          <dt>Held for review</dt>
+          <dd data-testid="count-held">{summary.held.toLocaleString('en')}</dd>
+        </div>
+        <div>
           <dt>Time</dt>
           <dd>{formatSeconds(summary.seconds)}</dd>
         </div>
       </dl>
       <p className="verification" data-testid="verification">
-        {verification === null
-          ? 'Leftover-identity check was switched off.'
-          : verification.clean === verification.checked
-            ? `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`
-            : `Leftover-identity check: ${verification.checked - verification.clean} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`}
+        {verificationText(summary)}
       </p>
+      {summary.held > 0 ? (
+        <p className="banner banner-warn" data-testid="held">
+          {`${plural(summary.held, 'file was', 'files were')} held for review and not written, because their images may show identity: ${summary.heldReasons.join('; ')}. They are kept on site with the audit.`}
+        </p>
+      ) : null}
       {summary.problems.length > 0 ? (
         <>
           <h3>Files not written</h3>
@@ -174,7 +196,7 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
                 // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
                 <tr key={index}>
                   <td>{problem.name}</td>
-                  <td>{problem.status === 'failed' ? 'Failed' : 'Skipped'}</td>
+                  <td>{STATUS_LABEL[problem.status]}</td>
                   <td>{problem.reason}</td>
                 </tr>
               ))}
