@@ -101,7 +101,7 @@ function Plan({ plan }: { plan: RunPlan }) {
         </div>
       </dl>
       {output && output.entries > 0 ? (
-        <p className="banner banner-warn" role="alert" data-testid="plan-output-warning">
+        <p className="banner banner-warn" data-testid="plan-output-warning">
           The output folder is not empty: it holds {plural(output.entries, 'item')}.
           {output.earlierRun
             ? ' Some are outputs of an earlier run: files already written with this profile and key are skipped; outputs of another profile or key would be mixed with these.'
