@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
@@ -30,7 +31,7 @@ import {
   replaceRule,
   withDrawnRules,
 } from '../services/app-regions.js';
-import { createRunner } from '../services/app-run.js';
+import { createRunner, resumeStateDir } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
@@ -106,9 +107,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   // The profile as runs and inspections use it: with the boxes drawn and acceptances given at the screen.
   const profileInForce = (): Profile => withDrawnRules(profile, settings.get().pixelRules);
 
+  const runsDir = join(deps.userData, 'runs');
   const runner = createRunner({
     library,
-    runsDir: join(deps.userData, 'runs'),
+    runsDir,
     toolVersion: deps.toolVersion,
     profile: profileInForce,
     key: () => keys.ensure(),
@@ -286,7 +288,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           (row) => facts.get(row.id),
           rules,
         ),
-        output: outDir ? outputContents(outDir) : null,
+        output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
       };
     },
 

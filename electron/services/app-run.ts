@@ -91,6 +91,10 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
   };
 }
 
+/** Where the app keeps what earlier runs wrote into `outDir`, in its own folder, keyed by the folder's path. */
+export const resumeStateDir = (runsDir: string, outDir: string): string =>
+  join(runsDir, 'resume', createHash('sha256').update(resolve(outDir)).digest('hex'));
+
 /** One batch at a time over the files in the list, its progress and outcome pushed to the window. */
 export function createRunner(deps: RunnerDeps) {
   let controller: AbortController | undefined;
@@ -147,11 +151,7 @@ export function createRunner(deps: RunnerDeps) {
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
         // Each run has its own report folder; what was written into an output folder outlives the runs.
-        stateDir: join(
-          deps.runsDir,
-          'resume',
-          createHash('sha256').update(resolve(request.outDir)).digest('hex'),
-        ),
+        stateDir: resumeStateDir(deps.runsDir, request.outDir),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
       {
