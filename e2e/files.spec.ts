@@ -204,5 +204,14 @@ test('raw values that are not dates are shown as "invalid date", never as a date
   await expect(page.getByRole('listbox')).not.toContainText('***');
   await screenshot(page, 'files-invalid-date-1366');
   await page.setViewportSize({ width: 1093, height: 614 });
+  // At 125% scaling file names are shown whole, and the toolbar stays on one line.
+  for (const name of ['stars.dcm', 'dotted.dcm', 'feb30.dcm']) {
+    const cell = fileRow(page, name).locator('.file-name');
+    expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  }
+  const buttons = await page
+    .locator('.toolbar > button')
+    .evaluateAll((all) => all.map((button) => Math.round(button.getBoundingClientRect().top)));
+  expect(new Set(buttons).size).toBe(1);
   await screenshot(page, 'files-invalid-date-1093');
 });

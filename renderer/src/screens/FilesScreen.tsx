@@ -52,7 +52,7 @@ export function FilesScreen({
           <button type="button" onClick={onClear} disabled={scan.scanning}>
             Clear list
           </button>
-          <span className="scan-status" role="status" aria-live="polite">
+          <span className="scan-status" role="status" aria-live="polite" title={headline}>
             {scan.scanning
               ? `Reading ${scan.scanned.toLocaleString('en')} of ${scan.found.toLocaleString('en')} files…`
               : headline}
