@@ -79,7 +79,7 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
   ]);
   await expect(held.getByRole('row')).toHaveCount(HELD_SAMPLES + 1);
   // The actions come before the details.
-  const actions = (await summary.getByRole('button', { name: 'Show output folder' }).boundingBox())!;
+  const actions = (await summary.getByRole('button', { name: 'Open output folder' }).boundingBox())!;
   const table = (await summary.locator('table.problems').boundingBox())!;
   expect(actions.y).toBeLessThan(table.y);
   const problem = summary.getByRole('row').filter({ hasText: 'cut-short.dcm' });
@@ -157,8 +157,15 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
     /^id_old,id_new\r\nMRN/,
   );
 
-  await summary.getByRole('button', { name: 'Show output folder' }).click();
+  await summary.getByRole('button', { name: 'Open output folder' }).click();
   await expect.poll(() => app.harness.dialogs.opened).toEqual([out]);
+  // The report was saved beside the output on its own, as the command line does, and opens from here.
+  await expect(summary.getByTestId('report-folder')).toHaveText(`${out}.report`);
+  expect(leaks(readFileSync(join(`${out}.report`, 'deid-report.csv')))).toEqual([]);
+  await summary.getByRole('button', { name: 'Open report' }).click();
+  await expect
+    .poll(() => app.harness.dialogs.opened)
+    .toEqual([out, join(`${out}.report`, 'deid-report.csv')]);
 });
 
 test('an output folder inside an input folder is refused, with the reason', async ({ page }) => {

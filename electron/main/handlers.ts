@@ -41,7 +41,8 @@ export interface Dialogs {
   openFolder(title: string, near?: string): Promise<string | null>;
   openFile(title: string, extensions: readonly string[]): Promise<string | null>;
   saveFile(title: string, defaultName: string): Promise<string | null>;
-  showFolder(folder: string): Promise<void>;
+  /** Opens a folder, or a file with its default application. */
+  openPath(path: string): Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -309,7 +310,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'batch:showOutput'() {
       const folder = runner.last()?.outDir;
       if (!folder) throw new ReportableError('nothing has been written yet');
-      await deps.dialogs.showFolder(folder);
+      await deps.dialogs.openPath(folder);
+      return null;
+    },
+
+    async 'report:open'() {
+      await deps.dialogs.openPath(runner.reportFile('csv'));
       return null;
     },
 

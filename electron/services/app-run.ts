@@ -79,6 +79,7 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
       : null,
     problems,
     outputFolder: record.outDir,
+    reportFolder: record.reportDir,
     ...(summary.stopped
       ? {
           message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
@@ -111,7 +112,8 @@ export function createRunner(deps: RunnerDeps) {
     makePrivateDir(runDir);
     const record: RunRecord = {
       outDir: request.outDir,
-      reportDir: join(runDir, 'report'),
+      // Beside the output folder, as the command line keeps it: the shareable report travels with the data.
+      reportDir: `${request.outDir}.report`,
       auditDir: join(runDir, 'audit'),
       startedAt,
       results: [],
@@ -150,7 +152,7 @@ export function createRunner(deps: RunnerDeps) {
         toolVersion: deps.toolVersion,
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
-        // Each run has its own report folder; what was written into an output folder outlives the runs.
+        // What was written into an output folder outlives the runs; the app keeps its record of that.
         stateDir: resumeStateDir(deps.runsDir, request.outDir),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
@@ -181,6 +183,7 @@ export function createRunner(deps: RunnerDeps) {
           verification: null,
           problems: [],
           outputFolder: request.outDir,
+          reportFolder: record.reportDir,
           message: errorText(error),
         });
       })

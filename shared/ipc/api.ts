@@ -46,6 +46,7 @@ export function createDeidApi(transport: Transport) {
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),
     showOutput: simple('batch:showOutput'),
+    openReport: simple('report:open'),
     exportReport: call('report:export'),
     exportAudit: simple('audit:export'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {

@@ -116,6 +116,7 @@ export const REQUESTS = {
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
+  'report:open': none,
   'report:export': z.strictObject({ format: reportFormat }),
   'audit:export': none,
 } as const;
@@ -291,6 +292,8 @@ export interface RunSummary {
   readonly verification: { readonly checked: number; readonly clean: number } | null;
   readonly problems: ReadonlyArray<RunFailure>;
   readonly outputFolder: string;
+  /** Where the shareable report was saved (beside the output folder). */
+  readonly reportFolder: string;
   readonly message?: string;
 }
 
@@ -331,6 +334,7 @@ export interface Responses {
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
+  'report:open': null;
   'report:export': Saved | null;
   'audit:export': Saved | null;
 }

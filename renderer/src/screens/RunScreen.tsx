@@ -216,7 +216,13 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
           type="button"
           onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
         >
-          Show output folder
+          Open output folder
+        </button>
+        <button
+          type="button"
+          onClick={() => void deid.openReport().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Open report
         </button>
         <button type="button" onClick={() => void report('csv')}>
           Export report (CSV)…
@@ -261,8 +267,9 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
       ) : null}
       <ProblemTable problems={summary.problems} />
       <p className="hint">
-        The report holds no patient data and may travel with the images. The audit and crosswalk link new
-        identities to the originals: keep them on site.
+        The report was saved to <span data-testid="report-folder">{summary.reportFolder}</span>; it holds no
+        patient data and may travel with the images. The audit and crosswalk link new identities to the
+        originals: keep them on site.
       </p>
       <p className="note" role="status">
         {note}
