@@ -174,6 +174,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
 
+    async 'inputs:remove'({ ids }, emit) {
+      if (runner.running) throw new ReportableError('files cannot be removed while a run is going');
+      return { removed: library.remove(ids, emit) };
+    },
+
     async 'file:inspect'({ id }) {
       const file = inspectable(id);
       // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.

@@ -30,6 +30,7 @@ export function createDeidApi(transport: Transport) {
     pickInputs: call('inputs:pick'),
     addSamples: simple('inputs:samples'),
     clearInputs: simple('inputs:clear'),
+    removeInputs: call('inputs:remove'),
     inspect: call('file:inspect'),
     frame: call('file:image'),
     setRegions: call('file:regions'),

@@ -95,6 +95,7 @@ export const REQUESTS = {
   'inputs:pick': z.strictObject({ kind: z.enum(['files', 'folder']) }),
   'inputs:samples': none,
   'inputs:clear': none,
+  'inputs:remove': z.strictObject({ ids: z.array(fileId).min(1).max(1_000_000) }),
   'file:inspect': z.strictObject({ id: fileId }),
   'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
   'file:regions': z.strictObject({
@@ -318,6 +319,7 @@ export interface Responses {
   'inputs:pick': { readonly accepted: number };
   'inputs:samples': { readonly accepted: number };
   'inputs:clear': null;
+  'inputs:remove': { readonly removed: number };
   'file:inspect': Inspection;
   'file:image': FrameImage;
   'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
@@ -345,11 +347,19 @@ export interface Events {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
+  /** Rows taken out of the list. */
+  'files:removed': { readonly ids: ReadonlyArray<number> };
   'batch:progress': RunProgress;
   'batch:done': RunSummary;
 }
 export type EventName = keyof Events;
-export const EVENTS: ReadonlyArray<EventName> = ['files:rows', 'files:scan', 'batch:progress', 'batch:done'];
+export const EVENTS: ReadonlyArray<EventName> = [
+  'files:rows',
+  'files:scan',
+  'files:removed',
+  'batch:progress',
+  'batch:done',
+];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
