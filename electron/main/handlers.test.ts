@@ -232,6 +232,26 @@ describe('file:regions', () => {
     expect(pixelRules[0]!.label).toBe(`device template: ${inspection.device}`);
   });
 
+  it('a saved profile carries device templates but never a rule naming an original UID', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    await handlers['file:regions']({ id: us.id, scope: 'device', regions: [box], accept: false }, emit);
+    await handlers['file:regions']({ id: us.id, scope: 'series', regions: [box], accept: false }, emit);
+    const saved = join(root, 'profile.json');
+    dialogs.answer(saved);
+    await handlers['profile:save']({ format: 'json' }, emit);
+    const text = readFileSync(saved, 'utf8');
+    const file = JSON.parse(text) as { pixelRules: Array<{ match: Record<string, unknown> }> };
+    expect(file.pixelRules.map((rule) => Object.keys(rule.match).sort())).toEqual([
+      ['columns', 'manufacturer', 'rows'],
+    ]);
+    expect(text).not.toMatch(/InstanceUID/);
+    // The saved file loads back as a profile with the template.
+    dialogs.answer(saved);
+    const loaded = await handlers['profile:open']({}, emit);
+    expect(loaded?.issues).toEqual([]);
+  });
+
   it('an acceptance without boxes is kept; clearing both removes the rule', async () => {
     const rows = await loadSamples();
     const us = rows.find((row) => row.modality === 'US')!;

@@ -29,6 +29,7 @@ import {
   matchFor,
   type RegionFacts,
   replaceRule,
+  scopeOf,
   withDrawnRules,
 } from '../services/app-regions.js';
 import { createRunner, resumeStateDir } from '../services/app-run.js';
@@ -236,7 +237,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const name = profile.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'profile';
       const path = await deps.dialogs.saveFile('Save the profile', `${name.slice(0, 60)}.${format}`);
       if (!path) return null;
-      await writeFile(path, exportProfile(profile, format));
+      // Device templates drawn here travel with the profile; boxes and acceptances that name a file's or
+      // series' original UIDs stay on this machine.
+      const templates = settings.get().pixelRules.filter((rule) => scopeOf(rule.match) === 'device');
+      await writeFile(path, exportProfile(withDrawnRules(profile, templates), format));
       return { savedTo: path };
     },
 
