@@ -11,6 +11,7 @@ import {
   loadOrCreateKey,
   type StoredKey,
 } from '../electron/services/key-store.js';
+import { shareableReason } from '../electron/services/reports/writer.js';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,
@@ -26,6 +27,9 @@ import {
   sortOptions,
 } from '../shared/profile/index.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { inputLabel } from './input-label.js';
+import { type ProjectRun, startProjectRun } from './project.js';
+import { RunBreakdown } from './run-breakdown.js';
 import { didYouMean } from './suggest.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
@@ -36,6 +40,10 @@ holds one is not written (it fails, with the attribute named).
 
 Options:
   --out <folder>          where the copies go (must not be inside an input folder)
+  --project <name|folder> use a project: it supplies the inputs, --out, --profile, --option and key left
+                          out here (and remembers those given), keeps the audit, and adds every
+                          pseudonym to its crosswalk database (see \`dicom-deid lookup\`); created
+                          on first use, in ~/.dicom-deid/projects/<name>
   --profile <name|file>   basic (default), research, relinkable, or a profile file (JSON or YAML)
   --option <name>         add a PS3.15 option; repeatable. One of:
                           ${ALL_OPTIONS.join(', ')}
@@ -108,6 +116,7 @@ export const anonymizeCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       out: { type: 'string' },
+      project: { type: 'string' },
       profile: { type: 'string' },
       option: { type: 'string', multiple: true },
       'key-file': { type: 'string' },
@@ -124,6 +133,21 @@ export const anonymizeCommand: Command = {
     if (values.help) {
       await writeOut(ANONYMIZE_USAGE);
       return 0;
+    }
+    let project: ProjectRun | undefined;
+    if (values.project) {
+      project = startProjectRun(values.project, {
+        inputs: positionals,
+        ...(values.out ? { out: values.out } : {}),
+        ...(values.profile ? { profile: values.profile } : {}),
+        options: values.option ?? [],
+        ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
+        ...(values.audit ? { audit: values.audit } : {}),
+      });
+      positionals.splice(0, positionals.length, ...project.inputs);
+      Object.assign(values, { out: project.out, profile: project.profile, option: [...project.options] });
+      Object.assign(values, { 'key-file': project.keyFile, audit: project.audit });
+      if (!values.json) process.stderr.write(`${project.note}\n`);
     }
     if (positionals.length === 0) throw new UsageError('anonymize needs at least one file or folder');
     if (!values.out) throw new UsageError('anonymize needs --out <folder>');
@@ -170,10 +194,12 @@ export const anonymizeCommand: Command = {
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
     let printed = 0;
+    const breakdown = new RunBreakdown();
     // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
     const jsonFile = (entry: object) =>
       process.stdout.write(`${printed === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
     try {
+      project?.begin();
       const summary = await runBatch(
         {
           inputs: positionals,
@@ -193,6 +219,7 @@ export const anonymizeCommand: Command = {
           signal: controller.signal,
           onFile: (r) => {
             printed++;
+            project?.onFile(r);
             if (json)
               jsonFile({
                 inputNo: r.inputNo,
@@ -201,16 +228,21 @@ export const anonymizeCommand: Command = {
                 status: r.status,
                 ...(r.reason ? { reason: r.reason } : {}),
               });
-            // Paths often name the patient: the console gets the input's number, the private audit its path.
-            else if (r.status === 'failed' || r.status === 'held')
-              process.stderr.write(
-                `${tty ? '\r\x1b[K' : ''}${r.status}: input ${r.inputNo} (see the audit): ${r.reason}\n`,
-              );
+            else {
+              breakdown.add(r);
+              // Paths often name the patient: a log gets the input's number, the private audit its path.
+              if (r.status === 'failed' || r.status === 'held')
+                process.stderr.write(
+                  `${tty ? '\r\x1b[K' : ''}${r.status}: ${inputLabel(r.input, r.inputNo, positionals, tty)}` +
+                    `${tty ? '' : ' (see the audit)'}: ${shareableReason(r.reason ?? '', r.input)}\n`,
+                );
+            }
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
         },
       );
       if (tty) process.stderr.write('\n');
+      project?.finish(summary);
       if (json) {
         await writeOut(`${printed === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
       } else {
@@ -223,10 +255,11 @@ export const anonymizeCommand: Command = {
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
         else if (summary.notProcessed > 0) parts.push(`${summary.notProcessed} not processed`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
+        for (const line of breakdown.lines()) await writeOut(`${line}\n`);
         // Never "clean" for a run that held or accepted files whose images may show identity.
         if (summary.held > 0)
           await writeOut(
-            `held for review, not written (their images may show identity): ${summary.held}: ${summary.heldReasons.join('; ')}\n` +
+            `held for review, not written (their images may show identity): ${summary.held}; ` +
               `the held copies are kept on site with the audit, under ${summary.auditDir}\n`,
           );
         if (summary.accepted > 0)
@@ -247,6 +280,7 @@ export const anonymizeCommand: Command = {
       throw e;
     } finally {
       process.off('SIGINT', onSignal);
+      project?.finish();
     }
   },
 };

@@ -41,8 +41,18 @@ export const IMPORT_META_URL = {
   },
 };
 
+// Loaded from node_modules, not bundled: its WebAssembly is found beside its own script.
+const SQLITE = 'node-sqlite3-wasm';
+
 const entries = [
-  { entryPoints: ['cli/dicom-deid.ts'], outfile: 'dist/cli/dicom-deid.js', format: 'esm' },
+  // dcmjs-dimse stays in node_modules: bundled, its old `new Buffer()` calls would print Node's deprecation
+  // warning on every network command, as if they were ours.
+  {
+    entryPoints: ['cli/dicom-deid.ts'],
+    outfile: 'dist/cli/dicom-deid.js',
+    format: 'esm',
+    external: [SQLITE, 'dcmjs-dimse'],
+  },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
   // The app's reading worker (scan, inspect, frames): beside main and bundled like it, so the codecs (whose
@@ -58,7 +68,7 @@ const entries = [
     entryPoints: ['electron/main/main.ts'],
     outfile: 'dist/electron/main.cjs',
     format: 'cjs',
-    external: ['electron'],
+    external: ['electron', SQLITE],
     ...IMPORT_META_URL,
   },
   {

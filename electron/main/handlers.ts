@@ -34,6 +34,7 @@ import {
 } from '../services/app-regions.js';
 import { createRunner, resumeStateDir } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
+import { createProjectService } from '../services/project/app-projects.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
 export interface Dialogs {
@@ -56,6 +57,8 @@ export interface HandlerDeps {
   readonly toolVersion: string;
   /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
   readonly workerScript?: string;
+  /** The home folder whose ~/.dicom-deid/projects the app opens projects from (default: the user's). */
+  readonly home?: string;
   /** The bundled reading worker (scan, inspect, frames); without it they run in the calling thread. */
   readonly appWorkerScript?: string;
 }
@@ -93,6 +96,7 @@ const issuesOf = (error: ProfileError): string[] =>
 export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
   const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
+  const projects = createProjectService(deps.home);
   const jobs = new AppJobs(deps.appWorkerScript);
   const library = new Library(jobs.row);
 
@@ -338,6 +342,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await writeFile(path, await readFile(report));
       return { savedTo: path };
     },
+
+    'project:last': async () => projects.last(),
+
+    'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
 
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');

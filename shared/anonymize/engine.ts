@@ -19,7 +19,6 @@ import {
   datasetContext,
   type ElementContext,
   type ElementPath,
-  effectiveVR,
   formatPath,
 } from '../dicom/walk.js';
 import {
@@ -41,7 +40,7 @@ import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import { fileIdentifiers, type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
 import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
@@ -199,7 +198,7 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    const identifiers = this.collectIdentifiers();
+    const identifiers = fileIdentifiers(parsed);
     for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
     this.matcher = new IdentifierMatcher(identifiers);
   }
@@ -208,28 +207,6 @@ class Run {
     this.identifierKinds.get(match.toLowerCase()) === 'uid' && !this.options.has('retainUIDs')
       ? this.remap(match)
       : REMOVED;
-
-  /** Every identifying value anywhere in the file: what Clean must take out of free text. */
-  private collectIdentifiers(): Identifier[] {
-    const out: Identifier[] = [];
-    const visit = (ds: Dataset, inherited: string | undefined) => {
-      const charset = datasetCharset(this.source, ds, inherited);
-      for (const el of ds.elements) {
-        if (el.items) {
-          for (const item of el.items) visit(item, charset);
-          continue;
-        }
-        if (isPrivateGroup(groupOf(el.tag))) continue;
-        const vr = effectiveVR(el);
-        const kind = identifierKindOf(el.tag, vr);
-        if (!kind) continue;
-        const value = readText(this.source, el, vr, charset);
-        for (const text of identifierStrings(kind, value)) out.push({ kind, text });
-      }
-    };
-    visit(this.parsed.dataset, undefined);
-    return out;
-  }
 
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);

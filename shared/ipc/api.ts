@@ -50,6 +50,8 @@ export function createDeidApi(transport: Transport) {
     openReport: simple('report:open'),
     exportReport: call('report:export'),
     exportAudit: simple('audit:export'),
+    lastProject: simple('project:last'),
+    lookupInProject: call('project:lookup'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

@@ -120,6 +120,8 @@ export const REQUESTS = {
   'report:open': none,
   'report:export': z.strictObject({ format: reportFormat }),
   'audit:export': none,
+  'project:last': none,
+  'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -313,6 +315,35 @@ export interface Saved {
   readonly savedTo: string;
 }
 
+/** A project as the app opens it (see electron/services/project). Paths are the user's own choices. */
+export interface ProjectState {
+  readonly name: string;
+  readonly folder: string;
+  readonly profile: string;
+  readonly options: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  /** Null when the project's key file is missing or unreadable. */
+  readonly keyFingerprint: string | null;
+  readonly runs: ReadonlyArray<{
+    readonly startedAt: string;
+    readonly written: number;
+    readonly skipped: number;
+    readonly failed: number;
+    readonly cancelled: boolean;
+    /** Stopped without finishing (killed, machine off); its counts are unknown. */
+    readonly interrupted: boolean;
+  }>;
+}
+
+/** One row of a project's crosswalk that a lookup found: PHI, shown only to the person who asked. */
+export interface LookupAnswer {
+  readonly kind: 'patient' | 'study' | 'series' | 'instance' | 'uid';
+  readonly original: string;
+  readonly pseudonym: string;
+  readonly matched: 'original' | 'pseudonym';
+}
+
 export interface Responses {
   'settings:get': Settings;
   'inputs:add': { readonly accepted: number };
@@ -339,6 +370,8 @@ export interface Responses {
   'report:open': null;
   'report:export': Saved | null;
   'audit:export': Saved | null;
+  'project:last': ProjectState | null;
+  'project:lookup': readonly LookupAnswer[];
 }
 export type Response<C extends Channel> = Responses[C];
 

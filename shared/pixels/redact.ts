@@ -113,7 +113,7 @@ function uint64Bytes(values: readonly number[]): Uint8Array {
  * Which fragments make up each frame: from the Basic Offset Table, else the Extended Offset Table, else
  * one fragment per frame, else (a single frame) all of them.
  */
-function framesOfFragments(parsed: ParsedDicom, pixelData: DicomElement, frames: number): number[][] {
+export function framesOfFragments(parsed: ParsedDicom, pixelData: DicomElement, frames: number): number[][] {
   const [table, ...fragments] = pixelData.fragments ?? [];
   if (!table) throw new CannotClean('the encapsulated Pixel Data has no Basic Offset Table item');
   const firstItem = fragments[0]?.start ?? 0;
@@ -227,7 +227,7 @@ function redactEncapsulated(
   return { edits, regionsCleaned };
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
+export function concat(parts: readonly Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

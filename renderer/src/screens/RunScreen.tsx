@@ -47,6 +47,23 @@ function Progress({
   );
 }
 
+/**
+ * The leftover-identity line. A run that held or accepted files whose images may show identity is never
+ * called clean: the header check says nothing about pixels.
+ */
+function verificationText({ verification, held, accepted }: RunSummary): string {
+  if (verification === null) return 'Leftover-identity check was switched off.';
+  const removed = verification.checked - verification.clean;
+  if (removed > 0)
+    return `Leftover-identity check: ${removed} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`;
+  if (held === 0 && accepted === 0)
+    return `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`;
+  const parts = [`${plural(verification.checked, 'written file')} passed the header check`];
+  if (held > 0) parts.push(`${plural(held, 'file')} held for review (images may show identity)`);
+  if (accepted > 0) parts.push(`${plural(accepted, 'file')} written with images at risk, as accepted`);
+  return `Leftover-identity check: ${parts.join('; ')}.`;
+}
+
 /** What the run will do, in plain words, before it starts: profile, options, key, outcomes, output folder. */
 function Plan({ plan }: { plan: RunPlan }) {
   const { files, output } = plan;
@@ -111,23 +128,6 @@ function Plan({ plan }: { plan: RunPlan }) {
       ) : null}
     </section>
   );
-}
-
-/**
- * The leftover-identity line. A run that held or accepted files whose images may show identity is never
- * called clean: the header check says nothing about pixels.
- */
-function verificationText({ verification, held, accepted }: RunSummary): string {
-  if (verification === null) return 'Leftover-identity check was switched off.';
-  const removed = verification.checked - verification.clean;
-  if (removed > 0)
-    return `Leftover-identity check: ${removed} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`;
-  if (held === 0 && accepted === 0)
-    return `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`;
-  const parts = [`${plural(verification.checked, 'written file')} passed the header check`];
-  if (held > 0) parts.push(`${plural(held, 'file')} held for review (images may show identity)`);
-  if (accepted > 0) parts.push(`${plural(accepted, 'file')} written with images at risk, as accepted`);
-  return `Leftover-identity check: ${parts.join('; ')}.`;
 }
 
 /** Failures first, then files held for review, then skipped ones: what needs attention most comes first. */
