@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatTag } from '../../../shared/dicom/tag.js';
 import { tagForKeyword } from '../../../shared/dictionary/index.js';
 import {
+  checkedMatch,
   FIND_KEYS,
   type FindMatch,
   type FindQuery,
@@ -141,8 +142,10 @@ export async function qido(peer: WebPeer, q: FindQuery): Promise<FindMatch[]> {
   const matches = body.map((record: DicomJson) => {
     if (typeof record !== 'object' || record === null)
       throw new PeerError('protocol', `${peer.name} sent a search answer that is not DICOM JSON`);
-    return Object.fromEntries(
-      returned.map((k) => [k, (record[hexTag(k)]?.Value ?? []).map(jsonText).join('\\')]),
+    return checkedMatch(
+      peer.name,
+      studyLevel,
+      Object.fromEntries(returned.map((k) => [k, (record[hexTag(k)]?.Value ?? []).map(jsonText).join('\\')])),
     );
   });
   return q.level === 'patient' ? patientsOf(matches) : matches;

@@ -1,6 +1,17 @@
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { PeerError, type PeerFailure } from './errors.js';
 import { type IncomingFile, type OutgoingInstance, readOutgoing, type StagingFolder } from './part10.js';
+import { guardPdus } from './pdu-guard.js';
+
+interface DcmjsLogger {
+  setLevel(level: 'silent'): void;
+  getLogger(name: string): DcmjsLogger;
+}
+interface DcmjsModule {
+  readonly log: DcmjsLogger;
+}
 
 const { Client, Dataset } = dimse;
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
@@ -8,8 +19,13 @@ const { CStoreResponse } = dimse.responses;
 const { Status, RejectReason, RejectSource, PresentationContextResult } = dimse.constants;
 const { PresentationContext } = dimse.association;
 
-// The library logs requests and, on errors, parts of datasets: none of that may reach a console.
+// The library logs requests, and dcmjs under it complains about what it parses, quoting elements: none
+// of that may reach a console. The dcmjs to silence is the very copy dcmjs-dimse requires (its ES module
+// build would be another instance), and its named loggers were made before this runs.
+const dcmjs = createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'))('dcmjs') as DcmjsModule;
 dimse.log.setLevel('silent');
+dcmjs.log.setLevel('silent');
+for (const name of ['validation.dcmjs', 'AsyncDicomReader']) dcmjs.log.getLogger(name).setLevel('silent');
 
 type DimseClient = InstanceType<typeof Client>;
 type DimseRequest = Parameters<DimseClient['addRequest']>[0];
@@ -42,7 +58,7 @@ const isSuccess = (status: number) => status === Status.Success || (status & 0xf
 const hex = (status: number) => `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
 
 interface NetworkInternals {
-  socket?: { destroy(): void };
+  socket?: Socket;
   createStoreWritableStream?: unknown;
   createDatasetFromStoreWritableStream?: unknown;
 }
@@ -113,6 +129,20 @@ function associate(
         // Every request answered: the release may linger, but the work is done and safe.
         if (--pending === 0) watchdog = setTimeout(() => finish(), timeout);
       });
+    client.on('connected', () => {
+      const socket = networkOf(client)?.socket;
+      if (socket)
+        guardPdus(socket, (why) =>
+          finish(
+            new PeerError(
+              'protocol',
+              why === 'length'
+                ? `${peer.name} sent a PDU larger than any we accept`
+                : `${peer.name} sent data that is not a DICOM PDU`,
+            ),
+          ),
+        );
+    });
     client.on('associationAccepted', () => {
       accepted = true;
     });
@@ -219,6 +249,19 @@ export function queryKeys(q: FindQuery): Record<string, string> {
   return keys;
 }
 
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/**
+ * A match must carry the UID that names it (we asked for it, and a retrieve needs it): one without is a
+ * garbled answer, refused rather than shown as an empty record.
+ */
+export function checkedMatch(peerName: string, studyLevel: boolean, match: FindMatch): FindMatch {
+  const uid = match[studyLevel ? 'StudyInstanceUID' : 'SeriesInstanceUID'] ?? '';
+  if (!UID.test(uid) || uid.length > 64)
+    throw new PeerError('protocol', `${peerName} sent a search match without a valid instance UID`);
+  return match;
+}
+
 /** A naturalized dcmjs value as text: person names become their DICOM form, lists are joined with \. */
 function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -244,6 +287,7 @@ export async function find(peer: DimsePeer, call: DimseCall, q: FindQuery): Prom
   const matches: FindMatch[] = [];
   let final: number | undefined;
   let overflow = false;
+  let garbled: PeerError | undefined;
   request.on('response', (r: InstanceType<typeof dimse.responses.CFindResponse>) => {
     const status = r.getStatus();
     if (status === Status.Pending && r.hasDataset()) {
@@ -252,10 +296,17 @@ export async function find(peer: DimsePeer, call: DimseCall, q: FindQuery): Prom
         return;
       }
       const elements = r.getDataset()?.getElements() ?? {};
-      matches.push(Object.fromEntries(returned.map((k) => [k, asText(elements[k])])));
+      const match = Object.fromEntries(returned.map((k) => [k, asText(elements[k])]));
+      // Thrown here it would escape the library's event loop: kept, and thrown once the exchange is over.
+      try {
+        matches.push(checkedMatch(peer.name, studyLevel, match));
+      } catch (e) {
+        garbled ??= e as PeerError;
+      }
     } else if (status !== Status.Pending) final = status;
   });
   await associate(peer, call, [request]);
+  if (garbled) throw garbled;
   if (final === undefined)
     throw new PeerError('protocol', `${peer.name} ended the search without a final status`);
   if (!isSuccess(final) && final !== Status.Cancel)

@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { answerStore, type IncomingStores, streamStoresTo } from './dimse.js';
 import type { StagingFolder } from './part10.js';
+import { guardPdus } from './pdu-guard.js';
 
 const { Scp, Server } = dimse;
 const { CEchoResponse } = dimse.responses;
@@ -51,6 +52,10 @@ export class StorageScp {
       constructor(socket: Socket, opts: ConstructorParameters<typeof Scp>[1]) {
         super(socket, opts);
         this.incoming = streamStoresTo(this, options.staging);
+        guardPdus(socket, () => {
+          this.incoming.discardAll();
+          socket.destroy();
+        });
         this.on('close', () => this.incoming.discardAll());
       }
       override associationRequested(association: Association) {
