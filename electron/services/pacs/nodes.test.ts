@@ -30,7 +30,9 @@ describe('nodes file', () => {
     expect(yaml.port).toBe(11112);
     expect(findNode(yaml, 'pacs')).toMatchObject({ aeTitle: 'PACS', credential: { username: 'alice' } });
     expect(findNode(yaml, 'web').credential).toEqual({ token: 't-1' });
-    const json = loadNodes(file('nodes.json', JSON.stringify({ nodes: { a: { aeTitle: 'A', host: 'h', port: 1 } } })));
+    const json = loadNodes(
+      file('nodes.json', JSON.stringify({ nodes: { a: { aeTitle: 'A', host: 'h', port: 1 } } })),
+    );
     expect(json.aeTitle).toBe('DICOM-DEID');
     expect(() => findNode(json, 'b')).toThrow(NodesFileError);
   });
@@ -50,10 +52,16 @@ describe('nodes file', () => {
 
   it('refuses a credentials file others can read, and never quotes a secret', () => {
     file('open.yaml', `pacs: { username: alice, password: ${SECRET} }\n`, 0o644);
-    const nodes = file('n1.yaml', 'credentials: open.yaml\nnodes: { pacs: { aeTitle: P, host: h, port: 1 } }\n');
+    const nodes = file(
+      'n1.yaml',
+      'credentials: open.yaml\nnodes: { pacs: { aeTitle: P, host: h, port: 1 } }\n',
+    );
     expect(() => loadNodes(nodes)).toThrow(/owner only/);
     file('broken.yaml', `pacs: { username: alice, password: ${SECRET}, extra: ${SECRET} }\n`);
-    const n2 = file('n2.yaml', 'credentials: broken.yaml\nnodes: { pacs: { aeTitle: P, host: h, port: 1 } }\n');
+    const n2 = file(
+      'n2.yaml',
+      'credentials: broken.yaml\nnodes: { pacs: { aeTitle: P, host: h, port: 1 } }\n',
+    );
     let message = '';
     try {
       loadNodes(n2);
