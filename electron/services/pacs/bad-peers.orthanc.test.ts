@@ -1,12 +1,14 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dimse from 'dcmjs-dimse';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CORPUS_DIR, hasCorpus } from '../../../test/corpus.js';
 import { hasOrthanc, OrthancInstance } from '../../../test/orthanc.js';
-import { type DimsePeer, echo, find, getStudy } from './dimse.js';
+import { type DimsePeer, echo, find, getStudy, store } from './dimse.js';
 import { StagingFolder } from './part10.js';
+import { StorageScp } from './storage-scp.js';
 
 const SAMPLES = join(import.meta.dirname, '../../../assets/samples');
 const CT = [1, 2, 3, 4].map((n) => join(SAMPLES, `patient-001/ct/series-01/000${n}.dcm`));
@@ -18,19 +20,24 @@ type Tamper = (pdu: Buffer, index: number) => Buffer | null;
  * A loopback proxy in front of a real peer that tampers with the peer's PDUs: how we get a peer that
  * stops answering mid-transfer, sends a malformed answer or an oversized PDU, from a real conversation.
  */
-async function tamperingProxy(targetPort: number, tamper: Tamper): Promise<{ port: number; server: Server }> {
+async function tamperingProxy(
+  targetPort: number,
+  tamper: Tamper,
+  side: 'peer' | 'caller' = 'peer',
+): Promise<{ port: number; server: Server }> {
   const sockets: Socket[] = [];
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
     sockets.push(client, upstream);
-    client.on('data', (d) => upstream.write(d));
+    const [from, to] = side === 'peer' ? [upstream, client] : [client, upstream];
+    to.on('data', (d) => from.write(d));
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
     client.on('close', () => upstream.destroy());
     let pending = Buffer.alloc(0);
     let index = 0;
     let silent = false;
-    upstream.on('data', (d: Buffer) => {
+    from.on('data', (d: Buffer) => {
       pending = Buffer.concat([pending, d]);
       while (!silent && pending.length >= 6) {
         const length = pending.readUInt32BE(2);
@@ -39,7 +46,7 @@ async function tamperingProxy(targetPort: number, tamper: Tamper): Promise<{ por
         pending = pending.subarray(6 + length);
         const out = tamper(Buffer.from(pdu), index++);
         if (out === null) silent = true;
-        else client.write(out);
+        else to.write(out);
       }
     });
   });
@@ -52,6 +59,13 @@ async function tamperingProxy(targetPort: number, tamper: Tamper): Promise<{ por
 }
 
 const P_DATA = 4;
+const CT_BIG = join(CORPUS_DIR, 'cornerstonejs+dicomParser/testImages/CT1_UNC.implicit_little_endian.dcm');
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<boolean> {
+  for (const deadline = Date.now() + ms; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100)))
+    if (check()) return true;
+  return false;
+}
 
 describe.skipIf(!hasOrthanc())('bad peers: clear errors, bounded waits, no partial files', () => {
   let hospital: OrthancInstance;
@@ -120,6 +134,42 @@ describe.skipIf(!hasOrthanc())('bad peers: clear errors, bounded waits, no parti
     });
     await expect(find(peer, call, { level: 'study' })).rejects.toThrow(/larger than any we accept/);
   });
+
+  it.skipIf(!hasCorpus)(
+    'a sender that stops in the middle of a C-STORE to our SCP: the SCP gives up, no partial file',
+    async () => {
+      const staging = new StagingFolder(join(work, 'scp'));
+      const stored: string[] = [];
+      const scp = await StorageScp.listen({
+        aeTitle: 'OURS',
+        port: 0,
+        staging,
+        onStored: (p) => void stored.push(p),
+        timeoutMs: 1000,
+      });
+      let pData = 0;
+      // The first instance is sent whole; the second stops after its command and first fragment.
+      const p = await tamperingProxy(
+        scp.port,
+        (pdu) => (pdu[0] === P_DATA && ++pData > 4 ? null : pdu),
+        'caller',
+      );
+      proxy = p.server;
+      try {
+        const big = join(work, 'big.dcm');
+        // Two instances of ~0.5 MB: several PDUs each.
+        copyFileSync(CT_BIG, big);
+        await expect(
+          store({ name: 'ours', aeTitle: 'OURS', host: '127.0.0.1', port: p.port }, call, [CT[0]!, big]),
+        ).rejects.toMatchObject({ code: 'timeout' });
+        expect(await waitFor(() => readdirSync(staging.dir).every((n) => !n.endsWith('.part')))).toBe(true);
+        expect(stored).toHaveLength(1);
+        expect(readdirSync(staging.dir).filter((n) => n.endsWith('.dcm'))).toHaveLength(stored.length);
+      } finally {
+        scp.close();
+      }
+    },
+  );
 
   it('an association refused for another reason than the AE title says refused', async () => {
     const { Scp, Server: DimseServer } = dimse;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { getPreset } from '../../../shared/profile/index.js';
+import { CORPUS_DIR } from '../../../test/corpus.js';
 import { freePort, hasOrthanc, OrthancInstance } from '../../../test/orthanc.js';
 import { store } from './dimse.js';
 import { Gateway, type GatewayEvent } from './gateway.js';
@@ -11,10 +12,7 @@ import type { PeerNode } from './nodes.js';
 
 const SAMPLES = join(import.meta.dirname, '../../../assets/samples');
 const MR = [1, 2, 3, 4].map((n) => join(SAMPLES, `patient-002/mr/series-01/000${n}.dcm`));
-const J2K = join(
-  import.meta.dirname,
-  '../../../../shared/corpus/Enet4+dicom-test-files/data/WG04/J2KR/CT1_J2KR',
-);
+const J2K = join(CORPUS_DIR, 'Enet4+dicom-test-files/data/WG04/J2KR/CT1_J2KR');
 const AE = 'GATEWAY';
 const key = keyFromBytes(new Uint8Array(32).fill(9));
 
