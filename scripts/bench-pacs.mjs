@@ -19,5 +19,7 @@ await build({
   format: 'esm',
   logLevel: 'warning',
 });
-const r = spawnSync(process.execPath, [bundle, '--root', root, ...process.argv.slice(2)], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [bundle, '--root', root, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 process.exit(r.status ?? 1);

@@ -80,8 +80,21 @@ try {
     mkdirSync(staging, { recursive: true, mode: 0o700 });
     chmodSync(staging, 0o700);
     const pull = run(process.execPath, [
-      CLI, 'pull', 'hospital', '--study', studyUid, '--out', out, '--nodes', nodes,
-      '--key-file', key, '--staging', staging, '--audit', join(work, `audit-${round}`),
+      CLI,
+      'pull',
+      'hospital',
+      '--study',
+      studyUid,
+      '--out',
+      out,
+      '--nodes',
+      nodes,
+      '--key-file',
+      key,
+      '--staging',
+      staging,
+      '--audit',
+      join(work, `audit-${round}`),
     ]);
     const push = run(process.execPath, [CLI, 'push', 'research', out, '--nodes', nodes]);
     if ((await research.instanceIds()).length !== instances) throw new Error('not every instance arrived');
@@ -91,8 +104,23 @@ try {
     const dir = join(work, `dcmtk-${round}`);
     mkdirSync(dir);
     const move = run('movescu', [
-      '-S', '-aet', 'DCMTK-BENCH', '-aec', 'HOSPITAL', '-aem', 'DCMTK-BENCH', '+P', String(dcmtkPort), '-od', dir,
-      '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid}`, '127.0.0.1', String(hospital.dicomPort),
+      '-S',
+      '-aet',
+      'DCMTK-BENCH',
+      '-aec',
+      'HOSPITAL',
+      '-aem',
+      'DCMTK-BENCH',
+      '+P',
+      String(dcmtkPort),
+      '-od',
+      dir,
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      `StudyInstanceUID=${studyUid}`,
+      '127.0.0.1',
+      String(hospital.dicomPort),
     ]);
     const store = run('storescu', ['-aec', 'RESEARCH', '+sd', '127.0.0.1', String(research.dicomPort), dir]);
     if (readdirSync(dir).length !== instances) throw new Error('movescu did not retrieve every instance');

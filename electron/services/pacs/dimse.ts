@@ -131,6 +131,8 @@ function associate(
       });
     client.on('connected', () => {
       const socket = networkOf(client)?.socket;
+      // A request's last small PDU would otherwise wait for the peer's delayed ACK (Nagle): ~40 ms each.
+      socket?.setNoDelay(true);
       if (socket)
         guardPdus(socket, (why) =>
           finish(

@@ -52,6 +52,8 @@ export class StorageScp {
       constructor(socket: Socket, opts: ConstructorParameters<typeof Scp>[1]) {
         super(socket, opts);
         this.incoming = streamStoresTo(this, options.staging);
+        // Each answer is one small PDU: without this it waits for the sender's delayed ACK.
+        socket.setNoDelay(true);
         guardPdus(socket, () => {
           this.incoming.discardAll();
           socket.destroy();
