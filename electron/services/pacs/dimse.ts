@@ -16,7 +16,7 @@ interface DcmjsModule {
 const { Client, Dataset } = dimse;
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
-const { Status, RejectReason, RejectSource, PresentationContextResult } = dimse.constants;
+const { Status, RejectReason, RejectSource } = dimse.constants;
 const { PresentationContext } = dimse.association;
 
 // The library logs requests, and dcmjs under it complains about what it parses, quoting elements: none
@@ -596,5 +596,3 @@ export async function store(
   }
   return results;
 }
-
-export { PresentationContextResult };

@@ -30,6 +30,8 @@ export interface StorageScpOptions {
    */
   readonly onStored: (path: string) => Promise<void> | void;
   readonly timeoutMs?: number;
+  /** Calling AE titles admitted (the PACS a pull retrieves from); anyone when absent. */
+  readonly callers?: readonly string[];
 }
 
 type ScpInstance = InstanceType<typeof Scp>;
@@ -66,6 +68,14 @@ export class StorageScp {
             RejectResult.Permanent,
             RejectSource.ServiceUser,
             RejectReason.CalledAeNotRecognized,
+          );
+          return;
+        }
+        if (options.callers && !options.callers.includes(association.getCallingAeTitle().trim())) {
+          this.sendAssociationReject(
+            RejectResult.Permanent,
+            RejectSource.ServiceUser,
+            RejectReason.CallingAeNotRecognized,
           );
           return;
         }
