@@ -4,14 +4,17 @@ import { type Command, UsageError, writeOut } from './command.js';
 import { echoCommand } from './echo.js';
 import { findCommand } from './find.js';
 import { gatewayCommand } from './gateway.js';
+import { lookupCommand } from './lookup.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { scanCommand } from './scan.js';
+import { didYouMean } from './suggest.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */
 const COMMANDS: readonly Command[] = [
   scanCommand,
   anonymizeCommand,
+  lookupCommand,
   echoCommand,
   findCommand,
   pullCommand,
@@ -50,7 +53,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
   const command = COMMANDS.find((c) => c.name === first);
-  if (!command) throw new UsageError(`unknown command "${first}"`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(
+        first,
+        COMMANDS.map((c) => c.name),
+      )}`,
+    );
   return command.run(rest);
 }
 

@@ -1,3 +1,4 @@
+import { sopClassLabel } from '../shared/dictionary/sop-classes.js';
 import { CATEGORIES, type CategoryId } from '../shared/scan/categories.js';
 import type { FileOutcome } from '../shared/scan/report.js';
 import type { FileScanWithValues } from '../shared/scan/scan.js';
@@ -31,7 +32,7 @@ export function tableBlock(outcome: FileOutcome<FileScanWithValues>): string {
   const what = [
     scan.dicomdir ? 'DICOMDIR' : 'ok',
     `${scan.transferSyntax.name} (${scan.transferSyntax.uid})`,
-    scan.sopClassUID ? `SOP class ${scan.sopClassUID}` : 'no SOP class',
+    scan.sopClassUID ? sopClassLabel(scan.sopClassUID) : 'no SOP class',
     scan.modality ?? 'no modality',
   ];
   lines.push(`  ${what.join(' · ')}`);

@@ -8,6 +8,7 @@ import {
   copySamples,
   SAMPLE_FILES,
   SAMPLES,
+  writeEditedCt,
   writeXssFile,
   XSS_NAME,
   XSS_PATIENT_ID,
@@ -32,13 +33,19 @@ test('drop a folder and loose files: rows appear grouped by patient, study and s
   await screenshot(page, '1-start');
 
   await drop(page, '[data-testid=drop-zone]', ['studies', 'loose-ct.dcm', 'notes.txt']);
-  await expectFilesRead(page, SAMPLE_FILES + 2, SAMPLE_FILES + 1);
+  await expectFilesRead(page, SAMPLE_FILES + 2);
+  // The header line says what matters, not "with identifying data" (every DICOM file has some).
+  await expect(page.locator('.scan-status')).toHaveText(
+    `${SAMPLE_FILES + 2} files: 2 at risk of image text, 1 not DICOM`,
+  );
   const list = page.getByRole('listbox', { name: /Files, grouped/ });
   await expect(list.locator('.group-patient')).toHaveText([
     /DOE JANE M · ID MRN9567370\s*\d+ files/,
     /MÜLLER JÖRG K · ID MRN1550437\s*\d+ files/,
     /Files that are not DICOM or cannot be read\s*1 file/,
   ]);
+  // Unreadable files are not filed under a patient heading.
+  await expect(list.locator('.group-other .group-kind')).toHaveCount(0);
   await expect(fileRow(page, 'notes.txt')).toContainText('Not DICOM');
   // Each DICOM row says how many identifying attributes it holds.
   await expect(fileRow(page, 'loose-ct.dcm').locator('.badge-phi')).toHaveText(/^\d+$/);
@@ -104,7 +111,7 @@ test('the inspector shows identifying data by category, the header and the image
   await screenshot(page, '5-image');
 });
 
-test('compressed images are decoded in the main process and shown', async ({ page }) => {
+test('compressed images are decoded in the reading worker and shown', async ({ page }) => {
   test.skip(!hasCorpus, 'needs the test corpus');
   app = await openApp(page);
   const files = {
@@ -180,4 +187,22 @@ test('values are shown as text, never run as markup', async ({ page }) => {
   );
   expect(inline).toBe('script-src-elem');
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+});
+
+test('raw values that are not dates are shown as "invalid date", never as a date', async ({ page }) => {
+  app = await openApp(page);
+  writeEditedCt(join(app.dropRoot, 'stars.dcm'), [[0x0008, 0x0020, 'DA', '***']]);
+  writeEditedCt(join(app.dropRoot, 'dotted.dcm'), [[0x0008, 0x0020, 'DA', '0095.07.24']]);
+  writeEditedCt(join(app.dropRoot, 'feb30.dcm'), [[0x0008, 0x0020, 'DA', '20230230']]);
+  await drop(page, '[data-testid=drop-zone]', ['stars.dcm', 'dotted.dcm', 'feb30.dcm']);
+  await expectFilesRead(page, 3);
+  for (const name of ['stars.dcm', 'dotted.dcm', 'feb30.dcm']) {
+    await expect(fileRow(page, name).locator('.file-date')).toHaveText('invalid date');
+  }
+  await expect(page.locator('.group-study').first()).toContainText('invalid date');
+  await expect(page.getByRole('listbox')).not.toContainText('0095');
+  await expect(page.getByRole('listbox')).not.toContainText('***');
+  await screenshot(page, 'files-invalid-date-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'files-invalid-date-1093');
 });

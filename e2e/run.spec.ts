@@ -30,7 +30,11 @@ async function chooseOutput(page: Page, folder: string) {
   await expect(page.getByTestId('output-folder')).toHaveText(folder);
 }
 
-test('a batch writes clean copies, a corrupt file fails alone, and the reports hold no PHI', async ({
+// The two ultrasound samples declare Burned In Annotation YES: they are held for review, never written.
+const HELD_SAMPLES = 2;
+const WRITTEN_SAMPLES = SAMPLE_FILES - HELD_SAMPLES;
+
+test('a batch writes clean copies, holds the burned-in ones, a corrupt file fails alone, and the reports hold no PHI', async ({
   page,
 }) => {
   app = await openApp(page);
@@ -38,7 +42,8 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
   mkdirSync(join(app.dropRoot, 'damaged'));
   writeCorruptFile(join(app.dropRoot, 'damaged', 'cut-short.dcm'));
   await addStudies(page, ['studies', 'damaged']);
-  await expectFilesRead(page, SAMPLE_FILES + 1, SAMPLE_FILES);
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+  await expect(page.locator('.scan-status')).toContainText('1 cannot be read');
   await expect(page.getByRole('option').filter({ hasText: 'cut-short.dcm' })).toContainText('Cannot be read');
 
   await page.getByRole('button', { name: '3. Run' }).click();
@@ -49,11 +54,15 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
 
   const summary = page.getByTestId('run-summary');
   await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
-  await expect(summary.getByTestId('count-written')).toHaveText(String(SAMPLE_FILES));
+  await expect(summary.getByTestId('count-written')).toHaveText(String(WRITTEN_SAMPLES));
   await expect(summary.getByTestId('count-failed')).toHaveText('1');
+  await expect(summary.getByTestId('count-held')).toHaveText(String(HELD_SAMPLES));
+  // Never "clean" for a run that held files whose images may show identity.
   await expect(summary.getByTestId('verification')).toHaveText(
-    `Leftover-identity check: all ${SAMPLE_FILES} written files are clean.`,
+    `Leftover-identity check: ${WRITTEN_SAMPLES} written files passed the header check; ${HELD_SAMPLES} files held for review (images may show identity).`,
   );
+  await expect(summary.getByTestId('held')).toContainText('Burned In Annotation (0028,0301) is YES');
+  await expect(summary.getByRole('row').filter({ hasText: 'Held for review' })).toHaveCount(HELD_SAMPLES);
   const problem = summary.getByRole('row').filter({ hasText: 'cut-short.dcm' });
   await expect(problem).toContainText('Failed');
   await expect(problem).toContainText(/\(7FE0,0010\).*file ends/);
@@ -61,7 +70,7 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
 
   // On disk: one file per DICOM input, each readable by DCMTK and free of every planted value.
   const outputs = filesUnder(out).filter((path) => path.endsWith('.dcm'));
-  expect(outputs).toHaveLength(SAMPLE_FILES);
+  expect(outputs).toHaveLength(WRITTEN_SAMPLES);
   for (const output of outputs) {
     const dump = spawnSync('dcmdump', ['-q', output], { encoding: 'utf8' });
     expect(dump.status, `dcmdump ${relative(out, output)}: ${dump.stderr}`).toBe(0);
@@ -86,7 +95,8 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
   const [header, ...rows] = csvText.trim().split(/\r\n/);
   expect(header).toMatch(/^input_no,output,status,reason,sop_class_uid,transfer_syntax_uid,modality,/);
   expect(rows).toHaveLength(SAMPLE_FILES + 1);
-  expect(rows.filter((row) => row.includes(',written,'))).toHaveLength(SAMPLE_FILES);
+  expect(rows.filter((row) => row.includes(',written,'))).toHaveLength(WRITTEN_SAMPLES);
+  expect(rows.filter((row) => row.includes(',held,'))).toHaveLength(HELD_SAMPLES);
   expect(rows.find((row) => row.includes(',failed,'))).toMatch(/\(7FE0,0010\)/);
   expect(leaks(Buffer.from(csvText))).toEqual([]);
   expect(csvText).not.toContain(app.dropRoot);
@@ -99,7 +109,7 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
     files: Array<{ status: string; output: string | null }>;
     summary: { written: number };
   };
-  expect(report.summary.written).toBe(SAMPLE_FILES);
+  expect(report.summary.written).toBe(WRITTEN_SAMPLES);
   expect(
     report.files
       .filter((file) => file.status === 'written')

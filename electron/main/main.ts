@@ -137,6 +137,7 @@ function bindIpc() {
     dialogs: electronDialogs(),
     toolVersion: app.getVersion(),
     workerScript: unpacked(join(ROOT, 'dist/cli/batch-worker.js')),
+    appWorkerScript: unpacked(join(ROOT, 'dist/electron/app-worker.cjs')),
   });
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, raw: unknown) => {

@@ -85,6 +85,17 @@ function otherRow(id: number, path: string, status: FileStatus, reason?: string)
   };
 }
 
+/** One file read into its list row; a file that cannot be read becomes a row that says why. */
+export async function readRow(id: number, path: string): Promise<FileRow> {
+  try {
+    return await withParsedFile(path, (parsed) => rowFromParsed(id, path, parsed));
+  } catch (error) {
+    const failure =
+      error instanceof UnreadableFile ? error : new UnreadableFile(false, 'the file could not be read');
+    return otherRow(id, path, failure.notDicom ? 'not-dicom' : 'unreadable', failure.message);
+  }
+}
+
 /**
  * The files the user has put in the app: found by walking what they dropped or opened, then read in the
  * background, each row sent to the window as soon as it is known.
@@ -101,6 +112,9 @@ export class Library {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private found = 0;
   private scanned = 0;
+
+  /** `read`: how a file becomes its row (the app's reading worker; in this thread by default). */
+  constructor(private readonly read: typeof readRow = readRow) {}
 
   get(id: number): LibraryFile | undefined {
     return this.files.get(id);
@@ -183,21 +197,20 @@ export class Library {
         continue;
       }
       this.update({ id, path: entry.path, row: otherRow(id, entry.path, 'waiting') }, emit);
-      const read = this.read(id, entry.path, generation, emit).finally(() => reading.delete(read));
+      const read = this.readOne(id, entry.path, generation, emit).finally(() => reading.delete(read));
       reading.add(read);
       if (reading.size >= CONCURRENCY) await Promise.race(reading);
     }
     await Promise.all(reading);
   }
 
-  private async read(id: number, path: string, generation: number, emit: Emit) {
+  private async readOne(id: number, path: string, generation: number, emit: Emit) {
     let row: FileRow;
     try {
-      row = await withParsedFile(path, (parsed) => rowFromParsed(id, path, parsed));
-    } catch (error) {
-      const failure =
-        error instanceof UnreadableFile ? error : new UnreadableFile(false, 'the file could not be read');
-      row = otherRow(id, path, failure.notDicom ? 'not-dicom' : 'unreadable', failure.message);
+      row = await this.read(id, path);
+    } catch {
+      // The reading worker stopped (the list was cleared, or it crashed): the row says so.
+      row = otherRow(id, path, 'unreadable', 'the file could not be read');
     }
     if (generation !== this.generation) return;
     this.scanned++;

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AnonymizationKey } from '../../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
 import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/ipc/contract.js';
@@ -55,26 +56,38 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
     .filter((result) => result.status !== 'written')
     .map((result) => ({
       name: basename(result.input),
-      status: result.status === 'failed' ? ('failed' as const) : ('skipped' as const),
+      status: result.status as Exclude<BatchFileResult['status'], 'written'>,
       reason: result.reason ?? '',
     }));
   return {
-    outcome: summary.cancelled ? 'cancelled' : 'finished',
+    outcome: summary.stopped ? 'error' : summary.cancelled ? 'cancelled' : 'finished',
     written: summary.written,
     skipped: summary.skipped,
     failed: summary.failed,
+    held: summary.held,
+    accepted: summary.accepted,
+    heldReasons: summary.heldReasons,
     total: summary.total,
     seconds: summary.seconds,
     verification: verify
-      ? { checked: summary.written + summary.verificationFailed, clean: summary.written }
+      ? // The output folder as a whole: files earlier runs wrote (and checked) count, so a resumed run
+        // never reports "all 0 written files".
+        {
+          checked: summary.written + summary.previouslyWritten + summary.verificationFailed,
+          clean: summary.written + summary.previouslyWritten,
+        }
       : null,
     problems,
     outputFolder: record.outDir,
-    ...(summary.cancelled && summary.notProcessed > 0
+    ...(summary.stopped
       ? {
-          message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
         }
-      : {}),
+      : summary.cancelled && summary.notProcessed > 0
+        ? {
+            message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          }
+        : {}),
   };
 }
 
@@ -120,6 +133,7 @@ export function createRunner(deps: RunnerDeps) {
       written: 0,
       skipped: 0,
       failed: 0,
+      held: 0,
     });
 
     const started = Date.now();
@@ -132,6 +146,12 @@ export function createRunner(deps: RunnerDeps) {
         toolVersion: deps.toolVersion,
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
+        // Each run has its own report folder; what was written into an output folder outlives the runs.
+        stateDir: join(
+          deps.runsDir,
+          'resume',
+          createHash('sha256').update(resolve(request.outDir)).digest('hex'),
+        ),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
       {
@@ -153,6 +173,9 @@ export function createRunner(deps: RunnerDeps) {
           written: 0,
           skipped: 0,
           failed: 0,
+          held: 0,
+          accepted: 0,
+          heldReasons: [],
           total: inputs.length,
           seconds: (Date.now() - started) / 1000,
           verification: null,

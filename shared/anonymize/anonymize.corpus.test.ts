@@ -109,14 +109,15 @@ describe.skipIf(!hasCorpus)('anonymize every corpus file with the Basic Profile'
         expect(haystack.includes(Buffer.from(o.bytes)), `${o.keyword} survived`).toBe(false);
       }
 
-      // Pixel data comes out byte for byte.
+      // Pixel data comes out byte for byte, unless Clean Pixel Data cleaned it (shared/pixels tests that).
       const pixIn = parsed.dataset.elements.find((e) => e.tag === PIXEL_DATA);
       const pixOut = again.dataset.elements.find((e) => e.tag === PIXEL_DATA);
       if (pixIn) {
         expect(pixOut).toBeDefined();
         const a = parsed.source.read(pixIn.start, pixIn.end - pixIn.start);
         const b = again.source.read(pixOut!.start, pixOut!.end - pixOut!.start);
-        expect(Buffer.compare(a, b)).toBe(0);
+        if (result.pixels.status === 'cleaned') expect(b.length).toBe(a.length);
+        else expect(Buffer.compare(a, b)).toBe(0);
       }
 
       if (hasTool('dcmdump') && f.dcmdumpStatus.startsWith('ok')) {

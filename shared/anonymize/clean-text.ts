@@ -16,33 +16,49 @@ const WORDED_DATE = new RegExp(
   'gi',
 );
 
+// Scripts written without spaces between words: a name there is followed by a suffix (님, 様) or the next word.
+const UNSPACED_SCRIPT = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Hangul}\p{sc=Thai}]/u;
+
+/** Whether text is in a script without word spaces, where two characters already make a name. */
+export const inUnspacedScript = (text: string): boolean => UNSPACED_SCRIPT.test(text);
+
 /**
  * Finds one dataset's identifiers in text: case-insensitive, longest first so "Jane Doe" goes before
- * "Jane", and bounded by non-letters so that "Ann" does not eat "Annual". Most values hold none, so a
- * plain substring test runs first and the (costly) bounded pattern is built and run only on a hit.
+ * "Jane", and bounded by non-letters so that "Ann" does not eat "Annual" — except in scripts without word
+ * spaces (Chinese, Japanese, Korean), where nothing bounds a name and it is found inside running text.
+ * Most values hold none, so a plain substring test runs first and the (costly) patterns are built and
+ * run only on a hit.
  */
 export class IdentifierMatcher {
   private readonly texts: readonly string[];
   private readonly lowered: readonly string[];
   /** Two-letter name parts (LI, WU, NG) as written in names: `LI` or `Li`, never `li` inside prose. */
   private readonly shortForms: readonly string[];
+  /** Identifiers in unspaced scripts, two characters or more: matched wherever they stand. */
+  private readonly unspaced: readonly string[];
   private compiled: RegExp | undefined;
   private compiledShort: RegExp | undefined;
+  private compiledUnspaced: RegExp | undefined;
 
   constructor(identifiers: readonly Identifier[]) {
     const all = [...new Set(identifiers.map((i) => i.text))];
     const isShort = (t: string) => t.length < 3;
-    this.texts = all.filter((t) => !isShort(t)).sort((a, b) => b.length - a.length);
-    this.lowered = this.texts.map((t) => t.toLowerCase());
+    const longestFirst = (a: string, b: string) => b.length - a.length;
+    this.unspaced = all.filter((t) => inUnspacedScript(t) && [...t].length >= 2).sort(longestFirst);
+    const spaced = all.filter((t) => !inUnspacedScript(t));
+    this.texts = spaced.filter((t) => !isShort(t)).sort(longestFirst);
+    this.lowered = [...this.texts, ...this.unspaced].map((t) => t.toLowerCase());
     this.shortForms = [
       ...new Set(
-        all.filter(isShort).flatMap((t) => [t.toUpperCase(), t[0]!.toUpperCase() + t.slice(1).toLowerCase()]),
+        spaced
+          .filter(isShort)
+          .flatMap((t) => [t.toUpperCase(), t[0]!.toUpperCase() + t.slice(1).toLowerCase()]),
       ),
     ];
   }
 
   get empty(): boolean {
-    return this.texts.length === 0 && this.shortForms.length === 0;
+    return this.texts.length === 0 && this.shortForms.length === 0 && this.unspaced.length === 0;
   }
 
   private mightContain(text: string): boolean {
@@ -51,15 +67,16 @@ export class IdentifierMatcher {
   }
 
   private patterns(): RegExp[] {
+    const alternatives = (texts: readonly string[]) => texts.map(escapeRegExp).join('|');
     // The look-ahead also refuses '.digit' so a UID is never matched as the prefix of a longer UID.
-    const bounded = (alternatives: readonly string[], flags: string) =>
-      new RegExp(
-        `(?<![\\p{L}\\p{N}])(?:${alternatives.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}]|\\.\\d)`,
-        flags,
-      );
+    const bounded = (texts: readonly string[], flags: string) =>
+      new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives(texts)})(?![\\p{L}\\p{N}]|\\.\\d)`, flags);
     if (this.texts.length > 0) this.compiled ??= bounded(this.texts, 'giu');
     if (this.shortForms.length > 0) this.compiledShort ??= bounded(this.shortForms, 'gu');
-    return [this.compiled, this.compiledShort].filter((re): re is RegExp => re !== undefined);
+    if (this.unspaced.length > 0) this.compiledUnspaced ??= new RegExp(alternatives(this.unspaced), 'giu');
+    return [this.compiled, this.compiledShort, this.compiledUnspaced].filter(
+      (re): re is RegExp => re !== undefined,
+    );
   }
 
   /** The first identifier found in the text, as it stands there. */

@@ -12,6 +12,7 @@ import {
   resolveAction,
   ruleFor,
 } from '../profile/index.js';
+import { identifierKindOf } from './identifiers.js';
 
 /** What happens to one element. */
 export type Operation =
@@ -51,7 +52,7 @@ const isSequence = (el: DicomElement) => el.items !== undefined;
 /**
  * The decision for one element. Order: structural elements (group lengths, misplaced meta and command
  * groups), custom rules, private attributes, Table E.1-1, then the default policy for attributes the
- * table does not list: standard attributes stay (text is scrubbed of identifiers), unknown ones go.
+ * table does not list: the VR decides for standard attributes, unknown ones go.
  */
 export function decide(
   el: DicomElement,
@@ -68,6 +69,9 @@ export function decide(
   // Only pixel data may be encapsulated; anything else of undefined length (a UT, an OB) cannot be read
   // as a value, so it cannot be cleaned or checked: it goes.
   if (el.fragments && tag !== PIXEL_DATA) return { operation: { op: 'remove' }, source: 'default' };
+  // Odd groups below 0009 and group FFFF are neither standard nor private (PS3.5 7.8.1): no creator, no
+  // dictionary says what they hold, so they go with everything nested in them.
+  if (isReservedOddGroup(group)) return { operation: { op: 'remove' }, source: 'default' };
 
   const rule = isPrivateCreator(tag) ? undefined : ruleFor(profile, tag, ctx.privateCreator);
   if (rule) {
@@ -132,11 +136,37 @@ export function decide(
     }
   }
   if (isSequence(el)) return { operation: { op: 'recurse' }, source: 'default' };
-  if (ctx.vr === 'PN') return { operation: { op: 'empty' }, source: 'default' };
-  if (!lookup(tag)) return { operation: { op: 'remove' }, source: 'default' };
-  if (TEXT_VRS.has(ctx.vr)) return { operation: { op: 'scrub' }, source: 'default' };
-  return { operation: { op: 'keep' }, source: 'default' };
+  return { operation: outsideTable(tag, ctx.vr, options), source: 'default' };
 }
+
+const isReservedOddGroup = (group: number) => group % 2 === 1 && (group < 0x0009 || group === 0xffff);
+
+/**
+ * Standard attributes the table does not name (newer ones, retired ones): the VR decides, because a name,
+ * a date or an instance UID identifies whatever attribute holds it. Attributes that are themselves a
+ * person's identifier (names, birth dates in another calendar) go.
+ */
+function outsideTable(tag: number, vr: string, options: ReadonlySet<OptionKey>): Operation {
+  const entry = lookup(tag);
+  if (!entry) return { op: 'remove' };
+  if (identifierKindOf(tag, vr)) return { op: 'remove' };
+  switch (vr) {
+    case 'UI':
+      // Class UIDs (SOP classes, transfer syntaxes) name a kind of object, never an instance.
+      return CLASS_UID_KEYWORD.test(entry.keyword) ? { op: 'keep' } : { op: 'remap-uid' };
+    case 'DA':
+    case 'DT':
+    case 'TM':
+      // The table's rule for dates and times: gone, shifted under Modified Dates, kept under Full Dates.
+      if (options.has('retainLongFullDates')) return { op: 'keep' };
+      if (options.has('retainLongModifiedDates')) return vr === 'TM' ? { op: 'keep' } : { op: 'shift-date' };
+      return { op: 'remove' };
+  }
+  if (TEXT_VRS.has(vr)) return { op: 'scrub' };
+  return { op: 'keep' };
+}
+
+const CLASS_UID_KEYWORD = /SOPClass|TransferSyntaxUID/;
 
 function operationFor(code: ResolvedAction, el: DicomElement, vr: string, tag: number): Operation {
   const seq = isSequence(el);

@@ -1,15 +1,24 @@
-import { latin1 } from '../dicom/charset.js';
+import { latin1, normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { isDicomdir, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
-import { elementOf, formatTag, groupOf, isPrivateCreator, isPrivateGroup, type Tag } from '../dicom/tag.js';
+import type { ByteSource } from '../dicom/source.js';
+import {
+  elementOf,
+  formatTag,
+  groupOf,
+  isPrivateCreator,
+  isPrivateGroup,
+  SPECIFIC_CHARACTER_SET,
+  type Tag,
+} from '../dicom/tag.js';
+import { valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
   datasetCharset,
   datasetContext,
   type ElementContext,
   type ElementPath,
-  effectiveVR,
   formatPath,
 } from '../dicom/walk.js';
 import {
@@ -20,15 +29,18 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import { pixelGate } from '../pixels/gate.js';
+import type { PixelCodecs } from '../pixels/codec.js';
+import { pixelStage } from '../pixels/gate.js';
 import type { PixelOutcome } from '../pixels/outcome.js';
+import type { DetectedRegions } from '../pixels/regions.js';
+import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import { fileIdentifiers, type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
 import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
@@ -45,6 +57,10 @@ export interface AnonymizeOptions {
   readonly toolVersion: string;
   /** Also return what was decided for each element (for the app's inspector). */
   readonly explain?: boolean;
+  /** Codecs for cleaning pixels of compressed transfer syntaxes; without one such a file is held. */
+  readonly pixelCodecs?: PixelCodecs;
+  /** Regions the text detector found in this file's frames, cleaned with the Clean Pixel Data option. */
+  readonly detectedRegions?: DetectedRegions;
 }
 
 /** What happened to each attribute, by name only: safe to travel with the data. */
@@ -182,7 +198,7 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    const identifiers = this.collectIdentifiers();
+    const identifiers = fileIdentifiers(parsed);
     for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
     this.matcher = new IdentifierMatcher(identifiers);
   }
@@ -192,33 +208,29 @@ class Run {
       ? this.remap(match)
       : REMOVED;
 
-  /** Every identifying value anywhere in the file: what Clean must take out of free text. */
-  private collectIdentifiers(): Identifier[] {
-    const out: Identifier[] = [];
-    const visit = (ds: Dataset, inherited: string | undefined) => {
-      const charset = datasetCharset(this.source, ds, inherited);
-      for (const el of ds.elements) {
-        if (el.items) {
-          for (const item of el.items) visit(item, charset);
-          continue;
-        }
-        if (isPrivateGroup(groupOf(el.tag))) continue;
-        const vr = effectiveVR(el);
-        const kind = identifierKindOf(el.tag, vr);
-        if (!kind) continue;
-        const value = readText(this.source, el, vr, charset);
-        for (const text of identifierStrings(kind, value)) out.push({ kind, text });
-      }
-    };
-    visit(this.parsed.dataset, undefined);
-    return out;
-  }
-
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
-    const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
-    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: method };
+    const pixels = pixelStage(this.parsed, {
+      cleanPixelData: this.options.has('cleanPixelData'),
+      rules: pixelRulesFor(this.opts.profile),
+      detectedRegions: this.opts.detectedRegions,
+      codecs: this.opts.pixelCodecs,
+    });
+    // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
+    const applied =
+      pixels.outcome.status === 'cleaned'
+        ? this.opts.profile
+        : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
+    const method = methodAttributes(applied, this.opts.toolVersion);
+    // An instance without a UID of its own gets the one its file meta will carry, in both places.
+    const ownUid = this.parsed.dataset.elements.some((e) => e.tag === SOP_INSTANCE_UID)
+      ? []
+      : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
+    const topEdits: DatasetEdits = {
+      elements: new Map([...(edits?.elements ?? []), ...pixels.edits]),
+      insert: [...method, ...pixels.insert, ...ownUid],
+    };
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, { meta });
     if (this.parsed.trailingStart !== undefined)
@@ -242,7 +254,7 @@ class Run {
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
       removedIdentifiers: this.residualTargets(method),
-      pixels: pixelGate(this.parsed),
+      pixels: pixels.outcome,
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }
@@ -345,6 +357,11 @@ class Run {
     return edits.size > 0 ? { elements: edits } : undefined;
   }
 
+  /** One warning per tag and problem, however many items repeat it. */
+  private warnOnce(message: string) {
+    if (!this.warnings.includes(message) && this.warnings.length < 100) this.warnings.push(message);
+  }
+
   private tally(
     el: DicomElement,
     ctx: ElementContext,
@@ -399,6 +416,20 @@ class Run {
         value: vr === 'UI' || /^[\x00-\x7e]*$/.test(text) ? asciiBytes(text) : encodeText(text, ctx.charset),
       };
     };
+
+    // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
+    // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
+    if (op.op !== 'remove' && (el.damaged || op.op === 'keep' || op.op === 'scrub' || op.op === 'clean')) {
+      const problem = valueProblem(this.source, el, vr, ctx.charset);
+      // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
+      const charset =
+        el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;
+      if (charset) return setText(charset, 'replaced');
+      if (problem) {
+        this.warnOnce(`${formatTag(el.tag)} was removed: ${problem}`);
+        return this.apply(el, ctx, { ...decision, operation: { op: 'remove' } }, inDummySequence);
+      }
+    }
 
     if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el, ctx);
 
@@ -492,6 +523,12 @@ class Run {
       }
     }
   }
+}
+
+/** The character set term as the standard spells it, when normalising makes a valid CS of it. */
+function standardCharset(source: ByteSource, el: DicomElement): string | undefined {
+  const spelt = normaliseCharset(readText(source, el, 'CS', undefined));
+  return spelt?.split('\\').every((t) => /^[A-Z0-9 _]{0,16}$/.test(t)) ? spelt : undefined;
 }
 
 // Where people write dates in prose; short strings (SH, CS, AE) are codes, whose digits are not dates.

@@ -1,6 +1,11 @@
-import type { Tag } from '../dicom/tag.js';
+import type { Dataset, ParsedDicom } from '../dicom/model.js';
+import { groupOf, isPrivateGroup, type Tag } from '../dicom/tag.js';
+import { readText } from '../dicom/values.js';
+import { datasetCharset, effectiveVR } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { type ProfileRow, profileRowFor } from '../profile/index.js';
+import { inUnspacedScript } from './clean-text.js';
+import { isStandardUid } from './uid-remap.js';
 
 /**
  * The kinds of values that identify a person or place. "Clean" removes them from free text, and the
@@ -37,7 +42,7 @@ function kindFromTable(
   vr: string,
 ): IdentifierKind | undefined {
   if (vr === 'PN') return 'name';
-  if (!row) return undefined;
+  if (!row) return keyword ? OUTSIDE_TABLE[keyword] : undefined;
   if (vr === 'UI') return row.basic === 'U' || row.options.retainUIDs === 'K' ? 'uid' : undefined;
   const kw = keyword ?? '';
   if (vr === 'DA' || vr === 'DT') return /Birth/.test(kw) ? 'date' : undefined;
@@ -53,6 +58,15 @@ function kindFromTable(
   if (/Name$/.test(kw) && (vr === 'LO' || vr === 'SH')) return 'place';
   return undefined;
 }
+
+/** Standard attributes newer than Table E.1-1, or left out of it, whose value is a person's identifier. */
+const OUTSIDE_TABLE: Readonly<Record<string, IdentifierKind>> = {
+  PatientBirthDateInAlternativeCalendar: 'date',
+  PatientDeathDateInAlternativeCalendar: 'date',
+  ContactDisplayName: 'name',
+  ContactURI: 'place',
+  BreedRegistrationNumber: 'id',
+};
 
 // Placeholders that many systems write instead of a name; finding them proves nothing.
 const NOT_IDENTIFYING = new Set([
@@ -111,15 +125,21 @@ export function identifierStrings(kind: IdentifierKind, value: string): string[]
     if (kind === 'name') addNameParts(v, out);
     else if (kind === 'date') addDateForms(v, out);
     // UIDs of the standard itself (SOP classes, coding schemes) name no one and stay as they are.
-    else if (!(kind === 'uid' && v.startsWith('1.2.840.10008.'))) out.add(v);
+    else if (!(kind === 'uid' && isStandardUid(v))) out.add(v);
   }
   return [...out].filter((s) => !NOT_IDENTIFYING.has(s.toUpperCase()));
 }
 
+/** Every component group (alphabetic, ideographic, phonetic): the whole name and its parts. */
 function addNameParts(name: string, out: Set<string>) {
   for (const group of name.split('=')) {
     const whole = group.replace(/\^+/g, ' ').trim();
     if (whole.length >= 3) out.add(whole);
+    // Written without spaces (山田太郎, 김민수님): family name then given name, run together.
+    if (inUnspacedScript(group)) {
+      const joined = group.replace(/[\^ ]+/g, '');
+      if ([...joined].length >= 2) out.add(joined);
+    }
     // Double-barrelled names (SMITH-JONES, O'BRIEN) are found by their parts too.
     for (const part of group.split(/[\^ ,\-']+/)) {
       const p = part.trim().replace(/\.$/, '');
@@ -142,4 +162,29 @@ function addDateForms(date: string, out: Set<string>) {
     `${y}/${mo}/${d}`,
   ])
     out.add(f);
+}
+
+/**
+ * Every identifying value anywhere in a file: what Clean takes out of free text, and what the burned-in
+ * text detector looks for in the pixels.
+ */
+export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
+  const out: Identifier[] = [];
+  const visit = (ds: Dataset, inherited: string | undefined) => {
+    const charset = datasetCharset(parsed.source, ds, inherited);
+    for (const el of ds.elements) {
+      if (el.items) {
+        for (const item of el.items) visit(item, charset);
+        continue;
+      }
+      if (isPrivateGroup(groupOf(el.tag))) continue;
+      const vr = effectiveVR(el);
+      const kind = identifierKindOf(el.tag, vr);
+      if (!kind) continue;
+      const value = readText(parsed.source, el, vr, charset);
+      for (const text of identifierStrings(kind, value)) out.push({ kind, text });
+    }
+  };
+  visit(parsed.dataset, undefined);
+  return out;
 }

@@ -11,5 +11,10 @@ export function remapUid(key: AnonymizationKey, uid: string): string {
   return `2.25.${n.toString()}`;
 }
 
-/** UIDs of the standard itself (SOP classes, transfer syntaxes, coding schemes) identify nobody. */
-export const isStandardUid = (uid: string): boolean => /^1\.2\.840\.10008(\.\d+)+$/.test(uid);
+/**
+ * UIDs of the standard itself (SOP classes, transfer syntaxes, well-known frames of reference) and of the
+ * coding schemes it registers (PS3.16 8.2: SNOMED, LOINC, UCUM... under HL7's code-system root, and NCIt)
+ * identify nobody, and must stay resolvable.
+ */
+export const isStandardUid = (uid: string): boolean =>
+  /^(?:1\.2\.840\.10008|2\.16\.840\.1\.113883\.[56]|2\.16\.840\.1\.113883\.3\.26\.1)(\.\d+)+$/.test(uid);

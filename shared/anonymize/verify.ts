@@ -4,7 +4,7 @@ import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { formatPath, walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
-import { IdentifierMatcher } from './clean-text.js';
+import { IdentifierMatcher, inUnspacedScript } from './clean-text.js';
 import type { Identifier, IdentifierKind } from './identifiers.js';
 
 /** Where a removed identifier was found again. Names the place and the kind, never the value. */
@@ -20,10 +20,12 @@ const OPAQUE_LIMIT = 64 * 1024;
 
 /**
  * Short all-digit IDs turn up by chance in numbers and UIDs, and two-letter name parts in any text;
- * only longer ones are evidence enough to fail a file (Clean still removes the short ones).
+ * only longer ones are evidence enough to fail a file (Clean still removes the short ones). In Chinese,
+ * Japanese and Korean two characters are a whole family or given name.
  */
 const worthSearching = (i: Identifier) =>
-  !(i.kind === 'id' && /^\d{1,5}$/.test(i.text)) && i.text.length >= 3;
+  !(i.kind === 'id' && /^\d{1,5}$/.test(i.text)) &&
+  (i.text.length >= 3 || (inUnspacedScript(i.text) && [...i.text].length >= 2));
 
 /**
  * The residual check: reads a written output back and looks, in every value at every depth (private and

@@ -22,6 +22,8 @@ export interface DicomElement {
   readonly items?: DicomItem[];
   /** Fragments of encapsulated pixel data; the first is the Basic Offset Table. */
   readonly fragments?: Fragment[];
+  /** A value that announced items (an SQ, or a UN holding them) whose items could not be parsed. */
+  readonly damaged?: true;
 }
 
 export interface Dataset {

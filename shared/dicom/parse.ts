@@ -236,9 +236,9 @@ class Parser {
         return { tag, vr, start, valueStart, length, end, items };
       } catch (e) {
         if (!(e instanceof DicomError) || e.code === 'unsupported') throw e;
-        // Some writers use an SQ tag for a plain value (e.g. (0040,A170) as CS): keep it as opaque bytes.
-        this.warn(`${formatTag(tag)} at ${start} is not a valid sequence; kept as bytes`);
-        return { tag, vr: vr === 'SQ' ? 'UN' : vr, start, valueStart, length, end };
+        // The file goes on after it, but its content is unknown bytes: marked, so nothing copies it blindly.
+        this.warn(`${formatTag(tag)} at ${start} is not a valid sequence; read as opaque bytes`);
+        return { tag, vr: vr === 'SQ' ? 'UN' : vr, start, valueStart, length, end, damaged: true };
       }
     }
     return { tag, vr, start, valueStart, length, end };

@@ -32,6 +32,7 @@ export function createDeidApi(transport: Transport) {
     clearInputs: simple('inputs:clear'),
     inspect: call('file:inspect'),
     frame: call('file:image'),
+    setRegions: call('file:regions'),
     getProfile: simple('profile:get'),
     setProfile: call('profile:set'),
     openProfile: simple('profile:open'),
@@ -41,11 +42,14 @@ export function createDeidApi(transport: Transport) {
     importKey: simple('key:import'),
     exportKey: simple('key:export'),
     chooseOutput: simple('output:choose'),
+    planRun: simple('run:plan'),
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),
     showOutput: simple('batch:showOutput'),
     exportReport: call('report:export'),
     exportAudit: simple('audit:export'),
+    lastProject: simple('project:last'),
+    lookupInProject: call('project:lookup'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

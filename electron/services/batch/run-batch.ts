@@ -1,28 +1,27 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
 import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
-import { ReportableError } from '../../../shared/errors.js';
+import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { SKIP_REASONS, walkInputs } from '../inputs.js';
 import type { BatchFileRecord } from '../reports/types.js';
-import { ReportWriter } from '../reports/writer.js';
-import { outputConflict } from './out-dir.js';
 import {
   type FileOutcome,
   type FileTask,
   failureReason,
   processFile,
+  sha256OfFile,
   unlinkQuietly,
   type WorkerConfig,
 } from './process-file.js';
-import { ResumeIndex } from './resume.js';
+import { keepForReview } from './review.js';
+import { BatchSetupError, openSite, type Site } from './site.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
@@ -32,8 +31,12 @@ export interface BatchRequest {
   readonly toolVersion: string;
   /** Site crosswalk: original Patient ID → pseudonym. */
   readonly crosswalk?: ReadonlyMap<string, string>;
-  /** Where files that fail the residual check are kept for review (on site); deleted when absent. */
-  readonly quarantineDir?: string;
+  /**
+   * Where copies that must not be shared are kept on site for review: `quarantine/` (failed the residual
+   * check) and `held/` (pixels may show identity). Default: the private audit folder; without reports
+   * and without this folder they are deleted.
+   */
+  readonly reviewDir?: string;
   /** The residual-PHI check; on unless explicitly turned off. */
   readonly verify?: boolean;
   /** Worker threads; 0 processes in this thread (tests, tiny batches). Default: one per core. */
@@ -47,6 +50,13 @@ export interface BatchRequest {
   readonly dicomdir?: boolean;
   /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
+  /** Where the resume state lives (PHI-free); default: in the report folder, else beside the output folder. */
+  readonly stateDir?: string;
+  /**
+   * Replace the outputs another profile or key wrote into the output folder. Without it such a folder is
+   * refused: its files would sit beside this run's, or some be silently replaced.
+   */
+  readonly overwrite?: boolean;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
@@ -54,11 +64,17 @@ export type BatchProgress = RunProgress;
 
 /** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
 export interface BatchFileResult {
+  /** The input's number in the audit: what the console and the copies kept for review are named by. */
+  readonly inputNo: number;
   readonly input: string;
   readonly output: string | null;
-  readonly status: 'written' | 'skipped' | 'failed';
+  readonly status: 'written' | 'skipped' | 'failed' | 'held';
   readonly reason?: string;
   readonly outcome?: FileOutcome;
+  /** Where the copy kept for review went (private). */
+  readonly review?: string;
+  /** Skipped because an earlier run wrote this output: what it recorded of it. */
+  readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
 }
 
 export interface BatchSummary {
@@ -66,8 +82,18 @@ export interface BatchSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: their pixels may show identity; kept on site for review. */
+  readonly held: number;
+  /** Written with pixels at risk because a profile rule or a person accepted them (the audit says which). */
+  readonly accepted: number;
   readonly verificationFailed: number;
-  /** Inputs never reached because the batch was cancelled. */
+  /** Why files were held, each reason once, PHI-free. */
+  readonly heldReasons: readonly string[];
+  /** Skipped because an earlier run already wrote them (counted in `skipped` too). */
+  readonly previouslyWritten: number;
+  /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
+  readonly stopped?: string;
+  /** Inputs never reached because the batch was cancelled or stopped. */
   readonly notProcessed: number;
   readonly cancelled: boolean;
   readonly seconds: number;
@@ -87,28 +113,7 @@ export interface BatchHooks {
   readonly signal?: AbortSignal;
 }
 
-/** A request that cannot be carried out as asked (it would write among the inputs, say). */
-export class BatchSetupError extends ReportableError {
-  override readonly name = 'BatchSetupError';
-}
-
-/**
- * Refuses an output folder inside (or equal to) an input folder or the folder of an input file, and one
- * that contains an input: either way originals would sit among the copies that get shared.
- */
-export function checkOutDir(inputs: readonly string[], outDir: string): void {
-  const conflict = outputConflict(inputs, outDir);
-  if (conflict?.kind === 'inside-input') {
-    throw new BatchSetupError(
-      'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
-    );
-  }
-  if (conflict?.kind === 'contains-input') {
-    throw new BatchSetupError(
-      'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
-    );
-  }
-}
+export { BatchSetupError };
 
 interface Pending {
   readonly input: string;
@@ -122,42 +127,61 @@ interface Pending {
  * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
  */
 export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
-  checkOutDir(req.inputs, req.outDir);
   const started = Date.now();
   const outDir = resolve(req.outDir);
-  // Beside the output folder, not in it: a crash must not leave unchecked partial files among the copies
-  // that get shared. Same parent, so the same file system, so moving a checked file into place is a rename.
-  const tempDir = join(dirname(outDir), `.${basename(outDir)}.deid-tmp`);
-  mkdirSync(outDir, { recursive: true });
-  // Leftovers of a crashed run are partial by definition.
-  rmSync(tempDir, { recursive: true, force: true });
-  mkdirSync(tempDir, { recursive: true });
+  const site = openSite({
+    inputs: req.inputs,
+    outDir,
+    profile: req.profile,
+    key: req.key,
+    toolVersion: req.toolVersion,
+    startedAt: new Date(started).toISOString(),
+    ...(req.reports ? { reports: req.reports } : {}),
+    ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+    overwrite: req.overwrite === true,
+  });
+  let summary: BatchSummary;
+  try {
+    summary = await runOnSite(req, hooks, outDir, site, started);
+  } catch (e) {
+    site.close();
+    throw e;
+  }
+  try {
+    site.close();
+  } catch (e) {
+    // The files are in place and the audit holds their lines; the shareable report could not be finished.
+    return { ...summary, stopped: summary.stopped ?? `the report could not be finished: ${errorText(e)}` };
+  }
+  return summary;
+}
 
-  const writer = req.reports
-    ? ReportWriter.open(
-        {
-          outDir,
-          profileName: req.profile.name,
-          profileEdition: PROFILE_EDITION,
-          options: [...req.profile.options],
-          toolVersion: req.toolVersion,
-          keyFingerprint: keyFingerprint(req.key),
-          startedAt: new Date(started).toISOString(),
-        },
-        req.reports,
-      )
-    : undefined;
-  // Files that fail the residual check hold PHI: by default they wait for review in the private audit folder.
-  const quarantineDir =
-    req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
-  const profileDigest = createHash('sha256')
-    .update(JSON.stringify([req.profile, req.toolVersion]))
-    .digest('hex');
-  const resume = new ResumeIndex(outDir, req.key, profileDigest);
-  const counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+async function runOnSite(
+  req: BatchRequest,
+  hooks: BatchHooks,
+  outDir: string,
+  site: Site,
+  started: number,
+): Promise<BatchSummary> {
+  const { tempDir, writer, resume } = site;
+  // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
+  const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
+  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  let previouslyWritten = 0;
+  const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
   const claimed = new Set<string>();
+  // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
+  const halt = new AbortController();
+  let stopped: string | undefined;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+    halt.abort();
+  };
+  const onCancel = () => halt.abort();
+  hooks.signal?.addEventListener('abort', onCancel);
+  if (hooks.signal?.aborted) halt.abort();
   const madeDirs = new Set<string>();
   // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
   const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
@@ -167,19 +191,36 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
   }
 
-  const report = (r: BatchFileResult, bytes: number) => {
-    writer?.add(recordOf(r, bytes));
+  // Without a report the batch numbers inputs itself, the same way.
+  const nextInputNo = () => writer?.nextInputNo ?? done + 1;
+  /** The private audit line first (on disk when this returns); its number is the one the audit gives. */
+  const record = (r: BatchFileResult, bytes: number): BatchFileResult => {
+    const inputNo = writer?.add(recordOf(r, bytes)) ?? r.inputNo;
+    return inputNo === r.inputNo ? r : { ...r, inputNo };
+  };
+  const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
+    if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
+      counts.accepted++;
+    if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
+    if (r.alreadyWritten) previouslyWritten++;
     done++;
     bytesDone += bytes;
     hooks.onFile?.(r);
     progress();
   };
+  const report = (r: BatchFileResult, bytes: number) => {
+    try {
+      announce(record(r, bytes), bytes);
+    } catch (e) {
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
+  };
 
   const pending: Pending[] = [];
   let bytesTotal = 0;
-  const early: Array<[BatchFileResult, number]> = [];
+  const early: Array<[Omit<BatchFileResult, 'inputNo'>, number]> = [];
   for await (const entry of walkInputs(req.inputs)) {
     if (entry.kind === 'skipped') {
       early.push([
@@ -199,14 +240,16 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     }
     const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
     const previous = resume.outputFor(resumeKey);
-    if (previous && existsSync(join(outDir, previous))) {
-      claimed.add(previous);
+    // Trust what the output holds, not that it exists: a file changed since is written again.
+    if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
+      claimed.add(previous.out);
       early.push([
         {
           input: entry.path,
-          output: join(outDir, previous),
+          output: join(outDir, previous.out),
           status: 'skipped',
           reason: 'already written by an earlier run with the same profile and key',
+          alreadyWritten: { sha: previous.sha, verification: previous.verification },
         },
         size,
       ]);
@@ -232,11 +275,10 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     });
   }
   progress();
-  for (const [r, b] of early) report(r, b);
+  for (const [r, b] of early) report({ ...r, inputNo: nextInputNo() }, b);
 
   const config: WorkerConfig = {
     tempDir,
-    ...(quarantineDir ? { quarantineDir } : {}),
     profile: req.profile,
     keySecret: req.key.secret,
     ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
@@ -245,35 +287,58 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     ...(req.dicomdir ? { dicomdir: true } : {}),
   };
 
-  /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
-  const finish = (task: Pending, outcome: FileOutcome): BatchFileResult => {
+  /**
+   * Where a finished file goes, and the move that puts it there (for a written one). A second input
+   * yielding the same instance is not written twice.
+   */
+  const finish = (task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } => {
+    const inputNo = nextInputNo();
     if (outcome.status !== 'written') {
-      return { input: task.input, output: null, status: outcome.status, reason: outcome.reason, outcome };
+      const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
+      if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
+      try {
+        const kind = outcome.status === 'held' ? 'held' : 'quarantine';
+        const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
+        return { result: { ...result, reason: outcome.reason, ...(review ? { review } : {}) } };
+      } catch (e) {
+        unlinkQuietly(outcome.review);
+        return {
+          result: {
+            ...result,
+            status: 'failed',
+            reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
+          },
+        };
+      }
     }
     if (claimed.has(outcome.relativeOutput)) {
       unlinkQuietly(outcome.tempPath);
       return {
-        input: task.input,
-        output: null,
-        status: 'skipped',
-        reason: 'duplicate: the same instance was already written from another input',
-        outcome,
+        result: {
+          inputNo,
+          input: task.input,
+          output: null,
+          status: 'skipped',
+          reason: 'duplicate: the same instance was already written from another input',
+          outcome,
+        },
       };
     }
     claimed.add(outcome.relativeOutput);
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
     const final = join(outDir, relativeOutput);
+    const dir = dirname(final);
     try {
-      const dir = dirname(final);
       if (!madeDirs.has(dir)) {
         mkdirSync(dir, { recursive: true });
         madeDirs.add(dir);
       }
-      renameSync(outcome.tempPath, final);
     } catch (e) {
       unlinkQuietly(outcome.tempPath);
-      return { input: task.input, output: null, status: 'failed', reason: failureReason(e) };
+      return {
+        result: { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) },
+      };
     }
     const entry: DicomdirEntry | undefined =
       fileId && outcome.directory
@@ -287,42 +352,73 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
             transferSyntaxUID: outcome.report.transferSyntaxUID,
           }
         : undefined;
-    if (entry) directory.push(entry);
-    resume.add(task.resumeKey, relativeOutput, entry);
-    return { input: task.input, output: final, status: 'written', outcome };
+    return {
+      result: { inputNo, input: task.input, output: final, status: 'written', outcome },
+      place: () => {
+        renameSync(outcome.tempPath, final);
+        if (entry) directory.push(entry);
+        resume.add(
+          task.resumeKey,
+          { out: relativeOutput, sha: outcome.outputSha256, verification: outcome.verification },
+          entry,
+        );
+      },
+    };
+  };
+
+  /**
+   * One finished file: its audit line is on disk before its output appears, so no output ever exists
+   * without the record linking it back, whenever the run is killed. Writes that fail here (a full disk
+   * under the audit or the state) stop the run with the reason instead of going on without a record.
+   */
+  const commit = (task: Pending, outcome: FileOutcome) => {
+    if (stopped !== undefined) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      return;
+    }
+    try {
+      const { result, place } = finish(task, outcome);
+      const recorded = record(result, task.bytes);
+      if (outcome.status !== 'written' && outcome.diskFull) {
+        announce(recorded, task.bytes);
+        return stop(outcome.reason);
+      }
+      if (!place) return announce(recorded, task.bytes);
+      // Failing here means the output folder's disk fails: the audit line stands for an output a resumed
+      // run writes again (the same bytes, so no second line), and the run stops rather than go on.
+      place();
+      announce(recorded, task.bytes);
+    } catch (e) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
   };
 
   const workers = req.workers ?? Math.max(1, availableParallelism());
-  let cancelled = false;
   let dicomdirProblem: string | undefined;
-  try {
-    if (workers === 0 || pending.length === 0) {
-      for (const [id, task] of pending.entries()) {
-        if (hooks.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
-      }
-    } else {
-      cancelled = await runInWorkers(
-        req,
-        config,
-        pending,
-        Math.min(workers, pending.length),
-        hooks.signal,
-        (task, o) => report(finish(task, o), task.bytes),
-      );
+  if (workers === 0 || pending.length === 0) {
+    for (const [id, task] of pending.entries()) {
+      if (halt.signal.aborted) break;
+      commit(task, processFile({ id, input: task.input }, config));
     }
-    if (req.dicomdir && !cancelled && directory.length > 0)
+  } else {
+    await runInWorkers(req, config, pending, Math.min(workers, pending.length), halt.signal, commit);
+  }
+  const cancelled = hooks.signal?.aborted === true && stopped === undefined;
+  hooks.signal?.removeEventListener('abort', onCancel);
+  if (req.dicomdir && !halt.signal.aborted && directory.length > 0) {
+    try {
       writeDicomdir(outDir, tempDir, directory, req.toolVersion);
-  } finally {
-    rmSync(tempDir, { recursive: true, force: true });
-    writer?.close();
+    } catch (e) {
+      dicomdirProblem = errorText(e);
+    }
   }
   return {
     total,
     ...counts,
+    heldReasons: [...heldReasons],
+    previouslyWritten,
+    ...(stopped !== undefined ? { stopped } : {}),
     notProcessed: total - done,
     cancelled,
     seconds: (Date.now() - started) / 1000,
@@ -356,6 +452,9 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
     ...(r.reason ? { reason: r.reason } : {}),
     output: r.output,
     verification: o?.verification ?? 'not-run',
+    ...(o?.pixels ? { pixels: o.pixels } : {}),
+    ...(r.review ? { review: r.review } : {}),
+    ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
     finishedAt: new Date().toISOString(),
     ...(r.status === 'written' && o?.status === 'written'
       ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }

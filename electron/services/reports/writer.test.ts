@@ -158,7 +158,7 @@ describe('ReportWriter', () => {
       keyFingerprint: keyFingerprint(KEY),
       startedAt: '2026-01-02T03:04:05.678Z',
       finishedAt: '2026-01-02T03:05:00.000Z',
-      summary: { written: 4, skipped: 1, failed: 2, verificationFailed: 1 },
+      summary: { written: 4, skipped: 1, failed: 2, held: 0, accepted: 0, verificationFailed: 1 },
     });
     expect(summary).toEqual(doc.summary);
     expect(doc.files).toHaveLength(all.length);
@@ -199,6 +199,8 @@ describe('ReportWriter', () => {
       'hashed',
       'kept',
       'verification',
+      'pixels',
+      'regions_cleaned',
       'output_sha256',
     ]);
     expect(rows.map((r) => r.input_no)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
@@ -222,6 +224,8 @@ describe('ReportWriter', () => {
       output_sha256: '',
       status: 'failed',
       reason: `EACCES: permission denied, open '${INPUTS}/broken.dcm'`,
+      pixels: '',
+      quarantine: '',
       timestamp: '2026-01-02T03:04:07.000Z',
     });
     expect(audit[0]).toMatchObject({
@@ -251,7 +255,14 @@ describe('ReportWriter', () => {
     const empty = ReportWriter.open(context(join(root, 'empty', 'out')), {
       auditDir: join(root, 'empty', 'audit'),
     });
-    expect(empty.close()).toEqual({ written: 0, skipped: 0, failed: 0, verificationFailed: 0 });
+    expect(empty.close()).toEqual({
+      written: 0,
+      skipped: 0,
+      failed: 0,
+      held: 0,
+      accepted: 0,
+      verificationFailed: 0,
+    });
     expect(JSON.parse(readFileSync(join(empty.locations.reportDir, REPORT_JSON), 'utf8')).files).toEqual([]);
   });
 });

@@ -1,9 +1,25 @@
+import type { FileRow } from '../../../shared/ipc/contract.js';
 import { FileList } from '../components/FileList.js';
 import { Inspector } from '../components/Inspector.js';
 import { useFileDrop } from '../drop.js';
 import type { FilesSnapshot } from '../files-store.js';
 import { plural } from '../format.js';
 import type { InputActions } from './StartScreen.js';
+
+/**
+ * What matters about the list in one line: files at risk of image text, unreadable, not DICOM. Not "with
+ * identifying data", which is every DICOM file.
+ */
+export function filesHeadline(rows: ReadonlyArray<FileRow>): string {
+  const count = (test: (row: FileRow) => boolean) => rows.filter(test).length;
+  const parts = [
+    [count((row) => row.burnedIn !== 'none'), 'at risk of image text'],
+    [count((row) => row.status === 'unreadable'), 'cannot be read'],
+    [count((row) => row.status === 'not-dicom'), 'not DICOM'],
+  ] as const;
+  const details = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
+  return `${plural(rows.length, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+}
 
 export function FilesScreen({
   files,
@@ -22,7 +38,7 @@ export function FilesScreen({
 }) {
   const drop = useFileDrop(actions.addPaths);
   const { scan, rows } = files;
-  const withPhi = rows.filter((row) => (row.phiCount ?? 0) > 0).length;
+  const headline = filesHeadline(rows);
   return (
     <div className="files-screen">
       <section className={`files-pane${drop.over ? ' over' : ''}`} aria-label="Files" {...drop.handlers}>
@@ -39,7 +55,7 @@ export function FilesScreen({
           <span className="scan-status" role="status" aria-live="polite">
             {scan.scanning
               ? `Reading ${scan.scanned.toLocaleString('en')} of ${scan.found.toLocaleString('en')} files…`
-              : `${plural(rows.length, 'file')}, ${withPhi.toLocaleString('en')} with identifying data`}
+              : headline}
           </span>
         </div>
         <FileList rows={rows} selectedId={selectedId} onSelect={onSelect} />

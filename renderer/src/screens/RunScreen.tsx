@@ -1,8 +1,14 @@
 import { useEffect, useState } from 'react';
-import type { OutputChoice, ReportFormat, RunProgress, RunSummary } from '../../../shared/ipc/contract.js';
+import type {
+  OutputChoice,
+  ReportFormat,
+  RunPlan,
+  RunProgress,
+  RunSummary,
+} from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import type { FilesSnapshot } from '../files-store.js';
-import { formatSeconds, plural } from '../format.js';
+import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
 
 function Progress({
@@ -31,10 +37,94 @@ function Progress({
       <p className="counts">
         {progress.written.toLocaleString('en')} written · {progress.skipped.toLocaleString('en')} skipped ·{' '}
         {progress.failed.toLocaleString('en')} failed
+        {progress.held > 0 ? ` · ${progress.held.toLocaleString('en')} held for review` : ''}
       </p>
       <button type="button" className="danger" onClick={onCancel} disabled={cancelling}>
         Cancel
       </button>
+    </section>
+  );
+}
+
+/**
+ * The leftover-identity line. A run that held or accepted files whose images may show identity is never
+ * called clean: the header check says nothing about pixels.
+ */
+function verificationText({ verification, held, accepted }: RunSummary): string {
+  if (verification === null) return 'Leftover-identity check was switched off.';
+  const removed = verification.checked - verification.clean;
+  if (removed > 0)
+    return `Leftover-identity check: ${removed} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`;
+  if (held === 0 && accepted === 0)
+    return `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`;
+  const parts = [`${plural(verification.checked, 'written file')} passed the header check`];
+  if (held > 0) parts.push(`${plural(held, 'file')} held for review (images may show identity)`);
+  if (accepted > 0) parts.push(`${plural(accepted, 'file')} written with images at risk, as accepted`);
+  return `Leftover-identity check: ${parts.join('; ')}.`;
+}
+
+/** What the run will do, in plain words, before it starts: profile, options, key, outcomes, output folder. */
+function Plan({ plan }: { plan: RunPlan }) {
+  const { files, output } = plan;
+  return (
+    <section className="run-plan" aria-labelledby="plan-title" data-testid="run-plan">
+      <h3 id="plan-title">Before you start</h3>
+      <dl>
+        <div>
+          <dt>Profile</dt>
+          <dd>{plan.profile}</dd>
+        </div>
+        <div>
+          <dt>Options</dt>
+          <dd>
+            {plan.options.length === 0 ? (
+              'None: the basic profile only.'
+            ) : (
+              <ul className="plan-options">
+                {plan.options.map((option) => (
+                  <li key={option.label} className={option.weakens ? 'weakens' : undefined}>
+                    {option.label}
+                    {option.weakens ? <strong className="badge badge-warn">weakens privacy</strong> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Key</dt>
+          <dd>
+            {plan.fingerprint ? (
+              <>
+                fingerprint <code data-testid="plan-fingerprint">{plan.fingerprint}</code>
+              </>
+            ) : (
+              'A new key will be made for this run.'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Files</dt>
+          <dd data-testid="plan-files">
+            {plural(files.write, 'file')} will be written
+            {files.held > 0
+              ? `, ${files.held.toLocaleString('en')} held for review (text burned into the image, no boxes drawn and not accepted)`
+              : ''}
+            {files.notWritten > 0
+              ? `, ${files.notWritten.toLocaleString('en')} not written (not DICOM or cannot be read)`
+              : ''}
+            .
+          </dd>
+        </div>
+      </dl>
+      {output && output.entries > 0 ? (
+        <p className="banner banner-warn" role="alert" data-testid="plan-output-warning">
+          The output folder is not empty: it holds {plural(output.entries, 'item')}.
+          {output.earlierRun
+            ? ' Some are outputs of an earlier run: files already written with this profile and key are skipped; outputs of another profile or key would be mixed with these.'
+            : ' The de-identified copies would be mixed with what is there; an empty folder is safer.'}
+        </p>
+      ) : null}
     </section>
   );
 }
@@ -56,7 +146,6 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
     }
   };
   const report = (format: ReportFormat) => act(() => deid.exportReport({ format }), 'Report');
-  const { verification } = summary;
   return (
     <section className="panel" aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">{OUTCOME_TITLE[summary.outcome]}</h2>
@@ -75,17 +164,22 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
           <dd data-testid="count-failed">{summary.failed.toLocaleString('en')}</dd>
         </div>
         <div>
+          <dt>Held for review</dt>
+          <dd data-testid="count-held">{summary.held.toLocaleString('en')}</dd>
+        </div>
+        <div>
           <dt>Time</dt>
           <dd>{formatSeconds(summary.seconds)}</dd>
         </div>
       </dl>
       <p className="verification" data-testid="verification">
-        {verification === null
-          ? 'Leftover-identity check was switched off.'
-          : verification.clean === verification.checked
-            ? `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`
-            : `Leftover-identity check: ${verification.checked - verification.clean} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`}
+        {verificationText(summary)}
       </p>
+      {summary.held > 0 ? (
+        <p className="banner banner-warn" data-testid="held">
+          {`${plural(summary.held, 'file was', 'files were')} held for review and not written, because their images may show identity: ${summary.heldReasons.join('; ')}. They are kept on site with the audit.`}
+        </p>
+      ) : null}
       {summary.problems.length > 0 ? (
         <>
           <h3>Files not written</h3>
@@ -102,7 +196,7 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
                 // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
                 <tr key={index}>
                   <td>{problem.name}</td>
-                  <td>{problem.status === 'failed' ? 'Failed' : 'Skipped'}</td>
+                  <td>{STATUS_LABEL[problem.status]}</td>
                   <td>{problem.reason}</td>
                 </tr>
               ))}
@@ -151,6 +245,7 @@ export function RunScreen({
   const [verify, setVerify] = useState(true);
   const { running, cancelling, progress, summary } = useRun();
   const [starting, setStarting] = useState(false);
+  const [plan, setPlan] = useState<RunPlan | null>(null);
 
   useEffect(() => {
     deid.getSettings().then(
@@ -161,6 +256,20 @@ export function RunScreen({
       (error: unknown) => onError(messageOf(error)),
     );
   }, [onError]);
+
+  // Asked again whenever what it depends on changes: the list, its reading, the folder, a finished run.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: these are the triggers, not values read here
+  useEffect(() => {
+    if (running) return;
+    let current = true;
+    deid.planRun().then(
+      (answer) => current && setPlan(answer),
+      (error: unknown) => onError(messageOf(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [files.rows, files.scan.scanning, output?.path, running, summary, onError]);
 
   const dicomFiles = files.rows.filter(
     (row) => row.status !== 'not-dicom' && row.status !== 'unreadable',
@@ -204,8 +313,7 @@ export function RunScreen({
         ) : (
           <p>
             {plural(files.rows.length, 'file')} in the list
-            {files.scan.scanning ? ' (still reading)' : ''}; {plural(dicomFiles, 'DICOM file')} will be
-            de-identified.
+            {files.scan.scanning ? ' (still reading)' : ''}.
           </p>
         )}
         <div className="output-choice">
@@ -222,6 +330,7 @@ export function RunScreen({
             {output.refused}
           </p>
         ) : null}
+        {plan && files.rows.length > 0 ? <Plan plan={plan} /> : null}
         <label className="check">
           <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} />
           Check every written file for leftover identifying data (recommended)

@@ -1,0 +1,88 @@
+import { latin1 } from './charset.js';
+import type { DicomElement } from './model.js';
+import { UNDEFINED_LENGTH } from './model.js';
+import type { ByteSource } from './source.js';
+import { readText } from './values.js';
+import { BINARY_SIZE } from './vr.js';
+
+/**
+ * Whether a value is what its VR allows (PS3.5 6.2): character repertoire, length per value, size of
+ * binary numbers. A value that is not may hold bytes the parser never saw as elements (a wrong length
+ * swallows the attributes after it), so it must not be copied. Returns the problem in words that name
+ * the VR only, or undefined when the value is valid.
+ */
+export function valueProblem(
+  source: ByteSource,
+  el: DicomElement,
+  vr: string,
+  charset: string | undefined,
+): string | undefined {
+  if (el.damaged) return 'it could not be read as a sequence';
+  if (el.items || el.fragments) return undefined;
+  if (vr === 'SQ') return el.length === 0 ? undefined : 'it could not be read as a sequence';
+  if (el.length === 0 || el.length === UNDEFINED_LENGTH) return undefined;
+  const size = BINARY_SIZE[vr];
+  if (size !== undefined) {
+    return el.length % size === 0 ? undefined : `its length is not a multiple of ${size} bytes`;
+  }
+  const ascii = ASCII_RULES[vr];
+  if (ascii) {
+    const text = latin1(source.read(el.valueStart, el.length)).replace(vr === 'UI' ? /\0+$/ : /[\0 ]+$/, '');
+    const values = ascii.multiValued === false ? [text] : text.split('\\');
+    return values.every((v) => v === '' || (v.length <= ascii.max && ascii.shape.test(v)))
+      ? undefined
+      : `it is not a valid ${vr}`;
+  }
+  const text = TEXT_RULES[vr];
+  if (text) {
+    const decoded = readText(source, el, vr, charset);
+    if (text.controls.test(decoded)) return `it is not a valid ${vr}`;
+    const values = text.multiValued ? decoded.split('\\') : [decoded];
+    const pieces = vr === 'PN' ? values.flatMap((v) => v.split('=')) : values;
+    return pieces.every((p) => [...p].length <= text.max) ? undefined : `it is longer than a ${vr} may be`;
+  }
+  return undefined;
+}
+
+interface AsciiRule {
+  readonly max: number;
+  readonly shape: RegExp;
+  readonly multiValued?: false;
+}
+
+// Leading and trailing spaces are allowed padding in every one of these (PS3.5 Table 6.2-1).
+const ASCII_RULES: Readonly<Record<string, AsciiRule>> = {
+  AE: { max: 16, shape: /^[\x20-\x5b\x5d-\x7e]*$/ },
+  AS: { max: 4, shape: /^\d{3}[DWMY]$/ },
+  CS: { max: 16, shape: /^[A-Z0-9 _]*$/ },
+  // YYYYMMDD, and the ACR-NEMA form YYYY.MM.DD that old archives still hold.
+  DA: { max: 10, shape: /^ *(?:\d{8}|\d{4}\.\d{2}\.\d{2}) *$/ },
+  DS: { max: 16, shape: /^ *[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)? *$/ },
+  DT: { max: 26, shape: /^ *\d{4,14}(?:\.\d{1,6})?(?:[+-]\d{4})? *$/ },
+  IS: { max: 12, shape: /^ *[+-]?\d+ *$/ },
+  // HHMMSS.FFFFFF, and the ACR-NEMA form HH:MM:SS.
+  TM: { max: 16, shape: /^ *(?:\d{2}(?::?\d{2}(?::?\d{2}(?:\.\d{0,6})?)?)?) *$/ },
+  UI: { max: 64, shape: /^[0-9.]+$/ },
+  UR: { max: Number.MAX_SAFE_INTEGER, shape: /^[\x21-\x7e]*$/, multiValued: false },
+};
+
+interface TextRule {
+  /** Characters per value (per component group for PN). */
+  readonly max: number;
+  readonly multiValued: boolean;
+  /** Control characters the VR does not allow; ESC belongs to ISO 2022 and is consumed by decoding. */
+  readonly controls: RegExp;
+}
+
+const SINGLE_LINE = /[\0-\x1f\x7f]/;
+const MULTI_LINE = /[\0-\x08\x0b\x0e-\x1f\x7f]/;
+
+const TEXT_RULES: Readonly<Record<string, TextRule>> = {
+  SH: { max: 16, multiValued: true, controls: SINGLE_LINE },
+  LO: { max: 64, multiValued: true, controls: SINGLE_LINE },
+  PN: { max: 64, multiValued: true, controls: SINGLE_LINE },
+  UC: { max: Number.MAX_SAFE_INTEGER, multiValued: true, controls: SINGLE_LINE },
+  ST: { max: 1024, multiValued: false, controls: MULTI_LINE },
+  LT: { max: 10240, multiValued: false, controls: MULTI_LINE },
+  UT: { max: Number.MAX_SAFE_INTEGER, multiValued: false, controls: MULTI_LINE },
+};

@@ -1,0 +1,59 @@
+/**
+ * The coding parameters a lossy-capable frame was written with, read from its headers, so a re-encoded frame
+ * is written the same way: JPEG-LS NEAR (ITU T.87 C.2.3) and the JPEG 2000 / HTJ2K wavelet and progression
+ * order (ITU T.800 A.6.1). Undefined when the headers cannot be read: the caller then encodes losslessly.
+ */
+
+const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
+
+export interface JpegLsScan {
+  /** 0 is lossless. */
+  readonly near: number;
+  /** Components in the first scan: 1 in a colour frame means one scan per plane (interleave mode 0). */
+  readonly components: number;
+}
+
+/** The first scan header of a JPEG-LS frame. */
+export function jpegLsScan(frame: Uint8Array): JpegLsScan | undefined {
+  if (frame[0] !== 0xff || frame[1] !== 0xd8) return undefined;
+  for (let i = 2; i + 4 <= frame.length; ) {
+    if (frame[i] !== 0xff) return undefined;
+    const marker = frame[i + 1]!;
+    if (marker === 0xff) {
+      i++;
+      continue;
+    }
+    if (marker === 0xda) {
+      const components = frame[i + 4];
+      const near = components === undefined ? undefined : frame[i + 5 + components * 2];
+      return components === undefined || near === undefined ? undefined : { near, components };
+    }
+    i += 2 + u16(frame, i + 2);
+  }
+  return undefined;
+}
+
+export interface Jpeg2000Coding {
+  /** The 5/3 reversible wavelet: the codestream can be lossless. */
+  readonly reversible: boolean;
+  /** 0 LRCP, 1 RLCP, 2 RPCL, 3 PCRL, 4 CPRL. */
+  readonly progressionOrder: number;
+}
+
+/** The coding style default (COD) of a JPEG 2000 or HTJ2K codestream's main header. */
+export function jpeg2000Coding(frame: Uint8Array): Jpeg2000Coding | undefined {
+  if (u16(frame, 0) !== 0xff4f) return undefined;
+  for (let i = 2; i + 4 <= frame.length; ) {
+    const marker = u16(frame, i);
+    // The main header ends at the first tile-part.
+    if (marker === 0xff90 || (marker & 0xff00) !== 0xff00) return undefined;
+    if (marker === 0xff52) {
+      const progressionOrder = frame[i + 5];
+      const transform = frame[i + 13];
+      if (progressionOrder === undefined || transform === undefined) return undefined;
+      return { reversible: transform === 1, progressionOrder };
+    }
+    i += 2 + u16(frame, i + 2);
+  }
+  return undefined;
+}
