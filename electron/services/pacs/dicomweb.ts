@@ -13,7 +13,13 @@ import {
 import { PeerError } from './errors.js';
 import { boundaryOf, splitMultipart } from './multipart.js';
 import type { Credential } from './nodes.js';
-import { type IncomingFile, type OutgoingInstance, readOutgoing, type StagingFolder } from './part10.js';
+import {
+  type IncomingFile,
+  type OutgoingInstance,
+  readOutgoing,
+  type StagingFolder,
+  sendBatches,
+} from './part10.js';
 
 /** A DICOMweb service: its base URL (…/dicom-web) and how we sign in. */
 export interface WebPeer {
@@ -220,9 +226,9 @@ export async function stow(
     results.push(r);
     onResult?.(r);
   };
-  for (let at = 0; at < paths.length; at += STOW_BATCH) {
+  for (const group of sendBatches(paths, STOW_BATCH)) {
     const batch: { path: string; instance: OutgoingInstance }[] = [];
-    for (const path of paths.slice(at, at + STOW_BATCH)) {
+    for (const path of group) {
       try {
         batch.push({ path, instance: readOutgoing(path) });
       } catch {

@@ -2,7 +2,13 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { PeerError, type PeerFailure } from './errors.js';
-import { type IncomingFile, type OutgoingInstance, readOutgoing, type StagingFolder } from './part10.js';
+import {
+  type IncomingFile,
+  type OutgoingInstance,
+  readOutgoing,
+  type StagingFolder,
+  sendBatches,
+} from './part10.js';
 import { guardPdus } from './pdu-guard.js';
 
 interface DcmjsLogger {
@@ -49,10 +55,9 @@ export interface DimseCall {
 }
 
 const DEFAULT_TIMEOUT = 15_000;
-// A C-STORE association carries at most this many instances, so memory stays bounded by their size.
+// A C-STORE association carries at most this many instances (and sendBatches' bytes), so memory stays
+// bounded, and their presentation contexts stay below PS3.8's 128.
 const STORE_BATCH = 32;
-// PS3.8 9.3.2.2: at most 128 presentation contexts per association.
-const MAX_CONTEXTS = 120;
 
 const isSuccess = (status: number) => status === Status.Success || (status & 0xf000) === 0xb000;
 const hex = (status: number) => `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -543,25 +548,18 @@ export async function store(
     results.push(r);
     onResult?.(r);
   };
-  for (let at = 0; at < paths.length; ) {
+  for (const group of sendBatches(paths, STORE_BATCH)) {
     if (call.signal?.aborted) throw new PeerError('cancelled', `sending to ${peer.name} was cancelled`);
     const batch: { path: string; instance: OutgoingInstance }[] = [];
     const contexts = new Set<string>();
-    while (at < paths.length && batch.length < STORE_BATCH) {
-      const path = paths[at]!;
-      let instance: OutgoingInstance;
+    for (const path of group) {
       try {
-        instance = readOutgoing(path);
+        const instance = readOutgoing(path);
+        contexts.add(`${instance.sopClassUid} ${instance.transferSyntaxUid}`);
+        batch.push({ path, instance });
       } catch {
-        at++;
         report({ path, status: 'failed', reason: 'the file could not be read as DICOM' });
-        continue;
       }
-      const context = `${instance.sopClassUid} ${instance.transferSyntaxUid}`;
-      if (!contexts.has(context) && contexts.size >= MAX_CONTEXTS) break;
-      contexts.add(context);
-      batch.push({ path, instance });
-      at++;
     }
     if (batch.length === 0) continue;
     const outcomes = new Map<string, StoreResult>();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { IMPLEMENTATION_CLASS_UID } from '../../../shared/anonymize/engine.js';
 import { asciiBytes } from '../../../shared/dicom/encode.js';
@@ -44,6 +44,31 @@ export function readOutgoing(path: string): OutgoingInstance {
   } finally {
     input.close();
   }
+}
+
+// Files sent in one association or one STOW-RS request are read whole: this bounds their total size.
+const BATCH_BYTES = 256 * 1024 * 1024;
+
+/** Splits the files to send into groups bounded by count and total size (a larger file goes alone). */
+export function* sendBatches(paths: readonly string[], maxFiles: number): Generator<string[]> {
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const path of paths) {
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // reported when it is read
+    }
+    if (batch.length > 0 && (batch.length >= maxFiles || bytes + size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(path);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** Preamble, magic and the file meta group of a received instance. */
@@ -118,8 +143,13 @@ export class StagingFolder {
           });
         }),
       discard: () => {
-        stream.destroy();
-        rmSync(part, { force: true });
+        // The file is opened asynchronously: removed once the stream is closed, or it could appear after.
+        const remove = () => rmSync(part, { force: true });
+        if (stream.closed) remove();
+        else {
+          stream.once('close', remove);
+          stream.destroy();
+        }
       },
     };
   }
