@@ -194,7 +194,7 @@ export async function wadoStudy(
       };
     });
   } catch (e) {
-    current?.discard();
+    await current?.discard();
     if (e instanceof PeerError) throw e;
     if (peer.signal?.aborted)
       throw new PeerError('cancelled', `the exchange with ${peer.name} was cancelled`);

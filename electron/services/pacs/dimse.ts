@@ -413,8 +413,8 @@ export async function getStudy(
         answerStore(incoming?.take(req.getDataset()), req, (path) => onFile?.(path)).then(callback),
       );
     });
-  }).catch((e) => {
-    incoming?.discardAll();
+  }).catch(async (e) => {
+    await incoming?.discardAll();
     throw e;
   });
   await Promise.all(answers);
@@ -426,7 +426,7 @@ export interface IncomingStores {
   /** The file of a completely received instance, once; afterwards it is the caller's. */
   take(token: unknown): IncomingFile | undefined;
   /** Removes every file not yet taken (an aborted association leaves no partial file). */
-  discardAll(): void;
+  discardAll(): Promise<void>;
 }
 
 /**
@@ -467,10 +467,11 @@ export function streamStoresTo(network: object, staging: StagingFolder): Incomin
       byToken.delete(token);
       return incoming;
     },
-    discardAll() {
-      for (const f of [...byStream.values(), ...byToken.values()]) f.discard();
+    async discardAll() {
+      const files = [...byStream.values(), ...byToken.values()];
       byStream.clear();
       byToken.clear();
+      await Promise.all(files.map((f) => f.discard()));
     },
   };
 }
@@ -494,8 +495,8 @@ export function answerStore(
       }
       return response;
     },
-    () => {
-      incoming.discard();
+    async () => {
+      await incoming.discard();
       return response;
     },
   );

@@ -35,8 +35,7 @@ describe('StagingFolder', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     const dropped = staging.begin('1.2.840.10008.5.1.4.1.1.2', '1.2.3.5', '1.2.840.10008.1.2.1');
     dropped.stream.write(new Uint8Array(10));
-    dropped.discard();
-    await new Promise((r) => setTimeout(r, 50));
+    await dropped.discard();
     expect(readdirSync(staging.dir)).toEqual([path.split('/').at(-1)]);
     expect(() => staging.begin('1.2', 'DOE^JANE', '1.2')).toThrow(/valid UIDs/);
   });

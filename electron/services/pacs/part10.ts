@@ -97,8 +97,8 @@ export interface IncomingFile {
   readonly stream: WriteStream;
   /** Waits for the bytes to reach the disk and moves the file into place; returns its path. */
   commit(): Promise<string>;
-  /** Removes the part file (an aborted or refused transfer leaves nothing behind). */
-  discard(): void;
+  /** Removes the part file (an aborted or refused transfer leaves nothing behind); resolves once it is gone. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -142,15 +142,19 @@ export class StagingFolder {
             }
           });
         }),
-      discard: () => {
-        // The file is opened asynchronously: removed once the stream is closed, or it could appear after.
-        const remove = () => rmSync(part, { force: true });
-        if (stream.closed) remove();
-        else {
-          stream.once('close', remove);
-          stream.destroy();
-        }
-      },
+      // The file is opened asynchronously: removed once the stream is closed, or it could appear after.
+      discard: () =>
+        new Promise<void>((resolve) => {
+          const remove = () => {
+            rmSync(part, { force: true });
+            resolve();
+          };
+          if (stream.closed) remove();
+          else {
+            stream.once('close', remove);
+            stream.destroy();
+          }
+        }),
     };
   }
 }

@@ -57,10 +57,10 @@ export class StorageScp {
         // Each answer is one small PDU: without this it waits for the sender's delayed ACK.
         socket.setNoDelay(true);
         guardPdus(socket, () => {
-          this.incoming.discardAll();
+          void this.incoming.discardAll();
           socket.destroy();
         });
-        this.on('close', () => this.incoming.discardAll());
+        this.on('close', () => void this.incoming.discardAll());
       }
       override associationRequested(association: Association) {
         if (association.getCalledAeTitle().trim() !== options.aeTitle) {
@@ -105,7 +105,7 @@ export class StorageScp {
         void answerStore(this.incoming.take(request.getDataset()), request, options.onStored).then(callback);
       }
       override abort() {
-        this.incoming.discardAll();
+        void this.incoming.discardAll();
       }
     }
     const server = new Server(Receiver);
