@@ -21,6 +21,7 @@ import {
   type WorkerConfig,
 } from './process-file.js';
 import { keepForReview } from './review.js';
+import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
 
 export interface BatchRequest {
@@ -57,6 +58,8 @@ export interface BatchRequest {
    * refused: its files would sit beside this run's, or some be silently replaced.
    */
   readonly overwrite?: boolean;
+  /** Process only this shard of the inputs (the others are left to other runs, on this or other machines). */
+  readonly shard?: Shard;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
@@ -221,7 +224,9 @@ async function runOnSite(
   const pending: Pending[] = [];
   let bytesTotal = 0;
   const early: Array<[Omit<BatchFileResult, 'inputNo'>, number]> = [];
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
   for await (const entry of walkInputs(req.inputs)) {
+    if (shard && !shard.includes(entry.path)) continue;
     if (entry.kind === 'skipped') {
       early.push([
         { input: entry.path, output: null, status: 'skipped', reason: SKIP_REASONS[entry.reason] },
