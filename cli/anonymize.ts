@@ -177,6 +177,8 @@ export const anonymizeCommand: Command = {
     if (shardBy !== 'file' && shardBy !== 'study')
       throw new UsageError(`--shard-by takes file or study${didYouMean(shardBy, ['file', 'study'])}`);
     if (values['shard-by'] && !values.shard) throw new UsageError('--shard-by needs --shard K/N');
+    // DICOMDIR file IDs are numbered across the whole set: one run must see every file.
+    if (values.shard && values.dicomdir) throw new UsageError('--dicomdir cannot be combined with --shard');
     let shard: ReturnType<typeof parseShard> | undefined;
     try {
       shard = values.shard ? parseShard(values.shard, shardBy as ShardBy) : undefined;
