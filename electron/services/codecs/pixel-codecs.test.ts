@@ -349,6 +349,25 @@ describe.skipIf(!haveTools)('HTJ2K lossless re-encoding, checked by OpenJPH', ()
   });
 });
 
+describe.skipIf(!haveTools)('lossy HTJ2K, checked by OpenJPH', () => {
+  it('is re-encoded irreversibly given the original, and losslessly without it', () => {
+    const layout = mono(8);
+    const samples = syntheticFrame(layout, 0);
+    const original = tools.ojphCompress(layout, samples, ['-qstep', '0.02']);
+    expect(jpeg2000Coding(original)?.reversible).toBe(false);
+    const codec = codecs.forSyntax('1.2.840.10008.1.2.4.203') as LosslessFrameCodec;
+    expect(codec.lossy).toBe(true);
+    const decoded = codec.decode(original, layout);
+    expect(Buffer.from(decoded)).toEqual(Buffer.from(tools.ojphExpand(layout, original)));
+    fill(layout, decoded, RECTS, 0);
+    const kept = codec.encode(decoded, layout, original);
+    expect(jpeg2000Coding(kept)?.reversible).toBe(false);
+    const exact = codec.encode(decoded, layout);
+    expect(jpeg2000Coding(exact)?.reversible).toBe(true);
+    expect(Buffer.from(tools.ojphExpand(layout, exact))).toEqual(Buffer.from(decoded));
+  });
+});
+
 describe('damaged frames', () => {
   const SYNTAXES = [
     '1.2.840.10008.1.2.5',
