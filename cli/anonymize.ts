@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
+import { parseShard, type ShardBy, ShardError } from '../electron/services/batch/shard.js';
 import { checkOutput } from '../electron/services/batch/site.js';
 import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
 import {
@@ -58,6 +59,12 @@ Options:
   --overwrite             replace the outputs an earlier run wrote into --out with another profile or key
                           (without it such a folder is refused; a rerun with the same ones resumes)
   --profile-stages        print where the time went, stage by stage, on stderr
+  --shard <K/N>           process only shard K of N: a stable subset chosen by a keyed hash of each
+                          input's path below its input folder, so N runs (on one or many machines, with
+                          the same key, profile and inputs) together write what one run would; combine
+                          their reports with \`dicom-deid merge-reports\`
+  --shard-by <file|study> file (default), or study: every file of a study in the same shard (files that
+                          cannot be read are sharded by path)
   --no-verify             skip the residual-PHI check of each output (not recommended)
   --json                  print one JSON document: every input with its status, and a summary
   -h, --help              show this help
@@ -134,6 +141,8 @@ export const anonymizeCommand: Command = {
       workers: { type: 'string' },
       overwrite: { type: 'boolean' },
       'profile-stages': { type: 'boolean' },
+      shard: { type: 'string' },
+      'shard-by': { type: 'string' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -171,6 +180,19 @@ export const anonymizeCommand: Command = {
     // take the whole run down with it.
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
       throw new UsageError('--workers takes a whole number from 1 to 64');
+    }
+    const shardBy = values['shard-by'] ?? 'file';
+    if (shardBy !== 'file' && shardBy !== 'study')
+      throw new UsageError(`--shard-by takes file or study${didYouMean(shardBy, ['file', 'study'])}`);
+    if (values['shard-by'] && !values.shard) throw new UsageError('--shard-by needs --shard K/N');
+    // DICOMDIR file IDs are numbered across the whole set: one run must see every file.
+    if (values.shard && values.dicomdir) throw new UsageError('--dicomdir cannot be combined with --shard');
+    let shard: ReturnType<typeof parseShard> | undefined;
+    try {
+      shard = values.shard ? parseShard(values.shard, shardBy as ShardBy) : undefined;
+    } catch (e) {
+      if (e instanceof ShardError) throw new UsageError(e.message);
+      throw e;
     }
     const profile = resolveProfile(values.profile, values.option ?? []);
     const reports = {
@@ -221,6 +243,7 @@ export const anonymizeCommand: Command = {
           overwrite: values.overwrite ?? false,
           profileStages: values['profile-stages'] ?? false,
           dicomdir: values.dicomdir ?? false,
+          ...(shard ? { shard } : {}),
           ...(workers !== undefined ? { workers } : {}),
           workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),
         },

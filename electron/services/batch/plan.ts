@@ -43,11 +43,14 @@ export async function planInputs(
   inputs: readonly string[],
   outDir: string,
   resume: ResumeIndex,
+  /** Only the inputs of this run's shard, when the work is split between runs. */
+  shard?: { includes(path: string): boolean },
 ): Promise<{ skipped: PassedOver[]; pending: Pending[]; taken: Map<string, Taken> }> {
   const skipped: PassedOver[] = [];
   const pending: Pending[] = [];
   const taken = new Map<string, Taken>();
   for await (const entry of walkInputs(inputs)) {
+    if (shard && !shard.includes(entry.path)) continue;
     if (entry.kind === 'skipped') {
       skipped.push({ input: entry.path, bytes: 0, status: 'skipped', reason: SKIP_REASONS[entry.reason] });
       continue;

@@ -9,6 +9,7 @@ import { type BatchFileResult, CommitStage } from './commit.js';
 import { type Pending, planInputs } from './plan.js';
 import { runInWorkers } from './pool.js';
 import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
+import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
 import { addTimes, type StageTimes } from './stage-clock.js';
 
@@ -48,6 +49,8 @@ export interface BatchRequest {
   readonly overwrite?: boolean;
   /** Time each stage and report it in the summary (`--profile-stages`). */
   readonly profileStages?: boolean;
+  /** Process only this shard of the inputs (the others are left to other runs, on this or other machines). */
+  readonly shard?: Shard;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
@@ -189,7 +192,8 @@ async function runOnSite(
 
   const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
   const walkStarted = performance.now();
-  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume);
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
+  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume, shard);
   if (stages) stages.walk = performance.now() - walkStarted;
   for (const previous of taken.values()) committer.claim(previous);
   const total = skipped.length + pending.length;

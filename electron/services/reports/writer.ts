@@ -45,7 +45,7 @@ const REPORT_COLUMNS = [
   'regions_cleaned',
   'output_sha256',
 ];
-const AUDIT_COLUMNS = [
+export const AUDIT_COLUMNS = [
   'input_no',
   'input',
   'input_sha256',
@@ -81,7 +81,7 @@ export function shareableReason(reason: string, input: string): string {
 }
 
 /** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
-interface ReportEntry {
+export interface ReportEntry {
   readonly inputNo: number;
   readonly output: string | null;
   readonly status: BatchFileRecord['status'];
@@ -221,7 +221,7 @@ export class ReportWriter {
     );
     // The summary is known only at the end, so it follows the files instead of preceding them.
     this.json.write(`${head.slice(0, -2)},\n  "files": [`);
-    this.csv.write(csvRow(REPORT_COLUMNS));
+    this.csv.write(REPORT_CSV_HEADER);
   }
 
   /** The number the next input added gets: its copy kept for review is named by it. */
@@ -283,21 +283,18 @@ export class ReportWriter {
     }
     if (!alreadyAudited)
       this.audit.write(
-        csvRow(
-          [
-            inputNo,
-            record.input,
-            record.inputSha256 ?? '',
-            record.output ?? '',
-            record.outputSha256 ?? '',
-            record.status,
-            record.reason ?? '',
-            pixelsCell(record.pixels),
-            record.review ?? '',
-            record.finishedAt,
-          ],
-          HUMAN,
-        ),
+        auditRow([
+          inputNo,
+          record.input,
+          record.inputSha256 ?? '',
+          record.output ?? '',
+          record.outputSha256 ?? '',
+          record.status,
+          record.reason ?? '',
+          pixelsCell(record.pixels),
+          record.review ?? '',
+          record.finishedAt,
+        ]),
       );
     // A failed or held file is not in the output set, so its new identifiers point at nothing.
     if (record.mapping && record.status === 'written') {
@@ -340,26 +337,8 @@ export class ReportWriter {
 
   /** One entry of the shareable report, in both of its files. */
   private writeEntry(entry: ReportEntry) {
-    this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify(entry)}`);
-    this.csv.write(
-      csvRow(
-        [
-          entry.inputNo,
-          entry.output ?? '',
-          entry.status,
-          entry.reason ?? '',
-          entry.sopClassUID ?? '',
-          entry.transferSyntaxUID ?? '',
-          entry.modality ?? '',
-          ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
-          entry.verification,
-          entry.pixels ?? '',
-          entry.regionsCleaned ?? '',
-          entry.outputSha256 ?? '',
-        ],
-        HUMAN,
-      ),
-    );
+    this.json.write(reportJsonEntry(entry, this.entries++ === 0));
+    this.csv.write(reportCsvRow(entry));
   }
 
   /** Finishes the JSON document, closes every file and publishes the shareable ones. */
@@ -376,10 +355,7 @@ export class ReportWriter {
     }
     this.carried.clear();
     const summary: BatchSummary = { ...this.counts };
-    this.json.write(
-      `${this.entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
-        `  "summary": ${JSON.stringify(summary)}\n}\n`,
-    );
+    this.json.write(reportJsonTail(this.entries, finishedAt, summary));
     const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
     let failure: unknown;
     for (const sink of sinks) {
@@ -412,4 +388,39 @@ export class ReportWriter {
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
     return rel.split(sep).join('/');
   }
+}
+
+export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
+
+/** One line of deid-audit.csv: a file people open in a spreadsheet, so formula-like cells are defused. */
+export const auditRow = (cells: ReadonlyArray<string | number>): string => csvRow(cells, HUMAN);
+
+/** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
+export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
+  `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;
+
+/** The end of deid-report.json, after its `entries` files. */
+export const reportJsonTail = (entries: number, finishedAt: string, summary: BatchSummary): string =>
+  `${entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+  `  "summary": ${JSON.stringify(summary)}\n}\n`;
+
+/** One row of deid-report.csv. */
+export function reportCsvRow(entry: ReportEntry): string {
+  return csvRow(
+    [
+      entry.inputNo,
+      entry.output ?? '',
+      entry.status,
+      entry.reason ?? '',
+      entry.sopClassUID ?? '',
+      entry.transferSyntaxUID ?? '',
+      entry.modality ?? '',
+      ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
+      entry.verification,
+      entry.pixels ?? '',
+      entry.regionsCleaned ?? '',
+      entry.outputSha256 ?? '',
+    ],
+    HUMAN,
+  );
 }
