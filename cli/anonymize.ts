@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
+import { parseShard, type ShardBy, ShardError } from '../electron/services/batch/shard.js';
 import { checkOutput } from '../electron/services/batch/site.js';
 import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
 import {
@@ -57,6 +58,13 @@ Options:
   --workers <n>           worker threads, 1 to 64 (default: one per core)
   --overwrite             replace the outputs an earlier run wrote into --out with another profile or key
                           (without it such a folder is refused; a rerun with the same ones resumes)
+  --profile-stages        print where the time went, stage by stage, on stderr
+  --shard <K/N>           process only shard K of N: a stable subset chosen by a keyed hash of each
+                          input's path below its input folder, so N runs (on one or many machines, with
+                          the same key, profile and inputs) together write what one run would; combine
+                          their reports with \`dicom-deid merge-reports\`
+  --shard-by <file|study> file (default), or study: every file of a study in the same shard (files that
+                          cannot be read are sharded by path)
   --no-verify             skip the residual-PHI check of each output (not recommended)
   --json                  print one JSON document: every input with its status, and a summary
   -h, --help              show this help
@@ -110,6 +118,12 @@ function progressLine(p: BatchProgress): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} files  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
 }
 
+/** Stage times for `--profile-stages`: worker stages are summed over threads, so they can exceed the wall time. */
+function stageLine(stages: Readonly<Record<string, number>>, seconds: number): string {
+  const parts = Object.entries(stages).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(2)} s`);
+  return `stage times (summed over files and threads; wall ${seconds.toFixed(2)} s): ${parts.join(', ')}\n`;
+}
+
 export const anonymizeCommand: Command = {
   name: 'anonymize',
   summary: 'write de-identified copies of DICOM files (PS3.15 Basic Profile and options)',
@@ -126,6 +140,9 @@ export const anonymizeCommand: Command = {
       dicomdir: { type: 'boolean' },
       workers: { type: 'string' },
       overwrite: { type: 'boolean' },
+      'profile-stages': { type: 'boolean' },
+      shard: { type: 'string' },
+      'shard-by': { type: 'string' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -163,6 +180,19 @@ export const anonymizeCommand: Command = {
     // take the whole run down with it.
     if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
       throw new UsageError('--workers takes a whole number from 1 to 64');
+    }
+    const shardBy = values['shard-by'] ?? 'file';
+    if (shardBy !== 'file' && shardBy !== 'study')
+      throw new UsageError(`--shard-by takes file or study${didYouMean(shardBy, ['file', 'study'])}`);
+    if (values['shard-by'] && !values.shard) throw new UsageError('--shard-by needs --shard K/N');
+    // DICOMDIR file IDs are numbered across the whole set: one run must see every file.
+    if (values.shard && values.dicomdir) throw new UsageError('--dicomdir cannot be combined with --shard');
+    let shard: ReturnType<typeof parseShard> | undefined;
+    try {
+      shard = values.shard ? parseShard(values.shard, shardBy as ShardBy) : undefined;
+    } catch (e) {
+      if (e instanceof ShardError) throw new UsageError(e.message);
+      throw e;
     }
     const profile = resolveProfile(values.profile, values.option ?? []);
     const reports = {
@@ -211,7 +241,9 @@ export const anonymizeCommand: Command = {
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
           overwrite: values.overwrite ?? false,
+          profileStages: values['profile-stages'] ?? false,
           dicomdir: values.dicomdir ?? false,
+          ...(shard ? { shard } : {}),
           ...(workers !== undefined ? { workers } : {}),
           workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),
         },
@@ -270,6 +302,7 @@ export const anonymizeCommand: Command = {
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
+      if (summary.stages) process.stderr.write(stageLine(summary.stages, summary.seconds));
       if (summary.stopped) process.stderr.write(`the run stopped before the end: ${summary.stopped}\n`);
       if (summary.dicomdirProblem)
         process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);

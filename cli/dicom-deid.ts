@@ -5,6 +5,7 @@ import { echoCommand } from './echo.js';
 import { findCommand } from './find.js';
 import { gatewayCommand } from './gateway.js';
 import { lookupCommand } from './lookup.js';
+import { mergeReportsCommand } from './merge-reports.js';
 import { projectCommand } from './project-command.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
@@ -15,6 +16,7 @@ import { didYouMean } from './suggest.js';
 const COMMANDS: readonly Command[] = [
   scanCommand,
   anonymizeCommand,
+  mergeReportsCommand,
   projectCommand,
   lookupCommand,
   echoCommand,

@@ -142,7 +142,10 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
   // The audit may not go where the data is shared from; elsewhere it arrives owner-only.
   app.harness.dialogs.answer(join(out, 'audit'));
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();
-  await expect(page.getByRole('alert')).toContainText('cannot go inside the output folder');
+  // The run plan's note about the (now filled) output folder is an alert too: pick the error.
+  await expect(page.getByRole('alert').filter({ hasText: 'audit and crosswalk' })).toContainText(
+    'cannot go inside the output folder',
+  );
   await page.getByRole('button', { name: 'Dismiss' }).click();
   app.harness.dialogs.answer(app.work);
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
@@ -45,7 +45,7 @@ const REPORT_COLUMNS = [
   'regions_cleaned',
   'output_sha256',
 ];
-const AUDIT_COLUMNS = [
+export const AUDIT_COLUMNS = [
   'input_no',
   'input',
   'input_sha256',
@@ -81,7 +81,7 @@ export function shareableReason(reason: string, input: string): string {
 }
 
 /** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
-interface ReportEntry {
+export interface ReportEntry {
   readonly inputNo: number;
   readonly output: string | null;
   readonly status: BatchFileRecord['status'];
@@ -144,6 +144,8 @@ export class ReportWriter {
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
   /** The previous report's entries of written outputs, by output, until this run meets them again. */
   private readonly carried = new Map<string, ReportEntry>();
+  /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
+  private readonly renames = new Map<string, string>();
   private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
   private entries = 0;
   private readonly counts = {
@@ -219,7 +221,7 @@ export class ReportWriter {
     );
     // The summary is known only at the end, so it follows the files instead of preceding them.
     this.json.write(`${head.slice(0, -2)},\n  "files": [`);
-    this.csv.write(csvRow(REPORT_COLUMNS));
+    this.csv.write(REPORT_CSV_HEADER);
   }
 
   /** The number the next input added gets: its copy kept for review is named by it. */
@@ -281,21 +283,18 @@ export class ReportWriter {
     }
     if (!alreadyAudited)
       this.audit.write(
-        csvRow(
-          [
-            inputNo,
-            record.input,
-            record.inputSha256 ?? '',
-            record.output ?? '',
-            record.outputSha256 ?? '',
-            record.status,
-            record.reason ?? '',
-            pixelsCell(record.pixels),
-            record.review ?? '',
-            record.finishedAt,
-          ],
-          HUMAN,
-        ),
+        auditRow([
+          inputNo,
+          record.input,
+          record.inputSha256 ?? '',
+          record.output ?? '',
+          record.outputSha256 ?? '',
+          record.status,
+          record.reason ?? '',
+          pixelsCell(record.pixels),
+          record.review ?? '',
+          record.finishedAt,
+        ]),
       );
     // A failed or held file is not in the output set, so its new identifiers point at nothing.
     if (record.mapping && record.status === 'written') {
@@ -317,28 +316,29 @@ export class ReportWriter {
     return inputNo;
   }
 
+  /**
+   * An output moved to another name (a second content arrived for its instance): the audit gets a line
+   * for the new name, and the shareable report names the new one when it is published.
+   */
+  moved(from: string, to: string, input: string) {
+    const before = this.audited.get(from);
+    const inputNo = before?.inputNo ?? ++this.inputNo;
+    const sha = before?.sha ?? '';
+    this.audited.delete(from);
+    this.audited.set(to, { inputNo, sha });
+    const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
+    if (relFrom && relTo) this.renames.set(relFrom, relTo);
+    const reason = `moved from ${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
+    this.audit.write(
+      csvRow([inputNo, input, '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
+    );
+    this.audit.flush();
+  }
+
   /** One entry of the shareable report, in both of its files. */
   private writeEntry(entry: ReportEntry) {
-    this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${JSON.stringify(entry)}`);
-    this.csv.write(
-      csvRow(
-        [
-          entry.inputNo,
-          entry.output ?? '',
-          entry.status,
-          entry.reason ?? '',
-          entry.sopClassUID ?? '',
-          entry.transferSyntaxUID ?? '',
-          entry.modality ?? '',
-          ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
-          entry.verification,
-          entry.pixels ?? '',
-          entry.regionsCleaned ?? '',
-          entry.outputSha256 ?? '',
-        ],
-        HUMAN,
-      ),
-    );
+    this.json.write(reportJsonEntry(entry, this.entries++ === 0));
+    this.csv.write(reportCsvRow(entry));
   }
 
   /** Finishes the JSON document, closes every file and publishes the shareable ones. */
@@ -355,10 +355,7 @@ export class ReportWriter {
     }
     this.carried.clear();
     const summary: BatchSummary = { ...this.counts };
-    this.json.write(
-      `${this.entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
-        `  "summary": ${JSON.stringify(summary)}\n}\n`,
-    );
+    this.json.write(reportJsonTail(this.entries, finishedAt, summary));
     const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
     let failure: unknown;
     for (const sink of sinks) {
@@ -371,9 +368,17 @@ export class ReportWriter {
     if (failure) throw failure;
     for (const name of [REPORT_JSON, REPORT_CSV]) {
       const file = join(this.locations.reportDir, name);
+      if (this.renames.size > 0) this.applyRenames(`${file}.part`);
       renameSync(`${file}.part`, file);
     }
     return summary;
+  }
+
+  /** Rewrites a finished report part with the outputs' final names (rare: only when names were contested). */
+  private applyRenames(part: string) {
+    let text = readFileSync(part, 'utf8');
+    for (const [from, to] of this.renames) text = text.replaceAll(from, to);
+    writeFileSync(part, text);
   }
 
   /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */
@@ -383,4 +388,39 @@ export class ReportWriter {
     if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
     return rel.split(sep).join('/');
   }
+}
+
+export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
+
+/** One line of deid-audit.csv: a file people open in a spreadsheet, so formula-like cells are defused. */
+export const auditRow = (cells: ReadonlyArray<string | number>): string => csvRow(cells, HUMAN);
+
+/** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
+export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
+  `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;
+
+/** The end of deid-report.json, after its `entries` files. */
+export const reportJsonTail = (entries: number, finishedAt: string, summary: BatchSummary): string =>
+  `${entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+  `  "summary": ${JSON.stringify(summary)}\n}\n`;
+
+/** One row of deid-report.csv. */
+export function reportCsvRow(entry: ReportEntry): string {
+  return csvRow(
+    [
+      entry.inputNo,
+      entry.output ?? '',
+      entry.status,
+      entry.reason ?? '',
+      entry.sopClassUID ?? '',
+      entry.transferSyntaxUID ?? '',
+      entry.modality ?? '',
+      ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
+      entry.verification,
+      entry.pixels ?? '',
+      entry.regionsCleaned ?? '',
+      entry.outputSha256 ?? '',
+    ],
+    HUMAN,
+  );
 }
