@@ -1,8 +1,10 @@
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import type { ProjectState } from '../../shared/ipc/contract.js';
 import { deid, hasApi, messageOf } from './api.js';
 import { clearFiles, useFiles } from './files-store.js';
 import { useRun } from './run-store.js';
 import { FilesScreen } from './screens/FilesScreen.js';
+import { ProjectScreen } from './screens/ProjectScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { type InputActions, StartScreen } from './screens/StartScreen.js';
 
@@ -11,7 +13,7 @@ const ProfileScreen = lazy(() =>
   import('./screens/ProfileScreen.js').then((m) => ({ default: m.ProfileScreen })),
 );
 
-type Screen = 'files' | 'profile' | 'run';
+type Screen = 'project' | 'files' | 'profile' | 'run';
 const SCREENS: ReadonlyArray<{ key: Screen; label: string }> = [
   { key: 'files', label: '1. Files' },
   { key: 'profile', label: '2. Profile' },
@@ -25,6 +27,16 @@ export function App() {
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [profileVersion, setProfileVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // undefined while asking; null when there is no project yet.
+  const [project, setProject] = useState<ProjectState | null | undefined>(undefined);
+
+  useEffect(() => {
+    if (!hasApi) return;
+    deid.lastProject().then(setProject, (failure: unknown) => {
+      setProject(null);
+      setError(messageOf(failure));
+    });
+  }, []);
 
   const onError = useCallback((message: string) => setError(message), []);
   const onProfileChanged = useCallback(() => setProfileVersion((version) => version + 1), []);
@@ -78,6 +90,14 @@ export function App() {
             </button>
           ))}
         </nav>
+        <button
+          type="button"
+          className="nav-item project-button"
+          aria-current={screen === 'project' ? 'page' : undefined}
+          onClick={() => setScreen('project')}
+        >
+          {project ? `Project: ${project.name}` : 'Project'}
+        </button>
       </header>
       {error ? (
         <div className="banner banner-error app-error" role="alert">
@@ -88,6 +108,7 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main">
+        {screen === 'project' && project !== undefined ? <ProjectScreen project={project} /> : null}
         {screen === 'files' && empty ? <StartScreen actions={actions} /> : null}
         {screen === 'files' && !empty ? (
           <FilesScreen
