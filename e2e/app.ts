@@ -14,12 +14,14 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
-export async function openApp(page: Page): Promise<AppUnderTest> {
+/** `prepare` runs on the app's user-data folder (also its home for projects) before the page loads. */
+export async function openApp(page: Page, prepare?: (userData: string) => void): Promise<AppUnderTest> {
   const base = mkdtempSync(join(tmpdir(), 'deid-e2e-'));
   const dropRoot = join(base, 'drop');
   const work = join(base, 'work');
   mkdirSync(dropRoot);
   mkdirSync(work);
+  prepare?.(join(base, 'user-data'));
   const harness = await startHarness({ userData: join(base, 'user-data'), dropRoot });
   page.on('dialog', (dialog) => {
     throw new Error(`the page opened a dialog: ${dialog.message()}`);
