@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import { loadOrCreateKey } from '../electron/services/key-store.js';
@@ -10,7 +11,8 @@ import {
   rememberLast,
 } from '../electron/services/project/project.js';
 import { openSqliteCrosswalk } from '../electron/services/project/sqlite-crosswalk.js';
-import { type AppUnderTest, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
 test.afterEach(async () => app?.close());
@@ -113,4 +115,52 @@ test('without a project the app says how one is made', async ({ page }) => {
   app = await openApp(page);
   await page.getByRole('button', { name: 'Project', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'No project yet' })).toBeVisible();
+});
+
+test("the app's run goes into the open project: its key, its history and its crosswalk", async ({ page }) => {
+  let folder = '';
+  app = await openApp(page, (home) => {
+    folder = join(projectsHome(home), 'Audit 2026');
+    createProject(folder, 'Audit 2026', {
+      profile: 'basic',
+      options: [],
+      keyFile: projectPaths(folder).key,
+      inputs: [],
+      outDir: '/data/out',
+    });
+    rememberLast(folder, home);
+  });
+  await page.getByRole('button', { name: 'Try sample data' }).click();
+  await expectFilesRead(page, SAMPLE_FILES);
+  await page.getByRole('button', { name: '3. Run' }).click();
+  const out = join(app.work, 'out');
+  app.harness.dialogs.answer(out);
+  await page.getByRole('button', { name: 'Choose output folder…' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  const written = (await summary.getByTestId('count-written').textContent()) ?? '';
+  expect(Number(written)).toBeGreaterThan(0);
+
+  // The run used the project's key, made in the project folder on first use.
+  const fingerprint = loadOrCreateKey(projectPaths(folder).key).fingerprint;
+  await page.getByRole('button', { name: 'Project: Audit 2026' }).click();
+  await expect(page.getByTestId('project-fingerprint')).toHaveText(fingerprint);
+  const rows = page.getByRole('table', { name: 'Runs of this project, oldest first' }).getByRole('row');
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(1)).toContainText('Finished');
+  await expect(rows.nth(1).getByRole('cell').nth(2)).toHaveText(written);
+
+  // A written file's Patient ID, read by dcmtk, is a pseudonym the crosswalk leads back from.
+  const file = readdirSync(out, { recursive: true, encoding: 'utf8' }).find((name) => name.endsWith('.dcm'));
+  expect(file).toBeDefined();
+  const dump = spawnSync('dcmdump', ['-q', '+P', 'PatientID', join(out, file!)], { encoding: 'utf8' });
+  const pseudonym = /\[([^\]]+)\]/.exec(dump.stdout)?.[1] ?? '';
+  expect(pseudonym).not.toBe('');
+  await page.getByLabel('Pseudonym or original').fill(pseudonym);
+  await page.getByRole('button', { name: 'Look up' }).click();
+  const answer = page.getByTestId('lookup-answers').getByRole('row').nth(1);
+  await expect(answer.getByRole('cell').first()).toHaveText('Patient ID');
+  await expect(answer.getByRole('cell').nth(2)).toHaveText(pseudonym);
+  await expect(answer.getByRole('cell').nth(1)).not.toHaveText(pseudonym);
 });

@@ -95,8 +95,10 @@ const issuesOf = (error: ProfileError): string[] =>
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
-  const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
   const projects = createProjectService(deps.home);
+  const keys: KeyStore = createKeyStore(
+    () => projects.keyFile() ?? settings.get().keyPath ?? deps.defaultKeyPath,
+  );
   const jobs = new AppJobs(deps.appWorkerScript);
   const library = new Library(jobs.row);
 
@@ -120,6 +122,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     toolVersion: deps.toolVersion,
     profile: profileInForce,
     key: () => keys.ensure(),
+    recordInProject: (run) => projects.startRun(run),
     ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
   });
 

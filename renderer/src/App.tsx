@@ -30,13 +30,16 @@ export function App() {
   // undefined while asking; null when there is no project yet.
   const [project, setProject] = useState<ProjectState | null | undefined>(undefined);
 
-  useEffect(() => {
-    if (!hasApi) return;
+  // Asked again each time the project is shown: a run since then has added to its history.
+  const refreshProject = useCallback(() => {
     deid.lastProject().then(setProject, (failure: unknown) => {
       setProject(null);
       setError(messageOf(failure));
     });
   }, []);
+  useEffect(() => {
+    if (hasApi) refreshProject();
+  }, [refreshProject]);
 
   const onError = useCallback((message: string) => setError(message), []);
   const onProfileChanged = useCallback(() => setProfileVersion((version) => version + 1), []);
@@ -94,7 +97,10 @@ export function App() {
           type="button"
           className="nav-item project-button"
           aria-current={screen === 'project' ? 'page' : undefined}
-          onClick={() => setScreen('project')}
+          onClick={() => {
+            refreshProject();
+            setScreen('project');
+          }}
         >
           {project ? `Project: ${project.name}` : 'Project'}
         </button>

@@ -2,12 +2,18 @@ import { homedir } from 'node:os';
 import type { LookupAnswer, ProjectState } from '../../../shared/ipc/contract.js';
 import { loadKey } from '../key-store.js';
 import { lookupInProject } from './lookup.js';
-import { lastProject, ProjectError, readProject } from './project.js';
+import { lastProject, ProjectError, projectPaths, readProject } from './project.js';
+import { ProjectRunRecorder, type RunStart } from './run-recorder.js';
+import { openSqliteCrosswalk } from './sqlite-crosswalk.js';
 
 /** Projects as the app sees them: it opens on the last one, and looks pseudonyms up in it. */
 export interface ProjectService {
   last(): ProjectState | null;
   lookup(folder: string, query: string): readonly LookupAnswer[];
+  /** The key runs use while a project is open: the project's own, so one patient has one pseudonym in it. */
+  keyFile(): string | null;
+  /** Records a run of the app in the last project (history and crosswalk), or null when there is none. */
+  startRun(run: RunStart): ProjectRunRecorder | null;
 }
 
 export function createProjectService(home: string = homedir()): ProjectService {
@@ -44,6 +50,17 @@ export function createProjectService(home: string = homedir()): ProjectService {
       const project = readProject(folder);
       if (!project) throw new ProjectError('there is no project in that folder');
       return lookupInProject(project, query);
+    },
+    keyFile: () => lastProject(home)?.keyFile ?? null,
+    startRun(run) {
+      const project = lastProject(home);
+      if (!project) return null;
+      return new ProjectRunRecorder(
+        project,
+        openSqliteCrosswalk(projectPaths(project.folder).crosswalk),
+        run,
+        home,
+      );
     },
   };
 }
