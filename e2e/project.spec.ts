@@ -111,10 +111,45 @@ test('the app opens on the last project, marks its interrupted run and looks a p
   expect(audit[2]).toMatch(/,0,$/);
 });
 
-test('without a project the app says how one is made', async ({ page }) => {
-  app = await openApp(page);
+test('a project is created by name, and another opened from its folder; a folder without one is refused', async ({
+  page,
+}) => {
+  let other = '';
+  app = await openApp(page, (home) => {
+    other = join(home, 'shared-drive', 'Trial 9');
+    createProject(other, 'Trial 9', {
+      profile: 'basic',
+      options: [],
+      keyFile: projectPaths(other).key,
+      inputs: [],
+      outDir: '/data/out',
+    });
+  });
   await page.getByRole('button', { name: 'Project', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'No project yet' })).toBeVisible();
+
+  await page.getByLabel('New project name').fill('Ward 3');
+  await page.getByRole('button', { name: 'Create project' }).click();
+  await expect(page.getByRole('heading', { name: 'Project Ward 3' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Project: Ward 3' })).toBeVisible();
+  await expect(page.getByText('No run yet.')).toBeVisible();
+  // The profile screen's key is now the new project's, made in its folder on first use.
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  await expect(page.getByTestId('key-location')).toContainText(join('projects', 'Ward 3', 'project.key'));
+
+  await page.getByRole('button', { name: 'Project: Ward 3' }).click();
+  app.harness.dialogs.answer(app.work);
+  await page.getByRole('button', { name: 'Open project folder…' }).click();
+  await expect(page.getByRole('alert')).toContainText('there is no dicom-deid project in that folder');
+  await expect(page.getByRole('heading', { name: 'Project Ward 3' })).toBeVisible();
+
+  app.harness.dialogs.answer(other);
+  await page.getByRole('button', { name: 'Open project folder…' }).click();
+  await expect(page.getByRole('heading', { name: 'Project Trial 9' })).toBeVisible();
+  await expect(page.getByTestId('project-facts')).toContainText(other);
+  await screenshot(page, 'project-switch-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'project-switch-1093');
 });
 
 test("the app's run goes into the open project: its key, its history and its crosswalk", async ({ page }) => {

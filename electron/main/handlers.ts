@@ -350,6 +350,24 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
 
+    // The project decides the key in force: never switched under a run.
+    async 'project:create'({ name }) {
+      if (runner.running) throw new ReportableError('Wait for the run to finish before creating a project.');
+      const { name: profileName, options } = profileInForce();
+      return projects.create(name.trim(), {
+        profile: profileName,
+        options: [...options],
+        inputs: library.folders(),
+        outDir: settings.get().outputFolder ?? '',
+      });
+    },
+
+    async 'project:open'() {
+      if (runner.running) throw new ReportableError('Wait for the run to finish before opening a project.');
+      const folder = await deps.dialogs.openFolder('Open a project folder');
+      return folder ? projects.open(folder) : null;
+    },
+
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');
       if (!folder) return null;

@@ -114,7 +114,9 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main">
-        {screen === 'project' && project !== undefined ? <ProjectScreen project={project} /> : null}
+        {screen === 'project' && project !== undefined ? (
+          <ProjectScreen project={project} onOpened={setProject} onError={onError} />
+        ) : null}
         {screen === 'files' && empty ? <StartScreen actions={actions} /> : null}
         {screen === 'files' && !empty ? (
           <FilesScreen

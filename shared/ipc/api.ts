@@ -52,6 +52,8 @@ export function createDeidApi(transport: Transport) {
     exportAudit: simple('audit:export'),
     lastProject: simple('project:last'),
     lookupInProject: call('project:lookup'),
+    createProject: call('project:create'),
+    openProject: simple('project:open'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

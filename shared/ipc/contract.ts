@@ -122,6 +122,8 @@ export const REQUESTS = {
   'audit:export': none,
   'project:last': none,
   'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
+  'project:create': z.strictObject({ name: z.string().min(1).max(64) }),
+  'project:open': none,
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -372,6 +374,9 @@ export interface Responses {
   'audit:export': Saved | null;
   'project:last': ProjectState | null;
   'project:lookup': readonly LookupAnswer[];
+  'project:create': ProjectState;
+  /** Null when the person closed the dialog. */
+  'project:open': ProjectState | null;
 }
 export type Response<C extends Channel> = Responses[C];
 

@@ -27,17 +27,40 @@ const when = (iso: string): string => new Date(iso).toLocaleString('en-GB');
  * tell which original a pseudonym stands for. Lookup answers are PHI: they stay on this screen, and the
  * service records every lookup in the project's audit before answering.
  */
-export function ProjectScreen({ project }: { project: ProjectState | null }) {
+export function ProjectScreen({
+  project,
+  onOpened,
+  onError,
+}: {
+  project: ProjectState | null;
+  onOpened: (project: ProjectState) => void;
+  onError: (message: string) => void;
+}) {
+  const choose = (call: Promise<ProjectState | null>) =>
+    call.then(
+      (opened) => {
+        if (opened) onOpened(opened);
+      },
+      (error: unknown) => onError(messageOf(error)),
+    );
+  const chooser = (
+    <ProjectChooser
+      onCreate={(name) => choose(deid.createProject({ name }))}
+      onOpen={() => choose(deid.openProject())}
+    />
+  );
   if (!project) {
     return (
-      <section className="panel project-screen" aria-labelledby="project-title">
-        <h2 id="project-title">No project yet</h2>
-        <p className="hint">
-          A project remembers its profile, key, folders and runs, and keeps the private crosswalk from
-          pseudonyms back to originals. Create one with the command line:{' '}
-          <code>dicom-deid anonymize --project NAME …</code>; the app opens on the last project used.
-        </p>
-      </section>
+      <div className="project-screen">
+        <section className="panel" aria-labelledby="project-title">
+          <h2 id="project-title">No project yet</h2>
+          <p className="hint">
+            A project remembers its profile, key, folders and runs, and keeps the private crosswalk from
+            pseudonyms back to originals. The app opens on the last project used.
+          </p>
+        </section>
+        {chooser}
+      </div>
     );
   }
   return (
@@ -55,13 +78,48 @@ export function ProjectScreen({ project }: { project: ProjectState | null }) {
           <dd>{project.outDir}</dd>
           <dt>Key fingerprint</dt>
           <dd className="fingerprint" data-testid="project-fingerprint">
-            {project.keyFingerprint ?? 'The key file is missing or unreadable: a run would refuse it.'}
+            {project.keyFingerprint ?? 'No key yet: one is made the first time it is needed.'}
           </dd>
         </dl>
       </section>
       <RunHistory runs={project.runs} />
-      <LookupBox folder={project.folder} />
+      <LookupBox key={project.folder} folder={project.folder} />
+      {chooser}
     </div>
+  );
+}
+
+function ProjectChooser({ onCreate, onOpen }: { onCreate: (name: string) => void; onOpen: () => void }) {
+  const [name, setName] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (name.trim()) onCreate(name.trim());
+  };
+  return (
+    <section className="panel" aria-labelledby="chooser-title">
+      <h2 id="chooser-title">Another project</h2>
+      <p className="hint">
+        A new project gets a key of its own and takes the current profile, input folders and output folder.
+        Runs from now on are recorded in the project you open here.
+      </p>
+      <form className="lookup-form" onSubmit={submit}>
+        <label htmlFor="project-name">New project name</label>
+        <input
+          id="project-name"
+          type="text"
+          autoComplete="off"
+          maxLength={64}
+          value={name}
+          onChange={(event) => setName(event.target.value)}
+        />
+        <button type="submit" disabled={!name.trim()}>
+          Create project
+        </button>
+        <button type="button" onClick={onOpen}>
+          Open project folder…
+        </button>
+      </form>
+    </section>
   );
 }
 
