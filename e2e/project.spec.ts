@@ -146,6 +146,7 @@ test('a project is created by name, and another opened from its folder; a folder
   app.harness.dialogs.answer(other);
   await page.getByRole('button', { name: 'Open project folder…' }).click();
   await expect(page.getByRole('heading', { name: 'Project Trial 9' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
   await expect(page.getByTestId('project-facts')).toContainText(other);
   await screenshot(page, 'project-switch-1366');
   await page.setViewportSize({ width: 1093, height: 614 });

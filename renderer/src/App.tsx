@@ -42,6 +42,10 @@ export function App() {
   }, [refreshProject]);
 
   const onError = useCallback((message: string) => setError(message), []);
+  const opened = useCallback((next: ProjectState) => {
+    setError(null);
+    setProject(next);
+  }, []);
   const onProfileChanged = useCallback(() => setProfileVersion((version) => version + 1), []);
 
   const actions = useMemo<InputActions>(() => {
@@ -115,7 +119,7 @@ export function App() {
       ) : null}
       <main className="app-main">
         {screen === 'project' && project !== undefined ? (
-          <ProjectScreen project={project} onOpened={setProject} onError={onError} />
+          <ProjectScreen project={project} onOpened={opened} onError={onError} />
         ) : null}
         {screen === 'files' && empty ? <StartScreen actions={actions} /> : null}
         {screen === 'files' && !empty ? (

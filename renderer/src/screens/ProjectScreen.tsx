@@ -75,7 +75,7 @@ export function ProjectScreen({
           <dt>Input folders</dt>
           <dd>{project.inputs.length > 0 ? project.inputs.join(', ') : 'none yet'}</dd>
           <dt>Output folder</dt>
-          <dd>{project.outDir}</dd>
+          <dd>{project.outDir || 'not chosen yet'}</dd>
           <dt>Key fingerprint</dt>
           <dd className="fingerprint" data-testid="project-fingerprint">
             {project.keyFingerprint ?? 'No key yet: one is made the first time it is needed.'}
