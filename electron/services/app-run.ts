@@ -7,6 +7,7 @@ import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/i
 import type { Profile } from '../../shared/profile/index.js';
 import type { Library } from './app-library.js';
 import { type BatchFileResult, type BatchSummary, runBatch } from './batch/run-batch.js';
+import { pathUnderInputs } from './inputs.js';
 import type { RunStart } from './project/run-recorder.js';
 import { isWithin } from './reports/locations.js';
 import { makePrivateDir, openPrivateFile } from './reports/private-files.js';
@@ -60,11 +61,17 @@ function copyPrivate(from: string, to: string) {
   }
 }
 
-function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): RunSummary {
+function summarize(
+  summary: BatchSummary,
+  record: RunRecord,
+  verify: boolean,
+  inputFolders: readonly string[],
+): RunSummary {
   const problems = record.results
     .filter((result) => result.status !== 'written')
     .map((result) => ({
-      name: basename(result.input),
+      // Relative to the folder it was added from: two files of the same name in two series stay apart.
+      name: pathUnderInputs(result.input, inputFolders) ?? basename(result.input),
       status: result.status as Exclude<BatchFileResult['status'], 'written'>,
       reason: result.reason ?? '',
     }));
@@ -193,7 +200,7 @@ export function createRunner(deps: RunnerDeps) {
       .then((summary) => {
         finishProject(summary);
         last = record;
-        emit('batch:done', summarize(summary, record, request.verify));
+        emit('batch:done', summarize(summary, record, request.verify, deps.library.folders()));
       })
       .catch((error: unknown) => {
         finishProject();
