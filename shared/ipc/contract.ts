@@ -3,8 +3,10 @@
  * argument with and the type of its answer, and every event main pushes. Preload, main, the e2e harness
  * and the renderer all take their names and types from here, so the contract has one definition.
  */
+
 import { z } from 'zod';
 import type { ActionName } from '../anonymize/index.js';
+import type { MappingKind } from '../crosswalk-kinds.js';
 import type { Rect } from '../pixels/regions.js';
 import {
   ALL_OPTIONS,
@@ -340,7 +342,7 @@ export interface ProjectState {
 
 /** One row of a project's crosswalk that a lookup found: PHI, shown only to the person who asked. */
 export interface LookupAnswer {
-  readonly kind: 'patient' | 'study' | 'series' | 'instance' | 'uid';
+  readonly kind: MappingKind;
   readonly original: string;
   readonly pseudonym: string;
   readonly matched: 'original' | 'pseudonym';

@@ -1,14 +1,7 @@
 import { type FormEvent, useState } from 'react';
+import { KIND_WORDS } from '../../../shared/crosswalk-kinds.js';
 import type { LookupAnswer, ProjectState } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
-
-const KIND_WORDS: Readonly<Record<LookupAnswer['kind'], string>> = {
-  patient: 'Patient ID',
-  study: 'Study Instance UID',
-  series: 'Series Instance UID',
-  instance: 'SOP Instance UID',
-  uid: 'other UID',
-};
 
 type Run = ProjectState['runs'][number];
 
