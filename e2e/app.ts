@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { type Harness, ROOT, startHarness } from './harness.js';
 
 export interface AppUnderTest {
@@ -61,4 +61,14 @@ export async function expectFilesRead(page: Page, count: number) {
 /** Saves a screenshot of the current screen as e2e/artifacts/<name>.png. */
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `${name}.png`) });
+}
+
+/** From the run screen: chooses `out` as the output folder, starts, and waits for the run's summary. */
+export async function runInto(page: Page, app: AppUnderTest, out: string): Promise<Locator> {
+  app.harness.dialogs.answer(out);
+  await page.getByRole('button', { name: 'Choose output folder…' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  return summary;
 }

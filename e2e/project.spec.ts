@@ -11,7 +11,7 @@ import {
   rememberLast,
 } from '../electron/services/project/project.js';
 import { openSqliteCrosswalk } from '../electron/services/project/sqlite-crosswalk.js';
-import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, openApp, runInto, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -170,11 +170,7 @@ test("the app's run goes into the open project: its key, its history and its cro
   await expectFilesRead(page, SAMPLE_FILES);
   await page.getByRole('button', { name: '3. Run' }).click();
   const out = join(app.work, 'out');
-  app.harness.dialogs.answer(out);
-  await page.getByRole('button', { name: 'Choose output folder…' }).click();
-  await page.getByRole('button', { name: 'Start' }).click();
-  const summary = page.getByTestId('run-summary');
-  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  const summary = await runInto(page, app, out);
   const written = (await summary.getByTestId('count-written').textContent()) ?? '';
   expect(Number(written)).toBeGreaterThan(0);
 
