@@ -126,6 +126,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
   });
 
+  // A project's crosswalk holds one pseudonym per patient: another key would start a second one.
+  const keepProjectKey = () => {
+    if (projects.keyFile() && keys.current()) {
+      throw new ReportableError(
+        'This project already has its key; it is kept so each patient keeps one pseudonym. Create a new project for another key.',
+      );
+    }
+  };
+
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
     // Clean Pixel Data is in every preset, so it alone is turned off as an exception to the base.
@@ -254,6 +263,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'key:get': async () => keys.state(),
 
     async 'key:create'() {
+      keepProjectKey();
       keys.create();
       return keys.state();
     },
@@ -261,6 +271,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'key:import'() {
       const path = await deps.dialogs.openFile('Import a project key', ['key', 'txt']);
       if (!path) return null;
+      keepProjectKey();
       keys.importFrom(path);
       return keys.state();
     },

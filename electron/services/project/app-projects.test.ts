@@ -191,5 +191,12 @@ describe('projects in the app', () => {
     );
     expect(await call('project:last', {})).toMatchObject({ value: { name: 'Ward 9' } });
     expect(await call('project:create', { name: 'Ward 9' })).toMatchObject({ ok: false });
+
+    // Its key, once made, is not replaced: the crosswalk would get a second pseudonym per patient.
+    const keyFile = projectPaths(projectFolder('Ward 9', home)).key;
+    expect(await call('key:create', {})).toMatchObject({ ok: true, value: { location: keyFile } });
+    const key = readFileSync(keyFile, 'utf8');
+    expect(await call('key:create', {})).toMatchObject({ ok: false, error: /already has its key/ });
+    expect(readFileSync(keyFile, 'utf8')).toBe(key);
   });
 });
