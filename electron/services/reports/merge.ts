@@ -126,16 +126,27 @@ export function mergeReports(req: MergeRequest): MergeSummary {
 
   const entries = ordered.flatMap((it) => (it.entry ? [{ ...it.entry, inputNo: numbers.get(it)! }] : []));
   const summary = summarize(entries);
+  // Everything is read and checked before anything is written: a refused merge leaves nothing behind.
+  const outDir = req.outDir === undefined ? undefined : resolve(req.outDir);
+  const privateFiles: Array<[string, string]> = req.auditOut
+    ? [
+        [
+          AUDIT_CSV,
+          auditRow(AUDIT_COLUMNS) +
+            ordered
+              .flatMap((it) =>
+                it.audit ? [auditLine(it.audit, numbers.get(it)!, outDir, it.entry?.output ?? null)] : [],
+              )
+              .join(''),
+        ],
+        ...[UID_CROSSWALK, PATIENT_ID_CROSSWALK].map((name): [string, string] => [
+          name,
+          mergeCrosswalks(auditDirs.map((d) => join(d, name))),
+        ]),
+      ]
+    : [];
   writeReport(req.reportOut, docs, entries, summary);
-  if (req.auditOut) {
-    const outDir = req.outDir === undefined ? undefined : resolve(req.outDir);
-    const rows = ordered.flatMap((it) =>
-      it.audit ? [auditLine(it.audit, numbers.get(it)!, outDir, it.entry?.output ?? null)] : [],
-    );
-    writePrivate(req.auditOut, AUDIT_CSV, auditRow(AUDIT_COLUMNS) + rows.join(''));
-    for (const name of [UID_CROSSWALK, PATIENT_ID_CROSSWALK])
-      writePrivate(req.auditOut, name, mergeCrosswalks(auditDirs.map((d) => join(d, name))));
-  }
+  for (const [name, text] of privateFiles) writePrivate(req.auditOut!, name, text);
   return { ...summary, shards: docs.length, duplicates };
 }
 
