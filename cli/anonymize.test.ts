@@ -150,9 +150,8 @@ describe('dicom-deid anonymize', () => {
     const r = run(samplesOnly, '--out', out);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/12 inputs: 8 written, 2 skipped, 0 failed, 2 held for review/);
-    expect(r.stdout).toMatch(
-      /held for review, not written \(their images may show identity\): 2: .*Burned In Annotation/,
-    );
+    expect(r.stdout).toMatch(/held for review, not written \(their images may show identity\): 2;/);
+    expect(r.stdout).toMatch(/held \(2\), by reason:\n\s+2 {2}Burned In Annotation \(0028,0301\) is YES/);
     expect(r.stdout).not.toMatch(/\bclean\b/);
     const held = r.stderr.split('\n').filter((line) => line.startsWith('held: input '));
     expect(held).toHaveLength(2);
@@ -170,9 +169,19 @@ describe('dicom-deid anonymize', () => {
     const good = join(dir, 'good');
     mkdirSync(good);
     cpSync(join(inputs, 'patient-002'), join(good, 'p2'), { recursive: true });
-    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research');
+    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research', '--profile-stages');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/4 inputs: 4 written, 0 skipped, 0 failed/);
+    // Where the time went, each stage named once, in seconds.
+    const stages = /^stage times \(summed over files and threads; wall [\d.]+ s\): (.+)$/m.exec(
+      r.stderr,
+    )![1]!;
+    expect(
+      stages
+        .split(', ')
+        .map((part) => part.replace(/ [\d.]+ s$/, ''))
+        .sort(),
+    ).toEqual(['commit', 'de-identify', 'hash input', 'parse', 'read', 'verify', 'walk', 'write']);
     expect(r.stdout).toMatch(/report \(shareable\): .*out-good\.report/);
   });
 

@@ -58,6 +58,7 @@ Options:
   --workers <n>           worker threads, 1 to 64 (default: one per core)
   --overwrite             replace the outputs an earlier run wrote into --out with another profile or key
                           (without it such a folder is refused; a rerun with the same ones resumes)
+  --profile-stages        print where the time went, stage by stage, on stderr
   --shard <K/N>           process only shard K of N: a stable subset chosen by a keyed hash of each
                           input's path below its input folder, so N runs (on one or many machines, with
                           the same key, profile and inputs) together write what one run would; combine
@@ -117,6 +118,12 @@ function progressLine(p: BatchProgress): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} files  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
 }
 
+/** Stage times for `--profile-stages`: worker stages are summed over threads, so they can exceed the wall time. */
+function stageLine(stages: Readonly<Record<string, number>>, seconds: number): string {
+  const parts = Object.entries(stages).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(2)} s`);
+  return `stage times (summed over files and threads; wall ${seconds.toFixed(2)} s): ${parts.join(', ')}\n`;
+}
+
 export const anonymizeCommand: Command = {
   name: 'anonymize',
   summary: 'write de-identified copies of DICOM files (PS3.15 Basic Profile and options)',
@@ -133,6 +140,7 @@ export const anonymizeCommand: Command = {
       dicomdir: { type: 'boolean' },
       workers: { type: 'string' },
       overwrite: { type: 'boolean' },
+      'profile-stages': { type: 'boolean' },
       shard: { type: 'string' },
       'shard-by': { type: 'string' },
       'no-verify': { type: 'boolean' },
@@ -233,6 +241,7 @@ export const anonymizeCommand: Command = {
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
           overwrite: values.overwrite ?? false,
+          profileStages: values['profile-stages'] ?? false,
           dicomdir: values.dicomdir ?? false,
           ...(shard ? { shard } : {}),
           ...(workers !== undefined ? { workers } : {}),
@@ -293,6 +302,7 @@ export const anonymizeCommand: Command = {
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
+      if (summary.stages) process.stderr.write(stageLine(summary.stages, summary.seconds));
       if (summary.stopped) process.stderr.write(`the run stopped before the end: ${summary.stopped}\n`);
       if (summary.dicomdirProblem)
         process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);

@@ -42,7 +42,7 @@ Options:
 ${NETWORK_USAGE}
 
 Exit status: 0 when every retrieved instance was written, 1 when the retrieve failed or some instance
-did not pass, 2 on a usage error, 130 when interrupted.
+failed or was held for review, 2 on a usage error, 130 when interrupted.
 `;
 
 export const pullCommand: Command = {
@@ -104,11 +104,12 @@ export const pullCommand: Command = {
         const b = summary.batch;
         await writeOut(
           `${summary.studies} studies, ${summary.retrieved} instances retrieved from ${node.name}; ` +
-            `${b.written} written, ${b.skipped} skipped, ${b.failed} failed\n` +
+            `${b.written} written, ${b.skipped} skipped, ${b.failed} failed, ${b.held} held for review ` +
+            '(their images may show identity)\n' +
             `report (shareable): ${b.reportDir}\naudit and crosswalks (private): ${b.auditDir}\n`,
         );
         if (b.cancelled) return 130;
-        return b.failed > 0 ? 1 : 0;
+        return b.failed > 0 || b.held > 0 ? 1 : 0;
       } catch (e) {
         if (e instanceof BatchSetupError) throw new UsageError(e.message);
         if (!(e instanceof PeerError)) throw e;

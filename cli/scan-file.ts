@@ -21,7 +21,7 @@ function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedD
   }
   let input: OpenInput;
   try {
-    input = openInput(path);
+    input = openInput(entry.osPath);
   } catch (e) {
     return failure(path, e);
   }

@@ -204,5 +204,59 @@ test('raw values that are not dates are shown as "invalid date", never as a date
   await expect(page.getByRole('listbox')).not.toContainText('***');
   await screenshot(page, 'files-invalid-date-1366');
   await page.setViewportSize({ width: 1093, height: 614 });
+  // At 125% scaling file names are shown whole, and the toolbar stays on one line.
+  for (const name of ['stars.dcm', 'dotted.dcm', 'feb30.dcm']) {
+    const cell = fileRow(page, name).locator('.file-name');
+    expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  }
+  const buttons = await page
+    .locator('.toolbar > button')
+    .evaluateAll((all) => all.map((button) => Math.round(button.getBoundingClientRect().top)));
+  expect(new Set(buttons).size).toBe(1);
   await screenshot(page, 'files-invalid-date-1093');
+});
+
+test('filter chips, a flat view, and removing files from the list', async ({ page }) => {
+  app = await openApp(page);
+  copySamples(join(app.dropRoot, 'studies'));
+  copyFileSync(join(SAMPLES, 'README.md'), join(app.dropRoot, 'notes.txt'));
+  await drop(page, '[data-testid=drop-zone]', ['studies', 'notes.txt']);
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+  const chip = (name: RegExp) =>
+    page.getByRole('group', { name: 'Show only files that are' }).getByRole('button', { name });
+  await expect(chip(/^Image text \(2\)$/)).toBeVisible();
+  await expect(chip(/^Not DICOM \(1\)$/)).toBeVisible();
+
+  // One chip: only the ultrasound files; a second one adds the file that is not DICOM.
+  await chip(/^US \(2\)$/).click();
+  await expect(chip(/^US/)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('option')).toHaveCount(2);
+  await chip(/^Not DICOM/).click();
+  await expect(page.getByRole('option')).toHaveCount(3);
+  await expect(page.getByText(`Showing 3 of ${SAMPLE_FILES + 1} files.`)).toBeVisible();
+
+  // The flat view: files by name, no patient, study or series lines.
+  await page.getByRole('checkbox', { name: 'Flat list' }).check();
+  await expect(page.getByRole('listbox', { name: 'Files, by name' })).toBeVisible();
+  await expect(page.locator('.group-line')).toHaveCount(0);
+  await expect(page.getByRole('option')).toHaveText([/^0001\.dcm/, /^0002\.dcm/, /^notes\.txt/]);
+  await screenshot(page, 'files-filtered-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'files-filtered-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  // Remove what a filter shows: the file that is not DICOM leaves the list.
+  await chip(/^US/).click();
+  await page.getByRole('button', { name: 'Remove this file from the list' }).first().click();
+  await expect(page.locator('.scan-status')).toHaveText(`${SAMPLE_FILES} files: 2 at risk of image text`);
+  await expect(chip(/^Not DICOM/)).toHaveCount(0);
+
+  // Remove the selected file.
+  await page.getByRole('checkbox', { name: 'Flat list' }).uncheck();
+  await page.getByRole('option').filter({ hasText: 'CT' }).first().click();
+  const name = (await page.locator('.inspector-title').textContent()) ?? '';
+  await page.locator('.remove-file').click();
+  await expect(page.locator('.scan-status')).toHaveText(`${SAMPLE_FILES - 1} files: 2 at risk of image text`);
+  await expect(page.getByText('Select a file to see what identifies the patient')).toBeVisible();
+  expect(name).not.toBe('');
 });

@@ -45,10 +45,19 @@ async function boxOf(box: Locator): Promise<Rect> {
   return { x, y, width, height };
 }
 
-/** Where a box is drawn on screen, in image pixels: it must sit on the pixels it names at every zoom. */
+/**
+ * Where a box is drawn on screen, in image pixels: it must sit on the pixels it names at every zoom. The
+ * shape's geometry is mapped to the screen (its bounding box would include the stroke).
+ */
 async function drawnAt(page: Page, box: Locator): Promise<Rect> {
   const layer = (await page.locator('.region-layer').boundingBox())!;
-  const shown = (await box.boundingBox())!;
+  const shown = await box.evaluate((element: SVGGraphicsElement) => {
+    const matrix = element.getScreenCTM()!;
+    const bounds = element.getBBox();
+    const from = new DOMPoint(bounds.x, bounds.y).matrixTransform(matrix);
+    const to = new DOMPoint(bounds.x + bounds.width, bounds.y + bounds.height).matrixTransform(matrix);
+    return { x: from.x, y: from.y, width: to.x - from.x, height: to.y - from.y };
+  });
   const sx = US.width / layer.width;
   const sy = US.height / layer.height;
   return {
@@ -65,7 +74,7 @@ const gap = (a: Rect, b: Rect) =>
 
 /** Waits until the box is drawn on `expected`'s pixels: a zoom repaints over a frame or two. */
 const drawnOn = (page: Page, box: Locator, expected: Rect) =>
-  expect.poll(async () => gap(await drawnAt(page, box), expected)).toBeLessThanOrEqual(2);
+  expect.poll(async () => gap(await drawnAt(page, box), expected)).toBeLessThanOrEqual(1);
 
 const near = (actual: Rect, expected: Rect, slack = 1) => {
   for (const key of ['x', 'y', 'width', 'height'] as const) {

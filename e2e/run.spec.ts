@@ -62,11 +62,33 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
     `Leftover-identity check: ${WRITTEN_SAMPLES} written files passed the header check; ${HELD_SAMPLES} files held for review (images may show identity).`,
   );
   await expect(summary.getByTestId('held')).toContainText('Burned In Annotation (0028,0301) is YES');
-  await expect(summary.getByRole('row').filter({ hasText: 'Held for review' })).toHaveCount(HELD_SAMPLES);
+  // Failures first, then held files, then skipped ones; each group counted by kind of reason.
+  await expect(summary.locator('table.problems > tbody')).toHaveCount(2);
+  await expect(summary.locator('table.problems > tbody').nth(0)).toHaveAttribute(
+    'data-testid',
+    'problems-failed',
+  );
+  const held = summary.getByTestId('problems-held');
+  await expect(summary.locator('table.problems > tbody').nth(1)).toHaveAttribute(
+    'data-testid',
+    'problems-held',
+  );
+  await expect(held.locator('.problem-group')).toContainText(`Held for review: ${HELD_SAMPLES} files`);
+  await expect(held.locator('.problem-group li')).toHaveText([
+    `${HELD_SAMPLES} × Burned In Annotation (0028,0301) is YES and the pixels were not cleaned`,
+  ]);
+  await expect(held.getByRole('row')).toHaveCount(HELD_SAMPLES + 1);
+  // The actions come before the details.
+  const actions = (await summary.getByRole('button', { name: 'Open output folder' }).boundingBox())!;
+  const table = (await summary.locator('table.problems').boundingBox())!;
+  expect(actions.y).toBeLessThan(table.y);
   const problem = summary.getByRole('row').filter({ hasText: 'cut-short.dcm' });
   await expect(problem).toContainText('Failed');
   await expect(problem).toContainText(/\(7FE0,0010\).*file ends/);
   await screenshot(page, '9-summary');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, '9-summary-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
 
   // On disk: one file per DICOM input, each readable by DCMTK and free of every planted value.
   const outputs = filesUnder(out).filter((path) => path.endsWith('.dcm'));
@@ -120,7 +142,10 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
   // The audit may not go where the data is shared from; elsewhere it arrives owner-only.
   app.harness.dialogs.answer(join(out, 'audit'));
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();
-  await expect(page.getByRole('alert')).toContainText('cannot go inside the output folder');
+  // The run plan's note about the (now filled) output folder is an alert too: pick the error.
+  await expect(page.getByRole('alert').filter({ hasText: 'audit and crosswalk' })).toContainText(
+    'cannot go inside the output folder',
+  );
   await page.getByRole('button', { name: 'Dismiss' }).click();
   app.harness.dialogs.answer(app.work);
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();
@@ -135,8 +160,15 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
     /^id_old,id_new\r\nMRN/,
   );
 
-  await summary.getByRole('button', { name: 'Show output folder' }).click();
+  await summary.getByRole('button', { name: 'Open output folder' }).click();
   await expect.poll(() => app.harness.dialogs.opened).toEqual([out]);
+  // The report was saved beside the output on its own, as the command line does, and opens from here.
+  await expect(summary.getByTestId('report-folder')).toHaveText(`${out}.report`);
+  expect(leaks(readFileSync(join(`${out}.report`, 'deid-report.csv')))).toEqual([]);
+  await summary.getByRole('button', { name: 'Open report' }).click();
+  await expect
+    .poll(() => app.harness.dialogs.opened)
+    .toEqual([out, join(`${out}.report`, 'deid-report.csv')]);
 });
 
 test('an output folder inside an input folder is refused, with the reason', async ({ page }) => {

@@ -46,12 +46,13 @@ const SQLITE = 'node-sqlite3-wasm';
 
 const entries = [
   // dcmjs-dimse stays in node_modules: bundled, its old `new Buffer()` calls would print Node's deprecation
-  // warning on every network command, as if they were ours.
+  // warning on every network command, as if they were ours. dcmjs with it, so that the copy whose loggers
+  // we silence is the one dcmjs-dimse uses.
   {
     entryPoints: ['cli/dicom-deid.ts'],
     outfile: 'dist/cli/dicom-deid.js',
     format: 'esm',
-    external: [SQLITE, 'dcmjs-dimse'],
+    external: [SQLITE, 'dcmjs-dimse', 'dcmjs'],
   },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
@@ -99,5 +100,7 @@ export function copyCodecWasm(bundleDir) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await Promise.all(entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })));
+  // The app's main process previews frames; the CLI and its batch worker clean them.
   copyCodecWasm(join(root, 'dist/electron'));
+  copyCodecWasm(join(root, 'dist/cli'));
 }

@@ -27,6 +27,10 @@ export interface OrthancOptions {
   readonly aeTitle: string;
   /** Peers it may C-MOVE to and accept from: name → [AE title, port] on loopback. */
   readonly modalities?: Readonly<Record<string, readonly [string, number]>>;
+  /** A DICOM port chosen beforehand (a peer that comes up late); default a free one. */
+  readonly dicomPort?: number;
+  /** More configuration, e.g. { Jpeg2000TransferSyntaxAccepted: false }. */
+  readonly config?: Readonly<Record<string, unknown>>;
 }
 
 /** A throwaway Orthanc: its own ports, config and storage, for one test file. */
@@ -56,7 +60,7 @@ export class OrthancInstance {
 
   static async start(options: OrthancOptions): Promise<OrthancInstance> {
     const dir = mkdtempSync(join(tmpdir(), 'orthanc-'));
-    const [dicomPort, httpPort] = [await freePort(), await freePort()];
+    const [dicomPort, httpPort] = [options.dicomPort ?? (await freePort()), await freePort()];
     const modalities = Object.fromEntries(
       Object.entries(options.modalities ?? {}).map(([name, [ae, port]]) => [name, [ae, '127.0.0.1', port]]),
     );
@@ -77,6 +81,7 @@ export class OrthancInstance {
       StableAge: 1,
       DicomScpTimeout: 10,
       DicomAssociationCloseDelay: 0,
+      ...options.config,
     };
     const configPath = join(dir, 'orthanc.json');
     writeFileSync(configPath, JSON.stringify(config));

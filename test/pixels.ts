@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { encodeNumbers } from '../shared/dicom/encode.js';
 import { encapsulatedFrames, encapsulatedPixelData, readFrame } from '../shared/dicom/frames.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
@@ -21,6 +18,25 @@ const us = (tag: number, value: number) => ({
   vr: 'US',
   value: encodeNumbers('US', [value], EXPLICIT_LE),
 });
+
+/** An 8-bit MONOCHROME2 frame layout, 72 × 56, with the given changes. */
+export const frameLayout = (over: Partial<FrameLayout> = {}): FrameLayout => ({
+  rows: 56,
+  columns: 72,
+  samplesPerPixel: 1,
+  bitsAllocated: 8,
+  bitsStored: 8,
+  highBit: 7,
+  pixelRepresentation: 0,
+  planarConfiguration: 0,
+  photometricInterpretation: 'MONOCHROME2',
+  numberOfFrames: 1,
+  ...over,
+});
+
+/** Rectangles grown by dx, dy on each side (shrunk when negative). */
+export const grow = (rects: readonly Rect[], dx: number, dy: number): Rect[] =>
+  rects.map((r) => ({ x: r.x - dx, y: r.y - dy, width: r.width + 2 * dx, height: r.height + 2 * dy }));
 
 /** Deterministic textured samples (gradients, edges and noise) so every codec has real work to do. */
 export function syntheticFrame(layout: FrameLayout, frame: number): Uint8Array {
@@ -115,21 +131,6 @@ export function withFrames(bytes: Uint8Array, frames: readonly Uint8Array[]): Ui
     ...encapsulatedPixelData(frames),
     bytes.subarray(pixels.end),
   ]);
-}
-
-/** Runs a tool that reads `input` and writes `output` in `dir`, and returns the output's bytes. */
-export function tool(
-  dir: string,
-  command: string,
-  args: readonly string[],
-  input: Uint8Array,
-  name: string,
-): Uint8Array {
-  const inPath = join(dir, `${name}.in.dcm`);
-  const outPath = join(dir, `${name}.out.dcm`);
-  writeFileSync(inPath, input);
-  execFileSync(command, [...args, inPath, outPath], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return new Uint8Array(readFileSync(outPath));
 }
 
 /** A native file's frames of samples, and its layout. */
@@ -245,4 +246,25 @@ function swapped(layout: FrameLayout, samples: Uint8Array): Uint8Array {
     out[i + 1] = samples[i]!;
   }
   return out;
+}
+
+/**
+ * Damaged copies of a frame, reproducibly: cut in half, cut to its first bytes, and `copies` copies with
+ * `flips` bytes after `from` overwritten.
+ */
+export function damaged(frame: Uint8Array, copies: number, flips: number, from: number): Uint8Array[] {
+  let seed = 99;
+  return [
+    frame.subarray(0, frame.length >> 1),
+    frame.subarray(0, Math.min(10, from)),
+    Uint8Array.of(1, 2, 3, 4),
+    ...Array.from({ length: copies }, () => {
+      const copy = new Uint8Array(frame);
+      for (let k = 0; k < flips; k++) {
+        seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+        copy[from + (seed % (copy.length - from))] = seed & 0xff;
+      }
+      return copy;
+    }),
+  ];
 }

@@ -173,19 +173,21 @@ describe('handlers', () => {
     await handlers['output:choose']({}, emit);
     expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
     const summary = await nextEvent('batch:done');
+    // The two ultrasound files declare burned-in text and nothing cleans or accepts it: they are held.
     expect(summary).toMatchObject({
       outcome: 'finished',
-      written: 10,
+      written: 8,
+      held: 2,
       skipped: 0,
       failed: 0,
-      verification: { checked: 10, clean: 10 },
+      verification: { checked: 8, clean: 8 },
     });
     expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
 
     const report = join(root, 'report.json');
     dialogs.answer(report);
     await handlers['report:export']({ format: 'json' }, emit);
-    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 8 });
     expect(existsSync(join(root, 'out'))).toBe(true);
   });
 });
@@ -228,6 +230,26 @@ describe('file:regions', () => {
       emit,
     );
     expect(pixelRules[0]!.label).toBe(`device template: ${inspection.device}`);
+  });
+
+  it('a saved profile carries device templates but never a rule naming an original UID', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    await handlers['file:regions']({ id: us.id, scope: 'device', regions: [box], accept: false }, emit);
+    await handlers['file:regions']({ id: us.id, scope: 'series', regions: [box], accept: false }, emit);
+    const saved = join(root, 'profile.json');
+    dialogs.answer(saved);
+    await handlers['profile:save']({ format: 'json' }, emit);
+    const text = readFileSync(saved, 'utf8');
+    const file = JSON.parse(text) as { pixelRules: Array<{ match: Record<string, unknown> }> };
+    expect(file.pixelRules.map((rule) => Object.keys(rule.match).sort())).toEqual([
+      ['columns', 'manufacturer', 'rows'],
+    ]);
+    expect(text).not.toMatch(/InstanceUID/);
+    // The saved file loads back as a profile with the template.
+    dialogs.answer(saved);
+    const loaded = await handlers['profile:open']({}, emit);
+    expect(loaded?.issues).toEqual([]);
   });
 
   it('an acceptance without boxes is kept; clearing both removes the rule', async () => {

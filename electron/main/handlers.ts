@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
@@ -26,12 +27,12 @@ import {
   checkInside,
   deviceName,
   matchFor,
-  pixelRulesOf,
   type RegionFacts,
   replaceRule,
+  scopeOf,
   withDrawnRules,
 } from '../services/app-regions.js';
-import { createRunner } from '../services/app-run.js';
+import { createRunner, resumeStateDir } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
 import { createProjectService } from '../services/project/app-projects.js';
 
@@ -42,7 +43,8 @@ export interface Dialogs {
   openFolder(title: string, near?: string): Promise<string | null>;
   openFile(title: string, extensions: readonly string[]): Promise<string | null>;
   saveFile(title: string, defaultName: string): Promise<string | null>;
-  showFolder(folder: string): Promise<void>;
+  /** Opens a folder, or a file with its default application. */
+  openPath(path: string): Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -111,9 +113,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   // The profile as runs and inspections use it: with the boxes drawn and acceptances given at the screen.
   const profileInForce = (): Profile => withDrawnRules(profile, settings.get().pixelRules);
 
+  const runsDir = join(deps.userData, 'runs');
   const runner = createRunner({
     library,
-    runsDir: join(deps.userData, 'runs'),
+    runsDir,
     toolVersion: deps.toolVersion,
     profile: profileInForce,
     key: () => keys.ensure(),
@@ -176,6 +179,11 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
 
+    async 'inputs:remove'({ ids }, emit) {
+      if (runner.running) throw new ReportableError('files cannot be removed while a run is going');
+      return { removed: library.remove(ids, emit) };
+    },
+
     async 'file:inspect'({ id }) {
       const file = inspectable(id);
       // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.
@@ -191,7 +199,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         id,
         name: file.row.name,
         ...details,
-        pixelRules: appliedTo(settings.get().pixelRules, facts),
+        pixelRules: appliedTo(profileInForce().pixelRules, facts),
         device: deviceName(facts),
       };
     },
@@ -206,7 +214,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
       settings.update({ pixelRules });
-      return { pixelRules: appliedTo(pixelRules, facts) };
+      return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
     },
 
     'profile:get': async () => ({ draft: draftOf(profile), issues: [] }),
@@ -233,7 +241,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const name = profile.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'profile';
       const path = await deps.dialogs.saveFile('Save the profile', `${name.slice(0, 60)}.${format}`);
       if (!path) return null;
-      await writeFile(path, exportProfile(profile, format));
+      // Device templates drawn here travel with the profile; boxes and acceptances that name a file's or
+      // series' original UIDs stay on this machine.
+      const templates = settings.get().pixelRules.filter((rule) => scopeOf(rule.match) === 'device');
+      await writeFile(path, exportProfile(withDrawnRules(profile, templates), format));
       return { savedTo: path };
     },
 
@@ -272,7 +283,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'run:plan'() {
       const inForce = profileInForce();
-      const rules = pixelRulesOf(inForce);
+      const rules = inForce.pixelRules;
       const files = library.all();
       // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
       const facts = new Map<number, RegionFacts>();
@@ -291,7 +302,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           (row) => facts.get(row.id),
           rules,
         ),
-        output: outDir ? outputContents(outDir) : null,
+        output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
       };
     },
 
@@ -312,7 +323,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'batch:showOutput'() {
       const folder = runner.last()?.outDir;
       if (!folder) throw new ReportableError('nothing has been written yet');
-      await deps.dialogs.showFolder(folder);
+      await deps.dialogs.openPath(folder);
+      return null;
+    },
+
+    async 'report:open'() {
+      await deps.dialogs.openPath(runner.reportFile('csv'));
       return null;
     },
 

@@ -55,8 +55,8 @@ function electronDialogs(): Dialogs {
         : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
     },
-    async showFolder(folder) {
-      const problem = await shell.openPath(folder);
+    async openPath(path) {
+      const problem = await shell.openPath(path);
       if (problem) throw new ReportableError(problem);
     },
   };

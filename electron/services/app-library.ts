@@ -145,6 +145,26 @@ export class Library {
     emit('files:scan', { scanning: false, found: 0, scanned: 0 });
   }
 
+  /** Takes files out of the list (a file still being read is dropped when its row arrives). */
+  remove(ids: readonly number[], emit: Emit): number {
+    const removed: number[] = [];
+    for (const id of ids) {
+      const file = this.files.get(id);
+      if (!file) continue;
+      this.files.delete(id);
+      this.idsByPath.delete(file.path);
+      this.found--;
+      if (file.row.status !== 'waiting') this.scanned--;
+      removed.push(id);
+    }
+    if (removed.length > 0) {
+      this.pending = this.pending.filter((row) => this.files.has(row.id));
+      emit('files:removed', { ids: removed });
+      emit('files:scan', this.status());
+    }
+    return removed.length;
+  }
+
   /** Starts reading `paths` in the background; resolves once they are accepted, not when they are read. */
   async add(paths: readonly string[], emit: Emit): Promise<number> {
     const generation = this.generation;
@@ -212,7 +232,7 @@ export class Library {
       // The reading worker stopped (the list was cleared, or it crashed): the row says so.
       row = otherRow(id, path, 'unreadable', 'the file could not be read');
     }
-    if (generation !== this.generation) return;
+    if (generation !== this.generation || !this.files.has(id)) return;
     this.scanned++;
     this.update({ id, path, row }, emit);
   }

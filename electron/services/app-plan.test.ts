@@ -43,16 +43,17 @@ describe('run plan', () => {
       row(4, {}),
       row(5, { status: 'not-dicom', phiCount: null }),
       row(6, { status: 'unreadable', phiCount: null }),
+      row(7, { status: 'failed' }),
     ];
     const seriesOf = (r: FileRow) => facts(r.id === 1 ? '1.2.3' : '9.9.9');
-    expect(countOutcomes(rows, seriesOf, [])).toEqual({ write: 2, held: 2, notWritten: 2 });
+    expect(countOutcomes(rows, seriesOf, [])).toEqual({ write: 2, held: 2, notWritten: 3 });
     const box = { x: 0, y: 0, width: 10, height: 10 };
     expect(
       countOutcomes(rows, seriesOf, [{ match: { seriesInstanceUID: '1.2.3' }, regions: [box] }]),
-    ).toEqual({ write: 3, held: 1, notWritten: 2 });
+    ).toEqual({ write: 3, held: 1, notWritten: 3 });
     expect(
       countOutcomes(rows, seriesOf, [{ match: { manufacturer: 'acme' }, regions: [], accept: true }]),
-    ).toEqual({ write: 4, held: 0, notWritten: 2 });
+    ).toEqual({ write: 4, held: 0, notWritten: 3 });
     // A rule with neither boxes nor acceptance covers nothing.
     expect(countOutcomes(rows, seriesOf, [{ match: { manufacturer: 'ACME' }, regions: [] }]).held).toBe(2);
   });
@@ -65,9 +66,15 @@ describe('run plan', () => {
     const { options } = describeProfile(profile);
     expect(options).toContainEqual({ label: 'Keep real dates', weakens: true });
     expect(options).toContainEqual({ label: 'Clean descriptions', weakens: false });
-    expect(describeProfile(getPreset('basic')).options.filter((o) => o.weakens)).toEqual(
-      describeProfile(getPreset('basic')).options.filter((o) => o.label.includes('not cleaned')),
+    expect(describeProfile(getPreset('basic')).options.filter((o) => o.weakens)).toEqual([]);
+    const noPixels = parseProfileFile(
+      JSON.stringify({ name: 'No pixels', withoutOptions: ['cleanPixelData'] }),
+      'p.json',
     );
+    expect(describeProfile(noPixels).options).toContainEqual({
+      label: 'Image text is not cleaned (Clean Pixel Data is off)',
+      weakens: true,
+    });
   });
 });
 
@@ -78,15 +85,14 @@ describe('output contents', () => {
   });
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
-  it('counts what is there, not the batch state, and says when an earlier run wrote there', () => {
-    expect(outputContents(join(folder, 'missing'))).toEqual({
+  it('counts what is there, and passes on whether an earlier run wrote there', () => {
+    expect(outputContents(join(folder, 'missing'), false)).toEqual({
       path: join(folder, 'missing'),
       entries: 0,
       earlierRun: false,
     });
-    mkdirSync(join(folder, '.deid-state'));
-    expect(outputContents(folder)).toEqual({ path: folder, entries: 0, earlierRun: true });
     writeFileSync(join(folder, 'a.dcm'), '');
-    expect(outputContents(folder)).toEqual({ path: folder, entries: 1, earlierRun: true });
+    mkdirSync(join(folder, 'series'));
+    expect(outputContents(folder, true)).toEqual({ path: folder, entries: 2, earlierRun: true });
   });
 });

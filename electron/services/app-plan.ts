@@ -16,40 +16,33 @@ const WEAKENING: ReadonlySet<OptionKey> = new Set<OptionKey>([
   'retainPatientCharacteristics',
   'retainLongFullDates',
 ]);
-// Where the batch keeps which inputs it already wrote (electron/services/batch/resume.ts).
-const BATCH_STATE = '.deid-state';
 
 export function describeProfile(profile: Profile): Pick<RunPlan, 'profile' | 'options'> {
   const options = profile.options.map((key) => ({
     label: OPTION_INFO[key].label,
     weakens: WEAKENING.has(key),
   }));
-  const pixels = 'cleanPixelData' as OptionKey;
-  if (Object.hasOwn(OPTION_INFO, pixels) && !profile.options.includes(pixels)) {
+  if (!profile.options.includes('cleanPixelData')) {
     options.push({ label: 'Image text is not cleaned (Clean Pixel Data is off)', weakens: true });
   }
   return { profile: profile.name, options };
 }
 
-/** What is in the output folder already: the batch's own state is not an output. */
-export function outputContents(path: string): RunPlan['output'] {
-  let names: string[];
+/** What is in the output folder already, and whether an earlier run of this app wrote there. */
+export function outputContents(path: string, earlierRun: boolean): RunPlan['output'] {
+  let entries = 0;
   try {
-    names = readdirSync(path);
+    entries = readdirSync(path).length;
   } catch {
-    return { path, entries: 0, earlierRun: false };
+    // Not there yet: the run makes it.
   }
-  return {
-    path,
-    entries: names.filter((name) => name !== BATCH_STATE).length,
-    earlierRun: names.includes(BATCH_STATE),
-  };
+  return { path, entries, earlierRun };
 }
 
 /**
  * How the files in the list will come out. A file whose header declares burned-in text is held for review
- * unless boxes are drawn for it or it was accepted as it is; files that are not DICOM or cannot be read
- * are not written.
+ * unless boxes are drawn for it or it was accepted as it is; files that are not DICOM, cannot be read or
+ * failed before are not written.
  */
 export function countOutcomes(
   rows: readonly FileRow[],
@@ -60,7 +53,8 @@ export function countOutcomes(
   let held = 0;
   let notWritten = 0;
   for (const row of rows) {
-    if (row.status === 'not-dicom' || row.status === 'unreadable') {
+    // A file that failed in an earlier run fails again unless it changed.
+    if (row.status === 'not-dicom' || row.status === 'unreadable' || row.status === 'failed') {
       notWritten++;
       continue;
     }

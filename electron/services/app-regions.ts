@@ -4,6 +4,7 @@ import { readNumbers } from '../../shared/dicom/values.js';
 import { ReportableError } from '../../shared/errors.js';
 import type { AppliedRegions, RegionScope } from '../../shared/ipc/contract.js';
 import type { Rect, RegionMatch, RegionRule } from '../../shared/pixels/regions.js';
+import type { Profile } from '../../shared/profile/index.js';
 
 const TAG = {
   sopInstanceUID: 0x00080018,
@@ -167,14 +168,7 @@ export function appliedTo(rules: readonly RegionRule[], facts: RegionFacts): App
     .sort((a, b) => SPECIFIC[a.scope] - SPECIFIC[b.scope]);
 }
 
-/**
- * The profile a run or an inspection uses: the profile's own pixel rules, then those drawn at the screen.
- * Written against the pixel stage's `pixelRules`, which a profile gains with the Clean Pixel Data option.
- */
-export function withDrawnRules<P extends object>(profile: P, drawn: readonly RegionRule[]): P {
-  if (drawn.length === 0) return profile;
-  return { ...profile, pixelRules: [...pixelRulesOf(profile), ...drawn] };
+/** The profile a run or an inspection uses: the profile's own pixel rules, then those drawn at the screen. */
+export function withDrawnRules(profile: Profile, drawn: readonly RegionRule[]): Profile {
+  return drawn.length === 0 ? profile : { ...profile, pixelRules: [...profile.pixelRules, ...drawn] };
 }
-
-export const pixelRulesOf = (profile: object): readonly RegionRule[] =>
-  (profile as { readonly pixelRules?: readonly RegionRule[] }).pixelRules ?? [];

@@ -79,6 +79,7 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
       : null,
     problems,
     outputFolder: record.outDir,
+    reportFolder: record.reportDir,
     ...(summary.stopped
       ? {
           message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
@@ -90,6 +91,10 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
         : {}),
   };
 }
+
+/** Where the app keeps what earlier runs wrote into `outDir`, in its own folder, keyed by the folder's path. */
+export const resumeStateDir = (runsDir: string, outDir: string): string =>
+  join(runsDir, 'resume', createHash('sha256').update(resolve(outDir)).digest('hex'));
 
 /** One batch at a time over the files in the list, its progress and outcome pushed to the window. */
 export function createRunner(deps: RunnerDeps) {
@@ -107,7 +112,8 @@ export function createRunner(deps: RunnerDeps) {
     makePrivateDir(runDir);
     const record: RunRecord = {
       outDir: request.outDir,
-      reportDir: join(runDir, 'report'),
+      // Beside the output folder, as the command line keeps it: the shareable report travels with the data.
+      reportDir: `${request.outDir}.report`,
       auditDir: join(runDir, 'audit'),
       startedAt,
       results: [],
@@ -146,12 +152,8 @@ export function createRunner(deps: RunnerDeps) {
         toolVersion: deps.toolVersion,
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
-        // Each run has its own report folder; what was written into an output folder outlives the runs.
-        stateDir: join(
-          deps.runsDir,
-          'resume',
-          createHash('sha256').update(resolve(request.outDir)).digest('hex'),
-        ),
+        // What was written into an output folder outlives the runs; the app keeps its record of that.
+        stateDir: resumeStateDir(deps.runsDir, request.outDir),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
       {
@@ -181,6 +183,7 @@ export function createRunner(deps: RunnerDeps) {
           verification: null,
           problems: [],
           outputFolder: request.outDir,
+          reportFolder: record.reportDir,
           message: errorText(error),
         });
       })

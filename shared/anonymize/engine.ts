@@ -12,7 +12,7 @@ import {
   SPECIFIC_CHARACTER_SET,
   type Tag,
 } from '../dicom/tag.js';
-import { valueProblem } from '../dicom/validate.js';
+import { isUid, valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
   datasetCharset,
@@ -26,6 +26,7 @@ import {
   type DatasetEdits,
   type ElementEdit,
   type NewElement,
+  outputSyntax,
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
@@ -179,6 +180,12 @@ class Run {
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
+  /**
+   * The edits of every dataset at every depth, keyed by element: one map for the file rather than one per
+   * item, which a file of a million items could not afford.
+   */
+  private readonly edits = new Map<DicomElement, ElementEdit>();
+  private readonly allEdits: DatasetEdits = { elements: this.edits };
 
   constructor(
     private readonly parsed: ParsedDicom,
@@ -223,23 +230,30 @@ class Run {
         ? this.opts.profile
         : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
     const method = methodAttributes(applied, this.opts.toolVersion);
-    // An instance without a UID of its own gets the one its file meta will carry, in both places.
-    const ownUid = this.parsed.dataset.elements.some((e) => e.tag === SOP_INSTANCE_UID)
-      ? []
-      : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
+    // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
+    const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
+    const ownUid =
+      sop && this.edits.get(sop)?.kind !== 'remove'
+        ? []
+        : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
     const topEdits: DatasetEdits = {
       elements: new Map([...(edits?.elements ?? []), ...pixels.edits]),
       insert: [...method, ...pixels.insert, ...ownUid],
     };
-    const meta = fileMeta(this.parsed, identity.sopInstanceUID, this.opts.toolVersion);
-    const chunks = writeDicom(this.parsed, topEdits, { meta });
+    const encoding = outputSyntax(this.parsed);
+    const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
+    const chunks = writeDicom(this.parsed, topEdits, {
+      meta,
+      repair: true,
+      ...(encoding.reencode ? { syntax: encoding.reencode } : {}),
+    });
     if (this.parsed.trailingStart !== undefined)
       this.warnings.push('bytes after the last element were dropped');
     return {
       chunks,
       report: {
         sopClassUID: sopClassUID(this.parsed) ?? '',
-        transferSyntaxUID: reportableUID(this.parsed.transferSyntax.uid),
+        transferSyntaxUID: reportableUID(encoding.uid),
         modality: modality(this.parsed) ?? '',
         profileName: this.opts.profile.name,
         profileEdition: PROFILE_EDITION,
@@ -288,7 +302,8 @@ class Run {
   private identity(): OutputIdentity {
     const uid = (tag: Tag, fallbackSeed: string) => {
       const original = topLevelText(this.parsed, tag);
-      if (this.options.has('retainUIDs') && original) return original;
+      // Only a valid UID is retained: a damaged one is no more copied here than anywhere else.
+      if (this.options.has('retainUIDs') && isUid(original)) return original;
       return this.remap(original || `${fallbackSeed}:${this.originalPatientId}`);
     };
     const study = uid(STUDY_INSTANCE_UID, 'study');
@@ -328,7 +343,8 @@ class Run {
     inDummySequence = false,
   ): DatasetEdits | undefined {
     const { contextOf } = datasetContext(this.source, ds, path, inherited);
-    const edits = new Map<DicomElement, ElementEdit>();
+    const edits = this.edits;
+    const editsBefore = edits.size;
     const keptBlocks = new Set<number>();
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
@@ -354,7 +370,7 @@ class Run {
     for (const el of creatorElements) {
       if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el, { kind: 'remove' });
     }
-    return edits.size > 0 ? { elements: edits } : undefined;
+    return edits.size > editsBefore ? this.allEdits : undefined;
   }
 
   /** One warning per tag and problem, however many items repeat it. */
@@ -420,7 +436,7 @@ class Run {
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
     // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
     if (op.op !== 'remove' && (el.damaged || op.op === 'keep' || op.op === 'scrub' || op.op === 'clean')) {
-      const problem = valueProblem(this.source, el, vr, ctx.charset);
+      const problem = valueProblem(this.source, el, ctx);
       // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
       const charset =
         el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;

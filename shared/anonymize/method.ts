@@ -1,6 +1,7 @@
 import { asciiBytes } from '../dicom/encode.js';
 import { metaText, topLevelText } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
+import { isUid } from '../dicom/validate.js';
 import type { NewElement } from '../dicom/write.js';
 import { methodCodes, PROFILE_EDITION, type Profile } from '../profile/index.js';
 
@@ -50,17 +51,20 @@ export function methodAttributes(profile: Profile, toolVersion: string): NewElem
   ];
 }
 
-/** A UID copied from the input: only its digits and dots, so a damaged value cannot stop the output. */
-const uidBytes = (uid: string): Uint8Array => asciiBytes(uid.replace(/[^0-9.]/g, ''));
-
 /** A new File Meta Information group for the de-identified instance (PS3.10 7.1). */
-export function fileMeta(parsed: ParsedDicom, sopInstanceUID: string, toolVersion: string): NewElement[] {
-  const sopClass = topLevelText(parsed, 0x00080016) || metaText(parsed, 0x00020002);
+export function fileMeta(
+  parsed: ParsedDicom,
+  sopInstanceUID: string,
+  transferSyntaxUID: string,
+  toolVersion: string,
+): NewElement[] {
+  // A damaged SOP Class UID (one whose length swallowed what followed) is not copied, not even in part.
+  const sopClass = [topLevelText(parsed, 0x00080016), metaText(parsed, 0x00020002)].find(isUid) ?? '';
   return [
     { tag: 0x00020001, vr: 'OB', value: Uint8Array.of(0, 1) },
-    { tag: 0x00020002, vr: 'UI', value: uidBytes(sopClass) },
-    { tag: 0x00020003, vr: 'UI', value: uidBytes(sopInstanceUID) },
-    { tag: 0x00020010, vr: 'UI', value: uidBytes(parsed.transferSyntax.uid) },
+    { tag: 0x00020002, vr: 'UI', value: asciiBytes(sopClass) },
+    { tag: 0x00020003, vr: 'UI', value: asciiBytes(sopInstanceUID) },
+    { tag: 0x00020010, vr: 'UI', value: asciiBytes(isUid(transferSyntaxUID) ? transferSyntaxUID : '') },
     { tag: 0x00020012, vr: 'UI', value: asciiBytes(IMPLEMENTATION_CLASS_UID) },
     { tag: 0x00020013, vr: 'SH', value: asciiBytes(`DICOMDEID_${toolVersion}`.slice(0, 16)) },
   ];

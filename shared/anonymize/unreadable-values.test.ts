@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { part10, str } from '../../test/part10.js';
 import { dcmdumpErrors, hasTool } from '../../test/tools.js';
-import { asciiBytes, encodeHeader } from '../dicom/encode.js';
+import { asciiBytes, encodeHeader, encodeNumbers } from '../dicom/encode.js';
 import { parseDicom } from '../dicom/parse.js';
 import { MemorySource } from '../dicom/source.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
@@ -43,6 +43,16 @@ function withSwallowingLength(bytes: Uint8Array, tag: number, through: number): 
   const out = bytes.slice();
   // Explicit VR short header: the 2-byte length sits at start + 6.
   new DataView(out.buffer).setUint16(el.start + 6, last.end - el.valueStart, true);
+  return out;
+}
+
+/** The file with the 4-byte length of the long-header element `tag` grown to swallow up to `through`. */
+function withLongLength(bytes: Uint8Array, tag: number, through: number): Uint8Array {
+  const parsed = parseDicom(new MemorySource(bytes));
+  const el = parsed.dataset.elements.find((e) => e.tag === tag)!;
+  const last = parsed.dataset.elements.find((e) => e.tag === through)!;
+  const out = bytes.slice();
+  new DataView(out.buffer).setUint32(el.start + 8, last.end - el.valueStart, true);
   return out;
 }
 
@@ -128,5 +138,37 @@ describe('a value the engine could not read is never copied', () => {
     const { parsedOut } = run(bytes);
     const charset = parsedOut.dataset.elements.find((e) => e.tag === 0x00080005);
     expect(charset && readText(parsedOut.source, charset, 'CS', undefined)).toBe('ISO_IR 100');
+  });
+
+  it('item 19 (found by fuzzing): Palette LUT Data whose length swallowed a physician goes', () => {
+    const descriptor = { tag: 0x00281103, vr: 'US', value: encodeNumbers('US', [4, 0, 16], EXPLICIT_LE) };
+    const lut: NewElement = { tag: 0x00281203, vr: 'OW', value: new Uint8Array(8) };
+    const swallowed = [str(0x00321032, 'PN', 'WINTERBOTTOM^OCTAVIA')];
+    const bytes = withLongLength(
+      part10([...common(), descriptor, lut, ...swallowed]),
+      0x00281203,
+      0x00321032,
+    );
+    const { out, result } = run(bytes);
+    expect(contains(out, 'WINTERBOTTOM')).toBe(false);
+    expect(result.report.warnings.join('\n')).toMatch(/\(0028,1203\) was removed: its length disagrees/);
+    // A LUT whose length fits its descriptor stays, byte for byte.
+    const fine = run(part10([...common(), descriptor, lut]));
+    expect(fine.parsedOut.dataset.elements.some((e) => e.tag === 0x00281203)).toBe(true);
+  });
+
+  it('item 19 (found by fuzzing): a SOP Class UID that swallowed a date and a UID lends no digit to the meta', () => {
+    const swallowed = [
+      str(0x00080018, 'UI', '1.2.826.0.1.3680043.9.7777.31337.4242'),
+      str(0x00080020, 'DA', '19471123'),
+    ];
+    const bytes = withSwallowingLength(
+      part10([str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), ...swallowed, ...common().slice(2)]),
+      0x00080016,
+      0x00080020,
+    );
+    const { out } = run(bytes);
+    expect(contains(out, '31337')).toBe(false);
+    expect(contains(out, '19471123')).toBe(false);
   });
 });

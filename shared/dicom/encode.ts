@@ -96,3 +96,19 @@ export function encodeNumbers(vr: string, values: readonly number[], syntax: Syn
   });
   return out;
 }
+
+/** Byte-swapping units of the binary VRs: an AT is two 16-bit numbers. */
+const SWAP_UNIT: Readonly<Record<string, number>> = { ...BINARY_SIZE, AT: 2 };
+
+/** A value in the other byte order: each binary number reversed; strings and bytes (OB, UN) unchanged. */
+export function swapBytes(vr: string, value: Uint8Array): Uint8Array {
+  const unit = SWAP_UNIT[vr];
+  if (!unit || unit === 1) return value;
+  const out = new Uint8Array(value.length);
+  const whole = value.length - (value.length % unit);
+  for (let at = 0; at < whole; at += unit) {
+    for (let i = 0; i < unit; i++) out[at + i] = value[at + unit - 1 - i]!;
+  }
+  out.set(value.subarray(whole), whole);
+  return out;
+}

@@ -39,6 +39,12 @@ export interface ParseOptions {
 const DEFAULT_MAX_DEPTH = 64;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
+/**
+ * An array with no spare capacity. V8 gives a growing array room for 17 slots at its first push: most
+ * items hold one to a few elements, and a file of a million items would pay that room a million times.
+ */
+const exact = <T>(list: T[]): T[] => (list.length < 16 ? list.slice() : list);
+
 /** Reads little- or big-endian integers through a window of a ByteSource. */
 class Reader {
   private bytes: Uint8Array = new Uint8Array(0);
@@ -205,12 +211,12 @@ class Parser {
       }
       if (vr === 'SQ' || (!syntax.explicitVR && tag !== PIXEL_DATA)) {
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth, bound);
-        return { tag, vr: 'SQ', start, valueStart, length, end, items };
+        return { tag, vr: 'SQ', start, valueStart, length, end, items: exact(items) };
       }
       if (vr === 'UN' && tag !== PIXEL_DATA) {
         // CP-246: a UN of undefined length holds a sequence in Implicit VR Little Endian.
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, IMPLICIT_LE, depth, bound);
-        return { tag, vr, start, valueStart, length, end, items };
+        return { tag, vr, start, valueStart, length, end, items: exact(items) };
       }
       const { fragments, end } = this.fragments(valueStart, le);
       return { tag, vr, start, valueStart, length, end, fragments };
@@ -233,7 +239,7 @@ class Parser {
       const itemSyntax = vr === 'SQ' ? syntax : IMPLICIT_LE;
       try {
         const { items } = this.items(valueStart, length, itemSyntax, depth);
-        return { tag, vr, start, valueStart, length, end, items };
+        return { tag, vr, start, valueStart, length, end, items: exact(items) };
       } catch (e) {
         if (!(e instanceof DicomError) || e.code === 'unsupported') throw e;
         // The file goes on after it, but its content is unknown bytes: marked, so nothing copies it blindly.
@@ -292,7 +298,7 @@ class Parser {
           valueStart: contentStart,
           length: itemLength,
           end: inner.pos,
-          elements: inner.elements,
+          elements: exact(inner.elements),
           syntax,
         });
         pos = inner.pos;
@@ -310,7 +316,7 @@ class Parser {
           valueStart: contentStart,
           length: itemLength,
           end: itemEnd,
-          elements: inner.elements,
+          elements: exact(inner.elements),
           syntax,
         });
         pos = itemEnd;
@@ -473,8 +479,30 @@ export function parseDicom(source: ByteSource, options: ParseOptions = {}): Pars
     dsSource === source ? parser : new Parser(new Reader(dsSource), parser.maxDepth, parser.stopAtPixelData);
 
   let parsed: ReturnType<Parser['elements']>;
+  const warningsBefore = dsParser.warnings.length;
   try {
-    parsed = dsParser.elements(dsPos, dsSource.size, transferSyntax, 0, false);
+    try {
+      parsed = dsParser.elements(dsPos, dsSource.size, transferSyntax, 0, false);
+    } catch (e) {
+      // A meta that names the wrong byte order (Big Endian over a little-endian dataset, or the reverse)
+      // fails the whole read; the other order is tried once, and used only if the dataset then reads.
+      if (!(e instanceof DicomError) || (e.code !== 'malformed' && e.code !== 'truncated')) throw e;
+      if (layout === 'raw-dataset' || declaredMismatch || !transferSyntax.explicitVR) throw e;
+      const swapped = { ...transferSyntax, littleEndian: !transferSyntax.littleEndian };
+      const reader = dsParser.r;
+      if (transferSyntax.deflated || !plausibleFirstGroup(reader.u16(dsPos, swapped.littleEndian))) throw e;
+      dsParser.warnings.length = warningsBefore;
+      try {
+        parsed = dsParser.elements(dsPos, dsSource.size, swapped, 0, false);
+      } catch {
+        throw e;
+      }
+      dsParser.warn(
+        'the dataset byte order contradicts the declared transfer syntax; using what the bytes show',
+      );
+      transferSyntax = swapped;
+      declaredMismatch = true;
+    }
   } catch (e) {
     if (e instanceof DicomError) {
       if (layout === 'raw-dataset' && e.code === 'truncated' && dsPos === 0 && source.size < 1024) {

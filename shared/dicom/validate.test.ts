@@ -15,7 +15,7 @@ function verdict(vr: string, value: string | Uint8Array, charset?: string): stri
   ];
   const parsed = parseDicom(new MemorySource(encodeNewDataset(elements, EXPLICIT_LE)));
   const el = parsed.dataset.elements[1]!;
-  return valueProblem(parsed.source, el, vr, charset);
+  return valueProblem(parsed.source, el, { vr, charset });
 }
 
 describe('a value valid for its VR (PS3.5 6.2)', () => {
@@ -76,5 +76,22 @@ describe('a value valid for its VR (PS3.5 6.2)', () => {
 
   it('names the VR only, never the value', () => {
     expect(verdict('LO', `${'SECRETNAME'.repeat(7)}`)).not.toMatch(/SECRET/);
+  });
+
+  it('counts binary values against the dictionary: one Bits Stored, not the 40 a wrong length makes', () => {
+    const withBitsStored = (count: number) => {
+      const value = new Uint8Array(2 * count).fill(8);
+      const bytes = encodeNewDataset(
+        [
+          { tag: 0x00080016, vr: 'UI', value: asciiBytes('1.2.3') },
+          { tag: 0x00280101, vr: 'US', value },
+        ],
+        EXPLICIT_LE,
+      );
+      const parsed = parseDicom(new MemorySource(bytes));
+      return valueProblem(parsed.source, parsed.dataset.elements[1]!, { vr: 'US', charset: undefined });
+    };
+    expect(withBitsStored(1)).toBeUndefined();
+    expect(withBitsStored(40)).toBeDefined();
   });
 });

@@ -1,9 +1,13 @@
+import { lookup } from '../dictionary/index.js';
 import { latin1 } from './charset.js';
-import type { DicomElement } from './model.js';
+import type { Dataset, DicomElement } from './model.js';
 import { UNDEFINED_LENGTH } from './model.js';
 import type { ByteSource } from './source.js';
-import { readText } from './values.js';
+import { readNumbers, readText } from './values.js';
 import { BINARY_SIZE } from './vr.js';
+
+/** A UID as PS3.5 9.1 shapes it: digits and dots, no empty component, at most 64 characters. */
+export const isUid = (text: string): boolean => text.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(text);
 
 /**
  * Whether a value is what its VR allows (PS3.5 6.2): character repertoire, length per value, size of
@@ -14,16 +18,28 @@ import { BINARY_SIZE } from './vr.js';
 export function valueProblem(
   source: ByteSource,
   el: DicomElement,
-  vr: string,
-  charset: string | undefined,
+  ctx: { readonly vr: string; readonly charset: string | undefined; readonly dataset?: Dataset },
 ): string | undefined {
+  const { vr, charset } = ctx;
   if (el.damaged) return 'it could not be read as a sequence';
+  const descriptor = LUT_DESCRIPTOR.get(el.tag);
+  if (descriptor !== undefined && ctx.dataset) {
+    const problem = lutLengthProblem(source, el, ctx.dataset, descriptor);
+    if (problem) return problem;
+  }
   if (el.items || el.fragments) return undefined;
   if (vr === 'SQ') return el.length === 0 ? undefined : 'it could not be read as a sequence';
   if (el.length === 0 || el.length === UNDEFINED_LENGTH) return undefined;
   const size = BINARY_SIZE[vr];
   if (size !== undefined) {
-    return el.length % size === 0 ? undefined : `its length is not a multiple of ${size} bytes`;
+    if (el.length % size !== 0) return `its length is not a multiple of ${size} bytes`;
+    // Binary numbers have no character set to betray swallowed bytes; their count, fixed by the
+    // dictionary (Bits Stored holds one US), does.
+    // An OB/OW-like value is one value however long.
+    const vm = vr.startsWith('O') ? undefined : lookup(el.tag)?.vm;
+    return vm && !fitsMultiplicity(el.length / size, vm)
+      ? `it holds more or fewer values than ${vr} allows here`
+      : undefined;
   }
   const ascii = ASCII_RULES[vr];
   if (ascii) {
@@ -42,6 +58,42 @@ export function valueProblem(
     return pieces.every((p) => [...p].length <= text.max) ? undefined : `it is longer than a ${vr} may be`;
   }
   return undefined;
+}
+
+// LUT data and the descriptor in the same dataset that says how many entries it holds (PS3.3 C.7.6.3.1.5,
+// C.11.1.1.1): a binary value with a length of its own, which nothing else could check.
+const LUT_DESCRIPTOR = new Map<number, number>([
+  [0x00281201, 0x00281101],
+  [0x00281202, 0x00281102],
+  [0x00281203, 0x00281103],
+  [0x00281204, 0x00281104],
+  [0x00283006, 0x00283002],
+]);
+
+function lutLengthProblem(
+  source: ByteSource,
+  el: DicomElement,
+  dataset: Dataset,
+  descriptorTag: number,
+): string | undefined {
+  const descriptor = dataset.elements.find((e) => e.tag === descriptorTag);
+  if (!descriptor || el.length === UNDEFINED_LENGTH) return undefined;
+  const [entries] = readNumbers(source, descriptor, 'US', dataset.syntax, 1);
+  if (entries === undefined) return undefined;
+  const count = entries === 0 ? 65536 : entries;
+  // 16 bits an entry, or 8-bit entries packed two to a word.
+  const fits = el.length === count * 2 || el.length === count + (count % 2);
+  return fits ? undefined : 'its length disagrees with its LUT descriptor';
+}
+
+/** Whether `count` values fit a PS3.6 value multiplicity: `1`, `1-3`, `1-n`, `2-2n`, `3-3n`... */
+function fitsMultiplicity(count: number, vm: string): boolean {
+  const m = /^(\d+)(?:-(\d*)(n?))?$/.exec(vm.trim());
+  if (!m) return true;
+  const min = Number(m[1]);
+  if (m[2] === undefined) return count === min;
+  if (m[3] === 'n') return count >= min && count % (Number(m[2]) || 1) === 0;
+  return count >= min && count <= Number(m[2]);
 }
 
 interface AsciiRule {

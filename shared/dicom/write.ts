@@ -1,5 +1,5 @@
 import { deflateSync } from 'fflate';
-import { encodeHeader, padValue } from './encode.js';
+import { encodeHeader, padValue, swapBytes } from './encode.js';
 import { EncodeError } from './errors.js';
 import {
   type Dataset,
@@ -9,8 +9,16 @@ import {
   UNDEFINED_LENGTH,
 } from './model.js';
 import type { ByteSource } from './source.js';
-import { formatTag, ITEM, ITEM_DELIMITER, SEQUENCE_DELIMITER, type Tag } from './tag.js';
-import { EXPLICIT_LE, IMPLICIT_LE, type Syntax } from './transfer-syntax.js';
+import { formatTag, ITEM, ITEM_DELIMITER, PIXEL_DATA, SEQUENCE_DELIMITER, type Tag } from './tag.js';
+import {
+  detectedSyntax,
+  EXPLICIT_LE,
+  IMPLICIT_LE,
+  type Syntax,
+  transferSyntaxFor,
+} from './transfer-syntax.js';
+import { isUid } from './validate.js';
+import { hasLongHeader } from './vr.js';
 
 /**
  * What changes in a dataset. Elements without an entry are copied byte for byte from the input, which is
@@ -46,17 +54,52 @@ export interface SourceRange {
   readonly length: number;
 }
 
+// New bytes up to this size are gathered into shared blocks: a file of a million edited items would
+// otherwise hold millions of tiny arrays, each costing far more than its bytes.
+const SMALL = 512;
+const FIRST_BLOCK = 256;
+const MAX_BLOCK = 64 * 1024;
+
 class Out {
-  readonly chunks: Chunk[] = [];
+  private readonly done: Chunk[] = [];
+  /** The block small writes go into, and how much of it is used; not yet in `done`. */
+  private block: Uint8Array | undefined;
+  private used = 0;
   size = 0;
+
+  /** Every chunk written so far. */
+  get chunks(): Chunk[] {
+    this.seal();
+    return this.done;
+  }
+
+  private seal() {
+    if (this.block && this.used > 0) this.done.push(this.block.subarray(0, this.used));
+    this.block = undefined;
+    this.used = 0;
+  }
+
   bytes(b: Uint8Array) {
     if (b.length === 0) return;
-    this.chunks.push(b);
     this.size += b.length;
+    if (b.length > SMALL) {
+      this.seal();
+      this.done.push(b);
+      return;
+    }
+    if (!this.block || this.used + b.length > this.block.length) {
+      const grown = this.block ? Math.min(this.block.length * 2, MAX_BLOCK) : FIRST_BLOCK;
+      this.seal();
+      this.block = new Uint8Array(Math.max(grown, b.length));
+    }
+    this.block.set(b, this.used);
+    this.used += b.length;
   }
+
   copy(source: ByteSource, offset: number, length: number) {
     if (length <= 0) return;
-    const last = this.chunks[this.chunks.length - 1];
+    this.seal();
+    const last = this.done[this.done.length - 1];
     // Adjacent unchanged elements become one range, so an untouched run is one copy.
     if (
       last &&
@@ -64,12 +107,13 @@ class Out {
       last.source === source &&
       last.offset + last.length === offset
     ) {
-      this.chunks[this.chunks.length - 1] = { source, offset: last.offset, length: last.length + length };
+      this.done[this.done.length - 1] = { source, offset: last.offset, length: last.length + length };
     } else {
-      this.chunks.push({ source, offset, length });
+      this.done.push({ source, offset, length });
     }
     this.size += length;
   }
+
   append(other: Out) {
     for (const c of other.chunks) {
       if (c instanceof Uint8Array) this.bytes(c);
@@ -98,20 +142,36 @@ function writeNew(el: NewElement, syntax: Syntax, out: Out) {
   out.bytes(value);
 }
 
-function writeItem(source: ByteSource, item: DicomItem, edits: DatasetEdits, out: Out) {
+/**
+ * Where the dataset's bytes come from and how they go out: as they lie (unchanged elements copied), or
+ * re-encoded element by element into `target`: new headers, the same values (byte-swapped when the byte
+ * order changes).
+ */
+interface Encoding {
+  readonly source: ByteSource;
+  readonly target?: Syntax;
+  readonly repair: boolean;
+}
+
+function writeItem(enc: Encoding, item: DicomItem, edits: DatasetEdits | undefined, out: Out) {
+  const syntax = enc.target ?? item.syntax;
   const content = new Out();
-  writeDatasetBody(source, item, edits, content);
+  writeDatasetBody(enc, item, edits, content);
   if (item.length === UNDEFINED_LENGTH) {
-    out.bytes(encodeHeader(ITEM, '', UNDEFINED_LENGTH, item.syntax));
+    out.bytes(encodeHeader(ITEM, '', UNDEFINED_LENGTH, syntax));
     out.append(content);
-    out.bytes(delimiter(ITEM_DELIMITER, item.syntax));
+    out.bytes(delimiter(ITEM_DELIMITER, syntax));
   } else {
-    out.bytes(encodeHeader(ITEM, '', content.size, item.syntax));
+    out.bytes(encodeHeader(ITEM, '', content.size, syntax));
     out.append(content);
   }
 }
 
-function writeEdited(source: ByteSource, el: DicomElement, edit: ElementEdit, syntax: Syntax, out: Out) {
+const NO_ITEM_EDITS: ElementEdit = { kind: 'items', items: [] };
+
+/** `from`: the syntax of the dataset holding `el`, in whose byte order an edit's new value is given. */
+function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: Syntax, out: Out) {
+  const syntax = enc.target ?? from;
   switch (edit.kind) {
     case 'remove':
       return;
@@ -124,7 +184,7 @@ function writeEdited(source: ByteSource, el: DicomElement, edit: ElementEdit, sy
     case 'value': {
       const value = padValue(edit.vr, edit.value);
       out.bytes(encodeHeader(el.tag, edit.vr, value.length, syntax));
-      out.bytes(value);
+      out.bytes(syntax.littleEndian === from.littleEndian ? value : swapBytes(edit.vr, value));
       return;
     }
     case 'items': {
@@ -133,16 +193,18 @@ function writeEdited(source: ByteSource, el: DicomElement, edit: ElementEdit, sy
       items.forEach((item, i) => {
         const itemEdit = edit.items[i];
         if (itemEdit === null) return;
-        if (itemEdit === undefined) body.copy(source, item.start, item.end - item.start);
-        else writeItem(source, item, itemEdit, body);
+        if (itemEdit === undefined && !enc.target) body.copy(enc.source, item.start, item.end - item.start);
+        else writeItem(enc, item, itemEdit, body);
       });
+      // Re-encoded, a UN that held a sequence (CP-246) becomes the sequence it is.
+      const vr = enc.target ? 'SQ' : el.vr;
       if (el.length === UNDEFINED_LENGTH) {
-        out.bytes(encodeHeader(el.tag, el.vr, UNDEFINED_LENGTH, syntax));
+        out.bytes(encodeHeader(el.tag, vr, UNDEFINED_LENGTH, syntax));
         out.append(body);
         // A UN that holds a sequence keeps its content, delimiter included, in implicit VR LE (CP-246).
-        out.bytes(delimiter(SEQUENCE_DELIMITER, el.vr === 'UN' ? IMPLICIT_LE : syntax));
+        out.bytes(delimiter(SEQUENCE_DELIMITER, vr === 'UN' ? IMPLICIT_LE : syntax));
       } else {
-        out.bytes(encodeHeader(el.tag, el.vr, body.size, syntax));
+        out.bytes(encodeHeader(el.tag, vr, body.size, syntax));
         out.append(body);
       }
       return;
@@ -150,16 +212,53 @@ function writeEdited(source: ByteSource, el: DicomElement, edit: ElementEdit, sy
   }
 }
 
-function writeDatasetBody(source: ByteSource, ds: Dataset, edits: DatasetEdits | undefined, out: Out) {
+/**
+ * Encapsulated pixel data, its header and fragments copied; a file that ends without the sequence
+ * delimiter (or in the middle of a fragment header) gets one, so that readers find the end.
+ */
+function writeFragments(enc: Encoding, el: DicomElement, from: Syntax, out: Out) {
+  const fragments = el.fragments ?? [];
+  const last = fragments[fragments.length - 1];
+  const contentEnd = last ? last.valueStart + last.length : el.valueStart;
+  const complete = !enc.repair || el.end === contentEnd + 8;
+  if (enc.target) {
+    out.bytes(encodeHeader(el.tag, 'OB', UNDEFINED_LENGTH, enc.target));
+    out.copy(enc.source, el.valueStart, (complete ? el.end : contentEnd) - el.valueStart);
+  } else {
+    out.copy(enc.source, el.start, (complete ? el.end : contentEnd) - el.start);
+  }
+  if (!complete) out.bytes(delimiter(SEQUENCE_DELIMITER, enc.target ?? from));
+}
+
+/** An unchanged element in another syntax: a new header before the same value. */
+function writeReencoded(enc: Encoding, el: DicomElement, from: Syntax, target: Syntax, out: Out) {
+  if (el.items) return writeEdited(enc, el, NO_ITEM_EDITS, from, out);
+  // Implicit VR says nothing of native pixel data's VR; a value too long for a short header becomes UN.
+  const vr = el.tag === PIXEL_DATA && el.vr === 'OB' ? 'OW' : el.vr;
+  const fits = !target.explicitVR || hasLongHeader(vr) || el.length <= 0xffff;
+  out.bytes(encodeHeader(el.tag, fits ? vr : 'UN', el.length, target));
+  if (target.littleEndian === from.littleEndian) out.copy(enc.source, el.valueStart, el.length);
+  else out.bytes(swapBytes(vr, enc.source.read(el.valueStart, el.length)));
+}
+
+function writeDatasetBody(enc: Encoding, ds: Dataset, edits: DatasetEdits | undefined, out: Out) {
+  const syntax = enc.target ?? ds.syntax;
   const inserts = [...(edits?.insert ?? [])].sort((a, b) => a.tag - b.tag);
   let next = 0;
   for (const el of ds.elements) {
-    while (next < inserts.length && inserts[next]!.tag < el.tag) writeNew(inserts[next++]!, ds.syntax, out);
+    while (next < inserts.length && inserts[next]!.tag < el.tag) writeNew(inserts[next++]!, syntax, out);
     const edit = edits?.elements.get(el);
-    if (edit) writeEdited(source, el, edit, ds.syntax, out);
-    else out.copy(source, el.start, el.end - el.start);
+    if (edit?.kind === 'remove') continue;
+    if (el.fragments && !edit) writeFragments(enc, el, ds.syntax, out);
+    else if (enc.repair && el.items && el.vr === 'UN' && !enc.target && !ds.syntax.littleEndian) {
+      // A sequence hidden in a UN (CP-246) of a big-endian file is written as the SQ it is: readers of
+      // big-endian files do not all follow CP-246's switch to implicit VR little endian (pydicom 2.3).
+      writeEdited({ ...enc, target: ds.syntax }, el, edit ?? NO_ITEM_EDITS, ds.syntax, out);
+    } else if (edit) writeEdited(enc, el, edit, ds.syntax, out);
+    else if (enc.target) writeReencoded(enc, el, ds.syntax, enc.target, out);
+    else out.copy(enc.source, el.start, el.end - el.start);
   }
-  while (next < inserts.length) writeNew(inserts[next++]!, ds.syntax, out);
+  while (next < inserts.length) writeNew(inserts[next++]!, syntax, out);
 }
 
 /** A dataset built from scratch (sample data, benchmarks, tests), sorted by tag. */
@@ -178,6 +277,13 @@ export interface WriteOptions {
   readonly meta?: readonly NewElement[];
   /** Keep bytes after the last parseable element (only in a no-change copy: they may hold anything). */
   readonly keepTrailing?: boolean;
+  /** Re-encode every element of the dataset in this syntax; its byte order must be the dataset's. */
+  readonly syntax?: Syntax;
+  /**
+   * Write valid DICOM where the input was not quite: encapsulated pixel data that the file ended inside
+   * gets its delimiter, and big-endian sequences hidden in a UN (CP-246) are written as SQ.
+   */
+  readonly repair?: boolean;
 }
 
 /** Reads a chunk's bytes; used where the output must be materialised (deflate). */
@@ -210,6 +316,36 @@ export function encodeFileMeta(elements: readonly NewElement[]): Uint8Array {
   return concatChunks(out.chunks);
 }
 
+/** How an output's dataset is encoded: the syntax its meta declares, and a re-encoding when one is needed. */
+export interface OutputSyntax {
+  readonly uid: string;
+  readonly reencode?: Syntax;
+}
+
+/**
+ * A file whose meta contradicts its dataset (implicit VR under an explicit-VR syntax, say) was read by
+ * what its bytes show. Its output declares the meta's syntax and is re-encoded in it when the byte order
+ * allows; otherwise it declares what the bytes are, except that encapsulated pixel data needs Explicit VR
+ * Little Endian, which every encapsulated syntax is (PS3.5 A.4).
+ */
+export function outputSyntax(parsed: ParsedDicom): OutputSyntax {
+  const declaredUID = parsed.declaredTransferSyntaxUID;
+  if (declaredUID === undefined) return { uid: parsed.transferSyntax.uid };
+  const actual = parsed.dataset.syntax;
+  const declared = transferSyntaxFor(declaredUID);
+  const syntaxOf = (s: Syntax): Syntax => ({ explicitVR: s.explicitVR, littleEndian: s.littleEndian });
+  if (declared && !declared.deflated && declared.littleEndian === actual.littleEndian) {
+    return { uid: declared.uid, reencode: syntaxOf(declared) };
+  }
+  const encapsulated = parsed.dataset.elements.some((e) => e.tag === PIXEL_DATA && e.fragments);
+  if (!encapsulated) return { uid: detectedSyntax(actual).uid };
+  if (!actual.littleEndian) throw new EncodeError('encapsulated pixel data in big endian cannot be written');
+  if (!isUid(declaredUID)) {
+    throw new EncodeError('the declared transfer syntax is not a UID, and the pixel data is encapsulated');
+  }
+  return { uid: declaredUID, reencode: EXPLICIT_LE };
+}
+
 /**
  * The output file as chunks: preamble and meta (copied or new), then the dataset with edits applied.
  * With no edits, no new meta and keepTrailing, the result is the input byte for byte.
@@ -229,8 +365,17 @@ export function writeDicom(
     out.copy(parsed.fileSource, 0, parsed.datasetStart);
   }
 
+  const target = options.syntax;
+  if (target && target.littleEndian !== parsed.dataset.syntax.littleEndian) {
+    throw new EncodeError('a dataset cannot be re-encoded in another byte order');
+  }
   const body = new Out();
-  writeDatasetBody(parsed.source, parsed.dataset, edits, body);
+  const enc: Encoding = {
+    source: parsed.source,
+    repair: options.repair ?? false,
+    ...(target ? { target } : {}),
+  };
+  writeDatasetBody(enc, parsed.dataset, edits, body);
   if (options.keepTrailing && parsed.trailingStart !== undefined) {
     body.copy(parsed.source, parsed.trailingStart, parsed.source.size - parsed.trailingStart);
   }

@@ -95,6 +95,7 @@ export const REQUESTS = {
   'inputs:pick': z.strictObject({ kind: z.enum(['files', 'folder']) }),
   'inputs:samples': none,
   'inputs:clear': none,
+  'inputs:remove': z.strictObject({ ids: z.array(fileId).min(1).max(1_000_000) }),
   'file:inspect': z.strictObject({ id: fileId }),
   'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
   'file:regions': z.strictObject({
@@ -116,6 +117,7 @@ export const REQUESTS = {
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
+  'report:open': none,
   'report:export': z.strictObject({ format: reportFormat }),
   'audit:export': none,
   'project:last': none,
@@ -293,6 +295,8 @@ export interface RunSummary {
   readonly verification: { readonly checked: number; readonly clean: number } | null;
   readonly problems: ReadonlyArray<RunFailure>;
   readonly outputFolder: string;
+  /** Where the shareable report was saved (beside the output folder). */
+  readonly reportFolder: string;
   readonly message?: string;
 }
 
@@ -346,6 +350,7 @@ export interface Responses {
   'inputs:pick': { readonly accepted: number };
   'inputs:samples': { readonly accepted: number };
   'inputs:clear': null;
+  'inputs:remove': { readonly removed: number };
   'file:inspect': Inspection;
   'file:image': FrameImage;
   'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
@@ -362,6 +367,7 @@ export interface Responses {
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
+  'report:open': null;
   'report:export': Saved | null;
   'audit:export': Saved | null;
   'project:last': ProjectState | null;
@@ -374,11 +380,19 @@ export interface Events {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
+  /** Rows taken out of the list. */
+  'files:removed': { readonly ids: ReadonlyArray<number> };
   'batch:progress': RunProgress;
   'batch:done': RunSummary;
 }
 export type EventName = keyof Events;
-export const EVENTS: ReadonlyArray<EventName> = ['files:rows', 'files:scan', 'batch:progress', 'batch:done'];
+export const EVENTS: ReadonlyArray<EventName> = [
+  'files:rows',
+  'files:scan',
+  'files:removed',
+  'batch:progress',
+  'batch:done',
+];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 

@@ -5,6 +5,65 @@
  */
 
 const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!;
+const u32 = (b: Uint8Array, i: number): number =>
+  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0;
+
+export interface StartOfFrame {
+  /** The SOFn marker's second byte: 0xc0 baseline, 0xc1 extended, 0xc3 lossless, 0xf7 JPEG-LS. */
+  readonly marker: number;
+  readonly precision: number;
+  readonly width: number;
+  readonly height: number;
+  readonly components: number;
+}
+
+/** The frame header (ITU T.81 B.2.2) of a JPEG stream, found by walking its marker segments. */
+export function startOfFrame(bytes: Uint8Array): StartOfFrame | undefined {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return undefined;
+  for (let i = 2; i + 9 < bytes.length; ) {
+    if (bytes[i] !== 0xff) return undefined;
+    const marker = bytes[i + 1]!;
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    const isFrame =
+      (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) || marker === 0xf7;
+    if (isFrame) {
+      return {
+        marker,
+        precision: bytes[i + 4]!,
+        height: (bytes[i + 5]! << 8) | bytes[i + 6]!,
+        width: (bytes[i + 7]! << 8) | bytes[i + 8]!,
+        components: bytes[i + 9]!,
+      };
+    }
+    i += 2 + ((bytes[i + 2]! << 8) | bytes[i + 3]!);
+  }
+  return undefined;
+}
+
+/** More samples than this in one frame (16384 × 16384) are not decoded here: the file is held instead. */
+export const MAX_FRAME_SAMPLES = 1 << 28;
+
+/**
+ * The image size a JPEG-family frame or a JPEG 2000 / HTJ2K codestream declares (SOF, or SIZ: ITU T.800
+ * A.5.1), read before a decoder is given the frame, so a frame claiming a size other than the header's is
+ * refused instead of decoded into a buffer of that size.
+ */
+export function codedSize(
+  frame: Uint8Array,
+): { width: number; height: number; components: number } | undefined {
+  if (u16(frame, 0) === 0xff4f && u16(frame, 2) === 0xff51 && frame.length >= 42) {
+    // Image size minus image offset; Csiz after the tile grid.
+    return {
+      width: u32(frame, 8) - u32(frame, 16),
+      height: u32(frame, 12) - u32(frame, 20),
+      components: u16(frame, 40),
+    };
+  }
+  return startOfFrame(frame);
+}
 
 export interface JpegLsScan {
   /** 0 is lossless. */

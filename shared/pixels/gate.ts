@@ -1,11 +1,12 @@
 import { asciiBytes } from '../dicom/encode.js';
-import { BURNED_IN_ANNOTATION, topLevelCode } from '../dicom/header.js';
+import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
 import type { DicomElement, ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
+import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
 import type { PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
-import { matchesFile, outside, ultrasoundRegions } from './match.js';
+import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
 import type { DetectedRegions, RegionRule } from './regions.js';
@@ -41,7 +42,8 @@ const held = (reason: string): PixelStage => untouched({ status: 'held', reason,
 export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): PixelStage {
   const checked = frameLayoutOf(parsed);
   const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
-  const matching = options.rules.filter((rule) => matchesFile(parsed, rule.match, layout));
+  const header = new HeaderValues(parsed);
+  const matching = options.rules.filter((rule) => matchesFile(header, rule.match, layout));
   if (matching.some((rule) => rule.accept)) {
     return untouched({
       status: 'accepted',
@@ -98,11 +100,17 @@ function clean(
   return { outcome: { status: 'cleaned', regionsCleaned: redaction.regionsCleaned }, edits, insert };
 }
 
-/** The gate for pixels that were not cleaned: what the file itself declares decides whether it may leave. */
+/**
+ * The gate for pixels that were not cleaned: what the file declares and what kind of image it is decide
+ * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person.
+ */
 function declared(parsed: ParsedDicom): PixelStage {
   if (topLevelCode(parsed, BURNED_IN_ANNOTATION) === 'YES')
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
+  const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+  if (risk.risk !== 'unlikely')
+    return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
   return untouched(PIXELS_NOT_AT_RISK);
 }

@@ -17,18 +17,32 @@ const TEXT_FIELDS: ReadonlyArray<readonly [keyof RegionMatch, number]> = [
 
 const fold = (text: string) => text.trim().toLowerCase();
 
-function holds(parsed: ParsedDicom, condition: HeaderCondition): boolean {
+/**
+ * A file's top-level header values as folded text, read once each: a hundred templates ask about the same
+ * few attributes. Undefined: the attribute is absent.
+ */
+export class HeaderValues {
+  private readonly cache = new Map<number, string | undefined>();
+  constructor(private readonly parsed: ParsedDicom) {}
+  get(tag: number): string | undefined {
+    if (this.cache.has(tag)) return this.cache.get(tag);
+    const inMeta = tag >>> 16 === 0x0002;
+    const present = (inMeta ? this.parsed.meta : this.parsed.dataset.elements).some((e) => e.tag === tag);
+    const value = present
+      ? fold(inMeta ? metaText(this.parsed, tag) : topLevelText(this.parsed, tag))
+      : undefined;
+    this.cache.set(tag, value);
+    return value;
+  }
+}
+
+function holds(header: HeaderValues, condition: HeaderCondition): boolean {
   const tag = tagForKeyword(condition.keyword)?.value;
   // Templates are checked when generated; a keyword unknown here cannot be present in the file.
-  const inMeta = tag !== undefined && tag >>> 16 === 0x0002;
-  const el =
-    tag === undefined
-      ? undefined
-      : (inMeta ? parsed.meta : parsed.dataset.elements).find((e) => e.tag === tag);
-  if (condition.test === 'missing') return !el;
-  if (condition.test === 'present') return el !== undefined;
-  if (!el) return false;
-  const value = fold(inMeta ? metaText(parsed, el.tag) : topLevelText(parsed, el.tag));
+  const value = tag === undefined ? undefined : header.get(tag);
+  if (condition.test === 'missing') return value === undefined;
+  if (condition.test === 'present') return value !== undefined;
+  if (value === undefined) return false;
   if (condition.test === 'empty') return value === '';
   const values = (condition.values ?? []).map(fold);
   return condition.test === 'equals'
@@ -38,17 +52,17 @@ function holds(parsed: ParsedDicom, condition: HeaderCondition): boolean {
 
 /** Whether every field the match gives agrees with the file's header. */
 export function matchesFile(
-  parsed: ParsedDicom,
+  header: HeaderValues,
   match: RegionMatch,
   layout: FrameLayout | undefined,
 ): boolean {
   for (const [field, tag] of TEXT_FIELDS) {
     const wanted = match[field];
-    if (typeof wanted === 'string' && fold(topLevelText(parsed, tag)) !== fold(wanted)) return false;
+    if (typeof wanted === 'string' && (header.get(tag) ?? '') !== fold(wanted)) return false;
   }
   if (match.rows !== undefined && layout?.rows !== match.rows) return false;
   if (match.columns !== undefined && layout?.columns !== match.columns) return false;
-  return (match.conditions ?? []).every((c) => holds(parsed, c));
+  return (match.conditions ?? []).every((c) => holds(header, c));
 }
 
 const ULTRASOUND_REGION_SEQUENCE = 0x00186011;

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pixelModule, us } from '../../test/image.js';
 import { part10, SECONDARY_CAPTURE, str } from '../../test/part10.js';
 import { hasTool } from '../../test/tools.js';
 import { anonymize } from '../anonymize/engine.js';
@@ -142,30 +143,25 @@ const PALETTE = Array.from({ length: 256 }, (_, i) => ((i + 100) % 256) * 257);
 const DARKEST_PALETTE_INDEX = 156;
 
 function inputFile(c: Case): Uint8Array {
-  const us = (tag: number, ...values: number[]): NewElement => ({
-    tag,
-    vr: 'US',
-    value: encodeNumbers('US', values, EXPLICIT_LE),
-  });
   const elements: NewElement[] = [
     str(0x00080016, 'UI', SECONDARY_CAPTURE),
     str(0x00080018, 'UI', '2.25.4242'),
     str(0x00080060, 'CS', 'OT'),
     str(0x00100010, 'PN', 'DOE^JANE'),
     str(0x00100020, 'LO', 'MRN9567370'),
-    us(0x00280002, samplesOf(c)),
-    str(0x00280004, 'CS', c.pi),
-    us(0x00280010, H),
-    us(0x00280011, W),
-    us(0x00280100, c.bits),
-    us(0x00280101, c.stored),
-    us(0x00280102, c.stored - 1),
-    us(0x00280103, c.signed ? 1 : 0),
+    ...pixelModule({
+      rows: H,
+      columns: W,
+      photometric: c.pi,
+      bits: c.bits,
+      stored: c.stored,
+      signed: c.signed,
+      planar: c.planar,
+      frames: c.frames,
+    }),
     str(0x00280301, 'CS', 'YES'),
     { tag: PIXEL_DATA, vr: c.bits === 8 ? 'OB' : 'OW', value: pixelBytes(c) },
   ];
-  if (samplesOf(c) === 3) elements.push(us(0x00280006, c.planar));
-  if (c.frames > 1) elements.push(str(0x00280008, 'IS', String(c.frames)));
   if (c.pi === 'PALETTE COLOR') {
     for (const tag of [0x00281101, 0x00281102, 0x00281103]) elements.push(us(tag, 256, 0, 16));
     for (const tag of [0x00281201, 0x00281202, 0x00281203])

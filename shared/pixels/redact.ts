@@ -1,4 +1,6 @@
 import { encodeHeader } from '../dicom/encode.js';
+import { DicomError } from '../dicom/errors.js';
+import { encapsulatedFrames } from '../dicom/frames.js';
 import type { DicomElement, ParsedDicom } from '../dicom/model.js';
 import type { ByteSource } from '../dicom/source.js';
 import { ITEM, SEQUENCE_DELIMITER } from '../dicom/tag.js';
@@ -92,14 +94,6 @@ function redactNative(parsed: ParsedDicom, checked: CheckedLayout, plan: FramePl
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
 const EXTENDED_OFFSET_TABLE_LENGTHS = 0x7fe00002;
 
-function readUint64s(parsed: ParsedDicom, el: DicomElement): number[] {
-  const bytes = parsed.source.read(el.valueStart, el.length);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return Array.from({ length: Math.floor(bytes.length / 8) }, (_, i) =>
-    Number(view.getBigUint64(i * 8, true)),
-  );
-}
-
 function uint64Bytes(values: readonly number[]): Uint8Array {
   const out = new Uint8Array(values.length * 8);
   const view = new DataView(out.buffer);
@@ -109,40 +103,15 @@ function uint64Bytes(values: readonly number[]): Uint8Array {
   return out;
 }
 
-/**
- * Which fragments make up each frame: from the Basic Offset Table, else the Extended Offset Table, else
- * one fragment per frame, else (a single frame) all of them.
- */
+/** Which fragments (indices after the Basic Offset Table item) make up each frame. */
 export function framesOfFragments(parsed: ParsedDicom, pixelData: DicomElement, frames: number): number[][] {
-  const [table, ...fragments] = pixelData.fragments ?? [];
-  if (!table) throw new CannotClean('the encapsulated Pixel Data has no Basic Offset Table item');
-  const firstItem = fragments[0]?.start ?? 0;
-  let offsets: number[] | undefined;
-  if (table.length > 0) {
-    const bytes = parsed.source.read(table.valueStart, table.length);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    offsets = Array.from({ length: Math.floor(bytes.length / 4) }, (_, i) => view.getUint32(i * 4, true));
-  } else {
-    const eot = parsed.dataset.elements.find((e) => e.tag === EXTENDED_OFFSET_TABLE);
-    if (eot) offsets = readUint64s(parsed, eot);
+  const index = new Map((pixelData.fragments ?? []).slice(1).map((f, i) => [f, i]));
+  try {
+    return encapsulatedFrames(parsed, frames).map((members) => members.map((f) => index.get(f)!));
+  } catch (error) {
+    if (error instanceof DicomError) throw new CannotClean(error.message);
+    throw error;
   }
-  if (offsets) {
-    if (offsets.length !== frames)
-      throw new CannotClean(
-        `the offset table lists ${offsets.length} frames, Number of Frames says ${frames}`,
-      );
-    const starts = fragments.map((f) => f.start - firstItem);
-    return offsets.map((offset, i) => {
-      const from = starts.indexOf(offset);
-      const next = i + 1 < offsets.length ? starts.indexOf(offsets[i + 1]!) : fragments.length;
-      if (from < 0 || next < from)
-        throw new CannotClean('the offset table does not point at fragment starts');
-      return Array.from({ length: next - from }, (_, k) => from + k);
-    });
-  }
-  if (fragments.length === frames) return fragments.map((_, i) => [i]);
-  if (frames === 1) return [fragments.map((_, i) => i)];
-  throw new CannotClean(`${fragments.length} fragments hold ${frames} frames and no offset table says which`);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ReportableError } from '../errors.js';
 import type { FrameLayout, LosslessFrameCodec } from './codec.js';
+import { MAX_FRAME_SAMPLES } from './coding-parameters.js';
 
 /**
  * RLE Lossless (PS3.5 Annex G): one PackBits segment per byte of each sample, most significant byte first,
@@ -12,6 +13,9 @@ const MAX_SEGMENTS = 15;
 function geometry(layout: FrameLayout) {
   const bytesPerSample = layout.bitsAllocated / 8;
   const segments = layout.samplesPerPixel * bytesPerSample;
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES) {
+    throw new ReportableError(`a ${layout.columns} × ${layout.rows} frame is too large to clean here`);
+  }
   if (!Number.isInteger(bytesPerSample) || segments > MAX_SEGMENTS) {
     throw new ReportableError(
       `RLE cannot hold ${layout.samplesPerPixel} samples of ${layout.bitsAllocated} bits`,
@@ -60,34 +64,48 @@ export function decodeRle(compressed: Uint8Array, layout: FrameLayout): Uint8Arr
         for (let k = 0; k <= -n && left > 0; k++, left--, at += step) out[at] = value;
       }
     }
+    // Zeros for what a short segment lacks would be written back as if they were the image.
+    if (left > 0) throw new ReportableError('an RLE segment holds fewer samples than the frame');
   }
   return out;
 }
 
-/** PackBits (PS3.5 G.3.1) of `count` bytes read from `bytes` at `first`, `first + step`, … */
-function packBits(bytes: Uint8Array, first: number, step: number, count: number): Uint8Array {
-  const out = new Uint8Array(count + Math.ceil(count / 128) + 1);
-  let o = 0;
-  let i = 0;
-  const at = (k: number) => bytes[first + k * step]!;
-  while (i < count) {
+/** PackBits (PS3.5 G.3.1) of `bytes[from, to)` into `out` at `o`; returns where it ended. */
+function packRow(bytes: Uint8Array, from: number, to: number, out: Uint8Array, o: number): number {
+  let i = from;
+  while (i < to) {
     let run = 1;
-    while (i + run < count && run < 128 && at(i + run) === at(i)) run++;
+    while (i + run < to && run < 128 && bytes[i + run] === bytes[i]) run++;
     if (run >= 2) {
       out[o++] = 257 - run;
-      out[o++] = at(i);
+      out[o++] = bytes[i]!;
       i += run;
       continue;
     }
     // A literal stretch ends where a run of at least two begins.
     let literal = 1;
-    while (i + literal < count && literal < 128 && at(i + literal) !== at(i + literal - 1)) literal++;
-    if (i + literal < count && literal < 128 && literal > 1) literal--;
+    while (i + literal < to && literal < 128 && bytes[i + literal] !== bytes[i + literal - 1]) literal++;
+    if (i + literal < to && literal < 128 && literal > 1) literal--;
     out[o++] = literal - 1;
-    for (let k = 0; k < literal; k++) out[o++] = at(i + k);
+    out.set(bytes.subarray(i, i + literal), o);
+    o += literal;
     i += literal;
   }
-  // PS3.5 G.3.1: a segment is padded with zero to even length.
+  return o;
+}
+
+/**
+ * One segment: the bytes at `first`, `first + step`, … packed row by row, since PS3.5 G.3.1 has each row
+ * encoded separately, and padded with zero to even length.
+ */
+function segment(samples: Uint8Array, first: number, step: number, layout: FrameLayout): Uint8Array {
+  const count = layout.rows * layout.columns;
+  const bytes = new Uint8Array(count);
+  for (let k = 0, at = first; k < count; k++, at += step) bytes[k] = samples[at]!;
+  // At worst every byte costs two (a one-byte literal, or a run of two beside one): a bound, not a guess.
+  const out = new Uint8Array(2 * count + 1);
+  let o = 0;
+  for (let row = 0; row < count; row += layout.columns) o = packRow(bytes, row, row + layout.columns, out, o);
   if (o % 2) out[o++] = 0;
   return out.subarray(0, o);
 }
@@ -99,7 +117,7 @@ export function encodeRle(samples: Uint8Array, layout: FrameLayout): Uint8Array 
     throw new ReportableError('the frame is shorter than its layout says');
   const packed = Array.from({ length: segments }, (_, s) => {
     const { first, step } = placement(layout, s, bytesPerSample, pixels);
-    return packBits(samples, first, step, pixels);
+    return segment(samples, first, step, layout);
   });
   const out = new Uint8Array(HEADER + packed.reduce((n, p) => n + p.length, 0));
   const view = new DataView(out.buffer);

@@ -157,7 +157,8 @@ export class IdentityNeedles {
 
   /** Does the text hold one of the identifiers, allowing for OCR's confusions? */
   matches(words: readonly string[]): boolean {
-    const split = words.flatMap((w) => w.split(/[\^,;]+/));
+    // Whole-word needles are name parts: SMITH-JONES and O'BRIEN are compared by their parts too.
+    const split = words.flatMap((w) => w.split(/[\^,;'’.-]+/));
     const folded = split.map(fold).filter((w) => w.length > 0);
     const plains = split.map(plain);
     const glued = folded.join('');
@@ -283,11 +284,7 @@ function genericReason(
   if (/\d{5,}/.test(digits)) return 'digits';
   for (const t of tokens) {
     const core = t.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, '');
-    if (
-      core.length >= 6 &&
-      /\d{4,}/.test(digitise(core).replace(/-/g, '')) &&
-      !isTechnicalToken(core, allow)
-    ) {
+    if (core.length >= 6 && /\d{4,}/.test(digitise(core)) && !isTechnicalToken(core, allow)) {
       return 'id-like';
     }
   }
@@ -326,13 +323,13 @@ function union(words: readonly OcrWord[]): Rect {
 }
 
 /**
- * Grows a box by a fifth of its height (at least 2 pixels) above and below, and by its height left and
- * right: the reader's word boxes are tight and a misread end of a name may lie just outside them.
+ * Grows a box by a fifth of its height (at least 2 pixels) above and below, and by one and a half times
+ * its height left and right: the reader's word boxes are tight and a misread end of a name may lie just outside them.
  * Clipped to the image.
  */
 export function padBox(box: Rect, width: number, height: number): Rect {
   const py = Math.max(2, Math.round(box.height / 5));
-  const px = Math.max(2, box.height);
+  const px = Math.max(2, Math.round(box.height * 1.5));
   const x0 = Math.max(0, box.x - px);
   const y0 = Math.max(0, box.y - py);
   const x1 = Math.min(width, box.x + box.width + px);
@@ -359,10 +356,11 @@ function classifySegment(
   }
   const generic = genericReason(text, tokens, allow);
   if (generic) return { cls: 'identity', reason: generic };
-  // OCR glues and clips words ("L5.65cm", "ney Long"): technical when most of the pieces are.
+  // OCR glues and clips words ("L5.65cm", "ney Long", "LAD 30 CRA"): technical when at least half the
+  // pieces are and the others are too short to be a name.
   const pieces = tokens.flatMap((t) => t.split(/(?<=\p{L})(?=[\d.])|(?<=\d)(?=\p{L}{2})/u));
-  const technical = pieces.filter((t) => isTechnicalToken(t, allow)).length;
-  if (technical * 2 >= pieces.length) {
+  const unknown = pieces.filter((t) => !isTechnicalToken(t, allow));
+  if (unknown.length * 2 <= pieces.length && unknown.every((t) => t.replace(/[^\p{L}]/gu, '').length <= 3)) {
     return { cls: 'technical', reason: 'allowed' };
   }
   if (confidence < NOISE_CONFIDENCE) return undefined;

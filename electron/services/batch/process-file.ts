@@ -15,6 +15,7 @@ import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { relativeOutputPath } from './output-path.js';
+import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
 export interface WorkerConfig {
@@ -26,11 +27,14 @@ export interface WorkerConfig {
   readonly verify: boolean;
   /** Read the facts a DICOMDIR record needs from each output. */
   readonly dicomdir?: boolean;
+  /** Time each stage of each file (`--profile-stages`). */
+  readonly profileStages?: boolean;
 }
 
 export interface FileTask {
   readonly id: number;
-  readonly input: string;
+  /** The path as the system gives it: bytes when a name in it is not valid UTF-8. */
+  readonly input: string | Uint8Array;
 }
 
 /** A file written to the temporary folder and checked; the batch moves it into place. */
@@ -70,7 +74,8 @@ export interface NotWritten {
   readonly diskFull?: boolean;
 }
 
-export type FileOutcome = WrittenFile | NotWritten;
+/** What a file's stages took, when the batch profiles them. */
+export type FileOutcome = (WrittenFile | NotWritten) & { readonly stages?: StageTimes };
 
 // Big enough for fast sequential I/O, small enough that a 1 GB pixel value streams in bounded memory.
 const COPY_PIECE = 4 * 1024 * 1024;
@@ -167,6 +172,15 @@ export const failureReason = (e: unknown): string =>
     ? `the output could not be written: ${errorText(e)}`
     : errorText(e);
 
+/** processFile, with what each of its stages took when the batch profiles them. */
+export function processFileTimed(task: FileTask, config: WorkerConfig): FileOutcome {
+  if (!config.profileStages) return processFile(task, config);
+  startClock();
+  const outcome = processFile(task, config);
+  const stages = stopClock();
+  return stages ? { ...outcome, stages } : outcome;
+}
+
 /**
  * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
  * back for the residual check. Never throws: every outcome is a status with a reason.
@@ -191,9 +205,11 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       input.source.readInto(whole, 0);
       source = new MemorySource(whole);
     }
+    lap('read');
     let parsed: ReturnType<typeof parseDicom>;
     try {
       parsed = parseDicom(source);
+      lap('parse');
     } catch (e) {
       if (isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty')) {
         return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
@@ -213,9 +229,12 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       throw e;
     }
     relativeOutput = relativeOutputPath(result.identity);
+    lap('de-identify');
     tempPath = join(config.tempDir, `${task.id}.part`);
     outputSha256 = writeChunks(tempPath, result.chunks);
+    lap('write');
     inputSha256 = sha256Of(source);
+    lap('hash input');
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, failureReason(e), e);
@@ -261,6 +280,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       if (config.dicomdir) directory = directoryFacts(parsedOutput);
     } finally {
       out.close();
+      lap('verify');
     }
     if (hits.length > 0) {
       const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';

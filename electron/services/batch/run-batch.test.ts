@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -20,7 +21,7 @@ import { walkElements } from '../../../shared/dicom/walk.js';
 import { getPreset, type Profile, parseProfileFile } from '../../../shared/profile/index.js';
 import { dcmdumpErrors, hasTool } from '../../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
-import { type BatchFileResult, BatchSetupError, runBatch } from './run-batch.js';
+import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
 
 const key = keyFromBytes(new Uint8Array(32).fill(3));
 const root = join(dirname(new URL(import.meta.url).pathname), '../../..');
@@ -57,6 +58,16 @@ function makeInputs(count: number, seed = 11): { dir: string; files: SynthBytes[
 
 /** After a run the output folder holds the outputs and nothing else: no temporary folder, lock or state. */
 const hiddenLeft = (out: string) => readdirSync(out).filter((name) => name.startsWith('.'));
+
+/** A basic-profile batch (in this thread unless told), with every input's result collected. */
+async function collect(request: Partial<BatchRequest> & Pick<BatchRequest, 'inputs' | 'outDir'>) {
+  const results: BatchFileResult[] = [];
+  const summary = await runBatch(
+    { profile: getPreset('basic'), key, toolVersion: '0.1.0', workers: 0, ...request },
+    { onFile: (r) => results.push(r) },
+  );
+  return { summary, results };
+}
 
 const phiStrings = (files: SynthBytes[]) =>
   [...new Set(files.flatMap((f) => Object.values(f.phi)))].filter((s) => s.length >= 4);
@@ -157,19 +168,11 @@ describe('runBatch (in-process)', () => {
     const samples = join(root, 'assets', 'samples');
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
     const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'audit');
-    const results: BatchFileResult[] = [];
-    const summary = await runBatch(
-      {
-        inputs: [samples],
-        outDir: out,
-        profile: getPreset('basic'),
-        key,
-        toolVersion: '0.1.0',
-        workers: 0,
-        reports: { auditDir: audit, reportDir: `${out}.report` },
-      },
-      { onFile: (r) => results.push(r) },
-    );
+    const { summary, results } = await collect({
+      inputs: [samples],
+      outDir: out,
+      reports: { auditDir: audit, reportDir: `${out}.report` },
+    });
     expect(summary).toMatchObject({ written: 8, held: 2, failed: 0, accepted: 0 });
     expect(summary.heldReasons).toEqual([
       'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned',
@@ -289,6 +292,48 @@ describe('runBatch (in-process)', () => {
     const one = listFiles(dir).find((p) => p.endsWith('.dcm'))!;
     await runBatch({ ...request, inputs: [one] });
     expect(entries().files).toHaveLength(6);
+  });
+
+  it('keeps every content of an instance under names that do not depend on order, and skips a byte-identical copy', async () => {
+    const original = makeInputs(2).files[0]!.bytes;
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff; // one pixel differs: a corrected re-send
+    const run = async (names: [string, string, string], workers: number) => {
+      const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+      writeFileSync(join(dir, names[0]), original);
+      writeFileSync(join(dir, names[1]), changed);
+      writeFileSync(join(dir, names[2]), original);
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const reportDir = `${out}.report`;
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript: join(root, 'dist/cli/batch-worker.js'),
+        reports: { reportDir, auditDir: `${out}.audit` },
+      });
+      expect(summary).toMatchObject({ written: 2, skipped: 1, failed: 0 });
+      const byName = (n: string) => results.find((r) => r.input === join(dir, n))!;
+      const copy = results.find((r) => r.status === 'skipped')!;
+      expect(copy.reason).toMatch(/^duplicate: the same instance with the same content as input \d+$/);
+      const files = listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')]);
+      // Each content under its own hash; the report names the final places.
+      for (const p of listFiles(out)) {
+        const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+        expect(p.endsWith(`_${sha.slice(0, 12)}.dcm`)).toBe(true);
+      }
+      const report = JSON.parse(readFileSync(join(reportDir, 'deid-report.json'), 'utf8'));
+      const reported = report.files.filter((f: { status: string }) => f.status === 'written');
+      expect(reported.map((f: { output: string }) => `/${f.output}`).sort()).toEqual(
+        files.map(([p]) => p).sort(),
+      );
+      return { files: files.sort(), byName };
+    };
+    const forward = await run(['a-original.dcm', 'b-resent.dcm', 'c-copy.dcm'], 0);
+    const backward = await run(['c-original.dcm', 'a-resent.dcm', 'b-copy.dcm'], 0);
+    const threaded = await run(['b-original.dcm', 'a-resent.dcm', 'c-copy.dcm'], 2);
+    expect(backward.files).toEqual(forward.files);
+    expect(threaded.files).toEqual(forward.files);
   });
 
   it('cancels before the next file and leaves no partial output', async () => {
@@ -472,6 +517,26 @@ describe('runBatch (worker threads, built bundle)', () => {
   beforeAll(() => {
     execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }, 120_000);
+
+  it('de-identifies files whose names are not valid UTF-8, in threads and in-process, naming them with U+FFFD', async () => {
+    const { dir, files } = makeInputs(2);
+    const name = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('caf\xe9.dcm', 'latin1')]);
+    writeFileSync(name, makeInputs(2, 12).files[0]!.bytes);
+    for (const workers of [0, 2]) {
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'a');
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript,
+        reports: { auditDir: audit, reportDir: `${out}.report` },
+      });
+      expect(summary).toMatchObject({ written: files.length + 1, failed: 0 });
+      expect(results.find((r) => r.input === join(dir, 'caf\uFFFD.dcm'))?.status).toBe('written');
+      expect(readFileSync(join(audit, 'deid-audit.csv'), 'utf8')).toContain('caf\uFFFD.dcm');
+    }
+  });
 
   it('gives the same outputs as in-process, and a cancel leaves no partial file', async () => {
     const { dir } = makeInputs(20);

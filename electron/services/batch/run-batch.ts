@@ -1,28 +1,17 @@
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
-import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
-import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
 import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import { SKIP_REASONS, walkInputs } from '../inputs.js';
-import type { BatchFileRecord } from '../reports/types.js';
-import {
-  type FileOutcome,
-  type FileTask,
-  failureReason,
-  processFile,
-  sha256OfFile,
-  unlinkQuietly,
-  type WorkerConfig,
-} from './process-file.js';
-import { keepForReview } from './review.js';
+import { type BatchFileResult, CommitStage } from './commit.js';
+import { type Pending, planInputs } from './plan.js';
+import { runInWorkers } from './pool.js';
+import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
 import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
+import { addTimes, type StageTimes } from './stage-clock.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
@@ -58,6 +47,8 @@ export interface BatchRequest {
    * refused: its files would sit beside this run's, or some be silently replaced.
    */
   readonly overwrite?: boolean;
+  /** Time each stage and report it in the summary (`--profile-stages`). */
+  readonly profileStages?: boolean;
   /** Process only this shard of the inputs (the others are left to other runs, on this or other machines). */
   readonly shard?: Shard;
 }
@@ -65,20 +56,7 @@ export interface BatchRequest {
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
 export type BatchProgress = RunProgress;
 
-/** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
-export interface BatchFileResult {
-  /** The input's number in the audit: what the console and the copies kept for review are named by. */
-  readonly inputNo: number;
-  readonly input: string;
-  readonly output: string | null;
-  readonly status: 'written' | 'skipped' | 'failed' | 'held';
-  readonly reason?: string;
-  readonly outcome?: FileOutcome;
-  /** Where the copy kept for review went (private). */
-  readonly review?: string;
-  /** Skipped because an earlier run wrote this output: what it recorded of it. */
-  readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
-}
+export type { BatchFileResult };
 
 export interface BatchSummary {
   readonly total: number;
@@ -94,6 +72,11 @@ export interface BatchSummary {
   readonly heldReasons: readonly string[];
   /** Skipped because an earlier run already wrote them (counted in `skipped` too). */
   readonly previouslyWritten: number;
+  /**
+   * Milliseconds per stage, summed over files, when asked for: the workers' stages (read, parse,
+   * de-identify, write, hash input, verify) run in parallel threads; walk and commit in the main thread.
+   */
+  readonly stages?: StageTimes;
   /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
   readonly stopped?: string;
   /** Inputs never reached because the batch was cancelled or stopped. */
@@ -117,12 +100,6 @@ export interface BatchHooks {
 }
 
 export { BatchSetupError };
-
-interface Pending {
-  readonly input: string;
-  readonly bytes: number;
-  readonly resumeKey: string;
-}
 
 /**
  * Runs a batch: walks the inputs, de-identifies every DICOM file (in worker threads), moves each checked
@@ -174,7 +151,6 @@ async function runOnSite(
   const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
-  const claimed = new Set<string>();
   // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
   const halt = new AbortController();
   let stopped: string | undefined;
@@ -185,22 +161,15 @@ async function runOnSite(
   const onCancel = () => halt.abort();
   hooks.signal?.addEventListener('abort', onCancel);
   if (hooks.signal?.aborted) halt.abort();
-  const madeDirs = new Set<string>();
-  // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
-  const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
-  const directory: DicomdirEntry[] = [];
-  for (const entry of req.dicomdir ? resume.directoryEntries() : []) {
-    allocator!.next(entry);
-    if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
-  }
+  const committer = new CommitStage({
+    outDir,
+    tempDir,
+    resume,
+    ...(writer ? { writer } : {}),
+    ...(reviewDir ? { reviewDir } : {}),
+    dicomdir: req.dicomdir === true,
+  });
 
-  // Without a report the batch numbers inputs itself, the same way.
-  const nextInputNo = () => writer?.nextInputNo ?? done + 1;
-  /** The private audit line first (on disk when this returns); its number is the one the audit gives. */
-  const record = (r: BatchFileResult, bytes: number): BatchFileResult => {
-    const inputNo = writer?.add(recordOf(r, bytes)) ?? r.inputNo;
-    return inputNo === r.inputNo ? r : { ...r, inputNo };
-  };
   const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
@@ -215,56 +184,20 @@ async function runOnSite(
   };
   const report = (r: BatchFileResult, bytes: number) => {
     try {
-      announce(record(r, bytes), bytes);
+      announce(committer.record(r, bytes), bytes);
     } catch (e) {
       stop(`a record could not be written: ${errorText(e)}`);
     }
   };
 
-  const pending: Pending[] = [];
-  let bytesTotal = 0;
-  const early: Array<[Omit<BatchFileResult, 'inputNo'>, number]> = [];
+  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
+  const walkStarted = performance.now();
   const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
-  for await (const entry of walkInputs(req.inputs)) {
-    if (shard && !shard.includes(entry.path)) continue;
-    if (entry.kind === 'skipped') {
-      early.push([
-        { input: entry.path, output: null, status: 'skipped', reason: SKIP_REASONS[entry.reason] },
-        0,
-      ]);
-      continue;
-    }
-    let size = 0;
-    let mtime = 0;
-    try {
-      const st = statSync(entry.path);
-      size = st.size;
-      mtime = st.mtimeMs;
-    } catch {
-      // Gone since the walk: processFile reports it.
-    }
-    const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
-    const previous = resume.outputFor(resumeKey);
-    // Trust what the output holds, not that it exists: a file changed since is written again.
-    if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
-      claimed.add(previous.out);
-      early.push([
-        {
-          input: entry.path,
-          output: join(outDir, previous.out),
-          status: 'skipped',
-          reason: 'already written by an earlier run with the same profile and key',
-          alreadyWritten: { sha: previous.sha, verification: previous.verification },
-        },
-        size,
-      ]);
-      continue;
-    }
-    pending.push({ input: entry.path, bytes: size, resumeKey });
-    bytesTotal += size;
-  }
-  const total = early.length + pending.length;
-  bytesTotal += early.reduce((n, [, b]) => n + b, 0);
+  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume, shard);
+  if (stages) stages.walk = performance.now() - walkStarted;
+  for (const previous of taken.values()) committer.claim(previous);
+  const total = skipped.length + pending.length;
+  const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
 
   function progress() {
     const seconds = (Date.now() - started) / 1000;
@@ -280,7 +213,8 @@ async function runOnSite(
     });
   }
   progress();
-  for (const [r, b] of early) report({ ...r, inputNo: nextInputNo() }, b);
+  for (const { bytes, ...r } of skipped)
+    report({ ...r, output: r.output ?? null, inputNo: committer.nextInputNo(done) }, bytes);
 
   const config: WorkerConfig = {
     tempDir,
@@ -290,85 +224,7 @@ async function runOnSite(
     toolVersion: req.toolVersion,
     verify: req.verify ?? true,
     ...(req.dicomdir ? { dicomdir: true } : {}),
-  };
-
-  /**
-   * Where a finished file goes, and the move that puts it there (for a written one). A second input
-   * yielding the same instance is not written twice.
-   */
-  const finish = (task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } => {
-    const inputNo = nextInputNo();
-    if (outcome.status !== 'written') {
-      const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
-      if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
-      try {
-        const kind = outcome.status === 'held' ? 'held' : 'quarantine';
-        const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
-        return { result: { ...result, reason: outcome.reason, ...(review ? { review } : {}) } };
-      } catch (e) {
-        unlinkQuietly(outcome.review);
-        return {
-          result: {
-            ...result,
-            status: 'failed',
-            reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
-          },
-        };
-      }
-    }
-    if (claimed.has(outcome.relativeOutput)) {
-      unlinkQuietly(outcome.tempPath);
-      return {
-        result: {
-          inputNo,
-          input: task.input,
-          output: null,
-          status: 'skipped',
-          reason: 'duplicate: the same instance was already written from another input',
-          outcome,
-        },
-      };
-    }
-    claimed.add(outcome.relativeOutput);
-    const fileId = allocator?.next(outcome.identity);
-    const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
-    const final = join(outDir, relativeOutput);
-    const dir = dirname(final);
-    try {
-      if (!madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
-      }
-    } catch (e) {
-      unlinkQuietly(outcome.tempPath);
-      return {
-        result: { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) },
-      };
-    }
-    const entry: DicomdirEntry | undefined =
-      fileId && outcome.directory
-        ? {
-            ...outcome.directory,
-            fileId,
-            patientId: outcome.identity.patientId,
-            studyInstanceUID: outcome.identity.studyInstanceUID,
-            seriesInstanceUID: outcome.identity.seriesInstanceUID,
-            sopInstanceUID: outcome.identity.sopInstanceUID,
-            transferSyntaxUID: outcome.report.transferSyntaxUID,
-          }
-        : undefined;
-    return {
-      result: { inputNo, input: task.input, output: final, status: 'written', outcome },
-      place: () => {
-        renameSync(outcome.tempPath, final);
-        if (entry) directory.push(entry);
-        resume.add(
-          task.resumeKey,
-          { out: relativeOutput, sha: outcome.outputSha256, verification: outcome.verification },
-          entry,
-        );
-      },
-    };
+    ...(stages ? { profileStages: true } : {}),
   };
 
   /**
@@ -377,13 +233,20 @@ async function runOnSite(
    * under the audit or the state) stop the run with the reason instead of going on without a record.
    */
   const commit = (task: Pending, outcome: FileOutcome) => {
+    if (!stages) return commitOne(task, outcome);
+    const began = performance.now();
+    commitOne(task, outcome);
+    if (outcome.stages) addTimes(stages, outcome.stages);
+    stages.commit = (stages.commit ?? 0) + (performance.now() - began);
+  };
+  const commitOne = (task: Pending, outcome: FileOutcome) => {
     if (stopped !== undefined) {
       if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
       return;
     }
     try {
-      const { result, place } = finish(task, outcome);
-      const recorded = record(result, task.bytes);
+      const { result, place } = committer.finish(task, outcome, done);
+      const recorded = committer.record(result, task.bytes);
       if (outcome.status !== 'written' && outcome.diskFull) {
         announce(recorded, task.bytes);
         return stop(outcome.reason);
@@ -404,16 +267,23 @@ async function runOnSite(
   if (workers === 0 || pending.length === 0) {
     for (const [id, task] of pending.entries()) {
       if (halt.signal.aborted) break;
-      commit(task, processFile({ id, input: task.input }, config));
+      commit(task, processFileTimed({ id, input: task.osPath }, config));
     }
   } else {
-    await runInWorkers(req, config, pending, Math.min(workers, pending.length), halt.signal, commit);
+    await runInWorkers(
+      req.workerScript,
+      config,
+      pending,
+      Math.min(workers, pending.length),
+      halt.signal,
+      commit,
+    );
   }
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
-  if (req.dicomdir && !halt.signal.aborted && directory.length > 0) {
+  if (req.dicomdir && !halt.signal.aborted) {
     try {
-      writeDicomdir(outDir, tempDir, directory, req.toolVersion);
+      committer.writeDicomdir(req.toolVersion);
     } catch (e) {
       dicomdirProblem = errorText(e);
     }
@@ -424,6 +294,7 @@ async function runOnSite(
     heldReasons: [...heldReasons],
     previouslyWritten,
     ...(stopped !== undefined ? { stopped } : {}),
+    ...(stages ? { stages } : {}),
     notProcessed: total - done,
     cancelled,
     seconds: (Date.now() - started) / 1000,
@@ -433,131 +304,4 @@ async function runOnSite(
     ...(writer ? writer.locations : {}),
     ...(dicomdirProblem ? { dicomdirProblem } : {}),
   };
-}
-
-/** The file-set's index, replaced atomically so a reader never sees half of it. */
-function writeDicomdir(
-  outDir: string,
-  tempDir: string,
-  entries: readonly DicomdirEntry[],
-  toolVersion: string,
-) {
-  const temp = join(tempDir, 'DICOMDIR.part');
-  writeFileSync(temp, buildDicomdir(entries, { toolVersion }));
-  renameSync(temp, join(outDir, 'DICOMDIR'));
-}
-
-/** What the report writers need to know of one finished input. */
-function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
-  const o = r.outcome;
-  return {
-    input: r.input,
-    inputBytes,
-    status: r.status,
-    ...(r.reason ? { reason: r.reason } : {}),
-    output: r.output,
-    verification: o?.verification ?? 'not-run',
-    ...(o?.pixels ? { pixels: o.pixels } : {}),
-    ...(r.review ? { review: r.review } : {}),
-    ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
-    finishedAt: new Date().toISOString(),
-    ...(r.status === 'written' && o?.status === 'written'
-      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
-      : {}),
-  };
-}
-
-// A worker's heap cap: a hostile file that makes the engine balloon kills its worker, not the batch.
-const WORKER_HEAP_MB = 1024;
-// Two tasks per worker in flight, so a worker never waits for the main thread to hand it the next file.
-const PER_WORKER = 2;
-
-/**
- * Feeds tasks to a pool of worker threads; resolves true when cancelled. A worker that dies (out of
- * memory, a crash) fails the files it held with a reason and is replaced; the batch goes on.
- */
-function runInWorkers(
-  req: BatchRequest,
-  config: WorkerConfig,
-  pending: readonly Pending[],
-  size: number,
-  signal: AbortSignal | undefined,
-  onOutcome: (task: Pending, outcome: FileOutcome) => void,
-): Promise<boolean> {
-  if (!req.workerScript) throw new BatchSetupError('no worker script given for a threaded batch');
-  const script = req.workerScript;
-  return new Promise((resolvePool) => {
-    let next = 0;
-    let settled = false;
-    // Replacements are bounded: a worker that cannot even start must not be restarted forever.
-    let respawns = 4 * size;
-    const inFlight = new Map<Worker, Set<number>>();
-    const active = () => [...inFlight.values()].reduce((n, ids) => n + ids.size, 0);
-    const settle = (cancelled: boolean) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      // Terminating mid-write is safe: partial files live only in the temporary folder, removed next.
-      void Promise.all([...inFlight.keys()].map((w) => w.terminate())).then(() => resolvePool(cancelled));
-    };
-    const finishIfDone = () => {
-      if (active() === 0 && (signal?.aborted || next >= pending.length)) settle(signal?.aborted ?? false);
-    };
-    const feed = (w: Worker) => {
-      if (signal?.aborted || next >= pending.length) return finishIfDone();
-      const id = next++;
-      inFlight.get(w)!.add(id);
-      const task: FileTask = { id, input: pending[id]!.input };
-      w.postMessage(task);
-    };
-    const lost = (w: Worker) => {
-      const ids = inFlight.get(w);
-      if (!ids || settled) return;
-      inFlight.delete(w);
-      for (const id of ids) {
-        onOutcome(pending[id]!, {
-          id,
-          status: 'failed',
-          reason:
-            'processing stopped unexpectedly (the worker handling this file ran out of memory or crashed)',
-          inputBytes: pending[id]!.bytes,
-          verification: 'not-run',
-        });
-      }
-      if (respawns-- > 0) start();
-      else if (inFlight.size === 0) {
-        // No thread left to do the work: what remains fails, with the reason, rather than waiting forever.
-        for (; next < pending.length; next++) {
-          onOutcome(pending[next]!, {
-            id: next,
-            status: 'failed',
-            reason: 'not processed: no worker thread could be kept running',
-            inputBytes: pending[next]!.bytes,
-            verification: 'not-run',
-          });
-        }
-      }
-      finishIfDone();
-    };
-    const start = () => {
-      const w = new Worker(script, {
-        workerData: config,
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      });
-      inFlight.set(w, new Set());
-      w.on('message', (o: FileOutcome) => {
-        inFlight.get(w)?.delete(o.id);
-        if (settled) return;
-        onOutcome(pending[o.id]!, o);
-        feed(w);
-      });
-      w.on('error', () => lost(w));
-      w.on('exit', () => lost(w));
-      for (let k = 0; k < PER_WORKER; k++) feed(w);
-    };
-    const onAbort = () => settle(true);
-    signal?.addEventListener('abort', onAbort);
-    if (signal?.aborted) settle(true);
-    else for (let i = 0; i < size; i++) start();
-  });
 }

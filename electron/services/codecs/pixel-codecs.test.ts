@@ -1,24 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FrameLayout, LosslessFrameCodec, PixelCodecs } from '../../../shared/pixels/codec.js';
+import { describe, expect, it } from 'vitest';
+import { ReportableError } from '../../../shared/errors.js';
+import type { FrameLayout, LosslessFrameCodec } from '../../../shared/pixels/codec.js';
 import { jpeg2000Coding, jpegLsScan } from '../../../shared/pixels/coding-parameters.js';
 import type { Rect } from '../../../shared/pixels/regions.js';
+import { ToolRunner } from '../../../test/pixel-tools.js';
 import {
   compare,
   compressedFrames,
+  damaged,
   fill,
-  fromPnm,
+  frameLayout,
   layoutOf,
   nativeDicom,
   nativeFrames,
   parse,
-  pnm,
   sampleAt,
   syntheticFrame,
-  tool,
   withFrames,
 } from '../../../test/pixels.js';
 import { hasTool } from '../../../test/tools.js';
@@ -28,30 +25,17 @@ import { loadPixelCodecs } from './pixel-codecs.js';
 // codecs, written back into the file, and decoded again by the same independent tool: outside the region
 // every sample must be what that tool decoded from the original, inside it the fill.
 
-const dir = mkdtempSync(join(tmpdir(), 'deid-pixel-codecs-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let codecs: PixelCodecs;
-beforeAll(async () => {
-  codecs = await loadPixelCodecs();
-});
+const tools = new ToolRunner();
+// Compiled once for the file; every call after this is synchronous.
+const codecs = await loadPixelCodecs();
 
 const RECTS: Rect[] = [
   { x: 5, y: 7, width: 21, height: 12 },
   { x: 40, y: 30, width: 9, height: 20 },
 ];
 
-const mono = (bits: number, stored = bits): FrameLayout => ({
-  rows: 56,
-  columns: 72,
-  samplesPerPixel: 1,
-  bitsAllocated: bits,
-  bitsStored: stored,
-  highBit: stored - 1,
-  pixelRepresentation: 0,
-  planarConfiguration: 0,
-  photometricInterpretation: 'MONOCHROME2',
-  numberOfFrames: 1,
-});
+const mono = (bits: number, stored = bits): FrameLayout =>
+  frameLayout({ bitsAllocated: bits, bitsStored: stored, highBit: stored - 1 });
 const rgb = (planar: number): FrameLayout => ({
   ...mono(8),
   samplesPerPixel: 3,
@@ -66,9 +50,8 @@ function nativeFile(layout: FrameLayout, frames: number): Uint8Array {
   );
 }
 
-let serial = 0;
 const run = (command: string, args: readonly string[], input: Uint8Array) =>
-  tool(dir, command, args, input, `f${serial++}`);
+  tools.dicom(command, args, input);
 
 interface LosslessCase {
   readonly name: string;
@@ -134,6 +117,14 @@ const LOSSLESS: LosslessCase[] = [
     decode: dcmdjpeg,
   },
   {
+    name: 'JPEG lossless SV1, 8 bits stored in 16',
+    syntax: '1.2.840.10008.1.2.4.70',
+    layout: mono(16, 8),
+    frames: 1,
+    compress: dcmcjpeg(['+e1']),
+    decode: dcmdjpeg,
+  },
+  {
     name: 'JPEG lossless SV1, RGB 8-bit',
     syntax: '1.2.840.10008.1.2.4.70',
     layout: rgb(0),
@@ -166,6 +157,14 @@ const LOSSLESS: LosslessCase[] = [
     decode: dcmdjpls,
   },
   {
+    name: 'JPEG-LS lossless, 8 bits stored in 16',
+    syntax: '1.2.840.10008.1.2.4.80',
+    layout: mono(16, 8),
+    frames: 1,
+    compress: dcmcjpls(['+el']),
+    decode: dcmdjpls,
+  },
+  {
     name: 'JPEG-LS lossless, RGB 8-bit line-interleaved',
     syntax: '1.2.840.10008.1.2.4.80',
     layout: rgb(0),
@@ -186,6 +185,14 @@ const LOSSLESS: LosslessCase[] = [
     syntax: '1.2.840.10008.1.2.4.90',
     layout: mono(16, 12),
     frames: 2,
+    compress: gdcm(['--j2k']),
+    decode: gdcmRaw,
+  },
+  {
+    name: 'JPEG 2000 lossless, 8 bits stored in 16',
+    syntax: '1.2.840.10008.1.2.4.90',
+    layout: mono(16, 8),
+    frames: 1,
     compress: gdcm(['--j2k']),
     decode: gdcmRaw,
   },
@@ -316,23 +323,6 @@ describe.skipIf(!haveTools)('lossless re-encoding, checked by an independent dec
   });
 });
 
-/** OpenJPH's own tools: no DICOM tool here writes HTJ2K, so frames are made and read as raw codestreams. */
-function ojph(layout: FrameLayout, frame: Uint8Array, args: string[]): Uint8Array {
-  const base = join(dir, `h${serial++}`);
-  const ext = layout.samplesPerPixel === 3 ? 'ppm' : 'pgm';
-  writeFileSync(`${base}.${ext}`, pnm(layout, frame));
-  execFileSync('ojph_compress', ['-i', `${base}.${ext}`, '-o', `${base}.j2c`, ...args], { stdio: 'ignore' });
-  return new Uint8Array(readFileSync(`${base}.j2c`));
-}
-
-function ojphExpand(layout: FrameLayout, codestream: Uint8Array): Uint8Array {
-  const base = join(dir, `x${serial++}`);
-  const ext = layout.samplesPerPixel === 3 ? 'ppm' : 'pgm';
-  writeFileSync(`${base}.j2c`, codestream);
-  execFileSync('ojph_expand', ['-i', `${base}.j2c`, '-o', `${base}.${ext}`], { stdio: 'ignore' });
-  return fromPnm(layout, new Uint8Array(readFileSync(`${base}.${ext}`)));
-}
-
 describe.skipIf(!haveTools)('HTJ2K lossless re-encoding, checked by OpenJPH', () => {
   it.each([
     { syntax: '1.2.840.10008.1.2.4.201', layout: mono(16, 12), args: ['-reversible', 'true'] },
@@ -346,15 +336,58 @@ describe.skipIf(!haveTools)('HTJ2K lossless re-encoding, checked by OpenJPH', ()
     const originals = [0, 1].map((i) => syntheticFrame(layout, i));
     const codec = codecs.forSyntax(syntax) as LosslessFrameCodec;
     for (const samples of originals) {
-      const frame = ojph(layout, samples, args);
-      expect(Buffer.from(ojphExpand(layout, frame))).toEqual(Buffer.from(samples));
+      const frame = tools.ojphCompress(layout, samples, args);
+      expect(Buffer.from(tools.ojphExpand(layout, frame))).toEqual(Buffer.from(samples));
       const decoded = codec.decode(frame, layout);
       expect(Buffer.from(decoded)).toEqual(Buffer.from(samples));
       fill(layout, decoded, RECTS, 0);
       const encoded = codec.encode(decoded, layout, frame);
       if (syntax.endsWith('.202')) expect(jpeg2000Coding(encoded)?.progressionOrder).toBe(2);
-      const after = ojphExpand(layout, encoded);
+      const after = tools.ojphExpand(layout, encoded);
       expect(compare(layout, [samples], [after], RECTS, RECTS, () => 0)).toMatchObject(EXACT);
     }
+  });
+});
+
+describe.skipIf(!haveTools)('lossy HTJ2K, checked by OpenJPH', () => {
+  it('is re-encoded irreversibly given the original, and losslessly without it', () => {
+    const layout = mono(8);
+    const samples = syntheticFrame(layout, 0);
+    const original = tools.ojphCompress(layout, samples, ['-qstep', '0.02']);
+    expect(jpeg2000Coding(original)?.reversible).toBe(false);
+    const codec = codecs.forSyntax('1.2.840.10008.1.2.4.203') as LosslessFrameCodec;
+    expect(codec.lossy).toBe(true);
+    const decoded = codec.decode(original, layout);
+    expect(Buffer.from(decoded)).toEqual(Buffer.from(tools.ojphExpand(layout, original)));
+    fill(layout, decoded, RECTS, 0);
+    const kept = codec.encode(decoded, layout, original);
+    expect(jpeg2000Coding(kept)?.reversible).toBe(false);
+    const exact = codec.encode(decoded, layout);
+    expect(jpeg2000Coding(exact)?.reversible).toBe(true);
+    expect(Buffer.from(tools.ojphExpand(layout, exact))).toEqual(Buffer.from(decoded));
+  });
+});
+
+describe('damaged frames', () => {
+  const SYNTAXES = [
+    '1.2.840.10008.1.2.5',
+    '1.2.840.10008.1.2.4.70',
+    '1.2.840.10008.1.2.4.80',
+    '1.2.840.10008.1.2.4.90',
+    '1.2.840.10008.1.2.4.201',
+  ];
+  it.each(SYNTAXES)('%s: a plain error or a frame of the right size, never a crash', (syntax) => {
+    const codec = codecs.forSyntax(syntax) as LosslessFrameCodec;
+    const layout = mono(16, 12);
+    const good = codec.encode(syntheticFrame(layout, 0), layout);
+    for (const frame of damaged(good, 8, 20, 64)) {
+      try {
+        expect(codec.decode(frame, layout)).toHaveLength(layout.rows * layout.columns * 2);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ReportableError);
+      }
+    }
+    // A frame of another size than the header's is refused before it is decoded.
+    expect(() => codec.decode(good, { ...layout, rows: layout.rows + 1 })).toThrow(ReportableError);
   });
 });

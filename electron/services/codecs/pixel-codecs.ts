@@ -6,10 +6,16 @@ import type {
   LosslessFrameCodec,
   PixelCodecs,
 } from '../../../shared/pixels/codec.js';
-import { jpeg2000Coding, jpegLsScan } from '../../../shared/pixels/coding-parameters.js';
+import {
+  codedSize,
+  jpeg2000Coding,
+  jpegLsScan,
+  MAX_FRAME_SAMPLES,
+} from '../../../shared/pixels/coding-parameters.js';
 import { jpegBaselineRedactor } from '../../../shared/pixels/jpeg/redact.js';
 import { rleCodec } from '../../../shared/pixels/rle.js';
 import { loadNativeCodecs, type NativeCodecs } from './dcmjs-codecs.js';
+import { checkSize } from './types.js';
 
 /**
  * The codecs the pixel stage cleans compressed frames with: every frame is decoded, filled and re-encoded in
@@ -39,6 +45,32 @@ function replan(samples: Uint8Array, layout: FrameLayout, fromPlanar: boolean): 
     }
   }
   return out;
+}
+
+/** Refuses a frame before a decoder allocates for it: too large, or not the size the header says. */
+function checkFrame(name: string, frame: Uint8Array, layout: FrameLayout): void {
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES) {
+    throw new ReportableError(`a ${layout.columns} × ${layout.rows} frame is too large to clean here`);
+  }
+  const coded = codedSize(frame);
+  if (!coded) throw new ReportableError(`the frame does not start like ${name} data`);
+  checkSize(name, layout, coded);
+}
+
+/**
+ * The sample precision to encode with: Bits Stored, unless an unsigned sample uses bits above it (some files
+ * keep them, and a codec told the smaller precision would drop them) or 16-bit samples hold 8 bits or fewer
+ * (which the codecs would read as bytes), then Bits Allocated.
+ */
+function encodedBits(samples: Uint8Array, layout: FrameLayout): number {
+  const { bitsStored, bitsAllocated } = layout;
+  if (bitsAllocated !== 16 || bitsStored >= bitsAllocated) return bitsStored;
+  if (bitsStored <= 8) return bitsAllocated;
+  if (layout.pixelRepresentation === 1) return bitsStored;
+  for (let i = 0; i + 1 < samples.length; i += 2) {
+    if ((samples[i]! | (samples[i + 1]! << 8)) >> bitsStored) return bitsAllocated;
+  }
+  return bitsStored;
 }
 
 function run(what: string, step: () => Context, layout: FrameLayout, expected?: number): Uint8Array {
@@ -74,6 +106,7 @@ function codec(
     kind: 'lossless',
     lossy,
     decode: (frame, layout) => {
+      checkFrame(name, frame, layout);
       const samples = run(
         `${name} decoding`,
         // No colour conversion: YBR stays YBR, so re-encoding gives back the stored samples.
@@ -89,9 +122,10 @@ function codec(
         throw new ReportableError(`the samples do not fill a ${layout.columns} × ${layout.rows} frame`);
       }
       const options = parameters(samples, layout, original);
+      const precision = { ...layout, bitsStored: encodedBits(samples, layout) };
       return run(
         `${name} encoding`,
-        () => encode(native.context(layout, { decodedBuffer: samples }), options),
+        () => encode(native.context(precision, { decodedBuffer: samples }), options),
         layout,
       );
     },

@@ -3,6 +3,7 @@ import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../../shared/pixels/codec.js';
 import { frameLayoutOf, isLayoutProblem } from '../../../shared/pixels/layout.js';
 import { CannotClean, concat, framesOfFragments } from '../../../shared/pixels/redact.js';
+import type { DetectedRegions } from '../../../shared/pixels/regions.js';
 import type { IdentityNeedles } from '../../../shared/pixels/text-identity.js';
 import type { TechnicalAllowList } from '../../../shared/pixels/text-technical.js';
 import { type FoundText, findBurnedInText } from './find-text.js';
@@ -77,4 +78,38 @@ function swapPairs(bytes: Uint8Array): Uint8Array {
     out[i + 1] = bytes[i]!;
   }
   return out;
+}
+
+/** What the batch does with a file's text: regions for the pixel stage, or why the file must be held. */
+export type TextVerdict =
+  | { readonly regions: DetectedRegions }
+  | { readonly hold: string; readonly regions: DetectedRegions };
+
+/**
+ * The detector's answer in the pixel stage's terms. Frames that could not be read, or text beside a label
+ * that could not be read, hold the file (never guessed clean); otherwise the identity regions are cleaned.
+ * Reasons name counts only, never what was read.
+ */
+export function textVerdict(text: FileText | undefined): TextVerdict {
+  if (!text) return { regions: new Map() };
+  if ('unreadable' in text) {
+    return {
+      hold: `the frames could not be searched for burned-in text: ${text.unreadable}`,
+      regions: new Map(),
+    };
+  }
+  const { found } = text;
+  if (found.unreadableFrames > 0) {
+    return {
+      hold: `${found.unreadableFrames} frames could not be searched for burned-in text`,
+      regions: found.regions,
+    };
+  }
+  if (found.counts.undecided > 0) {
+    return {
+      hold: `${found.counts.undecided} pieces of burned-in text beside a label could not be read`,
+      regions: found.regions,
+    };
+  }
+  return { regions: found.regions };
 }

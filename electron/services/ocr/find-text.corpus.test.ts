@@ -11,7 +11,7 @@ import { frameLayoutOf, isLayoutProblem } from '../../../shared/pixels/layout.js
 import type { Rect } from '../../../shared/pixels/regions.js';
 import { IdentityNeedles } from '../../../shared/pixels/text-identity.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
-import { type FileText, findTextInFile } from './file-text.js';
+import { type FileText, findTextInFile, textVerdict } from './file-text.js';
 import { forReading, toGray } from './prepare.js';
 import { TesseractReader } from './tesseract-reader.js';
 
@@ -99,6 +99,10 @@ describe.skipIf(!existsSync(CORPUS))('burned-in identity in the public corpus', 
       );
       expect(text.counts.identity).toBeGreaterThan(0);
       expect(after).toEqual([]);
+      // The batch cleans these regions; text it could not read beside a label holds the file as well.
+      const verdict = textVerdict({ found: text });
+      expect(verdict.regions).toBe(text.regions);
+      expect('hold' in verdict).toBe(text.counts.undecided > 0);
     },
   );
 
@@ -128,6 +132,7 @@ describe.skipIf(!existsSync(CORPUS))('burned-in identity in the public corpus', 
       codecs,
     });
     expect(text).toEqual({ unreadable: expect.stringMatching(/cannot be decoded/) });
+    expect(textVerdict(text)).toMatchObject({ hold: expect.stringMatching(/could not be searched/) });
   });
 
   it('a colour PET/CT without text: nothing found to clean or hold', async () => {
@@ -137,5 +142,6 @@ describe.skipIf(!existsSync(CORPUS))('burned-in identity in the public corpus', 
     );
     expect(text.counts).toMatchObject({ identity: 0, undecided: 0 });
     expect(text.regions.size).toBe(0);
+    expect(textVerdict({ found: text })).toEqual({ regions: text.regions });
   });
 });

@@ -29,9 +29,15 @@ export function toGray(samples: Uint8Array, layout: FrameLayout): GrayImage | un
     if (samples.length < pixels * 3) return undefined;
     const planar = layout.planarConfiguration === 1;
     const at = (i: number, c: number) => samples[planar ? c * pixels + i : i * 3 + c]!;
-    if (pi.startsWith('YBR')) for (let i = 0; i < pixels; i++) out[i] = at(i, 0);
-    // The brightest channel, not the luma: pure blue or red text on black keeps its full contrast.
-    else for (let i = 0; i < pixels; i++) out[i] = Math.max(at(i, 0), at(i, 1), at(i, 2));
+    if (pi.startsWith('YBR')) {
+      for (let i = 0; i < pixels; i++) out[i] = at(i, 0);
+      return { width: columns, height: rows, data: out };
+    }
+    // Not the luma: on a dark screen the brightest channel gives blue or red text its full contrast, on a
+    // light one the darkest channel does the same for navy or maroon text.
+    let sum = 0;
+    for (let i = 0; i < pixels; i++) sum += out[i] = Math.max(at(i, 0), at(i, 1), at(i, 2));
+    if (sum / pixels >= 128) for (let i = 0; i < pixels; i++) out[i] = Math.min(at(i, 0), at(i, 1), at(i, 2));
     return { width: columns, height: rows, data: out };
   }
   return undefined;

@@ -1,6 +1,9 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
+import { ReportableError } from '../../../shared/errors.js';
 import type { OcrLine } from '../../../shared/pixels/text-identity.js';
 import type { GrayImage, TextReader } from './text-reader.js';
 
@@ -24,6 +27,8 @@ function pgm(image: GrayImage): Buffer {
 export interface TesseractReaderOptions {
   /** Worker threads, each holding its own model (~40 MB): memory is bounded by this number. */
   readonly workers?: number;
+  /** Folder holding eng.traineddata.gz; the npm package's by default. */
+  readonly langPath?: string;
 }
 
 /** A pool of Tesseract workers created once and reused for every frame, read in sparse-text mode. */
@@ -34,12 +39,19 @@ export class TesseractReader implements TextReader {
 
   private start(): Promise<Scheduler> {
     this.scheduler ??= (async () => {
+      const langPath = this.options.langPath ?? languagePath();
+      // tesseract.js waits forever when its data file is missing: look first.
+      if (!existsSync(join(langPath, 'eng.traineddata.gz'))) throw new Error('no language data');
       const scheduler = createScheduler();
       const count = Math.max(1, this.options.workers ?? Math.min(2, availableParallelism()));
       const workers = await Promise.all(
         Array.from({ length: count }, () =>
           // cacheMethod 'none': the model is read from the package each time, never copied to the disk.
-          createWorker('eng', OEM.LSTM_ONLY, { langPath: languagePath(), gzip: true, cacheMethod: 'none' }),
+          createWorker('eng', OEM.LSTM_ONLY, {
+            langPath,
+            gzip: true,
+            cacheMethod: 'none',
+          }),
         ),
       );
       for (const worker of workers) {
@@ -58,8 +70,17 @@ export class TesseractReader implements TextReader {
   }
 
   async read(image: GrayImage): Promise<OcrLine[]> {
-    const scheduler = await this.start();
-    const result = await scheduler.addJob('recognize', pgm(image), {}, { blocks: true, text: false });
+    // Tesseract's own messages name its files, not ours; they are replaced by plain words all the same.
+    const scheduler = await this.start().catch(() => {
+      throw new ReportableError(
+        'the burned-in text reader could not start: its language data is missing or damaged',
+      );
+    });
+    const result = await scheduler
+      .addJob('recognize', pgm(image), {}, { blocks: true, text: false })
+      .catch(() => {
+        throw new ReportableError('the burned-in text reader could not read a frame');
+      });
     const lines: OcrLine[] = [];
     for (const block of result.data.blocks ?? []) {
       for (const paragraph of block.paragraphs) {

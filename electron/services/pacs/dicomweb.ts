@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { formatTag } from '../../../shared/dicom/tag.js';
 import { tagForKeyword } from '../../../shared/dictionary/index.js';
 import {
+  checkedMatch,
   FIND_KEYS,
   type FindMatch,
   type FindQuery,
@@ -12,7 +13,13 @@ import {
 import { PeerError } from './errors.js';
 import { boundaryOf, splitMultipart } from './multipart.js';
 import type { Credential } from './nodes.js';
-import { type IncomingFile, type OutgoingInstance, readOutgoing, type StagingFolder } from './part10.js';
+import {
+  type IncomingFile,
+  type OutgoingInstance,
+  readOutgoing,
+  type StagingFolder,
+  sendBatches,
+} from './part10.js';
 
 /** A DICOMweb service: its base URL (…/dicom-web) and how we sign in. */
 export interface WebPeer {
@@ -141,8 +148,10 @@ export async function qido(peer: WebPeer, q: FindQuery): Promise<FindMatch[]> {
   const matches = body.map((record: DicomJson) => {
     if (typeof record !== 'object' || record === null)
       throw new PeerError('protocol', `${peer.name} sent a search answer that is not DICOM JSON`);
-    return Object.fromEntries(
-      returned.map((k) => [k, (record[hexTag(k)]?.Value ?? []).map(jsonText).join('\\')]),
+    return checkedMatch(
+      peer.name,
+      studyLevel,
+      Object.fromEntries(returned.map((k) => [k, (record[hexTag(k)]?.Value ?? []).map(jsonText).join('\\')])),
     );
   });
   return q.level === 'patient' ? patientsOf(matches) : matches;
@@ -185,7 +194,7 @@ export async function wadoStudy(
       };
     });
   } catch (e) {
-    current?.discard();
+    await current?.discard();
     if (e instanceof PeerError) throw e;
     if (peer.signal?.aborted)
       throw new PeerError('cancelled', `the exchange with ${peer.name} was cancelled`);
@@ -217,9 +226,9 @@ export async function stow(
     results.push(r);
     onResult?.(r);
   };
-  for (let at = 0; at < paths.length; at += STOW_BATCH) {
+  for (const group of sendBatches(paths, STOW_BATCH)) {
     const batch: { path: string; instance: OutgoingInstance }[] = [];
-    for (const path of paths.slice(at, at + STOW_BATCH)) {
+    for (const path of group) {
       try {
         batch.push({ path, instance: readOutgoing(path) });
       } catch {

@@ -105,11 +105,18 @@ describe.skipIf(!hasOrthanc())('DIMSE against a real Orthanc', () => {
       port: scpPort,
       staging,
       onStored: (p) => void stored.push(p),
+      callers: ['HOSPITAL'],
     });
     try {
       const counts = await moveStudy(peer(hospital, 'h'), call, CT_STUDY, US_AE);
       expect(counts).toMatchObject({ completed: 4, failed: 0 });
       expect(stored).toHaveLength(4);
+      // Nobody else may store into the staging folder meanwhile.
+      const ours = { name: 'scp', aeTitle: US_AE, host: '127.0.0.1', port: scpPort };
+      expect(await echo(ours, { ...call, callingAeTitle: 'INTRUDER' })).toMatchObject({
+        failure: 'ae-rejected',
+      });
+      expect(await echo(ours, { ...call, callingAeTitle: 'HOSPITAL' })).toEqual({ reachable: true });
     } finally {
       scp.close();
     }

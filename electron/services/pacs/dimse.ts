@@ -1,15 +1,37 @@
+import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { PeerError, type PeerFailure } from './errors.js';
-import { type IncomingFile, type OutgoingInstance, readOutgoing, type StagingFolder } from './part10.js';
+import {
+  type IncomingFile,
+  type OutgoingInstance,
+  readOutgoing,
+  type StagingFolder,
+  sendBatches,
+} from './part10.js';
+import { guardPdus } from './pdu-guard.js';
+
+interface DcmjsLogger {
+  setLevel(level: 'silent'): void;
+  getLogger(name: string): DcmjsLogger;
+}
+interface DcmjsModule {
+  readonly log: DcmjsLogger;
+}
 
 const { Client, Dataset } = dimse;
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;
-const { Status, RejectReason, RejectSource, PresentationContextResult } = dimse.constants;
+const { Status, RejectReason, RejectSource } = dimse.constants;
 const { PresentationContext } = dimse.association;
 
-// The library logs requests and, on errors, parts of datasets: none of that may reach a console.
+// The library logs requests, and dcmjs under it complains about what it parses, quoting elements: none
+// of that may reach a console. The dcmjs to silence is the very copy dcmjs-dimse requires (its ES module
+// build would be another instance), and its named loggers were made before this runs.
+const dcmjs = createRequire(createRequire(import.meta.url).resolve('dcmjs-dimse'))('dcmjs') as DcmjsModule;
 dimse.log.setLevel('silent');
+dcmjs.log.setLevel('silent');
+for (const name of ['validation.dcmjs', 'AsyncDicomReader']) dcmjs.log.getLogger(name).setLevel('silent');
 
 type DimseClient = InstanceType<typeof Client>;
 type DimseRequest = Parameters<DimseClient['addRequest']>[0];
@@ -33,16 +55,15 @@ export interface DimseCall {
 }
 
 const DEFAULT_TIMEOUT = 15_000;
-// A C-STORE association carries at most this many instances, so memory stays bounded by their size.
+// A C-STORE association carries at most this many instances (and sendBatches' bytes), so memory stays
+// bounded, and their presentation contexts stay below PS3.8's 128.
 const STORE_BATCH = 32;
-// PS3.8 9.3.2.2: at most 128 presentation contexts per association.
-const MAX_CONTEXTS = 120;
 
 const isSuccess = (status: number) => status === Status.Success || (status & 0xf000) === 0xb000;
 const hex = (status: number) => `0x${status.toString(16).toUpperCase().padStart(4, '0')}`;
 
 interface NetworkInternals {
-  socket?: { destroy(): void };
+  socket?: Socket;
   createStoreWritableStream?: unknown;
   createDatasetFromStoreWritableStream?: unknown;
 }
@@ -113,6 +134,22 @@ function associate(
         // Every request answered: the release may linger, but the work is done and safe.
         if (--pending === 0) watchdog = setTimeout(() => finish(), timeout);
       });
+    client.on('connected', () => {
+      const socket = networkOf(client)?.socket;
+      // A request's last small PDU would otherwise wait for the peer's delayed ACK (Nagle): ~40 ms each.
+      socket?.setNoDelay(true);
+      if (socket)
+        guardPdus(socket, (why) =>
+          finish(
+            new PeerError(
+              'protocol',
+              why === 'length'
+                ? `${peer.name} sent a PDU larger than any we accept`
+                : `${peer.name} sent data that is not a DICOM PDU`,
+            ),
+          ),
+        );
+    });
     client.on('associationAccepted', () => {
       accepted = true;
     });
@@ -219,6 +256,19 @@ export function queryKeys(q: FindQuery): Record<string, string> {
   return keys;
 }
 
+const UID = /^[0-9]+(\.[0-9]+)*$/;
+
+/**
+ * A match must carry the UID that names it (we asked for it, and a retrieve needs it): one without is a
+ * garbled answer, refused rather than shown as an empty record.
+ */
+export function checkedMatch(peerName: string, studyLevel: boolean, match: FindMatch): FindMatch {
+  const uid = match[studyLevel ? 'StudyInstanceUID' : 'SeriesInstanceUID'] ?? '';
+  if (!UID.test(uid) || uid.length > 64)
+    throw new PeerError('protocol', `${peerName} sent a search match without a valid instance UID`);
+  return match;
+}
+
 /** A naturalized dcmjs value as text: person names become their DICOM form, lists are joined with \. */
 function asText(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -244,6 +294,7 @@ export async function find(peer: DimsePeer, call: DimseCall, q: FindQuery): Prom
   const matches: FindMatch[] = [];
   let final: number | undefined;
   let overflow = false;
+  let garbled: PeerError | undefined;
   request.on('response', (r: InstanceType<typeof dimse.responses.CFindResponse>) => {
     const status = r.getStatus();
     if (status === Status.Pending && r.hasDataset()) {
@@ -252,10 +303,17 @@ export async function find(peer: DimsePeer, call: DimseCall, q: FindQuery): Prom
         return;
       }
       const elements = r.getDataset()?.getElements() ?? {};
-      matches.push(Object.fromEntries(returned.map((k) => [k, asText(elements[k])])));
+      const match = Object.fromEntries(returned.map((k) => [k, asText(elements[k])]));
+      // Thrown here it would escape the library's event loop: kept, and thrown once the exchange is over.
+      try {
+        matches.push(checkedMatch(peer.name, studyLevel, match));
+      } catch (e) {
+        garbled ??= e as PeerError;
+      }
     } else if (status !== Status.Pending) final = status;
   });
   await associate(peer, call, [request]);
+  if (garbled) throw garbled;
   if (final === undefined)
     throw new PeerError('protocol', `${peer.name} ended the search without a final status`);
   if (!isSuccess(final) && final !== Status.Cancel)
@@ -355,8 +413,8 @@ export async function getStudy(
         answerStore(incoming?.take(req.getDataset()), req, (path) => onFile?.(path)).then(callback),
       );
     });
-  }).catch((e) => {
-    incoming?.discardAll();
+  }).catch(async (e) => {
+    await incoming?.discardAll();
     throw e;
   });
   await Promise.all(answers);
@@ -368,7 +426,7 @@ export interface IncomingStores {
   /** The file of a completely received instance, once; afterwards it is the caller's. */
   take(token: unknown): IncomingFile | undefined;
   /** Removes every file not yet taken (an aborted association leaves no partial file). */
-  discardAll(): void;
+  discardAll(): Promise<void>;
 }
 
 /**
@@ -409,10 +467,11 @@ export function streamStoresTo(network: object, staging: StagingFolder): Incomin
       byToken.delete(token);
       return incoming;
     },
-    discardAll() {
-      for (const f of [...byStream.values(), ...byToken.values()]) f.discard();
+    async discardAll() {
+      const files = [...byStream.values(), ...byToken.values()];
       byStream.clear();
       byToken.clear();
+      await Promise.all(files.map((f) => f.discard()));
     },
   };
 }
@@ -436,8 +495,8 @@ export function answerStore(
       }
       return response;
     },
-    () => {
-      incoming.discard();
+    async () => {
+      await incoming.discard();
       return response;
     },
   );
@@ -490,25 +549,18 @@ export async function store(
     results.push(r);
     onResult?.(r);
   };
-  for (let at = 0; at < paths.length; ) {
+  for (const group of sendBatches(paths, STORE_BATCH)) {
     if (call.signal?.aborted) throw new PeerError('cancelled', `sending to ${peer.name} was cancelled`);
     const batch: { path: string; instance: OutgoingInstance }[] = [];
     const contexts = new Set<string>();
-    while (at < paths.length && batch.length < STORE_BATCH) {
-      const path = paths[at]!;
-      let instance: OutgoingInstance;
+    for (const path of group) {
       try {
-        instance = readOutgoing(path);
+        const instance = readOutgoing(path);
+        contexts.add(`${instance.sopClassUid} ${instance.transferSyntaxUid}`);
+        batch.push({ path, instance });
       } catch {
-        at++;
         report({ path, status: 'failed', reason: 'the file could not be read as DICOM' });
-        continue;
       }
-      const context = `${instance.sopClassUid} ${instance.transferSyntaxUid}`;
-      if (!contexts.has(context) && contexts.size >= MAX_CONTEXTS) break;
-      contexts.add(context);
-      batch.push({ path, instance });
-      at++;
     }
     if (batch.length === 0) continue;
     const outcomes = new Map<string, StoreResult>();
@@ -543,5 +595,3 @@ export async function store(
   }
   return results;
 }
-
-export { PresentationContextResult };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { IMPLEMENTATION_CLASS_UID } from '../../../shared/anonymize/engine.js';
 import { asciiBytes } from '../../../shared/dicom/encode.js';
@@ -46,6 +46,31 @@ export function readOutgoing(path: string): OutgoingInstance {
   }
 }
 
+// Files sent in one association or one STOW-RS request are read whole: this bounds their total size.
+const BATCH_BYTES = 256 * 1024 * 1024;
+
+/** Splits the files to send into groups bounded by count and total size (a larger file goes alone). */
+export function* sendBatches(paths: readonly string[], maxFiles: number): Generator<string[]> {
+  let batch: string[] = [];
+  let bytes = 0;
+  for (const path of paths) {
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // reported when it is read
+    }
+    if (batch.length > 0 && (batch.length >= maxFiles || bytes + size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(path);
+    bytes += size;
+  }
+  if (batch.length > 0) yield batch;
+}
+
 /** Preamble, magic and the file meta group of a received instance. */
 export function part10Head(
   sopClassUid: string,
@@ -72,8 +97,8 @@ export interface IncomingFile {
   readonly stream: WriteStream;
   /** Waits for the bytes to reach the disk and moves the file into place; returns its path. */
   commit(): Promise<string>;
-  /** Removes the part file (an aborted or refused transfer leaves nothing behind). */
-  discard(): void;
+  /** Removes the part file (an aborted or refused transfer leaves nothing behind); resolves once it is gone. */
+  discard(): Promise<void>;
 }
 
 /**
@@ -117,10 +142,19 @@ export class StagingFolder {
             }
           });
         }),
-      discard: () => {
-        stream.destroy();
-        rmSync(part, { force: true });
-      },
+      // The file is opened asynchronously: removed once the stream is closed, or it could appear after.
+      discard: () =>
+        new Promise<void>((resolve) => {
+          const remove = () => {
+            rmSync(part, { force: true });
+            resolve();
+          };
+          if (stream.closed) remove();
+          else {
+            stream.once('close', remove);
+            stream.destroy();
+          }
+        }),
     };
   }
 }

@@ -107,6 +107,8 @@ export async function retrieveStudies(
     aeTitle: local.aeTitle,
     port: local.port,
     staging,
+    // During a pull only the PACS we retrieve from may store into the staging folder.
+    callers: [node.aeTitle!],
     onStored: counted,
     ...(local.timeoutMs ? { timeoutMs: local.timeoutMs } : {}),
   });

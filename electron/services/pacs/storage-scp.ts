@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
 import { answerStore, type IncomingStores, streamStoresTo } from './dimse.js';
 import type { StagingFolder } from './part10.js';
+import { guardPdus } from './pdu-guard.js';
 
 const { Scp, Server } = dimse;
 const { CEchoResponse } = dimse.responses;
@@ -29,6 +30,8 @@ export interface StorageScpOptions {
    */
   readonly onStored: (path: string) => Promise<void> | void;
   readonly timeoutMs?: number;
+  /** Calling AE titles admitted (the PACS a pull retrieves from); anyone when absent. */
+  readonly callers?: readonly string[];
 }
 
 type ScpInstance = InstanceType<typeof Scp>;
@@ -51,7 +54,13 @@ export class StorageScp {
       constructor(socket: Socket, opts: ConstructorParameters<typeof Scp>[1]) {
         super(socket, opts);
         this.incoming = streamStoresTo(this, options.staging);
-        this.on('close', () => this.incoming.discardAll());
+        // Each answer is one small PDU: without this it waits for the sender's delayed ACK.
+        socket.setNoDelay(true);
+        guardPdus(socket, () => {
+          void this.incoming.discardAll();
+          socket.destroy();
+        });
+        this.on('close', () => void this.incoming.discardAll());
       }
       override associationRequested(association: Association) {
         if (association.getCalledAeTitle().trim() !== options.aeTitle) {
@@ -59,6 +68,14 @@ export class StorageScp {
             RejectResult.Permanent,
             RejectSource.ServiceUser,
             RejectReason.CalledAeNotRecognized,
+          );
+          return;
+        }
+        if (options.callers && !options.callers.includes(association.getCallingAeTitle().trim())) {
+          this.sendAssociationReject(
+            RejectResult.Permanent,
+            RejectSource.ServiceUser,
+            RejectReason.CallingAeNotRecognized,
           );
           return;
         }
@@ -88,7 +105,7 @@ export class StorageScp {
         void answerStore(this.incoming.take(request.getDataset()), request, options.onStored).then(callback);
       }
       override abort() {
-        this.incoming.discardAll();
+        void this.incoming.discardAll();
       }
     }
     const server = new Server(Receiver);

@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -7,6 +8,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -264,6 +266,42 @@ describe('ReportWriter', () => {
       verificationFailed: 0,
     });
     expect(JSON.parse(readFileSync(join(empty.locations.reportDir, REPORT_JSON), 'utf8')).files).toEqual([]);
+  });
+});
+
+describe('ReportWriter across runs', () => {
+  it('appends to the audit and crosswalks, drops a line a crash cut short, and repeats no identifier', () => {
+    const outDir = join(root, 'again', 'out');
+    const auditDir = join(root, 'again', 'audit');
+    const all = records(outDir);
+    const first = ReportWriter.open(context(outDir), { auditDir });
+    first.add(all[0]!);
+    first.add(all[5]!);
+    first.close();
+    // A kill in the middle of a line: the next run drops the partial line and writes whole ones.
+    appendFileSync(join(auditDir, AUDIT_CSV), '3,/data/SMITH^JOHN/cut');
+    const second = ReportWriter.open(context(outDir), { auditDir });
+    expect(second.nextInputNo).toBe(3);
+    for (const r of all) second.add(r);
+    second.close();
+    const audit = readCsvFile(join(auditDir, AUDIT_CSV));
+    expect(audit.map((r) => r.input_no)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(audit.some((r) => r.input?.endsWith('/cut'))).toBe(false);
+    // The written output the first run recorded keeps its one line.
+    expect(audit.filter((r) => r.output === all[0]!.output)).toHaveLength(1);
+    const uids = readCrosswalkCsv(join(auditDir, UID_CROSSWALK)).map(([o]) => o);
+    expect(new Set(uids).size).toBe(uids.length);
+    if (posix) expect(mode(join(auditDir, AUDIT_CSV))).toBe(0o600);
+  });
+
+  it('refuses an audit another version wrote, leaving it as it is', () => {
+    const auditDir = join(root, 'old', 'audit');
+    mkdirSync(auditDir, { recursive: true });
+    writeFileSync(join(auditDir, AUDIT_CSV), 'input_no,input,output\r\n1,/x,/y\r\n');
+    expect(() => ReportWriter.open(context(join(root, 'old', 'out')), { auditDir })).toThrow(
+      /the audit in the audit folder has other columns/,
+    );
+    expect(readFileSync(join(auditDir, AUDIT_CSV), 'utf8')).toBe('input_no,input,output\r\n1,/x,/y\r\n');
   });
 });
 

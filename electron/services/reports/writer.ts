@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
@@ -144,6 +144,8 @@ export class ReportWriter {
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
   /** The previous report's entries of written outputs, by output, until this run meets them again. */
   private readonly carried = new Map<string, ReportEntry>();
+  /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
+  private readonly renames = new Map<string, string>();
   private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
   private entries = 0;
   private readonly counts = {
@@ -314,6 +316,25 @@ export class ReportWriter {
     return inputNo;
   }
 
+  /**
+   * An output moved to another name (a second content arrived for its instance): the audit gets a line
+   * for the new name, and the shareable report names the new one when it is published.
+   */
+  moved(from: string, to: string, input: string) {
+    const before = this.audited.get(from);
+    const inputNo = before?.inputNo ?? ++this.inputNo;
+    const sha = before?.sha ?? '';
+    this.audited.delete(from);
+    this.audited.set(to, { inputNo, sha });
+    const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
+    if (relFrom && relTo) this.renames.set(relFrom, relTo);
+    const reason = `moved from ${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
+    this.audit.write(
+      csvRow([inputNo, input, '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
+    );
+    this.audit.flush();
+  }
+
   /** One entry of the shareable report, in both of its files. */
   private writeEntry(entry: ReportEntry) {
     this.json.write(reportJsonEntry(entry, this.entries++ === 0));
@@ -347,9 +368,17 @@ export class ReportWriter {
     if (failure) throw failure;
     for (const name of [REPORT_JSON, REPORT_CSV]) {
       const file = join(this.locations.reportDir, name);
+      if (this.renames.size > 0) this.applyRenames(`${file}.part`);
       renameSync(`${file}.part`, file);
     }
     return summary;
+  }
+
+  /** Rewrites a finished report part with the outputs' final names (rare: only when names were contested). */
+  private applyRenames(part: string) {
+    let text = readFileSync(part, 'utf8');
+    for (const [from, to] of this.renames) text = text.replaceAll(from, to);
+    writeFileSync(part, text);
   }
 
   /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */

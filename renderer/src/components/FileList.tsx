@@ -112,16 +112,25 @@ function FileLine({ row, selected, onSelect }: { row: FileRow; selected: boolean
   );
 }
 
+/** Every file on its own line, by name: for looking through a filtered list without the grouping. */
+function flatRows(rows: ReadonlyArray<FileRow>): Entry[] {
+  return [...rows]
+    .sort((a, b) => compare(a.name, b.name) || a.id - b.id)
+    .map((row) => ({ kind: 'file', key: `f:${row.id}`, row }));
+}
+
 export function FileList({
   rows,
   selectedId,
   onSelect,
+  flat,
 }: {
   rows: ReadonlyArray<FileRow>;
   selectedId: number | null;
   onSelect: (id: number) => void;
+  flat: boolean;
 }) {
-  const entries = useMemo(() => groupRows(rows), [rows]);
+  const entries = useMemo(() => (flat ? flatRows(rows) : groupRows(rows)), [rows, flat]);
   const fileIndexes = useMemo(
     () => entries.flatMap((entry, index) => (entry.kind === 'file' ? [index] : [])),
     [entries],
@@ -161,7 +170,7 @@ export function FileList({
       <VirtualList
         className="file-list-body"
         role="listbox"
-        aria-label="Files, grouped by patient, study and series"
+        aria-label={flat ? 'Files, by name' : 'Files, grouped by patient, study and series'}
         tabIndex={0}
         aria-activedescendant={selectedId === null ? undefined : `file-${selectedId}`}
         onKeyDown={onKeyDown}

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type {
   OutputChoice,
   ReportFormat,
+  RunFailure,
   RunPlan,
   RunProgress,
   RunSummary,
@@ -118,14 +119,75 @@ function Plan({ plan }: { plan: RunPlan }) {
         </div>
       </dl>
       {output && output.entries > 0 ? (
-        <p className="banner banner-warn" role="alert" data-testid="plan-output-warning">
+        <p className="banner banner-warn" data-testid="plan-output-warning">
           The output folder is not empty: it holds {plural(output.entries, 'item')}.
           {output.earlierRun
-            ? ' Some are outputs of an earlier run: files already written with this profile and key are skipped; outputs of another profile or key would be mixed with these.'
+            ? ' An earlier run wrote there: files it already wrote with this profile and key are skipped, and a run with another profile or key is refused.'
             : ' The de-identified copies would be mixed with what is there; an empty folder is safer.'}
         </p>
       ) : null}
     </section>
+  );
+}
+
+/** Failures first, then files held for review, then skipped ones: what needs attention most comes first. */
+const PROBLEM_ORDER: ReadonlyArray<RunFailure['status']> = ['failed', 'held', 'skipped'];
+
+/** The kind of a reason: its words and tags, without the numbers (offsets, sizes) that differ per file. */
+const reasonKind = (reason: string) =>
+  reason
+    .split(/(\([0-9A-F]{4},[0-9A-F]{4}\))/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\d+/g, '…')))
+    .join('');
+
+/** The files not written, grouped by result in order of urgency, each group counted by kind of reason. */
+function ProblemTable({ problems }: { problems: ReadonlyArray<RunFailure> }) {
+  if (problems.length === 0) return null;
+  const groups = PROBLEM_ORDER.map((status) => {
+    const items = problems.filter((problem) => problem.status === status);
+    const kinds = new Map<string, number>();
+    for (const item of items)
+      kinds.set(reasonKind(item.reason), (kinds.get(reasonKind(item.reason)) ?? 0) + 1);
+    const sorted = [...items].sort((a, b) => reasonKind(a.reason).localeCompare(reasonKind(b.reason)));
+    return { status, items: sorted, kinds: [...kinds].sort((a, b) => b[1] - a[1]) };
+  }).filter((group) => group.items.length > 0);
+  return (
+    <>
+      <h3>Files not written</h3>
+      <table className="problems">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Result</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        {groups.map((group) => (
+          <tbody key={group.status} data-testid={`problems-${group.status}`}>
+            <tr className="problem-group">
+              <th scope="rowgroup" colSpan={3}>
+                {STATUS_LABEL[group.status]}: {plural(group.items.length, 'file')}
+                <ul>
+                  {group.kinds.map(([kind, count]) => (
+                    <li key={kind}>
+                      {count.toLocaleString('en')} × {kind}
+                    </li>
+                  ))}
+                </ul>
+              </th>
+            </tr>
+            {group.items.map((problem, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
+              <tr key={index}>
+                <td>{problem.name}</td>
+                <td>{STATUS_LABEL[problem.status]}</td>
+                <td>{problem.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </>
   );
 }
 
@@ -149,6 +211,29 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
   return (
     <section className="panel" aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">{OUTCOME_TITLE[summary.outcome]}</h2>
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Open output folder
+        </button>
+        <button
+          type="button"
+          onClick={() => void deid.openReport().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Open report
+        </button>
+        <button type="button" onClick={() => void report('csv')}>
+          Export report (CSV)…
+        </button>
+        <button type="button" onClick={() => void report('json')}>
+          Export report (JSON)…
+        </button>
+        <button type="button" onClick={() => void act(() => deid.exportAudit(), 'Audit and crosswalk')}>
+          Export audit / crosswalk…
+        </button>
+      </div>
       {summary.message ? <p className="banner banner-error">{summary.message}</p> : null}
       <dl className="summary-counts">
         <div>
@@ -180,50 +265,11 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
           {`${plural(summary.held, 'file was', 'files were')} held for review and not written, because their images may show identity: ${summary.heldReasons.join('; ')}. They are kept on site with the audit.`}
         </p>
       ) : null}
-      {summary.problems.length > 0 ? (
-        <>
-          <h3>Files not written</h3>
-          <table className="problems">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Result</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.problems.map((problem, index) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
-                <tr key={index}>
-                  <td>{problem.name}</td>
-                  <td>{STATUS_LABEL[problem.status]}</td>
-                  <td>{problem.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
-      ) : null}
-      <div className="button-row">
-        <button
-          type="button"
-          onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
-        >
-          Show output folder
-        </button>
-        <button type="button" onClick={() => void report('csv')}>
-          Export report (CSV)…
-        </button>
-        <button type="button" onClick={() => void report('json')}>
-          Export report (JSON)…
-        </button>
-        <button type="button" onClick={() => void act(() => deid.exportAudit(), 'Audit and crosswalk')}>
-          Export audit / crosswalk…
-        </button>
-      </div>
+      <ProblemTable problems={summary.problems} />
       <p className="hint">
-        The report holds no patient data and may travel with the images. The audit and crosswalk link new
-        identities to the originals: keep them on site.
+        The report was saved to <span data-testid="report-folder">{summary.reportFolder}</span>; it holds no
+        patient data and may travel with the images. The audit and crosswalk link new identities to the
+        originals: keep them on site.
       </p>
       <p className="note" role="status">
         {note}
@@ -301,6 +347,8 @@ export function RunScreen({
   if (running && progress) return <Progress progress={progress} onCancel={cancel} cancelling={cancelling} />;
   return (
     <div className="run-screen">
+      {/* The last run's outcome comes first: it is what the person is waiting for. */}
+      {summary ? <Summary summary={summary} onError={onError} /> : null}
       <section className="panel" aria-labelledby="run-title">
         <h2 id="run-title">Make de-identified copies</h2>
         {files.rows.length === 0 ? (
@@ -346,7 +394,6 @@ export function RunScreen({
           </button>
         </div>
       </section>
-      {summary ? <Summary summary={summary} onError={onError} /> : null}
     </div>
   );
 }

@@ -36,11 +36,19 @@ export function dhtSegment(tables: ReadonlyMap<number, HuffmanTable>): Uint8Arra
   return new Uint8Array([0xff, 0xc4, length >> 8, length & 0xff, ...body]);
 }
 
-/** Decoding by code length (F.2.2.3): the largest code of each length and where its symbols start. */
+/** Codes this long or shorter are looked up at once; longer ones by length. */
+export const LOOKUP_BITS = 9;
+
+/**
+ * Decoding by code length (F.2.2.3): the largest code of each length and where its symbols start, and a
+ * table giving the length and symbol of every code of up to LOOKUP_BITS bits from that many next bits.
+ */
 export class HuffmanDecoder {
   readonly maxCode = new Int32Array(18).fill(-1);
   readonly valPtr = new Int32Array(17);
   readonly minCode = new Int32Array(17);
+  /** (length << 8) | symbol, or -1 when the code is longer. */
+  readonly lookup = new Int32Array(1 << LOOKUP_BITS).fill(-1);
   readonly symbols: readonly number[];
   constructor(table: HuffmanTable) {
     this.symbols = table.symbols;
@@ -53,6 +61,13 @@ export class HuffmanDecoder {
       code += n;
       k += n;
       this.maxCode[length] = n ? code - 1 : -1;
+      if (length <= LOOKUP_BITS) {
+        for (let i = 0; i < n; i++) {
+          const first = (this.minCode[length]! + i) << (LOOKUP_BITS - length);
+          const entry = (length << 8) | table.symbols[this.valPtr[length]! + i]!;
+          this.lookup.fill(entry, first, first + (1 << (LOOKUP_BITS - length)));
+        }
+      }
       code <<= 1;
     }
     this.maxCode[17] = 0x7fffffff;

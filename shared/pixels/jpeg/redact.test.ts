@@ -1,21 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { ToolRunner } from '../../../test/pixel-tools.js';
 import {
   compare,
   compressedFrames,
+  damaged,
+  frameLayout,
+  grow,
   layoutOf,
   nativeDicom,
   nativeFrames,
   parse,
-  pnm,
   syntheticFrame,
-  tool,
   withFrames,
 } from '../../../test/pixels.js';
 import { hasTool } from '../../../test/tools.js';
+import { ReportableError } from '../../errors.js';
 import type { FrameLayout } from '../codec.js';
 import type { Rect } from '../regions.js';
 import { jpegBaselineRedactor } from './redact.js';
@@ -24,42 +23,16 @@ import { jpegBaselineRedactor } from './redact.js';
 // dcmtk's dcmdjpeg (IJG libjpeg, no colour conversion): outside the cleaned MCUs every sample is the same,
 // inside them the flat dark value.
 
-const dir = mkdtempSync(join(tmpdir(), 'deid-jpeg-redact-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-let serial = 0;
+const tools = new ToolRunner();
 const run = (command: string, args: readonly string[], input: Uint8Array) =>
-  tool(dir, command, args, input, `j${serial++}`);
-
-/** A JPEG file from libjpeg-turbo's cjpeg, put into a DICOM file as it is by dcmtk's img2dcm. */
-function cjpeg(l: FrameLayout, frame: Uint8Array, args: readonly string[]): Uint8Array {
-  const base = join(dir, `c${serial++}`);
-  writeFileSync(`${base}.pnm`, pnm(l, frame));
-  execFileSync('cjpeg', [...args, '-outfile', `${base}.jpg`, `${base}.pnm`]);
-  execFileSync('img2dcm', [`${base}.jpg`, `${base}.dcm`]);
-  return new Uint8Array(readFileSync(`${base}.dcm`));
-}
+  tools.dicom(command, args, input);
 
 const RECTS: Rect[] = [
   { x: 5, y: 7, width: 21, height: 12 },
   { x: 41, y: 33, width: 9, height: 6 },
 ];
 
-const layout = (over: Partial<FrameLayout>): FrameLayout => ({
-  rows: 61,
-  columns: 83,
-  samplesPerPixel: 1,
-  bitsAllocated: 8,
-  bitsStored: 8,
-  highBit: 7,
-  pixelRepresentation: 0,
-  planarConfiguration: 0,
-  photometricInterpretation: 'MONOCHROME2',
-  numberOfFrames: 1,
-  ...over,
-});
-
-const grow = (rects: readonly Rect[], dx: number, dy: number): Rect[] =>
-  rects.map((r) => ({ x: r.x - dx, y: r.y - dy, width: r.width + 2 * dx, height: r.height + 2 * dy }));
+const layout = (over: Partial<FrameLayout>): FrameLayout => frameLayout({ rows: 61, columns: 83, ...over });
 
 interface Case {
   readonly name: string;
@@ -118,6 +91,16 @@ const CASES: Case[] = [
     dark: (s) => (s === 0 ? 0 : 128),
   },
   {
+    name: 'baseline RGB kept as RGB components',
+    layout: layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' }),
+    frames: 1,
+    args: ['+eb', '+cr'],
+    syntax: '1.2.840.10008.1.2.4.50',
+    mcu: [8, 8],
+    margin: [0, 0],
+    dark: () => 0,
+  },
+  {
     name: 'baseline RGB as YBR_FULL (4:4:4), 2 frames',
     layout: layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' }),
     frames: 2,
@@ -166,7 +149,7 @@ describe.skipIf(!hasTool('dcmcjpeg') || !hasTool('cjpeg'))(
       const samples = Array.from({ length: frames }, (_, i) => syntheticFrame(l, i));
       const compressed =
         args[0] === 'cjpeg'
-          ? cjpeg(l, samples[0]!, args.slice(1))
+          ? tools.cjpeg(l, samples[0]!, args.slice(1))
           : run('dcmcjpeg', args, nativeDicom({ ...l, numberOfFrames: frames }, samples));
       const parsed = parse(compressed);
       expect(parsed.transferSyntax.uid).toBe(syntax);
@@ -223,6 +206,20 @@ describe.skipIf(!hasTool('dcmcjpeg') || !hasTool('cjpeg'))(
         expect(() => jpegBaselineRedactor.redact(frame, layout({}), RECTS)).toThrow(
           /only baseline and extended/,
         );
+      }
+    });
+
+    it('damaged JPEG gives a plain error or a frame, never a crash or a hang', () => {
+      const l = layout({ samplesPerPixel: 3, photometricInterpretation: 'RGB' });
+      const frame = compressedFrames(
+        parse(run('dcmcjpeg', ['+eb'], nativeDicom(l, [syntheticFrame(l, 0)]))),
+      )[0]!;
+      for (const d of damaged(frame, 20, 6, 2)) {
+        try {
+          jpegBaselineRedactor.redact(d, l, RECTS);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ReportableError);
+        }
       }
     });
   },

@@ -1,5 +1,6 @@
 import { concatChunks } from '../../dicom/write.js';
 import type { CompressedDomainRedactor, FrameLayout } from '../codec.js';
+import { MAX_FRAME_SAMPLES } from '../coding-parameters.js';
 import type { Rect } from '../regions.js';
 import {
   dhtSegment,
@@ -52,12 +53,17 @@ function toMcuGrid(rects: readonly Rect[], frame: FrameHeader, mcuWidth: number,
 }
 
 /**
- * The DC coefficient of a flat block at the darkest (or, for MONOCHROME1, the brightest) sample: the inverse
- * DCT of a DC-only block is DC × Q / 8 plus the level shift 2^(P-1); decoders clamp what overshoots.
+ * The DC coefficient of a flat block at the darkest sample, or for MONOCHROME1 the brightest one Bits Stored
+ * allows: the inverse DCT of a DC-only block is DC × Q / 8 plus the level shift 2^(P-1). Decoders clamp what
+ * overshoots the precision's range; below its top (Bits Stored smaller than the JPEG precision) the block
+ * stays at or under the largest stored value, since a larger one would wrap when masked to Bits Stored.
  */
-function extremeDc(quant: number, precision: number, brightest: boolean): number {
+function extremeDc(quant: number, precision: number, brightest: boolean, bitsStored: number): number {
   const shift = 1 << (precision - 1);
-  return brightest ? Math.ceil(((shift - 1) * 8) / quant) : -Math.ceil((shift * 8) / quant);
+  if (!brightest) return -Math.ceil((shift * 8) / quant);
+  const top = (1 << precision) - 1;
+  const target = Math.min(top, 2 ** bitsStored - 1);
+  return target === top ? Math.ceil(((top - shift) * 8) / quant) : Math.floor(((target - shift) * 8) / quant);
 }
 
 interface DecodedScan {
@@ -76,6 +82,8 @@ function redact(bytes: Uint8Array, layout: FrameLayout, rects: readonly Rect[]) 
       `it holds a ${frame.samplesPerLine} × ${frame.lines} image, not the ${layout.columns} × ${layout.rows} the header says`,
     );
   }
+  if (layout.rows * layout.columns * layout.samplesPerPixel > MAX_FRAME_SAMPLES)
+    throw notCleanable('it is too large');
   const grid = blockGrid(frame);
   const mcuWidth = 8 * grid.hMax;
   const mcuHeight = 8 * grid.vMax;
@@ -126,7 +134,10 @@ function redact(bytes: Uint8Array, layout: FrameLayout, rects: readonly Rect[]) 
   frame.components.forEach((c, index) => {
     const { width, coefficients } = grid.components[index]!;
     // Chroma of a YCbCr image goes to neutral (0 is mid-scale after the level shift).
-    const dc = ycbcr && index > 0 ? 0 : extremeDc(componentQuant[index]![0]!, frame.precision, brightest);
+    const dc =
+      ycbcr && index > 0
+        ? 0
+        : extremeDc(componentQuant[index]![0]!, frame.precision, brightest, layout.bitsStored);
     const blockWidth = mcuWidth / c.h;
     const blockHeight = mcuHeight / c.v;
     for (const r of cleaned) {

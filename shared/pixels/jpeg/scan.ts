@@ -1,5 +1,5 @@
 import { BitReader, BitWriter } from './bits.js';
-import type { HuffmanDecoder, HuffmanEncoder } from './huffman.js';
+import { type HuffmanDecoder, type HuffmanEncoder, LOOKUP_BITS } from './huffman.js';
 import { type FrameHeader, notCleanable, type ScanHeader } from './segments.js';
 
 /**
@@ -38,12 +38,13 @@ export function blockGrid(frame: FrameHeader): BlockGrid {
   };
 }
 
-/** The blocks a scan visits, in coding order, as indices into each component's grid. */
-function* blockOrder(
+/** Calls `visit` for each block a scan codes, in coding order: scan component, block index in its grid, MCU. */
+function forEachBlock(
   frame: FrameHeader,
   grid: BlockGrid,
   scan: ScanHeader,
-): Generator<{ component: number; block: number; mcu: number }> {
+  visit: (component: number, block: number, mcu: number) => void,
+): void {
   if (scan.components.length === 1) {
     // Non-interleaved: the component's own blocks, not padded to whole MCUs (A.2.2).
     const index = scan.components[0]!.index;
@@ -52,18 +53,21 @@ function* blockOrder(
     const height = Math.ceil(Math.ceil((frame.lines * c.v) / grid.vMax) / 8);
     const stride = grid.components[index]!.width;
     for (let y = 0, mcu = 0; y < height; y++)
-      for (let x = 0; x < width; x++, mcu++) yield { component: 0, block: y * stride + x, mcu };
+      for (let x = 0; x < width; x++, mcu++) visit(0, y * stride + x, mcu);
     return;
   }
+  const parts = scan.components.map((sc) => ({
+    c: frame.components[sc.index]!,
+    stride: grid.components[sc.index]!.width,
+  }));
   for (let my = 0, mcu = 0; my < grid.mcusY; my++) {
     for (let mx = 0; mx < grid.mcusX; mx++, mcu++) {
-      for (let s = 0; s < scan.components.length; s++) {
-        const index = scan.components[s]!.index;
-        const c = frame.components[index]!;
-        const stride = grid.components[index]!.width;
-        for (let v = 0; v < c.v; v++)
-          for (let h = 0; h < c.h; h++)
-            yield { component: s, block: (my * c.v + v) * stride + mx * c.h + h, mcu };
+      for (let s = 0; s < parts.length; s++) {
+        const { c, stride } = parts[s]!;
+        for (let v = 0; v < c.v; v++) {
+          const row = (my * c.v + v) * stride + mx * c.h;
+          for (let h = 0; h < c.h; h++) visit(s, row + h, mcu);
+        }
       }
     }
   }
@@ -71,7 +75,12 @@ function* blockOrder(
 
 function decodeSymbol(reader: BitReader, table: HuffmanDecoder): number {
   const peek = reader.peek16();
-  for (let length = 1; length <= 16; length++) {
+  const fast = table.lookup[peek >>> (16 - LOOKUP_BITS)]!;
+  if (fast >= 0) {
+    reader.skip(fast >> 8);
+    return fast & 0xff;
+  }
+  for (let length = LOOKUP_BITS + 1; length <= 16; length++) {
     const code = peek >>> (16 - length);
     if (code <= table.maxCode[length]!) {
       reader.skip(length);
@@ -106,7 +115,7 @@ export function decodeScan(
   const reader = new BitReader(bytes, start, end);
   const predictors = new Int32Array(scan.components.length);
   let lastMcu = 0;
-  for (const { component, block, mcu } of blockOrder(frame, grid, scan)) {
+  forEachBlock(frame, grid, scan, (component, block, mcu) => {
     if (mcu !== lastMcu) {
       lastMcu = mcu;
       if (restartInterval > 0 && mcu % restartInterval === 0) {
@@ -134,7 +143,7 @@ export function decodeScan(
       out[at + k] = extend(reader.bits(size), size);
       k++;
     }
-  }
+  });
 }
 
 const categoryOf = (value: number): number => (value === 0 ? 0 : 32 - Math.clz32(Math.abs(value)));
@@ -158,7 +167,7 @@ export function encodeScan(
 ): void {
   const predictors = new Int32Array(scan.components.length);
   let lastMcu = 0;
-  for (const { component, block, mcu } of blockOrder(frame, grid, scan)) {
+  forEachBlock(frame, grid, scan, (component, block, mcu) => {
     if (mcu !== lastMcu) {
       lastMcu = mcu;
       if (restartInterval > 0 && mcu % restartInterval === 0) {
@@ -187,7 +196,7 @@ export function encodeScan(
       run = 0;
     }
     if (run > 0) sink.symbol('ac', component, 0);
-  }
+  });
 }
 
 /** Writes the symbols with the given encoders; throws MissingSymbol when one has no code. */

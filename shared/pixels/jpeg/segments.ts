@@ -128,8 +128,8 @@ export function frameHeader(bytes: Uint8Array, s: Segment): FrameHeader {
 
 export function scanHeader(bytes: Uint8Array, s: Segment, frame: FrameHeader): ScanHeader {
   const count = bytes[s.start + 4]!;
-  const at = s.start + 5 + count * 2;
-  if (count < 1 || count > 4 || at + 3 > s.dataStart!) throw notCleanable('its scan header is malformed');
+  if (count < 1 || count > 4 || s.start + 8 + count * 2 > s.dataStart!)
+    throw notCleanable('its scan header is malformed');
   const components = Array.from({ length: count }, (_, k) => {
     const id = bytes[s.start + 5 + k * 2]!;
     const index = frame.components.findIndex((c) => c.id === id);
@@ -137,9 +137,8 @@ export function scanHeader(bytes: Uint8Array, s: Segment, frame: FrameHeader): S
     const tables = bytes[s.start + 6 + k * 2]!;
     return { index, dcTable: tables >> 4, acTable: tables & 15 };
   });
-  // Sequential: the whole spectrum (Ss = 0, Se = 63) with no successive approximation (Ah = Al = 0).
-  if (bytes[at] !== 0 || bytes[at + 1] !== 63 || bytes[at + 2] !== 0)
-    throw notCleanable('a scan is not sequential');
+  // Ss, Se, Ah and Al are ignored: a baseline or extended frame is sequential whatever they say, as libjpeg
+  // reads them (some encoders write Se = 0).
   return { components };
 }
 

@@ -1,0 +1,63 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { part10, str } from '../../test/part10.js';
+import { asciiBytes, encodeHeader } from '../dicom/encode.js';
+import { parseDicom } from '../dicom/parse.js';
+import { MemorySource } from '../dicom/source.js';
+import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
+import { concatChunks } from '../dicom/write.js';
+import { getPreset } from '../profile/index.js';
+import { anonymize } from './engine.js';
+import { keyFromBytes } from './key.js';
+
+// A garbage collection on demand, to weigh what a parse keeps alive.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const heap = () => {
+  gc();
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
+};
+
+const ITEMS = 100_000;
+
+/** A file of ITEMS sequence items of 52 bytes, each one Referenced SOP Instance UID (issue 9, item 22). */
+function manyItems(): Uint8Array {
+  const item = concatChunks([
+    encodeHeader(0xfffee000, '', 44, EXPLICIT_LE),
+    encodeHeader(0x00081155, 'UI', 36, EXPLICIT_LE),
+    asciiBytes('1.2.826.0.1.3680043.9.7777.22.123456'),
+  ]);
+  const body = new Uint8Array(item.length * ITEMS);
+  for (let i = 0; i < ITEMS; i++) body.set(item, i * item.length);
+  return concatChunks([
+    part10([str(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7'), str(0x00100010, 'PN', 'DOE^JANE')]),
+    encodeHeader(0x00081115, 'SQ', 0xffffffff, EXPLICIT_LE),
+    body,
+    encodeHeader(0xfffee0dd, '', 0, EXPLICIT_LE),
+  ]);
+}
+
+describe('item 22: a file of many small sequence items', () => {
+  const bytes = manyItems();
+
+  it('parses into a tree of bounded cost per item and element', () => {
+    const before = heap();
+    const parsed = parseDicom(new MemorySource(bytes));
+    const perElement = (heap() - before) / (2 * ITEMS);
+    expect(parsed.dataset.elements.at(-1)?.items).toHaveLength(ITEMS);
+    // 181 bytes when each item's element list kept the room V8 gives a growing array.
+    expect(perElement).toBeLessThan(140);
+  });
+
+  it('de-identifies into output chunks that do not grow with the number of items', () => {
+    const parsed = parseDicom(new MemorySource(bytes));
+    const key = keyFromBytes(new Uint8Array(32).fill(3));
+    const result = anonymize(parsed, { profile: getPreset('basic'), key, toolVersion: '0.1.0' });
+    // Every item changes (its UID is remapped): one chunk of new bytes per item, before, not one per 64 KB.
+    expect(result.chunks.length).toBeLessThan(ITEMS / 100);
+    const out = parseDicom(new MemorySource(concatChunks(result.chunks)));
+    expect(out.dataset.elements.find((e) => e.tag === 0x00081115)?.items).toHaveLength(ITEMS);
+  });
+});
