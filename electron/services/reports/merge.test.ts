@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvRow } from './csv.js';
-import { DUPLICATE_REASON, MergeError, mergeReports } from './merge.js';
+import { MergeError, mergeReports } from './merge.js';
 import { readCsvFile } from './read.js';
 import { AUDIT_COLUMNS, auditRow } from './writer.js';
 
@@ -106,7 +106,7 @@ describe('mergeReports', () => {
       ['2', '/in/a-z/9.dcm', 'written'],
       ['3', '/in/b/2.dcm', 'skipped'],
     ]);
-    expect(audit[2]!.reason).toBe(DUPLICATE_REASON);
+    expect(audit[2]!.reason).toBe('duplicate: the same instance with the same content as input 1');
     expect(audit[2]!.output).toBe('');
     const report = JSON.parse(readFileSync(join(dir, 'same', 'report', 'deid-report.json'), 'utf8'));
     expect(
@@ -144,6 +144,12 @@ describe('mergeReports', () => {
     };
     const x = shard([{ path: '/in/1.dcm', output: 'P/S/x.dcm', sha: 'f1' }]);
     refused([x, shard([{ path: '/in/2.dcm', output: 'P/S/x.dcm', sha: 'f2' }])], 'split', '--shard-by study');
+    // One shard saw two contents (hashed names), another a third under the plain name.
+    const twins = shard([
+      { path: '/in/3.dcm', output: 'P/S/x_aaaaaaaaaaaa.dcm', sha: 'aaaaaaaaaaaa01' },
+      { path: '/in/4.dcm', output: 'P/S/x_bbbbbbbbbbbb.dcm', sha: 'bbbbbbbbbbbb02' },
+    ]);
+    refused([twins, x], 'third', '--shard-by study');
     refused([x, shard([], { keyFingerprint: 'fedcba9876543210' })], 'key', 'keyFingerprint');
     refused(
       [shard([], {}, [['1.2.3', '2.25.1']]), shard([], {}, [['1.2.3', '2.25.2']])],

@@ -9,6 +9,8 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReportableError } from '../../../shared/errors.js';
+import { duplicateReason } from '../batch/commit.js';
+import { plainOutputPath } from '../batch/output-path.js';
 import { csvRow } from './csv.js';
 import { makePrivateDir, openPrivateFile } from './private-files.js';
 import { readCrosswalkCsv, readCsvFile } from './read.js';
@@ -32,12 +34,6 @@ import {
 export class MergeError extends ReportableError {
   override readonly name = 'MergeError';
 }
-
-/**
- * The reason a single run gives an input whose output another input already wrote with the same bytes
- * (see run-batch's naming rule): the merge resolves duplicates across shards the same way.
- */
-export const DUPLICATE_REASON = 'duplicate: the same instance was already written from another input';
 
 /** What must be equal in every shard's report for them to describe one run. */
 const SAME_RUN = ['tool', 'version', 'profile', 'edition', 'options', 'keyFingerprint'] as const;
@@ -121,8 +117,8 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     );
 
   const ordered = [...items.values()].sort(auditDirs.length > 0 ? byInputPath : byOutput);
-  const duplicates = resolveDuplicates(ordered);
   const numbers = new Map(ordered.map((it, i) => [it, i + 1]));
+  const duplicates = resolveDuplicates(ordered, numbers);
 
   const entries = ordered.flatMap((it) => (it.entry ? [{ ...it.entry, inputNo: numbers.get(it)! }] : []));
   const summary = summarize(entries);
@@ -190,48 +186,60 @@ function byOutput(a: Item, b: Item): number {
 }
 
 /**
- * An output written by several shards: with the same bytes the first input (in merged order) keeps it and
- * the others become duplicates, as in a single run. Different bytes under one name cannot be undone here:
- * the shards' folders each hold one of them, and a single run would have told them apart.
+ * Outputs of one instance across shards, resolved by the single run's naming rule (batch/commit.ts): the
+ * same bytes under one name are one output, the first input (in merged order) keeps it and the others are
+ * duplicates of it. Different bytes for one instance are named by their content hashes in a single run;
+ * a shard that saw only one of them gave it the plain name, which cannot be undone here: refused.
  */
-function resolveDuplicates(ordered: Item[]): number {
-  const writer = new Map<string, Item>();
-  let duplicates = 0;
+function resolveDuplicates(ordered: readonly Item[], numbers: ReadonlyMap<Item, number>): number {
+  const instances = new Map<string, Item[]>();
   for (const it of ordered) {
     const e = it.entry;
     if (e?.status !== 'written' || e.output === null) continue;
-    const first = writer.get(e.output);
-    if (!first) {
-      writer.set(e.output, it);
-      continue;
-    }
-    if (first.entry!.outputSha256 !== e.outputSha256)
+    const plain = plainOutputPath(e.output);
+    instances.set(plain, [...(instances.get(plain) ?? []), it]);
+  }
+  let duplicates = 0;
+  for (const [plain, outputs] of instances) {
+    const contents = new Set(outputs.map((it) => it.entry!.outputSha256));
+    if (contents.size > 1 && outputs.some((it) => it.entry!.output === plain))
       throw new MergeError(
-        'two shards wrote different content under one output name (inputs sharing a SOP Instance UID ' +
-          'were split between shards): shard with --shard-by study, which keeps them together',
+        'inputs of one instance with different content were split between shards, so a shard wrote one of ' +
+          'them under the name a single run gives none of them: shard with --shard-by study, which keeps ' +
+          'them together',
       );
-    duplicates++;
-    it.entry = {
-      ...e,
-      output: null,
-      status: 'skipped',
-      reason: DUPLICATE_REASON,
-      sopClassUID: null,
-      transferSyntaxUID: null,
-      modality: null,
-      actionCounts: null,
-      attributes: null,
-      outputSha256: null,
-    };
-    if (it.audit)
-      it.audit = {
-        ...it.audit,
-        input_sha256: '',
-        output: '',
-        output_sha256: '',
+    const writer = new Map<string, Item>();
+    for (const it of outputs) {
+      const e = it.entry!;
+      const first = writer.get(e.output!);
+      if (!first) {
+        writer.set(e.output!, it);
+        continue;
+      }
+      duplicates++;
+      const reason = duplicateReason(`input ${numbers.get(first)}`);
+      it.entry = {
+        ...e,
+        output: null,
         status: 'skipped',
-        reason: DUPLICATE_REASON,
+        reason,
+        sopClassUID: null,
+        transferSyntaxUID: null,
+        modality: null,
+        actionCounts: null,
+        attributes: null,
+        outputSha256: null,
       };
+      if (it.audit)
+        it.audit = {
+          ...it.audit,
+          input_sha256: '',
+          output: '',
+          output_sha256: '',
+          status: 'skipped',
+          reason,
+        };
+    }
   }
   return duplicates;
 }
