@@ -91,9 +91,14 @@ const merge = (out: string, reports: string[], audits: string[], extra: string[]
 /** The JSON report without the two times that differ between any two runs. */
 const reportJson = (folder: string) =>
   readFileSync(join(folder, 'deid-report.json'), 'utf8').replace(/"(startedAt|finishedAt)": "[^"]*"/g, '');
-/** Audit rows without the time and the path of the copy kept for review (each run keeps its own). */
+/**
+ * Audit rows without the time and the path of the copy kept for review (each run keeps its own), sorted:
+ * a run appends the line of an output moved to its content-hash name when the second content arrives.
+ */
 const auditRows = (folder: string) =>
-  readCsvFile(join(folder, 'deid-audit.csv')).map(({ timestamp, quarantine, ...rest }) => rest);
+  readCsvFile(join(folder, 'deid-audit.csv'))
+    .map(({ timestamp, quarantine, ...rest }) => JSON.stringify(rest))
+    .sort();
 const sortedLines = (file: string) => readFileSync(file, 'utf8').split('\r\n').sort();
 
 describe('four shards, as four separate processes, write what one run writes', () => {
@@ -109,7 +114,10 @@ describe('four shards, as four separate processes, write what one run writes', (
   }, 600_000);
 
   it('splits the inputs into disjoint shards that together are all of them, the twins apart', () => {
-    const inputsOf = (audit: string) => readCsvFile(join(audit, 'deid-audit.csv')).map((r) => r.input!);
+    // An input has one audit line, and one more when its output moved to a content-hash name.
+    const inputsOf = (audit: string) => [
+      ...new Set(readCsvFile(join(audit, 'deid-audit.csv')).map((r) => r.input!)),
+    ];
     const perShard = shards.map((f) => inputsOf(f.audit));
     const all = perShard.flat();
     expect(new Set(all).size).toBe(all.length);
@@ -141,7 +149,6 @@ describe('four shards, as four separate processes, write what one run writes', (
       ['--out', single.out],
     );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain('(1 written by two shards, counted once)');
     expect(reportJson(join(merged, 'report'))).toBe(reportJson(single.report));
     expect(readFileSync(join(merged, 'report', 'deid-report.csv'))).toEqual(
       readFileSync(join(single.report, 'deid-report.csv')),

@@ -50,7 +50,8 @@ interface Item {
   readonly shard: number;
   readonly inputNo: number;
   entry?: ReportEntry;
-  audit?: Record<string, string>;
+  /** Its audit lines in file order: the first, and one for each later move of its output. */
+  audit: Record<string, string>[];
 }
 
 export interface MergeRequest {
@@ -101,7 +102,7 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     const id = `${shard}:${inputNo}`;
     const known = items.get(id);
     if (known) return known;
-    const it: Item = { shard, inputNo };
+    const it: Item = { shard, inputNo, audit: [] };
     items.set(id, it);
     return it;
   };
@@ -109,30 +110,29 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     for (const entry of doc.files) item(s + 1, entry.inputNo).entry = entry;
   });
   auditDirs.forEach((dir, s) => {
-    for (const row of readAudit(dir, s + 1)) item(s + 1, Number(row.input_no)).audit = row;
+    for (const row of readAudit(dir, s + 1)) item(s + 1, Number(row.input_no)).audit.push(row);
   });
-  if (auditDirs.length > 0 && [...items.values()].some((it) => it.entry && !it.audit))
+  if (auditDirs.length > 0 && [...items.values()].some((it) => it.entry && it.audit.length === 0))
     throw new MergeError(
       'a report folder and its audit folder do not belong to the same run (check the order)',
     );
 
   const ordered = [...items.values()].sort(auditDirs.length > 0 ? byInputPath : byOutput);
   const numbers = new Map(ordered.map((it, i) => [it, i + 1]));
+  renumberDuplicates(ordered, (shard, inputNo) => numbers.get(items.get(`${shard}:${inputNo}`)!));
   const duplicates = resolveDuplicates(ordered, numbers);
 
   const entries = ordered.flatMap((it) => (it.entry ? [{ ...it.entry, inputNo: numbers.get(it)! }] : []));
   const summary = summarize(entries);
   // Everything is read and checked before anything is written: a refused merge leaves nothing behind.
-  const outDir = req.outDir === undefined ? undefined : resolve(req.outDir);
+  const outDirs = req.outDir === undefined ? new Map() : gatheredOutputs(ordered, resolve(req.outDir));
   const privateFiles: Array<[string, string]> = req.auditOut
     ? [
         [
           AUDIT_CSV,
           auditRow(AUDIT_COLUMNS) +
             ordered
-              .flatMap((it) =>
-                it.audit ? [auditLine(it.audit, numbers.get(it)!, outDir, it.entry?.output ?? null)] : [],
-              )
+              .flatMap((it) => it.audit.map((row) => auditLine(row, numbers.get(it)!, outDirs.get(it.shard))))
               .join(''),
         ],
         ...[UID_CROSSWALK, PATIENT_ID_CROSSWALK].map((name): [string, string] => [
@@ -172,8 +172,8 @@ function readAudit(dir: string, shard: number): Record<string, string>[] {
 
 /** Path order as the walk lists files: folder by folder, each folder's names in code-unit order. */
 function byInputPath(a: Item, b: Item): number {
-  const pa = (a.audit?.input ?? '').split(/[\\/]/);
-  const pb = (b.audit?.input ?? '').split(/[\\/]/);
+  const pa = (a.audit[0]?.input ?? '').split(/[\\/]/);
+  const pb = (b.audit[0]?.input ?? '').split(/[\\/]/);
   for (let i = 0; i < Math.min(pa.length, pb.length); i++)
     if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
   return pa.length - pb.length || a.shard - b.shard || a.inputNo - b.inputNo;
@@ -183,6 +183,22 @@ function byOutput(a: Item, b: Item): number {
   const oa = a.entry?.output ?? '\uffff';
   const ob = b.entry?.output ?? '\uffff';
   return oa < ob ? -1 : oa > ob ? 1 : a.shard - b.shard || a.inputNo - b.inputNo;
+}
+
+/** A shard's duplicate names the input it repeats by the shard's number: give it the merged one. */
+function renumberDuplicates(
+  ordered: readonly Item[],
+  merged: (shard: number, inputNo: number) => number | undefined,
+) {
+  const prefix = duplicateReason('input ');
+  const renumber = (shard: number, reason: string | null | undefined) => {
+    const n = reason?.startsWith(prefix) ? merged(shard, Number(reason.slice(prefix.length))) : undefined;
+    return n === undefined ? reason : duplicateReason(`input ${n}`);
+  };
+  for (const it of ordered) {
+    if (it.entry?.reason) it.entry = { ...it.entry, reason: renumber(it.shard, it.entry.reason)! };
+    it.audit = it.audit.map((row) => ({ ...row, reason: renumber(it.shard, row.reason) ?? '' }));
+  }
 }
 
 /**
@@ -230,15 +246,14 @@ function resolveDuplicates(ordered: readonly Item[], numbers: ReadonlyMap<Item, 
         attributes: null,
         outputSha256: null,
       };
-      if (it.audit)
-        it.audit = {
-          ...it.audit,
-          input_sha256: '',
-          output: '',
-          output_sha256: '',
-          status: 'skipped',
-          reason,
-        };
+      it.audit = it.audit.map((row) => ({
+        ...row,
+        input_sha256: '',
+        output: '',
+        output_sha256: '',
+        status: 'skipped',
+        reason,
+      }));
     }
   }
   return duplicates;
@@ -281,19 +296,37 @@ function publish(file: string, text: string) {
   renameSync(`${file}.part`, file);
 }
 
+/** Rewrites an absolute output path of one shard's audit into the folder the outputs were gathered in. */
+interface Gathered {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Each shard's output folder, as its audit names it, mapped to the folder the outputs were gathered in:
+ * found from a written output, whose audit path ends with the relative name the report gives it.
+ */
+function gatheredOutputs(ordered: readonly Item[], to: string): Map<number, Gathered> {
+  const found = new Map<number, Gathered>();
+  for (const it of ordered) {
+    const rel = it.entry?.status === 'written' ? it.entry.output : null;
+    if (found.has(it.shard) || !rel) continue;
+    const suffix = `/${rel}`;
+    const row = it.audit.find((r) => r.output?.replaceAll('\\', '/').endsWith(suffix));
+    if (row) found.set(it.shard, { from: row.output!.slice(0, -suffix.length), to });
+  }
+  return found;
+}
+
 /** A shard's audit line, renumbered, its output path moved into the folder the outputs were gathered in. */
-function auditLine(
-  row: Record<string, string>,
-  inputNo: number,
-  outDir: string | undefined,
-  relativeOutput: string | null,
-): string {
-  const output =
-    outDir !== undefined && relativeOutput !== null && row.output
-      ? join(outDir, ...relativeOutput.split('/'))
-      : (row.output ?? '');
+function auditLine(row: Record<string, string>, inputNo: number, gathered: Gathered | undefined): string {
+  const output = row.output ?? '';
+  const moved =
+    gathered && output.startsWith(gathered.from)
+      ? join(gathered.to, output.slice(gathered.from.length))
+      : output;
   return auditRow(
-    AUDIT_COLUMNS.map((c) => (c === 'input_no' ? inputNo : c === 'output' ? output : (row[c] ?? ''))),
+    AUDIT_COLUMNS.map((c) => (c === 'input_no' ? inputNo : c === 'output' ? moved : (row[c] ?? ''))),
   );
 }
 
