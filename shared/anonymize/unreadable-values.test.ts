@@ -171,4 +171,28 @@ describe('a value the engine could not read is never copied', () => {
     expect(contains(out, '31337')).toBe(false);
     expect(contains(out, '19471123')).toBe(false);
   });
+
+  it('a file that ends inside a sequence: the output closes it, so what follows is not swallowed', () => {
+    // Content Sequence of undefined length whose item and sequence delimiters the file never reached.
+    const item = encodeNewDataset([str(0x00080100, 'SH', 'T-04000')], EXPLICIT_LE);
+    const bytes = concatChunks([
+      part10(common()),
+      encodeHeader(0x0040a730, 'SQ', 0xffffffff, EXPLICIT_LE),
+      encodeHeader(0xfffee000, '', 0xffffffff, EXPLICIT_LE),
+      item,
+    ]);
+    const profile = { ...getPreset('basic'), options: ['cleanStructuredContent' as const] };
+    const parsed = parseDicom(new MemorySource(bytes));
+    expect(parsed.warnings.join(' ')).toMatch(/delimiter missing/);
+    const out = concatChunks(anonymize(parsed, { profile, key: KEY, toolVersion: '0.1.0' }).chunks);
+    const again = parseDicom(new MemorySource(out));
+    expect(again.warnings).toEqual([]);
+    // Patient Identity Removed, written after the sequence, is at the top level where it belongs.
+    expect(again.dataset.elements.some((e) => e.tag === 0x00120062)).toBe(true);
+    if (hasTool('dcmdump')) {
+      const p = join(tmp, 'ends-inside-a-sequence.dcm');
+      writeFileSync(p, out);
+      expect(dcmdumpErrors(p)).toEqual([]);
+    }
+  });
 });
