@@ -188,4 +188,26 @@ describe('a value the engine could not read is never copied', () => {
       expect(dcmdumpErrors(p)).toEqual([]);
     }
   });
+
+  it('item 1 (found by fuzzing): bytes after a stray delimiter inside a defined-length sequence are not copied', () => {
+    // Anatomic Region Sequence: kept, and its code items unchanged, so it would be copied as it lies.
+    const item = encodeNewDataset(
+      [str(0x00080100, 'SH', 'T-D0010'), str(0x00080102, 'SH', 'SRT')],
+      EXPLICIT_LE,
+    );
+    const hidden = encodeNewDataset([str(0x00321032, 'PN', 'WINTERBOTTOM^OCTAVIA')], EXPLICIT_LE);
+    const body = concatChunks([
+      encodeHeader(0xfffee000, '', item.length, EXPLICIT_LE),
+      item,
+      encodeHeader(0xfffee0dd, '', 0, EXPLICIT_LE),
+      hidden,
+    ]);
+    const bytes = concatChunks([
+      part10(common()),
+      encodeHeader(0x00082218, 'SQ', body.length, EXPLICIT_LE),
+      body,
+    ]);
+    const { out } = run(bytes);
+    expect(contains(out, 'WINTERBOTTOM')).toBe(false);
+  });
 });
