@@ -1,8 +1,19 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canMountTmpfs } from '../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../test/tools.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -26,12 +37,18 @@ beforeAll(() => {
 }, 120_000);
 
 function run(...args: string[]) {
+  return runAs(home, ...args);
+}
+
+function runAs(homeDir: string, ...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, 'anonymize', ...args], {
     encoding: 'utf8',
-    env: { ...process.env, HOME: home },
+    env: { ...process.env, HOME: homeDir },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+const dumpOf = (path: string): string => spawnSync('dcmdump', ['-q', path], { encoding: 'utf8' }).stdout;
 
 const files = (root: string): string[] =>
   readdirSync(root, { recursive: true, withFileTypes: true })
@@ -51,12 +68,64 @@ interface JsonOut {
 }
 
 describe('dicom-deid anonymize', () => {
+  it('refuses in words with exit 2 and creates nothing: audit inside out, out a file, unwritable out, typos, --workers 0', () => {
+    const fresh = join(dir, 'fresh-home');
+    const place = join(dir, 'refusals');
+    mkdirSync(place);
+    writeFileSync(join(place, 'a-file'), 'x');
+    const readOnly = join(place, 'read-only');
+    mkdirSync(readOnly);
+    // An unwritable folder: a read-only mount for root (whom modes do not stop), modes for anyone else.
+    const asRoot = process.getuid?.() === 0;
+    const mounted = asRoot && canMountTmpfs;
+    if (mounted) execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', readOnly]);
+    else if (!asRoot) chmodSync(readOnly, 0o500);
+    const out = join(place, 'out');
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [['--out', out, '--audit', join(out, 'audit')], /the audit folder is inside the output folder/],
+        [['--out', join(place, 'a-file')], /the output folder names an existing file/],
+        ...(mounted || !asRoot
+          ? ([
+              [
+                ['--out', readOnly],
+                /the output folder cannot be written: (the disk is read-only|permission denied)/,
+              ],
+              [
+                ['--out', join(readOnly, 'sub')],
+                /the output folder cannot be created: (the disk is read-only|permission denied)/,
+              ],
+            ] as Array<[string[], RegExp]>)
+          : []),
+        [['--outt', out], /unknown option --outt \(did you mean --out\?\)/],
+        [
+          ['--out', out, '--option', 'cleanDescriptor'],
+          /unknown option "cleanDescriptor" \(did you mean cleanDescriptors\?\)/,
+        ],
+        [['--out', out, '--profile', 'resarch'], /\(did you mean research\?\)/],
+        [['--out', out, '--workers', '0'], /--workers takes a whole number from 1 to 64/],
+      ];
+      for (const [args, message] of cases) {
+        const r = runAs(fresh, inputs, ...args);
+        expect(r.status, args.join(' ')).toBe(2);
+        expect(r.stderr).toMatch(new RegExp(`^dicom-deid: .*${message.source}.*\n`));
+        expect(r.stderr).not.toMatch(/unexpected|at .*\.js/);
+      }
+      expect(readdirSync(place).sort()).toEqual(['a-file', 'read-only']);
+      expect(readdirSync(readOnly)).toEqual([]);
+      // Not even the key: a refused command leaves no trace.
+      expect(existsSync(fresh)).toBe(false);
+    } finally {
+      if (mounted) execFileSync('umount', [readOnly]);
+    }
+  });
+
   it('writes every DICOM input, reports each in one JSON document, and exits 1 for the damaged one', () => {
     const out = join(dir, 'out');
     const r = run(inputs, '--out', out, '--json');
     expect(r.status).toBe(1);
     const doc = JSON.parse(r.stdout) as JsonOut;
-    expect(doc.summary).toMatchObject({ total: 13, written: 10, skipped: 2, failed: 1 });
+    expect(doc.summary).toMatchObject({ total: 13, written: 8, skipped: 2, failed: 1, held: 2 });
     expect(doc.files).toHaveLength(13);
     const failed = doc.files.filter((f) => f.status === 'failed');
     expect(failed.map((f) => f.input)).toEqual([join(inputs, 'cut-short.dcm')]);
@@ -65,7 +134,7 @@ describe('dicom-deid anonymize', () => {
       expect(f.reason).toMatch(/not a DICOM file/);
 
     const written = files(out).filter((p) => p.endsWith('.dcm'));
-    expect(written).toHaveLength(10);
+    expect(written).toHaveLength(8);
     for (const p of written) {
       const text = readFileSync(p).toString('latin1');
       for (const phi of PHI) {
@@ -81,13 +150,45 @@ describe('dicom-deid anonymize', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('holds the two ultrasound samples with Burned In Annotation YES: not written, listed with the reason, exit 1', () => {
+    const samplesOnly = join(dir, 'samples-only');
+    cpSync(SAMPLES, samplesOnly, { recursive: true });
+    const out = join(dir, 'out-held');
+    const r = run(samplesOnly, '--out', out);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/12 inputs: 8 written, 2 skipped, 0 failed, 2 held for review/);
+    expect(r.stdout).toMatch(/held for review, not written \(their images may show identity\): 2;/);
+    expect(r.stdout).toMatch(/held \(2\), by reason:\n\s+2 {2}Burned In Annotation \(0028,0301\) is YES/);
+    expect(r.stdout).not.toMatch(/\bclean\b/);
+    const held = r.stderr.split('\n').filter((line) => line.startsWith('held: input '));
+    expect(held).toHaveLength(2);
+    for (const line of held)
+      expect(line).toMatch(/^held: input \d+ \(see the audit\): Burned In Annotation \(0028,0301\) is YES/);
+    expect(r.stderr).not.toContain(samplesOnly);
+    const written = files(out);
+    expect(written).toHaveLength(8);
+    for (const p of written) expect(dumpOf(p)).not.toMatch(/\(0008,0060\) CS \[US\]/);
+    const audit = /audit and crosswalks \(private\): (.+)\n/.exec(r.stdout)![1]!;
+    expect(files(join(audit, 'held'))).toHaveLength(2);
+  });
+
   it('exits 0 when every DICOM input is written, and says where the reports went', () => {
     const good = join(dir, 'good');
     mkdirSync(good);
     cpSync(join(inputs, 'patient-002'), join(good, 'p2'), { recursive: true });
-    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research');
+    const r = run(good, '--out', join(dir, 'out-good'), '--profile', 'research', '--profile-stages');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/4 inputs: 4 written, 0 skipped, 0 failed/);
+    // Where the time went, each stage named once, in seconds.
+    const stages = /^stage times \(summed over files and threads; wall [\d.]+ s\): (.+)$/m.exec(
+      r.stderr,
+    )![1]!;
+    expect(
+      stages
+        .split(', ')
+        .map((part) => part.replace(/ [\d.]+ s$/, ''))
+        .sort(),
+    ).toEqual(['commit', 'de-identify', 'hash input', 'parse', 'read', 'verify', 'walk', 'write']);
     expect(r.stdout).toMatch(/report \(shareable\): .*out-good\.report/);
   });
 

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
+import { parseShard, type ShardBy, ShardError } from '../electron/services/batch/shard.js';
+import { checkOutput } from '../electron/services/batch/site.js';
 import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
 import {
   defaultKeyPath,
@@ -10,6 +12,7 @@ import {
   loadOrCreateKey,
   type StoredKey,
 } from '../electron/services/key-store.js';
+import { shareableReason } from '../electron/services/reports/writer.js';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,
@@ -18,12 +21,17 @@ import {
   isOptionKey,
   isPresetName,
   type OptionKey,
+  PRESET_NAMES,
   type Profile,
   ProfileError,
   parseProfileFile,
   sortOptions,
 } from '../shared/profile/index.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
+import { inputLabel } from './input-label.js';
+import { type ProjectRun, startProjectRun } from './project.js';
+import { RunBreakdown } from './run-breakdown.js';
+import { didYouMean } from './suggest.js';
 
 export const ANONYMIZE_USAGE = `Usage: dicom-deid anonymize <file or folder>... --out <folder> [options]
 
@@ -33,6 +41,10 @@ holds one is not written (it fails, with the attribute named).
 
 Options:
   --out <folder>          where the copies go (must not be inside an input folder)
+  --project <name|folder> use a project: it supplies the inputs, --out, --profile, --option and key left
+                          out here (and remembers those given), keeps the audit, and adds every
+                          pseudonym to its crosswalk database (see \`dicom-deid lookup\`); created
+                          on first use, in ~/.dicom-deid/projects/<name>
   --profile <name|file>   basic (default), research, relinkable, or a profile file (JSON or YAML)
   --option <name>         add a PS3.15 option; repeatable. One of:
                           ${ALL_OPTIONS.join(', ')}
@@ -43,13 +55,25 @@ Options:
                           (default: ~/.dicom-deid/audit/<start time>); never inside --out
   --dicomdir              name outputs as a DICOM file-set (DEID/P0001/S0001/SE0001/I0001) and write a
                           fresh DICOMDIR for them (an input DICOMDIR is never copied)
-  --workers <n>           worker threads (default: one per core)
+  --workers <n>           worker threads, 1 to 64 (default: one per core)
+  --overwrite             replace the outputs an earlier run wrote into --out with another profile or key
+                          (without it such a folder is refused; a rerun with the same ones resumes)
+  --profile-stages        print where the time went, stage by stage, on stderr
+  --shard <K/N>           process only shard K of N: a stable subset chosen by a keyed hash of each
+                          input's path below its input folder, so N runs (on one or many machines, with
+                          the same key, profile and inputs) together write what one run would; combine
+                          their reports with \`dicom-deid merge-reports\`
+  --shard-by <file|study> file (default), or study: every file of a study in the same shard (files that
+                          cannot be read are sharded by path)
   --no-verify             skip the residual-PHI check of each output (not recommended)
   --json                  print one JSON document: every input with its status, and a summary
   -h, --help              show this help
 
+Files whose images may show identity (Burned In Annotation YES, an encapsulated document) are held for
+review: not written, kept on site with the audit, and listed with the reason.
+
 Exit status: 0 when every DICOM input was written (files that are not DICOM are skipped and listed),
-1 when some failed, 2 on a usage or profile error, 130 when interrupted.
+1 when some failed or were held for review, 2 on a usage or profile error, 130 when interrupted.
 `;
 
 /** The preset or profile file, with options added from the command line. */
@@ -63,7 +87,7 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
       text = readFileSync(profileArg, 'utf8');
     } catch {
       throw new UsageError(
-        `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file`,
+        `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file${didYouMean(profileArg, PRESET_NAMES)}`,
       );
     }
     try {
@@ -73,7 +97,8 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
       throw e;
     }
   }
-  for (const name of extra) if (!isOptionKey(name)) throw new UsageError(`unknown option "${name}"`);
+  for (const name of extra)
+    if (!isOptionKey(name)) throw new UsageError(`unknown option "${name}"${didYouMean(name, ALL_OPTIONS)}`);
   const options = sortOptions(new Set<OptionKey>([...profile.options, ...(extra as OptionKey[])]));
   const conflict = findOptionConflict(new Set(options));
   if (conflict) throw new UsageError(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
@@ -93,12 +118,19 @@ function progressLine(p: BatchProgress): string {
   return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} files  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
 }
 
+/** Stage times for `--profile-stages`: worker stages are summed over threads, so they can exceed the wall time. */
+function stageLine(stages: Readonly<Record<string, number>>, seconds: number): string {
+  const parts = Object.entries(stages).map(([stage, ms]) => `${stage} ${(ms / 1000).toFixed(2)} s`);
+  return `stage times (summed over files and threads; wall ${seconds.toFixed(2)} s): ${parts.join(', ')}\n`;
+}
+
 export const anonymizeCommand: Command = {
   name: 'anonymize',
   summary: 'write de-identified copies of DICOM files (PS3.15 Basic Profile and options)',
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       out: { type: 'string' },
+      project: { type: 'string' },
       profile: { type: 'string' },
       option: { type: 'string', multiple: true },
       'key-file': { type: 'string' },
@@ -107,6 +139,10 @@ export const anonymizeCommand: Command = {
       audit: { type: 'string' },
       dicomdir: { type: 'boolean' },
       workers: { type: 'string' },
+      overwrite: { type: 'boolean' },
+      'profile-stages': { type: 'boolean' },
+      shard: { type: 'string' },
+      'shard-by': { type: 'string' },
       'no-verify': { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -114,6 +150,21 @@ export const anonymizeCommand: Command = {
     if (values.help) {
       await writeOut(ANONYMIZE_USAGE);
       return 0;
+    }
+    let project: ProjectRun | undefined;
+    if (values.project) {
+      project = startProjectRun(values.project, {
+        inputs: positionals,
+        ...(values.out ? { out: values.out } : {}),
+        ...(values.profile ? { profile: values.profile } : {}),
+        options: values.option ?? [],
+        ...(values['key-file'] ? { keyFile: values['key-file'] } : {}),
+        ...(values.audit ? { audit: values.audit } : {}),
+      });
+      positionals.splice(0, positionals.length, ...project.inputs);
+      Object.assign(values, { out: project.out, profile: project.profile, option: [...project.options] });
+      Object.assign(values, { 'key-file': project.keyFile, audit: project.audit });
+      if (!values.json) process.stderr.write(`${project.note}\n`);
     }
     if (positionals.length === 0) throw new UsageError('anonymize needs at least one file or folder');
     if (!values.out) throw new UsageError('anonymize needs --out <folder>');
@@ -125,10 +176,36 @@ export const anonymizeCommand: Command = {
       }
     }
     const workers = values.workers === undefined ? undefined : Number(values.workers);
-    if (workers !== undefined && (!Number.isInteger(workers) || workers < 0 || workers > 64)) {
-      throw new UsageError('--workers takes a whole number from 0 to 64');
+    // In-thread processing (the engine's `workers: 0`) is for tests: a file that exhausts memory would
+    // take the whole run down with it.
+    if (workers !== undefined && (!Number.isInteger(workers) || workers < 1 || workers > 64)) {
+      throw new UsageError('--workers takes a whole number from 1 to 64');
+    }
+    const shardBy = values['shard-by'] ?? 'file';
+    if (shardBy !== 'file' && shardBy !== 'study')
+      throw new UsageError(`--shard-by takes file or study${didYouMean(shardBy, ['file', 'study'])}`);
+    if (values['shard-by'] && !values.shard) throw new UsageError('--shard-by needs --shard K/N');
+    // DICOMDIR file IDs are numbered across the whole set: one run must see every file.
+    if (values.shard && values.dicomdir) throw new UsageError('--dicomdir cannot be combined with --shard');
+    let shard: ReturnType<typeof parseShard> | undefined;
+    try {
+      shard = values.shard ? parseShard(values.shard, shardBy as ShardBy) : undefined;
+    } catch (e) {
+      if (e instanceof ShardError) throw new UsageError(e.message);
+      throw e;
     }
     const profile = resolveProfile(values.profile, values.option ?? []);
+    const reports = {
+      ...(values.report ? { reportDir: values.report } : {}),
+      ...(values.audit ? { auditDir: values.audit } : {}),
+    };
+    // Refusals first: a refused command creates nothing, not even the key.
+    try {
+      checkOutput(positionals, resolve(values.out), reports, new Date().toISOString());
+    } catch (e) {
+      if (e instanceof BatchSetupError) throw new UsageError(e.message);
+      throw e;
+    }
     let key: StoredKey;
     let crosswalk: Map<string, string> | undefined;
     try {
@@ -146,11 +223,13 @@ export const anonymizeCommand: Command = {
     const controller = new AbortController();
     const onSignal = () => controller.abort();
     process.once('SIGINT', onSignal);
-    let inputNo = 0;
+    let printed = 0;
+    const breakdown = new RunBreakdown();
     // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
     const jsonFile = (entry: object) =>
-      process.stdout.write(`${inputNo === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
+      process.stdout.write(`${printed === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
     try {
+      project?.begin();
       const summary = await runBatch(
         {
           inputs: positionals,
@@ -158,60 +237,83 @@ export const anonymizeCommand: Command = {
           profile,
           key: key.key,
           toolVersion: packageJson.version,
-          reports: {
-            ...(values.report ? { reportDir: values.report } : {}),
-            ...(values.audit ? { auditDir: values.audit } : {}),
-          },
+          reports,
           ...(crosswalk ? { crosswalk } : {}),
           verify: !values['no-verify'],
+          overwrite: values.overwrite ?? false,
+          profileStages: values['profile-stages'] ?? false,
           dicomdir: values.dicomdir ?? false,
+          ...(shard ? { shard } : {}),
           ...(workers !== undefined ? { workers } : {}),
           workerScript: join(dirname(fileURLToPath(import.meta.url)), 'batch-worker.js'),
         },
         {
           signal: controller.signal,
           onFile: (r) => {
-            inputNo++;
+            printed++;
+            project?.onFile(r);
             if (json)
               jsonFile({
+                inputNo: r.inputNo,
                 input: r.input,
                 output: r.output,
                 status: r.status,
                 ...(r.reason ? { reason: r.reason } : {}),
               });
-            // Paths often name the patient: the console gets the input's number, the private audit its path.
-            else if (r.status === 'failed')
-              process.stderr.write(
-                `${tty ? '\r\x1b[K' : ''}failed: input ${inputNo} (see the audit): ${r.reason}\n`,
-              );
+            else {
+              breakdown.add(r);
+              // Paths often name the patient: a log gets the input's number, the private audit its path.
+              if (r.status === 'failed' || r.status === 'held')
+                process.stderr.write(
+                  `${tty ? '\r\x1b[K' : ''}${r.status}: ${inputLabel(r.input, r.inputNo, positionals, tty)}` +
+                    `${tty ? '' : ' (see the audit)'}: ${shareableReason(r.reason ?? '', r.input)}\n`,
+                );
+            }
           },
           ...(tty ? { onProgress: (p: BatchProgress) => process.stderr.write(progressLine(p)) } : {}),
         },
       );
       if (tty) process.stderr.write('\n');
+      project?.finish(summary);
       if (json) {
-        await writeOut(`${inputNo === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+        await writeOut(`${printed === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
       } else {
         const parts = [
           `${summary.written} written`,
           `${summary.skipped} skipped`,
           `${summary.failed} failed`,
         ];
+        if (summary.held > 0) parts.push(`${summary.held} held for review`);
         if (summary.cancelled) parts.push(`${summary.notProcessed} not processed (cancelled)`);
+        else if (summary.notProcessed > 0) parts.push(`${summary.notProcessed} not processed`);
         await writeOut(`${summary.total} inputs: ${parts.join(', ')} in ${summary.seconds.toFixed(1)} s\n`);
+        for (const line of breakdown.lines()) await writeOut(`${line}\n`);
+        // Never "clean" for a run that held or accepted files whose images may show identity.
+        if (summary.held > 0)
+          await writeOut(
+            `held for review, not written (their images may show identity): ${summary.held}; ` +
+              `the held copies are kept on site with the audit, under ${summary.auditDir}\n`,
+          );
+        if (summary.accepted > 0)
+          await writeOut(
+            `written with images at risk because a rule accepted them: ${summary.accepted} (the audit says which)\n`,
+          );
         await writeOut(
           `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
+      if (summary.stages) process.stderr.write(stageLine(summary.stages, summary.seconds));
+      if (summary.stopped) process.stderr.write(`the run stopped before the end: ${summary.stopped}\n`);
       if (summary.dicomdirProblem)
         process.stderr.write(`the DICOMDIR was not written: ${summary.dicomdirProblem}\n`);
       if (summary.cancelled) return 130;
-      return summary.failed > 0 ? 1 : 0;
+      return summary.failed > 0 || summary.held > 0 || summary.stopped ? 1 : 0;
     } catch (e) {
       if (e instanceof BatchSetupError) throw new UsageError(e.message);
       throw e;
     } finally {
       process.off('SIGINT', onSignal);
+      project?.finish();
     }
   },
 };

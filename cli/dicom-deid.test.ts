@@ -90,7 +90,7 @@ describe('dicom-deid scan --json', () => {
 
 describe('dicom-deid scan (table)', () => {
   it('shows the values to the person at the terminal, with control characters defused', () => {
-    const r = run('scan', study);
+    const r = run('scan', '--details', study);
     expect(r.status).toBe(1);
     expect(r.stderr).toBe('');
     for (const phi of PHI) expect(r.stdout).toContain(phi);
@@ -98,7 +98,10 @@ describe('dicom-deid scan (table)', () => {
     expect(r.stdout).toMatch(/Patient identity \(2\)\n +\(0010,0010\) +PatientName +QUENTIN\^ZYGMUND/);
     expect(r.stdout).toMatch(/b-truncated\.dcm\n +error: /);
     expect(r.stdout).toMatch(/c-notes\.txt\n +not DICOM: /);
-    expect(r.stdout).toMatch(/3 files: 1 read, 1 not DICOM, 1 failed\n$/);
+    expect(r.stdout).toMatch(
+      /ok · Explicit VR Little Endian \(1\.2\.840\.10008\.1\.2\.1\) · CT Image Storage · US/,
+    );
+    expect(r.stdout).toMatch(/\n3 files: 1 read, 1 not DICOM, 1 could not be read\n/);
   });
 });
 
@@ -107,8 +110,9 @@ describe('dicom-deid usage', () => {
     [[], /no command given/],
     [['--frobnicate'], /unknown option --frobnicate/],
     [['frobnicate'], /unknown command "frobnicate"/],
+    [['scna', study], /unknown command "scna" \(did you mean scan\?\)/],
     [['scan'], /needs at least one file or folder/],
-    [['scan', '--frobnicate', study], /Unknown option '--frobnicate'/],
+    [['scan', '--frobnicate', study], /unknown option --frobnicate\n/],
     [['scan', join(dir, 'no-such-folder')], /no such file or folder: .*no-such-folder/],
   ])('%j is a usage error: exit 2, one clear line, no stack', (args, message) => {
     const r = run(...args);

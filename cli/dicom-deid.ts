@@ -1,10 +1,30 @@
 import packageJson from '../package.json' with { type: 'json' };
 import { anonymizeCommand } from './anonymize.js';
 import { type Command, UsageError, writeOut } from './command.js';
+import { echoCommand } from './echo.js';
+import { findCommand } from './find.js';
+import { gatewayCommand } from './gateway.js';
+import { lookupCommand } from './lookup.js';
+import { mergeReportsCommand } from './merge-reports.js';
+import { projectCommand } from './project-command.js';
+import { pullCommand } from './pull.js';
+import { pushCommand } from './push.js';
 import { scanCommand } from './scan.js';
+import { didYouMean } from './suggest.js';
 
 /** Subcommands in the order `--help` lists them; a new one is one import and one entry here. */
-const COMMANDS: readonly Command[] = [scanCommand, anonymizeCommand];
+const COMMANDS: readonly Command[] = [
+  scanCommand,
+  anonymizeCommand,
+  mergeReportsCommand,
+  projectCommand,
+  lookupCommand,
+  echoCommand,
+  findCommand,
+  pullCommand,
+  pushCommand,
+  gatewayCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
@@ -37,7 +57,13 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (first.startsWith('-')) throw new UsageError(`unknown option ${first}`);
   const command = COMMANDS.find((c) => c.name === first);
-  if (!command) throw new UsageError(`unknown command "${first}"`);
+  if (!command)
+    throw new UsageError(
+      `unknown command "${first}"${didYouMean(
+        first,
+        COMMANDS.map((c) => c.name),
+      )}`,
+    );
   return command.run(rest);
 }
 

@@ -21,7 +21,7 @@ function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedD
   }
   let input: OpenInput;
   try {
-    input = openInput(path);
+    input = openInput(entry.osPath);
   } catch (e) {
     return failure(path, e);
   }
@@ -38,13 +38,20 @@ function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedD
 
 /**
  * Reads and scans one input and renders it: as a table block with values for the person at the
- * terminal, or as a JSON file object without any (the caller adds the commas).
+ * terminal, or as a JSON file object without any (the caller adds the commas); with `render` false,
+ * only scans it (for the summary).
  */
-export function renderEntry(entry: InputEntry, json: boolean): { outcome: FileOutcome; text: string } {
+export function renderEntry(
+  entry: InputEntry,
+  json: boolean,
+  render = true,
+): { outcome: FileOutcome; text: string } {
   if (json) {
     const outcome = scanEntry(entry, (parsed) => scanParsed(parsed));
     return { outcome, text: JSON.stringify(jsonFile(outcome)) };
   }
+  // Values are decoded only for a table that shows them.
+  if (!render) return { outcome: scanEntry(entry, (parsed) => scanParsed(parsed)), text: '' };
   const outcome = scanEntry(entry, (parsed) => scanParsed(parsed, { withValues: true }));
   return { outcome, text: tableBlock(outcome) };
 }

@@ -1,3 +1,4 @@
+import { sopClassLabel } from '../shared/dictionary/sop-classes.js';
 import { CATEGORIES, type CategoryId } from '../shared/scan/categories.js';
 import type { FileOutcome } from '../shared/scan/report.js';
 import type { FileScanWithValues } from '../shared/scan/scan.js';
@@ -13,7 +14,7 @@ const STATUS_WORDS = { 'not-dicom': 'not DICOM', error: 'error', skipped: 'skipp
  * A value from a file is shown to the person at the terminal, but it may hold anything: control characters
  * (an escape sequence could rewrite the screen) and line breaks are replaced so each finding stays one line.
  */
-function shown(value: string): string {
+export function shown(value: string): string {
   const flat = value.replace(/\r\n|[\r\n]/g, ' ⏎ ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
   return flat.length > MAX_SHOWN ? `${flat.slice(0, MAX_SHOWN - 1)}…` : flat;
 }
@@ -31,7 +32,7 @@ export function tableBlock(outcome: FileOutcome<FileScanWithValues>): string {
   const what = [
     scan.dicomdir ? 'DICOMDIR' : 'ok',
     `${scan.transferSyntax.name} (${scan.transferSyntax.uid})`,
-    scan.sopClassUID ? `SOP class ${scan.sopClassUID}` : 'no SOP class',
+    scan.sopClassUID ? sopClassLabel(scan.sopClassUID) : 'no SOP class',
     scan.modality ?? 'no modality',
   ];
   lines.push(`  ${what.join(' · ')}`);

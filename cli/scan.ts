@@ -3,15 +3,21 @@ import { walkInputs } from '../electron/services/inputs.js';
 import { addToSummary, emptySummary } from '../shared/scan/report.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import { renderEntry } from './scan-file.js';
+import { ScanTally } from './scan-summary.js';
 
-export const SCAN_USAGE = `Usage: dicom-deid scan [--json] <file or folder>...
+export const SCAN_USAGE = `Usage: dicom-deid scan [--details | --json] <file or folder>...
 
-Lists the attributes in DICOM files that the DICOM Confidentiality Profile (PS3.15 Table E.1-1)
-says may identify someone, grouped by category and shown with their values, and says whether the
-pixels may carry burned-in text. Folders are searched recursively; files are recognised by their
-content, not their names. Nothing is changed.
+Looks for the attributes in DICOM files that the DICOM Confidentiality Profile (PS3.15 Table E.1-1)
+says may identify someone, and for pixels that may carry burned-in text, and prints a one-screen
+summary: burned-in totals, SOP classes, modalities, how many files hold each category of identifying
+attribute, and the files that could not be read. Folders are searched recursively; files are
+recognised by their content, not their names. Nothing is changed.
+
+Files are named by their path relative to the input on an interactive terminal; when the output is
+piped or logged, by their number in the listing order (the same as in --json), so logs hold no names.
 
 Options:
+  --details    also print each file's attributes, grouped by category, with their values
   --json       print one JSON report instead, with no values in it, for scripts and records
   -h, --help   show this help
 
@@ -35,6 +41,7 @@ export const scanCommand: Command = {
   async run(args) {
     const { values, positionals } = parseCommandArgs(args, {
       json: { type: 'boolean' },
+      details: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
     if (values.help) {
@@ -45,20 +52,23 @@ export const scanCommand: Command = {
     await requireExisting(positionals);
 
     const json = values.json ?? false;
+    if (json && values.details) throw new UsageError('--details and --json cannot be combined');
     const summary = emptySummary();
+    const tally = new ScanTally(positionals, process.stdout.isTTY === true);
     // The JSON document is written file by file, so a large folder is never held in memory whole.
     if (json) await writeOut('{"files":[');
     for await (const entry of walkInputs(positionals)) {
-      const { outcome, text } = renderEntry(entry, json);
-      await writeOut(`${json && summary.files > 0 ? ',' : ''}${text}`);
+      const { outcome, text } = renderEntry(entry, json, json || values.details === true);
+      if (text) await writeOut(`${json && summary.files > 0 ? ',' : ''}${text}`);
       addToSummary(summary, outcome);
+      tally.add(outcome);
     }
     if (json) {
       await writeOut(`],"summary":${JSON.stringify(summary)}}\n`);
     } else {
-      const parts = [`${summary.ok} read`, `${summary.notDicom} not DICOM`, `${summary.errors} failed`];
-      if (summary.skipped > 0) parts.push(`${summary.skipped} skipped`);
-      await writeOut(`${summary.files} file${summary.files === 1 ? '' : 's'}: ${parts.join(', ')}\n`);
+      await writeOut(`${tally.lines().join('\n')}\n`);
+      if (!values.details && summary.ok > 0)
+        await writeOut("Run with --details for each file's attributes and values.\n");
     }
     return summary.errors > 0 ? 1 : 0;
   },

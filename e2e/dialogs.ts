@@ -31,8 +31,8 @@ export class ScriptedDialogs implements Dialogs {
   async saveFile(title: string) {
     return this.single(title);
   }
-  async showFolder(folder: string) {
-    this.opened.push(folder);
+  async openPath(path: string) {
+    this.opened.push(path);
   }
 
   private single(title: string): string | null {

@@ -6,10 +6,13 @@ import { SAMPLE_FILES } from './fixtures.js';
 import { ROOT } from './harness.js';
 
 // The same lookup `npm start` uses, which never triggers Electron's download.
-const { findElectron } = (await import(pathToFileURL(join(ROOT, 'scripts/start-electron.mjs')).href)) as {
-  findElectron(): string | undefined;
+const { electronPackageDir, findElectron } = (await import(
+  pathToFileURL(join(ROOT, 'scripts/start-electron.mjs')).href
+)) as {
+  electronPackageDir(): string | undefined;
+  findElectron(packageDir: string | undefined): string | undefined;
 };
-const executable = findElectron();
+const executable = findElectron(electronPackageDir());
 const SKIPPED = 'Electron runtime not installed on this machine: real-app launch skipped';
 
 test('the real app starts locked down and reads the sample data', async () => {

@@ -8,6 +8,7 @@ import {
   copySamples,
   SAMPLE_FILES,
   SAMPLES,
+  writeEditedCt,
   writeXssFile,
   XSS_NAME,
   XSS_PATIENT_ID,
@@ -32,13 +33,19 @@ test('drop a folder and loose files: rows appear grouped by patient, study and s
   await screenshot(page, '1-start');
 
   await drop(page, '[data-testid=drop-zone]', ['studies', 'loose-ct.dcm', 'notes.txt']);
-  await expectFilesRead(page, SAMPLE_FILES + 2, SAMPLE_FILES + 1);
+  await expectFilesRead(page, SAMPLE_FILES + 2);
+  // The header line says what matters, not "with identifying data" (every DICOM file has some).
+  await expect(page.locator('.scan-status')).toHaveText(
+    `${SAMPLE_FILES + 2} files: 2 at risk of image text, 1 not DICOM`,
+  );
   const list = page.getByRole('listbox', { name: /Files, grouped/ });
   await expect(list.locator('.group-patient')).toHaveText([
     /DOE JANE M · ID MRN9567370\s*\d+ files/,
     /MÜLLER JÖRG K · ID MRN1550437\s*\d+ files/,
     /Files that are not DICOM or cannot be read\s*1 file/,
   ]);
+  // Unreadable files are not filed under a patient heading.
+  await expect(list.locator('.group-other .group-kind')).toHaveCount(0);
   await expect(fileRow(page, 'notes.txt')).toContainText('Not DICOM');
   // Each DICOM row says how many identifying attributes it holds.
   await expect(fileRow(page, 'loose-ct.dcm').locator('.badge-phi')).toHaveText(/^\d+$/);
@@ -104,7 +111,7 @@ test('the inspector shows identifying data by category, the header and the image
   await screenshot(page, '5-image');
 });
 
-test('compressed images are decoded in the main process and shown', async ({ page }) => {
+test('compressed images are decoded in the reading worker and shown', async ({ page }) => {
   test.skip(!hasCorpus, 'needs the test corpus');
   app = await openApp(page);
   const files = {
@@ -180,4 +187,76 @@ test('values are shown as text, never run as markup', async ({ page }) => {
   );
   expect(inline).toBe('script-src-elem');
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+});
+
+test('raw values that are not dates are shown as "invalid date", never as a date', async ({ page }) => {
+  app = await openApp(page);
+  writeEditedCt(join(app.dropRoot, 'stars.dcm'), [[0x0008, 0x0020, 'DA', '***']]);
+  writeEditedCt(join(app.dropRoot, 'dotted.dcm'), [[0x0008, 0x0020, 'DA', '0095.07.24']]);
+  writeEditedCt(join(app.dropRoot, 'feb30.dcm'), [[0x0008, 0x0020, 'DA', '20230230']]);
+  await drop(page, '[data-testid=drop-zone]', ['stars.dcm', 'dotted.dcm', 'feb30.dcm']);
+  await expectFilesRead(page, 3);
+  for (const name of ['stars.dcm', 'dotted.dcm', 'feb30.dcm']) {
+    await expect(fileRow(page, name).locator('.file-date')).toHaveText('invalid date');
+  }
+  await expect(page.locator('.group-study').first()).toContainText('invalid date');
+  await expect(page.getByRole('listbox')).not.toContainText('0095');
+  await expect(page.getByRole('listbox')).not.toContainText('***');
+  await screenshot(page, 'files-invalid-date-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  // At 125% scaling file names are shown whole, and the toolbar stays on one line.
+  for (const name of ['stars.dcm', 'dotted.dcm', 'feb30.dcm']) {
+    const cell = fileRow(page, name).locator('.file-name');
+    expect(await cell.evaluate((element) => element.scrollWidth <= element.clientWidth)).toBe(true);
+  }
+  const buttons = await page
+    .locator('.toolbar > button')
+    .evaluateAll((all) => all.map((button) => Math.round(button.getBoundingClientRect().top)));
+  expect(new Set(buttons).size).toBe(1);
+  await screenshot(page, 'files-invalid-date-1093');
+});
+
+test('filter chips, a flat view, and removing files from the list', async ({ page }) => {
+  app = await openApp(page);
+  copySamples(join(app.dropRoot, 'studies'));
+  copyFileSync(join(SAMPLES, 'README.md'), join(app.dropRoot, 'notes.txt'));
+  await drop(page, '[data-testid=drop-zone]', ['studies', 'notes.txt']);
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+  const chip = (name: RegExp) =>
+    page.getByRole('group', { name: 'Show only files that are' }).getByRole('button', { name });
+  await expect(chip(/^Image text \(2\)$/)).toBeVisible();
+  await expect(chip(/^Not DICOM \(1\)$/)).toBeVisible();
+
+  // One chip: only the ultrasound files; a second one adds the file that is not DICOM.
+  await chip(/^US \(2\)$/).click();
+  await expect(chip(/^US/)).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('option')).toHaveCount(2);
+  await chip(/^Not DICOM/).click();
+  await expect(page.getByRole('option')).toHaveCount(3);
+  await expect(page.getByText(`Showing 3 of ${SAMPLE_FILES + 1} files.`)).toBeVisible();
+
+  // The flat view: files by name, no patient, study or series lines.
+  await page.getByRole('checkbox', { name: 'Flat list' }).check();
+  await expect(page.getByRole('listbox', { name: 'Files, by name' })).toBeVisible();
+  await expect(page.locator('.group-line')).toHaveCount(0);
+  await expect(page.getByRole('option')).toHaveText([/^0001\.dcm/, /^0002\.dcm/, /^notes\.txt/]);
+  await screenshot(page, 'files-filtered-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'files-filtered-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  // Remove what a filter shows: the file that is not DICOM leaves the list.
+  await chip(/^US/).click();
+  await page.getByRole('button', { name: 'Remove this file from the list' }).first().click();
+  await expect(page.locator('.scan-status')).toHaveText(`${SAMPLE_FILES} files: 2 at risk of image text`);
+  await expect(chip(/^Not DICOM/)).toHaveCount(0);
+
+  // Remove the selected file.
+  await page.getByRole('checkbox', { name: 'Flat list' }).uncheck();
+  await page.getByRole('option').filter({ hasText: 'CT' }).first().click();
+  const name = (await page.locator('.inspector-title').textContent()) ?? '';
+  await page.locator('.remove-file').click();
+  await expect(page.locator('.scan-status')).toHaveText(`${SAMPLE_FILES - 1} files: 2 at risk of image text`);
+  await expect(page.getByText('Select a file to see what identifies the patient')).toBeVisible();
+  expect(name).not.toBe('');
 });

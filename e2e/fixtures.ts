@@ -32,15 +32,28 @@ export function copySamples(folder: string) {
   });
 }
 
-/** The CT sample with markup for Patient's Name and ID. */
-export function writeXssFile(path: string) {
+/** The CT sample with new values for some of its attributes: [group, element, VR, text]. */
+export function writeEditedCt(
+  path: string,
+  values: ReadonlyArray<readonly [number, number, string, string]>,
+) {
   const parsed = parseDicom(new MemorySource(new Uint8Array(readFileSync(CT_SAMPLE))));
   const element = (tag: number) => parsed.dataset.elements.find((e) => e.tag === tag)!;
-  const edits = new Map([
-    [element(tagOf(0x0010, 0x0010)), { kind: 'value' as const, vr: 'PN', value: asciiBytes(XSS_NAME) }],
-    [element(tagOf(0x0010, 0x0020)), { kind: 'value' as const, vr: 'LO', value: asciiBytes(XSS_PATIENT_ID) }],
-  ]);
+  const edits = new Map(
+    values.map(([group, number, vr, text]) => [
+      element(tagOf(group, number)),
+      { kind: 'value' as const, vr, value: asciiBytes(text) },
+    ]),
+  );
   writeFileSync(path, concatChunks(writeDicom(parsed, { elements: edits })));
+}
+
+/** The CT sample with markup for Patient's Name and ID. */
+export function writeXssFile(path: string) {
+  writeEditedCt(path, [
+    [0x0010, 0x0010, 'PN', XSS_NAME],
+    [0x0010, 0x0020, 'LO', XSS_PATIENT_ID],
+  ]);
 }
 
 /** A CT file cut off inside its pixel data: the header reads, the file cannot be processed. */

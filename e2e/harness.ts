@@ -87,6 +87,9 @@ export async function startHarness(options: { userData: string; dropRoot: string
     dialogs,
     toolVersion: version,
     workerScript: join(ROOT, 'dist/cli/batch-worker.js'),
+    // Projects from the test's own folder, never the real ~/.dicom-deid.
+    home: options.userData,
+    appWorkerScript: join(ROOT, 'dist/electron/app-worker.cjs'),
   });
   const streams = new Set<ServerResponse>();
   const emit: Emit = (event, payload) => {

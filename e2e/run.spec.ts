@@ -30,7 +30,11 @@ async function chooseOutput(page: Page, folder: string) {
   await expect(page.getByTestId('output-folder')).toHaveText(folder);
 }
 
-test('a batch writes clean copies, a corrupt file fails alone, and the reports hold no PHI', async ({
+// The two ultrasound samples declare Burned In Annotation YES: they are held for review, never written.
+const HELD_SAMPLES = 2;
+const WRITTEN_SAMPLES = SAMPLE_FILES - HELD_SAMPLES;
+
+test('a batch writes clean copies, holds the burned-in ones, a corrupt file fails alone, and the reports hold no PHI', async ({
   page,
 }) => {
   app = await openApp(page);
@@ -38,7 +42,8 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
   mkdirSync(join(app.dropRoot, 'damaged'));
   writeCorruptFile(join(app.dropRoot, 'damaged', 'cut-short.dcm'));
   await addStudies(page, ['studies', 'damaged']);
-  await expectFilesRead(page, SAMPLE_FILES + 1, SAMPLE_FILES);
+  await expectFilesRead(page, SAMPLE_FILES + 1);
+  await expect(page.locator('.scan-status')).toContainText('1 cannot be read');
   await expect(page.getByRole('option').filter({ hasText: 'cut-short.dcm' })).toContainText('Cannot be read');
 
   await page.getByRole('button', { name: '3. Run' }).click();
@@ -49,19 +54,45 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
 
   const summary = page.getByTestId('run-summary');
   await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
-  await expect(summary.getByTestId('count-written')).toHaveText(String(SAMPLE_FILES));
+  await expect(summary.getByTestId('count-written')).toHaveText(String(WRITTEN_SAMPLES));
   await expect(summary.getByTestId('count-failed')).toHaveText('1');
+  await expect(summary.getByTestId('count-held')).toHaveText(String(HELD_SAMPLES));
+  // Never "clean" for a run that held files whose images may show identity.
   await expect(summary.getByTestId('verification')).toHaveText(
-    `Leftover-identity check: all ${SAMPLE_FILES} written files are clean.`,
+    `Leftover-identity check: ${WRITTEN_SAMPLES} written files passed the header check; ${HELD_SAMPLES} files held for review (images may show identity).`,
   );
+  await expect(summary.getByTestId('held')).toContainText('Burned In Annotation (0028,0301) is YES');
+  // Failures first, then held files, then skipped ones; each group counted by kind of reason.
+  await expect(summary.locator('table.problems > tbody')).toHaveCount(2);
+  await expect(summary.locator('table.problems > tbody').nth(0)).toHaveAttribute(
+    'data-testid',
+    'problems-failed',
+  );
+  const held = summary.getByTestId('problems-held');
+  await expect(summary.locator('table.problems > tbody').nth(1)).toHaveAttribute(
+    'data-testid',
+    'problems-held',
+  );
+  await expect(held.locator('.problem-group')).toContainText(`Held for review: ${HELD_SAMPLES} files`);
+  await expect(held.locator('.problem-group li')).toHaveText([
+    `${HELD_SAMPLES} × Burned In Annotation (0028,0301) is YES and the pixels were not cleaned`,
+  ]);
+  await expect(held.getByRole('row')).toHaveCount(HELD_SAMPLES + 1);
+  // The actions come before the details.
+  const actions = (await summary.getByRole('button', { name: 'Open output folder' }).boundingBox())!;
+  const table = (await summary.locator('table.problems').boundingBox())!;
+  expect(actions.y).toBeLessThan(table.y);
   const problem = summary.getByRole('row').filter({ hasText: 'cut-short.dcm' });
   await expect(problem).toContainText('Failed');
   await expect(problem).toContainText(/\(7FE0,0010\).*file ends/);
   await screenshot(page, '9-summary');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, '9-summary-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
 
   // On disk: one file per DICOM input, each readable by DCMTK and free of every planted value.
   const outputs = filesUnder(out).filter((path) => path.endsWith('.dcm'));
-  expect(outputs).toHaveLength(SAMPLE_FILES);
+  expect(outputs).toHaveLength(WRITTEN_SAMPLES);
   for (const output of outputs) {
     const dump = spawnSync('dcmdump', ['-q', output], { encoding: 'utf8' });
     expect(dump.status, `dcmdump ${relative(out, output)}: ${dump.stderr}`).toBe(0);
@@ -86,7 +117,8 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
   const [header, ...rows] = csvText.trim().split(/\r\n/);
   expect(header).toMatch(/^input_no,output,status,reason,sop_class_uid,transfer_syntax_uid,modality,/);
   expect(rows).toHaveLength(SAMPLE_FILES + 1);
-  expect(rows.filter((row) => row.includes(',written,'))).toHaveLength(SAMPLE_FILES);
+  expect(rows.filter((row) => row.includes(',written,'))).toHaveLength(WRITTEN_SAMPLES);
+  expect(rows.filter((row) => row.includes(',held,'))).toHaveLength(HELD_SAMPLES);
   expect(rows.find((row) => row.includes(',failed,'))).toMatch(/\(7FE0,0010\)/);
   expect(leaks(Buffer.from(csvText))).toEqual([]);
   expect(csvText).not.toContain(app.dropRoot);
@@ -99,7 +131,7 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
     files: Array<{ status: string; output: string | null }>;
     summary: { written: number };
   };
-  expect(report.summary.written).toBe(SAMPLE_FILES);
+  expect(report.summary.written).toBe(WRITTEN_SAMPLES);
   expect(
     report.files
       .filter((file) => file.status === 'written')
@@ -110,7 +142,10 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
   // The audit may not go where the data is shared from; elsewhere it arrives owner-only.
   app.harness.dialogs.answer(join(out, 'audit'));
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();
-  await expect(page.getByRole('alert')).toContainText('cannot go inside the output folder');
+  // The run plan's note about the (now filled) output folder is an alert too: pick the error.
+  await expect(page.getByRole('alert').filter({ hasText: 'audit and crosswalk' })).toContainText(
+    'cannot go inside the output folder',
+  );
   await page.getByRole('button', { name: 'Dismiss' }).click();
   app.harness.dialogs.answer(app.work);
   await summary.getByRole('button', { name: 'Export audit / crosswalk…' }).click();
@@ -125,8 +160,15 @@ test('a batch writes clean copies, a corrupt file fails alone, and the reports h
     /^id_old,id_new\r\nMRN/,
   );
 
-  await summary.getByRole('button', { name: 'Show output folder' }).click();
+  await summary.getByRole('button', { name: 'Open output folder' }).click();
   await expect.poll(() => app.harness.dialogs.opened).toEqual([out]);
+  // The report was saved beside the output on its own, as the command line does, and opens from here.
+  await expect(summary.getByTestId('report-folder')).toHaveText(`${out}.report`);
+  expect(leaks(readFileSync(join(`${out}.report`, 'deid-report.csv')))).toEqual([]);
+  await summary.getByRole('button', { name: 'Open report' }).click();
+  await expect
+    .poll(() => app.harness.dialogs.opened)
+    .toEqual([out, join(`${out}.report`, 'deid-report.csv')]);
 });
 
 test('an output folder inside an input folder is refused, with the reason', async ({ page }) => {

@@ -41,16 +41,35 @@ export const IMPORT_META_URL = {
   },
 };
 
+// Loaded from node_modules, not bundled: its WebAssembly is found beside its own script.
+const SQLITE = 'node-sqlite3-wasm';
+
 const entries = [
-  { entryPoints: ['cli/dicom-deid.ts'], outfile: 'dist/cli/dicom-deid.js', format: 'esm' },
+  // dcmjs-dimse stays in node_modules: bundled, its old `new Buffer()` calls would print Node's deprecation
+  // warning on every network command, as if they were ours. dcmjs with it, so that the copy whose loggers
+  // we silence is the one dcmjs-dimse uses.
+  {
+    entryPoints: ['cli/dicom-deid.ts'],
+    outfile: 'dist/cli/dicom-deid.js',
+    format: 'esm',
+    external: [SQLITE, 'dcmjs-dimse', 'dcmjs'],
+  },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
+  // The app's reading worker (scan, inspect, frames): beside main and bundled like it, so the codecs (whose
+  // Emscripten loaders expect CommonJS) and their WebAssembly are found the same way.
+  {
+    entryPoints: ['electron/services/app-jobs-worker.ts'],
+    outfile: 'dist/electron/app-worker.cjs',
+    format: 'cjs',
+    ...IMPORT_META_URL,
+  },
   // Electron loads main and preload as CommonJS; the sandboxed preload can require nothing but 'electron'.
   {
     entryPoints: ['electron/main/main.ts'],
     outfile: 'dist/electron/main.cjs',
     format: 'cjs',
-    external: ['electron'],
+    external: ['electron', SQLITE],
     ...IMPORT_META_URL,
   },
   {
@@ -70,6 +89,7 @@ export function copyCodecWasm(bundleDir) {
     'openjpegwasm_decode.wasm': '@cornerstonejs/codec-openjpeg/decodewasm',
     'openjphjs.wasm': '@cornerstonejs/codec-openjph/wasm',
     'charlswasm_decode.wasm': '@cornerstonejs/codec-charls/decodewasm',
+    'dcmjs-native-codecs.wasm': 'dcmjs-codecs/build/dcmjs-native-codecs.wasm',
   };
   const codecDir = join(bundleDir, 'codecs');
   mkdirSync(codecDir, { recursive: true });
@@ -80,5 +100,7 @@ export function copyCodecWasm(bundleDir) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   await Promise.all(entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })));
+  // The app's main process previews frames; the CLI and its batch worker clean them.
   copyCodecWasm(join(root, 'dist/electron'));
+  copyCodecWasm(join(root, 'dist/cli'));
 }

@@ -88,4 +88,16 @@ writeFileSync(
   `${header('safe-private-attributes.json', safe.edition.split(' ')[0])}` +
     `export const SAFE_PRIVATE_ROWS: ReadonlyArray<readonly [string, string, string, string]> = ${JSON.stringify(safeRows)};\n`,
 );
-console.log(`dictionary ${dictRows.length}, profile ${profRows.length}, safe private ${safeRows.length}`);
+// PS3.6 Table A-1, SOP Class rows: names for people instead of bare UIDs. Not in the team's reference
+// folder, so `--from` does not refresh it; see SOURCES.md for where it comes from.
+const sop = read('sop-classes.json');
+writeFileSync(
+  join(outDir, 'sop-classes.generated.ts'),
+  `${header('sop-classes.json', sop.source.split(' (')[0])}` +
+    `export const SOP_CLASS_ROWS: ReadonlyArray<readonly [string, string, 0 | 1]> = [\n${sop.entries
+      .map((e) => ` ${JSON.stringify([e.uid, e.name, e.retired ? 1 : 0])},`)
+      .join('\n')}\n];\n`,
+);
+console.log(
+  `dictionary ${dictRows.length}, profile ${profRows.length}, safe private ${safeRows.length}, SOP classes ${sop.entries.length}`,
+);

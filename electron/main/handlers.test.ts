@@ -138,6 +138,20 @@ describe('handlers', () => {
     expect(draft).toMatchObject({ base: 'basic', options: ['retainPatientCharacteristics'] });
   });
 
+  it('switching off Clean Pixel Data keeps the preset and is remembered', async () => {
+    const draft = {
+      name: 'No pixels',
+      base: 'relinkable' as const,
+      options: ['retainUIDs' as const],
+      dateShift: { minDays: -400, maxDays: -10 },
+      rules: [],
+    };
+    const set = await handlers['profile:set']({ draft }, emit);
+    expect(set.issues).toEqual([]);
+    expect(set.draft).toMatchObject({ base: 'relinkable', options: ['retainUIDs'] });
+    expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainUIDs']);
+  });
+
   it('refuses an output folder inside an input folder and remembers an accepted one', async () => {
     const inputs = join(root, 'inputs');
     mkdirSync(inputs);
@@ -159,19 +173,135 @@ describe('handlers', () => {
     await handlers['output:choose']({}, emit);
     expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
     const summary = await nextEvent('batch:done');
+    // The two ultrasound files declare burned-in text and nothing cleans or accepts it: they are held.
     expect(summary).toMatchObject({
       outcome: 'finished',
-      written: 10,
+      written: 8,
+      held: 2,
       skipped: 0,
       failed: 0,
-      verification: { checked: 10, clean: 10 },
+      verification: { checked: 8, clean: 8 },
     });
     expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
 
     const report = join(root, 'report.json');
     dialogs.answer(report);
     await handlers['report:export']({ format: 'json' }, emit);
-    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 8 });
     expect(existsSync(join(root, 'out'))).toBe(true);
+  });
+});
+
+describe('file:regions', () => {
+  const box = { x: 0, y: 0, width: 120, height: 48 };
+
+  it('applies boxes to a series: every file of it shows them, other files do not, and they persist', async () => {
+    const rows = await loadSamples();
+    const us = rows.filter((row) => row.modality === 'US');
+    const ct = rows.find((row) => row.modality === 'CT')!;
+    expect(us).toHaveLength(2);
+    const answer = await dispatch(
+      handlers,
+      'file:regions',
+      { id: us[0]!.id, scope: 'series', regions: [box], accept: false },
+      emit,
+    );
+    expect(answer).toEqual({
+      ok: true,
+      value: {
+        pixelRules: [{ scope: 'series', label: 'drawn on this series', regions: [box], accept: false }],
+      },
+    });
+    expect((await handlers['file:inspect']({ id: us[1]!.id }, emit)).pixelRules).toHaveLength(1);
+    expect((await handlers['file:inspect']({ id: ct.id }, emit)).pixelRules).toEqual([]);
+    // The settings keep the rule (with the original series UID, which never leaves the machine).
+    const saved = JSON.parse(readFileSync(join(root, 'user-data', 'settings.json'), 'utf8'));
+    expect(saved.pixelRules).toHaveLength(1);
+    expect(Object.keys(saved.pixelRules[0].match)).toEqual(['seriesInstanceUID']);
+  });
+
+  it('a device template matches on manufacturer and size and is labelled without a UID', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    const inspection = await handlers['file:inspect']({ id: us.id }, emit);
+    expect(inspection.device).toMatch(/^ACME Imaging.*256 × 192$/);
+    const { pixelRules } = await handlers['file:regions'](
+      { id: us.id, scope: 'device', regions: [box], accept: false },
+      emit,
+    );
+    expect(pixelRules[0]!.label).toBe(`device template: ${inspection.device}`);
+  });
+
+  it('a saved profile carries device templates but never a rule naming an original UID', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    await handlers['file:regions']({ id: us.id, scope: 'device', regions: [box], accept: false }, emit);
+    await handlers['file:regions']({ id: us.id, scope: 'series', regions: [box], accept: false }, emit);
+    const saved = join(root, 'profile.json');
+    dialogs.answer(saved);
+    await handlers['profile:save']({ format: 'json' }, emit);
+    const text = readFileSync(saved, 'utf8');
+    const file = JSON.parse(text) as { pixelRules: Array<{ match: Record<string, unknown> }> };
+    expect(file.pixelRules.map((rule) => Object.keys(rule.match).sort())).toEqual([
+      ['columns', 'manufacturer', 'rows'],
+    ]);
+    expect(text).not.toMatch(/InstanceUID/);
+    // The saved file loads back as a profile with the template.
+    dialogs.answer(saved);
+    const loaded = await handlers['profile:open']({}, emit);
+    expect(loaded?.issues).toEqual([]);
+  });
+
+  it('an acceptance without boxes is kept; clearing both removes the rule', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    const accepted = await handlers['file:regions'](
+      { id: us.id, scope: 'file', regions: [], accept: true },
+      emit,
+    );
+    expect(accepted.pixelRules).toEqual([
+      { scope: 'file', label: 'drawn on this file', regions: [], accept: true },
+    ]);
+    const cleared = await handlers['file:regions'](
+      { id: us.id, scope: 'file', regions: [], accept: false },
+      emit,
+    );
+    expect(cleared.pixelRules).toEqual([]);
+  });
+
+  it('refuses boxes outside the image and malformed geometry', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    const outside = await dispatch(
+      handlers,
+      'file:regions',
+      { id: us.id, scope: 'file', regions: [{ x: 200, y: 0, width: 57, height: 10 }], accept: false },
+      emit,
+    );
+    expect(outside).toEqual({ ok: false, error: 'box 1 reaches outside the 256 × 192 image' });
+    for (const regions of [
+      [{ x: -1, y: 0, width: 5, height: 5 }],
+      [{ x: 0, y: 0, width: 0, height: 5 }],
+      [{ x: 0.5, y: 0, width: 5, height: 5 }],
+    ]) {
+      const answer = await dispatch(
+        handlers,
+        'file:regions',
+        { id: us.id, scope: 'file', regions, accept: false },
+        emit,
+      );
+      expect(answer.ok).toBe(false);
+    }
+    const tooMany = Array.from({ length: 65 }, () => box);
+    expect(
+      (
+        await dispatch(
+          handlers,
+          'file:regions',
+          { id: us.id, scope: 'file', regions: tooMany, accept: false },
+          emit,
+        )
+      ).ok,
+    ).toBe(false);
   });
 });

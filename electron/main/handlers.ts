@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
@@ -16,14 +17,24 @@ import {
   ProfileError,
   parseProfileFile,
 } from '../../shared/profile/index.js';
-import { decodeFrame } from '../services/app-image.js';
-import { inspectParsed } from '../services/app-inspect.js';
+import { AppJobs } from '../services/app-jobs.js';
 import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
-import { withParsedFile } from '../services/app-read.js';
-import { createRunner } from '../services/app-run.js';
+import { countOutcomes, describeProfile, outputContents } from '../services/app-plan.js';
+import {
+  appliedTo,
+  checkInside,
+  deviceName,
+  matchFor,
+  type RegionFacts,
+  replaceRule,
+  scopeOf,
+  withDrawnRules,
+} from '../services/app-regions.js';
+import { createRunner, resumeStateDir } from '../services/app-run.js';
 import { createSettingsStore } from '../services/app-settings.js';
+import { createProjectService } from '../services/project/app-projects.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
 export interface Dialogs {
@@ -32,7 +43,8 @@ export interface Dialogs {
   openFolder(title: string, near?: string): Promise<string | null>;
   openFile(title: string, extensions: readonly string[]): Promise<string | null>;
   saveFile(title: string, defaultName: string): Promise<string | null>;
-  showFolder(folder: string): Promise<void>;
+  /** Opens a folder, or a file with its default application. */
+  openPath(path: string): Promise<void>;
 }
 
 export interface HandlerDeps {
@@ -45,11 +57,28 @@ export interface HandlerDeps {
   readonly toolVersion: string;
   /** The bundled batch worker (dist/electron/…); without it batches run in the calling thread. */
   readonly workerScript?: string;
+  /** The home folder whose ~/.dicom-deid/projects the app opens projects from (default: the user's). */
+  readonly home?: string;
+  /** The bundled reading worker (scan, inspect, frames); without it they run in the calling thread. */
+  readonly appWorkerScript?: string;
 }
 
 export type Handlers = { [C in Channel]: (args: Request<C>, emit: Emit) => Promise<Response<C>> };
 
 const PROFILE_FILE_TYPES = ['json', 'yaml', 'yml'];
+
+/** A file that could not be read for its facts matches no rule: it is counted as held. */
+const NO_FACTS: RegionFacts = {
+  sopInstanceUID: '',
+  seriesInstanceUID: '',
+  manufacturer: '',
+  modelName: '',
+  sopClassUID: '',
+  modality: '',
+  photometricInterpretation: '',
+  rows: 0,
+  columns: 0,
+};
 
 /** A profile as the editor holds it: every option in force listed, whatever the base preset brings. */
 function draftOf(profile: Profile): ProfileDraft {
@@ -67,7 +96,9 @@ const issuesOf = (error: ProfileError): string[] =>
 export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
   const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
-  const library = new Library();
+  const projects = createProjectService(deps.home);
+  const jobs = new AppJobs(deps.appWorkerScript);
+  const library = new Library(jobs.row);
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -79,22 +110,26 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     }
   };
   let profile = savedProfile();
+  // The profile as runs and inspections use it: with the boxes drawn and acceptances given at the screen.
+  const profileInForce = (): Profile => withDrawnRules(profile, settings.get().pixelRules);
 
+  const runsDir = join(deps.userData, 'runs');
   const runner = createRunner({
     library,
-    runsDir: join(deps.userData, 'runs'),
+    runsDir,
     toolVersion: deps.toolVersion,
-    profile: () => profile,
+    profile: profileInForce,
     key: () => keys.ensure(),
     ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
   });
 
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
-    const base = getPreset(draft.base).options.every((option) => draft.options.includes(option))
-      ? draft.base
-      : 'basic';
-    const candidate = { ...draft, base };
+    // Clean Pixel Data is in every preset, so it alone is turned off as an exception to the base.
+    const dropped = getPreset(draft.base).options.filter((option) => !draft.options.includes(option));
+    const base = dropped.every((option) => option === 'cleanPixelData') ? draft.base : 'basic';
+    const withoutOptions = getPreset(base).options.filter((option) => !draft.options.includes(option));
+    const candidate = { ...draft, base, withoutOptions };
     try {
       profile = parseProfileFile(JSON.stringify(candidate), 'profile.json');
     } catch (error) {
@@ -139,22 +174,48 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'inputs:clear'(_args, emit) {
       if (runner.running) throw new ReportableError('the list cannot be cleared while a run is going');
+      jobs.stopScan();
       library.clear(emit);
       return null;
+    },
+
+    async 'inputs:remove'({ ids }, emit) {
+      if (runner.running) throw new ReportableError('files cannot be removed while a run is going');
+      return { removed: library.remove(ids, emit) };
     },
 
     async 'file:inspect'({ id }) {
       const file = inspectable(id);
       // The planned new UIDs and pseudonyms come from the key: it is made here if this is its first use.
       const key = keys.ensure();
-      const details = await withParsedFile(file.path, (parsed) =>
-        inspectParsed(parsed, { profile, key, toolVersion: deps.toolVersion }),
-      );
-      return { id, name: file.row.name, ...details };
+      const { facts, ...details } = await jobs.inspect(id, {
+        kind: 'inspect',
+        path: file.path,
+        profile: profileInForce(),
+        key,
+        toolVersion: deps.toolVersion,
+      });
+      return {
+        id,
+        name: file.row.name,
+        ...details,
+        pixelRules: appliedTo(profileInForce().pixelRules, facts),
+        device: deviceName(facts),
+      };
     },
 
     'file:image': async ({ id, frame }) =>
-      withParsedFile(inspectable(id).path, (parsed) => decodeFrame(parsed, frame)),
+      jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
+
+    async 'file:regions'({ id, scope, regions, accept }) {
+      if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
+      const facts = await jobs.facts(inspectable(id).path);
+      checkInside(regions, facts);
+      const match = matchFor(facts, scope);
+      const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
+      settings.update({ pixelRules });
+      return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
+    },
 
     'profile:get': async () => ({ draft: draftOf(profile), issues: [] }),
 
@@ -180,7 +241,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const name = profile.name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'profile';
       const path = await deps.dialogs.saveFile('Save the profile', `${name.slice(0, 60)}.${format}`);
       if (!path) return null;
-      await writeFile(path, exportProfile(profile, format));
+      // Device templates drawn here travel with the profile; boxes and acceptances that name a file's or
+      // series' original UIDs stay on this machine.
+      const templates = settings.get().pixelRules.filter((rule) => scopeOf(rule.match) === 'device');
+      await writeFile(path, exportProfile(withDrawnRules(profile, templates), format));
       return { savedTo: path };
     },
 
@@ -217,6 +281,31 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return refused ? { path, refused } : { path };
     },
 
+    async 'run:plan'() {
+      const inForce = profileInForce();
+      const rules = inForce.pixelRules;
+      const files = library.all();
+      // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
+      const facts = new Map<number, RegionFacts>();
+      if (rules.length > 0) {
+        for (const file of files) {
+          if (file.row.burnedIn !== 'likely') continue;
+          facts.set(file.id, await jobs.facts(file.path).catch(() => NO_FACTS));
+        }
+      }
+      const outDir = settings.get().outputFolder;
+      return {
+        ...describeProfile(inForce),
+        fingerprint: keys.state().fingerprint,
+        files: countOutcomes(
+          files.map((file) => file.row),
+          (row) => facts.get(row.id),
+          rules,
+        ),
+        output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
+      };
+    },
+
     async 'batch:start'({ verify }, emit) {
       const outDir = settings.get().outputFolder;
       if (!outDir) return { refused: 'Choose an output folder first.' };
@@ -234,7 +323,12 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'batch:showOutput'() {
       const folder = runner.last()?.outDir;
       if (!folder) throw new ReportableError('nothing has been written yet');
-      await deps.dialogs.showFolder(folder);
+      await deps.dialogs.openPath(folder);
+      return null;
+    },
+
+    async 'report:open'() {
+      await deps.dialogs.openPath(runner.reportFile('csv'));
       return null;
     },
 
@@ -248,6 +342,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       await writeFile(path, await readFile(report));
       return { savedTo: path };
     },
+
+    'project:last': async () => projects.last(),
+
+    'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
 
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');

@@ -55,8 +55,8 @@ function electronDialogs(): Dialogs {
         : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
     },
-    async showFolder(folder) {
-      const problem = await shell.openPath(folder);
+    async openPath(path) {
+      const problem = await shell.openPath(path);
       if (problem) throw new ReportableError(problem);
     },
   };
@@ -137,6 +137,7 @@ function bindIpc() {
     dialogs: electronDialogs(),
     toolVersion: app.getVersion(),
     workerScript: unpacked(join(ROOT, 'dist/cli/batch-worker.js')),
+    appWorkerScript: unpacked(join(ROOT, 'dist/electron/app-worker.cjs')),
   });
   for (const channel of CHANNELS) {
     ipcMain.handle(channel, (event, raw: unknown) => {

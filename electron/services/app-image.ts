@@ -1,8 +1,10 @@
+import { encapsulatedFrames, readFrame } from '../../shared/dicom/frames.js';
 import type { DicomElement, ParsedDicom } from '../../shared/dicom/model.js';
 import { PIXEL_DATA, tagOf } from '../../shared/dicom/tag.js';
 import { readNumbers, readText } from '../../shared/dicom/values.js';
 import { ReportableError } from '../../shared/errors.js';
 import type { FrameImage, ImageInfo } from '../../shared/ipc/contract.js';
+import { decodeRle } from '../../shared/pixels/rle.js';
 import { canDecode, decodeFrame as decodeCompressed, isBrowserJpeg, type Pixels } from './codecs/index.js';
 
 const TAG = {
@@ -120,81 +122,9 @@ export function imageInfo(parsed: ParsedDicom): ImageInfo | null {
   };
 }
 
-function opensFrame(head: Uint8Array): boolean {
-  // JPEG start of image (also JPEG-LS and lossless JPEG); JPEG 2000 start of codestream and its SIZ marker.
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return true;
-  if (head[0] === 0xff && head[1] === 0x4f && head[2] === 0xff && head[3] === 0x51) return true;
-  if (head.length < 8) return false;
-  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  const segments = view.getUint32(0, true);
-  // PS3.5 G.5: the RLE header is 64 bytes, so the first segment starts at offset 64.
-  return segments >= 1 && segments <= 15 && view.getUint32(4, true) === 64;
-}
-
-/** The compressed bytes of one frame of encapsulated pixel data (PS3.5 A.4). */
-function encapsulatedFrame(
-  parsed: ParsedDicom,
-  pixels: DicomElement,
-  frame: number,
-  frames: number,
-): Uint8Array {
-  const all = pixels.fragments ?? [];
-  const table = all[0];
-  const data = all.slice(1);
-  const read = (fragments: typeof data) => {
-    const parts = fragments.map((f) => parsed.source.read(f.valueStart, f.length));
-    return Buffer.concat(parts);
-  };
-  if (data.length === frames) return read(data.slice(frame, frame + 1));
-  if (frames === 1) return read(data);
-  if (table && table.length >= frames * 4) {
-    // Basic Offset Table: where each frame's first fragment starts, counted from the first fragment.
-    const offsets = parsed.source.read(table.valueStart, frames * 4);
-    const offset = (i: number) => new DataView(offsets.buffer, offsets.byteOffset).getUint32(i * 4, true);
-    const first = data[0]?.start ?? 0;
-    const start = first + offset(frame);
-    const end = frame + 1 < frames ? first + offset(frame + 1) : Number.POSITIVE_INFINITY;
-    return read(data.filter((f) => f.start >= start && f.start < end));
-  }
-  // No offset table: a frame starts where a fragment opens with a JPEG or JPEG 2000 marker or an RLE header.
-  const starts = data.flatMap((fragment, i) =>
-    opensFrame(parsed.source.read(fragment.valueStart, 8)) ? [i] : [],
-  );
-  if (starts.length === frames && starts[0] === 0) {
-    return read(data.slice(starts[frame], starts[frame + 1] ?? data.length));
-  }
-  throw new ReportableError('the frames of this image cannot be told apart');
-}
-
-/** PS3.5 G.3: PackBits segments, one per byte of each sample, most significant byte first. */
-function decodeRle(compressed: Uint8Array, g: Geometry): Uint8Array {
-  const view = new DataView(compressed.buffer, compressed.byteOffset, compressed.byteLength);
-  const segments = view.getUint32(0, true);
-  const bytesPerSample = g.bitsAllocated / 8;
-  if (segments !== g.samples * bytesPerSample)
-    throw new ReportableError('the RLE data has an unexpected number of segments');
-  const pixels = g.rows * g.columns;
-  // Decoded as planes of little-endian samples: what an uncompressed planar frame looks like.
-  const out = new Uint8Array(pixels * g.samples * bytesPerSample);
-  for (let s = 0; s < segments; s++) {
-    const start = view.getUint32(4 + s * 4, true);
-    const end = s + 1 < segments ? view.getUint32(8 + s * 4, true) : compressed.length;
-    const sample = Math.floor(s / bytesPerSample);
-    const byte = bytesPerSample - 1 - (s % bytesPerSample);
-    let at = sample * pixels * bytesPerSample + byte;
-    const stop = (sample + 1) * pixels * bytesPerSample;
-    for (let i = start; i < end && at < stop; ) {
-      const n = (compressed[i++]! << 24) >> 24;
-      if (n >= 0) {
-        for (let k = 0; k <= n && i < end && at < stop; k++, at += bytesPerSample) out[at] = compressed[i++]!;
-      } else if (n !== -128) {
-        const value = compressed[i++]!;
-        for (let k = 0; k <= -n && at < stop; k++, at += bytesPerSample) out[at] = value;
-      }
-    }
-  }
-  return out;
-}
+/** The compressed bytes of one frame of encapsulated pixel data. */
+const encapsulatedFrame = (parsed: ParsedDicom, frame: number, frames: number): Uint8Array =>
+  readFrame(parsed, encapsulatedFrames(parsed, frames)[frame]!);
 
 function greyFrame(header: Header, g: Geometry, raw: Uint8Array, littleEndian: boolean): FrameImage {
   const count = g.rows * g.columns;
@@ -303,18 +233,30 @@ export async function decodeFrame(parsed: ParsedDicom, frame: number): Promise<F
   if (frame >= g.frames) throw new ReportableError(`the image has ${g.frames} frames`);
   const ts = parsed.transferSyntax;
   if (BROWSER_JPEG.has(ts.uid)) {
-    const jpeg = encapsulatedFrame(parsed, pixels, frame, g.frames);
+    const jpeg = encapsulatedFrame(parsed, frame, g.frames);
     return { kind: 'jpeg', width: g.columns, height: g.rows, data: Buffer.from(jpeg).toString('base64') };
   }
   let raw: Uint8Array;
   let littleEndian = parsed.dataset.syntax.littleEndian;
   let planar = g.planar;
   if (ts.uid === RLE) {
-    raw = decodeRle(encapsulatedFrame(parsed, pixels, frame, g.frames), g);
+    // Decoded by plane, as the planes lie in the RLE segments.
+    raw = decodeRle(encapsulatedFrame(parsed, frame, g.frames), {
+      rows: g.rows,
+      columns: g.columns,
+      samplesPerPixel: g.samples,
+      bitsAllocated: g.bitsAllocated,
+      bitsStored: g.bitsStored,
+      highBit: g.bitsStored - 1,
+      pixelRepresentation: g.signed ? 1 : 0,
+      planarConfiguration: 1,
+      photometricInterpretation: g.photometric,
+      numberOfFrames: g.frames,
+    });
     littleEndian = true;
     planar = true;
   } else if (ts.encapsulated) {
-    const compressed = encapsulatedFrame(parsed, pixels, frame, g.frames);
+    const compressed = encapsulatedFrame(parsed, frame, g.frames);
     if (isBrowserJpeg(compressed)) {
       return {
         kind: 'jpeg',

@@ -72,7 +72,11 @@ export interface InspectOptions {
  * and what the profile will do to each, the burned-in risk, the whole header and what the image is.
  * For the screen only: this holds values, and nothing here goes into a report.
  */
-export function inspectParsed(parsed: ParsedDicom, options: InspectOptions): Omit<Inspection, 'id' | 'name'> {
+/** The header side of an inspection; the pixel rules that apply come from the app's region store. */
+export function inspectParsed(
+  parsed: ParsedDicom,
+  options: InspectOptions,
+): Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'device'> {
   const scan = scanParsed(parsed, { withValues: true });
   let planned: Map<string, Planned> | undefined;
   let actionsUnavailable: string | undefined;

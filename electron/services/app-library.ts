@@ -85,6 +85,17 @@ function otherRow(id: number, path: string, status: FileStatus, reason?: string)
   };
 }
 
+/** One file read into its list row; a file that cannot be read becomes a row that says why. */
+export async function readRow(id: number, path: string): Promise<FileRow> {
+  try {
+    return await withParsedFile(path, (parsed) => rowFromParsed(id, path, parsed));
+  } catch (error) {
+    const failure =
+      error instanceof UnreadableFile ? error : new UnreadableFile(false, 'the file could not be read');
+    return otherRow(id, path, failure.notDicom ? 'not-dicom' : 'unreadable', failure.message);
+  }
+}
+
 /**
  * The files the user has put in the app: found by walking what they dropped or opened, then read in the
  * background, each row sent to the window as soon as it is known.
@@ -101,6 +112,9 @@ export class Library {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private found = 0;
   private scanned = 0;
+
+  /** `read`: how a file becomes its row (the app's reading worker; in this thread by default). */
+  constructor(private readonly read: typeof readRow = readRow) {}
 
   get(id: number): LibraryFile | undefined {
     return this.files.get(id);
@@ -129,6 +143,26 @@ export class Library {
     this.scanned = 0;
     this.walking = 0;
     emit('files:scan', { scanning: false, found: 0, scanned: 0 });
+  }
+
+  /** Takes files out of the list (a file still being read is dropped when its row arrives). */
+  remove(ids: readonly number[], emit: Emit): number {
+    const removed: number[] = [];
+    for (const id of ids) {
+      const file = this.files.get(id);
+      if (!file) continue;
+      this.files.delete(id);
+      this.idsByPath.delete(file.path);
+      this.found--;
+      if (file.row.status !== 'waiting') this.scanned--;
+      removed.push(id);
+    }
+    if (removed.length > 0) {
+      this.pending = this.pending.filter((row) => this.files.has(row.id));
+      emit('files:removed', { ids: removed });
+      emit('files:scan', this.status());
+    }
+    return removed.length;
   }
 
   /** Starts reading `paths` in the background; resolves once they are accepted, not when they are read. */
@@ -183,23 +217,22 @@ export class Library {
         continue;
       }
       this.update({ id, path: entry.path, row: otherRow(id, entry.path, 'waiting') }, emit);
-      const read = this.read(id, entry.path, generation, emit).finally(() => reading.delete(read));
+      const read = this.readOne(id, entry.path, generation, emit).finally(() => reading.delete(read));
       reading.add(read);
       if (reading.size >= CONCURRENCY) await Promise.race(reading);
     }
     await Promise.all(reading);
   }
 
-  private async read(id: number, path: string, generation: number, emit: Emit) {
+  private async readOne(id: number, path: string, generation: number, emit: Emit) {
     let row: FileRow;
     try {
-      row = await withParsedFile(path, (parsed) => rowFromParsed(id, path, parsed));
-    } catch (error) {
-      const failure =
-        error instanceof UnreadableFile ? error : new UnreadableFile(false, 'the file could not be read');
-      row = otherRow(id, path, failure.notDicom ? 'not-dicom' : 'unreadable', failure.message);
+      row = await this.read(id, path);
+    } catch {
+      // The reading worker stopped (the list was cleared, or it crashed): the row says so.
+      row = otherRow(id, path, 'unreadable', 'the file could not be read');
     }
-    if (generation !== this.generation) return;
+    if (generation !== this.generation || !this.files.has(id)) return;
     this.scanned++;
     this.update({ id, path, row }, emit);
   }

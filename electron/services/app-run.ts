@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, writeSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AnonymizationKey } from '../../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
 import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/ipc/contract.js';
@@ -55,28 +56,45 @@ function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): R
     .filter((result) => result.status !== 'written')
     .map((result) => ({
       name: basename(result.input),
-      status: result.status === 'failed' ? ('failed' as const) : ('skipped' as const),
+      status: result.status as Exclude<BatchFileResult['status'], 'written'>,
       reason: result.reason ?? '',
     }));
   return {
-    outcome: summary.cancelled ? 'cancelled' : 'finished',
+    outcome: summary.stopped ? 'error' : summary.cancelled ? 'cancelled' : 'finished',
     written: summary.written,
     skipped: summary.skipped,
     failed: summary.failed,
+    held: summary.held,
+    accepted: summary.accepted,
+    heldReasons: summary.heldReasons,
     total: summary.total,
     seconds: summary.seconds,
     verification: verify
-      ? { checked: summary.written + summary.verificationFailed, clean: summary.written }
+      ? // The output folder as a whole: files earlier runs wrote (and checked) count, so a resumed run
+        // never reports "all 0 written files".
+        {
+          checked: summary.written + summary.previouslyWritten + summary.verificationFailed,
+          clean: summary.written + summary.previouslyWritten,
+        }
       : null,
     problems,
     outputFolder: record.outDir,
-    ...(summary.cancelled && summary.notProcessed > 0
+    reportFolder: record.reportDir,
+    ...(summary.stopped
       ? {
-          message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
         }
-      : {}),
+      : summary.cancelled && summary.notProcessed > 0
+        ? {
+            message: `Cancelled: ${summary.notProcessed} of ${summary.total} files were not processed. Start again to finish them; files already written are skipped.`,
+          }
+        : {}),
   };
 }
+
+/** Where the app keeps what earlier runs wrote into `outDir`, in its own folder, keyed by the folder's path. */
+export const resumeStateDir = (runsDir: string, outDir: string): string =>
+  join(runsDir, 'resume', createHash('sha256').update(resolve(outDir)).digest('hex'));
 
 /** One batch at a time over the files in the list, its progress and outcome pushed to the window. */
 export function createRunner(deps: RunnerDeps) {
@@ -94,7 +112,8 @@ export function createRunner(deps: RunnerDeps) {
     makePrivateDir(runDir);
     const record: RunRecord = {
       outDir: request.outDir,
-      reportDir: join(runDir, 'report'),
+      // Beside the output folder, as the command line keeps it: the shareable report travels with the data.
+      reportDir: `${request.outDir}.report`,
       auditDir: join(runDir, 'audit'),
       startedAt,
       results: [],
@@ -120,6 +139,7 @@ export function createRunner(deps: RunnerDeps) {
       written: 0,
       skipped: 0,
       failed: 0,
+      held: 0,
     });
 
     const started = Date.now();
@@ -132,6 +152,8 @@ export function createRunner(deps: RunnerDeps) {
         toolVersion: deps.toolVersion,
         verify: request.verify,
         reports: { reportDir: record.reportDir, auditDir: record.auditDir },
+        // What was written into an output folder outlives the runs; the app keeps its record of that.
+        stateDir: resumeStateDir(deps.runsDir, request.outDir),
         ...(deps.workerScript ? { workerScript: deps.workerScript } : { workers: 0 }),
       },
       {
@@ -153,11 +175,15 @@ export function createRunner(deps: RunnerDeps) {
           written: 0,
           skipped: 0,
           failed: 0,
+          held: 0,
+          accepted: 0,
+          heldReasons: [],
           total: inputs.length,
           seconds: (Date.now() - started) / 1000,
           verification: null,
           problems: [],
           outputFolder: request.outDir,
+          reportFolder: record.reportDir,
           message: errorText(error),
         });
       })

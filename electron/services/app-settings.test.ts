@@ -16,7 +16,7 @@ afterEach(() => {
 
 describe('settings store', () => {
   it('starts from defaults when nothing was saved', () => {
-    expect(createSettingsStore(tempFolder()).get()).toEqual({ verify: true });
+    expect(createSettingsStore(tempFolder()).get()).toEqual({ verify: true, pixelRules: [] });
   });
 
   it('persists updates across instances', () => {
@@ -26,6 +26,7 @@ describe('settings store', () => {
       outputFolder: '/data/out',
       keyPath: '/keys/k.key',
       verify: false,
+      pixelRules: [],
     });
   });
 
@@ -41,9 +42,9 @@ describe('settings store', () => {
   it('falls back to defaults when the file is damaged', () => {
     const folder = tempFolder();
     writeFileSync(join(folder, 'settings.json'), '{not json');
-    expect(createSettingsStore(folder).get()).toEqual({ verify: true });
+    expect(createSettingsStore(folder).get()).toEqual({ verify: true, pixelRules: [] });
     writeFileSync(join(folder, 'settings.json'), JSON.stringify({ verify: 'yes' }));
-    expect(createSettingsStore(folder).get()).toEqual({ verify: true });
+    expect(createSettingsStore(folder).get()).toEqual({ verify: true, pixelRules: [] });
   });
 
   it('refuses an invalid update and keeps the file as it was', () => {

@@ -40,8 +40,12 @@ async function list(paths: string[]): Promise<InputEntry[]> {
   return out;
 }
 
+/** Paths below the root; every name here is UTF-8, so what opens a file is its path as text. */
 const relative = (entries: InputEntry[]) =>
-  entries.map((e) => ({ ...e, path: e.path.slice(root.length + 1) }));
+  entries.map(({ osPath, ...e }) => {
+    expect(osPath).toBe(e.path);
+    return { ...e, path: e.path.slice(root.length + 1) };
+  });
 
 describe('walkInputs', () => {
   it('lists every file under a folder in sorted order and says why anything else was passed over', async () => {
@@ -69,6 +73,21 @@ describe('walkInputs', () => {
     expect(entries).toContainEqual({ path: 'study/b/loop/b', kind: 'skipped', reason: 'already-listed' });
     expect(entries.at(-1)).toEqual({ path: 'study/b/loop/b', kind: 'skipped', reason: 'already-listed' });
     expect(entries.filter((e) => e.path.endsWith('inner.dcm'))).toHaveLength(1);
+  });
+
+  it('walks names that are not valid UTF-8 by their bytes, showing them with replacement characters', async () => {
+    const base = Buffer.from(at('latin1'));
+    const folder = Buffer.concat([base, Buffer.from('/M\xfcller', 'latin1')]);
+    mkdirSync(folder, { recursive: true });
+    const file = Buffer.concat([folder, Buffer.from('/caf\xe9.dcm', 'latin1')]);
+    writeFileSync(file, dicom);
+    const entries = await list([at('latin1')]);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ kind: 'file', path: at('latin1', 'M\uFFFDller', 'caf\uFFFD.dcm') });
+    expect(Buffer.compare(entries[0]!.osPath as Buffer, file)).toBe(0);
+    const input = openInput(entries[0]!.osPath as Buffer);
+    expect(input.source.size).toBe(dicom.length);
+    input.close();
   });
 
   it('reports a path that does not exist', async () => {

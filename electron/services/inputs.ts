@@ -1,13 +1,22 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 
 export type SkipReason = 'not-found' | 'unreadable' | 'special-file' | 'symlink-loop' | 'already-listed';
 
-/** Every path the user's selection leads to: a file to read, or a plain statement of why it was passed over. */
+/**
+ * A path as the operating system gives it: text, or the raw bytes when a name in it is not valid UTF-8
+ * (`caf\xe9.dcm` from an old Latin-1 share), which no string can name exactly.
+ */
+export type OsPath = string | Buffer;
+
+/**
+ * Every path the user's selection leads to: a file to read, or a plain statement of why it was passed over.
+ * `path` is for people (bytes that are not UTF-8 show as U+FFFD); `osPath` is what opens the file.
+ */
 export type InputEntry =
-  | { readonly path: string; readonly kind: 'file' }
-  | { readonly path: string; readonly kind: 'skipped'; readonly reason: SkipReason };
+  | { readonly path: string; readonly osPath: OsPath; readonly kind: 'file' }
+  | { readonly path: string; readonly osPath: OsPath; readonly kind: 'skipped'; readonly reason: SkipReason };
 
 export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   'not-found': 'it does not exist (or is a link to something that does not)',
@@ -17,7 +26,22 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   'already-listed': 'this folder was already listed through another path',
 };
 
-const skipped = (path: string, reason: SkipReason): InputEntry => ({ path, kind: 'skipped', reason });
+const shown = (path: OsPath): string => (typeof path === 'string' ? path : path.toString('utf8'));
+
+const skipped = (path: OsPath, reason: SkipReason): InputEntry => ({
+  path: shown(path),
+  osPath: path,
+  kind: 'skipped',
+  reason,
+});
+
+/** `dir/name`, as text while every name is valid UTF-8, as bytes from the first one that is not. */
+function childPath(dir: OsPath, name: Buffer): OsPath {
+  const text = name.toString('utf8');
+  if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
+  const parent = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
+  return Buffer.concat([parent, ...(parent.at(-1) === sep.charCodeAt(0) ? [] : [Buffer.from(sep)]), name]);
+}
 
 /**
  * Files under the given paths, depth-first, each folder's entries in code-unit order so that two runs list
@@ -31,8 +55,8 @@ export async function* walkInputs(paths: readonly string[]): AsyncGenerator<Inpu
 }
 
 async function* visit(
-  path: string,
-  dirent: Dirent | undefined,
+  path: OsPath,
+  dirent: Dirent<Buffer> | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
 ): AsyncGenerator<InputEntry> {
@@ -51,20 +75,22 @@ async function* visit(
       return;
     }
   }
-  if (isFile) yield { path, kind: 'file' };
+  if (isFile) yield { path: shown(path), osPath: path, kind: 'file' };
   else if (isDirectory) yield* visitFolder(path, ancestors, entered);
   else yield skipped(path, 'special-file');
 }
 
 async function* visitFolder(
-  path: string,
+  path: OsPath,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
 ): AsyncGenerator<InputEntry> {
   let real: string;
-  let entries: Dirent[];
+  let entries: Dirent<Buffer>[];
   try {
-    real = await realpath(path);
+    // Compared as bytes (latin1 maps each byte to one character): two folders whose names differ only in
+    // bytes that are not UTF-8 must not look like one.
+    real = (await realpath(path, { encoding: 'buffer' })).toString('latin1');
     if (ancestors.has(real)) {
       yield skipped(path, 'symlink-loop');
       return;
@@ -74,12 +100,16 @@ async function* visitFolder(
       return;
     }
     entered.add(real);
-    entries = await readdir(path, { withFileTypes: true });
+    entries = await readdir(path, { withFileTypes: true, encoding: 'buffer' });
   } catch {
     yield skipped(path, 'unreadable');
     return;
   }
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const text = new Map(entries.map((e) => [e, e.name.toString('utf8')]));
+  entries.sort((a, b) => {
+    const [x, y] = [text.get(a)!, text.get(b)!];
+    return x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name);
+  });
   const inside = new Set(ancestors).add(real);
-  for (const entry of entries) yield* visit(join(path, entry.name), entry, inside, entered);
+  for (const entry of entries) yield* visit(childPath(path, entry.name), entry, inside, entered);
 }

@@ -1,8 +1,34 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { defaultKeyPath, exportKey, importKey, loadKey, loadOrCreateKey } from './key-store.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import {
+  defaultKeyPath,
+  exportKey,
+  importKey,
+  loadKey,
+  loadOrCreateKey,
+  weakKeyReason,
+} from './key-store.js';
+
+// As on a FAT or exFAT stick, which has no hard links: writing a key must not depend on them.
+vi.mock('node:fs', async (original) => ({
+  ...(await original<typeof import('node:fs')>()),
+  linkSync: () => {
+    throw Object.assign(new Error('EPERM: operation not permitted, link'), { code: 'EPERM' });
+  },
+}));
 
 const root = mkdtempSync(join(tmpdir(), 'deid-keystore-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -75,5 +101,51 @@ describe('key store', () => {
 
   it('defaults to ~/.dicom-deid/project.key', () => {
     expect(defaultKeyPath('/home/u')).toBe(join('/home/u', '.dicom-deid', 'project.key'));
+  });
+
+  it('refuses to import a key that is all zeros, a repeated pattern or a count, in plain words', () => {
+    const weak = {
+      zeros: '00'.repeat(32),
+      pattern: 'deadbeef'.repeat(8),
+      halves: '0123456789abcdeffedcba9876543210'.repeat(2),
+      count: Array.from({ length: 32 }, (_, i) => (i + 7).toString(16).padStart(2, '0')).join(''),
+      few: `${'0001'.repeat(7)}0100`,
+    };
+    for (const [name, text] of Object.entries(weak)) {
+      const source = join(root, 'weak', `${name}.key`);
+      mkdirSync(join(root, 'weak'), { recursive: true });
+      writeFileSync(source, `${text}\n`);
+      const target = join(root, 'weak', `${name}-installed.key`);
+      expect(() => importKey(source, target), name).toThrow(/is not random enough to protect anyone/);
+      expect(existsSync(target), name).toBe(false);
+    }
+    expect(weakKeyReason(new Uint8Array(32))).toBe('every byte of it is the same');
+    // A real key is accepted: 1,000 random keys, none refused.
+    for (let i = 0; i < 1000; i++) expect(weakKeyReason(new Uint8Array(randomBytes(16)))).toBeNull();
+  });
+
+  it('writes a new key without hard links (FAT and exFAT have none) and never leaves a partial file', () => {
+    const path = join(root, 'nolink', 'project.key');
+    const made = loadOrCreateKey(path);
+    const exported = join(root, 'nolink', 'stick.key');
+    exportKey(path, exported);
+    expect(hex(exported)).toBe(hex(path));
+    expect(loadKey(exported).fingerprint).toBe(made.fingerprint);
+    // Nothing beside the key: no temporary file left behind.
+    expect(readdirSync(join(root, 'nolink')).sort()).toEqual(['project.key', 'stick.key']);
+  });
+
+  // A real FAT file system when the machine offers one (set DEID_VFAT_DIR to a mounted vfat folder).
+  it.runIf(process.env.DEID_VFAT_DIR)('exports a key onto a FAT file system', () => {
+    const path = join(root, 'g', 'project.key');
+    const { fingerprint } = loadOrCreateKey(path);
+    const stick = join(process.env.DEID_VFAT_DIR!, `deid-${process.pid}.key`);
+    try {
+      expect(exportKey(path, stick).fingerprint).toBe(fingerprint);
+      expect(hex(stick)).toBe(hex(path));
+      expect(importKey(stick, join(root, 'g', 'back.key')).fingerprint).toBe(fingerprint);
+    } finally {
+      rmSync(stick, { force: true });
+    }
   });
 });

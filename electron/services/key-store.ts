@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, linkSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -10,7 +20,7 @@ import {
 } from '../../shared/anonymize/key.js';
 import { ReportableError } from '../../shared/errors.js';
 import { privateHome } from './reports/locations.js';
-import { isExposed, makePrivateDir, openPrivateFile } from './reports/private-files.js';
+import { isExposed, makePrivateDir } from './reports/private-files.js';
 
 /**
  * The secret behind every pseudonym, UID and date shift of a project. Whoever holds it can link outputs
@@ -67,28 +77,68 @@ export function loadKey(path: string): StoredKey {
 }
 
 /**
+ * Why `secret` is too predictable to protect anyone, or null when it is not. Random bytes never look like
+ * this (the chance is far below 2^-100 for 16 bytes); a key typed or made up by hand often does.
+ */
+export function weakKeyReason(secret: Uint8Array): string | null {
+  const n = secret.length;
+  for (let period = 1; period <= n / 2; period++) {
+    if (secret.every((b, i) => i < period || b === secret[i - period])) {
+      return period === 1 ? 'every byte of it is the same' : 'it repeats a short pattern';
+    }
+  }
+  const step = (secret[1]! - secret[0]! + 256) % 256;
+  if (secret.every((b, i) => i === 0 || (b - secret[i - 1]! + 256) % 256 === step))
+    return 'it counts up or down';
+  if (new Set(secret).size < n / 4) return 'it uses only a few different byte values';
+  return null;
+}
+
+const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+// Errors of file systems that have no owner or mode (FAT, exFAT): the file is as private as the stick.
+const NO_MODES = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'EINVAL', 'ENOSYS']);
+
+/**
  * Writes a new key file (0600, its folder 0700 when created) unless one exists: false then.
- * Written to a temporary file and linked into place, which fails rather than replaces, so two processes
- * starting at once end up sharing one key instead of each writing its own.
+ * Created with O_EXCL, which every file system supports (FAT and exFAT sticks have no hard links): the
+ * create fails rather than replaces, so two processes starting at once share one key. A write that fails
+ * half way removes the file, so a key file that exists is whole.
  */
 function writeNewKeyFile(path: string, secret: Uint8Array): boolean {
   makePrivateDir(dirname(path));
-  const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = openPrivateFile(temp, true);
+  let fd: number;
   try {
-    writeSync(fd, encode(secret));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temp, path);
-    return true;
+    fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | NO_FOLLOW, 0o600);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
     throw e;
-  } finally {
-    unlinkSync(temp);
+  }
+  try {
+    try {
+      if (process.platform !== 'win32') fchmodSync(fd, 0o600);
+    } catch (e) {
+      if (!NO_MODES.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+    }
+    const bytes = Buffer.from(encode(secret));
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    fsyncSync(fd);
+  } catch (e) {
+    closeSync(fd);
+    unlinkSync(path);
+    throw e;
+  }
+  closeSync(fd);
+  return true;
+}
+
+/**
+ * loadKey, waiting a moment for a key file another process has just created and not yet written (the
+ * O_EXCL create and the write are two steps).
+ */
+function loadFreshKey(path: string): StoredKey {
+  for (let attempt = 0; ; attempt++) {
+    if (statSync(path).size > 0 || attempt === 50) return loadKey(path);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
 }
 
@@ -100,16 +150,24 @@ export function loadOrCreateKey(path: string = defaultKeyPath()): StoredKey {
     if (!isMissing(e)) throw e;
   }
   const key = keyFromBytes(new Uint8Array(randomBytes(KEY_BYTES)));
-  return writeNewKeyFile(path, key.secret) ? stored(key, path, true) : loadKey(path);
+  return writeNewKeyFile(path, key.secret) ? stored(key, path, true) : loadFreshKey(path);
 }
 
 /**
  * Installs the key in file `from` (say, another site's export) at `to`. The source's permissions are not
- * checked: it may sit on a USB stick whose file system has none. A different key already at `to` is never
- * replaced, since every pseudonym made with it would stop matching.
+ * checked: it may sit on a USB stick whose file system has none. A key too predictable to keep anyone's
+ * identity secret is refused. A different key already at `to` is never replaced, since every pseudonym
+ * made with it would stop matching.
  */
 export function importKey(from: string, to: string = defaultKeyPath()): StoredKey {
   const key = decode(readFileSync(from, 'utf8'), from);
+  const weak = weakKeyReason(key.secret);
+  if (weak) {
+    throw new KeyFileError(
+      `the key in ${from} is not random enough to protect anyone (${weak}); ` +
+        'use a key exported by dicom-deid, or let dicom-deid create one',
+    );
+  }
   if (writeNewKeyFile(to, key.secret)) return stored(key, to, true);
   const existing = loadKey(to);
   if (existing.fingerprint !== keyFingerprint(key)) {
@@ -121,7 +179,10 @@ export function importKey(from: string, to: string = defaultKeyPath()): StoredKe
   return existing;
 }
 
-/** Copies the key at `path` to a new owner-only file `to` (never over an existing file). */
+/**
+ * Copies the key at `path` to a new file `to` (never over an existing one): owner-only where the file
+ * system has modes, and written on any file system, FAT and exFAT sticks included.
+ */
 export function exportKey(path: string, to: string): StoredKey {
   const { key } = loadKey(path);
   if (!writeNewKeyFile(to, key.secret))

@@ -97,6 +97,7 @@ export function App() {
             actions={actions}
             onClear={clear}
             profileVersion={profileVersion}
+            onError={onError}
           />
         ) : null}
         {screen === 'profile' ? (

@@ -29,6 +29,10 @@ if (hasApi) {
     for (const row of rows) byId.set(row.id, row);
     publish();
   });
+  deid.on('files:removed', ({ ids }) => {
+    for (const id of ids) byId.delete(id);
+    publish();
+  });
   deid.on('files:scan', (next) => {
     scan = next;
     publish();

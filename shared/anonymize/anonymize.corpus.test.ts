@@ -109,8 +109,8 @@ describe.skipIf(!hasCorpus)('anonymize every corpus file with the Basic Profile'
         expect(haystack.includes(Buffer.from(o.bytes)), `${o.keyword} survived`).toBe(false);
       }
 
-      // Pixel data comes out byte for byte (up to the end of its last fragment: a file that ended without
-      // the sequence delimiter gets one).
+      // Pixel data comes out byte for byte, unless Clean Pixel Data cleaned it (shared/pixels tests that),
+      // up to the end of its last fragment: a file that ended without the sequence delimiter gets one.
       const pixIn = parsed.dataset.elements.find((e) => e.tag === PIXEL_DATA);
       const pixOut = again.dataset.elements.find((e) => e.tag === PIXEL_DATA);
       if (pixIn) {
@@ -121,7 +121,8 @@ describe.skipIf(!hasCorpus)('anonymize every corpus file with the Basic Profile'
         };
         const a = parsed.source.read(pixIn.start, contentEnd(pixIn) - pixIn.start);
         const b = again.source.read(pixOut!.start, contentEnd(pixOut!) - pixOut!.start);
-        expect(Buffer.compare(a, b)).toBe(0);
+        if (result.pixels.status === 'cleaned') expect(b.length).toBe(a.length);
+        else expect(Buffer.compare(a, b)).toBe(0);
       }
 
       if (hasTool('dcmdump') && f.dcmdumpStatus.startsWith('ok')) {

@@ -19,7 +19,6 @@ import {
   datasetContext,
   type ElementContext,
   type ElementPath,
-  effectiveVR,
   formatPath,
 } from '../dicom/walk.js';
 import {
@@ -31,15 +30,18 @@ import {
   writeDicom,
 } from '../dicom/write.js';
 import { lookup } from '../dictionary/index.js';
-import { pixelGate } from '../pixels/gate.js';
+import type { PixelCodecs } from '../pixels/codec.js';
+import { pixelStage } from '../pixels/gate.js';
 import type { PixelOutcome } from '../pixels/outcome.js';
+import type { DetectedRegions } from '../pixels/regions.js';
+import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import { fileIdentifiers, type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
 import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
@@ -56,6 +58,10 @@ export interface AnonymizeOptions {
   readonly toolVersion: string;
   /** Also return what was decided for each element (for the app's inspector). */
   readonly explain?: boolean;
+  /** Codecs for cleaning pixels of compressed transfer syntaxes; without one such a file is held. */
+  readonly pixelCodecs?: PixelCodecs;
+  /** Regions the text detector found in this file's frames, cleaned with the Clean Pixel Data option. */
+  readonly detectedRegions?: DetectedRegions;
 }
 
 /** What happened to each attribute, by name only: safe to travel with the data. */
@@ -199,7 +205,7 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    const identifiers = this.collectIdentifiers();
+    const identifiers = fileIdentifiers(parsed);
     for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
     this.matcher = new IdentifierMatcher(identifiers);
   }
@@ -209,39 +215,31 @@ class Run {
       ? this.remap(match)
       : REMOVED;
 
-  /** Every identifying value anywhere in the file: what Clean must take out of free text. */
-  private collectIdentifiers(): Identifier[] {
-    const out: Identifier[] = [];
-    const visit = (ds: Dataset, inherited: string | undefined) => {
-      const charset = datasetCharset(this.source, ds, inherited);
-      for (const el of ds.elements) {
-        if (el.items) {
-          for (const item of el.items) visit(item, charset);
-          continue;
-        }
-        if (isPrivateGroup(groupOf(el.tag))) continue;
-        const vr = effectiveVR(el);
-        const kind = identifierKindOf(el.tag, vr);
-        if (!kind) continue;
-        const value = readText(this.source, el, vr, charset);
-        for (const text of identifierStrings(kind, value)) out.push({ kind, text });
-      }
-    };
-    visit(this.parsed.dataset, undefined);
-    return out;
-  }
-
   result(): AnonymizeResult {
     const edits = this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
-    const method = methodAttributes(this.opts.profile, this.opts.toolVersion);
+    const pixels = pixelStage(this.parsed, {
+      cleanPixelData: this.options.has('cleanPixelData'),
+      rules: pixelRulesFor(this.opts.profile),
+      detectedRegions: this.opts.detectedRegions,
+      codecs: this.opts.pixelCodecs,
+    });
+    // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
+    const applied =
+      pixels.outcome.status === 'cleaned'
+        ? this.opts.profile
+        : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
+    const method = methodAttributes(applied, this.opts.toolVersion);
     // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
     const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
     const ownUid =
       sop && this.edits.get(sop)?.kind !== 'remove'
         ? []
         : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
-    const topEdits: DatasetEdits = { elements: edits?.elements ?? new Map(), insert: [...method, ...ownUid] };
+    const topEdits: DatasetEdits = {
+      elements: new Map([...(edits?.elements ?? []), ...pixels.edits]),
+      insert: [...method, ...pixels.insert, ...ownUid],
+    };
     const encoding = outputSyntax(this.parsed);
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
     const chunks = writeDicom(this.parsed, topEdits, {
@@ -270,7 +268,7 @@ class Run {
       identity,
       mapping: { patientId: [this.originalPatientId, this.pseudonym.patientId], uids: [...this.uidMap] },
       removedIdentifiers: this.residualTargets(method),
-      pixels: pixelGate(this.parsed),
+      pixels: pixels.outcome,
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
   }

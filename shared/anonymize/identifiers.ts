@@ -1,4 +1,7 @@
-import type { Tag } from '../dicom/tag.js';
+import type { Dataset, ParsedDicom } from '../dicom/model.js';
+import { groupOf, isPrivateGroup, type Tag } from '../dicom/tag.js';
+import { readText } from '../dicom/values.js';
+import { datasetCharset, effectiveVR } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { type ProfileRow, profileRowFor } from '../profile/index.js';
 import { inUnspacedScript } from './clean-text.js';
@@ -159,4 +162,29 @@ function addDateForms(date: string, out: Set<string>) {
     `${y}/${mo}/${d}`,
   ])
     out.add(f);
+}
+
+/**
+ * Every identifying value anywhere in a file: what Clean takes out of free text, and what the burned-in
+ * text detector looks for in the pixels.
+ */
+export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
+  const out: Identifier[] = [];
+  const visit = (ds: Dataset, inherited: string | undefined) => {
+    const charset = datasetCharset(parsed.source, ds, inherited);
+    for (const el of ds.elements) {
+      if (el.items) {
+        for (const item of el.items) visit(item, charset);
+        continue;
+      }
+      if (isPrivateGroup(groupOf(el.tag))) continue;
+      const vr = effectiveVR(el);
+      const kind = identifierKindOf(el.tag, vr);
+      if (!kind) continue;
+      const value = readText(parsed.source, el, vr, charset);
+      for (const text of identifierStrings(kind, value)) out.push({ kind, text });
+    }
+  };
+  visit(parsed.dataset, undefined);
+  return out;
 }

@@ -13,13 +13,14 @@ import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readText } from '../dicom/values.js';
 import { concatChunks, encodeFileMeta, encodeNewDataset, type NewElement } from '../dicom/write.js';
 import {
-  ALL_OPTIONS,
   DEFAULT_DATE_SHIFT,
   getPreset,
   type OptionKey,
   type Profile,
   type ResolvedAction,
   resolveAction,
+  TABLE_OPTIONS,
+  type TableOptionKey,
 } from '../profile/index.js';
 import { PROFILE_ROWS, type ProfileRow } from '../standard/profile-table.generated.js';
 import { patientShiftDays } from './date-shift.js';
@@ -184,12 +185,12 @@ function build(row: ProfileRow, rowIndex: number): Built {
   return { bytes: part10([...elements.values()], sopText), probes, container };
 }
 
-function profileWith(option: OptionKey | undefined): Profile {
+function profileWith(option: TableOptionKey | undefined): Profile {
   return { ...getPreset('basic'), name: `test ${option ?? 'basic'}`, options: option ? [option] : [] };
 }
 
 /** The code the table gives, resolved independently of shared/profile (conditional: see resolve.ts). */
-function expectedCode(row: ProfileRow, option: OptionKey | undefined): ResolvedAction {
+function expectedCode(row: ProfileRow, option: TableOptionKey | undefined): ResolvedAction {
   const fromOption = option ? row.options[option] : undefined;
   if (fromOption) return fromOption;
   const parts = row.basic.split('/');
@@ -243,12 +244,12 @@ interface Case {
   readonly name: string;
   readonly row: ProfileRow;
   readonly rowIndex: number;
-  readonly option: OptionKey | undefined;
+  readonly option: TableOptionKey | undefined;
   readonly code: ResolvedAction;
 }
 
 const CASES: Case[] = PROFILE_ROWS.flatMap((row, rowIndex) =>
-  [undefined, ...ALL_OPTIONS.filter((o) => row.options[o] !== undefined)].map((option) => {
+  [undefined, ...TABLE_OPTIONS.filter((o) => row.options[o] !== undefined)].map((option) => {
     const code = expectedCode(row, option);
     return {
       name: `${row.tag} ${row.keyword ?? row.name} [${option ?? 'basic'}] → ${code}`,

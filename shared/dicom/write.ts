@@ -35,7 +35,12 @@ export type ElementEdit =
   /** A new value (unpadded, already in the dataset's byte order) and the VR to write it with. */
   | { readonly kind: 'value'; readonly vr: string; readonly value: Uint8Array }
   /** Per original item: its edits, `undefined` to copy it, `null` to drop it. */
-  | { readonly kind: 'items'; readonly items: ReadonlyArray<DatasetEdits | null | undefined> };
+  | { readonly kind: 'items'; readonly items: ReadonlyArray<DatasetEdits | null | undefined> }
+  /**
+   * The whole element, header included, as pieces (new pixel data): a source range may be a lazily computed
+   * source, so a cleaned multi-frame image is produced frame by frame as it is written.
+   */
+  | { readonly kind: 'raw'; readonly chunks: readonly Chunk[] };
 
 export type NewElement =
   | { readonly tag: Tag; readonly vr: string; readonly value: Uint8Array }
@@ -169,6 +174,12 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
   const syntax = enc.target ?? from;
   switch (edit.kind) {
     case 'remove':
+      return;
+    case 'raw':
+      for (const c of edit.chunks) {
+        if (c instanceof Uint8Array) out.bytes(c);
+        else out.copy(c.source, c.offset, c.length);
+      }
       return;
     case 'value': {
       const value = padValue(edit.vr, edit.value);

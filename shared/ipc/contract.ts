@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ActionName } from '../anonymize/index.js';
+import type { Rect } from '../pixels/regions.js';
 import {
   ALL_OPTIONS,
   type OptionKey,
@@ -24,6 +25,7 @@ export const profileDraftSchema = z.strictObject({
   name: z.string().max(200),
   base: z.enum(PRESET_NAMES),
   options: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length),
+  withoutOptions: z.array(z.enum(ALL_OPTIONS)).max(ALL_OPTIONS.length).optional(),
   dateShift: z.strictObject({ minDays: z.number(), maxDays: z.number() }),
   rules: z
     .array(
@@ -38,8 +40,38 @@ export const profileDraftSchema = z.strictObject({
       }),
     )
     .max(1000),
+  // Checked field by field, with located messages, by the profile file schema in main.
+  pixelRules: z.array(z.record(z.string(), z.unknown())).max(10_000).optional(),
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
+
+/** A rectangle of image pixels; the cap keeps a hostile renderer from sending absurd geometry. */
+const rectSchema = z.strictObject({
+  x: z.int().nonnegative().max(65535),
+  y: z.int().nonnegative().max(65535),
+  width: z.int().positive().max(65535),
+  height: z.int().positive().max(65535),
+});
+/** Boxes a person may draw on one file or series; far more than any screen layout needs. */
+export const MAX_DRAWN_REGIONS = 64;
+
+export const REGION_SCOPES = ['file', 'series', 'device'] as const;
+export type RegionScope = (typeof REGION_SCOPES)[number];
+
+/** A region rule drawn in the app (shared/pixels/regions.ts RegionRule), as settings keep it. */
+const drawnRuleSchema = z.strictObject({
+  label: z.string().max(200).optional(),
+  match: z.strictObject({
+    sopInstanceUID: z.string().max(64).optional(),
+    seriesInstanceUID: z.string().max(64).optional(),
+    manufacturer: z.string().max(64).optional(),
+    modelName: z.string().max(64).optional(),
+    rows: z.int().positive().optional(),
+    columns: z.int().positive().optional(),
+  }),
+  regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS).readonly(),
+  accept: z.boolean().optional(),
+});
 
 /** What the app remembers between sessions, in settings.json in the user-data folder. */
 export const settingsSchema = z.object({
@@ -48,6 +80,8 @@ export const settingsSchema = z.object({
   lastInputFolder: z.string().optional(),
   outputFolder: z.string().optional(),
   verify: z.boolean().default(true),
+  /** Boxes drawn and acceptances given at the screen; they join the profile's pixel rules for every run. */
+  pixelRules: z.array(drawnRuleSchema).max(10_000).default([]),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -61,8 +95,15 @@ export const REQUESTS = {
   'inputs:pick': z.strictObject({ kind: z.enum(['files', 'folder']) }),
   'inputs:samples': none,
   'inputs:clear': none,
+  'inputs:remove': z.strictObject({ ids: z.array(fileId).min(1).max(1_000_000) }),
   'file:inspect': z.strictObject({ id: fileId }),
   'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
+  'file:regions': z.strictObject({
+    id: fileId,
+    scope: z.enum(REGION_SCOPES),
+    regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS),
+    accept: z.boolean(),
+  }),
   'profile:get': none,
   'profile:set': z.strictObject({ draft: profileDraftSchema }),
   'profile:open': none,
@@ -72,11 +113,15 @@ export const REQUESTS = {
   'key:import': none,
   'key:export': none,
   'output:choose': none,
+  'run:plan': none,
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
+  'report:open': none,
   'report:export': z.strictObject({ format: reportFormat }),
   'audit:export': none,
+  'project:last': none,
+  'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -91,7 +136,8 @@ export type FileStatus =
   | 'unreadable'
   | 'written'
   | 'skipped'
-  | 'failed';
+  | 'failed'
+  | 'held';
 
 /** One input file as the file list shows it. Values stay in the app: no export contains a row. */
 export interface FileRow {
@@ -151,6 +197,16 @@ export interface ImageInfo {
   readonly unsupported?: string;
 }
 
+/** A region rule that applies to the inspected file, as the image view and the inspector show it. */
+export interface AppliedRegions {
+  readonly scope: RegionScope | 'profile';
+  /** Where the rule comes from, in plain words ("drawn on this series", a template's label). */
+  readonly label: string;
+  readonly regions: ReadonlyArray<Rect>;
+  /** "I have looked: send as is": the pixels leave untouched. */
+  readonly accept: boolean;
+}
+
 export interface Inspection {
   readonly id: number;
   readonly name: string;
@@ -158,6 +214,10 @@ export interface Inspection {
   readonly burnedIn: { readonly risk: BurnedInRisk; readonly reasons: ReadonlyArray<string> };
   readonly header: ReadonlyArray<HeaderLine>;
   readonly image: ImageInfo | null;
+  /** The drawn boxes, templates and acceptances that apply to this file, most specific first. */
+  readonly pixelRules: ReadonlyArray<AppliedRegions>;
+  /** What the device-template button would match on, when the header names a device. */
+  readonly device: string | null;
   /** Why no actions are planned, when the file will not be de-identified at all (a DICOMDIR). */
   readonly actionsUnavailable?: string;
 }
@@ -208,11 +268,13 @@ export interface RunProgress {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: the pixels may show identity; kept on site for review. */
+  readonly held: number;
 }
 
 export interface RunFailure {
   readonly name: string;
-  readonly status: 'skipped' | 'failed';
+  readonly status: 'skipped' | 'failed' | 'held';
   readonly reason: string;
 }
 
@@ -221,17 +283,65 @@ export interface RunSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Kept on site for review because their pixels may show identity: never called clean. */
+  readonly held: number;
+  /** Written with pixels at risk because a rule or a person accepted them: never called clean either. */
+  readonly accepted: number;
+  /** Why files were held, each reason once. */
+  readonly heldReasons: readonly string[];
   readonly total: number;
   readonly seconds: number;
   /** Residual-PHI verification of every written file; null when it was switched off. */
   readonly verification: { readonly checked: number; readonly clean: number } | null;
   readonly problems: ReadonlyArray<RunFailure>;
   readonly outputFolder: string;
+  /** Where the shareable report was saved (beside the output folder). */
+  readonly reportFolder: string;
   readonly message?: string;
+}
+
+/** What a run would do, stated before it starts. */
+export interface RunPlan {
+  readonly profile: string;
+  /** The options in force in plain words; `weakens`: lets through data the basic profile removes. */
+  readonly options: ReadonlyArray<{ readonly label: string; readonly weakens: boolean }>;
+  readonly fingerprint: string | null;
+  readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
+  /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
+  readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
 }
 
 export interface Saved {
   readonly savedTo: string;
+}
+
+/** A project as the app opens it (see electron/services/project). Paths are the user's own choices. */
+export interface ProjectState {
+  readonly name: string;
+  readonly folder: string;
+  readonly profile: string;
+  readonly options: readonly string[];
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  /** Null when the project's key file is missing or unreadable. */
+  readonly keyFingerprint: string | null;
+  readonly runs: ReadonlyArray<{
+    readonly startedAt: string;
+    readonly written: number;
+    readonly skipped: number;
+    readonly failed: number;
+    readonly cancelled: boolean;
+    /** Stopped without finishing (killed, machine off); its counts are unknown. */
+    readonly interrupted: boolean;
+  }>;
+}
+
+/** One row of a project's crosswalk that a lookup found: PHI, shown only to the person who asked. */
+export interface LookupAnswer {
+  readonly kind: 'patient' | 'study' | 'series' | 'instance' | 'uid';
+  readonly original: string;
+  readonly pseudonym: string;
+  readonly matched: 'original' | 'pseudonym';
 }
 
 export interface Responses {
@@ -240,8 +350,10 @@ export interface Responses {
   'inputs:pick': { readonly accepted: number };
   'inputs:samples': { readonly accepted: number };
   'inputs:clear': null;
+  'inputs:remove': { readonly removed: number };
   'file:inspect': Inspection;
   'file:image': FrameImage;
+  'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
   'profile:get': ProfileState;
   'profile:set': ProfileState;
   'profile:open': ProfileState | null;
@@ -251,11 +363,15 @@ export interface Responses {
   'key:import': KeyState | null;
   'key:export': Saved | null;
   'output:choose': OutputChoice | null;
+  'run:plan': RunPlan;
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
+  'report:open': null;
   'report:export': Saved | null;
   'audit:export': Saved | null;
+  'project:last': ProjectState | null;
+  'project:lookup': readonly LookupAnswer[];
 }
 export type Response<C extends Channel> = Responses[C];
 
@@ -264,11 +380,19 @@ export interface Events {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
+  /** Rows taken out of the list. */
+  'files:removed': { readonly ids: ReadonlyArray<number> };
   'batch:progress': RunProgress;
   'batch:done': RunSummary;
 }
 export type EventName = keyof Events;
-export const EVENTS: ReadonlyArray<EventName> = ['files:rows', 'files:scan', 'batch:progress', 'batch:done'];
+export const EVENTS: ReadonlyArray<EventName> = [
+  'files:rows',
+  'files:scan',
+  'files:removed',
+  'batch:progress',
+  'batch:done',
+];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
 
@@ -277,4 +401,4 @@ export type Envelope<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly error: string };
 
-export type { ActionName, OptionKey, PresetName };
+export type { ActionName, OptionKey, PresetName, Rect };

@@ -23,8 +23,15 @@ export interface FrameLayout {
  */
 export interface LosslessFrameCodec {
   readonly kind: 'lossless';
+  /**
+   * The syntax may be lossy (JPEG-LS near-lossless, JPEG 2000 and HTJ2K that allow the irreversible wavelet):
+   * given the original frame, `encode` keeps its lossy parameters, so the report must say the frame was
+   * re-encoded lossily. Without the original it encodes losslessly, which such a syntax also allows.
+   */
+  readonly lossy?: boolean;
   decode(frame: Uint8Array, layout: FrameLayout): Uint8Array;
-  encode(samples: Uint8Array, layout: FrameLayout): Uint8Array;
+  /** `original`: the frame as it was, whose coding parameters (NEAR, wavelet, progression order) are kept. */
+  encode(samples: Uint8Array, layout: FrameLayout, original?: Uint8Array): Uint8Array;
 }
 
 /**

@@ -1,28 +1,116 @@
-import { topLevelText } from '../dicom/header.js';
-import type { ParsedDicom } from '../dicom/model.js';
+import { asciiBytes } from '../dicom/encode.js';
+import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
+import type { DicomElement, ParsedDicom } from '../dicom/model.js';
+import type { ElementEdit, NewElement } from '../dicom/write.js';
+import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
+import type { PixelCodecs } from './codec.js';
+import { darkestFill, ruleFill } from './fill.js';
+import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
+import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
+import { CannotClean, type FillGroup, redactPixels } from './redact.js';
+import type { DetectedRegions, RegionRule } from './regions.js';
 
-const BURNED_IN_ANNOTATION = 0x00280301;
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 
+export interface PixelStageOptions {
+  /** The Clean Pixel Data option: without it, regions are not cleaned and the gate decides alone. */
+  readonly cleanPixelData: boolean;
+  /** Built-in device templates, then the profile's own pixel rules. */
+  readonly rules: readonly RegionRule[];
+  readonly detectedRegions?: DetectedRegions | undefined;
+  readonly codecs?: PixelCodecs | undefined;
+}
+
+export interface PixelStage {
+  readonly outcome: PixelOutcome;
+  /** Top-level edits when pixels were cleaned: Pixel Data, offset tables, Burned In Annotation. */
+  readonly edits: ReadonlyMap<DicomElement, ElementEdit>;
+  readonly insert: readonly NewElement[];
+}
+
+const untouched = (outcome: PixelOutcome): PixelStage => ({ outcome, edits: new Map(), insert: [] });
+
+const held = (reason: string): PixelStage => untouched({ status: 'held', reason, regionsCleaned: 0 });
+
 /**
- * The safety gate for files whose pixels were not cleaned: what the file itself declares decides whether
- * it may leave. The pixel stage (templates, drawn regions, the detector) refines this.
+ * What becomes of a file's pixels. A rule that accepts the file lets it leave as it is; with Clean Pixel
+ * Data on, the regions of matching rules and of the detector are filled (held when that cannot be done);
+ * otherwise the file's own declarations decide: Burned In Annotation YES or an encapsulated document is
+ * held, never written as if clean.
  */
-export function pixelGate(parsed: ParsedDicom): PixelOutcome {
-  if (topLevelText(parsed, BURNED_IN_ANNOTATION).trim().toUpperCase() === 'YES') {
-    return {
-      status: 'held',
-      reason: 'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned',
+export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): PixelStage {
+  const checked = frameLayoutOf(parsed);
+  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+  const header = new HeaderValues(parsed);
+  const matching = options.rules.filter((rule) => matchesFile(header, rule.match, layout));
+  if (matching.some((rule) => rule.accept)) {
+    return untouched({
+      status: 'accepted',
+      reason: 'a pixel rule of the profile accepted the pixels as they are',
       regionsCleaned: 0,
-    };
+    });
   }
-  if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT)) {
-    return {
-      status: 'held',
-      reason: 'the file holds an encapsulated document (0042,0011) whose content cannot be verified',
-      regionsCleaned: 0,
-    };
+  const detected = options.detectedRegions;
+  const wantsCleaning =
+    options.cleanPixelData &&
+    (matching.length > 0 || [...(detected?.values() ?? [])].some((rects) => rects.length > 0));
+  if (wantsCleaning && checked) {
+    if (isLayoutProblem(checked)) return held(`the pixels need cleaning but ${checked.problem}`);
+    const cleaned = clean(parsed, checked, matching, options);
+    if (cleaned) return cleaned;
   }
-  return PIXELS_NOT_AT_RISK;
+  return declared(parsed);
+}
+
+function clean(
+  parsed: ParsedDicom,
+  checked: CheckedLayout,
+  matching: readonly RegionRule[],
+  options: PixelStageOptions,
+): PixelStage | undefined {
+  const { layout } = checked;
+  const darkest = darkestFill(layout, parsed, checked.paddingValue);
+  const fillOf = (rule?: RegionRule) => (rule?.fill === undefined ? darkest : ruleFill(layout, rule.fill));
+  const usAreas = matching.some((r) => r.outsideUltrasoundRegions) ? ultrasoundRegions(parsed, layout) : [];
+  const everyFrame: FillGroup[] = matching.map((rule) => ({
+    rects: [
+      ...rule.regions,
+      ...(rule.outsideUltrasoundRegions && usAreas.length > 0 ? outside(usAreas, layout) : []),
+    ],
+    fill: fillOf(rule),
+  }));
+  const plan = (frame: number): FillGroup[] => {
+    const found = options.detectedRegions?.get(frame);
+    return found && found.length > 0 ? [...everyFrame, { rects: found, fill: darkest }] : everyFrame;
+  };
+  let redaction: ReturnType<typeof redactPixels>;
+  try {
+    redaction = redactPixels(parsed, checked, plan, options.codecs);
+  } catch (e) {
+    if (e instanceof CannotClean) return held(`the pixels need cleaning but ${e.message}`);
+    throw e;
+  }
+  if (redaction.regionsCleaned === 0) return undefined;
+  const edits = new Map(redaction.edits);
+  const insert: NewElement[] = [];
+  const flag = parsed.dataset.elements.find((e) => e.tag === BURNED_IN_ANNOTATION);
+  if (flag) edits.set(flag, { kind: 'value', vr: 'CS', value: asciiBytes('NO') });
+  else insert.push({ tag: BURNED_IN_ANNOTATION, vr: 'CS', value: asciiBytes('NO') });
+  return { outcome: { status: 'cleaned', regionsCleaned: redaction.regionsCleaned }, edits, insert };
+}
+
+/**
+ * The gate for pixels that were not cleaned: what the file declares and what kind of image it is decide
+ * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person.
+ */
+function declared(parsed: ParsedDicom): PixelStage {
+  if (topLevelCode(parsed, BURNED_IN_ANNOTATION) === 'YES')
+    return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
+  if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
+    return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
+  const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+  if (risk.risk !== 'unlikely')
+    return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
+  return untouched(PIXELS_NOT_AT_RISK);
 }

@@ -26,6 +26,19 @@ export interface RegionMatch {
   readonly photometricInterpretation?: string;
   readonly rows?: number;
   readonly columns?: number;
+  /** Further header tests, as device templates (pydicom-deid, CTP) write them; all must hold. */
+  readonly conditions?: readonly HeaderCondition[];
+}
+
+/**
+ * A test on a top-level attribute named by keyword. `contains`: its value, as text, holds one of `values`
+ * (case-insensitive); `equals`: it is one of them (trimmed, case-insensitive); `missing`: the attribute is
+ * absent; `empty`: present with no value; `present`: present.
+ */
+export interface HeaderCondition {
+  readonly keyword: string;
+  readonly test: 'contains' | 'equals' | 'missing' | 'empty' | 'present';
+  readonly values?: readonly string[];
 }
 
 /** One template, drawn box set or acceptance, as it stands in a profile. */

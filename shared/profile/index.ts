@@ -10,6 +10,8 @@ export {
   type OptionInfo,
   type OptionKey,
   sortOptions,
+  TABLE_OPTIONS,
+  type TableOptionKey,
 } from './options.js';
 export {
   getPreset,

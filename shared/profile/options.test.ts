@@ -12,7 +12,7 @@ import {
 } from './options.js';
 
 describe('options', () => {
-  it('are the ten Table E.1-1 option columns in column order', () => {
+  it('are the ten Table E.1-1 option columns in column order, then Clean Pixel Data', () => {
     expect(ALL_OPTIONS).toEqual([
       'retainSafePrivate',
       'retainUIDs',
@@ -24,6 +24,7 @@ describe('options', () => {
       'cleanDescriptors',
       'cleanStructuredContent',
       'cleanGraphics',
+      'cleanPixelData',
     ]);
     expect(isOptionKey('retainUIDs')).toBe(true);
     expect(isOptionKey('RetainUIDs')).toBe(false);
@@ -40,6 +41,7 @@ describe('options', () => {
       values.add(info.code.value);
     }
     expect([...values].sort()).toEqual([
+      '113101',
       '113103',
       '113104',
       '113105',

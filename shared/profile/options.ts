@@ -1,8 +1,14 @@
 import { ReportableError } from '../errors.js';
 import { OPTION_COLUMNS } from '../standard/profile-table.generated.js';
 
-/** One of the ten PS3.15 Annex E profile options, named as in Table E.1-1's option columns. */
-export type OptionKey = (typeof OPTION_COLUMNS)[number]['key'];
+/** One of the ten option columns of Table E.1-1: options that change what happens to attributes. */
+export type TableOptionKey = (typeof OPTION_COLUMNS)[number]['key'];
+
+/**
+ * A PS3.15 Annex E profile option: the ten table columns, then Clean Pixel Data (E.3.1), which changes the
+ * pixels rather than any attribute and so has no column.
+ */
+export type OptionKey = TableOptionKey | 'cleanPixelData';
 
 /** A coded concept as written into De-identification Method Code Sequence (0012,0064). */
 export interface CodedConcept {
@@ -11,8 +17,10 @@ export interface CodedConcept {
   readonly meaning: string;
 }
 
-/** In Table E.1-1 column order, which is also the order options are listed and exported in. */
-export const ALL_OPTIONS: ReadonlyArray<OptionKey> = OPTION_COLUMNS.map((column) => column.key);
+export const TABLE_OPTIONS: ReadonlyArray<TableOptionKey> = OPTION_COLUMNS.map((column) => column.key);
+
+/** Table E.1-1 column order then Clean Pixel Data: the order options are listed and exported in. */
+export const ALL_OPTIONS: ReadonlyArray<OptionKey> = [...TABLE_OPTIONS, 'cleanPixelData'];
 
 /** CID 7050 code that every de-identified instance carries, whichever options were applied. */
 export const BASIC_PROFILE_CODE: CodedConcept = {
@@ -80,14 +88,27 @@ const TEXT: Readonly<Record<OptionKey, { label: string; explanation: string }>> 
     explanation:
       'Keep overlays and graphic annotations on the images, after removing identifying text in them.',
   },
+  cleanPixelData: {
+    label: 'Clean pixel data',
+    explanation:
+      'Black out the parts of images where devices or people put patient details; images with text that cannot be cleaned are held.',
+  },
 };
 
-export const OPTION_INFO: Readonly<Record<OptionKey, OptionInfo>> = Object.fromEntries(
-  OPTION_COLUMNS.map((column) => [
+/** CID 7050 code of the Clean Pixel Data Option (PS3.16), written only when pixels were in fact cleaned. */
+const CLEAN_PIXEL_DATA_CODE: CodedConcept = {
+  scheme: 'DCM',
+  value: '113101',
+  meaning: 'Clean Pixel Data Option',
+};
+
+export const OPTION_INFO: Readonly<Record<OptionKey, OptionInfo>> = Object.fromEntries([
+  ...OPTION_COLUMNS.map((column) => [
     column.key,
     { key: column.key, ...TEXT[column.key], code: column.cid7050Code },
   ]),
-) as Record<OptionKey, OptionInfo>;
+  ['cleanPixelData', { key: 'cleanPixelData', ...TEXT.cleanPixelData, code: CLEAN_PIXEL_DATA_CODE }],
+]) as Record<OptionKey, OptionInfo>;
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(ALL_OPTIONS);
 

@@ -10,15 +10,17 @@ export interface PresetInfo {
   readonly options: ReadonlyArray<OptionKey>;
 }
 
+// Clean Pixel Data is on in every preset: identity burned into images is the leak that matters most, and a
+// file whose pixels need a look is held rather than sent. A profile file may turn it off (withoutOptions).
 const PRESETS: ReadonlyArray<PresetInfo> = [
-  { name: 'basic', label: 'Basic Profile', options: [] },
+  { name: 'basic', label: 'Basic Profile', options: ['cleanPixelData'] },
   {
     name: 'research',
     label:
       'Basic + Retain Longitudinal Temporal Information with Modified Dates + Retain Patient Characteristics',
-    options: ['retainPatientCharacteristics', 'retainLongModifiedDates'],
+    options: ['retainPatientCharacteristics', 'retainLongModifiedDates', 'cleanPixelData'],
   },
-  { name: 'relinkable', label: 'Basic + Retain UIDs', options: ['retainUIDs'] },
+  { name: 'relinkable', label: 'Basic + Retain UIDs', options: ['retainUIDs', 'cleanPixelData'] },
 ];
 
 export const listPresets = (): ReadonlyArray<PresetInfo> => PRESETS;
@@ -35,5 +37,6 @@ export function getPreset(name: PresetName): Profile {
     options: preset.options,
     dateShift: DEFAULT_DATE_SHIFT,
     rules: [],
+    pixelRules: [],
   };
 }

@@ -36,7 +36,12 @@ describe('parseProfileFile', () => {
       version: 1,
       name: 'My research profile',
       base: 'research',
-      options: ['retainPatientCharacteristics', 'retainLongModifiedDates', 'cleanDescriptors'],
+      options: [
+        'retainPatientCharacteristics',
+        'retainLongModifiedDates',
+        'cleanDescriptors',
+        'cleanPixelData',
+      ],
       dateShift: { minDays: -3650, maxDays: -365 },
     });
     expect(ruleFor(profile, 0x00081030)?.action).toBe('keep');
@@ -132,6 +137,41 @@ describe('parseProfileFile', () => {
       'dateShift: the range must not include 0',
     ],
     [
+      'turning off an option the base does not give',
+      'name: x\nwithoutOptions: [retainUIDs]',
+      'withoutOptions[0]: base basic does not include retainUIDs, so there is nothing to turn off',
+    ],
+    [
+      'an option both added and turned off',
+      'name: x\noptions: [cleanPixelData]\nwithoutOptions: [cleanPixelData]',
+      'withoutOptions[0]: cleanPixelData is also listed in options',
+    ],
+    [
+      'a pixel rule without conditions',
+      'name: x\npixelRules:\n  - match: {}\n    regions: [{ x: 0, y: 0, width: 10, height: 10 }]',
+      'pixelRules[0].match: give at least one condition',
+    ],
+    [
+      'a pixel rule that neither cleans nor accepts',
+      'name: x\npixelRules:\n  - match: { modality: US }',
+      'pixelRules[0].regions: give regions, outsideUltrasoundRegions: true, or accept: true',
+    ],
+    [
+      'a pixel rule that both cleans and accepts',
+      'name: x\npixelRules:\n  - match: { modality: US }\n    regions: [{ x: 0, y: 0, width: 1, height: 1 }]\n    accept: true',
+      'pixelRules[0].accept: a rule either accepts a file or cleans it, not both',
+    ],
+    [
+      'an empty region',
+      'name: x\npixelRules:\n  - match: { rows: 480 }\n    regions: [{ x: 0, y: -1, width: 0, height: 5 }]',
+      'pixelRules[0].regions[0].y: must be at least 0',
+    ],
+    [
+      'an unknown match field',
+      'name: x\npixelRules:\n  - match: { PatientName: X }\n    accept: true',
+      'pixelRules[0].match: unknown field "PatientName"',
+    ],
+    [
       'a reversed date shift range',
       'name: x\ndateShift: { minDays: -10, maxDays: -20 }',
       'dateShift.maxDays: must not be less than minDays',
@@ -183,13 +223,13 @@ describe('presets', () => {
   it('are basic, research and relinkable with their options', () => {
     expect(PRESET_NAMES).toEqual(['basic', 'research', 'relinkable']);
     expect(listPresets().map(({ name, label, options }) => [name, label, options])).toEqual([
-      ['basic', 'Basic Profile', []],
+      ['basic', 'Basic Profile', ['cleanPixelData']],
       [
         'research',
         'Basic + Retain Longitudinal Temporal Information with Modified Dates + Retain Patient Characteristics',
-        ['retainPatientCharacteristics', 'retainLongModifiedDates'],
+        ['retainPatientCharacteristics', 'retainLongModifiedDates', 'cleanPixelData'],
       ],
-      ['relinkable', 'Basic + Retain UIDs', ['retainUIDs']],
+      ['relinkable', 'Basic + Retain UIDs', ['retainUIDs', 'cleanPixelData']],
     ]);
     expect(isPresetName('research')).toBe(true);
     expect(isPresetName('Research')).toBe(false);
@@ -197,9 +237,10 @@ describe('presets', () => {
       version: 1,
       name: 'Basic + Retain UIDs',
       base: 'relinkable',
-      options: ['retainUIDs'],
+      options: ['retainUIDs', 'cleanPixelData'],
       dateShift: DEFAULT_DATE_SHIFT,
       rules: [],
+      pixelRules: [],
     });
   });
 });
@@ -213,6 +254,24 @@ describe('exportProfile', () => {
     ...PRESET_NAMES.map((name): [string, Profile] => [name, getPreset(name)]),
     ['custom', custom],
     ['quoted name', { ...getPreset('basic'), name: 'yes: "no" # 0029' }],
+    [
+      'pixel rules, Clean Pixel Data off',
+      {
+        ...getPreset('research'),
+        name: 'pixels',
+        options: ['retainPatientCharacteristics', 'retainLongModifiedDates'],
+        pixelRules: [
+          {
+            label: 'drawn',
+            match: { seriesInstanceUID: '1.2.3', rows: 480 },
+            regions: [{ x: 1, y: 2, width: 3, height: 4 }],
+            fill: 0,
+          },
+          { match: { modality: 'US' }, regions: [], outsideUltrasoundRegions: true },
+          { match: { sopInstanceUID: '1.2.3.4' }, regions: [], accept: true },
+        ],
+      },
+    ],
   ];
 
   it.each(profiles)('round-trips the %s profile through JSON and YAML', (_, profile) => {
@@ -220,6 +279,12 @@ describe('exportProfile', () => {
       const text = exportProfile(profile, format);
       expect(parseProfileFile(text, `exported.${format}`)).toEqual(profile);
     }
+  });
+
+  it('turns off what the base gives through withoutOptions', () => {
+    const profile = parseProfileFile('name: x\nbase: relinkable\nwithoutOptions: [cleanPixelData]', 'x.yaml');
+    expect(profile.options).toEqual(['retainUIDs']);
+    expect(JSON.parse(exportProfile(profile, 'json')).withoutOptions).toEqual(['cleanPixelData']);
   });
 
   it('writes only the options the base does not already give', () => {

@@ -73,26 +73,31 @@ export function parseProfileFile(text: string, fileName: string): Profile {
     );
   }
   const file = result.data;
+  const fromBase = getPreset(file.base).options.filter((option) => !file.withoutOptions.includes(option));
   return {
     version: PROFILE_FORMAT_VERSION,
     name: file.name,
     base: file.base,
-    options: sortOptions([...getPreset(file.base).options, ...file.options]),
+    options: sortOptions([...fromBase, ...file.options]),
     dateShift: file.dateShift,
     rules: file.rules,
+    pixelRules: file.pixelRules,
   };
 }
 
 /** The profile as a file that parseProfileFile reads back to an equal profile. */
 export function exportProfile(profile: Profile, format: 'json' | 'yaml'): string {
-  const fromBase = new Set(getPreset(profile.base).options);
+  const fromBase = getPreset(profile.base).options;
+  const turnedOff = fromBase.filter((option) => !profile.options.includes(option));
   const content = {
     version: PROFILE_FORMAT_VERSION,
     name: profile.name,
     base: profile.base,
-    options: profile.options.filter((option) => !fromBase.has(option)),
+    options: profile.options.filter((option) => !fromBase.includes(option)),
+    ...(turnedOff.length > 0 ? { withoutOptions: turnedOff } : {}),
     dateShift: { minDays: profile.dateShift.minDays, maxDays: profile.dateShift.maxDays },
     rules: profile.rules.map(ruleToInput),
+    ...(profile.pixelRules.length > 0 ? { pixelRules: profile.pixelRules } : {}),
   };
   return format === 'json' ? `${JSON.stringify(content, null, 2)}\n` : stringifyYaml(content);
 }

@@ -1,3 +1,4 @@
+import type { RegionRule } from '../pixels/regions.js';
 import type { OptionKey } from './options.js';
 import type { PresetName } from './presets.js';
 import type { CompiledRule } from './rules.js';
@@ -23,4 +24,6 @@ export interface Profile {
   readonly options: ReadonlyArray<OptionKey>;
   readonly dateShift: DateShiftRange;
   readonly rules: ReadonlyArray<CompiledRule>;
+  /** Drawn boxes, site templates and acceptances for the pixels (applied with the Clean Pixel Data option). */
+  readonly pixelRules: ReadonlyArray<RegionRule>;
 }

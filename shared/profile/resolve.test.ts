@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { PROFILE_ROWS, type ProfileRow } from '../standard/profile-table.generated.js';
-import { ALL_OPTIONS, findOptionConflict, type OptionKey } from './options.js';
+import { findOptionConflict, TABLE_OPTIONS, type TableOptionKey } from './options.js';
 import { describeAction, type ResolvedAction, resolveAction } from './resolve.js';
 import { profileRowFor } from './table.js';
 
 const SINGLE: ReadonlyArray<ResolvedAction> = ['D', 'Z', 'X', 'K', 'C', 'U', 'KEEP_SEQUENCE_REMAP'];
 
-const action = (tag: number, ...options: OptionKey[]) => resolveAction(profileRowFor(tag)!, new Set(options));
+const action = (tag: number, ...options: TableOptionKey[]) =>
+  resolveAction(profileRowFor(tag)!, new Set(options));
 
 // Every subset of the ten options that may be applied together (768 of 1024).
-const VALID_OPTION_SETS: ReadonlyArray<ReadonlySet<OptionKey>> = Array.from(
-  { length: 1 << ALL_OPTIONS.length },
-  (_, bits) => new Set(ALL_OPTIONS.filter((_, i) => bits & (1 << i))),
+const VALID_OPTION_SETS: ReadonlyArray<ReadonlySet<TableOptionKey>> = Array.from(
+  { length: 1 << TABLE_OPTIONS.length },
+  (_, bits) => new Set(TABLE_OPTIONS.filter((_, i) => bits & (1 << i))),
 ).filter((set) => !findOptionConflict(set));
 
 describe('resolveAction spot checks', () => {
-  it.each<[string, number, OptionKey[], ResolvedAction]>([
+  it.each<[string, number, TableOptionKey[], ResolvedAction]>([
     ['Patient Name', 0x00100010, [], 'Z'],
     ['Patient ID (Z/D)', 0x00100020, [], 'D'],
     ['Institution Name (X/Z/D)', 0x00080080, [], 'D'],
@@ -40,7 +41,7 @@ describe('resolveAction spot checks', () => {
     [
       'Patient Name with every option but full dates',
       0x00100010,
-      ALL_OPTIONS.filter((k) => k !== 'retainLongFullDates'),
+      TABLE_OPTIONS.filter((k) => k !== 'retainLongFullDates'),
       'Z',
     ],
   ])('%s', (_, tag, options, expected) => {

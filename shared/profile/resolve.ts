@@ -1,5 +1,5 @@
 import type { ActionCode, OptionActionCode, ProfileRow } from '../standard/profile-table.generated.js';
-import { ALL_OPTIONS, assertValidOptions, type OptionKey } from './options.js';
+import { assertValidOptions, type OptionKey, TABLE_OPTIONS } from './options.js';
 
 /**
  * A single thing to do with an attribute. The Table E.1-1 codes keep their meaning; the one addition,
@@ -49,7 +49,7 @@ const isConditional = (code: ActionCode): code is ConditionalCode => code in CON
 export function resolveAction(row: ProfileRow, options: ReadonlySet<OptionKey>): ResolvedAction {
   assertValidOptions(options);
   let optionCode: OptionActionCode | undefined;
-  for (const key of ALL_OPTIONS) {
+  for (const key of TABLE_OPTIONS) {
     const code = options.has(key) ? row.options[key] : undefined;
     if (code && (!optionCode || OPTION_CODE_RANK[code] > OPTION_CODE_RANK[optionCode])) optionCode = code;
   }

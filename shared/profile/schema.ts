@@ -37,6 +37,69 @@ const ruleSchema = z
       ) ?? z.NEVER,
   );
 
+const pixels = (max: number, min = 0) =>
+  z
+    .int({ error: unlessMissing(() => 'must be a whole number of pixels') })
+    .min(min, { error: `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max}` });
+
+const rectSchema = z.strictObject({
+  x: pixels(65534),
+  y: pixels(65534),
+  width: pixels(65535, 1),
+  height: pixels(65535, 1),
+});
+
+const headerText = z.string().trim().min(1, { error: 'must not be empty' }).max(64, {
+  error: 'must be at most 64 characters',
+});
+
+const regionMatchSchema = z
+  .strictObject({
+    sopInstanceUID: headerText.optional(),
+    seriesInstanceUID: headerText.optional(),
+    manufacturer: headerText.optional(),
+    modelName: headerText.optional(),
+    sopClassUID: headerText.optional(),
+    modality: headerText.optional(),
+    photometricInterpretation: headerText.optional(),
+    rows: pixels(65535, 1).optional(),
+    columns: pixels(65535, 1).optional(),
+  })
+  .refine((match) => Object.keys(match).length > 0, {
+    error: 'give at least one condition: a rule for every file would black out every image',
+  });
+
+/** A pixel region rule: a template, boxes drawn on a file or series, or an acceptance ("send as is"). */
+const regionRuleSchema = z
+  .strictObject({
+    label: z.string().trim().max(200, { error: 'must be at most 200 characters' }).optional(),
+    match: regionMatchSchema,
+    regions: z.array(rectSchema).max(1000, { error: 'must list at most 1000 regions' }).default([]),
+    outsideUltrasoundRegions: z.boolean({ error: unlessMissing(() => 'must be true or false') }).optional(),
+    accept: z.boolean({ error: unlessMissing(() => 'must be true or false') }).optional(),
+    fill: z
+      .int({ error: unlessMissing(() => 'must be a whole number') })
+      .min(-32768, { error: 'must be at least -32768' })
+      .max(65535, { error: 'must be at most 65535' })
+      .optional(),
+  })
+  .superRefine((rule, ctx) => {
+    const cleans = rule.regions.length > 0 || rule.outsideUltrasoundRegions === true;
+    if (rule.accept && cleans)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accept'],
+        message: 'a rule either accepts a file or cleans it, not both',
+      });
+    else if (!rule.accept && !cleans)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['regions'],
+        message: 'give regions, outsideUltrasoundRegions: true, or accept: true',
+      });
+  });
+
 const days = z
   .int({ error: unlessMissing(() => 'must be a whole number of days') })
   .min(-DATE_SHIFT_LIMIT_DAYS, { error: `must be at least -${DATE_SHIFT_LIMIT_DAYS}` })
@@ -51,6 +114,10 @@ const dateShiftSchema = z.strictObject({ minDays: days, maxDays: days }).superRe
       message: 'the range must not include 0: a shift of 0 days keeps the real dates',
     });
   }
+});
+
+const optionName = z.enum(ALL_OPTIONS, {
+  error: unlessMissing((input) => `${quote(input)} is not an option; options are ${ALL_OPTIONS.join(', ')}`),
 });
 
 /** A profile file (JSON or YAML) as parsed: options are the file's own, not yet merged with the base's. */
@@ -73,20 +140,24 @@ export const profileFileSchema = z
         ),
       })
       .default('basic'),
-    options: z
-      .array(
-        z.enum(ALL_OPTIONS, {
-          error: unlessMissing(
-            (input) => `${quote(input)} is not an option; options are ${ALL_OPTIONS.join(', ')}`,
-          ),
-        }),
-      )
-      .default([]),
+    options: z.array(optionName).default([]),
+    /** Options of the base preset this profile turns off (Clean Pixel Data is in every preset). */
+    withoutOptions: z.array(optionName).default([]),
     dateShift: dateShiftSchema.default(DEFAULT_DATE_SHIFT),
     rules: z.array(ruleSchema).default([]),
+    pixelRules: z.array(regionRuleSchema).default([]),
   })
   .superRefine((file, ctx) => {
     const fromBase = new Set(getPreset(file.base).options);
+    file.withoutOptions.forEach((option, i) => {
+      const message = !fromBase.has(option)
+        ? `base ${file.base} does not include ${option}, so there is nothing to turn off`
+        : file.options.includes(option)
+          ? `${option} is also listed in options`
+          : undefined;
+      if (message) ctx.addIssue({ code: 'custom', path: ['withoutOptions', i], message });
+      else fromBase.delete(option);
+    });
     const selected = new Set(fromBase);
     file.options.forEach((option, i) => {
       selected.add(option);

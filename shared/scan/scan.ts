@@ -1,13 +1,5 @@
 import { latin1 } from '../dicom/charset.js';
-import {
-  BURNED_IN_ANNOTATION,
-  isDicomdir,
-  modality,
-  RECOGNIZABLE_VISUAL_FEATURES,
-  reportableUID,
-  sopClassUID,
-  topLevelCode,
-} from '../dicom/header.js';
+import { isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
 import {
   type Dataset,
   type DicomElement,
@@ -23,7 +15,7 @@ import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
 import { type ElementContext, formatPath, walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
-import { type BurnedIn, burnedInRisk } from './burned-in.js';
+import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
 import { CATEGORY_IDS, type CategoryId, categoryOf } from './categories.js';
 
 /**
@@ -183,12 +175,7 @@ export function scanParsed(parsed: ParsedDicom, options: { withValues?: boolean 
     findings: out.findings,
     counts,
     privateCreators: [...new Set(out.creators.values())].sort(),
-    burnedIn: burnedInRisk({
-      burnedInAnnotation: topLevelCode(parsed, BURNED_IN_ANNOTATION),
-      recognizableVisualFeatures: topLevelCode(parsed, RECOGNIZABLE_VISUAL_FEATURES),
-      modality: mod,
-      sopClassUID: sop,
-    }),
+    burnedIn: burnedInRisk(burnedInFactsOf(parsed, mod, sop)),
   };
   if (!out.values) return scan;
   const withValues: FileScanWithValues = { ...scan, values: out.values };

@@ -19,3 +19,14 @@ export function relativeOutputPath(identity: OutputIdentity): string {
     `${safeComponent(identity.sopInstanceUID)}.dcm`,
   ].join('/');
 }
+
+/**
+ * The name for an output whose instance is written with other content too: its own content hash (the
+ * first 12 hex digits of its SHA-256) after `_`, which no UID holds, the same in every run.
+ */
+export const distinctOutputPath = (relativeOutput: string, outputSha256: string): string =>
+  relativeOutput.replace(/\.dcm$/, `_${outputSha256.slice(0, 12)}.dcm`);
+
+/** The name an output with a content hash would have without it. */
+export const plainOutputPath = (relativeOutput: string): string =>
+  relativeOutput.replace(/_[0-9a-f]{12}\.dcm$/, '.dcm');

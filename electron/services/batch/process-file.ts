@@ -1,14 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  copyFileSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { type AnonymizeResult, anonymize } from '../../../shared/anonymize/engine.js';
 import { isSkippedInput } from '../../../shared/anonymize/errors.js';
@@ -20,14 +11,15 @@ import { type ByteSource, MemorySource } from '../../../shared/dicom/source.js';
 import type { Chunk } from '../../../shared/dicom/write.js';
 import { type DirectoryFacts, directoryFacts } from '../../../shared/dicomdir/facts.js';
 import { errorText, ReportableError } from '../../../shared/errors.js';
+import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { relativeOutputPath } from './output-path.js';
+import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
 export interface WorkerConfig {
   readonly tempDir: string;
-  readonly quarantineDir?: string;
   readonly profile: Profile;
   readonly keySecret: Uint8Array;
   readonly crosswalk?: ReadonlyArray<readonly [string, string]>;
@@ -35,11 +27,14 @@ export interface WorkerConfig {
   readonly verify: boolean;
   /** Read the facts a DICOMDIR record needs from each output. */
   readonly dicomdir?: boolean;
+  /** Time each stage of each file (`--profile-stages`). */
+  readonly profileStages?: boolean;
 }
 
 export interface FileTask {
   readonly id: number;
-  readonly input: string;
+  /** The path as the system gives it: bytes when a name in it is not valid UTF-8. */
+  readonly input: string | Uint8Array;
 }
 
 /** A file written to the temporary folder and checked; the batch moves it into place. */
@@ -55,20 +50,32 @@ export interface WrittenFile {
   readonly report: AnonymizeResult['report'];
   readonly mapping: AnonymizeResult['mapping'];
   readonly identity: AnonymizeResult['identity'];
+  /** Not at risk, cleaned, or accepted by a rule (the reason names it): never held here. */
+  readonly pixels: PixelOutcome;
   readonly directory?: DirectoryFacts;
 }
 
+/**
+ * An input that does not reach the output folder. `held`: its pixels may show identity (the engine's
+ * pixel gate says why). A held file, and one that failed the residual check, leave their de-identified
+ * copy at `review` in the temporary folder: the batch keeps it on site for a person to look at.
+ */
 export interface NotWritten {
   readonly id: number;
-  readonly status: 'skipped' | 'failed';
+  readonly status: 'skipped' | 'failed' | 'held';
   /** Plain words naming tags, keywords and offsets only. */
   readonly reason: string;
   readonly inputBytes: number;
-  readonly verification: 'failed' | 'not-run';
-  readonly quarantined?: string;
+  readonly verification: 'passed' | 'failed' | 'not-run';
+  readonly review?: string;
+  /** For a held file: the engine's pixel outcome. */
+  readonly pixels?: PixelOutcome;
+  /** The output's disk is full: no later file can be written either. */
+  readonly diskFull?: boolean;
 }
 
-export type FileOutcome = WrittenFile | NotWritten;
+/** What a file's stages took, when the batch profiles them. */
+export type FileOutcome = (WrittenFile | NotWritten) & { readonly stages?: StageTimes };
 
 // Big enough for fast sequential I/O, small enough that a 1 GB pixel value streams in bounded memory.
 const COPY_PIECE = 4 * 1024 * 1024;
@@ -92,6 +99,7 @@ function reusableBuffer(size: number): Uint8Array {
  */
 function writeChunks(path: string, chunks: readonly Chunk[]): string {
   const hash = createHash('sha256');
+  // The temporary folder is owner-only, so an unchecked copy is private until it is moved into place.
   const fd = openSync(path, 'wx', 0o644);
   const gather = new Uint8Array(GATHER);
   let gathered = 0;
@@ -126,6 +134,20 @@ function writeChunks(path: string, chunks: readonly Chunk[]): string {
   return hash.digest('hex');
 }
 
+/** The SHA-256 of a file, or undefined when it cannot be read (gone, say). */
+export function sha256OfFile(path: string): string | undefined {
+  try {
+    const file = openInput(path);
+    try {
+      return sha256Of(file.source);
+    } finally {
+      file.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
 function sha256Of(source: ByteSource): string {
   const hash = createHash('sha256');
   for (let at = 0; at < source.size; at += COPY_PIECE)
@@ -133,12 +155,15 @@ function sha256Of(source: ByteSource): string {
   return hash.digest('hex');
 }
 
-const failed = (id: number, inputBytes: number, reason: string): NotWritten => ({
+const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
+
+const failed = (id: number, inputBytes: number, reason: string, cause?: unknown): NotWritten => ({
   id,
   status: 'failed',
   reason,
   inputBytes,
   verification: 'not-run',
+  ...(DISK_FULL.has((cause as NodeJS.ErrnoException | undefined)?.code ?? '') ? { diskFull: true } : {}),
 });
 
 /** Why an input failed, in words safe for logs and reports: a system error here means the output. */
@@ -146,6 +171,15 @@ export const failureReason = (e: unknown): string =>
   e instanceof Error && 'code' in e && !(e instanceof ReportableError)
     ? `the output could not be written: ${errorText(e)}`
     : errorText(e);
+
+/** processFile, with what each of its stages took when the batch profiles them. */
+export function processFileTimed(task: FileTask, config: WorkerConfig): FileOutcome {
+  if (!config.profileStages) return processFile(task, config);
+  startClock();
+  const outcome = processFile(task, config);
+  const stages = stopClock();
+  return stages ? { ...outcome, stages } : outcome;
+}
 
 /**
  * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
@@ -171,9 +205,11 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       input.source.readInto(whole, 0);
       source = new MemorySource(whole);
     }
+    lap('read');
     let parsed: ReturnType<typeof parseDicom>;
     try {
       parsed = parseDicom(source);
+      lap('parse');
     } catch (e) {
       if (isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty')) {
         return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
@@ -193,12 +229,15 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       throw e;
     }
     relativeOutput = relativeOutputPath(result.identity);
+    lap('de-identify');
     tempPath = join(config.tempDir, `${task.id}.part`);
     outputSha256 = writeChunks(tempPath, result.chunks);
+    lap('write');
     inputSha256 = sha256Of(source);
+    lap('hash input');
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
-    return failed(task.id, inputBytes, failureReason(e));
+    return failed(task.id, inputBytes, failureReason(e), e);
   } finally {
     input.close();
   }
@@ -215,8 +254,21 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     report: result.report,
     mapping: result.mapping,
     identity: result.identity,
+    pixels: result.pixels,
   };
-  if (!config.verify && !config.dicomdir) return done;
+  const checked = (verification: 'passed' | 'not-run', directory?: DirectoryFacts): FileOutcome =>
+    result.pixels.status === 'held'
+      ? {
+          id: task.id,
+          status: 'held',
+          reason: result.pixels.reason ?? 'the pixels may show identity',
+          inputBytes,
+          verification,
+          review: tempPath,
+          pixels: result.pixels,
+        }
+      : { ...done, verification, ...(directory ? { directory } : {}) };
+  if (!config.verify && !config.dicomdir) return checked('not-run');
   try {
     const out = openInput(tempPath);
     let hits: ReturnType<typeof findResidualIdentifiers> = [];
@@ -228,9 +280,9 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       if (config.dicomdir) directory = directoryFacts(parsedOutput);
     } finally {
       out.close();
+      lap('verify');
     }
     if (hits.length > 0) {
-      const quarantined = quarantine(tempPath, task.id, config.quarantineDir);
       const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
       return {
         id: task.id,
@@ -238,38 +290,14 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
         reason: `verification: ${describeHit(hits[0]!)}${more}`,
         inputBytes,
         verification: 'failed',
-        ...(quarantined ? { quarantined } : {}),
+        review: tempPath,
       };
     }
-    return {
-      ...done,
-      verification: config.verify ? 'passed' : 'not-run',
-      ...(directory ? { directory } : {}),
-    };
+    return checked(config.verify ? 'passed' : 'not-run', directory);
   } catch (e) {
     unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, `verification could not read the output back: ${failureReason(e)}`);
   }
-}
-
-/** A file that failed the residual check stays on site for review (the private audit folder), or goes. */
-function quarantine(tempPath: string, id: number, dir: string | undefined): string | undefined {
-  if (!dir) {
-    unlinkQuietly(tempPath);
-    return undefined;
-  }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const target = join(dir, `input-${id}.dcm`);
-  try {
-    renameSync(tempPath, target);
-  } catch (e) {
-    // The audit folder is often on another disk than the output (a USB drive, a share): copy instead.
-    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
-    copyFileSync(tempPath, target);
-    chmodSync(target, 0o600);
-    unlinkQuietly(tempPath);
-  }
-  return target;
 }
 
 export function unlinkQuietly(path: string) {

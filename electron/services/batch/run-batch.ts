@@ -1,28 +1,17 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { resolve } from 'node:path';
 import { type AnonymizationKey, keyFingerprint } from '../../../shared/anonymize/key.js';
-import { buildDicomdir, type DicomdirEntry } from '../../../shared/dicomdir/build.js';
-import { FileIdAllocator } from '../../../shared/dicomdir/file-id.js';
-import { ReportableError } from '../../../shared/errors.js';
+import { errorText } from '../../../shared/errors.js';
 import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
-import { SKIP_REASONS, walkInputs } from '../inputs.js';
-import type { BatchFileRecord } from '../reports/types.js';
-import { ReportWriter } from '../reports/writer.js';
-import { outputConflict } from './out-dir.js';
-import {
-  type FileOutcome,
-  type FileTask,
-  failureReason,
-  processFile,
-  unlinkQuietly,
-  type WorkerConfig,
-} from './process-file.js';
-import { ResumeIndex } from './resume.js';
+import { type BatchFileResult, CommitStage } from './commit.js';
+import { type Pending, planInputs } from './plan.js';
+import { runInWorkers } from './pool.js';
+import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
+import { type Shard, ShardSelector } from './shard.js';
+import { BatchSetupError, openSite, type Site } from './site.js';
+import { addTimes, type StageTimes } from './stage-clock.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
@@ -32,8 +21,12 @@ export interface BatchRequest {
   readonly toolVersion: string;
   /** Site crosswalk: original Patient ID → pseudonym. */
   readonly crosswalk?: ReadonlyMap<string, string>;
-  /** Where files that fail the residual check are kept for review (on site); deleted when absent. */
-  readonly quarantineDir?: string;
+  /**
+   * Where copies that must not be shared are kept on site for review: `quarantine/` (failed the residual
+   * check) and `held/` (pixels may show identity). Default: the private audit folder; without reports
+   * and without this folder they are deleted.
+   */
+  readonly reviewDir?: string;
   /** The residual-PHI check; on unless explicitly turned off. */
   readonly verify?: boolean;
   /** Worker threads; 0 processes in this thread (tests, tiny batches). Default: one per core. */
@@ -47,27 +40,46 @@ export interface BatchRequest {
   readonly dicomdir?: boolean;
   /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
   readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
+  /** Where the resume state lives (PHI-free); default: in the report folder, else beside the output folder. */
+  readonly stateDir?: string;
+  /**
+   * Replace the outputs another profile or key wrote into the output folder. Without it such a folder is
+   * refused: its files would sit beside this run's, or some be silently replaced.
+   */
+  readonly overwrite?: boolean;
+  /** Time each stage and report it in the summary (`--profile-stages`). */
+  readonly profileStages?: boolean;
+  /** Process only this shard of the inputs (the others are left to other runs, on this or other machines). */
+  readonly shard?: Shard;
 }
 
 /** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
 export type BatchProgress = RunProgress;
 
-/** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
-export interface BatchFileResult {
-  readonly input: string;
-  readonly output: string | null;
-  readonly status: 'written' | 'skipped' | 'failed';
-  readonly reason?: string;
-  readonly outcome?: FileOutcome;
-}
+export type { BatchFileResult };
 
 export interface BatchSummary {
   readonly total: number;
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Not written: their pixels may show identity; kept on site for review. */
+  readonly held: number;
+  /** Written with pixels at risk because a profile rule or a person accepted them (the audit says which). */
+  readonly accepted: number;
   readonly verificationFailed: number;
-  /** Inputs never reached because the batch was cancelled. */
+  /** Why files were held, each reason once, PHI-free. */
+  readonly heldReasons: readonly string[];
+  /** Skipped because an earlier run already wrote them (counted in `skipped` too). */
+  readonly previouslyWritten: number;
+  /**
+   * Milliseconds per stage, summed over files, when asked for: the workers' stages (read, parse,
+   * de-identify, write, hash input, verify) run in parallel threads; walk and commit in the main thread.
+   */
+  readonly stages?: StageTimes;
+  /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
+  readonly stopped?: string;
+  /** Inputs never reached because the batch was cancelled or stopped. */
   readonly notProcessed: number;
   readonly cancelled: boolean;
   readonly seconds: number;
@@ -87,34 +99,7 @@ export interface BatchHooks {
   readonly signal?: AbortSignal;
 }
 
-/** A request that cannot be carried out as asked (it would write among the inputs, say). */
-export class BatchSetupError extends ReportableError {
-  override readonly name = 'BatchSetupError';
-}
-
-/**
- * Refuses an output folder inside (or equal to) an input folder or the folder of an input file, and one
- * that contains an input: either way originals would sit among the copies that get shared.
- */
-export function checkOutDir(inputs: readonly string[], outDir: string): void {
-  const conflict = outputConflict(inputs, outDir);
-  if (conflict?.kind === 'inside-input') {
-    throw new BatchSetupError(
-      'the output folder is inside an input folder; choose a folder outside the inputs so originals are never mixed with copies',
-    );
-  }
-  if (conflict?.kind === 'contains-input') {
-    throw new BatchSetupError(
-      'the output folder contains input files; choose an empty folder or one outside the inputs so originals are never mixed with copies',
-    );
-  }
-}
-
-interface Pending {
-  readonly input: string;
-  readonly bytes: number;
-  readonly resumeKey: string;
-}
+export { BatchSetupError };
 
 /**
  * Runs a batch: walks the inputs, de-identifies every DICOM file (in worker threads), moves each checked
@@ -122,101 +107,97 @@ interface Pending {
  * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
  */
 export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
-  checkOutDir(req.inputs, req.outDir);
   const started = Date.now();
   const outDir = resolve(req.outDir);
-  // Beside the output folder, not in it: a crash must not leave unchecked partial files among the copies
-  // that get shared. Same parent, so the same file system, so moving a checked file into place is a rename.
-  const tempDir = join(dirname(outDir), `.${basename(outDir)}.deid-tmp`);
-  mkdirSync(outDir, { recursive: true });
-  // Leftovers of a crashed run are partial by definition.
-  rmSync(tempDir, { recursive: true, force: true });
-  mkdirSync(tempDir, { recursive: true });
+  const site = openSite({
+    inputs: req.inputs,
+    outDir,
+    profile: req.profile,
+    key: req.key,
+    toolVersion: req.toolVersion,
+    startedAt: new Date(started).toISOString(),
+    ...(req.reports ? { reports: req.reports } : {}),
+    ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+    overwrite: req.overwrite === true,
+  });
+  let summary: BatchSummary;
+  try {
+    summary = await runOnSite(req, hooks, outDir, site, started);
+  } catch (e) {
+    site.close();
+    throw e;
+  }
+  try {
+    site.close();
+  } catch (e) {
+    // The files are in place and the audit holds their lines; the shareable report could not be finished.
+    return { ...summary, stopped: summary.stopped ?? `the report could not be finished: ${errorText(e)}` };
+  }
+  return summary;
+}
 
-  const writer = req.reports
-    ? ReportWriter.open(
-        {
-          outDir,
-          profileName: req.profile.name,
-          profileEdition: PROFILE_EDITION,
-          options: [...req.profile.options],
-          toolVersion: req.toolVersion,
-          keyFingerprint: keyFingerprint(req.key),
-          startedAt: new Date(started).toISOString(),
-        },
-        req.reports,
-      )
-    : undefined;
-  // Files that fail the residual check hold PHI: by default they wait for review in the private audit folder.
-  const quarantineDir =
-    req.quarantineDir ?? (writer ? join(writer.locations.auditDir, 'quarantine') : undefined);
-  const profileDigest = createHash('sha256')
-    .update(JSON.stringify([req.profile, req.toolVersion]))
-    .digest('hex');
-  const resume = new ResumeIndex(outDir, req.key, profileDigest);
-  const counts = { written: 0, skipped: 0, failed: 0, verificationFailed: 0 };
+async function runOnSite(
+  req: BatchRequest,
+  hooks: BatchHooks,
+  outDir: string,
+  site: Site,
+  started: number,
+): Promise<BatchSummary> {
+  const { tempDir, writer, resume } = site;
+  // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
+  const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
+  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  let previouslyWritten = 0;
+  const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
-  const claimed = new Set<string>();
-  const madeDirs = new Set<string>();
-  // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
-  const allocator = req.dicomdir ? new FileIdAllocator() : undefined;
-  const directory: DicomdirEntry[] = [];
-  for (const entry of req.dicomdir ? resume.directoryEntries() : []) {
-    allocator!.next(entry);
-    if (existsSync(join(outDir, ...entry.fileId))) directory.push(entry);
-  }
+  // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
+  const halt = new AbortController();
+  let stopped: string | undefined;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+    halt.abort();
+  };
+  const onCancel = () => halt.abort();
+  hooks.signal?.addEventListener('abort', onCancel);
+  if (hooks.signal?.aborted) halt.abort();
+  const committer = new CommitStage({
+    outDir,
+    tempDir,
+    resume,
+    ...(writer ? { writer } : {}),
+    ...(reviewDir ? { reviewDir } : {}),
+    dicomdir: req.dicomdir === true,
+  });
 
-  const report = (r: BatchFileResult, bytes: number) => {
-    writer?.add(recordOf(r, bytes));
+  const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
+    if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
+      counts.accepted++;
+    if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
+    if (r.alreadyWritten) previouslyWritten++;
     done++;
     bytesDone += bytes;
     hooks.onFile?.(r);
     progress();
   };
-
-  const pending: Pending[] = [];
-  let bytesTotal = 0;
-  const early: Array<[BatchFileResult, number]> = [];
-  for await (const entry of walkInputs(req.inputs)) {
-    if (entry.kind === 'skipped') {
-      early.push([
-        { input: entry.path, output: null, status: 'skipped', reason: SKIP_REASONS[entry.reason] },
-        0,
-      ]);
-      continue;
-    }
-    let size = 0;
-    let mtime = 0;
+  const report = (r: BatchFileResult, bytes: number) => {
     try {
-      const st = statSync(entry.path);
-      size = st.size;
-      mtime = st.mtimeMs;
-    } catch {
-      // Gone since the walk: processFile reports it.
+      announce(committer.record(r, bytes), bytes);
+    } catch (e) {
+      stop(`a record could not be written: ${errorText(e)}`);
     }
-    const resumeKey = resume.keyFor(resolve(entry.path), size, mtime);
-    const previous = resume.outputFor(resumeKey);
-    if (previous && existsSync(join(outDir, previous))) {
-      claimed.add(previous);
-      early.push([
-        {
-          input: entry.path,
-          output: join(outDir, previous),
-          status: 'skipped',
-          reason: 'already written by an earlier run with the same profile and key',
-        },
-        size,
-      ]);
-      continue;
-    }
-    pending.push({ input: entry.path, bytes: size, resumeKey });
-    bytesTotal += size;
-  }
-  const total = early.length + pending.length;
-  bytesTotal += early.reduce((n, [, b]) => n + b, 0);
+  };
+
+  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
+  const walkStarted = performance.now();
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
+  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume, shard);
+  if (stages) stages.walk = performance.now() - walkStarted;
+  for (const previous of taken.values()) committer.claim(previous);
+  const total = skipped.length + pending.length;
+  const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
 
   function progress() {
     const seconds = (Date.now() - started) / 1000;
@@ -232,97 +213,88 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     });
   }
   progress();
-  for (const [r, b] of early) report(r, b);
+  for (const { bytes, ...r } of skipped)
+    report({ ...r, output: r.output ?? null, inputNo: committer.nextInputNo(done) }, bytes);
 
   const config: WorkerConfig = {
     tempDir,
-    ...(quarantineDir ? { quarantineDir } : {}),
     profile: req.profile,
     keySecret: req.key.secret,
     ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
     toolVersion: req.toolVersion,
     verify: req.verify ?? true,
     ...(req.dicomdir ? { dicomdir: true } : {}),
+    ...(stages ? { profileStages: true } : {}),
   };
 
-  /** Moves a checked output into place; a second input yielding the same instance is not written twice. */
-  const finish = (task: Pending, outcome: FileOutcome): BatchFileResult => {
-    if (outcome.status !== 'written') {
-      return { input: task.input, output: null, status: outcome.status, reason: outcome.reason, outcome };
+  /**
+   * One finished file: its audit line is on disk before its output appears, so no output ever exists
+   * without the record linking it back, whenever the run is killed. Writes that fail here (a full disk
+   * under the audit or the state) stop the run with the reason instead of going on without a record.
+   */
+  const commit = (task: Pending, outcome: FileOutcome) => {
+    if (!stages) return commitOne(task, outcome);
+    const began = performance.now();
+    commitOne(task, outcome);
+    if (outcome.stages) addTimes(stages, outcome.stages);
+    stages.commit = (stages.commit ?? 0) + (performance.now() - began);
+  };
+  const commitOne = (task: Pending, outcome: FileOutcome) => {
+    if (stopped !== undefined) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      return;
     }
-    if (claimed.has(outcome.relativeOutput)) {
-      unlinkQuietly(outcome.tempPath);
-      return {
-        input: task.input,
-        output: null,
-        status: 'skipped',
-        reason: 'duplicate: the same instance was already written from another input',
-        outcome,
-      };
-    }
-    claimed.add(outcome.relativeOutput);
-    const fileId = allocator?.next(outcome.identity);
-    const relativeOutput = fileId ? fileId.join('/') : outcome.relativeOutput;
-    const final = join(outDir, relativeOutput);
     try {
-      const dir = dirname(final);
-      if (!madeDirs.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        madeDirs.add(dir);
+      const { result, place } = committer.finish(task, outcome, done);
+      const recorded = committer.record(result, task.bytes);
+      if (outcome.status !== 'written' && outcome.diskFull) {
+        announce(recorded, task.bytes);
+        return stop(outcome.reason);
       }
-      renameSync(outcome.tempPath, final);
+      if (!place) return announce(recorded, task.bytes);
+      // Failing here means the output folder's disk fails: the audit line stands for an output a resumed
+      // run writes again (the same bytes, so no second line), and the run stops rather than go on.
+      place();
+      announce(recorded, task.bytes);
     } catch (e) {
-      unlinkQuietly(outcome.tempPath);
-      return { input: task.input, output: null, status: 'failed', reason: failureReason(e) };
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      stop(`a record could not be written: ${errorText(e)}`);
     }
-    const entry: DicomdirEntry | undefined =
-      fileId && outcome.directory
-        ? {
-            ...outcome.directory,
-            fileId,
-            patientId: outcome.identity.patientId,
-            studyInstanceUID: outcome.identity.studyInstanceUID,
-            seriesInstanceUID: outcome.identity.seriesInstanceUID,
-            sopInstanceUID: outcome.identity.sopInstanceUID,
-            transferSyntaxUID: outcome.report.transferSyntaxUID,
-          }
-        : undefined;
-    if (entry) directory.push(entry);
-    resume.add(task.resumeKey, relativeOutput, entry);
-    return { input: task.input, output: final, status: 'written', outcome };
   };
 
   const workers = req.workers ?? Math.max(1, availableParallelism());
-  let cancelled = false;
   let dicomdirProblem: string | undefined;
-  try {
-    if (workers === 0 || pending.length === 0) {
-      for (const [id, task] of pending.entries()) {
-        if (hooks.signal?.aborted) {
-          cancelled = true;
-          break;
-        }
-        report(finish(task, processFile({ id, input: task.input }, config)), task.bytes);
-      }
-    } else {
-      cancelled = await runInWorkers(
-        req,
-        config,
-        pending,
-        Math.min(workers, pending.length),
-        hooks.signal,
-        (task, o) => report(finish(task, o), task.bytes),
-      );
+  if (workers === 0 || pending.length === 0) {
+    for (const [id, task] of pending.entries()) {
+      if (halt.signal.aborted) break;
+      commit(task, processFileTimed({ id, input: task.osPath }, config));
     }
-    if (req.dicomdir && !cancelled && directory.length > 0)
-      writeDicomdir(outDir, tempDir, directory, req.toolVersion);
-  } finally {
-    rmSync(tempDir, { recursive: true, force: true });
-    writer?.close();
+  } else {
+    await runInWorkers(
+      req.workerScript,
+      config,
+      pending,
+      Math.min(workers, pending.length),
+      halt.signal,
+      commit,
+    );
+  }
+  const cancelled = hooks.signal?.aborted === true && stopped === undefined;
+  hooks.signal?.removeEventListener('abort', onCancel);
+  if (req.dicomdir && !halt.signal.aborted) {
+    try {
+      committer.writeDicomdir(req.toolVersion);
+    } catch (e) {
+      dicomdirProblem = errorText(e);
+    }
   }
   return {
     total,
     ...counts,
+    heldReasons: [...heldReasons],
+    previouslyWritten,
+    ...(stopped !== undefined ? { stopped } : {}),
+    ...(stages ? { stages } : {}),
     notProcessed: total - done,
     cancelled,
     seconds: (Date.now() - started) / 1000,
@@ -332,128 +304,4 @@ export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promi
     ...(writer ? writer.locations : {}),
     ...(dicomdirProblem ? { dicomdirProblem } : {}),
   };
-}
-
-/** The file-set's index, replaced atomically so a reader never sees half of it. */
-function writeDicomdir(
-  outDir: string,
-  tempDir: string,
-  entries: readonly DicomdirEntry[],
-  toolVersion: string,
-) {
-  const temp = join(tempDir, 'DICOMDIR.part');
-  writeFileSync(temp, buildDicomdir(entries, { toolVersion }));
-  renameSync(temp, join(outDir, 'DICOMDIR'));
-}
-
-/** What the report writers need to know of one finished input. */
-function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
-  const o = r.outcome;
-  return {
-    input: r.input,
-    inputBytes,
-    status: r.status,
-    ...(r.reason ? { reason: r.reason } : {}),
-    output: r.output,
-    verification: o?.verification ?? 'not-run',
-    finishedAt: new Date().toISOString(),
-    ...(r.status === 'written' && o?.status === 'written'
-      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
-      : {}),
-  };
-}
-
-// A worker's heap cap: a hostile file that makes the engine balloon kills its worker, not the batch.
-const WORKER_HEAP_MB = 1024;
-// Two tasks per worker in flight, so a worker never waits for the main thread to hand it the next file.
-const PER_WORKER = 2;
-
-/**
- * Feeds tasks to a pool of worker threads; resolves true when cancelled. A worker that dies (out of
- * memory, a crash) fails the files it held with a reason and is replaced; the batch goes on.
- */
-function runInWorkers(
-  req: BatchRequest,
-  config: WorkerConfig,
-  pending: readonly Pending[],
-  size: number,
-  signal: AbortSignal | undefined,
-  onOutcome: (task: Pending, outcome: FileOutcome) => void,
-): Promise<boolean> {
-  if (!req.workerScript) throw new BatchSetupError('no worker script given for a threaded batch');
-  const script = req.workerScript;
-  return new Promise((resolvePool) => {
-    let next = 0;
-    let settled = false;
-    // Replacements are bounded: a worker that cannot even start must not be restarted forever.
-    let respawns = 4 * size;
-    const inFlight = new Map<Worker, Set<number>>();
-    const active = () => [...inFlight.values()].reduce((n, ids) => n + ids.size, 0);
-    const settle = (cancelled: boolean) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      // Terminating mid-write is safe: partial files live only in the temporary folder, removed next.
-      void Promise.all([...inFlight.keys()].map((w) => w.terminate())).then(() => resolvePool(cancelled));
-    };
-    const finishIfDone = () => {
-      if (active() === 0 && (signal?.aborted || next >= pending.length)) settle(signal?.aborted ?? false);
-    };
-    const feed = (w: Worker) => {
-      if (signal?.aborted || next >= pending.length) return finishIfDone();
-      const id = next++;
-      inFlight.get(w)!.add(id);
-      const task: FileTask = { id, input: pending[id]!.input };
-      w.postMessage(task);
-    };
-    const lost = (w: Worker) => {
-      const ids = inFlight.get(w);
-      if (!ids || settled) return;
-      inFlight.delete(w);
-      for (const id of ids) {
-        onOutcome(pending[id]!, {
-          id,
-          status: 'failed',
-          reason:
-            'processing stopped unexpectedly (the worker handling this file ran out of memory or crashed)',
-          inputBytes: pending[id]!.bytes,
-          verification: 'not-run',
-        });
-      }
-      if (respawns-- > 0) start();
-      else if (inFlight.size === 0) {
-        // No thread left to do the work: what remains fails, with the reason, rather than waiting forever.
-        for (; next < pending.length; next++) {
-          onOutcome(pending[next]!, {
-            id: next,
-            status: 'failed',
-            reason: 'not processed: no worker thread could be kept running',
-            inputBytes: pending[next]!.bytes,
-            verification: 'not-run',
-          });
-        }
-      }
-      finishIfDone();
-    };
-    const start = () => {
-      const w = new Worker(script, {
-        workerData: config,
-        resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
-      });
-      inFlight.set(w, new Set());
-      w.on('message', (o: FileOutcome) => {
-        inFlight.get(w)?.delete(o.id);
-        if (settled) return;
-        onOutcome(pending[o.id]!, o);
-        feed(w);
-      });
-      w.on('error', () => lost(w));
-      w.on('exit', () => lost(w));
-      for (let k = 0; k < PER_WORKER; k++) feed(w);
-    };
-    const onAbort = () => settle(true);
-    signal?.addEventListener('abort', onAbort);
-    if (signal?.aborted) settle(true);
-    else for (let i = 0; i < size; i++) start();
-  });
 }

@@ -1,5 +1,6 @@
 import { ReportableError } from '../../../shared/errors.js';
-import { decodeJpegLossless, startOfFrame } from './jpeg-lossless.js';
+import { startOfFrame } from '../../../shared/pixels/coding-parameters.js';
+import { decodeJpegLossless } from './jpeg-lossless.js';
 import { decodeJpegLs } from './jpeg-ls.js';
 import { decodeHtj2k, decodeJpeg2000 } from './jpeg2000.js';
 import type { FrameLayout, Pixels } from './types.js';

@@ -1,6 +1,7 @@
 import { realpathSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { ReportableError } from '../../../shared/errors.js';
 import type { ReportLocations } from './types.js';
 
 /** The folder for the key and audits: `~/.dicom-deid`. */
@@ -24,7 +25,7 @@ export function reportLocations(
     chosen.auditDir ?? join(privateHome(home), 'audit', startedAt.replaceAll(':', '-')),
   );
   const refuse = (folder: string) =>
-    new Error(
+    new ReportableError(
       `the audit folder is inside the ${folder}; the audit and crosswalks hold PHI and must stay out of ` +
         'what gets shared: choose an audit folder elsewhere',
     );

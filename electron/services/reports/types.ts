@@ -1,4 +1,5 @@
 import type { FileReport, PrivateMapping } from '../../../shared/anonymize/engine.js';
+import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
 
 /** What the batch knows about one input once it is done with it. */
 export interface BatchFileRecord {
@@ -6,7 +7,7 @@ export interface BatchFileRecord {
   readonly input: string;
   readonly inputBytes: number;
   readonly inputSha256?: string;
-  readonly status: 'written' | 'skipped' | 'failed';
+  readonly status: 'written' | 'skipped' | 'failed' | 'held';
   /** Names tags, keywords, offsets and sizes only, never a value. */
   readonly reason?: string;
   /** Absolute path of the written file. */
@@ -17,6 +18,12 @@ export interface BatchFileRecord {
   /** PHI: original → new Patient ID and UIDs, for the private crosswalks only. */
   readonly mapping?: PrivateMapping;
   readonly verification: 'passed' | 'failed' | 'not-run';
+  /** Whether the pixels may show identity, when the engine got that far. Accepted ones say who accepted. */
+  readonly pixels?: PixelOutcome;
+  /** Skipped because an earlier run wrote this output: what that run recorded of it. */
+  readonly alreadyWritten?: { readonly sha: string; readonly verification: 'passed' | 'not-run' };
+  /** PHI: where the copy kept on site for review went (quarantined or held); private audit only. */
+  readonly review?: string;
   /** ISO time. */
   readonly finishedAt: string;
 }
@@ -36,6 +43,10 @@ export interface BatchSummary {
   readonly written: number;
   readonly skipped: number;
   readonly failed: number;
+  /** Kept on site for review because their pixels may show identity. */
+  readonly held: number;
+  /** Written although their pixels were at risk, because a rule or a person accepted them. */
+  readonly accepted: number;
   readonly verificationFailed: number;
 }
 

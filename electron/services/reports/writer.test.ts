@@ -1,4 +1,5 @@
 import {
+  appendFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -7,6 +8,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -158,7 +160,7 @@ describe('ReportWriter', () => {
       keyFingerprint: keyFingerprint(KEY),
       startedAt: '2026-01-02T03:04:05.678Z',
       finishedAt: '2026-01-02T03:05:00.000Z',
-      summary: { written: 4, skipped: 1, failed: 2, verificationFailed: 1 },
+      summary: { written: 4, skipped: 1, failed: 2, held: 0, accepted: 0, verificationFailed: 1 },
     });
     expect(summary).toEqual(doc.summary);
     expect(doc.files).toHaveLength(all.length);
@@ -199,6 +201,8 @@ describe('ReportWriter', () => {
       'hashed',
       'kept',
       'verification',
+      'pixels',
+      'regions_cleaned',
       'output_sha256',
     ]);
     expect(rows.map((r) => r.input_no)).toEqual(['1', '2', '3', '4', '5', '6', '7']);
@@ -222,6 +226,8 @@ describe('ReportWriter', () => {
       output_sha256: '',
       status: 'failed',
       reason: `EACCES: permission denied, open '${INPUTS}/broken.dcm'`,
+      pixels: '',
+      quarantine: '',
       timestamp: '2026-01-02T03:04:07.000Z',
     });
     expect(audit[0]).toMatchObject({
@@ -251,8 +257,66 @@ describe('ReportWriter', () => {
     const empty = ReportWriter.open(context(join(root, 'empty', 'out')), {
       auditDir: join(root, 'empty', 'audit'),
     });
-    expect(empty.close()).toEqual({ written: 0, skipped: 0, failed: 0, verificationFailed: 0 });
+    expect(empty.close()).toEqual({
+      written: 0,
+      skipped: 0,
+      failed: 0,
+      held: 0,
+      accepted: 0,
+      verificationFailed: 0,
+    });
     expect(JSON.parse(readFileSync(join(empty.locations.reportDir, REPORT_JSON), 'utf8')).files).toEqual([]);
+  });
+});
+
+describe('ReportWriter across runs', () => {
+  it('appends to the audit and crosswalks, drops a line a crash cut short, and repeats no identifier', () => {
+    const outDir = join(root, 'again', 'out');
+    const auditDir = join(root, 'again', 'audit');
+    const all = records(outDir);
+    const first = ReportWriter.open(context(outDir), { auditDir });
+    first.add(all[0]!);
+    first.add(all[5]!);
+    first.close();
+    // A kill in the middle of a line: the next run drops the partial line and writes whole ones.
+    appendFileSync(join(auditDir, AUDIT_CSV), '3,/data/SMITH^JOHN/cut');
+    const second = ReportWriter.open(context(outDir), { auditDir });
+    expect(second.nextInputNo).toBe(3);
+    for (const r of all) second.add(r);
+    second.close();
+    const audit = readCsvFile(join(auditDir, AUDIT_CSV));
+    expect(audit.map((r) => r.input_no)).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+    expect(audit.some((r) => r.input?.endsWith('/cut'))).toBe(false);
+    // The written output the first run recorded keeps its one line.
+    expect(audit.filter((r) => r.output === all[0]!.output)).toHaveLength(1);
+    const uids = readCrosswalkCsv(join(auditDir, UID_CROSSWALK)).map(([o]) => o);
+    expect(new Set(uids).size).toBe(uids.length);
+    if (posix) expect(mode(join(auditDir, AUDIT_CSV))).toBe(0o600);
+  });
+
+  it('counts an accepted file as written yet at risk, and records in the private audit who accepted it', () => {
+    const outDir = join(root, 'accepted', 'out');
+    const auditDir = join(root, 'accepted', 'audit');
+    const [written] = records(outDir);
+    const writer = ReportWriter.open(context(outDir), { auditDir });
+    const rule = 'accepted by the profile rule "ultrasound series reviewed on site"';
+    writer.add({ ...written!, pixels: { status: 'accepted', reason: rule, regionsCleaned: 0 } });
+    expect(writer.close()).toMatchObject({ written: 1, accepted: 1, held: 0 });
+    expect(readCsvFile(join(auditDir, AUDIT_CSV))[0]!.pixels).toBe(`accepted: ${rule}`);
+    const [row] = readCsvFile(join(writer.locations.reportDir, REPORT_CSV));
+    expect(row).toMatchObject({ status: 'written', pixels: 'accepted', regions_cleaned: '0' });
+    // Who accepted it is for the site's records: the shareable report says only that it was.
+    expect(readFileSync(join(writer.locations.reportDir, REPORT_JSON), 'utf8')).not.toContain('ultrasound');
+  });
+
+  it('refuses an audit another version wrote, leaving it as it is', () => {
+    const auditDir = join(root, 'old', 'audit');
+    mkdirSync(auditDir, { recursive: true });
+    writeFileSync(join(auditDir, AUDIT_CSV), 'input_no,input,output\r\n1,/x,/y\r\n');
+    expect(() => ReportWriter.open(context(join(root, 'old', 'out')), { auditDir })).toThrow(
+      /the audit in the audit folder has other columns/,
+    );
+    expect(readFileSync(join(auditDir, AUDIT_CSV), 'utf8')).toBe('input_no,input,output\r\n1,/x,/y\r\n');
   });
 });
 

@@ -4,7 +4,8 @@ import { formatDate, plural, STATUS_LABEL } from '../format.js';
 import { VirtualList } from './VirtualList.js';
 
 interface Group {
-  readonly kind: 'patient' | 'study' | 'series';
+  /** `other`: files that are not DICOM or cannot be read; they have no patient. */
+  readonly kind: 'patient' | 'other' | 'study' | 'series';
   readonly key: string;
   readonly label: string;
   /** Counted while the rows are grouped. */
@@ -21,7 +22,7 @@ const compare = new Intl.Collator('en', { numeric: true }).compare;
 /** Patient → study → series → files, each level sorted, flattened into the rows the list draws. */
 function groupRows(rows: ReadonlyArray<FileRow>): Entry[] {
   // Files that are not DICOM carry no patient: they go last, not among the patients' names.
-  const other = (row: FileRow) => (row.phiCount === null && row.status !== 'waiting' ? 1 : 0);
+  const other = (row: FileRow) => (isOther(row) ? 1 : 0);
   const sorted = [...rows].sort(
     (a, b) =>
       other(a) - other(b) ||
@@ -38,7 +39,8 @@ function groupRows(rows: ReadonlyArray<FileRow>): Entry[] {
   let series: Group | undefined;
   for (const row of sorted) {
     if (!patient || patient.label !== row.patient) {
-      patient = { kind: 'patient', key: `p:${row.patient}`, label: row.patient, count: 0 };
+      const kind = isOther(row) ? 'other' : 'patient';
+      patient = { kind, key: `p:${row.patient}`, label: row.patient, count: 0 };
       study = undefined;
       entries.push(patient);
     }
@@ -66,7 +68,9 @@ function groupRows(rows: ReadonlyArray<FileRow>): Entry[] {
   return entries;
 }
 
-const GROUP_NAME = { patient: 'Patient', study: 'Study', series: 'Series' } as const;
+const isOther = (row: FileRow) => row.phiCount === null && row.status !== 'waiting';
+
+const GROUP_NAME = { patient: 'Patient', other: '', study: 'Study', series: 'Series' } as const;
 
 function FileLine({ row, selected, onSelect }: { row: FileRow; selected: boolean; onSelect: () => void }) {
   const status = STATUS_LABEL[row.status];
@@ -108,16 +112,25 @@ function FileLine({ row, selected, onSelect }: { row: FileRow; selected: boolean
   );
 }
 
+/** Every file on its own line, by name: for looking through a filtered list without the grouping. */
+function flatRows(rows: ReadonlyArray<FileRow>): Entry[] {
+  return [...rows]
+    .sort((a, b) => compare(a.name, b.name) || a.id - b.id)
+    .map((row) => ({ kind: 'file', key: `f:${row.id}`, row }));
+}
+
 export function FileList({
   rows,
   selectedId,
   onSelect,
+  flat,
 }: {
   rows: ReadonlyArray<FileRow>;
   selectedId: number | null;
   onSelect: (id: number) => void;
+  flat: boolean;
 }) {
-  const entries = useMemo(() => groupRows(rows), [rows]);
+  const entries = useMemo(() => (flat ? flatRows(rows) : groupRows(rows)), [rows, flat]);
   const fileIndexes = useMemo(
     () => entries.flatMap((entry, index) => (entry.kind === 'file' ? [index] : [])),
     [entries],
@@ -157,7 +170,7 @@ export function FileList({
       <VirtualList
         className="file-list-body"
         role="listbox"
-        aria-label="Files, grouped by patient, study and series"
+        aria-label={flat ? 'Files, by name' : 'Files, grouped by patient, study and series'}
         tabIndex={0}
         aria-activedescendant={selectedId === null ? undefined : `file-${selectedId}`}
         onKeyDown={onKeyDown}
@@ -173,8 +186,12 @@ export function FileList({
               onSelect={() => onSelect(entry.row.id)}
             />
           ) : (
-            <div className={`group-line group-${entry.kind}`} role="presentation">
-              <span className="group-kind">{GROUP_NAME[entry.kind]}</span> {entry.label}
+            <div
+              className={`group-line group-${entry.kind === 'other' ? 'patient group-other' : entry.kind}`}
+              role="presentation"
+            >
+              {GROUP_NAME[entry.kind] ? <span className="group-kind">{GROUP_NAME[entry.kind]}</span> : null}{' '}
+              {entry.label}
               <span className="group-count">{plural(entry.count, 'file')}</span>
             </div>
           )

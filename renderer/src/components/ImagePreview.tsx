@@ -1,6 +1,9 @@
-import { type PointerEvent, useEffect, useRef, useState } from 'react';
-import type { FrameImage, ImageInfo } from '../../../shared/ipc/contract.js';
+import { useEffect, useRef, useState } from 'react';
+import type { AppliedRegions, FrameImage, ImageInfo, Rect } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
+import type { Size } from '../regions.js';
+import { RegionLayer } from './RegionLayer.js';
+import { RegionPanel } from './RegionPanel.js';
 
 type Grey = Extract<FrameImage, { kind: 'grey' }>;
 interface Voi {
@@ -48,15 +51,58 @@ async function paintOther(canvas: HTMLCanvasElement, frame: Exclude<FrameImage, 
   bitmap.close();
 }
 
-/** The file's pixel data, so burned-in text can be seen before export; drag or use the sliders for window/level. */
-export function ImagePreview({ fileId, image }: { fileId: number; image: ImageInfo }) {
+const ZOOMS = [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8];
+
+/** How big the stage is, for the zoom that fits the image in it. */
+function useSize(element: HTMLElement | null): Size {
+  const [size, setSize] = useState<Size>({ width: 0, height: 0 });
+  useEffect(() => {
+    if (!element) return;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setSize({ width: entry.contentRect.width, height: entry.contentRect.height });
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [element]);
+  return size;
+}
+
+/** The boxes to edit first: those of the most specific rule that has any. */
+const initialBoxes = (rules: readonly AppliedRegions[]): Rect[] => [
+  ...(rules.find((rule) => rule.regions.length > 0)?.regions ?? []),
+];
+
+/**
+ * The file's pixel data, so burned-in text can be seen before export, and the region editor over it:
+ * drag or use the sliders for window/level, zoom, draw boxes over text and say where they apply.
+ */
+export function ImagePreview({
+  fileId,
+  image,
+  device,
+  rules,
+  onRules,
+}: {
+  fileId: number;
+  image: ImageInfo;
+  device: string | null;
+  rules: readonly AppliedRegions[];
+  onRules: (rules: readonly AppliedRegions[]) => void;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const [stage, setStage] = useState<HTMLDivElement | null>(null);
+  const stageSize = useSize(stage);
   const [frameNumber, setFrameNumber] = useState(0);
   const [frame, setFrame] = useState<FrameImage | null>(null);
   const [values, setValues] = useState<Float32Array | null>(null);
   const [voi, setVoi] = useState<Voi | null>(null);
   const [error, setError] = useState<string | null>(image.unsupported ?? null);
-  const drag = useRef<{ x: number; y: number; start: Voi } | null>(null);
+  const [zoom, setZoom] = useState<number | 'fit'>('fit');
+  const [drawing, setDrawing] = useState(false);
+  const [boxes, setBoxes] = useState<Rect[]>(() => initialBoxes(rules));
+  const [selected, setSelected] = useState<number | null>(null);
+  const levelStart = useRef<Voi | null>(null);
+  const size: Size = { width: image.columns, height: image.rows };
 
   useEffect(() => {
     if (image.unsupported) return;
@@ -99,20 +145,47 @@ export function ImagePreview({ fileId, image }: { fileId: number; image: ImageIn
   }
   const grey = frame?.kind === 'grey' ? frame : null;
   const range = grey ? Math.max(1, grey.max - grey.min) : 1;
-  const onPointerDown = (event: PointerEvent<HTMLCanvasElement>) => {
-    if (!voi) return;
-    event.currentTarget.setPointerCapture(event.pointerId);
-    drag.current = { x: event.clientX, y: event.clientY, start: voi };
+  const fit =
+    stageSize.width > 0 ? Math.min(stageSize.width / size.width, stageSize.height / size.height) : 1;
+  const scale = zoom === 'fit' ? fit : zoom;
+  const zoomBy = (direction: 1 | -1) => {
+    const next =
+      direction > 0
+        ? ZOOMS.find((step) => step > scale * 1.01)
+        : ZOOMS.findLast((step) => step < scale * 0.99);
+    setZoom(next ?? scale);
   };
-  const onPointerMove = (event: PointerEvent<HTMLCanvasElement>) => {
-    const start = drag.current;
-    if (!start) return;
+  const onLevelDrag = (phase: 'start' | 'move' | 'end', dx: number, dy: number) => {
+    if (phase === 'start') levelStart.current = voi;
+    const start = levelStart.current;
+    if (phase === 'end' || !start) return;
     const step = range / 300;
-    setVoi({
-      width: Math.max(1, start.start.width + (event.clientX - start.x) * step),
-      center: start.start.center + (event.clientY - start.y) * step,
-    });
+    setVoi({ width: Math.max(1, start.width + dx * step), center: start.center + dy * step });
   };
+  const changeBoxes = (next: Rect[], select: number | null) => {
+    setBoxes(next);
+    setSelected(select);
+  };
+  const addBox = () => {
+    const width = Math.max(1, Math.round(size.width / 4));
+    const height = Math.max(1, Math.round(size.height / 8));
+    const box = {
+      x: Math.round((size.width - width) / 2),
+      y: Math.round((size.height - height) / 2),
+      width,
+      height,
+    };
+    changeBoxes([...boxes, box], boxes.length);
+    // The new box takes the keyboard focus, so the arrows move it straight away.
+    requestAnimationFrame(() =>
+      stage?.querySelector<SVGRectElement>(`rect[data-box="${boxes.length}"]:not([data-corner])`)?.focus(),
+    );
+  };
+  const focusBox = (index: number) => {
+    setSelected(index);
+    stage?.querySelector<SVGRectElement>(`rect[data-box="${index}"]:not([data-corner])`)?.focus();
+  };
+  const applied = rules.flatMap((rule) => rule.regions);
   return (
     <div className="image-preview">
       <div className="image-controls">
@@ -157,21 +230,61 @@ export function ImagePreview({ fileId, image }: { fileId: number; image: ImageIn
             </button>
           </>
         ) : null}
+        <div className="button-row">
+          <button type="button" aria-label="Zoom out" onClick={() => zoomBy(-1)}>
+            −
+          </button>
+          <span className="zoom-level" aria-live="polite">
+            {Math.round(scale * 100)}%
+          </span>
+          <button type="button" aria-label="Zoom in" onClick={() => zoomBy(1)}>
+            +
+          </button>
+          <button type="button" aria-pressed={zoom === 'fit'} onClick={() => setZoom('fit')}>
+            Fit
+          </button>
+        </div>
+        <button type="button" aria-pressed={drawing} onClick={() => setDrawing(!drawing)}>
+          Draw boxes
+        </button>
       </div>
-      <div className="image-stage">
-        <canvas
-          ref={canvas}
-          aria-label={`Image ${image.columns} × ${image.rows} pixels`}
-          onPointerDown={onPointerDown}
-          onPointerMove={onPointerMove}
-          onPointerUp={() => {
-            drag.current = null;
-          }}
-        />
+      <div className={`image-stage${zoom === 'fit' ? ' fit' : ''}`} ref={setStage}>
+        <div
+          className="image-frame"
+          style={{ width: Math.floor(size.width * scale), height: Math.floor(size.height * scale) }}
+        >
+          <canvas ref={canvas} aria-label={`Image ${image.columns} × ${image.rows} pixels`} />
+          <RegionLayer
+            image={size}
+            scale={scale}
+            boxes={boxes}
+            applied={applied}
+            selected={selected}
+            drawing={drawing}
+            onBoxes={changeBoxes}
+            onSelect={setSelected}
+            onOtherDrag={onLevelDrag}
+          />
+        </div>
       </div>
       <p className="hint">
-        {grey ? 'Drag on the image: left–right changes the window, up–down the level.' : ''}
+        {drawing
+          ? 'Drag over the text to draw a box; drag a box to move it, its corners to resize it.'
+          : grey
+            ? 'Drag on the image: left–right changes the window, up–down the level.'
+            : ''}
       </p>
+      <RegionPanel
+        fileId={fileId}
+        boxes={boxes}
+        device={device}
+        rules={rules}
+        selected={selected}
+        onBoxes={changeBoxes}
+        onSelect={focusBox}
+        onAdd={addBox}
+        onRules={onRules}
+      />
     </div>
   );
 }

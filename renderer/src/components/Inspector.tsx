@@ -3,6 +3,7 @@ import type { ActionName, Finding, Inspection } from '../../../shared/ipc/contra
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
 import { ImagePreview } from './ImagePreview.js';
+import { describeApplied } from './RegionPanel.js';
 import { Tabs } from './Tabs.js';
 import { VirtualList } from './VirtualList.js';
 
@@ -34,6 +35,21 @@ function ActionCell({ finding }: { finding: Finding }) {
   );
 }
 
+/** The boxes and acceptances in force for this file, shown again before the run. */
+function PixelRules({ inspection }: { inspection: Inspection }) {
+  if (inspection.pixelRules.length === 0) return null;
+  return (
+    <section className="pixel-rules" aria-label="Image pixels">
+      <h3>Image pixels</h3>
+      <ul>
+        {inspection.pixelRules.map((rule) => (
+          <li key={`${rule.scope}-${rule.label}`}>{describeApplied(rule)}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 function Findings({ inspection }: { inspection: Inspection }) {
   const total = inspection.groups.reduce((sum, group) => sum + group.findings.length, 0);
   return (
@@ -45,7 +61,8 @@ function Findings({ inspection }: { inspection: Inspection }) {
               ? 'Identifying text is likely burned into the image pixels.'
               : 'Identifying text may be burned into the image pixels.'}
           </strong>{' '}
-          Removing header data does not remove it: check the image before sharing.
+          Removing header data does not remove it: in the Image tab, draw boxes over the text to clean it, or,
+          having looked, accept the file or its series as it is.
           {inspection.burnedIn.reasons.length > 0 ? (
             <ul>
               {inspection.burnedIn.reasons.map((reason) => (
@@ -55,6 +72,7 @@ function Findings({ inspection }: { inspection: Inspection }) {
           ) : null}
         </div>
       ) : null}
+      <PixelRules inspection={inspection} />
       {inspection.actionsUnavailable ? (
         <p className="note" role="status">
           {inspection.actionsUnavailable}
@@ -126,6 +144,9 @@ function Header({ inspection }: { inspection: Inspection }) {
       <VirtualList
         className="header-lines"
         list
+        // A region of its own that the keyboard can scroll.
+        tabIndex={0}
+        role="region"
         aria-label="All attributes"
         items={lines}
         rowHeight={26}
@@ -195,7 +216,14 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}
         {shown === 'image' && inspection.image ? (
-          <ImagePreview key={fileId} fileId={fileId} image={inspection.image} />
+          <ImagePreview
+            key={fileId}
+            fileId={fileId}
+            image={inspection.image}
+            device={inspection.device}
+            rules={inspection.pixelRules}
+            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+          />
         ) : null}
       </Tabs>
     </div>

@@ -49,7 +49,14 @@ export function Tabs<K extends string>({
           </button>
         ))}
       </div>
-      <div className="tab-panel" role="tabpanel" id={`${id}-panel`} aria-labelledby={`${id}-${current}`}>
+      <div
+        className="tab-panel"
+        role="tabpanel"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: the WAI-ARIA tabs pattern makes the panel focusable, so a keyboard can scroll a long one
+        tabIndex={0}
+        id={`${id}-panel`}
+        aria-labelledby={`${id}-${current}`}
+      >
         {children}
       </div>
     </>

@@ -1,9 +1,28 @@
+import { useMemo, useState } from 'react';
+import type { FileRow } from '../../../shared/ipc/contract.js';
+import { deid, messageOf } from '../api.js';
 import { FileList } from '../components/FileList.js';
 import { Inspector } from '../components/Inspector.js';
 import { useFileDrop } from '../drop.js';
+import { chipsFor, filterRows } from '../file-filters.js';
 import type { FilesSnapshot } from '../files-store.js';
 import { plural } from '../format.js';
 import type { InputActions } from './StartScreen.js';
+
+/**
+ * What matters about the list in one line: files at risk of image text, unreadable, not DICOM. Not "with
+ * identifying data", which is every DICOM file.
+ */
+export function filesHeadline(rows: ReadonlyArray<FileRow>): string {
+  const count = (test: (row: FileRow) => boolean) => rows.filter(test).length;
+  const parts = [
+    [count((row) => row.burnedIn !== 'none'), 'at risk of image text'],
+    [count((row) => row.status === 'unreadable'), 'cannot be read'],
+    [count((row) => row.status === 'not-dicom'), 'not DICOM'],
+  ] as const;
+  const details = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
+  return `${plural(rows.length, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+}
 
 export function FilesScreen({
   files,
@@ -12,17 +31,36 @@ export function FilesScreen({
   actions,
   onClear,
   profileVersion,
+  onError,
 }: {
   files: FilesSnapshot;
   selectedId: number | null;
-  onSelect: (id: number) => void;
+  onSelect: (id: number | null) => void;
   actions: InputActions;
   onClear: () => void;
   profileVersion: number;
+  onError: (message: string) => void;
 }) {
   const drop = useFileDrop(actions.addPaths);
   const { scan, rows } = files;
-  const withPhi = rows.filter((row) => (row.phiCount ?? 0) > 0).length;
+  const headline = filesHeadline(rows);
+  const [active, setActive] = useState<ReadonlySet<string>>(new Set());
+  const [flat, setFlat] = useState(false);
+  const chips = useMemo(() => chipsFor(rows), [rows]);
+  const shown = useMemo(() => filterRows(rows, active), [rows, active]);
+  const remove = (ids: number[]) => {
+    deid.removeInputs({ ids }).then(
+      () => {
+        if (selectedId !== null && ids.includes(selectedId)) onSelect(null);
+      },
+      (failure: unknown) => onError(messageOf(failure)),
+    );
+  };
+  const toggle = (key: string) => {
+    const next = new Set(active);
+    if (!next.delete(key)) next.add(key);
+    setActive(next);
+  };
   return (
     <div className="files-screen">
       <section className={`files-pane${drop.over ? ' over' : ''}`} aria-label="Files" {...drop.handlers}>
@@ -36,13 +74,49 @@ export function FilesScreen({
           <button type="button" onClick={onClear} disabled={scan.scanning}>
             Clear list
           </button>
-          <span className="scan-status" role="status" aria-live="polite">
+          <span className="scan-status" role="status" aria-live="polite" title={headline}>
             {scan.scanning
               ? `Reading ${scan.scanned.toLocaleString('en')} of ${scan.found.toLocaleString('en')} files…`
-              : `${plural(rows.length, 'file')}, ${withPhi.toLocaleString('en')} with identifying data`}
+              : headline}
           </span>
         </div>
-        <FileList rows={rows} selectedId={selectedId} onSelect={onSelect} />
+        <div className="filter-bar">
+          <span className="filter-label" aria-hidden="true">
+            Show
+          </span>
+          <fieldset className="chips">
+            <legend className="visually-hidden">Show only files that are</legend>
+            {chips.map((chip) => (
+              <button
+                key={chip.key}
+                type="button"
+                className="chip"
+                aria-pressed={active.has(chip.key)}
+                onClick={() => toggle(chip.key)}
+              >
+                {chip.label} ({chip.count.toLocaleString('en')})
+              </button>
+            ))}
+          </fieldset>
+          <label className="check flat-toggle">
+            <input type="checkbox" checked={flat} onChange={(event) => setFlat(event.target.checked)} />
+            Flat list
+          </label>
+        </div>
+        {shown.length < rows.length ? (
+          <p className="hint filter-note">
+            Showing {shown.length.toLocaleString('en')} of {plural(rows.length, 'file')}.{' '}
+            <button type="button" className="link" onClick={() => setActive(new Set())}>
+              Show all
+            </button>{' '}
+            ·{' '}
+            <button type="button" className="link" onClick={() => remove(shown.map((row) => row.id))}>
+              {shown.length === 1 ? 'Remove this file' : `Remove these ${plural(shown.length, 'file')}`} from
+              the list
+            </button>
+          </p>
+        ) : null}
+        <FileList rows={shown} selectedId={selectedId} onSelect={onSelect} flat={flat} />
       </section>
       <section className="inspector-pane" aria-label="Selected file">
         {selectedId === null ? (
@@ -50,7 +124,17 @@ export function FilesScreen({
             Select a file to see what identifies the patient and what will be done with it.
           </p>
         ) : (
-          <Inspector fileId={selectedId} profileVersion={profileVersion} />
+          <>
+            <button
+              type="button"
+              className="link remove-file"
+              onClick={() => remove([selectedId])}
+              disabled={scan.scanning}
+            >
+              Remove this file from the list
+            </button>
+            <Inspector fileId={selectedId} profileVersion={profileVersion} />
+          </>
         )}
       </section>
     </div>

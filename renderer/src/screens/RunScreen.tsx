@@ -1,8 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { OutputChoice, ReportFormat, RunProgress, RunSummary } from '../../../shared/ipc/contract.js';
+import type {
+  OutputChoice,
+  ReportFormat,
+  RunFailure,
+  RunPlan,
+  RunProgress,
+  RunSummary,
+} from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import type { FilesSnapshot } from '../files-store.js';
-import { formatSeconds, plural } from '../format.js';
+import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
 
 function Progress({
@@ -31,11 +38,156 @@ function Progress({
       <p className="counts">
         {progress.written.toLocaleString('en')} written · {progress.skipped.toLocaleString('en')} skipped ·{' '}
         {progress.failed.toLocaleString('en')} failed
+        {progress.held > 0 ? ` · ${progress.held.toLocaleString('en')} held for review` : ''}
       </p>
       <button type="button" className="danger" onClick={onCancel} disabled={cancelling}>
         Cancel
       </button>
     </section>
+  );
+}
+
+/**
+ * The leftover-identity line. A run that held or accepted files whose images may show identity is never
+ * called clean: the header check says nothing about pixels.
+ */
+function verificationText({ verification, held, accepted }: RunSummary): string {
+  if (verification === null) return 'Leftover-identity check was switched off.';
+  const removed = verification.checked - verification.clean;
+  if (removed > 0)
+    return `Leftover-identity check: ${removed} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`;
+  if (held === 0 && accepted === 0)
+    return `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`;
+  const parts = [`${plural(verification.checked, 'written file')} passed the header check`];
+  if (held > 0) parts.push(`${plural(held, 'file')} held for review (images may show identity)`);
+  if (accepted > 0) parts.push(`${plural(accepted, 'file')} written with images at risk, as accepted`);
+  return `Leftover-identity check: ${parts.join('; ')}.`;
+}
+
+/** What the run will do, in plain words, before it starts: profile, options, key, outcomes, output folder. */
+function Plan({ plan }: { plan: RunPlan }) {
+  const { files, output } = plan;
+  return (
+    <section className="run-plan" aria-labelledby="plan-title" data-testid="run-plan">
+      <h3 id="plan-title">Before you start</h3>
+      <dl>
+        <div>
+          <dt>Profile</dt>
+          <dd>{plan.profile}</dd>
+        </div>
+        <div>
+          <dt>Options</dt>
+          <dd>
+            {plan.options.length === 0 ? (
+              'None: the basic profile only.'
+            ) : (
+              <ul className="plan-options">
+                {plan.options.map((option) => (
+                  <li key={option.label} className={option.weakens ? 'weakens' : undefined}>
+                    {option.label}
+                    {option.weakens ? <strong className="badge badge-warn">weakens privacy</strong> : null}
+                  </li>
+                ))}
+              </ul>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Key</dt>
+          <dd>
+            {plan.fingerprint ? (
+              <>
+                fingerprint <code data-testid="plan-fingerprint">{plan.fingerprint}</code>
+              </>
+            ) : (
+              'A new key will be made for this run.'
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Files</dt>
+          <dd data-testid="plan-files">
+            {plural(files.write, 'file')} will be written
+            {files.held > 0
+              ? `, ${files.held.toLocaleString('en')} held for review (text burned into the image, no boxes drawn and not accepted)`
+              : ''}
+            {files.notWritten > 0
+              ? `, ${files.notWritten.toLocaleString('en')} not written (not DICOM or cannot be read)`
+              : ''}
+            .
+          </dd>
+        </div>
+      </dl>
+      {output && output.entries > 0 ? (
+        <p className="banner banner-warn" data-testid="plan-output-warning">
+          The output folder is not empty: it holds {plural(output.entries, 'item')}.
+          {output.earlierRun
+            ? ' An earlier run wrote there: files it already wrote with this profile and key are skipped, and a run with another profile or key is refused.'
+            : ' The de-identified copies would be mixed with what is there; an empty folder is safer.'}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Failures first, then files held for review, then skipped ones: what needs attention most comes first. */
+const PROBLEM_ORDER: ReadonlyArray<RunFailure['status']> = ['failed', 'held', 'skipped'];
+
+/** The kind of a reason: its words and tags, without the numbers (offsets, sizes) that differ per file. */
+const reasonKind = (reason: string) =>
+  reason
+    .split(/(\([0-9A-F]{4},[0-9A-F]{4}\))/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/\d+/g, '…')))
+    .join('');
+
+/** The files not written, grouped by result in order of urgency, each group counted by kind of reason. */
+function ProblemTable({ problems }: { problems: ReadonlyArray<RunFailure> }) {
+  if (problems.length === 0) return null;
+  const groups = PROBLEM_ORDER.map((status) => {
+    const items = problems.filter((problem) => problem.status === status);
+    const kinds = new Map<string, number>();
+    for (const item of items)
+      kinds.set(reasonKind(item.reason), (kinds.get(reasonKind(item.reason)) ?? 0) + 1);
+    const sorted = [...items].sort((a, b) => reasonKind(a.reason).localeCompare(reasonKind(b.reason)));
+    return { status, items: sorted, kinds: [...kinds].sort((a, b) => b[1] - a[1]) };
+  }).filter((group) => group.items.length > 0);
+  return (
+    <>
+      <h3>Files not written</h3>
+      <table className="problems">
+        <thead>
+          <tr>
+            <th scope="col">File</th>
+            <th scope="col">Result</th>
+            <th scope="col">Reason</th>
+          </tr>
+        </thead>
+        {groups.map((group) => (
+          <tbody key={group.status} data-testid={`problems-${group.status}`}>
+            <tr className="problem-group">
+              <th scope="rowgroup" colSpan={3}>
+                {STATUS_LABEL[group.status]}: {plural(group.items.length, 'file')}
+                <ul>
+                  {group.kinds.map(([kind, count]) => (
+                    <li key={kind}>
+                      {count.toLocaleString('en')} × {kind}
+                    </li>
+                  ))}
+                </ul>
+              </th>
+            </tr>
+            {group.items.map((problem, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
+              <tr key={index}>
+                <td>{problem.name}</td>
+                <td>{STATUS_LABEL[problem.status]}</td>
+                <td>{problem.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </>
   );
 }
 
@@ -56,10 +208,32 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
     }
   };
   const report = (format: ReportFormat) => act(() => deid.exportReport({ format }), 'Report');
-  const { verification } = summary;
   return (
     <section className="panel" aria-labelledby="summary-title" data-testid="run-summary">
       <h2 id="summary-title">{OUTCOME_TITLE[summary.outcome]}</h2>
+      <div className="button-row">
+        <button
+          type="button"
+          onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Open output folder
+        </button>
+        <button
+          type="button"
+          onClick={() => void deid.openReport().catch((error: unknown) => onError(messageOf(error)))}
+        >
+          Open report
+        </button>
+        <button type="button" onClick={() => void report('csv')}>
+          Export report (CSV)…
+        </button>
+        <button type="button" onClick={() => void report('json')}>
+          Export report (JSON)…
+        </button>
+        <button type="button" onClick={() => void act(() => deid.exportAudit(), 'Audit and crosswalk')}>
+          Export audit / crosswalk…
+        </button>
+      </div>
       {summary.message ? <p className="banner banner-error">{summary.message}</p> : null}
       <dl className="summary-counts">
         <div>
@@ -75,61 +249,27 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
           <dd data-testid="count-failed">{summary.failed.toLocaleString('en')}</dd>
         </div>
         <div>
+          <dt>Held for review</dt>
+          <dd data-testid="count-held">{summary.held.toLocaleString('en')}</dd>
+        </div>
+        <div>
           <dt>Time</dt>
           <dd>{formatSeconds(summary.seconds)}</dd>
         </div>
       </dl>
       <p className="verification" data-testid="verification">
-        {verification === null
-          ? 'Leftover-identity check was switched off.'
-          : verification.clean === verification.checked
-            ? `Leftover-identity check: all ${plural(verification.checked, 'written file')} are clean.`
-            : `Leftover-identity check: ${verification.checked - verification.clean} of ${plural(verification.checked, 'file')} still held identifying data and were removed from the output.`}
+        {verificationText(summary)}
       </p>
-      {summary.problems.length > 0 ? (
-        <>
-          <h3>Files not written</h3>
-          <table className="problems">
-            <thead>
-              <tr>
-                <th scope="col">File</th>
-                <th scope="col">Result</th>
-                <th scope="col">Reason</th>
-              </tr>
-            </thead>
-            <tbody>
-              {summary.problems.map((problem, index) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: the list is fixed once the run ends
-                <tr key={index}>
-                  <td>{problem.name}</td>
-                  <td>{problem.status === 'failed' ? 'Failed' : 'Skipped'}</td>
-                  <td>{problem.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
+      {summary.held > 0 ? (
+        <p className="banner banner-warn" data-testid="held">
+          {`${plural(summary.held, 'file was', 'files were')} held for review and not written, because their images may show identity: ${summary.heldReasons.join('; ')}. They are kept on site with the audit.`}
+        </p>
       ) : null}
-      <div className="button-row">
-        <button
-          type="button"
-          onClick={() => void deid.showOutput().catch((error: unknown) => onError(messageOf(error)))}
-        >
-          Show output folder
-        </button>
-        <button type="button" onClick={() => void report('csv')}>
-          Export report (CSV)…
-        </button>
-        <button type="button" onClick={() => void report('json')}>
-          Export report (JSON)…
-        </button>
-        <button type="button" onClick={() => void act(() => deid.exportAudit(), 'Audit and crosswalk')}>
-          Export audit / crosswalk…
-        </button>
-      </div>
+      <ProblemTable problems={summary.problems} />
       <p className="hint">
-        The report holds no patient data and may travel with the images. The audit and crosswalk link new
-        identities to the originals: keep them on site.
+        The report was saved to <span data-testid="report-folder">{summary.reportFolder}</span>; it holds no
+        patient data and may travel with the images. The audit and crosswalk link new identities to the
+        originals: keep them on site.
       </p>
       <p className="note" role="status">
         {note}
@@ -151,6 +291,7 @@ export function RunScreen({
   const [verify, setVerify] = useState(true);
   const { running, cancelling, progress, summary } = useRun();
   const [starting, setStarting] = useState(false);
+  const [plan, setPlan] = useState<RunPlan | null>(null);
 
   useEffect(() => {
     deid.getSettings().then(
@@ -161,6 +302,20 @@ export function RunScreen({
       (error: unknown) => onError(messageOf(error)),
     );
   }, [onError]);
+
+  // Asked again whenever what it depends on changes: the list, its reading, the folder, a finished run.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: these are the triggers, not values read here
+  useEffect(() => {
+    if (running) return;
+    let current = true;
+    deid.planRun().then(
+      (answer) => current && setPlan(answer),
+      (error: unknown) => onError(messageOf(error)),
+    );
+    return () => {
+      current = false;
+    };
+  }, [files.rows, files.scan.scanning, output?.path, running, summary, onError]);
 
   const dicomFiles = files.rows.filter(
     (row) => row.status !== 'not-dicom' && row.status !== 'unreadable',
@@ -192,6 +347,8 @@ export function RunScreen({
   if (running && progress) return <Progress progress={progress} onCancel={cancel} cancelling={cancelling} />;
   return (
     <div className="run-screen">
+      {/* The last run's outcome comes first: it is what the person is waiting for. */}
+      {summary ? <Summary summary={summary} onError={onError} /> : null}
       <section className="panel" aria-labelledby="run-title">
         <h2 id="run-title">Make de-identified copies</h2>
         {files.rows.length === 0 ? (
@@ -204,8 +361,7 @@ export function RunScreen({
         ) : (
           <p>
             {plural(files.rows.length, 'file')} in the list
-            {files.scan.scanning ? ' (still reading)' : ''}; {plural(dicomFiles, 'DICOM file')} will be
-            de-identified.
+            {files.scan.scanning ? ' (still reading)' : ''}.
           </p>
         )}
         <div className="output-choice">
@@ -222,6 +378,7 @@ export function RunScreen({
             {output.refused}
           </p>
         ) : null}
+        {plan && files.rows.length > 0 ? <Plan plan={plan} /> : null}
         <label className="check">
           <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} />
           Check every written file for leftover identifying data (recommended)
@@ -237,7 +394,6 @@ export function RunScreen({
           </button>
         </div>
       </section>
-      {summary ? <Summary summary={summary} onError={onError} /> : null}
     </div>
   );
 }

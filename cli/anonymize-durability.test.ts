@@ -1,0 +1,160 @@
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCrosswalkCsv, readCsvFile } from '../electron/services/reports/read.js';
+import { makeCtStudy } from '../scripts/synth/index.js';
+import { canMountTmpfs, withTmpfs } from '../test/mount.js';
+
+// Interrupted and starved runs through the built command, as a user runs it: outputs and the private
+// records that link them back must never disagree, whatever moment the run ends.
+const ROOT = join(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'cli', 'dicom-deid.js');
+const dir = mkdtempSync(join(tmpdir(), 'deid-durable-'));
+const home = join(dir, 'home');
+const inputs = join(dir, 'in');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+beforeAll(() => {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
+  const files = makeCtStudy({
+    patients: 3,
+    seriesPerPatient: 2,
+    instancesPerSeries: 20,
+    rows: 64,
+    cols: 64,
+    frames: 1,
+    syntax: 'explicit-le',
+    seed: 5,
+  });
+  for (const f of files) {
+    const p = join(inputs, f.relativePath);
+    mkdirSync(dirname(p), { recursive: true });
+    writeFileSync(p, f.bytes);
+  }
+}, 120_000);
+
+const args = (out: string, audit: string, ...more: string[]) => [
+  CLI,
+  'anonymize',
+  inputs,
+  '--out',
+  out,
+  '--audit',
+  audit,
+  '--report',
+  `${audit}-report`,
+  '--json',
+  ...more,
+];
+const env = { ...process.env, HOME: home };
+
+function outputsOf(out: string): Map<string, string> {
+  if (!existsSync(out)) return new Map();
+  return new Map(
+    readdirSync(out, { recursive: true, withFileTypes: true })
+      .filter((d) => d.isFile())
+      .map((d) => {
+        const p = join(d.parentPath, d.name);
+        return [relative(out, p), createHash('sha256').update(readFileSync(p)).digest('hex')];
+      }),
+  );
+}
+
+/** Audit rows of written outputs, keyed by output path relative to `out`. */
+function auditedOutputs(audit: string, out: string): Map<string, string[]> {
+  const rows = existsSync(join(audit, 'deid-audit.csv')) ? readCsvFile(join(audit, 'deid-audit.csv')) : [];
+  const byOutput = new Map<string, string[]>();
+  for (const row of rows.filter((r) => r.status === 'written')) {
+    const key = relative(out, row.output!);
+    byOutput.set(key, [...(byOutput.get(key) ?? []), row.output_sha256!]);
+  }
+  return byOutput;
+}
+
+/** Seeded, so a failure can be replayed. */
+function seeded(seed: number) {
+  let s = seed;
+  return () => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+}
+
+describe('durability of a run', () => {
+  it('kill -9 at random moments, then resume: outputs equal a clean run, one audit row per output and mapping', async () => {
+    const clean = join(dir, 'clean');
+    const cleanAudit = join(dir, 'clean-audit');
+    expect(spawnSync(process.execPath, args(clean, cleanAudit), { env }).status).toBe(0);
+    const expected = outputsOf(clean);
+    expect(expected.size).toBe(120);
+
+    const out = join(dir, 'killed');
+    const audit = join(dir, 'killed-audit');
+    const random = seeded(42);
+    const seenAfterKill: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const child = spawn(process.execPath, args(out, audit, '--workers', '2'), { env, stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, 250 + random() * 600));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      // Whenever it died: every output in place is whole and has its audit line.
+      const audited = auditedOutputs(audit, out);
+      seenAfterKill.push(outputsOf(out).size);
+      for (const [path, sha] of outputsOf(out)) {
+        if (path.startsWith('.')) continue;
+        expect(sha, path).toBe(expected.get(path));
+        expect(audited.get(path), `audit line for ${path} after kill ${round + 1}`).toEqual([sha]);
+      }
+    }
+    // The kills really did land mid-run.
+    expect(
+      seenAfterKill.some((n) => n < expected.size),
+      seenAfterKill.join(','),
+    ).toBe(true);
+    const last = spawnSync(process.execPath, args(out, audit), { env, encoding: 'utf8' });
+    expect(last.status, last.stderr).toBe(0);
+    expect(outputsOf(out)).toEqual(expected);
+    const audited = auditedOutputs(audit, out);
+    expect(new Map([...audited].map(([p, shas]) => [p, shas[0]]))).toEqual(expected);
+    for (const [path, shas] of audited) expect(shas, path).toHaveLength(1);
+    for (const name of ['uid-crosswalk.csv', 'patient-id-crosswalk.csv']) {
+      const rows = readCrosswalkCsv(join(audit, name));
+      expect(new Set(rows.map(([o]) => o)).size, name).toBe(rows.length);
+      expect(new Map(rows)).toEqual(new Map(readCrosswalkCsv(join(cleanAudit, name))));
+    }
+  }, 120_000);
+
+  // A full disk, as on a small USB stick: needs root to mount a tiny file system.
+  it.skipIf(!canMountTmpfs)(
+    'a full disk under the outputs or under the audit ends the run cleanly: reason, exit 1, every output audited',
+    async () => {
+      for (const full of ['out', 'audit'] as const) {
+        await withTmpfs(`size=${full === 'out' ? 256 : 16}k`, (mount) => {
+          const out = full === 'out' ? join(mount, 'out') : join(dir, `full-${full}-out`);
+          const audit = full === 'audit' ? join(mount, 'audit') : join(dir, `full-${full}-audit`);
+          const r = spawnSync(process.execPath, args(out, audit), { env, encoding: 'utf8' });
+          expect(r.status, r.stderr).toBe(1);
+          expect(r.stderr).toMatch(/the run stopped before the end: .*the disk is full \(ENOSPC\)/);
+          expect(r.stderr).not.toMatch(/\n\s+at |unexpected/);
+          const written = outputsOf(out);
+          expect(written.size).toBeGreaterThan(0);
+          expect(written.size).toBeLessThan(120);
+          expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
+          const audited = auditedOutputs(audit, out);
+          for (const [path, sha] of written) expect(audited.get(path), path).toEqual([sha]);
+        });
+      }
+    },
+  );
+});

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page, test } from '@playwright/test';
+import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { SAMPLE_FILES } from './fixtures.js';
+
+let app: AppUnderTest;
+test.afterEach(async () => app?.close());
+
+/** Every serious or critical violation axe finds on the page as it stands, with where it is. */
+async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      rule: violation.id,
+      help: violation.help,
+      where: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
+    }));
+}
+
+test('every screen passes an automated accessibility scan with no serious violation', async ({ page }) => {
+  app = await openApp(page);
+  const screens: Array<[string, () => Promise<void>]> = [
+    ['start', async () => {}],
+    [
+      'files, identifying data',
+      async () => {
+        await page.getByRole('button', { name: 'Try sample data' }).click();
+        await expectFilesRead(page, SAMPLE_FILES);
+        await page.getByRole('option').filter({ hasText: 'US' }).first().click();
+        await expect(page.locator('.inspector-title')).toBeVisible();
+      },
+    ],
+    ['files, full header', () => page.getByRole('tab', { name: 'Full header' }).click()],
+    [
+      'files, image with a box',
+      async () => {
+        await page.getByRole('tab', { name: 'Image' }).click();
+        await page.getByRole('button', { name: 'Add box' }).click();
+        await expect(page.getByRole('button', { name: /^Box 1:/ })).toBeFocused();
+      },
+    ],
+    [
+      'profile',
+      async () => {
+        await page.getByRole('button', { name: '2. Profile' }).click();
+        await expect(page.getByRole('heading', { name: /profile/i }).first()).toBeVisible();
+      },
+    ],
+    [
+      'run',
+      async () => {
+        await page.getByRole('button', { name: '3. Run' }).click();
+        app.harness.dialogs.answer(join(app.work, 'out'));
+        await page.getByRole('button', { name: 'Choose output folder…' }).click();
+        await expect(page.getByTestId('output-folder')).toBeVisible();
+      },
+    ],
+    [
+      'run summary',
+      async () => {
+        await page.getByRole('button', { name: 'Start' }).click();
+        await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
+      },
+    ],
+  ];
+  const found: Record<string, unknown> = {};
+  for (const [name, reach] of screens) {
+    await reach();
+    const violations = await seriousViolations(page);
+    if (violations.length > 0) found[name] = violations;
+  }
+  await screenshot(page, 'a11y-run-summary');
+  expect(found).toEqual({});
+});

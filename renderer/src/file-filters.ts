@@ -1,0 +1,38 @@
+/** The file list's filter chips: what each matches, and how many rows it would show. */
+import type { FileRow } from '../../shared/ipc/contract.js';
+
+export interface Chip {
+  readonly key: string;
+  readonly label: string;
+  readonly matches: (row: FileRow) => boolean;
+}
+
+const FIXED: readonly Chip[] = [
+  { key: 'image-text', label: 'Image text', matches: (row) => row.burnedIn !== 'none' },
+  { key: 'held', label: 'Held for review', matches: (row) => row.status === 'held' },
+  { key: 'unreadable', label: 'Cannot be read', matches: (row) => row.status === 'unreadable' },
+  { key: 'not-dicom', label: 'Not DICOM', matches: (row) => row.status === 'not-dicom' },
+  { key: 'failed', label: 'Failed', matches: (row) => row.status === 'failed' },
+];
+
+/** The chips worth showing for these rows (those that match something), then one per modality. */
+export function chipsFor(rows: readonly FileRow[]): Array<Chip & { readonly count: number }> {
+  const modalities = [...new Set(rows.map((row) => row.modality).filter(Boolean))].sort();
+  const byModality = modalities.map((modality) => ({
+    key: `modality:${modality}`,
+    label: modality,
+    matches: (row: FileRow) => row.modality === modality,
+  }));
+  return [...FIXED, ...byModality]
+    .map((chip) => ({ ...chip, count: rows.filter(chip.matches).length }))
+    .filter((chip) => chip.count > 0);
+}
+
+/**
+ * Rows any active chip matches; every row when none is active. A chip whose files all left the list no
+ * longer counts as active, so removing what a filter shows never leaves an empty list behind.
+ */
+export function filterRows(rows: readonly FileRow[], active: ReadonlySet<string>): readonly FileRow[] {
+  const chips = chipsFor(rows).filter((chip) => active.has(chip.key));
+  return chips.length === 0 ? rows : rows.filter((row) => chips.some((chip) => chip.matches(row)));
+}

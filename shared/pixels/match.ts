@@ -1,0 +1,113 @@
+import { metaText, topLevelText } from '../dicom/header.js';
+import type { ParsedDicom } from '../dicom/model.js';
+import { readNumbers } from '../dicom/values.js';
+import { tagForKeyword } from '../profile/keywords.js';
+import type { FrameLayout } from './codec.js';
+import type { HeaderCondition, Rect, RegionMatch } from './regions.js';
+
+const TEXT_FIELDS: ReadonlyArray<readonly [keyof RegionMatch, number]> = [
+  ['sopInstanceUID', 0x00080018],
+  ['seriesInstanceUID', 0x0020000e],
+  ['manufacturer', 0x00080070],
+  ['modelName', 0x00081090],
+  ['sopClassUID', 0x00080016],
+  ['modality', 0x00080060],
+  ['photometricInterpretation', 0x00280004],
+];
+
+const fold = (text: string) => text.trim().toLowerCase();
+
+/**
+ * A file's top-level header values as folded text, read once each: a hundred templates ask about the same
+ * few attributes. Undefined: the attribute is absent.
+ */
+export class HeaderValues {
+  private readonly cache = new Map<number, string | undefined>();
+  constructor(private readonly parsed: ParsedDicom) {}
+  get(tag: number): string | undefined {
+    if (this.cache.has(tag)) return this.cache.get(tag);
+    const inMeta = tag >>> 16 === 0x0002;
+    const present = (inMeta ? this.parsed.meta : this.parsed.dataset.elements).some((e) => e.tag === tag);
+    const value = present
+      ? fold(inMeta ? metaText(this.parsed, tag) : topLevelText(this.parsed, tag))
+      : undefined;
+    this.cache.set(tag, value);
+    return value;
+  }
+}
+
+function holds(header: HeaderValues, condition: HeaderCondition): boolean {
+  const tag = tagForKeyword(condition.keyword)?.value;
+  // Templates are checked when generated; a keyword unknown here cannot be present in the file.
+  const value = tag === undefined ? undefined : header.get(tag);
+  if (condition.test === 'missing') return value === undefined;
+  if (condition.test === 'present') return value !== undefined;
+  if (value === undefined) return false;
+  if (condition.test === 'empty') return value === '';
+  const values = (condition.values ?? []).map(fold);
+  return condition.test === 'equals'
+    ? values.includes(value)
+    : values.some((v) => v !== '' && value.includes(v));
+}
+
+/** Whether every field the match gives agrees with the file's header. */
+export function matchesFile(
+  header: HeaderValues,
+  match: RegionMatch,
+  layout: FrameLayout | undefined,
+): boolean {
+  for (const [field, tag] of TEXT_FIELDS) {
+    const wanted = match[field];
+    if (typeof wanted === 'string' && (header.get(tag) ?? '') !== fold(wanted)) return false;
+  }
+  if (match.rows !== undefined && layout?.rows !== match.rows) return false;
+  if (match.columns !== undefined && layout?.columns !== match.columns) return false;
+  return (match.conditions ?? []).every((c) => holds(header, c));
+}
+
+const ULTRASOUND_REGION_SEQUENCE = 0x00186011;
+const MIN_X0 = 0x00186018;
+const MIN_Y0 = 0x0018601a;
+const MAX_X1 = 0x0018601c;
+const MAX_Y1 = 0x0018601e;
+
+/** The image areas the Ultrasound Region Sequence (0018,6011) declares, clipped to the image. */
+export function ultrasoundRegions(parsed: ParsedDicom, layout: FrameLayout): Rect[] {
+  const sequence = parsed.dataset.elements.find((e) => e.tag === ULTRASOUND_REGION_SEQUENCE);
+  const out: Rect[] = [];
+  for (const item of sequence?.items ?? []) {
+    const at = (tag: number) => {
+      const el = item.elements.find((e) => e.tag === tag);
+      return el ? readNumbers(parsed.source, el, 'UL', item.syntax, 1)[0] : undefined;
+    };
+    const [x0, y0, x1, y1] = [at(MIN_X0), at(MIN_Y0), at(MAX_X1), at(MAX_Y1)];
+    if (x0 === undefined || y0 === undefined || x1 === undefined || y1 === undefined) continue;
+    const right = Math.min(layout.columns, x1 + 1);
+    const bottom = Math.min(layout.rows, y1 + 1);
+    if (right > x0 && bottom > y0) out.push({ x: x0, y: y0, width: right - x0, height: bottom - y0 });
+  }
+  return out;
+}
+
+/** Rectangles covering every pixel outside the given areas (the complement of their union). */
+export function outside(areas: readonly Rect[], layout: FrameLayout): Rect[] {
+  const edges = new Set([0, layout.rows]);
+  for (const a of areas) edges.add(a.y).add(a.y + a.height);
+  const ys = [...edges].filter((y) => y >= 0 && y <= layout.rows).sort((a, b) => a - b);
+  const out: Rect[] = [];
+  for (let i = 0; i + 1 < ys.length; i++) {
+    const top = ys[i]!;
+    const height = ys[i + 1]! - top;
+    const covered = areas
+      .filter((a) => a.y <= top && a.y + a.height >= top + height)
+      .map((a) => [a.x, a.x + a.width] as const)
+      .sort((a, b) => a[0] - b[0]);
+    let x = 0;
+    for (const [from, to] of covered) {
+      if (from > x) out.push({ x, y: top, width: from - x, height });
+      x = Math.max(x, to);
+    }
+    if (x < layout.columns) out.push({ x, y: top, width: layout.columns - x, height });
+  }
+  return out;
+}
