@@ -280,41 +280,43 @@ function ImportPanel({ nodes, onError, onRetrieved }: Props & { nodes: PacsNodes
         </button>
       </form>
       {studies ? (
-        <table className="pacs-studies" aria-label="Studies found">
-          <thead>
-            <tr>
-              <th scope="col">Pick</th>
-              <th scope="col">Patient ID</th>
-              <th scope="col">Name</th>
-              <th scope="col">Date</th>
-              <th scope="col">Accession</th>
-              <th scope="col">Modalities</th>
-              <th scope="col">Description</th>
-              <th scope="col">Instances</th>
-            </tr>
-          </thead>
-          <tbody>
-            {studies.map((s) => (
-              <tr key={s.studyInstanceUid}>
-                <td>
-                  <input
-                    type="checkbox"
-                    checked={picked.has(s.studyInstanceUid)}
-                    onChange={() => toggle(s.studyInstanceUid)}
-                    aria-label={`Pick study ${s.accessionNumber || s.studyDate}`}
-                  />
-                </td>
-                <td>{s.patientId}</td>
-                <td>{s.patientName}</td>
-                <td>{s.studyDate}</td>
-                <td>{s.accessionNumber}</td>
-                <td>{s.modalities}</td>
-                <td>{s.description}</td>
-                <td>{s.instances}</td>
+        <div className="pacs-table">
+          <table className="pacs-studies" aria-label="Studies found">
+            <thead>
+              <tr>
+                <th scope="col">Pick</th>
+                <th scope="col">Patient ID</th>
+                <th scope="col">Name</th>
+                <th scope="col">Date</th>
+                <th scope="col">Accession</th>
+                <th scope="col">Modalities</th>
+                <th scope="col">Description</th>
+                <th scope="col">Instances</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {studies.map((s) => (
+                <tr key={s.studyInstanceUid}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      checked={picked.has(s.studyInstanceUid)}
+                      onChange={() => toggle(s.studyInstanceUid)}
+                      aria-label={`Pick study ${s.accessionNumber || s.studyDate}`}
+                    />
+                  </td>
+                  <td>{s.patientId}</td>
+                  <td>{s.patientName}</td>
+                  <td>{s.studyDate}</td>
+                  <td>{s.accessionNumber}</td>
+                  <td>{s.modalities}</td>
+                  <td>{s.description}</td>
+                  <td>{s.instances}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
       {studies ? (
         <p role="status" aria-label="Search result">
@@ -341,7 +343,11 @@ function ImportPanel({ nodes, onError, onRetrieved }: Props & { nodes: PacsNodes
           </>
         ) : null}
       </div>
-      {outcome ? <p role="status" aria-label="Retrieve outcome">{outcome}</p> : null}
+      {outcome ? (
+        <p role="status" aria-label="Retrieve outcome">
+          {outcome}
+        </p>
+      ) : null}
     </section>
   );
 }
