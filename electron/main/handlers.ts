@@ -367,6 +367,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { retrieved: got.retrieved, cancelled: got.cancelled };
     },
 
+    async 'pacs:send'({ name }, emit) {
+      if (runner.running) throw new ReportableError('outputs cannot be sent while a run is going');
+      const outDir = runner.last()?.outDir;
+      if (!outDir) throw new ReportableError('nothing has been written yet');
+      return pacs.send(name, outDir, (done, total) => emit('pacs:sending', { done, total }));
+    },
+
     async 'pacs:cancel'() {
       pacs.cancel();
       return null;

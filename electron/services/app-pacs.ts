@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
 import type {
   PacsNodes,
   PacsNodeView,
   PacsQuery,
+  PacsSent,
   PacsStudy,
   PacsVerdict,
 } from '../../shared/ipc/pacs-contract.js';
@@ -20,7 +21,8 @@ import {
   NodesFileSchema,
 } from './pacs/nodes.js';
 import { StagingFolder } from './pacs/part10.js';
-import { chooseVia, type Local, retrieveStudies, search, verifyNode } from './pacs/peer.js';
+import { chooseVia, type Local, retrieveStudies, search, send, verifyNode } from './pacs/peer.js';
+import { releaseList } from './pacs/releasable.js';
 
 /** A node as the form sends it, before the nodes file's schema has checked it. */
 export interface NodeDraft {
@@ -46,6 +48,13 @@ export interface AppPacs {
   verify(name: string): Promise<PacsVerdict>;
   find(name: string, query: PacsQuery): Promise<PacsStudy[]>;
   retrieve(name: string, studies: readonly string[], onFile: (count: number) => void): Promise<Retrieved>;
+  /** Sends the de-identified files of `outDir`; any other DICOM file there is refused, not sent. */
+  send(
+    name: string,
+    outDir: string,
+    onSent: (done: number, total: number) => void,
+  ): Promise<{ files: PacsSent[]; cancelled: boolean }>;
+  /** Stops the retrieve or send under way. */
   cancel(): void;
 }
 
@@ -173,7 +182,7 @@ export function createAppPacs(folder: string): AppPacs {
     },
 
     async retrieve(name, studies, onFile) {
-      if (running) throw new ReportableError('a retrieve is already under way');
+      if (running) throw new ReportableError('a transfer is already under way');
       const config = load();
       const node = nodeOf(config, name);
       const controller = new AbortController();
@@ -197,6 +206,40 @@ export function createAppPacs(folder: string): AppPacs {
         rmSync(staging.dir, { recursive: true, force: true });
         if (controller.signal.aborted) return { retrieved: count, cancelled: true };
         throw error;
+      } finally {
+        running = null;
+      }
+    },
+
+    async send(name, outDir, onSent) {
+      if (running) throw new ReportableError('a transfer is already under way');
+      const config = load();
+      const node = nodeOf(config, name);
+      const controller = new AbortController();
+      running = controller;
+      try {
+        const list = await releaseList([outDir]);
+        const files: PacsSent[] = list.refused.map((path) => ({
+          file: relative(outDir, path),
+          status: 'refused',
+          reason: 'not marked de-identified (Patient Identity Removed is not YES)',
+        }));
+        const total = list.send.length;
+        let done = 0;
+        try {
+          await send(node, chooseVia(node), local(config, controller.signal), list.send, (r) => {
+            files.push({
+              file: relative(outDir, r.path),
+              status: r.status,
+              ...(r.reason ? { reason: r.reason } : {}),
+            });
+            onSent(++done, total);
+          });
+        } catch (error) {
+          if (!(error instanceof PeerError && error.code === 'cancelled')) throw error;
+          return { files, cancelled: true };
+        }
+        return { files, cancelled: false };
       } finally {
         running = null;
       }

@@ -59,6 +59,7 @@ export function createDeidApi(transport: Transport) {
     findInPacs: call('pacs:find'),
     retrieveFromPacs: call('pacs:retrieve'),
     cancelPacs: simple('pacs:cancel'),
+    sendToPacs: call('pacs:send'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

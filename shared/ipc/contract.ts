@@ -395,6 +395,7 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'batch:progress',
   'batch:done',
   'pacs:progress',
+  'pacs:sending',
 ];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;

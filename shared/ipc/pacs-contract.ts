@@ -54,6 +54,7 @@ export const PACS_REQUESTS = {
       .max(1000),
   }),
   'pacs:cancel': z.strictObject({}),
+  'pacs:send': z.strictObject({ name: nodeName }),
 } as const;
 
 /** A node as the renderer sees it: how it signs in, never the secret. */
@@ -94,6 +95,14 @@ export interface PacsStudy {
   readonly instances: string;
 }
 
+/** What became of one output file sent: its path inside the output folder (de-identified names only). */
+export interface PacsSent {
+  readonly file: string;
+  readonly status: 'sent' | 'failed' | 'not-accepted' | 'refused';
+  /** Plain words: status codes and transfer syntax UIDs only. */
+  readonly reason?: string;
+}
+
 export interface PacsResponses {
   'pacs:nodes': PacsNodes;
   'pacs:saveNode': PacsNodes;
@@ -102,9 +111,12 @@ export interface PacsResponses {
   'pacs:find': { readonly studies: readonly PacsStudy[] };
   'pacs:retrieve': { readonly retrieved: number; readonly cancelled: boolean };
   'pacs:cancel': null;
+  'pacs:send': { readonly files: readonly PacsSent[]; readonly cancelled: boolean };
 }
 
 export interface PacsEvents {
   /** Instances staged so far by the retrieve under way. */
   'pacs:progress': { readonly retrieved: number };
+  /** Output files sent (or not) so far, of `total`. */
+  'pacs:sending': { readonly done: number; readonly total: number };
 }
