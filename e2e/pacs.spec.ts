@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
 import { loadNodes } from '../electron/services/pacs/nodes.js';
 import { OrthancInstance } from '../test/orthanc.js';
-import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
-import { SAMPLES } from './fixtures.js';
+import { type AppUnderTest, drop, expectFilesRead, openApp, screenshot } from './app.js';
+import { SAMPLE_PHI, SAMPLES } from './fixtures.js';
 
 const PATIENT = join(SAMPLES, 'patient-001');
 const CT = readdirSync(join(PATIENT, 'ct/series-01')).map((n) => join(PATIENT, 'ct/series-01', n));
@@ -12,14 +12,18 @@ const US = readdirSync(join(PATIENT, 'us/series-01')).map((n) => join(PATIENT, '
 const PASSWORD = 'a-secret-the-page-must-never-get-back';
 
 let hospital: OrthancInstance;
+let research: OrthancInstance;
 let app: AppUnderTest;
 
 test.beforeAll(async () => {
   // Our AE title is known to the PACS, so it answers our C-GET (no storage SCP port in the app's nodes).
-  hospital = await OrthancInstance.start({ aeTitle: 'HOSPITAL', modalities: { deid: ['DICOM-DEID', 1] } });
+  [hospital, research] = await Promise.all([
+    OrthancInstance.start({ aeTitle: 'HOSPITAL', modalities: { deid: ['DICOM-DEID', 1] } }),
+    OrthancInstance.start({ aeTitle: 'RESEARCH' }),
+  ]);
   await hospital.upload([...CT, ...US]);
 });
-test.afterAll(async () => hospital?.stop());
+test.afterAll(async () => Promise.all([hospital?.stop(), research?.stop()]));
 test.afterEach(async () => app?.close());
 
 async function saveNode(page: Page, values: Record<string, string>) {
@@ -118,3 +122,53 @@ for (const [width, height] of [
     expect(answers.some((a) => a.includes('"signIn":"basic"'))).toBe(true);
   });
 }
+
+test('after a run, "Send to…" sends the de-identified outputs to the archive, refuses an identified file, and lists each file', async ({
+  page,
+}) => {
+  app = await openApp(page);
+  await page.getByRole('button', { name: 'PACS' }).click();
+  await saveNode(page, {
+    Name: 'research',
+    'AE title': 'RESEARCH',
+    Host: '127.0.0.1',
+    Port: String(research.dicomPort),
+  });
+  await expect(page.getByRole('button', { name: 'Verify research' })).toBeVisible();
+
+  cpSync(join(PATIENT, 'ct'), join(app.dropRoot, 'ct'), { recursive: true });
+  await page.getByRole('button', { name: '1. Files' }).click();
+  await drop(page, '[data-testid=drop-zone]', ['ct']);
+  await expectFilesRead(page, CT.length);
+  await page.getByRole('button', { name: '3. Run' }).click();
+  const out = join(app.work, 'out');
+  app.harness.dialogs.answer(out);
+  await page.getByRole('button', { name: 'Choose output folder…' }).click();
+  await expect(page.getByTestId('output-folder')).toHaveText(out);
+  await page.getByRole('button', { name: 'Start' }).click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  await expect(summary.getByTestId('count-written')).toHaveText(String(CT.length));
+
+  // An identified file slipped into the output folder must not leave.
+  copyFileSync(CT[0]!, join(out, 'slipped-in.dcm'));
+  await summary.getByRole('button', { name: 'Send the outputs' }).click();
+  await expect(summary.getByRole('status', { name: 'Send result' })).toHaveText(
+    `${CT.length} sent, 0 not sent, 1 refused (not de-identified)`,
+  );
+  const table = summary.getByRole('table', { name: 'Files sent' });
+  await expect(table.getByRole('row')).toHaveCount(CT.length + 2);
+  await expect(table.getByRole('row').filter({ hasText: 'slipped-in.dcm' })).toContainText('Refused');
+  await expect(table.getByRole('row').filter({ hasText: 'Sent' })).toHaveCount(CT.length);
+  await screenshot(page, 'pacs-send-1366x768');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'pacs-send-1093x614');
+
+  // The archive holds every output and none of the samples' identifying values.
+  const ids = await research.instanceIds();
+  expect(ids).toHaveLength(CT.length);
+  for (const id of ids) {
+    const bytes = Buffer.from(await research.instanceFile(id));
+    expect(SAMPLE_PHI.filter((phi) => bytes.includes(Buffer.from(phi, 'latin1')))).toEqual([]);
+  }
+});
