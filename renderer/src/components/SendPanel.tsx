@@ -75,17 +75,19 @@ export function SendPanel({ onError }: { onError: (message: string) => void }) {
             <table className="pacs-studies" aria-label="Files sent">
               <thead>
                 <tr>
-                  <th scope="col">File</th>
                   <th scope="col">Status</th>
                   <th scope="col">Reason</th>
+                  <th scope="col">File</th>
                 </tr>
               </thead>
               <tbody>
                 {result.files.slice(0, 1000).map((f) => (
                   <tr key={f.file}>
-                    <td>{f.file}</td>
                     <td>{STATUS[f.status]}</td>
                     <td>{f.reason ?? ''}</td>
+                    <td className="send-file" title={f.file}>
+                      {f.file}
+                    </td>
                   </tr>
                 ))}
               </tbody>
