@@ -19,6 +19,7 @@ import {
   NodeSchema,
   type NodesConfig,
   NodesFileSchema,
+  type PeerNode,
 } from './pacs/nodes.js';
 import { StagingFolder } from './pacs/part10.js';
 import { chooseVia, type Local, retrieveStudies, search, send, verifyNode } from './pacs/peer.js';
@@ -128,6 +129,23 @@ export function createAppPacs(folder: string): AppPacs {
     }
   };
 
+  /** One retrieve or send at a time, which cancel() stops. */
+  const transfer = async <T>(
+    name: string,
+    run: (node: PeerNode, call: Local, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> => {
+    if (running) throw new ReportableError('a transfer is already under way');
+    const config = load();
+    const node = nodeOf(config, name);
+    const controller = new AbortController();
+    running = controller;
+    try {
+      return await run(node, local(config, controller.signal), controller.signal);
+    } finally {
+      running = null;
+    }
+  };
+
   return {
     nodes: () => view(load()),
 
@@ -181,69 +199,47 @@ export function createAppPacs(folder: string): AppPacs {
         }));
     },
 
-    async retrieve(name, studies, onFile) {
-      if (running) throw new ReportableError('a transfer is already under way');
-      const config = load();
-      const node = nodeOf(config, name);
-      const controller = new AbortController();
-      running = controller;
-      const staging = new StagingFolder(join(stagingRoot, `retrieve-${randomBytes(6).toString('hex')}`));
-      let count = 0;
-      try {
-        const retrieved = await retrieveStudies(
-          node,
-          chooseVia(node),
-          local(config, controller.signal),
-          studies,
-          staging,
-          () => onFile(++count),
-        );
-        if (controller.signal.aborted)
-          throw new PeerError('cancelled', `retrieving from ${name} was cancelled`);
-        return { dir: staging.dir, retrieved, cancelled: false };
-      } catch (error) {
-        // Nothing of a cancelled or failed retrieve joins the list, and no identified copy stays behind.
-        rmSync(staging.dir, { recursive: true, force: true });
-        if (controller.signal.aborted) return { retrieved: count, cancelled: true };
-        throw error;
-      } finally {
-        running = null;
-      }
-    },
+    retrieve: (name, studies, onFile) =>
+      transfer(name, async (node, call, signal) => {
+        const staging = new StagingFolder(join(stagingRoot, `retrieve-${randomBytes(6).toString('hex')}`));
+        let count = 0;
+        try {
+          const retrieved = await retrieveStudies(node, chooseVia(node), call, studies, staging, () =>
+            onFile(++count),
+          );
+          if (signal.aborted) throw new PeerError('cancelled', `retrieving from ${name} was cancelled`);
+          return { dir: staging.dir, retrieved, cancelled: false };
+        } catch (error) {
+          // Nothing of a cancelled or failed retrieve joins the list, and no identified copy stays behind.
+          rmSync(staging.dir, { recursive: true, force: true });
+          if (signal.aborted) return { retrieved: count, cancelled: true };
+          throw error;
+        }
+      }),
 
-    async send(name, outDir, onSent) {
-      if (running) throw new ReportableError('a transfer is already under way');
-      const config = load();
-      const node = nodeOf(config, name);
-      const controller = new AbortController();
-      running = controller;
-      try {
+    send: (name, outDir, onSent) =>
+      transfer(name, async (node, call, signal) => {
         const list = await releaseList([outDir]);
         const files: PacsSent[] = list.refused.map((path) => ({
           file: relative(outDir, path),
           status: 'refused',
           reason: 'not marked de-identified (Patient Identity Removed is not YES)',
         }));
-        const total = list.send.length;
         let done = 0;
         try {
-          await send(node, chooseVia(node), local(config, controller.signal), list.send, (r) => {
+          await send(node, chooseVia(node), call, list.send, (r) => {
             files.push({
               file: relative(outDir, r.path),
               status: r.status,
               ...(r.reason ? { reason: r.reason } : {}),
             });
-            onSent(++done, total);
+            onSent(++done, list.send.length);
           });
         } catch (error) {
-          if (!(error instanceof PeerError && error.code === 'cancelled')) throw error;
-          return { files, cancelled: true };
+          if (!signal.aborted) throw error;
         }
-        return { files, cancelled: false };
-      } finally {
-        running = null;
-      }
-    },
+        return { files, cancelled: signal.aborted };
+      }),
 
     cancel() {
       running?.abort();

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PacsNodeView, PacsSent } from '../../../shared/ipc/pacs-contract.js';
 import { deid, messageOf } from '../api.js';
+import { TransferProgress } from './TransferProgress.js';
 
 const STATUS: Record<PacsSent['status'], string> = {
   sent: 'Sent',
@@ -54,14 +55,7 @@ export function SendPanel({ onError }: { onError: (message: string) => void }) {
           Send the outputs
         </button>
         {progress ? (
-          <>
-            <span role="status" aria-label="Send progress">
-              {progress.done} of {progress.total} sent…
-            </span>
-            <button type="button" onClick={() => void deid.cancelPacs()}>
-              Cancel
-            </button>
-          </>
+          <TransferProgress label="Send progress" text={`${progress.done} of ${progress.total} sent…`} />
         ) : null}
       </div>
       {result ? (

@@ -7,6 +7,7 @@ import type {
   PacsVerdict,
 } from '../../../shared/ipc/pacs-contract.js';
 import { deid, messageOf } from '../api.js';
+import { TransferProgress } from '../components/TransferProgress.js';
 
 interface Props {
   readonly onError: (message: string) => void;
@@ -333,14 +334,10 @@ function ImportPanel({ nodes, onError, onRetrieved }: Props & { nodes: PacsNodes
           Retrieve {picked.size > 0 ? picked.size : ''} into the file list
         </button>
         {progress !== null ? (
-          <>
-            <span role="status" aria-label="Retrieve progress">
-              {progress} instance{progress === 1 ? '' : 's'} retrieved…
-            </span>
-            <button type="button" onClick={() => void deid.cancelPacs()}>
-              Cancel
-            </button>
-          </>
+          <TransferProgress
+            label="Retrieve progress"
+            text={`${progress} instance${progress === 1 ? '' : 's'} retrieved…`}
+          />
         ) : null}
       </div>
       {outcome ? (
