@@ -39,4 +39,25 @@ describe.skipIf(!hasOrthanc())('the app retrieving from a real Orthanc', () => {
     expect(existsSync(got.dir!)).toBe(true);
     expect(readdirSync(got.dir!).filter((n) => n.endsWith('.dcm'))).toHaveLength(CT.length);
   });
+
+  it('verifies and searches a DICOMweb-only node with its sign-in, and says plainly when the sign-in is wrong', async () => {
+    const pacs = createAppPacs(join(base, 'web'));
+    pacs.save(
+      'web',
+      { dicomweb: hospital.dicomweb },
+      { username: OrthancInstance.USER, password: OrthancInstance.PASSWORD },
+    );
+    expect(await pacs.verify('web')).toEqual({ reachable: true, via: 'dicomweb' });
+    const studies = await pacs.find('web', { dateFrom: '20220101', dateTo: '20221231' });
+    expect(studies.map((s) => s.accessionNumber)).toEqual(['ACC39547072']);
+
+    pacs.save(
+      'web',
+      { dicomweb: hospital.dicomweb },
+      { username: OrthancInstance.USER, password: 'no-such-password-77' },
+    );
+    const refused = await pacs.verify('web');
+    expect(refused).toMatchObject({ reachable: false, via: 'dicomweb', failure: 'auth' });
+    expect(JSON.stringify(refused)).not.toContain('no-such-password-77');
+  });
 });
