@@ -3,6 +3,7 @@ import { deid, hasApi, messageOf } from './api.js';
 import { clearFiles, useFiles } from './files-store.js';
 import { useRun } from './run-store.js';
 import { FilesScreen } from './screens/FilesScreen.js';
+import { PacsScreen } from './screens/PacsScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { type InputActions, StartScreen } from './screens/StartScreen.js';
 
@@ -11,11 +12,12 @@ const ProfileScreen = lazy(() =>
   import('./screens/ProfileScreen.js').then((m) => ({ default: m.ProfileScreen })),
 );
 
-type Screen = 'files' | 'profile' | 'run';
+type Screen = 'files' | 'profile' | 'run' | 'pacs';
 const SCREENS: ReadonlyArray<{ key: Screen; label: string }> = [
   { key: 'files', label: '1. Files' },
   { key: 'profile', label: '2. Profile' },
   { key: 'run', label: '3. Run' },
+  { key: 'pacs', label: 'PACS' },
 ];
 
 export function App() {
@@ -108,6 +110,7 @@ export function App() {
         {screen === 'run' ? (
           <RunScreen files={files} onError={onError} onGoToFiles={() => setScreen('files')} />
         ) : null}
+        {screen === 'pacs' ? <PacsScreen onError={onError} onRetrieved={() => setScreen('files')} /> : null}
       </main>
     </div>
   );

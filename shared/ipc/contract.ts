@@ -13,6 +13,7 @@ import {
   type PresetName,
   RULE_ACTIONS,
 } from '../profile/index.js';
+import { PACS_REQUESTS, type PacsEvents, type PacsResponses } from './pacs-contract.js';
 
 const none = z.strictObject({});
 const fileId = z.int().nonnegative();
@@ -122,6 +123,7 @@ export const REQUESTS = {
   'audit:export': none,
   'project:last': none,
   'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
+  ...PACS_REQUESTS,
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -344,7 +346,7 @@ export interface LookupAnswer {
   readonly matched: 'original' | 'pseudonym';
 }
 
-export interface Responses {
+export interface Responses extends PacsResponses {
   'settings:get': Settings;
   'inputs:add': { readonly accepted: number };
   'inputs:pick': { readonly accepted: number };
@@ -376,7 +378,7 @@ export interface Responses {
 export type Response<C extends Channel> = Responses[C];
 
 /** Events main pushes to the window. */
-export interface Events {
+export interface Events extends PacsEvents {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
@@ -392,6 +394,8 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'files:removed',
   'batch:progress',
   'batch:done',
+  'pacs:progress',
+  'pacs:sending',
 ];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
