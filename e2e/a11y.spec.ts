@@ -51,6 +51,13 @@ test('every screen passes an automated accessibility scan with no serious violat
       },
     ],
     [
+      'pacs',
+      async () => {
+        await page.getByRole('button', { name: 'PACS' }).click();
+        await expect(page.getByRole('heading', { name: 'Import from PACS' })).toBeVisible();
+      },
+    ],
+    [
       'run',
       async () => {
         await page.getByRole('button', { name: '3. Run' }).click();

@@ -21,6 +21,7 @@ import { AppJobs } from '../services/app-jobs.js';
 import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
+import { createAppPacs } from '../services/app-pacs.js';
 import { countOutcomes, describeProfile, outputContents } from '../services/app-plan.js';
 import {
   appliedTo,
@@ -101,6 +102,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   );
   const jobs = new AppJobs(deps.appWorkerScript);
   const library = new Library(jobs.row);
+  const pacs = createAppPacs(join(deps.userData, 'pacs'));
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -377,6 +379,36 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (runner.running) throw new ReportableError('Wait for the run to finish before opening a project.');
       const folder = await deps.dialogs.openFolder('Open a project folder');
       return folder ? projects.open(folder) : null;
+    },
+
+    'pacs:nodes': async () => pacs.nodes(),
+
+    'pacs:saveNode': async ({ name, node, signIn }) => pacs.save(name, node, signIn),
+
+    'pacs:removeNode': async ({ name }) => pacs.remove(name),
+
+    'pacs:verify': async ({ name }) => pacs.verify(name),
+
+    'pacs:find': async ({ name, query }) => ({ studies: await pacs.find(name, query) }),
+
+    async 'pacs:retrieve'({ name, studies }, emit) {
+      if (runner.running) throw new ReportableError('studies cannot be retrieved while a run is going');
+      const got = await pacs.retrieve(name, studies, (retrieved) => emit('pacs:progress', { retrieved }));
+      // The staged files join the list as dropped files do.
+      if (got.dir) await library.add([got.dir], emit);
+      return { retrieved: got.retrieved, cancelled: got.cancelled };
+    },
+
+    async 'pacs:send'({ name }, emit) {
+      if (runner.running) throw new ReportableError('outputs cannot be sent while a run is going');
+      const outDir = runner.last()?.outDir;
+      if (!outDir) throw new ReportableError('nothing has been written yet');
+      return pacs.send(name, outDir, (done, total) => emit('pacs:sending', { done, total }));
+    },
+
+    async 'pacs:cancel'() {
+      pacs.cancel();
+      return null;
     },
 
     async 'audit:export'() {

@@ -4,6 +4,7 @@ import { deid, hasApi, messageOf } from './api.js';
 import { clearFiles, useFiles } from './files-store.js';
 import { useRun } from './run-store.js';
 import { FilesScreen } from './screens/FilesScreen.js';
+import { PacsScreen } from './screens/PacsScreen.js';
 import { ProjectScreen } from './screens/ProjectScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { type InputActions, StartScreen } from './screens/StartScreen.js';
@@ -13,11 +14,12 @@ const ProfileScreen = lazy(() =>
   import('./screens/ProfileScreen.js').then((m) => ({ default: m.ProfileScreen })),
 );
 
-type Screen = 'project' | 'files' | 'profile' | 'run';
+type Screen = 'project' | 'files' | 'profile' | 'run' | 'pacs';
 const SCREENS: ReadonlyArray<{ key: Screen; label: string }> = [
   { key: 'files', label: '1. Files' },
   { key: 'profile', label: '2. Profile' },
   { key: 'run', label: '3. Run' },
+  { key: 'pacs', label: 'PACS' },
 ];
 
 export function App() {
@@ -141,6 +143,7 @@ export function App() {
         {screen === 'run' ? (
           <RunScreen files={files} onError={onError} onGoToFiles={() => setScreen('files')} />
         ) : null}
+        {screen === 'pacs' ? <PacsScreen onError={onError} onRetrieved={() => setScreen('files')} /> : null}
       </main>
     </div>
   );

@@ -15,6 +15,7 @@ import {
   type PresetName,
   RULE_ACTIONS,
 } from '../profile/index.js';
+import { PACS_REQUESTS, type PacsEvents, type PacsResponses } from './pacs-contract.js';
 
 const none = z.strictObject({});
 const fileId = z.int().nonnegative();
@@ -126,6 +127,7 @@ export const REQUESTS = {
   'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
   'project:create': z.strictObject({ name: z.string().min(1).max(64) }),
   'project:open': none,
+  ...PACS_REQUESTS,
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -348,7 +350,7 @@ export interface LookupAnswer {
   readonly matched: 'original' | 'pseudonym';
 }
 
-export interface Responses {
+export interface Responses extends PacsResponses {
   'settings:get': Settings;
   'inputs:add': { readonly accepted: number };
   'inputs:pick': { readonly accepted: number };
@@ -383,7 +385,7 @@ export interface Responses {
 export type Response<C extends Channel> = Responses[C];
 
 /** Events main pushes to the window. */
-export interface Events {
+export interface Events extends PacsEvents {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
@@ -399,6 +401,8 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'files:removed',
   'batch:progress',
   'batch:done',
+  'pacs:progress',
+  'pacs:sending',
 ];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;
