@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ProjectState } from '../../shared/ipc/contract.js';
 import { deid, hasApi, messageOf } from './api.js';
 import { clearFiles, useFiles } from './files-store.js';
@@ -26,6 +26,9 @@ export function App() {
   const files = useFiles();
   const run = useRun();
   const [screen, setScreen] = useState<Screen>('files');
+  // Adding files answers late under load: by then the person may have moved on to another screen.
+  const screenRef = useRef(screen);
+  screenRef.current = screen;
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [profileVersion, setProfileVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
@@ -53,8 +56,9 @@ export function App() {
   const actions = useMemo<InputActions>(() => {
     const added = (call: Promise<{ accepted: number }>) => {
       setError(null);
+      const from = screenRef.current;
       call.then(
-        () => setScreen('files'),
+        () => setScreen((now) => (now === from ? 'files' : now)),
         (failure: unknown) => setError(messageOf(failure)),
       );
     };
