@@ -19,6 +19,11 @@ export interface PixelStageOptions {
   /** Built-in device templates, then the profile's own pixel rules. */
   readonly rules: readonly RegionRule[];
   readonly detectedRegions?: DetectedRegions | undefined;
+  /**
+   * The detector searched every frame and found no undecided text: a file at risk only by what kind of image
+   * it is may then leave with the text it kept (the verifier reads its output again).
+   */
+  readonly textSearched?: boolean | undefined;
   readonly codecs?: PixelCodecs | undefined;
 }
 
@@ -60,7 +65,7 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
     const cleaned = clean(parsed, checked, matching, options);
     if (cleaned) return cleaned;
   }
-  return declared(parsed);
+  return declared(parsed, options.textSearched === true);
 }
 
 function clean(
@@ -102,15 +107,16 @@ function clean(
 
 /**
  * The gate for pixels that were not cleaned: what the file declares and what kind of image it is decide
- * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person.
+ * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person, unless the
+ * detector has read it through.
  */
-function declared(parsed: ParsedDicom): PixelStage {
+function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
   if (topLevelCode(parsed, BURNED_IN_ANNOTATION) === 'YES')
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
   const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
-  if (risk.risk !== 'unlikely')
+  if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
   return untouched(PIXELS_NOT_AT_RISK);
 }

@@ -22,7 +22,7 @@ export type FileText = { readonly found: FoundText } | { readonly unreadable: st
 
 /**
  * Reads the burned-in text of every frame of one file: native frames straight from the Pixel Data,
- * encapsulated ones decoded by the lossless codec the pixel stage uses for the same syntax. A file whose
+ * encapsulated ones decoded by the codec the pixel stage uses for the same syntax. A file whose
  * frames cannot be read here must be held, not called free of text.
  */
 export async function findTextInFile(
@@ -44,7 +44,8 @@ export async function findTextInFile(
     };
   } else {
     const codec = options.codecs?.forSyntax(parsed.transferSyntax.uid);
-    if (codec?.kind !== 'lossless') {
+    const decode = codec?.decode;
+    if (!decode) {
       return { unreadable: `frames in ${parsed.transferSyntax.name} cannot be decoded for reading here` };
     }
     let members: number[][];
@@ -60,7 +61,7 @@ export async function findTextInFile(
         parsed.source.read(fragments[k]!.valueStart, fragments[k]!.length),
       );
       const data = parts.length === 1 ? parts[0]! : concat(parts);
-      return codec.decode(data, layout);
+      return decode(data, layout);
     };
   }
   const found = await findBurnedInText(reader, layout.numberOfFrames, frameAt, layout, {
