@@ -14,6 +14,7 @@ import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCrosswalkCsv, readCsvFile } from '../electron/services/reports/read.js';
 import { makeCtStudy } from '../scripts/synth/index.js';
+import { canMountTmpfs, withTmpfs } from '../test/mount.js';
 
 // Interrupted and starved runs through the built command, as a user runs it: outputs and the private
 // records that link them back must never disagree, whatever moment the run ends.
@@ -135,13 +136,11 @@ describe('durability of a run', () => {
   }, 120_000);
 
   // A full disk, as on a small USB stick: needs root to mount a tiny file system.
-  it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
+  it.skipIf(!canMountTmpfs)(
     'a full disk under the outputs or under the audit ends the run cleanly: reason, exit 1, every output audited',
-    () => {
+    async () => {
       for (const full of ['out', 'audit'] as const) {
-        const mount = mkdtempSync(join(tmpdir(), 'deid-full-'));
-        execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${full === 'out' ? 256 : 16}k`, 'tmpfs', mount]);
-        try {
+        await withTmpfs(`size=${full === 'out' ? 256 : 16}k`, (mount) => {
           const out = full === 'out' ? join(mount, 'out') : join(dir, `full-${full}-out`);
           const audit = full === 'audit' ? join(mount, 'audit') : join(dir, `full-${full}-audit`);
           const r = spawnSync(process.execPath, args(out, audit), { env, encoding: 'utf8' });
@@ -154,9 +153,7 @@ describe('durability of a run', () => {
           expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
           const audited = auditedOutputs(audit, out);
           for (const [path, sha] of written) expect(audited.get(path), path).toEqual([sha]);
-        } finally {
-          execFileSync('umount', [mount]);
-        }
+        });
       }
     },
   );

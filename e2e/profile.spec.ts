@@ -26,7 +26,10 @@ test('switching an option changes what the inspector says will happen', async ({
   const characteristics = page.getByRole('switch', { name: 'Keep patient characteristics' });
   await expect(characteristics).not.toBeChecked();
   await characteristics.check();
+  // The date-shift range is shown only with the option that uses it.
+  await expect(page.getByRole('spinbutton', { name: 'From (days)' })).toHaveCount(0);
   await page.getByRole('switch', { name: 'Shift dates' }).check();
+  await expect(page.getByRole('spinbutton', { name: 'From (days)' })).toBeVisible();
   await expect(page.getByRole('alert')).toHaveCount(0);
   await screenshot(page, '7-profile');
 

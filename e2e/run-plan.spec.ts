@@ -44,10 +44,7 @@ test('the run screen states the profile, weakening options, key, outcomes and a 
   await page.getByRole('button', { name: '1. Files' }).click();
   await page.getByRole('option').filter({ hasText: 'US' }).first().click();
   await page.getByRole('tab', { name: 'Image' }).click();
-  // The box shows the acceptance main recorded, so it turns on once the answer is back.
-  const accept = page.getByRole('checkbox', { name: 'I have looked: send this series as is' });
-  await accept.click();
-  await expect(accept).toBeChecked();
+  await page.getByRole('checkbox', { name: 'I have looked: send this series as is' }).check();
   await expect(
     page.getByRole('status').filter({ hasText: 'sent with its pixels as they are' }),
   ).toBeVisible();

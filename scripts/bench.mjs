@@ -66,9 +66,21 @@ const CORPORA = {
       cols: 64,
     },
   },
+  d: {
+    title: 'ultrasound files 640×480 RGB, name burned in',
+    modality: 'US',
+    options: {
+      ...common,
+      patients: quick ? 4 : 20,
+      seriesPerPatient: 1,
+      instancesPerSeries: 10,
+      rows: 480,
+      cols: 640,
+    },
+  },
 };
 const keys = args.only ? [args.only] : Object.keys(CORPORA);
-if (!keys.every((k) => k in CORPORA)) throw new Error('--only takes a, b or c');
+if (!keys.every((k) => k in CORPORA)) throw new Error('--only takes a, b, c or d');
 
 const synth = await loadSynth();
 const generator = createHash('sha256').update(readFileSync(SYNTH_BUNDLE)).digest('hex');
@@ -88,7 +100,7 @@ function ensureCorpus(key) {
   const started = performance.now();
   let files = 0;
   let bytes = 0;
-  for (const file of synth.studyFiles('CT', options)) {
+  for (const file of synth.studyFiles(CORPORA[key].modality ?? 'CT', options)) {
     synth.writeSynthFile(dir, file);
     files++;
     bytes += file.head.length + file.pixelLength;
@@ -136,6 +148,20 @@ function cliCommand(name) {
   return help.status === 0 && `${help.stdout}${help.stderr}`.includes(name) ? undefined : 'not available yet';
 }
 
+/** A profile file for corpus d: the banner box as a site rule, with Clean Pixel Data on or off. */
+function pixelProfile(on) {
+  const path = join(BENCH, `pixels-${on ? 'on' : 'off'}.json`);
+  const { cols } = CORPORA.d.options;
+  const rule = {
+    label: 'bench banner',
+    match: { modality: 'US' },
+    regions: [{ x: 0, y: 0, width: cols, height: 64 }],
+  };
+  const profile = { name: `bench pixels ${on ? 'on' : 'off'}`, pixelRules: [rule] };
+  writeFileSync(path, JSON.stringify(on ? profile : { ...profile, withoutOptions: ['cleanPixelData'] }));
+  return path;
+}
+
 const hasGdcm = hasCommand('gdcmanon', '--version');
 const cert = hasGdcm ? gdcmCertificate() : undefined;
 // Top-level identifying attributes, so --dumb does the kind of edit it can do rather than a plain copy.
@@ -164,9 +190,30 @@ const TOOLS = [
   {
     id: 'anonymize',
     label: 'dicom-deid anonymize',
+    corpora: ['a', 'b', 'c'],
     unavailable: cliCommand('anonymize'),
     cmd: process.execPath,
     argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json'],
+  },
+  // The ultrasound corpus: a site rule boxes the banner (Clean Pixel Data on, files cleaned and written),
+  // against the option turned off (the files, which declare burned-in text, are held, not written).
+  {
+    id: 'anonymize-pixels',
+    label: 'dicom-deid anonymize, cleanPixelData',
+    corpora: ['d'],
+    unavailable: cliCommand('anonymize'),
+    cmd: process.execPath,
+    argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json', '--profile', pixelProfile(true)],
+  },
+  {
+    id: 'anonymize-no-pixels',
+    label: 'dicom-deid anonymize, option off',
+    corpora: ['d'],
+    // Exit 1 says files were held, which is what this run is expected to do.
+    okStatus: [0, 1],
+    unavailable: cliCommand('anonymize'),
+    cmd: process.execPath,
+    argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json', '--profile', pixelProfile(false)],
   },
   {
     id: 'scan',
@@ -251,9 +298,13 @@ async function benchCorpus(key) {
   // A first round that is not counted fills the page cache with the corpus and the tools' binaries.
   for (const round of [-1, ...Array.from({ length: runs }, (_, i) => i)]) {
     for (const tool of live()) {
-      rmSync(out, { recursive: true, force: true });
+      // The report folder beside the output remembers the profile: tools with different profiles need a fresh one.
+      const clear = () => {
+        for (const dir of [out, `${out}.report`]) rmSync(dir, { recursive: true, force: true });
+      };
+      clear();
       const run = await measure(tool, corpus.dir, out);
-      rmSync(out, { recursive: true, force: true });
+      clear();
       const row = rows.get(tool.id);
       if (run.error) row.error = `failed (${run.error})`;
       else if (round >= 0) row.runs.push(run);

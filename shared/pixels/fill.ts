@@ -95,15 +95,27 @@ export function fillRects(
   const stored = fill.map((v) => (v << shift) & (bytes === 1 ? 0xff : 0xffff));
   const put =
     bytes === 1
-      ? (sample: number, at: number) => {
-          frame[at] = stored[sample]!;
+      ? (target: Uint8Array, sample: number, at: number) => {
+          target[at] = stored[sample]!;
         }
-      : (sample: number, at: number) => {
+      : (target: Uint8Array, sample: number, at: number) => {
           const v = stored[sample]!;
-          frame[at + (littleEndian ? 0 : 1)] = v & 0xff;
-          frame[at + (littleEndian ? 1 : 0)] = v >>> 8;
+          target[at + (littleEndian ? 0 : 1)] = v & 0xff;
+          target[at + (littleEndian ? 1 : 0)] = v >>> 8;
         };
   const { rows, columns, samplesPerPixel } = layout;
+  const patterns = new Map<string, Uint8Array>();
+  /** `width` pixels of the given samples, interleaved, in the frame's byte order. */
+  const rowPattern = (samples: readonly number[], width: number): Uint8Array => {
+    const key = `${samples.join(',')}:${width}`;
+    let pattern = patterns.get(key);
+    if (!pattern) {
+      pattern = new Uint8Array(width * samples.length * bytes);
+      for (let i = 0; i < width * samples.length; i++) put(pattern, samples[i % samples.length]!, i * bytes);
+      patterns.set(key, pattern);
+    }
+    return pattern;
+  };
   for (const r of rects) {
     const rect = clipRect(r, layout);
     if (!rect) continue;
@@ -111,23 +123,29 @@ export function fillRects(
       if (layout.photometricInterpretation === 'YBR_FULL_422') {
         for (let x = rect.x; x < rect.x + rect.width; x++) {
           const pair = (y * columns + (x & ~1)) * 2 * bytes;
-          put(0, pair + (x & 1) * bytes);
+          put(frame, 0, pair + (x & 1) * bytes);
           const partner = x ^ 1;
           if (partner >= rect.x && partner < rect.x + rect.width) {
-            put(1, pair + 2 * bytes);
-            put(2, pair + 3 * bytes);
+            put(frame, 1, pair + 2 * bytes);
+            put(frame, 2, pair + 3 * bytes);
           }
         }
         continue;
       }
-      for (let x = rect.x; x < rect.x + rect.width; x++) {
+      // One row of the rectangle is the same bytes every time: written once, then copied row by row.
+      if (layout.planarConfiguration === 1) {
         for (let s = 0; s < samplesPerPixel; s++) {
-          const at =
-            layout.planarConfiguration === 1
-              ? (s * rows * columns + y * columns + x) * bytes
-              : ((y * columns + x) * samplesPerPixel + s) * bytes;
-          put(s, at);
+          const at = (s * rows * columns + y * columns + rect.x) * bytes;
+          frame.set(rowPattern([s], rect.width), at);
         }
+      } else {
+        frame.set(
+          rowPattern(
+            fill.map((_, s) => s),
+            rect.width,
+          ),
+          (y * columns + rect.x) * samplesPerPixel * bytes,
+        );
       }
     }
   }

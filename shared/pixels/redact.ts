@@ -52,7 +52,8 @@ class CleanedFrame implements ByteSource {
   read(offset: number, length: number): Uint8Array {
     const bytes = this.ensure();
     const end = Math.min(this.size, offset + length);
-    const out = bytes.slice(offset, end);
+    // A view, not a copy: the frame is dropped here once read to its end, and readers do not write to it.
+    const out = bytes.subarray(offset, end);
     if (end >= this.size) this.bytes = undefined;
     return out;
   }

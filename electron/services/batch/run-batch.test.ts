@@ -19,6 +19,7 @@ import { MemorySource } from '../../../shared/dicom/source.js';
 import { readText } from '../../../shared/dicom/values.js';
 import { walkElements } from '../../../shared/dicom/walk.js';
 import { getPreset, type Profile, parseProfileFile } from '../../../shared/profile/index.js';
+import { canMountTmpfs, withTmpfs } from '../../../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
 import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
@@ -409,22 +410,15 @@ describe('runBatch and its output folder', () => {
 
   // An output folder at the root of its own file system (a USB stick, a share): moving files into place
   // from a temporary folder beside it would cross file systems (EXDEV). Needs root to mount.
-  it.skipIf(process.platform !== 'linux' || process.getuid?.() !== 0)(
-    'writes into a folder that is the root of a mount',
-    async () => {
-      const { dir } = makeInputs(4);
-      const mount = mkdtempSync(join(tmpdir(), 'deid-mnt-'));
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mount]);
-      try {
-        const summary = await runBatch({ ...base, inputs: [dir], outDir: mount, stateDir: `${mount}-state` });
-        expect(summary).toMatchObject({ written: 4, failed: 0 });
-        expect(listFiles(mount)).toHaveLength(4);
-        expect(hiddenLeft(mount)).toEqual([]);
-      } finally {
-        execFileSync('umount', [mount]);
-      }
-    },
-  );
+  it.skipIf(!canMountTmpfs)('writes into a folder that is the root of a mount', async () => {
+    const { dir } = makeInputs(4);
+    await withTmpfs('size=4m', async (mount) => {
+      const summary = await runBatch({ ...base, inputs: [dir], outDir: mount, stateDir: `${mount}-state` });
+      expect(summary).toMatchObject({ written: 4, failed: 0 });
+      expect(listFiles(mount)).toHaveLength(4);
+      expect(hiddenLeft(mount)).toEqual([]);
+    });
+  });
 });
 
 describe('runBatch --dicomdir', () => {

@@ -294,6 +294,21 @@ describe('ReportWriter across runs', () => {
     if (posix) expect(mode(join(auditDir, AUDIT_CSV))).toBe(0o600);
   });
 
+  it('counts an accepted file as written yet at risk, and records in the private audit who accepted it', () => {
+    const outDir = join(root, 'accepted', 'out');
+    const auditDir = join(root, 'accepted', 'audit');
+    const [written] = records(outDir);
+    const writer = ReportWriter.open(context(outDir), { auditDir });
+    const rule = 'accepted by the profile rule "ultrasound series reviewed on site"';
+    writer.add({ ...written!, pixels: { status: 'accepted', reason: rule, regionsCleaned: 0 } });
+    expect(writer.close()).toMatchObject({ written: 1, accepted: 1, held: 0 });
+    expect(readCsvFile(join(auditDir, AUDIT_CSV))[0]!.pixels).toBe(`accepted: ${rule}`);
+    const [row] = readCsvFile(join(writer.locations.reportDir, REPORT_CSV));
+    expect(row).toMatchObject({ status: 'written', pixels: 'accepted', regions_cleaned: '0' });
+    // Who accepted it is for the site's records: the shareable report says only that it was.
+    expect(readFileSync(join(writer.locations.reportDir, REPORT_JSON), 'utf8')).not.toContain('ultrasound');
+  });
+
   it('refuses an audit another version wrote, leaving it as it is', () => {
     const auditDir = join(root, 'old', 'audit');
     mkdirSync(auditDir, { recursive: true });

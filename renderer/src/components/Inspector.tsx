@@ -61,7 +61,8 @@ function Findings({ inspection }: { inspection: Inspection }) {
               ? 'Identifying text is likely burned into the image pixels.'
               : 'Identifying text may be burned into the image pixels.'}
           </strong>{' '}
-          Removing header data does not remove it: check the image before sharing.
+          Removing header data does not remove it: in the Image tab, draw boxes over the text to clean it, or,
+          having looked, accept the file or its series as it is.
           {inspection.burnedIn.reasons.length > 0 ? (
             <ul>
               {inspection.burnedIn.reasons.map((reason) => (

@@ -38,6 +38,8 @@ export function RegionPanel({
 }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ text: string; error: boolean } | null>(null);
+  // An acceptance shows as asked while main records it; main's answer (or its refusal) then decides.
+  const [asked, setAsked] = useState<{ scope: RegionScope; accept: boolean } | null>(null);
   const ruleOf = (scope: RegionScope) => rules.find((rule) => rule.scope === scope);
 
   const send = (scope: RegionScope, regions: readonly Rect[], accept: boolean, done: string) => {
@@ -50,7 +52,10 @@ export function RegionPanel({
         setMessage({ text: done, error: false });
       })
       .catch((failure: unknown) => setMessage({ text: messageOf(failure), error: true }))
-      .finally(() => setBusy(false));
+      .finally(() => {
+        setBusy(false);
+        setAsked(null);
+      });
   };
   const apply = (scope: RegionScope, where: string) =>
     send(
@@ -61,7 +66,8 @@ export function RegionPanel({
         ? `No boxes are cleaned ${where} any more.`
         : `${plural(boxes.length, 'box', 'boxes')} will be cleaned ${where} when the files are run.`,
     );
-  const accept = (scope: 'file' | 'series', on: boolean) =>
+  const accept = (scope: 'file' | 'series', on: boolean) => {
+    setAsked({ scope, accept: on });
     send(
       scope,
       ruleOf(scope)?.regions ?? [],
@@ -70,6 +76,7 @@ export function RegionPanel({
         ? `This ${scope} will be sent with its pixels as they are.`
         : `This ${scope} is no longer accepted as it is.`,
     );
+  };
 
   return (
     <div className="region-panel">
@@ -141,7 +148,7 @@ export function RegionPanel({
             <input
               type="checkbox"
               disabled={busy}
-              checked={ruleOf(scope)?.accept ?? false}
+              checked={asked?.scope === scope ? asked.accept : (ruleOf(scope)?.accept ?? false)}
               onChange={(event) => accept(scope, event.target.checked)}
             />
             I have looked: send this {scope} as is

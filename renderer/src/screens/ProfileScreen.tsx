@@ -183,27 +183,32 @@ export function ProfileScreen({
             );
           })}
         </ul>
-        <h3>Date shift</h3>
-        <p className="hint">
-          When dates are shifted, each patient's dates move by a number of days picked in this range.
-        </p>
-        <div className="profile-head">
-          {(['minDays', 'maxDays'] as const).map((field) => (
-            <label key={field}>
-              {field === 'minDays' ? 'From (days)' : 'To (days)'}
-              <input
-                type="number"
-                value={draft.dateShift[field]}
-                onChange={(event) =>
-                  send(
-                    { ...draft, dateShift: { ...draft.dateShift, [field]: Number(event.target.value) } },
-                    SEND_DELAY_MS,
-                  )
-                }
-              />
-            </label>
-          ))}
-        </div>
+        {/* Only a profile that shifts dates uses the range: it is shown with that option, not before. */}
+        {draft.options.includes('retainLongModifiedDates') ? (
+          <>
+            <h3>Date shift</h3>
+            <p className="hint">
+              When dates are shifted, each patient's dates move by a number of days picked in this range.
+            </p>
+            <div className="profile-head">
+              {(['minDays', 'maxDays'] as const).map((field) => (
+                <label key={field}>
+                  {field === 'minDays' ? 'From (days)' : 'To (days)'}
+                  <input
+                    type="number"
+                    value={draft.dateShift[field]}
+                    onChange={(event) =>
+                      send(
+                        { ...draft, dateShift: { ...draft.dateShift, [field]: Number(event.target.value) } },
+                        SEND_DELAY_MS,
+                      )
+                    }
+                  />
+                </label>
+              ))}
+            </div>
+          </>
+        ) : null}
         <h3>Custom rules</h3>
         <RuleEditor rules={draft.rules} onChange={(rules) => send({ ...draft, rules }, SEND_DELAY_MS)} />
       </section>
