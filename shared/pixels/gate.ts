@@ -3,13 +3,13 @@ import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../di
 import type { DicomElement, ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
 import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
-import type { PixelCodecs } from './codec.js';
+import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
 import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
-import type { DetectedRegions, RegionRule } from './regions.js';
+import type { DetectedRegions, Rect, RegionRule } from './regions.js';
 
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 
@@ -68,6 +68,29 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
   return declared(parsed, options.textSearched === true);
 }
 
+/** The rectangles each matching rule cleans on every frame. */
+function ruleRects(parsed: ParsedDicom, matching: readonly RegionRule[], layout: FrameLayout) {
+  const usAreas = matching.some((r) => r.outsideUltrasoundRegions) ? ultrasoundRegions(parsed, layout) : [];
+  return (rule: RegionRule): Rect[] => [
+    ...rule.regions,
+    ...(rule.outsideUltrasoundRegions && usAreas.length > 0 ? outside(usAreas, layout) : []),
+  ];
+}
+
+/**
+ * What the rules that match this file clean on every frame (none when a rule accepts it as it is): text the
+ * detector found there needs no decision, it goes whatever it says.
+ */
+export function ruleCoverage(parsed: ParsedDicom, rules: readonly RegionRule[]): Rect[] {
+  const checked = frameLayoutOf(parsed);
+  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+  if (!layout) return [];
+  const header = new HeaderValues(parsed);
+  const matching = rules.filter((rule) => matchesFile(header, rule.match, layout));
+  if (matching.some((rule) => rule.accept)) return [];
+  return matching.flatMap(ruleRects(parsed, matching, layout));
+}
+
 function clean(
   parsed: ParsedDicom,
   checked: CheckedLayout,
@@ -77,14 +100,8 @@ function clean(
   const { layout } = checked;
   const darkest = darkestFill(layout, parsed, checked.paddingValue);
   const fillOf = (rule?: RegionRule) => (rule?.fill === undefined ? darkest : ruleFill(layout, rule.fill));
-  const usAreas = matching.some((r) => r.outsideUltrasoundRegions) ? ultrasoundRegions(parsed, layout) : [];
-  const everyFrame: FillGroup[] = matching.map((rule) => ({
-    rects: [
-      ...rule.regions,
-      ...(rule.outsideUltrasoundRegions && usAreas.length > 0 ? outside(usAreas, layout) : []),
-    ],
-    fill: fillOf(rule),
-  }));
+  const rectsOf = ruleRects(parsed, matching, layout);
+  const everyFrame: FillGroup[] = matching.map((rule) => ({ rects: rectsOf(rule), fill: fillOf(rule) }));
   const plan = (frame: number): FillGroup[] => {
     const found = options.detectedRegions?.get(frame);
     return found && found.length > 0 ? [...everyFrame, { rects: found, fill: darkest }] : everyFrame;

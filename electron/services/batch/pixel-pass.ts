@@ -3,7 +3,9 @@ import { fileIdentifiers } from '../../../shared/anonymize/identifiers.js';
 import { modality, sopClassUID } from '../../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../../shared/pixels/codec.js';
+import { ruleCoverage } from '../../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
+import { pixelRulesFor } from '../../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../../shared/pixels/text-identity.js';
 import { burnedInFactsOf, burnedInRisk } from '../../../shared/scan/burned-in.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
@@ -84,6 +86,7 @@ export async function anonymizeWithPixels(
         identifiers: needles,
         codecs: tools.loadedCodecs,
       }),
+      ruleCoverage(parsed, pixelRulesFor(options.profile)),
     );
     if ('hold' in verdict) hold = verdict.hold;
     detected = { detectedRegions: verdict.regions, textSearched: hold === undefined };

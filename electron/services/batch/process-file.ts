@@ -311,7 +311,7 @@ export async function processFile(
     });
     if (hits.length > 0) {
       const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
-      return failedCheck(`verification of the header: ${describeHit(hits[0]!)}${more}`);
+      return failedCheck(`verification: ${describeHit(hits[0]!)}${more}`);
     }
     if (pixelHit) return failedCheck(`verification of the pixels: ${pixelHit}`);
     return checked(config.verify ? 'passed' : 'not-run', directory);
