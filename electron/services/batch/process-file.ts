@@ -295,11 +295,12 @@ export async function processFile(
         hits = findResidualIdentifiers(parsedOutput, result.removedIdentifiers, relativeOutput);
       if (config.dicomdir) directory = directoryFacts(parsedOutput);
       lap('verify');
-      if (config.verify && hits.length === 0 && pass.pixels.status !== 'held')
+      if (config.verify && hits.length === 0 && pass.pixels.status !== 'held' && pass.needles) {
         pixelHit = await pixelResidue(parsedOutput, pass, tools);
+        lap('verify pixels');
+      }
     } finally {
       out.close();
-      lap('verify pixels');
     }
     const failedCheck = (reason: string): FileOutcome => ({
       id: task.id,
