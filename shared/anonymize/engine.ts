@@ -252,6 +252,10 @@ class Run {
     });
     if (this.parsed.trailingStart !== undefined)
       this.warnings.push('bytes after the last element were dropped');
+    if (pixels.outcome.lossyReencoded)
+      this.warnings.push(
+        `${pixels.outcome.lossyReencoded} cleaned frames were re-encoded in a transfer syntax that allows loss, at the original's coding parameters`,
+      );
     return {
       chunks,
       report: {

@@ -119,7 +119,13 @@ function clean(
   const flag = parsed.dataset.elements.find((e) => e.tag === BURNED_IN_ANNOTATION);
   if (flag) edits.set(flag, { kind: 'value', vr: 'CS', value: asciiBytes('NO') });
   else insert.push({ tag: BURNED_IN_ANNOTATION, vr: 'CS', value: asciiBytes('NO') });
-  return { outcome: { status: 'cleaned', regionsCleaned: redaction.regionsCleaned }, edits, insert };
+  const { regionsCleaned, lossyReencoded } = redaction;
+  const outcome: PixelOutcome = {
+    status: 'cleaned',
+    regionsCleaned,
+    ...(lossyReencoded ? { lossyReencoded } : {}),
+  };
+  return { outcome, edits, insert };
 }
 
 /**

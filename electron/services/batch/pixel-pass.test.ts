@@ -146,6 +146,29 @@ describe('the batch pixel pass', () => {
     },
   );
 
+  it.runIf(hasTool('gdcmconv'))(
+    'cleans a lossy JPEG 2000 file at the original coding parameters, and the report says so',
+    async () => {
+      const lossy = tools.dicom(
+        'gdcmconv',
+        ['--j2k', '--lossy', '--irreversible', '-q', '50'],
+        readFileSync(CT),
+      );
+      const outcome = await run(
+        lossy,
+        config({ x: 0, y: 0, width: 32, height: 16 }),
+        new PixelTools(blankReader),
+      );
+      expect(outcome.status).toBe('written');
+      if (outcome.status !== 'written') return;
+      expect(outcome.pixels).toMatchObject({ status: 'cleaned', lossyReencoded: 1 });
+      expect(outcome.report.warnings).toContain(
+        "1 cleaned frames were re-encoded in a transfer syntax that allows loss, at the original's coding parameters",
+      );
+      expect(syntaxOf(new Uint8Array(readFileSync(outcome.tempPath)))).toBe('1.2.840.10008.1.2.4.91');
+    },
+  );
+
   it('holds a file whose text the reader could not decide, or writes it cleaned: never with the name legible', async () => {
     const pixelTools = new PixelTools(() => new TesseractReader({ workers: 1 }));
     try {
