@@ -94,7 +94,8 @@ describe('the batch pixel pass', () => {
   it('makes no codec and no reader for a file whose pixels need nothing', async () => {
     const pixelTools = new PixelTools(noReader);
     const outcome = await run(readFileSync(CT), config(), pixelTools);
-    expect(outcome.status).toBe('written');
+    expect(outcome).toMatchObject({ status: 'written', verification: 'passed' });
+    expect(outcome).not.toHaveProperty('pixelVerification');
     expect(pixelTools.loadedCodecs).toBeUndefined();
   });
 
@@ -109,6 +110,7 @@ describe('the batch pixel pass', () => {
       if (outcome.status !== 'written') return;
       expect(outcome.pixels).toMatchObject({ status: 'cleaned', regionsCleaned: 1 });
       expect(outcome.verification).toBe('passed');
+      expect(outcome.pixelVerification).toBe('passed');
       const written = new Uint8Array(readFileSync(outcome.tempPath));
       expect(syntaxOf(written)).toBe('1.2.840.10008.1.2.5');
       const dump = execFileSync('dcmdump', [
@@ -199,6 +201,7 @@ describe('the batch pixel pass', () => {
     expect(outcome.status).toBe('failed');
     if (outcome.status !== 'failed') return;
     expect(outcome.verification).toBe('failed');
+    expect(outcome.pixelVerification).toBe('failed');
     expect(outcome.reason).toMatch(/^verification of the pixels: 1 pieces of identifying text/);
     expect(outcome.reason).not.toMatch(/DOE|JANE/);
   });

@@ -48,6 +48,8 @@ export interface WrittenFile {
   readonly inputSha256: string;
   readonly outputSha256: string;
   readonly verification: 'passed' | 'not-run';
+  /** The output's pixels were read again (searched or cleaned files): absent when they were not. */
+  readonly pixelVerification?: 'passed';
   readonly report: AnonymizeResult['report'];
   readonly mapping: AnonymizeResult['mapping'];
   readonly identity: AnonymizeResult['identity'];
@@ -68,6 +70,8 @@ export interface NotWritten {
   readonly reason: string;
   readonly inputBytes: number;
   readonly verification: 'passed' | 'failed' | 'not-run';
+  /** Failed: the written pixels still showed the file's identity. */
+  readonly pixelVerification?: 'failed';
   readonly review?: string;
   /** For a held file: the engine's pixel outcome. */
   readonly pixels?: PixelOutcome;
@@ -288,6 +292,7 @@ export async function processFile(
     const out = openInput(tempPath);
     let hits: ReturnType<typeof findResidualIdentifiers> = [];
     let pixelHit: string | undefined;
+    let pixelsRead = false;
     let directory: DirectoryFacts | undefined;
     try {
       const parsedOutput = parseDicom(out.source);
@@ -297,25 +302,28 @@ export async function processFile(
       lap('verify');
       if (config.verify && hits.length === 0 && pass.pixels.status !== 'held' && pass.needles) {
         pixelHit = await pixelResidue(parsedOutput, pass, tools);
+        pixelsRead = true;
         lap('verify pixels');
       }
     } finally {
       out.close();
     }
-    const failedCheck = (reason: string): FileOutcome => ({
+    const failedCheck = (reason: string, pixels = false): FileOutcome => ({
       id: task.id,
       status: 'failed',
       reason,
       inputBytes,
       verification: 'failed',
       review: tempPath,
+      ...(pixels ? { pixelVerification: 'failed' as const } : {}),
     });
     if (hits.length > 0) {
       const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
       return failedCheck(`verification: ${describeHit(hits[0]!)}${more}`);
     }
-    if (pixelHit) return failedCheck(`verification of the pixels: ${pixelHit}`);
-    return checked(config.verify ? 'passed' : 'not-run', directory);
+    if (pixelHit) return failedCheck(`verification of the pixels: ${pixelHit}`, true);
+    const outcome = checked(config.verify ? 'passed' : 'not-run', directory);
+    return pixelsRead && outcome.status === 'written' ? { ...outcome, pixelVerification: 'passed' } : outcome;
   } catch (e) {
     unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, `verification could not read the output back: ${failureReason(e)}`);
