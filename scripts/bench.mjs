@@ -42,6 +42,15 @@ const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
 
 const common = { syntax: 'explicit-le', seed: 1, rows: 512, cols: 512, frames: 1 };
+const cine = {
+  ...common,
+  patients: quick ? 1 : 2,
+  seriesPerPatient: 1,
+  instancesPerSeries: 1,
+  rows: 480,
+  cols: 640,
+  frames: quick ? 30 : 150,
+};
 const CORPORA = {
   a: {
     title: 'CT files 512×512×16-bit',
@@ -80,35 +89,18 @@ const CORPORA = {
       cols: 640,
     },
   },
-  // Cines in the compressed syntaxes ultrasound machines write: the same frames as corpus d, converted by
-  // dcmtk, cleaned in RLE by decode–fill–encode and in JPEG baseline in the compressed domain.
+  // Cines in the compressed syntaxes ultrasound machines write: frames like corpus d's, converted by dcmtk, cleaned in RLE by decode–fill–encode and in JPEG baseline in the compressed domain.
   e: {
     title: 'ultrasound cine 640×480 RGB, RLE',
     modality: 'US',
     convert: ['dcmcrle'],
-    options: {
-      ...common,
-      patients: quick ? 1 : 2,
-      seriesPerPatient: 1,
-      instancesPerSeries: 1,
-      rows: 480,
-      cols: 640,
-      frames: quick ? 30 : 150,
-    },
+    options: cine,
   },
   f: {
     title: 'ultrasound cine 640×480 RGB, JPEG baseline',
     modality: 'US',
     convert: ['dcmcjpeg', '+eb'],
-    options: {
-      ...common,
-      patients: quick ? 1 : 2,
-      seriesPerPatient: 1,
-      instancesPerSeries: 1,
-      rows: 480,
-      cols: 640,
-      frames: quick ? 30 : 150,
-    },
+    options: cine,
   },
 };
 const keys = args.only ? args.only.split(',') : Object.keys(CORPORA);
