@@ -89,7 +89,8 @@ const CORPORA = {
       cols: 640,
     },
   },
-  // Cines in the compressed syntaxes ultrasound machines write: frames like corpus d's, converted by dcmtk, cleaned in RLE by decode–fill–encode and in JPEG baseline in the compressed domain.
+  // Cines in the compressed syntaxes ultrasound machines write: frames like corpus d's, converted by dcmtk,
+  // cleaned in RLE by decode–fill–encode and in JPEG baseline in the compressed domain.
   e: {
     title: 'ultrasound cine 640×480 RGB, RLE',
     modality: 'US',
