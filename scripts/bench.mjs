@@ -42,14 +42,15 @@ const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
 
 const common = { syntax: 'explicit-le', seed: 1, rows: 512, cols: 512, frames: 1 };
-const cine = {
+// The generator makes multi-frame objects for CT and MR only: the compressed ultrasound corpora are single
+// frames like corpus d's.
+const ultrasound = {
   ...common,
-  patients: quick ? 1 : 2,
+  patients: quick ? 4 : 20,
   seriesPerPatient: 1,
-  instancesPerSeries: 1,
+  instancesPerSeries: 10,
   rows: 480,
   cols: 640,
-  frames: quick ? 30 : 150,
 };
 const CORPORA = {
   a: {
@@ -80,28 +81,21 @@ const CORPORA = {
   d: {
     title: 'ultrasound files 640×480 RGB, name burned in',
     modality: 'US',
-    options: {
-      ...common,
-      patients: quick ? 4 : 20,
-      seriesPerPatient: 1,
-      instancesPerSeries: 10,
-      rows: 480,
-      cols: 640,
-    },
+    options: ultrasound,
   },
-  // Cines in the compressed syntaxes ultrasound machines write: frames like corpus d's, converted by dcmtk,
-  // cleaned in RLE by decode–fill–encode and in JPEG baseline in the compressed domain.
+  // The compressed syntaxes ultrasound machines write: corpus d converted by dcmtk, cleaned in RLE by
+  // decode–fill–encode and in JPEG baseline in the compressed domain.
   e: {
-    title: 'ultrasound cine 640×480 RGB, RLE',
+    title: 'ultrasound files 640×480 RGB, RLE',
     modality: 'US',
     convert: ['dcmcrle'],
-    options: cine,
+    options: ultrasound,
   },
   f: {
-    title: 'ultrasound cine 640×480 RGB, JPEG baseline',
+    title: 'ultrasound files 640×480 RGB, JPEG baseline',
     modality: 'US',
     convert: ['dcmcjpeg', '+eb'],
-    options: cine,
+    options: ultrasound,
   },
 };
 const keys = args.only ? args.only.split(',') : Object.keys(CORPORA);

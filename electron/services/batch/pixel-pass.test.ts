@@ -99,6 +99,17 @@ describe('the batch pixel pass', () => {
     expect(pixelTools.loadedCodecs).toBeUndefined();
   });
 
+  it('leaves a file a rule accepts as it is: the person decided, nothing is read or held', async () => {
+    const basic = getPreset('basic');
+    const accepting: WorkerConfig = {
+      ...config(),
+      profile: { ...basic, pixelRules: [{ match: { modality: 'US' }, regions: [], accept: true }] },
+    };
+    const outcome = await run(readFileSync(US), accepting, new PixelTools(noReader));
+    expect(outcome.status).toBe('written');
+    if (outcome.status === 'written') expect(outcome.pixels.status).toBe('accepted');
+  });
+
   it.runIf(hasTool('dcmcrle') && hasTool('dcmdrle'))(
     'cleans a drawn region of an RLE file, loading the codecs on first need: same syntax, rest bit-identical',
     async () => {

@@ -73,35 +73,39 @@ export async function anonymizeWithPixels(
   options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched'>,
   tools: PixelTools,
 ): Promise<PixelPassResult> {
-  const cleanPixelData = options.profile.options.includes('cleanPixelData');
-  let detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> = {};
+  const run = async (detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'>) => {
+    let asked = false;
+    const lazy: PixelCodecs = {
+      forSyntax: (uid) => {
+        const codec = tools.loadedCodecs?.forSyntax(uid);
+        if (!tools.loadedCodecs) asked = true;
+        return codec;
+      },
+    };
+    const result = anonymize(parsed, { ...options, ...detected, pixelCodecs: lazy });
+    // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
+    return asked
+      ? anonymize(parsed, { ...options, ...detected, pixelCodecs: await tools.loadCodecs() })
+      : result;
+  };
+  let result = await run({});
+  // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
+  const searched =
+    options.profile.options.includes('cleanPixelData') &&
+    result.pixels.status !== 'accepted' &&
+    pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
-  const searched = cleanPixelData && parsed.dataset.elements.length > 0 && pixelsAtRisk(parsed);
   if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
     const verdict = textVerdict(
-      await findTextInFile(parsed, tools.textReader(), {
-        identifiers: needles,
-        codecs: tools.loadedCodecs,
-      }),
+      await findTextInFile(parsed, tools.textReader(), { identifiers: needles, codecs: tools.loadedCodecs }),
       ruleCoverage(parsed, pixelRulesFor(options.profile)),
     );
     if ('hold' in verdict) hold = verdict.hold;
-    detected = { detectedRegions: verdict.regions, textSearched: hold === undefined };
+    result = await run({ detectedRegions: verdict.regions, textSearched: hold === undefined });
   }
-  let asked = false;
-  const lazy: PixelCodecs = {
-    forSyntax: (uid) => {
-      const codec = tools.loadedCodecs?.forSyntax(uid);
-      if (!tools.loadedCodecs) asked = true;
-      return codec;
-    },
-  };
-  let result = anonymize(parsed, { ...options, ...detected, pixelCodecs: lazy });
-  // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
-  if (asked) result = anonymize(parsed, { ...options, ...detected, pixelCodecs: await tools.loadCodecs() });
   const pixels: PixelOutcome =
     hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
