@@ -64,7 +64,12 @@ export async function findTextInFile(
       return decode(data, layout);
     };
   }
-  const found = await findBurnedInText(reader, layout.numberOfFrames, frameAt, layout, {
+  // Decoders give every pixel its three samples: YBR_FULL_422 is packed by pairs only in native Pixel Data.
+  const readLayout =
+    parsed.transferSyntax.encapsulated && layout.photometricInterpretation.trim() === 'YBR_FULL_422'
+      ? { ...layout, photometricInterpretation: 'YBR_FULL' }
+      : layout;
+  const found = await findBurnedInText(reader, layout.numberOfFrames, frameAt, readLayout, {
     identifiers: options.identifiers,
     ...(modality ? { modality } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
