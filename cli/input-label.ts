@@ -1,4 +1,4 @@
-import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { pathUnderInputs } from '../electron/services/inputs.js';
 import { printable } from './printable.js';
 
 /**
@@ -8,11 +8,5 @@ import { printable } from './printable.js';
  */
 export function inputLabel(path: string, no: number, roots: readonly string[], interactive: boolean): string {
   if (!interactive) return `input ${no}`;
-  const full = resolve(path);
-  for (const root of roots) {
-    const rel = relative(resolve(root), full);
-    if (rel === '') return printable(basename(full));
-    if (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return printable(rel);
-  }
-  return printable(path);
+  return printable(pathUnderInputs(path, roots) ?? path);
 }

@@ -1,6 +1,15 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,22 +22,23 @@ const CLI = join(ROOT, 'dist', 'cli', 'dicom-deid.js');
 const CORPUS = join(ROOT, '..', 'shared', 'corpus');
 const N = 4;
 
-// Two corpus files that share a SOP Instance UID and have no Study Instance UID (so they are sharded by
-// path): different input bytes, the same de-identified output.
-const TWINS = ['fo-dicom+fo-dicom/TestData/GH223.dcm', 'fo-dicom+fo-dicom/TestData/GH487.dcm'];
-
 const dir = mkdtempSync(join(tmpdir(), 'deid-shard-'));
+// The input: the corpus (through a link, so a single input root holds it) and a copy of one of its files
+// elsewhere. That file has no Study Instance UID, so it and its copy are sharded by path: two inputs with
+// one SOP Instance UID and the same de-identified bytes, which the key below puts in different shards.
+const INPUT = join(dir, 'in');
+const ORIGINAL = join(INPUT, 'corpus', 'fo-dicom+fo-dicom', 'TestData', 'charset', 'chrSQEncoding.dcm');
+const COPY = join(INPUT, 'copies', 'chrSQEncoding.dcm');
 const home = join(dir, 'home');
 const keyFile = join(dir, 'project.key');
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A fixed key under which the twins fall into different shards, so the test covers that case every time. */
-function keySplittingTwins(): Buffer {
+/** A fixed key under which the copy and its original fall into different shards, so that case is covered. */
+function keySplittingCopy(): Buffer {
   for (let i = 0; ; i++) {
     const secret = createHash('sha256').update(`dicom-deid shard test ${i}`).digest();
-    const selector = new ShardSelector({ index: 1, count: N, by: 'study' }, keyFromBytes(secret), [CORPUS]);
-    const [a, b] = TWINS.map((t) => selector.shardOf(join(CORPUS, t)));
-    if (a !== b) return secret;
+    const selector = new ShardSelector({ index: 1, count: N, by: 'study' }, keyFromBytes(secret), [INPUT]);
+    if (selector.shardOf(ORIGINAL) !== selector.shardOf(COPY)) return secret;
   }
 }
 
@@ -54,7 +64,7 @@ const shards = Array.from({ length: N }, (_, i) => folders(`shard-${i + 1}`));
 const anonymize = (f: ReturnType<typeof folders>, ...extra: string[]) =>
   cli([
     'anonymize',
-    CORPUS,
+    INPUT,
     '--out',
     f.out,
     '--report',
@@ -91,15 +101,23 @@ const merge = (out: string, reports: string[], audits: string[], extra: string[]
 /** The JSON report without the two times that differ between any two runs. */
 const reportJson = (folder: string) =>
   readFileSync(join(folder, 'deid-report.json'), 'utf8').replace(/"(startedAt|finishedAt)": "[^"]*"/g, '');
-/** Audit rows without the time and the path of the copy kept for review (each run keeps its own). */
+/**
+ * Audit rows without the time and the path of the copy kept for review (each run keeps its own), sorted:
+ * a run appends the line of an output moved to its content-hash name when the second content arrives.
+ */
 const auditRows = (folder: string) =>
-  readCsvFile(join(folder, 'deid-audit.csv')).map(({ timestamp, quarantine, ...rest }) => rest);
+  readCsvFile(join(folder, 'deid-audit.csv'))
+    .map(({ timestamp, quarantine, ...rest }) => JSON.stringify(rest))
+    .sort();
 const sortedLines = (file: string) => readFileSync(file, 'utf8').split('\r\n').sort();
 
 describe('four shards, as four separate processes, write what one run writes', () => {
   beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
-    writeFileSync(keyFile, `${keySplittingTwins().toString('hex')}\n`, { mode: 0o600 });
+    mkdirSync(join(INPUT, 'copies'), { recursive: true });
+    symlinkSync(CORPUS, join(INPUT, 'corpus'));
+    copyFileSync(ORIGINAL, COPY);
+    writeFileSync(keyFile, `${keySplittingCopy().toString('hex')}\n`, { mode: 0o600 });
     const runs = await Promise.all([
       anonymize(single),
       ...shards.map((f, i) => anonymize(f, '--shard', `${i + 1}/${N}`, '--shard-by', 'study')),
@@ -108,15 +126,18 @@ describe('four shards, as four separate processes, write what one run writes', (
     for (const r of runs) expect(r.status, r.stderr).toBe(1);
   }, 600_000);
 
-  it('splits the inputs into disjoint shards that together are all of them, the twins apart', () => {
-    const inputsOf = (audit: string) => readCsvFile(join(audit, 'deid-audit.csv')).map((r) => r.input!);
+  it('splits the inputs into disjoint shards that together are all of them, the copy apart', () => {
+    // An input has one audit line, and one more when its output moved to a content-hash name.
+    const inputsOf = (audit: string) => [
+      ...new Set(readCsvFile(join(audit, 'deid-audit.csv')).map((r) => r.input!)),
+    ];
     const perShard = shards.map((f) => inputsOf(f.audit));
     const all = perShard.flat();
     expect(new Set(all).size).toBe(all.length);
     expect(new Set(all)).toEqual(new Set(inputsOf(single.audit)));
     for (const inputs of perShard) expect(inputs.length).toBeGreaterThan(all.length / N / 3);
-    const shardOf = (t: string) => perShard.findIndex((inputs) => inputs.includes(join(CORPUS, t)));
-    expect(shardOf(TWINS[0]!)).not.toBe(shardOf(TWINS[1]!));
+    const shardOf = (path: string) => perShard.findIndex((inputs) => inputs.includes(path));
+    expect(shardOf(ORIGINAL)).not.toBe(shardOf(COPY));
   });
 
   it('writes the same bytes under the same names: the union of the shard folders is the single run', () => {

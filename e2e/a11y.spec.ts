@@ -51,6 +51,13 @@ test('every screen passes an automated accessibility scan with no serious violat
       },
     ],
     [
+      'pacs',
+      async () => {
+        await page.getByRole('button', { name: 'PACS' }).click();
+        await expect(page.getByRole('heading', { name: 'Import from PACS' })).toBeVisible();
+      },
+    ],
+    [
       'run',
       async () => {
         await page.getByRole('button', { name: '3. Run' }).click();
@@ -64,6 +71,23 @@ test('every screen passes an automated accessibility scan with no serious violat
       async () => {
         await page.getByRole('button', { name: 'Start' }).click();
         await expect(page.getByTestId('run-summary')).toBeVisible({ timeout: 60_000 });
+      },
+    ],
+    [
+      'project, none yet',
+      async () => {
+        await page.getByRole('button', { name: 'Project', exact: true }).click();
+        await expect(page.getByRole('heading', { name: 'No project yet' })).toBeVisible();
+      },
+    ],
+    [
+      'project, with a lookup answered',
+      async () => {
+        await page.getByLabel('New project name').fill('Scan');
+        await page.getByRole('button', { name: 'Create project' }).click();
+        await page.getByLabel('Pseudonym or original').fill('nothing');
+        await page.getByRole('button', { name: 'Look up' }).click();
+        await expect(page.getByTestId('lookup-answers')).not.toBeEmpty();
       },
     ],
   ];

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { type Harness, ROOT, startHarness } from './harness.js';
 
 export interface AppUnderTest {
@@ -14,12 +14,14 @@ export interface AppUnderTest {
   close(): Promise<void>;
 }
 
-export async function openApp(page: Page): Promise<AppUnderTest> {
+/** `prepare` runs on the app's user-data folder (also its home for projects) before the page loads. */
+export async function openApp(page: Page, prepare?: (userData: string) => void): Promise<AppUnderTest> {
   const base = mkdtempSync(join(tmpdir(), 'deid-e2e-'));
   const dropRoot = join(base, 'drop');
   const work = join(base, 'work');
   mkdirSync(dropRoot);
   mkdirSync(work);
+  prepare?.(join(base, 'user-data'));
   const harness = await startHarness({ userData: join(base, 'user-data'), dropRoot });
   page.on('dialog', (dialog) => {
     throw new Error(`the page opened a dialog: ${dialog.message()}`);
@@ -59,4 +61,14 @@ export async function expectFilesRead(page: Page, count: number) {
 /** Saves a screenshot of the current screen as e2e/artifacts/<name>.png. */
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `${name}.png`) });
+}
+
+/** From the run screen: chooses `out` as the output folder, starts, and waits for the run's summary. */
+export async function runInto(page: Page, app: AppUnderTest, out: string): Promise<Locator> {
+  app.harness.dialogs.answer(out);
+  await page.getByRole('button', { name: 'Choose output folder…' }).click();
+  await page.getByRole('button', { name: 'Start' }).click();
+  const summary = page.getByTestId('run-summary');
+  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  return summary;
 }

@@ -91,6 +91,36 @@ test('custom rules with keyword suggestions, saved and loaded as profile files',
   await screenshot(page, '7b-profile-rules');
 });
 
+test('presets are named plainly, and a half-filled rule left on one preset is no error on another', async ({
+  page,
+}) => {
+  app = await openApp(page);
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  const preset = page.getByRole('combobox', { name: 'Start from' });
+  await expect(preset.getByRole('option')).toHaveText([
+    'Basic: remove identity, new UIDs',
+    'Research: keep age and sex, shift dates',
+    'Relinkable: keep original UIDs',
+  ]);
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  await page.getByRole('combobox', { name: 'Rule 1: keyword' }).fill('StationName');
+  await page.getByRole('button', { name: 'Add a rule' }).click();
+  await expect(page.getByRole('alert')).toContainText('rules[1]');
+
+  await preset.selectOption('research');
+  await expect(page.getByRole('status').filter({ hasText: '1 unfinished rule was left out.' })).toBeVisible();
+  await expect(page.getByRole('alert')).toHaveCount(0);
+  await expect(page.getByRole('textbox', { name: 'Profile name' })).toHaveValue(
+    'Research: keep age and sex, shift dates',
+  );
+  // The finished rule goes with the profile to the new preset.
+  await expect(page.getByRole('combobox', { name: 'Rule 1: keyword' })).toHaveValue('StationName');
+  await expect(page.getByRole('combobox', { name: 'Rule 2: keyword' })).toHaveCount(0);
+  await screenshot(page, 'profile-preset-switch-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'profile-preset-switch-1093');
+});
+
 test('the project key: created on first use, exported, replaced only on confirmation', async ({ page }) => {
   app = await openApp(page);
   await page.getByRole('button', { name: '2. Profile' }).click();

@@ -3,7 +3,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import type { Rect } from '../shared/pixels/regions.js';
-import { type AppUnderTest, drop, expectFilesRead, openApp, screenshot } from './app.js';
+import { type AppUnderTest, drop, expectFilesRead, openApp, runInto, screenshot } from './app.js';
 import { SAMPLES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -226,11 +226,7 @@ test('boxes applied to a series are cleaned in every output of it; Burned In Ann
 
   await page.getByRole('button', { name: '3. Run' }).click();
   const out = join(app.work, 'out');
-  app.harness.dialogs.answer(out);
-  await page.getByRole('button', { name: 'Choose output folder…' }).click();
-  await page.getByRole('button', { name: 'Start' }).click();
-  const summary = page.getByTestId('run-summary');
-  await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
+  const summary = await runInto(page, app, out);
   await expect(summary.getByTestId('count-written')).toHaveText('2');
 
   const outputs = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((name) =>

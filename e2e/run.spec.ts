@@ -81,6 +81,10 @@ test('a batch writes clean copies, holds the burned-in ones, a corrupt file fail
     `${HELD_SAMPLES} × … pieces of burned-in text beside a label could not be read`,
   ]);
   await expect(held.getByRole('row')).toHaveCount(HELD_SAMPLES + 1);
+  // Named by their path under the folder they were added from, not by a bare file name.
+  await expect(held.getByRole('row').nth(1).getByRole('cell').first()).toHaveText(
+    /^patient-00\d\/us\/series-01\/\S+\.dcm$/,
+  );
   // The actions come before the details.
   const actions = (await summary.getByRole('button', { name: 'Open output folder' }).boundingBox())!;
   const table = (await summary.locator('table.problems').boundingBox())!;

@@ -131,8 +131,28 @@ function lengthFields(parsed: ParsedDicom): LengthField[] {
   return out;
 }
 
+/**
+ * The tag bytes of the planted elements. A mutation there relabels a name as, say, a Type of Patient ID:
+ * no de-identifier can know such a value is a name, so the fuzzer leaves the labels alone and damages
+ * everything else (lengths, values, structure).
+ */
+function plantedTags(parsed: ParsedDicom): Array<readonly [number, number]> {
+  const tags = new Set([...PLANTED.map(([tag]) => tag), REFERENCED_IMAGE_SEQUENCE, 0x00081150, 0x00081155]);
+  const out: Array<readonly [number, number]> = [];
+  const visit = (ds: Dataset) => {
+    for (const el of ds.elements) {
+      if (tags.has(el.tag)) out.push([el.start, el.start + 4]);
+      for (const item of el.items ?? []) visit(item);
+    }
+  };
+  if (parsed.source === parsed.fileSource) visit(parsed.dataset);
+  return out;
+}
+
 /** One to three seeded mutations of the dataset's bytes (the file meta is left alone). */
 function mutate(bytes: Uint8Array, parsed: ParsedDicom, rand: () => number): Uint8Array {
+  const labels = plantedTags(parsed);
+  const isLabel = (at: number) => labels.some(([from, to]) => at >= from && at < to);
   let out: Uint8Array = bytes.slice();
   const fields = parsed.source === parsed.fileSource ? lengthFields(parsed) : [];
   const start = parsed.datasetStart;
@@ -160,7 +180,8 @@ function mutate(bytes: Uint8Array, parsed: ParsedDicom, rand: () => number): Uin
       else view.setUint32(f.at, value, f.littleEndian);
     } else if (kind < 0.75) {
       const at = start + Math.floor(rand() * (out.length - start));
-      out[at] = rand() < 0.5 ? out[at]! ^ (1 << Math.floor(rand() * 8)) : Math.floor(rand() * 256);
+      const value = rand() < 0.5 ? out[at]! ^ (1 << Math.floor(rand() * 8)) : Math.floor(rand() * 256);
+      if (!isLabel(at) || out.length !== bytes.length) out[at] = value;
     } else if (kind < 0.85) {
       out = out.slice(0, start + Math.floor(rand() * (out.length - start)));
     } else {

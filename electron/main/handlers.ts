@@ -21,6 +21,7 @@ import { AppJobs } from '../services/app-jobs.js';
 import { createKeyStore, type KeyStore } from '../services/app-key.js';
 import { Library } from '../services/app-library.js';
 import { outputFolderProblem } from '../services/app-output.js';
+import { createAppPacs } from '../services/app-pacs.js';
 import { countOutcomes, describeProfile, outputContents } from '../services/app-plan.js';
 import {
   appliedTo,
@@ -95,10 +96,13 @@ const issuesOf = (error: ProfileError): string[] =>
  */
 export function createHandlers(deps: HandlerDeps): Handlers {
   const settings = createSettingsStore(deps.userData);
-  const keys: KeyStore = createKeyStore(() => settings.get().keyPath ?? deps.defaultKeyPath);
   const projects = createProjectService(deps.home);
+  const keys: KeyStore = createKeyStore(
+    () => projects.keyFile() ?? settings.get().keyPath ?? deps.defaultKeyPath,
+  );
   const jobs = new AppJobs(deps.appWorkerScript);
   const library = new Library(jobs.row);
+  const pacs = createAppPacs(join(deps.userData, 'pacs'));
 
   const savedProfile = (): Profile => {
     const draft = settings.get().profile;
@@ -120,8 +124,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     toolVersion: deps.toolVersion,
     profile: profileInForce,
     key: () => keys.ensure(),
+    recordInProject: (run) => projects.startRun(run),
     ...(deps.workerScript ? { workerScript: deps.workerScript } : {}),
   });
+
+  // A project's crosswalk holds one pseudonym per patient: another key would start a second one.
+  const keepProjectKey = () => {
+    if (projects.keyFile() && keys.current()) {
+      throw new ReportableError(
+        'This project already has its key; it is kept so each patient keeps one pseudonym. Create a new project for another key.',
+      );
+    }
+  };
 
   const accept = (draft: ProfileDraft): ProfileState => {
     // Switching off an option that the base preset brings means the profile no longer extends that preset.
@@ -251,6 +265,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'key:get': async () => keys.state(),
 
     async 'key:create'() {
+      keepProjectKey();
       keys.create();
       return keys.state();
     },
@@ -258,6 +273,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'key:import'() {
       const path = await deps.dialogs.openFile('Import a project key', ['key', 'txt']);
       if (!path) return null;
+      keepProjectKey();
       keys.importFrom(path);
       return keys.state();
     },
@@ -346,6 +362,54 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     'project:last': async () => projects.last(),
 
     'project:lookup': async ({ folder, query }) => projects.lookup(folder, query),
+
+    // The project decides the key in force: never switched under a run.
+    async 'project:create'({ name }) {
+      if (runner.running) throw new ReportableError('Wait for the run to finish before creating a project.');
+      const { name: profileName, options } = profileInForce();
+      return projects.create(name.trim(), {
+        profile: profileName,
+        options: [...options],
+        inputs: library.folders(),
+        outDir: settings.get().outputFolder ?? '',
+      });
+    },
+
+    async 'project:open'() {
+      if (runner.running) throw new ReportableError('Wait for the run to finish before opening a project.');
+      const folder = await deps.dialogs.openFolder('Open a project folder');
+      return folder ? projects.open(folder) : null;
+    },
+
+    'pacs:nodes': async () => pacs.nodes(),
+
+    'pacs:saveNode': async ({ name, node, signIn }) => pacs.save(name, node, signIn),
+
+    'pacs:removeNode': async ({ name }) => pacs.remove(name),
+
+    'pacs:verify': async ({ name }) => pacs.verify(name),
+
+    'pacs:find': async ({ name, query }) => ({ studies: await pacs.find(name, query) }),
+
+    async 'pacs:retrieve'({ name, studies }, emit) {
+      if (runner.running) throw new ReportableError('studies cannot be retrieved while a run is going');
+      const got = await pacs.retrieve(name, studies, (retrieved) => emit('pacs:progress', { retrieved }));
+      // The staged files join the list as dropped files do.
+      if (got.dir) await library.add([got.dir], emit);
+      return { retrieved: got.retrieved, cancelled: got.cancelled };
+    },
+
+    async 'pacs:send'({ name }, emit) {
+      if (runner.running) throw new ReportableError('outputs cannot be sent while a run is going');
+      const outDir = runner.last()?.outDir;
+      if (!outDir) throw new ReportableError('nothing has been written yet');
+      return pacs.send(name, outDir, (done, total) => emit('pacs:sending', { done, total }));
+    },
+
+    async 'pacs:cancel'() {
+      pacs.cancel();
+      return null;
+    },
 
     async 'audit:export'() {
       const folder = await deps.dialogs.openFolder('Choose a folder on site for the audit and crosswalk');

@@ -7,6 +7,8 @@ import type { Emit, ReportFormat, RunProgress, RunSummary } from '../../shared/i
 import type { Profile } from '../../shared/profile/index.js';
 import type { Library } from './app-library.js';
 import { type BatchFileResult, type BatchSummary, runBatch } from './batch/run-batch.js';
+import { pathUnderInputs } from './inputs.js';
+import type { RunStart } from './project/run-recorder.js';
 import { isWithin } from './reports/locations.js';
 import { makePrivateDir, openPrivateFile } from './reports/private-files.js';
 import { AUDIT_CSV, PATIENT_ID_CROSSWALK, REPORT_CSV, REPORT_JSON, UID_CROSSWALK } from './reports/writer.js';
@@ -20,6 +22,14 @@ export interface RunnerDeps {
   readonly key: () => AnonymizationKey;
   /** The bundled batch worker; without it the batch runs in this thread. */
   readonly workerScript?: string;
+  /** The open project's record of this run (its history and crosswalk), or null when none is open. */
+  readonly recordInProject?: (run: RunStart) => ProjectRecording | null;
+}
+
+/** What a run tells its project: each file as it is done, and the end (no summary: the run stopped). */
+export interface ProjectRecording {
+  onFile(result: BatchFileResult): void;
+  finish(summary?: BatchSummary, reportDir?: string): unknown;
 }
 
 export interface RunRecord {
@@ -51,11 +61,17 @@ function copyPrivate(from: string, to: string) {
   }
 }
 
-function summarize(summary: BatchSummary, record: RunRecord, verify: boolean): RunSummary {
+function summarize(
+  summary: BatchSummary,
+  record: RunRecord,
+  verify: boolean,
+  inputFolders: readonly string[],
+): RunSummary {
   const problems = record.results
     .filter((result) => result.status !== 'written')
     .map((result) => ({
-      name: basename(result.input),
+      // Relative to the folder it was added from: two files of the same name in two series stay apart.
+      name: pathUnderInputs(result.input, inputFolders) ?? basename(result.input),
       status: result.status as Exclude<BatchFileResult['status'], 'written'>,
       reason: result.reason ?? '',
     }));
@@ -118,6 +134,21 @@ export function createRunner(deps: RunnerDeps) {
       startedAt,
       results: [],
     };
+    // Before the batch, as the command line does: a crash mid-run leaves the run marked unfinished.
+    let project = deps.recordInProject?.({
+      startedAt,
+      profile: profile.name,
+      options: [...profile.options],
+      inputs: deps.library.folders(),
+      outDir: request.outDir,
+      auditDir: record.auditDir,
+    });
+    // Once only: a failure while finishing lands in the catch below, which must not finish it again.
+    const finishProject = (summary?: BatchSummary) => {
+      const recording = project;
+      project = null;
+      recording?.finish(summary, record.reportDir);
+    };
     const abort = new AbortController();
     controller = abort;
 
@@ -162,14 +193,17 @@ export function createRunner(deps: RunnerDeps) {
         onFile(result) {
           record.results.push(result);
           deps.library.setOutcome(result.input, result.status, result.reason, emit);
+          project?.onFile(result);
         },
       },
     )
       .then((summary) => {
+        finishProject(summary);
         last = record;
-        emit('batch:done', summarize(summary, record, request.verify));
+        emit('batch:done', summarize(summary, record, request.verify, deps.library.folders()));
       })
       .catch((error: unknown) => {
+        finishProject();
         emit('batch:done', {
           outcome: 'error',
           written: 0,

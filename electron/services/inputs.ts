@@ -1,6 +1,6 @@
 import type { Dirent } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 
 export type SkipReason = 'not-found' | 'unreadable' | 'special-file' | 'symlink-loop' | 'already-listed';
 
@@ -112,4 +112,18 @@ async function* visitFolder(
   });
   const inside = new Set(ancestors).add(real);
   for (const entry of entries) yield* visit(childPath(path, entry.name), entry, inside, entered);
+}
+
+/**
+ * `path` named relative to the first of `roots` (the inputs given: folders, or files) that holds it; a root
+ * that is the file itself gives its name. Null when no root holds it.
+ */
+export function pathUnderInputs(path: string, roots: readonly string[]): string | null {
+  const full = resolve(path);
+  for (const root of roots) {
+    const rel = relative(resolve(root), full);
+    if (rel === '') return basename(full);
+    if (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return rel;
+  }
+  return null;
 }

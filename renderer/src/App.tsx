@@ -1,8 +1,11 @@
-import { lazy, Suspense, useCallback, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
+import type { ProjectState } from '../../shared/ipc/contract.js';
 import { deid, hasApi, messageOf } from './api.js';
 import { clearFiles, useFiles } from './files-store.js';
 import { useRun } from './run-store.js';
 import { FilesScreen } from './screens/FilesScreen.js';
+import { PacsScreen } from './screens/PacsScreen.js';
+import { ProjectScreen } from './screens/ProjectScreen.js';
 import { RunScreen } from './screens/RunScreen.js';
 import { type InputActions, StartScreen } from './screens/StartScreen.js';
 
@@ -11,11 +14,12 @@ const ProfileScreen = lazy(() =>
   import('./screens/ProfileScreen.js').then((m) => ({ default: m.ProfileScreen })),
 );
 
-type Screen = 'files' | 'profile' | 'run';
+type Screen = 'project' | 'files' | 'profile' | 'run' | 'pacs';
 const SCREENS: ReadonlyArray<{ key: Screen; label: string }> = [
   { key: 'files', label: '1. Files' },
   { key: 'profile', label: '2. Profile' },
   { key: 'run', label: '3. Run' },
+  { key: 'pacs', label: 'PACS' },
 ];
 
 export function App() {
@@ -25,8 +29,25 @@ export function App() {
   const [selectedId, setSelectedId] = useState<number | null>(null);
   const [profileVersion, setProfileVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
+  // undefined while asking; null when there is no project yet.
+  const [project, setProject] = useState<ProjectState | null | undefined>(undefined);
+
+  // Asked again each time the project is shown: a run since then has added to its history.
+  const refreshProject = useCallback(() => {
+    deid.lastProject().then(setProject, (failure: unknown) => {
+      setProject(null);
+      setError(messageOf(failure));
+    });
+  }, []);
+  useEffect(() => {
+    if (hasApi) refreshProject();
+  }, [refreshProject]);
 
   const onError = useCallback((message: string) => setError(message), []);
+  const opened = useCallback((next: ProjectState) => {
+    setError(null);
+    setProject(next);
+  }, []);
   const onProfileChanged = useCallback(() => setProfileVersion((version) => version + 1), []);
 
   const actions = useMemo<InputActions>(() => {
@@ -78,6 +99,17 @@ export function App() {
             </button>
           ))}
         </nav>
+        <button
+          type="button"
+          className="nav-item project-button"
+          aria-current={screen === 'project' ? 'page' : undefined}
+          onClick={() => {
+            refreshProject();
+            setScreen('project');
+          }}
+        >
+          {project ? `Project: ${project.name}` : 'Project'}
+        </button>
       </header>
       {error ? (
         <div className="banner banner-error app-error" role="alert">
@@ -88,6 +120,9 @@ export function App() {
         </div>
       ) : null}
       <main className="app-main">
+        {screen === 'project' && project !== undefined ? (
+          <ProjectScreen project={project} onOpened={opened} onError={onError} />
+        ) : null}
         {screen === 'files' && empty ? <StartScreen actions={actions} /> : null}
         {screen === 'files' && !empty ? (
           <FilesScreen
@@ -108,6 +143,7 @@ export function App() {
         {screen === 'run' ? (
           <RunScreen files={files} onError={onError} onGoToFiles={() => setScreen('files')} />
         ) : null}
+        {screen === 'pacs' ? <PacsScreen onError={onError} onRetrieved={() => setScreen('files')} /> : null}
       </main>
     </div>
   );

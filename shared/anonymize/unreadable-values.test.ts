@@ -9,6 +9,7 @@ import { parseDicom } from '../dicom/parse.js';
 import { MemorySource } from '../dicom/source.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readText } from '../dicom/values.js';
+import { hasLongHeader } from '../dicom/vr.js';
 import { concatChunks, encodeNewDataset, type NewElement } from '../dicom/write.js';
 import { getPreset } from '../profile/index.js';
 import { anonymize } from './engine.js';
@@ -41,18 +42,10 @@ function withSwallowingLength(bytes: Uint8Array, tag: number, through: number): 
   const el = parsed.dataset.elements.find((e) => e.tag === tag)!;
   const last = parsed.dataset.elements.find((e) => e.tag === through)!;
   const out = bytes.slice();
-  // Explicit VR short header: the 2-byte length sits at start + 6.
-  new DataView(out.buffer).setUint16(el.start + 6, last.end - el.valueStart, true);
-  return out;
-}
-
-/** The file with the 4-byte length of the long-header element `tag` grown to swallow up to `through`. */
-function withLongLength(bytes: Uint8Array, tag: number, through: number): Uint8Array {
-  const parsed = parseDicom(new MemorySource(bytes));
-  const el = parsed.dataset.elements.find((e) => e.tag === tag)!;
-  const last = parsed.dataset.elements.find((e) => e.tag === through)!;
-  const out = bytes.slice();
-  new DataView(out.buffer).setUint32(el.start + 8, last.end - el.valueStart, true);
+  const view = new DataView(out.buffer);
+  // Explicit VR: a 2-byte length at start + 6, or a 4-byte one at start + 8 after a long header.
+  if (hasLongHeader(el.vr)) view.setUint32(el.start + 8, last.end - el.valueStart, true);
+  else view.setUint16(el.start + 6, last.end - el.valueStart, true);
   return out;
 }
 
@@ -144,7 +137,7 @@ describe('a value the engine could not read is never copied', () => {
     const descriptor = { tag: 0x00281103, vr: 'US', value: encodeNumbers('US', [4, 0, 16], EXPLICIT_LE) };
     const lut: NewElement = { tag: 0x00281203, vr: 'OW', value: new Uint8Array(8) };
     const swallowed = [str(0x00321032, 'PN', 'WINTERBOTTOM^OCTAVIA')];
-    const bytes = withLongLength(
+    const bytes = withSwallowingLength(
       part10([...common(), descriptor, lut, ...swallowed]),
       0x00281203,
       0x00321032,
@@ -170,5 +163,51 @@ describe('a value the engine could not read is never copied', () => {
     const { out } = run(bytes);
     expect(contains(out, '31337')).toBe(false);
     expect(contains(out, '19471123')).toBe(false);
+  });
+
+  it('a file that ends inside a sequence: the output closes it, so what follows is not swallowed', () => {
+    // Content Sequence of undefined length whose item and sequence delimiters the file never reached.
+    const item = encodeNewDataset([str(0x00080100, 'SH', 'T-04000')], EXPLICIT_LE);
+    const bytes = concatChunks([
+      part10(common()),
+      encodeHeader(0x0040a730, 'SQ', 0xffffffff, EXPLICIT_LE),
+      encodeHeader(0xfffee000, '', 0xffffffff, EXPLICIT_LE),
+      item,
+    ]);
+    const profile = { ...getPreset('basic'), options: ['cleanStructuredContent' as const] };
+    const parsed = parseDicom(new MemorySource(bytes));
+    expect(parsed.warnings.join(' ')).toMatch(/delimiter missing/);
+    const out = concatChunks(anonymize(parsed, { profile, key: KEY, toolVersion: '0.1.0' }).chunks);
+    const again = parseDicom(new MemorySource(out));
+    expect(again.warnings).toEqual([]);
+    // Patient Identity Removed, written after the sequence, is at the top level where it belongs.
+    expect(again.dataset.elements.some((e) => e.tag === 0x00120062)).toBe(true);
+    if (hasTool('dcmdump')) {
+      const p = join(tmp, 'ends-inside-a-sequence.dcm');
+      writeFileSync(p, out);
+      expect(dcmdumpErrors(p)).toEqual([]);
+    }
+  });
+
+  it('item 1 (found by fuzzing): bytes after a stray delimiter inside a defined-length sequence are not copied', () => {
+    // Anatomic Region Sequence: kept, and its code items unchanged, so it would be copied as it lies.
+    const item = encodeNewDataset(
+      [str(0x00080100, 'SH', 'T-D0010'), str(0x00080102, 'SH', 'SRT')],
+      EXPLICIT_LE,
+    );
+    const hidden = encodeNewDataset([str(0x00321032, 'PN', 'WINTERBOTTOM^OCTAVIA')], EXPLICIT_LE);
+    const body = concatChunks([
+      encodeHeader(0xfffee000, '', item.length, EXPLICIT_LE),
+      item,
+      encodeHeader(0xfffee0dd, '', 0, EXPLICIT_LE),
+      hidden,
+    ]);
+    const bytes = concatChunks([
+      part10(common()),
+      encodeHeader(0x00082218, 'SQ', body.length, EXPLICIT_LE),
+      body,
+    ]);
+    const { out } = run(bytes);
+    expect(contains(out, 'WINTERBOTTOM')).toBe(false);
   });
 });

@@ -283,7 +283,16 @@ class Parser {
       const tag = r.tag(pos, le);
       const itemLength = r.u32(pos + 4, le);
       if (tag === SEQUENCE_DELIMITER) {
-        if (!undefinedLength) this.warn(`sequence delimiter inside a sequence of defined length at ${pos}`);
+        if (!undefinedLength) {
+          // Bytes between the delimiter and the declared end would be copied unread: the sequence fails.
+          if (pos + 8 < limit) {
+            throw new DicomError(
+              'malformed',
+              `sequence delimiter at ${pos} before the declared end ${limit}`,
+            );
+          }
+          this.warn(`sequence delimiter inside a sequence of defined length at ${pos}`);
+        }
         return { items, end: undefinedLength ? pos + 8 : limit };
       }
       if (tag !== ITEM) {

@@ -193,7 +193,9 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
       items.forEach((item, i) => {
         const itemEdit = edit.items[i];
         if (itemEdit === null) return;
-        if (itemEdit === undefined && !enc.target) body.copy(enc.source, item.start, item.end - item.start);
+        const copyable =
+          !enc.target && !(enc.repair && undelimited(enc.source, item, ITEM_DELIMITER, item.syntax));
+        if (itemEdit === undefined && copyable) body.copy(enc.source, item.start, item.end - item.start);
         else writeItem(enc, item, itemEdit, body);
       });
       // Re-encoded, a UN that held a sequence (CP-246) becomes the sequence it is.
@@ -230,6 +232,22 @@ function writeFragments(enc: Encoding, el: DicomElement, from: Syntax, out: Out)
   if (!complete) out.bytes(delimiter(SEQUENCE_DELIMITER, enc.target ?? from));
 }
 
+/** Whether an element or item of undefined length lacks the delimiter that should end it. */
+function undelimited(
+  source: ByteSource,
+  span: { readonly length: number; readonly valueStart: number; readonly end: number; readonly vr?: string },
+  tag: Tag,
+  syntax: Syntax,
+): boolean {
+  if (span.length !== UNDEFINED_LENGTH) return false;
+  if (span.end - 8 < span.valueStart) return true;
+  const b = source.read(span.end - 8, 4);
+  // A UN holding a sequence (CP-246) is delimited in implicit VR little endian.
+  const le = span.vr === 'UN' || syntax.littleEndian;
+  const view = new DataView(b.buffer, b.byteOffset, 4);
+  return ((view.getUint16(0, le) << 16) | view.getUint16(2, le)) >>> 0 !== tag;
+}
+
 /** An unchanged element in another syntax: a new header before the same value. */
 function writeReencoded(enc: Encoding, el: DicomElement, from: Syntax, target: Syntax, out: Out) {
   if (el.items) return writeEdited(enc, el, NO_ITEM_EDITS, from, out);
@@ -250,7 +268,10 @@ function writeDatasetBody(enc: Encoding, ds: Dataset, edits: DatasetEdits | unde
     const edit = edits?.elements.get(el);
     if (edit?.kind === 'remove') continue;
     if (el.fragments && !edit) writeFragments(enc, el, ds.syntax, out);
-    else if (enc.repair && el.items && el.vr === 'UN' && !enc.target && !ds.syntax.littleEndian) {
+    else if (!edit && enc.repair && el.items && undelimited(enc.source, el, SEQUENCE_DELIMITER, ds.syntax)) {
+      // A sequence the file ended inside: what follows it in the output must not land in its last item.
+      writeEdited(enc, el, NO_ITEM_EDITS, ds.syntax, out);
+    } else if (enc.repair && el.items && el.vr === 'UN' && !enc.target && !ds.syntax.littleEndian) {
       // A sequence hidden in a UN (CP-246) of a big-endian file is written as the SQ it is: readers of
       // big-endian files do not all follow CP-246's switch to implicit VR little endian (pydicom 2.3).
       writeEdited({ ...enc, target: ds.syntax }, el, edit ?? NO_ITEM_EDITS, ds.syntax, out);

@@ -52,6 +52,16 @@ export function createDeidApi(transport: Transport) {
     exportAudit: simple('audit:export'),
     lastProject: simple('project:last'),
     lookupInProject: call('project:lookup'),
+    createProject: call('project:create'),
+    openProject: simple('project:open'),
+    pacsNodes: simple('pacs:nodes'),
+    savePacsNode: call('pacs:saveNode'),
+    removePacsNode: call('pacs:removeNode'),
+    verifyPacsNode: call('pacs:verify'),
+    findInPacs: call('pacs:find'),
+    retrieveFromPacs: call('pacs:retrieve'),
+    cancelPacs: simple('pacs:cancel'),
+    sendToPacs: call('pacs:send'),
     on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
       return transport.on(event, listener as (payload: unknown) => void);
     },

@@ -3,8 +3,10 @@
  * argument with and the type of its answer, and every event main pushes. Preload, main, the e2e harness
  * and the renderer all take their names and types from here, so the contract has one definition.
  */
+
 import { z } from 'zod';
 import type { ActionName } from '../anonymize/index.js';
+import type { MappingKind } from '../crosswalk-kinds.js';
 import type { Rect } from '../pixels/regions.js';
 import {
   ALL_OPTIONS,
@@ -13,6 +15,7 @@ import {
   type PresetName,
   RULE_ACTIONS,
 } from '../profile/index.js';
+import { PACS_REQUESTS, type PacsEvents, type PacsResponses } from './pacs-contract.js';
 
 const none = z.strictObject({});
 const fileId = z.int().nonnegative();
@@ -122,6 +125,9 @@ export const REQUESTS = {
   'audit:export': none,
   'project:last': none,
   'project:lookup': z.strictObject({ folder: path, query: z.string().min(1).max(256) }),
+  'project:create': z.strictObject({ name: z.string().min(1).max(64) }),
+  'project:open': none,
+  ...PACS_REQUESTS,
 } as const;
 
 export type Channel = keyof typeof REQUESTS;
@@ -338,13 +344,13 @@ export interface ProjectState {
 
 /** One row of a project's crosswalk that a lookup found: PHI, shown only to the person who asked. */
 export interface LookupAnswer {
-  readonly kind: 'patient' | 'study' | 'series' | 'instance' | 'uid';
+  readonly kind: MappingKind;
   readonly original: string;
   readonly pseudonym: string;
   readonly matched: 'original' | 'pseudonym';
 }
 
-export interface Responses {
+export interface Responses extends PacsResponses {
   'settings:get': Settings;
   'inputs:add': { readonly accepted: number };
   'inputs:pick': { readonly accepted: number };
@@ -372,11 +378,14 @@ export interface Responses {
   'audit:export': Saved | null;
   'project:last': ProjectState | null;
   'project:lookup': readonly LookupAnswer[];
+  'project:create': ProjectState;
+  /** Null when the person closed the dialog. */
+  'project:open': ProjectState | null;
 }
 export type Response<C extends Channel> = Responses[C];
 
 /** Events main pushes to the window. */
-export interface Events {
+export interface Events extends PacsEvents {
   /** New rows, or rows whose scan or run status changed. */
   'files:rows': { readonly rows: ReadonlyArray<FileRow> };
   'files:scan': { readonly scanning: boolean; readonly found: number; readonly scanned: number };
@@ -392,6 +401,8 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'files:removed',
   'batch:progress',
   'batch:done',
+  'pacs:progress',
+  'pacs:sending',
 ];
 
 export type Emit = <E extends EventName>(event: E, payload: Events[E]) => void;

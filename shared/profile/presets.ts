@@ -10,17 +10,17 @@ export interface PresetInfo {
   readonly options: ReadonlyArray<OptionKey>;
 }
 
+// Labels name what a preset does in a radiographer's words (the standard's option names are in the README).
 // Clean Pixel Data is on in every preset: identity burned into images is the leak that matters most, and a
 // file whose pixels need a look is held rather than sent. A profile file may turn it off (withoutOptions).
 const PRESETS: ReadonlyArray<PresetInfo> = [
-  { name: 'basic', label: 'Basic Profile', options: ['cleanPixelData'] },
+  { name: 'basic', label: 'Basic: remove identity, new UIDs', options: ['cleanPixelData'] },
   {
     name: 'research',
-    label:
-      'Basic + Retain Longitudinal Temporal Information with Modified Dates + Retain Patient Characteristics',
+    label: 'Research: keep age and sex, shift dates',
     options: ['retainPatientCharacteristics', 'retainLongModifiedDates', 'cleanPixelData'],
   },
-  { name: 'relinkable', label: 'Basic + Retain UIDs', options: ['retainUIDs', 'cleanPixelData'] },
+  { name: 'relinkable', label: 'Relinkable: keep original UIDs', options: ['retainUIDs', 'cleanPixelData'] },
 ];
 
 export const listPresets = (): ReadonlyArray<PresetInfo> => PRESETS;

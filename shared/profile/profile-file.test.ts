@@ -223,19 +223,19 @@ describe('presets', () => {
   it('are basic, research and relinkable with their options', () => {
     expect(PRESET_NAMES).toEqual(['basic', 'research', 'relinkable']);
     expect(listPresets().map(({ name, label, options }) => [name, label, options])).toEqual([
-      ['basic', 'Basic Profile', ['cleanPixelData']],
+      ['basic', 'Basic: remove identity, new UIDs', ['cleanPixelData']],
       [
         'research',
-        'Basic + Retain Longitudinal Temporal Information with Modified Dates + Retain Patient Characteristics',
+        'Research: keep age and sex, shift dates',
         ['retainPatientCharacteristics', 'retainLongModifiedDates', 'cleanPixelData'],
       ],
-      ['relinkable', 'Basic + Retain UIDs', ['retainUIDs', 'cleanPixelData']],
+      ['relinkable', 'Relinkable: keep original UIDs', ['retainUIDs', 'cleanPixelData']],
     ]);
     expect(isPresetName('research')).toBe(true);
     expect(isPresetName('Research')).toBe(false);
     expect(getPreset('relinkable')).toEqual({
       version: 1,
-      name: 'Basic + Retain UIDs',
+      name: 'Relinkable: keep original UIDs',
       base: 'relinkable',
       options: ['retainUIDs', 'cleanPixelData'],
       dateShift: DEFAULT_DATE_SHIFT,

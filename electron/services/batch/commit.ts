@@ -26,6 +26,10 @@ export interface BatchFileResult {
   readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
 }
 
+/** Why an input is skipped: `earlier` (an input, by number, or an earlier run) wrote the same bytes. */
+export const duplicateReason = (earlier: string): string =>
+  `duplicate: the same instance with the same content as ${earlier}`;
+
 /** What holds an output name: the content's SHA-256 and where it came from. */
 interface Holder {
   readonly sha: string;
@@ -143,7 +147,7 @@ export class CommitStage {
           output: null,
           status: same ? 'skipped' : 'failed',
           reason: same
-            ? `duplicate: the same instance with the same content as ${earlier}`
+            ? duplicateReason(earlier)
             : `the same instance as ${earlier} with other content, and no distinct name is left for it`,
           outcome,
         },

@@ -172,4 +172,31 @@ describe('projects in the app', () => {
     });
     expect(await call('project:lookup', { folder, query: '' })).toMatchObject({ ok: false });
   });
+
+  it('creates a project by name only, in its own folder, and never over another', async () => {
+    const before = await call('project:last', {});
+    for (const name of ['../escape', '/tmp/x', 'a/b', '.hidden']) {
+      expect(await call('project:create', { name })).toMatchObject({ ok: false });
+    }
+    expect(readProject(join(root, 'escape'))).toBeNull();
+    expect(await call('project:last', {})).toEqual(before);
+
+    const made = await call('project:create', { name: 'Ward 9' });
+    expect(made).toMatchObject({
+      ok: true,
+      value: { name: 'Ward 9', folder: projectFolder('Ward 9', home) },
+    });
+    expect(readProject(projectFolder('Ward 9', home))?.keyFile).toBe(
+      projectPaths(projectFolder('Ward 9', home)).key,
+    );
+    expect(await call('project:last', {})).toMatchObject({ value: { name: 'Ward 9' } });
+    expect(await call('project:create', { name: 'Ward 9' })).toMatchObject({ ok: false });
+
+    // Its key, once made, is not replaced: the crosswalk would get a second pseudonym per patient.
+    const keyFile = projectPaths(projectFolder('Ward 9', home)).key;
+    expect(await call('key:create', {})).toMatchObject({ ok: true, value: { location: keyFile } });
+    const key = readFileSync(keyFile, 'utf8');
+    expect(await call('key:create', {})).toMatchObject({ ok: false, error: /already has its key/ });
+    expect(readFileSync(keyFile, 'utf8')).toBe(key);
+  });
 });

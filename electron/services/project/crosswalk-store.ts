@@ -6,18 +6,9 @@
  * An interface, so the database behind it can change (WebAssembly SQLite today, see sqlite-crosswalk.ts;
  * a native binding in a build that can compile one) without touching the callers.
  */
-export type MappingKind = 'patient' | 'study' | 'series' | 'instance' | 'uid';
+export { KIND_WORDS, MAPPING_KINDS, type MappingKind } from '../../../shared/crosswalk-kinds.js';
 
-export const MAPPING_KINDS: readonly MappingKind[] = ['patient', 'study', 'series', 'instance', 'uid'];
-
-/** Words for a person: what kind of identifier a row maps. */
-export const KIND_WORDS: Readonly<Record<MappingKind, string>> = {
-  patient: 'Patient ID',
-  study: 'Study Instance UID',
-  series: 'Series Instance UID',
-  instance: 'SOP Instance UID',
-  uid: 'other UID',
-};
+import type { MappingKind } from '../../../shared/crosswalk-kinds.js';
 
 export interface Mapping {
   readonly kind: MappingKind;

@@ -9,6 +9,8 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReportableError } from '../../../shared/errors.js';
+import { duplicateReason } from '../batch/commit.js';
+import { plainOutputPath } from '../batch/output-path.js';
 import { csvRow } from './csv.js';
 import { makePrivateDir, openPrivateFile } from './private-files.js';
 import { readCrosswalkCsv, readCsvFile } from './read.js';
@@ -33,12 +35,6 @@ export class MergeError extends ReportableError {
   override readonly name = 'MergeError';
 }
 
-/**
- * The reason a single run gives an input whose output another input already wrote with the same bytes
- * (see run-batch's naming rule): the merge resolves duplicates across shards the same way.
- */
-export const DUPLICATE_REASON = 'duplicate: the same instance was already written from another input';
-
 /** What must be equal in every shard's report for them to describe one run. */
 const SAME_RUN = ['tool', 'version', 'profile', 'edition', 'options', 'keyFingerprint'] as const;
 
@@ -54,7 +50,8 @@ interface Item {
   readonly shard: number;
   readonly inputNo: number;
   entry?: ReportEntry;
-  audit?: Record<string, string>;
+  /** Its audit lines in file order: the first, and one for each later move of its output. */
+  audit: Record<string, string>[];
 }
 
 export interface MergeRequest {
@@ -105,7 +102,7 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     const id = `${shard}:${inputNo}`;
     const known = items.get(id);
     if (known) return known;
-    const it: Item = { shard, inputNo };
+    const it: Item = { shard, inputNo, audit: [] };
     items.set(id, it);
     return it;
   };
@@ -113,29 +110,39 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     for (const entry of doc.files) item(s + 1, entry.inputNo).entry = entry;
   });
   auditDirs.forEach((dir, s) => {
-    for (const row of readAudit(dir, s + 1)) item(s + 1, Number(row.input_no)).audit = row;
+    for (const row of readAudit(dir, s + 1)) item(s + 1, Number(row.input_no)).audit.push(row);
   });
-  if (auditDirs.length > 0 && [...items.values()].some((it) => it.entry && !it.audit))
+  if (auditDirs.length > 0 && [...items.values()].some((it) => it.entry && it.audit.length === 0))
     throw new MergeError(
       'a report folder and its audit folder do not belong to the same run (check the order)',
     );
 
   const ordered = [...items.values()].sort(auditDirs.length > 0 ? byInputPath : byOutput);
-  const duplicates = resolveDuplicates(ordered);
   const numbers = new Map(ordered.map((it, i) => [it, i + 1]));
+  renumberDuplicates(ordered, (shard, inputNo) => numbers.get(items.get(`${shard}:${inputNo}`)!));
+  const duplicates = resolveDuplicates(ordered, numbers);
 
   const entries = ordered.flatMap((it) => (it.entry ? [{ ...it.entry, inputNo: numbers.get(it)! }] : []));
   const summary = summarize(entries);
+  // Everything is read and checked before anything is written: a refused merge leaves nothing behind.
+  const outDirs = req.outDir === undefined ? new Map() : gatheredOutputs(ordered, resolve(req.outDir));
+  const privateFiles: Array<[string, string]> = req.auditOut
+    ? [
+        [
+          AUDIT_CSV,
+          auditRow(AUDIT_COLUMNS) +
+            ordered
+              .flatMap((it) => it.audit.map((row) => auditLine(row, numbers.get(it)!, outDirs.get(it.shard))))
+              .join(''),
+        ],
+        ...[UID_CROSSWALK, PATIENT_ID_CROSSWALK].map((name): [string, string] => [
+          name,
+          mergeCrosswalks(auditDirs.map((d) => join(d, name))),
+        ]),
+      ]
+    : [];
   writeReport(req.reportOut, docs, entries, summary);
-  if (req.auditOut) {
-    const outDir = req.outDir === undefined ? undefined : resolve(req.outDir);
-    const rows = ordered.flatMap((it) =>
-      it.audit ? [auditLine(it.audit, numbers.get(it)!, outDir, it.entry?.output ?? null)] : [],
-    );
-    writePrivate(req.auditOut, AUDIT_CSV, auditRow(AUDIT_COLUMNS) + rows.join(''));
-    for (const name of [UID_CROSSWALK, PATIENT_ID_CROSSWALK])
-      writePrivate(req.auditOut, name, mergeCrosswalks(auditDirs.map((d) => join(d, name))));
-  }
+  for (const [name, text] of privateFiles) writePrivate(req.auditOut!, name, text);
   return { ...summary, shards: docs.length, duplicates };
 }
 
@@ -165,8 +172,8 @@ function readAudit(dir: string, shard: number): Record<string, string>[] {
 
 /** Path order as the walk lists files: folder by folder, each folder's names in code-unit order. */
 function byInputPath(a: Item, b: Item): number {
-  const pa = (a.audit?.input ?? '').split(/[\\/]/);
-  const pb = (b.audit?.input ?? '').split(/[\\/]/);
+  const pa = (a.audit[0]?.input ?? '').split(/[\\/]/);
+  const pb = (b.audit[0]?.input ?? '').split(/[\\/]/);
   for (let i = 0; i < Math.min(pa.length, pb.length); i++)
     if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
   return pa.length - pb.length || a.shard - b.shard || a.inputNo - b.inputNo;
@@ -178,49 +185,76 @@ function byOutput(a: Item, b: Item): number {
   return oa < ob ? -1 : oa > ob ? 1 : a.shard - b.shard || a.inputNo - b.inputNo;
 }
 
+/** A shard's duplicate names the input it repeats by the shard's number: give it the merged one. */
+function renumberDuplicates(
+  ordered: readonly Item[],
+  merged: (shard: number, inputNo: number) => number | undefined,
+) {
+  const prefix = duplicateReason('input ');
+  const renumber = (shard: number, reason: string | null | undefined) => {
+    const n = reason?.startsWith(prefix) ? merged(shard, Number(reason.slice(prefix.length))) : undefined;
+    return n === undefined ? reason : duplicateReason(`input ${n}`);
+  };
+  for (const it of ordered) {
+    if (it.entry?.reason) it.entry = { ...it.entry, reason: renumber(it.shard, it.entry.reason)! };
+    it.audit = it.audit.map((row) => ({ ...row, reason: renumber(it.shard, row.reason) ?? '' }));
+  }
+}
+
 /**
- * An output written by several shards: with the same bytes the first input (in merged order) keeps it and
- * the others become duplicates, as in a single run. Different bytes under one name cannot be undone here:
- * the shards' folders each hold one of them, and a single run would have told them apart.
+ * Outputs of one instance across shards, resolved by the single run's naming rule (batch/commit.ts): the
+ * same bytes under one name are one output, the first input (in merged order) keeps it and the others are
+ * duplicates of it. Different bytes for one instance are named by their content hashes in a single run;
+ * a shard that saw only one of them gave it the plain name, which cannot be undone here: refused.
  */
-function resolveDuplicates(ordered: Item[]): number {
-  const writer = new Map<string, Item>();
-  let duplicates = 0;
+function resolveDuplicates(ordered: readonly Item[], numbers: ReadonlyMap<Item, number>): number {
+  const instances = new Map<string, Item[]>();
   for (const it of ordered) {
     const e = it.entry;
     if (e?.status !== 'written' || e.output === null) continue;
-    const first = writer.get(e.output);
-    if (!first) {
-      writer.set(e.output, it);
-      continue;
-    }
-    if (first.entry!.outputSha256 !== e.outputSha256)
+    const plain = plainOutputPath(e.output);
+    instances.set(plain, [...(instances.get(plain) ?? []), it]);
+  }
+  let duplicates = 0;
+  for (const [plain, outputs] of instances) {
+    const contents = new Set(outputs.map((it) => it.entry!.outputSha256));
+    if (contents.size > 1 && outputs.some((it) => it.entry!.output === plain))
       throw new MergeError(
-        'two shards wrote different content under one output name (inputs sharing a SOP Instance UID ' +
-          'were split between shards): shard with --shard-by study, which keeps them together',
+        'inputs of one instance with different content were split between shards, so a shard wrote one of ' +
+          'them under the name a single run gives none of them: shard with --shard-by study, which keeps ' +
+          'them together',
       );
-    duplicates++;
-    it.entry = {
-      ...e,
-      output: null,
-      status: 'skipped',
-      reason: DUPLICATE_REASON,
-      sopClassUID: null,
-      transferSyntaxUID: null,
-      modality: null,
-      actionCounts: null,
-      attributes: null,
-      outputSha256: null,
-    };
-    if (it.audit)
-      it.audit = {
-        ...it.audit,
+    const writer = new Map<string, Item>();
+    for (const it of outputs) {
+      const e = it.entry!;
+      const first = writer.get(e.output!);
+      if (!first) {
+        writer.set(e.output!, it);
+        continue;
+      }
+      duplicates++;
+      const reason = duplicateReason(`input ${numbers.get(first)}`);
+      it.entry = {
+        ...e,
+        output: null,
+        status: 'skipped',
+        reason,
+        sopClassUID: null,
+        transferSyntaxUID: null,
+        modality: null,
+        actionCounts: null,
+        attributes: null,
+        outputSha256: null,
+      };
+      it.audit = it.audit.map((row) => ({
+        ...row,
         input_sha256: '',
         output: '',
         output_sha256: '',
         status: 'skipped',
-        reason: DUPLICATE_REASON,
-      };
+        reason,
+      }));
+    }
   }
   return duplicates;
 }
@@ -262,19 +296,37 @@ function publish(file: string, text: string) {
   renameSync(`${file}.part`, file);
 }
 
+/** Rewrites an absolute output path of one shard's audit into the folder the outputs were gathered in. */
+interface Gathered {
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * Each shard's output folder, as its audit names it, mapped to the folder the outputs were gathered in:
+ * found from a written output, whose audit path ends with the relative name the report gives it.
+ */
+function gatheredOutputs(ordered: readonly Item[], to: string): Map<number, Gathered> {
+  const found = new Map<number, Gathered>();
+  for (const it of ordered) {
+    const rel = it.entry?.status === 'written' ? it.entry.output : null;
+    if (found.has(it.shard) || !rel) continue;
+    const suffix = `/${rel}`;
+    const row = it.audit.find((r) => r.output?.replaceAll('\\', '/').endsWith(suffix));
+    if (row) found.set(it.shard, { from: row.output!.slice(0, -suffix.length), to });
+  }
+  return found;
+}
+
 /** A shard's audit line, renumbered, its output path moved into the folder the outputs were gathered in. */
-function auditLine(
-  row: Record<string, string>,
-  inputNo: number,
-  outDir: string | undefined,
-  relativeOutput: string | null,
-): string {
-  const output =
-    outDir !== undefined && relativeOutput !== null && row.output
-      ? join(outDir, ...relativeOutput.split('/'))
-      : (row.output ?? '');
+function auditLine(row: Record<string, string>, inputNo: number, gathered: Gathered | undefined): string {
+  const output = row.output ?? '';
+  const moved =
+    gathered && output.startsWith(gathered.from)
+      ? join(gathered.to, output.slice(gathered.from.length))
+      : output;
   return auditRow(
-    AUDIT_COLUMNS.map((c) => (c === 'input_no' ? inputNo : c === 'output' ? output : (row[c] ?? ''))),
+    AUDIT_COLUMNS.map((c) => (c === 'input_no' ? inputNo : c === 'output' ? moved : (row[c] ?? ''))),
   );
 }
 

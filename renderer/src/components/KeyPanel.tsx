@@ -58,7 +58,9 @@ export function KeyPanel({
           {key?.fingerprint ?? 'No key yet: one is made the first time it is needed.'}
         </dd>
         <dt>Stored in</dt>
-        <dd className="path">{key?.location ?? ''}</dd>
+        <dd className="path" data-testid="key-location">
+          {key?.location ?? ''}
+        </dd>
       </dl>
       {confirming ? (
         <div className="confirm" role="alertdialog" aria-labelledby="replace-key">

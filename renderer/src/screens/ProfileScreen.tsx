@@ -30,6 +30,12 @@ function toggle(options: ReadonlyArray<OptionKey>, key: OptionKey, on: boolean):
   return ALL_OPTIONS.filter((option) => selected.has(option));
 }
 
+/** A rule whose attribute was never filled in: an edit left half-way, not a choice the person made. */
+const unfinished = (rule: ProfileDraft['rules'][number]): boolean =>
+  rule.private
+    ? !rule.private.creator.trim() && !rule.private.group.trim() && !rule.private.element.trim()
+    : !(rule.tag ?? rule.keyword ?? '').trim();
+
 export function ProfileScreen({
   onProfileChanged,
   onError,
@@ -84,7 +90,11 @@ export function ProfileScreen({
 
   const choosePreset = (name: PresetName) => {
     const preset = PRESETS.find((p) => p.name === name)!;
-    send({ ...draft, name: preset.label, base: name, options: [...preset.options] }, 0);
+    // The rules go with the profile to the new preset, but one left half-filled would greet it as an error.
+    const rules = draft.rules.filter((rule) => !unfinished(rule));
+    const dropped = draft.rules.length - rules.length;
+    setNote(dropped ? `${dropped} unfinished rule${dropped === 1 ? ' was' : 's were'} left out.` : '');
+    send({ ...draft, name: preset.label, base: name, options: [...preset.options], rules }, 0);
   };
   const open = async () => {
     try {

@@ -8,6 +8,7 @@ import type {
   RunSummary,
 } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
+import { SendPanel } from '../components/SendPanel.js';
 import type { FilesSnapshot } from '../files-store.js';
 import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
@@ -235,6 +236,7 @@ function Summary({ summary, onError }: { summary: RunSummary; onError: (message:
         </button>
       </div>
       {summary.message ? <p className="banner banner-error">{summary.message}</p> : null}
+      <SendPanel onError={onError} />
       <dl className="summary-counts">
         <div>
           <dt>Written</dt>

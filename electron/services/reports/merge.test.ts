@@ -1,0 +1,160 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { csvRow } from './csv.js';
+import { MergeError, mergeReports } from './merge.js';
+import { readCsvFile } from './read.js';
+import { AUDIT_COLUMNS, auditRow } from './writer.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'deid-merge-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Input {
+  readonly path: string;
+  readonly output: string | null;
+  readonly sha?: string;
+  readonly status?: string;
+}
+
+let folders = 0;
+/** A shard's report and audit folders as the batch writes them, for the given inputs in that order. */
+function shard(
+  inputs: readonly Input[],
+  head: Record<string, unknown> = {},
+  crosswalk: Array<[string, string]> = [],
+) {
+  const base = join(dir, `shard-${++folders}`);
+  const report = join(base, 'report');
+  const audit = join(base, 'audit');
+  mkdirSync(report, { recursive: true });
+  mkdirSync(audit, { recursive: true });
+  const files = inputs.map((input, i) => ({
+    inputNo: i + 1,
+    output: input.output,
+    status: input.status ?? 'written',
+    reason: null,
+    sopClassUID: '1.2.840.10008.5.1.4.1.1.2',
+    transferSyntaxUID: '1.2.840.10008.1.2.1',
+    modality: 'CT',
+    actionCounts: { removed: 3 },
+    attributes: null,
+    verification: 'passed',
+    pixels: 'clean',
+    regionsCleaned: null,
+    outputSha256: input.sha ?? null,
+  }));
+  const doc = {
+    tool: 'dicom-deid',
+    version: '1.0.0',
+    profile: 'basic',
+    edition: '2025b',
+    options: [],
+    keyFingerprint: '0123456789abcdef',
+    startedAt: `2026-01-0${folders % 9}T00:00:00.000Z`,
+    ...head,
+    files,
+    finishedAt: '2026-01-09T00:00:00.000Z',
+    summary: {},
+  };
+  writeFileSync(join(report, 'deid-report.json'), JSON.stringify(doc));
+  const rows = inputs.map((input, i) =>
+    auditRow(
+      [i + 1, input.path, 'aa', input.output ? `/o${folders}/${input.output}` : '', input.sha ?? ''].concat([
+        input.status ?? 'written',
+        '',
+        'clean',
+        '',
+        '2026-01-01T00:00:00.000Z',
+      ]),
+    ),
+  );
+  writeFileSync(join(audit, 'deid-audit.csv'), auditRow(AUDIT_COLUMNS) + rows.join(''));
+  for (const name of ['uid-crosswalk.csv', 'patient-id-crosswalk.csv'])
+    writeFileSync(join(audit, name), csvRow(['id_old', 'id_new']) + crosswalk.map((r) => csvRow(r)).join(''));
+  return { report, audit };
+}
+
+const run = (shards: ReturnType<typeof shard>[], name: string) =>
+  mergeReports({
+    reportDirs: shards.map((s) => s.report),
+    auditDirs: shards.map((s) => s.audit),
+    reportOut: join(dir, name, 'report'),
+    auditOut: join(dir, name, 'audit'),
+  });
+
+describe('mergeReports', () => {
+  it('numbers inputs in walk order and counts an output two shards wrote with the same bytes once', () => {
+    const a = shard([{ path: '/in/b/2.dcm', output: 'P/S/x.dcm', sha: 'f1' }], {}, [['1.2.3', '2.25.9']]);
+    const b = shard(
+      [
+        { path: '/in/a-z/9.dcm', output: 'P/S/z.dcm', sha: 'f3' },
+        { path: '/in/a/1.dcm', output: 'P/S/x.dcm', sha: 'f1' },
+      ],
+      {},
+      [
+        ['1.2.3', '2.25.9'],
+        ['1.2.4', '2.25.8'],
+      ],
+    );
+    const summary = run([a, b], 'same');
+    expect(summary).toMatchObject({ written: 2, skipped: 1, duplicates: 1, shards: 2 });
+    const audit = readCsvFile(join(dir, 'same', 'audit', 'deid-audit.csv'));
+    // Folder by folder: /in/a before /in/a-z, although '-' sorts before '/' in a plain string sort.
+    expect(audit.map((r) => [r.input_no, r.input, r.status])).toEqual([
+      ['1', '/in/a/1.dcm', 'written'],
+      ['2', '/in/a-z/9.dcm', 'written'],
+      ['3', '/in/b/2.dcm', 'skipped'],
+    ]);
+    expect(audit[2]!.reason).toBe('duplicate: the same instance with the same content as input 1');
+    expect(audit[2]!.output).toBe('');
+    const report = JSON.parse(readFileSync(join(dir, 'same', 'report', 'deid-report.json'), 'utf8'));
+    expect(
+      report.files.map((f: { inputNo: number; output: string | null }) => [f.inputNo, f.output]),
+    ).toEqual([
+      [1, 'P/S/x.dcm'],
+      [2, 'P/S/z.dcm'],
+      [3, null],
+    ]);
+    // From the first shard's start to the last one's end.
+    expect([report.startedAt, report.finishedAt]).toEqual([
+      '2026-01-01T00:00:00.000Z',
+      '2026-01-09T00:00:00.000Z',
+    ]);
+    expect(report.summary).toEqual({
+      written: 2,
+      skipped: 1,
+      failed: 0,
+      held: 0,
+      accepted: 0,
+      verificationFailed: 0,
+    });
+    expect(readFileSync(join(dir, 'same', 'audit', 'uid-crosswalk.csv'), 'utf8')).toBe(
+      'id_old,id_new\r\n1.2.3,2.25.9\r\n1.2.4,2.25.8\r\n',
+    );
+    if (process.platform !== 'win32')
+      expect(statSync(join(dir, 'same', 'audit', 'deid-audit.csv')).mode & 0o077).toBe(0);
+  });
+
+  it('refuses different bytes under one output name, reports of another key, and crosswalks that disagree', () => {
+    const refused = (shards: ReturnType<typeof shard>[], name: string, words: string) => {
+      expect(() => run(shards, name)).toThrow(MergeError);
+      expect(() => run(shards, name)).toThrow(words);
+      expect(existsSync(join(dir, name))).toBe(false);
+    };
+    const x = shard([{ path: '/in/1.dcm', output: 'P/S/x.dcm', sha: 'f1' }]);
+    refused([x, shard([{ path: '/in/2.dcm', output: 'P/S/x.dcm', sha: 'f2' }])], 'split', '--shard-by study');
+    // One shard saw two contents (hashed names), another a third under the plain name.
+    const twins = shard([
+      { path: '/in/3.dcm', output: 'P/S/x_aaaaaaaaaaaa.dcm', sha: 'aaaaaaaaaaaa01' },
+      { path: '/in/4.dcm', output: 'P/S/x_bbbbbbbbbbbb.dcm', sha: 'bbbbbbbbbbbb02' },
+    ]);
+    refused([twins, x], 'third', '--shard-by study');
+    refused([x, shard([], { keyFingerprint: 'fedcba9876543210' })], 'key', 'keyFingerprint');
+    refused(
+      [shard([], {}, [['1.2.3', '2.25.1']]), shard([], {}, [['1.2.3', '2.25.2']])],
+      'crosswalk',
+      'two pseudonyms',
+    );
+  });
+});

@@ -1,0 +1,94 @@
+import { useEffect, useState } from 'react';
+import type { PacsNodeView, PacsSent } from '../../../shared/ipc/pacs-contract.js';
+import { deid, messageOf } from '../api.js';
+import { TransferProgress } from './TransferProgress.js';
+
+const STATUS: Record<PacsSent['status'], string> = {
+  sent: 'Sent',
+  failed: 'Failed',
+  'not-accepted': 'Not accepted',
+  refused: 'Refused',
+};
+
+/** "Send to…" after a run: the run's written outputs go to a node, each file's fate listed. */
+export function SendPanel({ onError }: { onError: (message: string) => void }) {
+  const [nodes, setNodes] = useState<readonly PacsNodeView[]>([]);
+  const [node, setNode] = useState('');
+  const [progress, setProgress] = useState<{ done: number; total: number } | null>(null);
+  const [result, setResult] = useState<{ files: readonly PacsSent[]; cancelled: boolean } | null>(null);
+
+  useEffect(() => {
+    deid.pacsNodes().then(
+      (list) => setNodes(list.nodes),
+      (failure: unknown) => onError(messageOf(failure)),
+    );
+    return deid.on('pacs:sending', setProgress);
+  }, [onError]);
+
+  if (nodes.length === 0) return null;
+  const chosen = node || nodes[0]!.name;
+  const count = (status: PacsSent['status']) => result?.files.filter((f) => f.status === status).length ?? 0;
+
+  const sendTo = () => {
+    setResult(null);
+    setProgress({ done: 0, total: 0 });
+    deid
+      .sendToPacs({ name: chosen })
+      .then(setResult, (failure: unknown) => onError(messageOf(failure)))
+      .finally(() => setProgress(null));
+  };
+
+  return (
+    <div className="send-panel">
+      <div className="button-row">
+        <label>
+          Send to{' '}
+          <select value={chosen} onChange={(e) => setNode(e.target.value)} aria-label="Node to send to">
+            {nodes.map((n) => (
+              <option key={n.name} value={n.name}>
+                {n.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" onClick={sendTo} disabled={progress !== null}>
+          Send the outputs
+        </button>
+        {progress ? (
+          <TransferProgress label="Send progress" text={`${progress.done} of ${progress.total} sent…`} />
+        ) : null}
+      </div>
+      {result ? (
+        <>
+          <p role="status" aria-label="Send result">
+            {result.cancelled ? 'Stopped: ' : ''}
+            {count('sent')} sent, {count('failed') + count('not-accepted')} not sent, {count('refused')}{' '}
+            refused (not de-identified)
+          </p>
+          <div className="pacs-table">
+            <table className="pacs-studies" aria-label="Files sent">
+              <thead>
+                <tr>
+                  <th scope="col">Status</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">File</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.files.slice(0, 1000).map((f) => (
+                  <tr key={f.file}>
+                    <td>{STATUS[f.status]}</td>
+                    <td>{f.reason ?? ''}</td>
+                    <td className="send-file" title={f.file}>
+                      {f.file}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </div>
+  );
+}
