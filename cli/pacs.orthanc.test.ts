@@ -191,7 +191,8 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
       expect(notes).toHaveLength(2);
       for (const n of notes)
         expect(JSON.parse(readFileSync(join(work(), 'quarantine', n), 'utf8')).reason).toMatch(
-          /Burned In Annotation/,
+          // The ultrasound samples: the detector read their banners and could not decide a line of them.
+          /^\d+ pieces of burned-in text beside a label could not be read$/,
         );
       expect(residualPhi(Buffer.from(log()))).toEqual([]);
 

@@ -80,7 +80,7 @@ describe('anonymize breakdown', () => {
     expect(r.stdout).toMatch(/^12 inputs: 9 written, 1 skipped, 1 failed, 1 held for review in [\d.]+ s$/m);
     const tail = r.stdout.slice(r.stdout.indexOf('failed (1)'));
     expect(tail).toMatch(
-      /^failed \(1\), by reason:\n {7}1 {2}.*declares N bytes.*\nheld \(1\), by reason:\n {7}1 {2}Burned In Annotation \(0028,0301\) is YES.*\nskipped \(1\), by reason:\n {7}1 {2}.*not a DICOM file/,
+      /^failed \(1\), by reason:\n {7}1 {2}.*declares N bytes.*\nheld \(1\), by reason:\n {7}1 {2}the frames could not be searched for burned-in text: Rows \(0028,0010\).*\nskipped \(1\), by reason:\n {7}1 {2}.*not a DICOM file/,
     );
     expect(r.stderr).toMatch(/failed: input \d+ \(see the audit\): \(7FE0,0010\) at byte \d+ declares/);
     for (const phi of PHI) {

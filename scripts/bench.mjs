@@ -14,7 +14,9 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -40,6 +42,16 @@ const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
 
 const common = { syntax: 'explicit-le', seed: 1, rows: 512, cols: 512, frames: 1 };
+// The generator makes multi-frame objects for CT and MR only: the compressed ultrasound corpora are single
+// frames like corpus d's.
+const ultrasound = {
+  ...common,
+  patients: quick ? 4 : 20,
+  seriesPerPatient: 1,
+  instancesPerSeries: 10,
+  rows: 480,
+  cols: 640,
+};
 const CORPORA = {
   a: {
     title: 'CT files 512×512×16-bit',
@@ -69,18 +81,26 @@ const CORPORA = {
   d: {
     title: 'ultrasound files 640×480 RGB, name burned in',
     modality: 'US',
-    options: {
-      ...common,
-      patients: quick ? 4 : 20,
-      seriesPerPatient: 1,
-      instancesPerSeries: 10,
-      rows: 480,
-      cols: 640,
-    },
+    options: ultrasound,
+  },
+  // The compressed syntaxes ultrasound machines write: corpus d converted by dcmtk, cleaned in RLE by
+  // decode–fill–encode and in JPEG baseline in the compressed domain.
+  e: {
+    title: 'ultrasound files 640×480 RGB, RLE',
+    modality: 'US',
+    convert: ['dcmcrle'],
+    options: ultrasound,
+  },
+  f: {
+    title: 'ultrasound files 640×480 RGB, JPEG baseline',
+    modality: 'US',
+    convert: ['dcmcjpeg', '+eb'],
+    options: ultrasound,
   },
 };
-const keys = args.only ? [args.only] : Object.keys(CORPORA);
-if (!keys.every((k) => k in CORPORA)) throw new Error('--only takes a, b, c or d');
+const keys = args.only ? args.only.split(',') : Object.keys(CORPORA);
+if (!keys.every((k) => k in CORPORA))
+  throw new Error('--only takes some of a, b, c, d, e, f (comma-separated)');
 
 const synth = await loadSynth();
 const generator = createHash('sha256').update(readFileSync(SYNTH_BUNDLE)).digest('hex');
@@ -100,10 +120,18 @@ function ensureCorpus(key) {
   const started = performance.now();
   let files = 0;
   let bytes = 0;
+  const { convert } = CORPORA[key];
   for (const file of synth.studyFiles(CORPORA[key].modality ?? 'CT', options)) {
     synth.writeSynthFile(dir, file);
+    const path = join(dir, file.relativePath);
     files++;
-    bytes += file.head.length + file.pixelLength;
+    if (!convert) bytes += file.head.length + file.pixelLength;
+    else {
+      const run = spawnSync(convert[0], [...convert.slice(1), path, `${path}.tmp`], { stdio: 'ignore' });
+      if (run.status !== 0) throw new Error(`${convert[0]} could not convert a generated file`);
+      renameSync(`${path}.tmp`, path);
+      bytes += statSync(path).size;
+    }
   }
   const stamp = { identity, files, bytes };
   writeFileSync(stampPath, JSON.stringify(stamp));
@@ -200,7 +228,7 @@ const TOOLS = [
   {
     id: 'anonymize-pixels',
     label: 'dicom-deid anonymize, cleanPixelData',
-    corpora: ['d'],
+    corpora: ['d', 'e', 'f'],
     unavailable: cliCommand('anonymize'),
     cmd: process.execPath,
     argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json', '--profile', pixelProfile(true)],
@@ -208,7 +236,7 @@ const TOOLS = [
   {
     id: 'anonymize-no-pixels',
     label: 'dicom-deid anonymize, option off',
-    corpora: ['d'],
+    corpora: ['d', 'e', 'f'],
     // Exit 1 says files were held, which is what this run is expected to do.
     okStatus: [0, 1],
     unavailable: cliCommand('anonymize'),

@@ -43,6 +43,9 @@ export const IMPORT_META_URL = {
 
 // Loaded from node_modules, not bundled: its WebAssembly is found beside its own script.
 const SQLITE = 'node-sqlite3-wasm';
+// Loaded from node_modules too: the text reader starts its worker script and WebAssembly by path, and the
+// language data package is found by require.resolve.
+const OCR = ['tesseract.js', '@tesseract.js-data/eng'];
 
 const entries = [
   // dcmjs-dimse stays in node_modules: bundled, its old `new Buffer()` calls would print Node's deprecation
@@ -52,16 +55,22 @@ const entries = [
     entryPoints: ['cli/dicom-deid.ts'],
     outfile: 'dist/cli/dicom-deid.js',
     format: 'esm',
-    external: [SQLITE, 'dcmjs-dimse', 'dcmjs'],
+    external: [SQLITE, 'dcmjs-dimse', 'dcmjs', ...OCR],
   },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
-  { entryPoints: ['electron/services/batch/worker.ts'], outfile: 'dist/cli/batch-worker.js', format: 'esm' },
+  {
+    entryPoints: ['electron/services/batch/worker.ts'],
+    outfile: 'dist/cli/batch-worker.js',
+    format: 'esm',
+    external: OCR,
+  },
   // The app's reading worker (scan, inspect, frames): beside main and bundled like it, so the codecs (whose
   // Emscripten loaders expect CommonJS) and their WebAssembly are found the same way.
   {
     entryPoints: ['electron/services/app-jobs-worker.ts'],
     outfile: 'dist/electron/app-worker.cjs',
     format: 'cjs',
+    external: OCR,
     ...IMPORT_META_URL,
   },
   // Electron loads main and preload as CommonJS; the sandboxed preload can require nothing but 'electron'.
@@ -69,7 +78,7 @@ const entries = [
     entryPoints: ['electron/main/main.ts'],
     outfile: 'dist/electron/main.cjs',
     format: 'cjs',
-    external: ['electron', SQLITE],
+    external: ['electron', SQLITE, ...OCR],
     ...IMPORT_META_URL,
   },
   {

@@ -62,6 +62,8 @@ export interface AnonymizeOptions {
   readonly pixelCodecs?: PixelCodecs;
   /** Regions the text detector found in this file's frames, cleaned with the Clean Pixel Data option. */
   readonly detectedRegions?: DetectedRegions;
+  /** The detector searched every frame and could decide all it read (see PixelStageOptions). */
+  readonly textSearched?: boolean;
 }
 
 /** What happened to each attribute, by name only: safe to travel with the data. */
@@ -222,6 +224,7 @@ class Run {
       cleanPixelData: this.options.has('cleanPixelData'),
       rules: pixelRulesFor(this.opts.profile),
       detectedRegions: this.opts.detectedRegions,
+      textSearched: this.opts.textSearched,
       codecs: this.opts.pixelCodecs,
     });
     // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
@@ -249,6 +252,10 @@ class Run {
     });
     if (this.parsed.trailingStart !== undefined)
       this.warnings.push('bytes after the last element were dropped');
+    if (pixels.outcome.lossyReencoded)
+      this.warnings.push(
+        `${pixels.outcome.lossyReencoded} cleaned frames were re-encoded in a transfer syntax that allows loss, at the original's coding parameters`,
+      );
     return {
       chunks,
       report: {

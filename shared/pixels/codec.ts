@@ -46,6 +46,8 @@ export interface CompressedDomainRedactor {
     layout: FrameLayout,
     rects: readonly Rect[],
   ): { readonly frame: Uint8Array; readonly cleaned: readonly Rect[] };
+  /** Decodes a frame to its stored samples, for reading its text only: cleaning never re-encodes it. */
+  readonly decode?: (frame: Uint8Array, layout: FrameLayout) => Uint8Array;
 }
 
 export type FrameRedactionCodec = LosslessFrameCodec | CompressedDomainRedactor;

@@ -3,13 +3,13 @@ import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../di
 import type { DicomElement, ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
 import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
-import type { PixelCodecs } from './codec.js';
+import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
 import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
-import type { DetectedRegions, RegionRule } from './regions.js';
+import type { DetectedRegions, Rect, RegionRule } from './regions.js';
 
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 
@@ -19,6 +19,11 @@ export interface PixelStageOptions {
   /** Built-in device templates, then the profile's own pixel rules. */
   readonly rules: readonly RegionRule[];
   readonly detectedRegions?: DetectedRegions | undefined;
+  /**
+   * The detector searched every frame and found no undecided text: a file at risk only by what kind of image
+   * it is may then leave with the text it kept (the verifier reads its output again).
+   */
+  readonly textSearched?: boolean | undefined;
   readonly codecs?: PixelCodecs | undefined;
 }
 
@@ -60,7 +65,30 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
     const cleaned = clean(parsed, checked, matching, options);
     if (cleaned) return cleaned;
   }
-  return declared(parsed);
+  return declared(parsed, options.textSearched === true);
+}
+
+/** The rectangles each matching rule cleans on every frame. */
+function ruleRects(parsed: ParsedDicom, matching: readonly RegionRule[], layout: FrameLayout) {
+  const usAreas = matching.some((r) => r.outsideUltrasoundRegions) ? ultrasoundRegions(parsed, layout) : [];
+  return (rule: RegionRule): Rect[] => [
+    ...rule.regions,
+    ...(rule.outsideUltrasoundRegions && usAreas.length > 0 ? outside(usAreas, layout) : []),
+  ];
+}
+
+/**
+ * What the rules that match this file clean on every frame (none when a rule accepts it as it is): text the
+ * detector found there needs no decision, it goes whatever it says.
+ */
+export function ruleCoverage(parsed: ParsedDicom, rules: readonly RegionRule[]): Rect[] {
+  const checked = frameLayoutOf(parsed);
+  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+  if (!layout) return [];
+  const header = new HeaderValues(parsed);
+  const matching = rules.filter((rule) => matchesFile(header, rule.match, layout));
+  if (matching.some((rule) => rule.accept)) return [];
+  return matching.flatMap(ruleRects(parsed, matching, layout));
 }
 
 function clean(
@@ -72,14 +100,8 @@ function clean(
   const { layout } = checked;
   const darkest = darkestFill(layout, parsed, checked.paddingValue);
   const fillOf = (rule?: RegionRule) => (rule?.fill === undefined ? darkest : ruleFill(layout, rule.fill));
-  const usAreas = matching.some((r) => r.outsideUltrasoundRegions) ? ultrasoundRegions(parsed, layout) : [];
-  const everyFrame: FillGroup[] = matching.map((rule) => ({
-    rects: [
-      ...rule.regions,
-      ...(rule.outsideUltrasoundRegions && usAreas.length > 0 ? outside(usAreas, layout) : []),
-    ],
-    fill: fillOf(rule),
-  }));
+  const rectsOf = ruleRects(parsed, matching, layout);
+  const everyFrame: FillGroup[] = matching.map((rule) => ({ rects: rectsOf(rule), fill: fillOf(rule) }));
   const plan = (frame: number): FillGroup[] => {
     const found = options.detectedRegions?.get(frame);
     return found && found.length > 0 ? [...everyFrame, { rects: found, fill: darkest }] : everyFrame;
@@ -97,20 +119,27 @@ function clean(
   const flag = parsed.dataset.elements.find((e) => e.tag === BURNED_IN_ANNOTATION);
   if (flag) edits.set(flag, { kind: 'value', vr: 'CS', value: asciiBytes('NO') });
   else insert.push({ tag: BURNED_IN_ANNOTATION, vr: 'CS', value: asciiBytes('NO') });
-  return { outcome: { status: 'cleaned', regionsCleaned: redaction.regionsCleaned }, edits, insert };
+  const { regionsCleaned, lossyReencoded } = redaction;
+  const outcome: PixelOutcome = {
+    status: 'cleaned',
+    regionsCleaned,
+    ...(lossyReencoded ? { lossyReencoded } : {}),
+  };
+  return { outcome, edits, insert };
 }
 
 /**
  * The gate for pixels that were not cleaned: what the file declares and what kind of image it is decide
- * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person.
+ * whether it may leave. A file whose burned-in risk is more than unlikely waits for a person, unless the
+ * detector has read it through.
  */
-function declared(parsed: ParsedDicom): PixelStage {
+function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
   if (topLevelCode(parsed, BURNED_IN_ANNOTATION) === 'YES')
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
   const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
-  if (risk.risk !== 'unlikely')
+  if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
   return untouched(PIXELS_NOT_AT_RISK);
 }

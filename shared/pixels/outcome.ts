@@ -11,6 +11,8 @@ export interface PixelOutcome {
   readonly reason?: string;
   /** Rectangles filled, summed over frames (counted, never described, in the shareable report). */
   readonly regionsCleaned: number;
+  /** Frames re-encoded in a syntax that allows loss, keeping the original's coding parameters: reported. */
+  readonly lossyReencoded?: number;
 }
 
 export const PIXELS_NOT_AT_RISK: PixelOutcome = { status: 'not-at-risk', regionsCleaned: 0 };

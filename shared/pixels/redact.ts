@@ -24,6 +24,8 @@ export interface Redaction {
   readonly edits: ReadonlyMap<DicomElement, ElementEdit>;
   /** Rectangles filled, summed over frames. */
   readonly regionsCleaned: number;
+  /** Frames re-encoded in a syntax that allows loss, at the original frame's coding parameters. */
+  readonly lossyReencoded?: number;
 }
 
 /** Why cleaning could not be done; the file is then held. Plain words, attributes and counts only. */
@@ -138,6 +140,7 @@ function redactEncapsulated(
   const lengths: number[] = [];
   let size = 0;
   let regionsCleaned = 0;
+  let lossyReencoded = 0;
   frames.forEach((members, i) => {
     offsets.push(size);
     const groups = plan(i);
@@ -157,7 +160,10 @@ function redactEncapsulated(
     if (codec.kind === 'lossless') {
       const samples = codec.decode(data, layout).slice();
       for (const g of groups) fillRects(samples, layout, g.rects, g.fill, true);
-      encoded = codec.encode(samples, layout);
+      // Given the original, a codec of a lossy syntax keeps its coding parameters: no lossless file turns
+      // lossy, and a lossy one is not compressed harder than it was.
+      encoded = codec.encode(samples, layout, data);
+      if (codec.lossy) lossyReencoded++;
     } else {
       encoded = codec.redact(
         data,
@@ -194,7 +200,7 @@ function redactEncapsulated(
     encodeHeader(SEQUENCE_DELIMITER, '', 0, parsed.dataset.syntax),
   ];
   edits.set(pixelData, { kind: 'raw', chunks });
-  return { edits, regionsCleaned };
+  return { edits, regionsCleaned, ...(lossyReencoded > 0 ? { lossyReencoded } : {}) };
 }
 
 export function concat(parts: readonly Uint8Array[]): Uint8Array {

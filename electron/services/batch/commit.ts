@@ -238,6 +238,7 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
     ...(r.reason ? { reason: r.reason } : {}),
     output: r.output,
     verification: o?.verification ?? 'not-run',
+    ...(o?.pixelVerification ? { pixelVerification: o.pixelVerification } : {}),
     ...(o?.pixels ? { pixels: o.pixels } : {}),
     ...(r.review ? { review: r.review } : {}),
     ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AnonymizeResult, anonymize } from '../../../shared/anonymize/engine.js';
+import type { AnonymizeResult } from '../../../shared/anonymize/engine.js';
 import { isSkippedInput } from '../../../shared/anonymize/errors.js';
 import { keyFromBytes } from '../../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../../shared/anonymize/verify.js';
@@ -15,6 +15,7 @@ import type { PixelOutcome } from '../../../shared/pixels/outcome.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { relativeOutputPath } from './output-path.js';
+import { anonymizeWithPixels, type PixelTools, pixelResidue } from './pixel-pass.js';
 import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
@@ -47,6 +48,8 @@ export interface WrittenFile {
   readonly inputSha256: string;
   readonly outputSha256: string;
   readonly verification: 'passed' | 'not-run';
+  /** The output's pixels were read again (searched or cleaned files): absent when they were not. */
+  readonly pixelVerification?: 'passed';
   readonly report: AnonymizeResult['report'];
   readonly mapping: AnonymizeResult['mapping'];
   readonly identity: AnonymizeResult['identity'];
@@ -67,6 +70,8 @@ export interface NotWritten {
   readonly reason: string;
   readonly inputBytes: number;
   readonly verification: 'passed' | 'failed' | 'not-run';
+  /** Failed: the written pixels still showed the file's identity. */
+  readonly pixelVerification?: 'failed';
   readonly review?: string;
   /** For a held file: the engine's pixel outcome. */
   readonly pixels?: PixelOutcome;
@@ -84,8 +89,8 @@ const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
 const GATHER = 64 * 1024;
 
 // One input buffer per thread, reused file after file: a fresh 0.5 MB array per file costs more in page
-// faults and garbage collection than the read itself. Safe because processFile runs start to end with
-// no await: nothing else touches the buffer until it returns.
+// faults and garbage collection than the read itself. Safe because a thread processes one file at a time
+// (the worker queues its tasks): nothing else touches the buffer until processFile returns.
 let wholeFileBuffer = new Uint8Array(0);
 function reusableBuffer(size: number): Uint8Array {
   if (wholeFileBuffer.length < size)
@@ -173,10 +178,14 @@ export const failureReason = (e: unknown): string =>
     : errorText(e);
 
 /** processFile, with what each of its stages took when the batch profiles them. */
-export function processFileTimed(task: FileTask, config: WorkerConfig): FileOutcome {
-  if (!config.profileStages) return processFile(task, config);
+export async function processFileTimed(
+  task: FileTask,
+  config: WorkerConfig,
+  tools: PixelTools,
+): Promise<FileOutcome> {
+  if (!config.profileStages) return processFile(task, config, tools);
   startClock();
-  const outcome = processFile(task, config);
+  const outcome = await processFile(task, config, tools);
   const stages = stopClock();
   return stages ? { ...outcome, stages } : outcome;
 }
@@ -185,7 +194,11 @@ export function processFileTimed(task: FileTask, config: WorkerConfig): FileOutc
  * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
  * back for the residual check. Never throws: every outcome is a status with a reason.
  */
-export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
+export async function processFile(
+  task: FileTask,
+  config: WorkerConfig,
+  tools: PixelTools,
+): Promise<FileOutcome> {
   let input: ReturnType<typeof openInput>;
   try {
     input = openInput(task.input);
@@ -195,6 +208,7 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
   const inputBytes = input.source.size;
   let source: ByteSource = input.source;
   let result: AnonymizeResult;
+  let pass: Awaited<ReturnType<typeof anonymizeWithPixels>>;
   let tempPath = '';
   let relativeOutput: string;
   let outputSha256: string;
@@ -217,12 +231,17 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
       throw e;
     }
     try {
-      result = anonymize(parsed, {
-        profile: config.profile,
-        key: keyFromBytes(config.keySecret),
-        ...(config.crosswalk ? { crosswalk: new Map(config.crosswalk) } : {}),
-        toolVersion: config.toolVersion,
-      });
+      pass = await anonymizeWithPixels(
+        parsed,
+        {
+          profile: config.profile,
+          key: keyFromBytes(config.keySecret),
+          ...(config.crosswalk ? { crosswalk: new Map(config.crosswalk) } : {}),
+          toolVersion: config.toolVersion,
+        },
+        tools,
+      );
+      result = pass.result;
     } catch (e) {
       if (isSkippedInput(e))
         return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
@@ -254,46 +273,57 @@ export function processFile(task: FileTask, config: WorkerConfig): FileOutcome {
     report: result.report,
     mapping: result.mapping,
     identity: result.identity,
-    pixels: result.pixels,
+    pixels: pass.pixels,
   };
   const checked = (verification: 'passed' | 'not-run', directory?: DirectoryFacts): FileOutcome =>
-    result.pixels.status === 'held'
+    pass.pixels.status === 'held'
       ? {
           id: task.id,
           status: 'held',
-          reason: result.pixels.reason ?? 'the pixels may show identity',
+          reason: pass.pixels.reason ?? 'the pixels may show identity',
           inputBytes,
           verification,
           review: tempPath,
-          pixels: result.pixels,
+          pixels: pass.pixels,
         }
       : { ...done, verification, ...(directory ? { directory } : {}) };
   if (!config.verify && !config.dicomdir) return checked('not-run');
   try {
     const out = openInput(tempPath);
     let hits: ReturnType<typeof findResidualIdentifiers> = [];
+    let pixelHit: string | undefined;
+    let pixelsRead = false;
     let directory: DirectoryFacts | undefined;
     try {
       const parsedOutput = parseDicom(out.source);
       if (config.verify)
         hits = findResidualIdentifiers(parsedOutput, result.removedIdentifiers, relativeOutput);
       if (config.dicomdir) directory = directoryFacts(parsedOutput);
+      lap('verify');
+      if (config.verify && hits.length === 0 && pass.pixels.status !== 'held' && pass.needles) {
+        pixelHit = await pixelResidue(parsedOutput, pass, tools);
+        pixelsRead = true;
+        lap('verify pixels');
+      }
     } finally {
       out.close();
-      lap('verify');
     }
+    const failedCheck = (reason: string, pixels = false): FileOutcome => ({
+      id: task.id,
+      status: 'failed',
+      reason,
+      inputBytes,
+      verification: 'failed',
+      review: tempPath,
+      ...(pixels ? { pixelVerification: 'failed' as const } : {}),
+    });
     if (hits.length > 0) {
       const more = hits.length > 1 ? ` (and ${hits.length - 1} more)` : '';
-      return {
-        id: task.id,
-        status: 'failed',
-        reason: `verification: ${describeHit(hits[0]!)}${more}`,
-        inputBytes,
-        verification: 'failed',
-        review: tempPath,
-      };
+      return failedCheck(`verification: ${describeHit(hits[0]!)}${more}`);
     }
-    return checked(config.verify ? 'passed' : 'not-run', directory);
+    if (pixelHit) return failedCheck(`verification of the pixels: ${pixelHit}`, true);
+    const outcome = checked(config.verify ? 'passed' : 'not-run', directory);
+    return pixelsRead && outcome.status === 'written' ? { ...outcome, pixelVerification: 'passed' } : outcome;
   } catch (e) {
     unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, `verification could not read the output back: ${failureReason(e)}`);

@@ -6,6 +6,7 @@ import type { RunProgress } from '../../../shared/ipc/contract.js';
 import type { Profile } from '../../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../../shared/profile/index.js';
 import { type BatchFileResult, CommitStage } from './commit.js';
+import { PixelTools } from './pixel-pass.js';
 import { type Pending, planInputs } from './plan.js';
 import { runInWorkers } from './pool.js';
 import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
@@ -265,9 +266,14 @@ async function runOnSite(
   const workers = req.workers ?? Math.max(1, availableParallelism());
   let dicomdirProblem: string | undefined;
   if (workers === 0 || pending.length === 0) {
-    for (const [id, task] of pending.entries()) {
-      if (halt.signal.aborted) break;
-      commit(task, processFileTimed({ id, input: task.osPath }, config));
+    const tools = new PixelTools();
+    try {
+      for (const [id, task] of pending.entries()) {
+        if (halt.signal.aborted) break;
+        commit(task, await processFileTimed({ id, input: task.osPath }, config, tools));
+      }
+    } finally {
+      await tools.close();
     }
   } else {
     await runInWorkers(

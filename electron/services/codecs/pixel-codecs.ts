@@ -166,10 +166,15 @@ export async function loadPixelCodecs(): Promise<PixelCodecs> {
     true,
     byPlane,
   );
+  // Lossy JPEG is cleaned block by block; the decoder is there so that its text can be read.
+  const jpegLossy: FrameRedactionCodec = {
+    ...jpegBaselineRedactor,
+    decode: codec(native, 'Jpeg', 'JPEG', () => ({})).decode,
+  };
   const codecs = new Map<string, FrameRedactionCodec>([
     ['1.2.840.10008.1.2.5', rleCodec],
-    ['1.2.840.10008.1.2.4.50', jpegBaselineRedactor],
-    ['1.2.840.10008.1.2.4.51', jpegBaselineRedactor],
+    ['1.2.840.10008.1.2.4.50', jpegLossy],
+    ['1.2.840.10008.1.2.4.51', jpegLossy],
     // Process 14 with any predictor: selection value 1 is one of them, and lossless either way.
     ['1.2.840.10008.1.2.4.57', jpegLossless],
     ['1.2.840.10008.1.2.4.70', jpegLossless],

@@ -3,7 +3,7 @@ import type { ParsedDicom } from '../../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../../shared/pixels/codec.js';
 import { frameLayoutOf, isLayoutProblem } from '../../../shared/pixels/layout.js';
 import { CannotClean, concat, framesOfFragments } from '../../../shared/pixels/redact.js';
-import type { DetectedRegions } from '../../../shared/pixels/regions.js';
+import type { DetectedRegions, Rect } from '../../../shared/pixels/regions.js';
 import type { IdentityNeedles } from '../../../shared/pixels/text-identity.js';
 import type { TechnicalAllowList } from '../../../shared/pixels/text-technical.js';
 import { type FoundText, findBurnedInText } from './find-text.js';
@@ -22,7 +22,7 @@ export type FileText = { readonly found: FoundText } | { readonly unreadable: st
 
 /**
  * Reads the burned-in text of every frame of one file: native frames straight from the Pixel Data,
- * encapsulated ones decoded by the lossless codec the pixel stage uses for the same syntax. A file whose
+ * encapsulated ones decoded by the codec the pixel stage uses for the same syntax. A file whose
  * frames cannot be read here must be held, not called free of text.
  */
 export async function findTextInFile(
@@ -44,7 +44,8 @@ export async function findTextInFile(
     };
   } else {
     const codec = options.codecs?.forSyntax(parsed.transferSyntax.uid);
-    if (codec?.kind !== 'lossless') {
+    const decode = codec?.decode;
+    if (!decode) {
       return { unreadable: `frames in ${parsed.transferSyntax.name} cannot be decoded for reading here` };
     }
     let members: number[][];
@@ -60,10 +61,15 @@ export async function findTextInFile(
         parsed.source.read(fragments[k]!.valueStart, fragments[k]!.length),
       );
       const data = parts.length === 1 ? parts[0]! : concat(parts);
-      return codec.decode(data, layout);
+      return decode(data, layout);
     };
   }
-  const found = await findBurnedInText(reader, layout.numberOfFrames, frameAt, layout, {
+  // Decoders give every pixel its three samples: YBR_FULL_422 is packed by pairs only in native Pixel Data.
+  const readLayout =
+    parsed.transferSyntax.encapsulated && layout.photometricInterpretation.trim() === 'YBR_FULL_422'
+      ? { ...layout, photometricInterpretation: 'YBR_FULL' }
+      : layout;
+  const found = await findBurnedInText(reader, layout.numberOfFrames, frameAt, readLayout, {
     identifiers: options.identifiers,
     ...(modality ? { modality } : {}),
     ...(options.allow ? { allow: options.allow } : {}),
@@ -88,9 +94,10 @@ export type TextVerdict =
 /**
  * The detector's answer in the pixel stage's terms. Frames that could not be read, or text beside a label
  * that could not be read, hold the file (never guessed clean); otherwise the identity regions are cleaned.
+ * Text that lies mostly in `covered` (what the profile's rules clean anyway) needs no decision.
  * Reasons name counts only, never what was read.
  */
-export function textVerdict(text: FileText | undefined): TextVerdict {
+export function textVerdict(text: FileText | undefined, covered: readonly Rect[] = []): TextVerdict {
   if (!text) return { regions: new Map() };
   if ('unreadable' in text) {
     return {
@@ -105,11 +112,29 @@ export function textVerdict(text: FileText | undefined): TextVerdict {
       regions: found.regions,
     };
   }
-  if (found.counts.undecided > 0) {
+  const undecided = [...found.texts.values()]
+    .flat()
+    .filter((t) => t.cls === 'undecided' && coveredShare(t.box, covered) < MOSTLY_COVERED).length;
+  if (undecided > 0) {
     return {
-      hold: `${found.counts.undecided} pieces of burned-in text beside a label could not be read`,
+      hold: `${undecided} pieces of burned-in text beside a label could not be read`,
       regions: found.regions,
     };
   }
   return { regions: found.regions };
+}
+
+// Text mostly under what the rules clean anyway: its padded box may reach past them, and the verifier reads
+// the written pixels again for anything left legible.
+const MOSTLY_COVERED = 0.75;
+
+/** The share of `box` under the rectangles (which a rule's regions seldom overlap, so summed). */
+function coveredShare(box: Rect, covered: readonly Rect[]): number {
+  let area = 0;
+  for (const c of covered) {
+    const w = Math.min(box.x + box.width, c.x + c.width) - Math.max(box.x, c.x);
+    const h = Math.min(box.y + box.height, c.y + c.height) - Math.max(box.y, c.y);
+    if (w > 0 && h > 0) area += w * h;
+  }
+  return Math.min(1, area / Math.max(1, box.width * box.height));
 }

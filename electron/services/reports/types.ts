@@ -18,6 +18,8 @@ export interface BatchFileRecord {
   /** PHI: original → new Patient ID and UIDs, for the private crosswalks only. */
   readonly mapping?: PrivateMapping;
   readonly verification: 'passed' | 'failed' | 'not-run';
+  /** The pixel half of the residual check (the output's pixels read again); absent when it did not run. */
+  readonly pixelVerification?: 'passed' | 'failed';
   /** Whether the pixels may show identity, when the engine got that far. Accepted ones say who accepted. */
   readonly pixels?: PixelOutcome;
   /** Skipped because an earlier run wrote this output: what that run recorded of it. */

@@ -201,6 +201,7 @@ describe('ReportWriter', () => {
       'hashed',
       'kept',
       'verification',
+      'pixel_verification',
       'pixels',
       'regions_cleaned',
       'output_sha256',

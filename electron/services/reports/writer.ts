@@ -41,6 +41,7 @@ const REPORT_COLUMNS = [
   'modality',
   ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
   'verification',
+  'pixel_verification',
   'pixels',
   'regions_cleaned',
   'output_sha256',
@@ -92,6 +93,8 @@ export interface ReportEntry {
   readonly actionCounts: Readonly<Partial<Record<ActionName, number>>> | null;
   readonly attributes: unknown;
   readonly verification: BatchFileRecord['verification'];
+  /** Whether the output's pixels were read again and found free of the file's identity. */
+  readonly pixelVerification?: 'passed' | 'failed' | 'not-run';
   readonly pixels: string | null;
   readonly regionsCleaned: number | null;
   readonly outputSha256: string | null;
@@ -276,6 +279,7 @@ export class ReportWriter {
         actionCounts: r?.actionCounts ?? null,
         attributes: r?.attributes ?? null,
         verification: record.verification,
+        pixelVerification: record.pixelVerification ?? 'not-run',
         pixels: record.pixels?.status ?? null,
         regionsCleaned: record.pixels?.regionsCleaned ?? null,
         outputSha256: record.outputSha256 ?? null,
@@ -417,6 +421,7 @@ export function reportCsvRow(entry: ReportEntry): string {
       entry.modality ?? '',
       ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
       entry.verification,
+      entry.pixelVerification ?? 'not-run',
       entry.pixels ?? '',
       entry.regionsCleaned ?? '',
       entry.outputSha256 ?? '',
