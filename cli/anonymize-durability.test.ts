@@ -105,9 +105,11 @@ describe('durability of a run', () => {
     const seenAfterKill: number[] = [];
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, args(out, audit, '--workers', '2'), { env, stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, 250 + random() * 600));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      // Listening from the start: a run that ended before the kill must not leave the test waiting forever.
+      await exited;
       // Whenever it died: every output in place is whole and has its audit line.
       const audited = auditedOutputs(audit, out);
       seenAfterKill.push(outputsOf(out).size);
