@@ -240,18 +240,22 @@ test('boxes applied to a series are cleaned in every output of it; Burned In Ann
     const dump = spawnSync('dcmdump', ['-q', '+P', '0028,0301', output], { encoding: 'utf8' });
     expect(dump.stdout).toMatch(/\(0028,0301\) CS \[NO\]/);
     const pixels = decodeRgb(output, join(app.work, `out-${i}.ppm`));
-    // Which input this output came from: the one whose pixels outside the box are identical.
+    // Which input this output came from: the one whose pixels outside the box are identical, except where
+    // the text detector found identity of its own and filled it black.
     const original = originals.find((candidate) => {
+      let changed = 0;
       for (let y = 0; y < US.height; y++) {
         for (let x = 0; x < US.width; x++) {
           if (inBox(x, y, TEXT_BOX)) continue;
           const at = (y * US.width + x) * 3;
-          if (candidate.compare(pixels, at, at + 3, at, at + 3) !== 0) return false;
+          if (candidate.compare(pixels, at, at + 3, at, at + 3) === 0) continue;
+          if (pixels[at] !== 0 || pixels[at + 1] !== 0 || pixels[at + 2] !== 0) return false;
+          changed++;
         }
       }
-      return true;
+      return changed < (US.width * US.height) / 20;
     });
-    expect(original, `${name}: pixels outside the box are unchanged`).toBeDefined();
+    expect(original, `${name}: pixels outside the box are unchanged or cleaned black`).toBeDefined();
     let textPixels = 0;
     for (let y = TEXT_BOX.y; y < TEXT_BOX.y + TEXT_BOX.height; y++) {
       for (let x = TEXT_BOX.x; x < TEXT_BOX.x + TEXT_BOX.width; x++) {
