@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: [
       'shared/**/*.test.ts',
+      'node/**/*.test.ts',
       'electron/**/*.test.ts',
       'cli/**/*.test.ts',
       'scripts/**/*.test.ts',

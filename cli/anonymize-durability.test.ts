@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCrosswalkCsv, readCsvFile } from '../electron/services/reports/read.js';
+import { readCrosswalkCsv, readCsvFile } from '../node/reports/read.js';
 import { makeCtStudy } from '../scripts/synth/index.js';
 import { canMountTmpfs, withTmpfs } from '../test/mount.js';
 

@@ -2,17 +2,12 @@ import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BatchProgress, BatchSetupError, runBatch } from '../electron/services/batch/run-batch.js';
-import { parseShard, type ShardBy, ShardError } from '../electron/services/batch/shard.js';
-import { checkOutput } from '../electron/services/batch/site.js';
-import { CrosswalkError, readCrosswalk } from '../electron/services/crosswalk.js';
-import {
-  defaultKeyPath,
-  KeyFileError,
-  loadOrCreateKey,
-  type StoredKey,
-} from '../electron/services/key-store.js';
-import { shareableReason } from '../electron/services/reports/writer.js';
+import { type BatchProgress, BatchSetupError, runBatch } from '../node/batch/run-batch.js';
+import { parseShard, type ShardBy, ShardError } from '../node/batch/shard.js';
+import { checkOutput } from '../node/batch/site.js';
+import { CrosswalkError, readCrosswalk } from '../node/crosswalk.js';
+import { defaultKeyPath, KeyFileError, loadOrCreateKey, type StoredKey } from '../node/key-store.js';
+import { shareableReason } from '../node/reports/writer.js';
 import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,

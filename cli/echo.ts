@@ -1,4 +1,4 @@
-import { verifyNode } from '../electron/services/pacs/peer.js';
+import { verifyNode } from '../node/pacs/peer.js';
 import { type Command, parseCommandArgs, writeOut } from './command.js';
 import { NETWORK_OPTIONS, NETWORK_USAGE, NODES_FILE_HELP, networkContext } from './network.js';
 

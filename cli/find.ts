@@ -1,6 +1,6 @@
-import type { FindQuery } from '../electron/services/pacs/dimse.js';
-import { PeerError } from '../electron/services/pacs/errors.js';
-import { search } from '../electron/services/pacs/peer.js';
+import type { FindQuery } from '../node/pacs/dimse.js';
+import { PeerError } from '../node/pacs/errors.js';
+import { search } from '../node/pacs/peer.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import {
   interruptible,

@@ -1,6 +1,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { Gateway, type GatewayEvent } from '../electron/services/pacs/gateway.js';
+import { Gateway, type GatewayEvent } from '../node/pacs/gateway.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { resolveProfile } from './anonymize.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';

@@ -1,4 +1,4 @@
-import { pathUnderInputs } from '../electron/services/inputs.js';
+import { pathUnderInputs } from '../node/inputs.js';
 import { printable } from './printable.js';
 
 /**

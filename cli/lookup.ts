@@ -1,7 +1,7 @@
-import { KIND_WORDS } from '../electron/services/project/crosswalk-store.js';
-import { lookupInProject } from '../electron/services/project/lookup.js';
-import { ProjectError, projectFolder, readProject } from '../electron/services/project/project.js';
-import { CrosswalkDatabaseError } from '../electron/services/project/sqlite-crosswalk.js';
+import { KIND_WORDS } from '../node/project/crosswalk-store.js';
+import { lookupInProject } from '../node/project/lookup.js';
+import { ProjectError, projectFolder, readProject } from '../node/project/project.js';
+import { CrosswalkDatabaseError } from '../node/project/sqlite-crosswalk.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import { printable } from './printable.js';
 

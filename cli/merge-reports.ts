@@ -1,5 +1,5 @@
-import { isWithin } from '../electron/services/reports/locations.js';
-import { MergeError, mergeReports } from '../electron/services/reports/merge.js';
+import { isWithin } from '../node/reports/locations.js';
+import { MergeError, mergeReports } from '../node/reports/merge.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 
 export const MERGE_REPORTS_USAGE = `Usage: dicom-deid merge-reports <report folder>... --report <folder>

@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { KeyFileError, loadOrCreateKey, type StoredKey } from '../electron/services/key-store.js';
-import type { FindQuery } from '../electron/services/pacs/dimse.js';
-import { PeerError } from '../electron/services/pacs/errors.js';
-import { findNode, loadNodes, NodesFileError, type PeerNode } from '../electron/services/pacs/nodes.js';
-import { chooseVia, type Local, type Via } from '../electron/services/pacs/peer.js';
+import { KeyFileError, loadOrCreateKey, type StoredKey } from '../node/key-store.js';
+import type { FindQuery } from '../node/pacs/dimse.js';
+import { PeerError } from '../node/pacs/errors.js';
+import { findNode, loadNodes, NodesFileError, type PeerNode } from '../node/pacs/nodes.js';
+import { chooseVia, type Local, type Via } from '../node/pacs/peer.js';
 import { UsageError } from './command.js';
 
 /** Options every network command takes. */

@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadKey } from '../electron/services/key-store.js';
-import { KIND_WORDS, MAPPING_KINDS } from '../electron/services/project/crosswalk-store.js';
+import { loadKey } from '../node/key-store.js';
+import { KIND_WORDS, MAPPING_KINDS } from '../node/project/crosswalk-store.js';
 import {
   type Project,
   ProjectError,
@@ -9,11 +9,8 @@ import {
   projectPaths,
   projectsHome,
   readProject,
-} from '../electron/services/project/project.js';
-import {
-  CrosswalkDatabaseError,
-  openSqliteCrosswalk,
-} from '../electron/services/project/sqlite-crosswalk.js';
+} from '../node/project/project.js';
+import { CrosswalkDatabaseError, openSqliteCrosswalk } from '../node/project/sqlite-crosswalk.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 
 export const PROJECT_USAGE = `Usage: dicom-deid project [<name|folder>]

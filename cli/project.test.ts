@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteCrosswalk } from '../electron/services/project/sqlite-crosswalk.js';
+import { openSqliteCrosswalk } from '../node/project/sqlite-crosswalk.js';
 import { part10, str } from '../test/part10.js';
 import { hasTool } from '../test/tools.js';
 

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { BatchFileResult, BatchSummary } from '../electron/services/batch/run-batch.js';
+import type { BatchFileResult, BatchSummary } from '../node/batch/run-batch.js';
 import {
   createProject,
   type Project,
@@ -9,12 +9,9 @@ import {
   projectPaths,
   readProject,
   updateSettings,
-} from '../electron/services/project/project.js';
-import { ProjectRunRecorder } from '../electron/services/project/run-recorder.js';
-import {
-  CrosswalkDatabaseError,
-  openSqliteCrosswalk,
-} from '../electron/services/project/sqlite-crosswalk.js';
+} from '../node/project/project.js';
+import { ProjectRunRecorder } from '../node/project/run-recorder.js';
+import { CrosswalkDatabaseError, openSqliteCrosswalk } from '../node/project/sqlite-crosswalk.js';
 import { UsageError } from './command.js';
 
 /** What `anonymize` was given on its command line, before the project fills in the rest. */

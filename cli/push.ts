@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import { PeerError } from '../electron/services/pacs/errors.js';
-import { send } from '../electron/services/pacs/peer.js';
-import { releaseList } from '../electron/services/pacs/releasable.js';
+import { PeerError } from '../node/pacs/errors.js';
+import { send } from '../node/pacs/peer.js';
+import { releaseList } from '../node/pacs/releasable.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import { interruptible, NETWORK_OPTIONS, NETWORK_USAGE, networkContext } from './network.js';
 

@@ -1,5 +1,5 @@
-import type { BatchFileResult } from '../electron/services/batch/run-batch.js';
-import { shareableReason } from '../electron/services/reports/writer.js';
+import type { BatchFileResult } from '../node/batch/run-batch.js';
+import { shareableReason } from '../node/reports/writer.js';
 
 /** The order people deal with them in: what failed first, then what waits for review, then the rest. */
 const ORDER = ['failed', 'held', 'skipped'];

@@ -1,5 +1,5 @@
-import { type OpenInput, openInput } from '../electron/services/file-source.js';
-import { type InputEntry, SKIP_REASONS } from '../electron/services/inputs.js';
+import { type OpenInput, openInput } from '../node/file-source.js';
+import { type InputEntry, SKIP_REASONS } from '../node/inputs.js';
 import { isDicomError } from '../shared/dicom/errors.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';

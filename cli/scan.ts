@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { walkInputs } from '../electron/services/inputs.js';
+import { walkInputs } from '../node/inputs.js';
 import { addToSummary, emptySummary } from '../shared/scan/report.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import { renderEntry } from './scan-file.js';

@@ -13,8 +13,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ShardSelector } from '../electron/services/batch/shard.js';
-import { readCsvFile } from '../electron/services/reports/read.js';
+import { ShardSelector } from '../node/batch/shard.js';
+import { readCsvFile } from '../node/reports/read.js';
 import { keyFromBytes } from '../shared/anonymize/key.js';
 
 const ROOT = join(import.meta.dirname, '..');

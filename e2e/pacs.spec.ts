@@ -1,7 +1,7 @@
 import { copyFileSync, cpSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { loadNodes } from '../electron/services/pacs/nodes.js';
+import { loadNodes } from '../node/pacs/nodes.js';
 import { OrthancInstance } from '../test/orthanc.js';
 import { type AppUnderTest, drop, expectFilesRead, openApp, screenshot } from './app.js';
 import { SAMPLE_PHI, SAMPLES } from './fixtures.js';

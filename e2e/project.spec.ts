@@ -2,15 +2,15 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { loadOrCreateKey } from '../electron/services/key-store.js';
+import { loadOrCreateKey } from '../node/key-store.js';
 import {
   createProject,
   projectPaths,
   projectsHome,
   recordRun,
   rememberLast,
-} from '../electron/services/project/project.js';
-import { openSqliteCrosswalk } from '../electron/services/project/sqlite-crosswalk.js';
+} from '../node/project/project.js';
+import { openSqliteCrosswalk } from '../node/project/sqlite-crosswalk.js';
 import { type AppUnderTest, expectFilesRead, openApp, runInto, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 

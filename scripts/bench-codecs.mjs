@@ -26,7 +26,7 @@ await build({
   ...IMPORT_META_URL,
   sourcemap: false,
   stdin: {
-    resolveDir: join(root, 'electron/services/codecs'),
+    resolveDir: join(root, 'node/codecs'),
     sourcefile: 'bench-entry.ts',
     loader: 'ts',
     contents: `

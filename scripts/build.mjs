@@ -59,7 +59,7 @@ const entries = [
   },
   // Beside the CLI so both resolve it as ./batch-worker.js; the app's main passes its path explicitly.
   {
-    entryPoints: ['electron/services/batch/worker.ts'],
+    entryPoints: ['node/batch/worker.ts'],
     outfile: 'dist/cli/batch-worker.js',
     format: 'esm',
     external: OCR,
@@ -67,7 +67,7 @@ const entries = [
   // The app's reading worker (scan, inspect, frames): beside main and bundled like it, so the codecs (whose
   // Emscripten loaders expect CommonJS) and their WebAssembly are found the same way.
   {
-    entryPoints: ['electron/services/app-jobs-worker.ts'],
+    entryPoints: ['node/app-jobs-worker.ts'],
     outfile: 'dist/electron/app-worker.cjs',
     format: 'cjs',
     external: OCR,
@@ -90,7 +90,7 @@ const entries = [
 ];
 
 /**
- * The image codecs' WebAssembly, copied to `<bundle folder>/codecs/`, where electron/services/codecs/wasm.ts
+ * The image codecs' WebAssembly, copied to `<bundle folder>/codecs/`, where node/codecs/wasm.ts
  * reads it on first use (node_modules is not shipped). Names as in WASM_FILES there.
  */
 export function copyCodecWasm(bundleDir) {

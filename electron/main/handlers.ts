@@ -1,6 +1,25 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { AppJobs } from '../../node/app-jobs.js';
+import { createKeyStore, type KeyStore } from '../../node/app-key.js';
+import { Library } from '../../node/app-library.js';
+import { outputFolderProblem } from '../../node/app-output.js';
+import { createAppPacs } from '../../node/app-pacs.js';
+import { countOutcomes, describeProfile, outputContents } from '../../node/app-plan.js';
+import {
+  appliedTo,
+  checkInside,
+  deviceName,
+  matchFor,
+  type RegionFacts,
+  replaceRule,
+  scopeOf,
+  withDrawnRules,
+} from '../../node/app-regions.js';
+import { createRunner, resumeStateDir } from '../../node/app-run.js';
+import { createSettingsStore } from '../../node/app-settings.js';
+import { createProjectService } from '../../node/project/app-projects.js';
 import { ReportableError } from '../../shared/errors.js';
 import type {
   Channel,
@@ -17,25 +36,6 @@ import {
   ProfileError,
   parseProfileFile,
 } from '../../shared/profile/index.js';
-import { AppJobs } from '../services/app-jobs.js';
-import { createKeyStore, type KeyStore } from '../services/app-key.js';
-import { Library } from '../services/app-library.js';
-import { outputFolderProblem } from '../services/app-output.js';
-import { createAppPacs } from '../services/app-pacs.js';
-import { countOutcomes, describeProfile, outputContents } from '../services/app-plan.js';
-import {
-  appliedTo,
-  checkInside,
-  deviceName,
-  matchFor,
-  type RegionFacts,
-  replaceRule,
-  scopeOf,
-  withDrawnRules,
-} from '../services/app-regions.js';
-import { createRunner, resumeStateDir } from '../services/app-run.js';
-import { createSettingsStore } from '../services/app-settings.js';
-import { createProjectService } from '../services/project/app-projects.js';
 
 /** The native dialogs main shows; the e2e harness answers them from the test instead. */
 export interface Dialogs {

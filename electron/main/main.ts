@@ -3,10 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, protocol, session, shell } from 'electron';
+import { defaultKeyPath } from '../../node/key-store.js';
 import { ReportableError } from '../../shared/errors.js';
 import { CHANNELS, type Emit } from '../../shared/ipc/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../../shared/ipc/csp.js';
-import { defaultKeyPath } from '../services/key-store.js';
 import { dispatch } from './dispatch.js';
 import type { Dialogs } from './handlers.js';
 import { createHandlers } from './handlers.js';

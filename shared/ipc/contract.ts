@@ -321,7 +321,7 @@ export interface Saved {
   readonly savedTo: string;
 }
 
-/** A project as the app opens it (see electron/services/project). Paths are the user's own choices. */
+/** A project as the app opens it (see node/project). Paths are the user's own choices. */
 export interface ProjectState {
   readonly name: string;
   readonly folder: string;

@@ -3,7 +3,7 @@ import { frameLayout, syntheticFrame } from '../../test/pixels.js';
 import { decodeRle, encodeRle } from './rle.js';
 
 // Round trips and the stream's shape; tests/decoding by dcmtk's dcmdrle are in
-// electron/services/codecs/pixel-codecs.test.ts.
+// node/codecs/pixel-codecs.test.ts.
 
 /** The byte counts each PackBits operation of a segment produces, in order. */
 function operations(segment: Uint8Array): number[] {

@@ -1,0 +1,153 @@
+import { Worker } from 'node:worker_threads';
+import type { AnonymizationKey } from '../shared/anonymize/key.js';
+import { errorText, ReportableError } from '../shared/errors.js';
+import type { FileRow, FrameImage, Inspection } from '../shared/ipc/contract.js';
+import type { Profile } from '../shared/profile/index.js';
+import { decodeFrame } from './app-image.js';
+import { inspectParsed } from './app-inspect.js';
+import { readRow } from './app-library.js';
+import { withParsedFile } from './app-read.js';
+import { type RegionFacts, regionFacts } from './app-regions.js';
+
+/** The reading work the window asks for, done away from the thread that answers it. */
+export type Job =
+  | { readonly kind: 'row'; readonly id: number; readonly path: string }
+  | {
+      readonly kind: 'inspect';
+      readonly path: string;
+      readonly profile: Profile;
+      readonly key: AnonymizationKey;
+      readonly toolVersion: string;
+    }
+  | { readonly kind: 'frame'; readonly path: string; readonly frame: number }
+  | { readonly kind: 'facts'; readonly path: string };
+
+export type InspectDetails = Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'device'> & {
+  readonly facts: RegionFacts;
+};
+
+/** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
+export async function runJob(job: Job): Promise<FileRow | InspectDetails | FrameImage | RegionFacts> {
+  if (job.kind === 'row') return readRow(job.id, job.path);
+  if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
+  if (job.kind === 'frame') return withParsedFile(job.path, (parsed) => decodeFrame(parsed, job.frame));
+  return withParsedFile(job.path, (parsed) => ({
+    ...inspectParsed(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }),
+    facts: regionFacts(parsed),
+  }));
+}
+
+/** What a worker answers: errors as their reportable words only, so no value crosses in a stack. */
+export type JobReply = { readonly id: number } & (
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly message: string }
+);
+
+export const replyTo = async (id: number, job: Job): Promise<JobReply> => {
+  try {
+    return { id, ok: true, value: await runJob(job) };
+  } catch (error) {
+    return { id, ok: false, message: errorText(error) };
+  }
+};
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  /** The file the job is for: a job for another file supersedes it on the view lane. */
+  readonly file: number;
+}
+
+/** One worker thread and its jobs in flight; a reset ends the thread and fails every job in it. */
+class Lane {
+  private worker: Worker | undefined;
+  private readonly pending = new Map<number, Pending>();
+  private next = 1;
+
+  constructor(private readonly script: string) {}
+
+  run(job: Job, file: number): Promise<unknown> {
+    const worker = this.worker ?? this.spawn();
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, file });
+      worker.postMessage({ id, job });
+    });
+  }
+
+  /** Stops work for any other file: a large frame or an inflating file of the last selection is abandoned. */
+  supersede(file: number) {
+    if ([...this.pending.values()].some((job) => job.file !== file)) {
+      this.reset(new ReportableError('another file was selected'));
+    }
+  }
+
+  reset(error: Error) {
+    const worker = this.worker;
+    this.worker = undefined;
+    void worker?.terminate();
+    for (const job of this.pending.values()) job.reject(error);
+    this.pending.clear();
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(this.script);
+    // An idle worker must not keep the app (or a test) alive.
+    worker.unref();
+    worker.on('message', (reply: JobReply) => {
+      const job = this.pending.get(reply.id);
+      if (!job) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) job.resolve(reply.value);
+      else job.reject(new ReportableError(reply.message));
+    });
+    worker.on('error', () => {
+      if (this.worker === worker) this.reset(new ReportableError('the file could not be read'));
+    });
+    worker.on('exit', () => {
+      if (this.worker === worker) this.reset(new ReportableError('the file could not be read'));
+    });
+    this.worker = worker;
+    return worker;
+  }
+}
+
+/**
+ * Scanning, inspecting and decoding frames in worker threads, so a file that inflates to the cap or a large
+ * JPEG 2000 frame never freezes the window; without a worker script (unit tests) they run in this thread.
+ * The view lane serves the selected file: selecting another cancels what is still being done for the last.
+ */
+export class AppJobs {
+  private readonly scan: Lane | undefined;
+  private readonly view: Lane | undefined;
+
+  constructor(script?: string) {
+    this.scan = script ? new Lane(script) : undefined;
+    this.view = script ? new Lane(script) : undefined;
+  }
+
+  row = (id: number, path: string): Promise<FileRow> =>
+    this.scan ? (this.scan.run({ kind: 'row', id, path }, id) as Promise<FileRow>) : readRow(id, path);
+
+  inspect = (file: number, job: Job & { kind: 'inspect' }) =>
+    this.forFile(file, job) as Promise<InspectDetails>;
+
+  frame = (file: number, job: Job & { kind: 'frame' }) => this.forFile(file, job) as Promise<FrameImage>;
+
+  /** Header facts for region rules; on the scan lane, so reading them never cancels the selected file's work. */
+  facts = (path: string): Promise<RegionFacts> =>
+    this.scan
+      ? (this.scan.run({ kind: 'facts', path }, 0) as Promise<RegionFacts>)
+      : (runJob({ kind: 'facts', path }) as Promise<RegionFacts>);
+
+  private forFile(file: number, job: Job): Promise<unknown> {
+    if (!this.view) return runJob(job);
+    this.view.supersede(file);
+    return this.view.run(job, file);
+  }
+
+  /** The list was cleared: reading for it stops. */
+  stopScan() {
+    this.scan?.reset(new ReportableError('the list was cleared'));
+  }
+}

@@ -1,0 +1,98 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { FileRow } from '../shared/ipc/contract.js';
+import { getPreset, parseProfileFile } from '../shared/profile/index.js';
+import { countOutcomes, describeProfile, outputContents } from './app-plan.js';
+import type { RegionFacts } from './app-regions.js';
+
+const row = (id: number, over: Partial<FileRow>): FileRow => ({
+  id,
+  name: `${id}.dcm`,
+  patient: 'P',
+  study: 'S',
+  studyKey: 's',
+  series: 'R',
+  seriesKey: 'r',
+  date: '',
+  modality: 'US',
+  phiCount: 3,
+  burnedIn: 'none',
+  status: 'scanned',
+  ...over,
+});
+const facts = (series: string): RegionFacts => ({
+  sopInstanceUID: '1.2',
+  seriesInstanceUID: series,
+  manufacturer: 'ACME',
+  modelName: '',
+  sopClassUID: '',
+  modality: 'US',
+  photometricInterpretation: 'RGB',
+  rows: 192,
+  columns: 256,
+});
+
+describe('run plan', () => {
+  it('counts files at image-text risk as held unless a rule with boxes or an acceptance covers them', () => {
+    const rows = [
+      row(1, { burnedIn: 'likely' }),
+      row(2, { burnedIn: 'likely' }),
+      row(3, { burnedIn: 'possible' }),
+      row(4, {}),
+      row(5, { status: 'not-dicom', phiCount: null }),
+      row(6, { status: 'unreadable', phiCount: null }),
+      row(7, { status: 'failed' }),
+    ];
+    const seriesOf = (r: FileRow) => facts(r.id === 1 ? '1.2.3' : '9.9.9');
+    expect(countOutcomes(rows, seriesOf, [])).toEqual({ write: 2, held: 2, notWritten: 3 });
+    const box = { x: 0, y: 0, width: 10, height: 10 };
+    expect(
+      countOutcomes(rows, seriesOf, [{ match: { seriesInstanceUID: '1.2.3' }, regions: [box] }]),
+    ).toEqual({ write: 3, held: 1, notWritten: 3 });
+    expect(
+      countOutcomes(rows, seriesOf, [{ match: { manufacturer: 'acme' }, regions: [], accept: true }]),
+    ).toEqual({ write: 4, held: 0, notWritten: 3 });
+    // A rule with neither boxes nor acceptance covers nothing.
+    expect(countOutcomes(rows, seriesOf, [{ match: { manufacturer: 'ACME' }, regions: [] }]).held).toBe(2);
+  });
+
+  it('marks the options that let identifying data through, not those that hide it', () => {
+    const profile = parseProfileFile(
+      JSON.stringify({ name: 'Mine', options: ['retainLongFullDates', 'cleanDescriptors'] }),
+      'p.json',
+    );
+    const { options } = describeProfile(profile);
+    expect(options).toContainEqual({ label: 'Keep real dates', weakens: true });
+    expect(options).toContainEqual({ label: 'Clean descriptions', weakens: false });
+    expect(describeProfile(getPreset('basic')).options.filter((o) => o.weakens)).toEqual([]);
+    const noPixels = parseProfileFile(
+      JSON.stringify({ name: 'No pixels', withoutOptions: ['cleanPixelData'] }),
+      'p.json',
+    );
+    expect(describeProfile(noPixels).options).toContainEqual({
+      label: 'Image text is not cleaned (Clean Pixel Data is off)',
+      weakens: true,
+    });
+  });
+});
+
+describe('output contents', () => {
+  let folder: string;
+  beforeEach(() => {
+    folder = mkdtempSync(join(tmpdir(), 'deid-plan-'));
+  });
+  afterEach(() => rmSync(folder, { recursive: true, force: true }));
+
+  it('counts what is there, and passes on whether an earlier run wrote there', () => {
+    expect(outputContents(join(folder, 'missing'), false)).toEqual({
+      path: join(folder, 'missing'),
+      entries: 0,
+      earlierRun: false,
+    });
+    writeFileSync(join(folder, 'a.dcm'), '');
+    mkdirSync(join(folder, 'series'));
+    expect(outputContents(folder, true)).toEqual({ path: folder, entries: 2, earlierRun: true });
+  });
+});

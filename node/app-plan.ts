@@ -1,0 +1,69 @@
+import { readdirSync } from 'node:fs';
+import type { FileRow, RunPlan } from '../shared/ipc/contract.js';
+import type { RegionRule } from '../shared/pixels/regions.js';
+import { OPTION_INFO, type OptionKey, type Profile } from '../shared/profile/index.js';
+import { matches, type RegionFacts } from './app-regions.js';
+
+/**
+ * Options that let identifying data through which the basic profile removes: the run screen marks them.
+ * Shifted dates are not among them (the real dates are hidden); Clean Pixel Data switched off is.
+ */
+const WEAKENING: ReadonlySet<OptionKey> = new Set<OptionKey>([
+  'retainSafePrivate',
+  'retainUIDs',
+  'retainDeviceIdentity',
+  'retainInstitutionIdentity',
+  'retainPatientCharacteristics',
+  'retainLongFullDates',
+]);
+
+export function describeProfile(profile: Profile): Pick<RunPlan, 'profile' | 'options'> {
+  const options = profile.options.map((key) => ({
+    label: OPTION_INFO[key].label,
+    weakens: WEAKENING.has(key),
+  }));
+  if (!profile.options.includes('cleanPixelData')) {
+    options.push({ label: 'Image text is not cleaned (Clean Pixel Data is off)', weakens: true });
+  }
+  return { profile: profile.name, options };
+}
+
+/** What is in the output folder already, and whether an earlier run of this app wrote there. */
+export function outputContents(path: string, earlierRun: boolean): RunPlan['output'] {
+  let entries = 0;
+  try {
+    entries = readdirSync(path).length;
+  } catch {
+    // Not there yet: the run makes it.
+  }
+  return { path, entries, earlierRun };
+}
+
+/**
+ * How the files in the list will come out. A file whose header declares burned-in text is held for review
+ * unless boxes are drawn for it or it was accepted as it is; files that are not DICOM, cannot be read or
+ * failed before are not written.
+ */
+export function countOutcomes(
+  rows: readonly FileRow[],
+  factsOf: (row: FileRow) => RegionFacts | undefined,
+  rules: readonly RegionRule[],
+): RunPlan['files'] {
+  let write = 0;
+  let held = 0;
+  let notWritten = 0;
+  for (const row of rows) {
+    // A file that failed in an earlier run fails again unless it changed.
+    if (row.status === 'not-dicom' || row.status === 'unreadable' || row.status === 'failed') {
+      notWritten++;
+      continue;
+    }
+    const facts = row.burnedIn === 'likely' ? factsOf(row) : undefined;
+    const covered =
+      facts !== undefined &&
+      rules.some((rule) => (rule.accept || rule.regions.length > 0) && matches(rule.match, facts));
+    if (row.burnedIn === 'likely' && !covered) held++;
+    else write++;
+  }
+  return { write, held, notWritten };
+}

@@ -1,0 +1,250 @@
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { buildDicomdir, type DicomdirEntry } from '../../shared/dicomdir/build.js';
+import { FileIdAllocator } from '../../shared/dicomdir/file-id.js';
+import { errorText } from '../../shared/errors.js';
+import type { BatchFileRecord } from '../reports/types.js';
+import type { ReportWriter } from '../reports/writer.js';
+import { distinctOutputPath, plainOutputPath } from './output-path.js';
+import type { Pending, Taken } from './plan.js';
+import { type FileOutcome, failureReason, unlinkQuietly } from './process-file.js';
+import type { ResumeIndex } from './resume.js';
+import { keepForReview } from './review.js';
+
+/** One input's fate. `outcome` carries the PHI-free report and the private mapping for the log writers. */
+export interface BatchFileResult {
+  /** The input's number in the audit: what the console and the copies kept for review are named by. */
+  readonly inputNo: number;
+  readonly input: string;
+  readonly output: string | null;
+  readonly status: 'written' | 'skipped' | 'failed' | 'held';
+  readonly reason?: string;
+  readonly outcome?: FileOutcome;
+  /** Where the copy kept for review went (private). */
+  readonly review?: string;
+  /** Skipped because an earlier run wrote this output: what it recorded of it. */
+  readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
+}
+
+/** Why an input is skipped: `earlier` (an input, by number, or an earlier run) wrote the same bytes. */
+export const duplicateReason = (earlier: string): string =>
+  `duplicate: the same instance with the same content as ${earlier}`;
+
+/** What holds an output name: the content's SHA-256 and where it came from. */
+interface Holder {
+  readonly sha: string;
+  readonly verification: 'passed' | 'not-run';
+  /** Absent for an output an earlier run wrote. */
+  readonly inputNo?: number;
+  readonly input: string;
+  readonly resumeKey: string;
+}
+
+interface CommitSite {
+  readonly outDir: string;
+  readonly tempDir: string;
+  readonly resume: ResumeIndex;
+  readonly writer?: ReportWriter;
+  /** Where copies that must not be shared wait for review; without it they are deleted. */
+  readonly reviewDir?: string;
+  readonly dicomdir: boolean;
+}
+
+/**
+ * The batch's last stage: gives each finished file its name (a copy kept for review, an output under a
+ * name no other content holds), writes its private record, and moves it into place. The record comes
+ * first, so no output ever exists without the line linking it back.
+ */
+export class CommitStage {
+  private readonly resume: ResumeIndex;
+  // Output names taken so far, with what holds them. A contested name is one that two contents share:
+  // nobody holds it, every content goes under its hashed name.
+  private readonly claimed = new Map<string, Holder | 'contested'>();
+  private readonly madeDirs = new Set<string>();
+  private readonly allocator: FileIdAllocator | undefined;
+  private readonly directory: DicomdirEntry[] = [];
+
+  constructor(private readonly site: CommitSite) {
+    this.resume = site.resume;
+    this.allocator = site.dicomdir ? new FileIdAllocator() : undefined;
+    // Replaying earlier runs' records through the allocator gives their files the numbers they already have.
+    for (const entry of site.dicomdir ? site.resume.directoryEntries() : []) {
+      this.allocator!.next(entry);
+      if (existsSync(join(site.outDir, ...entry.fileId))) this.directory.push(entry);
+    }
+  }
+
+  /** An output an earlier run wrote, still in place with the bytes it recorded. */
+  claim(previous: Taken) {
+    this.claimed.set(previous.out, previous);
+    const plain = plainOutputPath(previous.out);
+    if (plain !== previous.out) this.claimed.set(plain, 'contested');
+  }
+
+  /** The next input's number: the audit's, or (without reports) one more than the inputs done. */
+  nextInputNo(done: number): number {
+    return this.site.writer?.nextInputNo ?? done + 1;
+  }
+
+  /** The private audit line (on disk when this returns); the result carries the number the audit gave. */
+  record(r: BatchFileResult, bytes: number): BatchFileResult {
+    const inputNo = this.site.writer?.add(recordOf(r, bytes)) ?? r.inputNo;
+    return inputNo === r.inputNo ? r : { ...r, inputNo };
+  }
+
+  /**
+   * Where a finished file goes, and the move that puts it there (for a written one). A second input
+   * yielding the same instance is not written twice.
+   */
+  finish(task: Pending, outcome: FileOutcome, done: number): { result: BatchFileResult; place?: () => void } {
+    const { claimed, allocator, directory, resume } = this;
+    const { outDir, reviewDir } = this.site;
+    const inputNo = this.nextInputNo(done);
+    if (outcome.status !== 'written') {
+      const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
+      if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
+      try {
+        const kind = outcome.status === 'held' ? 'held' : 'quarantine';
+        const review = keepForReview(outcome.review, reviewDir, kind, inputNo);
+        return { result: { ...result, reason: outcome.reason, ...(review ? { review } : {}) } };
+      } catch (e) {
+        unlinkQuietly(outcome.review);
+        return {
+          result: {
+            ...result,
+            status: 'failed',
+            reason: `${outcome.reason}; the copy for review could not be kept: ${errorText(e)}`,
+          },
+        };
+      }
+    }
+    // Inputs that share a SOP Instance UID: the same de-identified bytes are one output (a copy of the
+    // same file); different bytes (another transfer syntax, a corrected re-send) are all kept, each under
+    // a name carrying its content hash, the first one moved there when the second arrives: the names
+    // are the same whatever order the inputs come in.
+    const sha = outcome.outputSha256;
+    const hashed = distinctOutputPath(outcome.relativeOutput, sha);
+    let name = outcome.relativeOutput;
+    if (!allocator) {
+      const first = claimed.get(name);
+      if (first === 'contested') name = hashed;
+      else if (first && first.sha !== sha) {
+        this.moveAside(name, first);
+        name = hashed;
+      }
+    }
+    const holder = claimed.get(name);
+    if (holder && holder !== 'contested') {
+      unlinkQuietly(outcome.tempPath);
+      const earlier =
+        holder.inputNo === undefined ? 'an output an earlier run wrote' : `input ${holder.inputNo}`;
+      // Twelve hex digits alike with other bytes behind them: vanishingly rare, and never silently merged.
+      const same = holder.sha === sha;
+      return {
+        result: {
+          inputNo,
+          input: task.input,
+          output: null,
+          status: same ? 'skipped' : 'failed',
+          reason: same
+            ? duplicateReason(earlier)
+            : `the same instance as ${earlier} with other content, and no distinct name is left for it`,
+          outcome,
+        },
+      };
+    }
+    claimed.set(name, {
+      sha,
+      inputNo,
+      input: task.input,
+      resumeKey: task.resumeKey,
+      verification: outcome.verification,
+    });
+    const fileId = allocator?.next(outcome.identity);
+    const relativeOutput = fileId ? fileId.join('/') : name;
+    const final = join(outDir, relativeOutput);
+    try {
+      this.madeDirsFor(final);
+    } catch (e) {
+      unlinkQuietly(outcome.tempPath);
+      return {
+        result: { inputNo, input: task.input, output: null, status: 'failed', reason: failureReason(e) },
+      };
+    }
+    const entry: DicomdirEntry | undefined =
+      fileId && outcome.directory
+        ? {
+            ...outcome.directory,
+            fileId,
+            patientId: outcome.identity.patientId,
+            studyInstanceUID: outcome.identity.studyInstanceUID,
+            seriesInstanceUID: outcome.identity.seriesInstanceUID,
+            sopInstanceUID: outcome.identity.sopInstanceUID,
+            transferSyntaxUID: outcome.report.transferSyntaxUID,
+          }
+        : undefined;
+    return {
+      result: { inputNo, input: task.input, output: final, status: 'written', outcome },
+      place: () => {
+        renameSync(outcome.tempPath, final);
+        if (entry) directory.push(entry);
+        resume.add(
+          task.resumeKey,
+          { out: relativeOutput, sha: outcome.outputSha256, verification: outcome.verification },
+          entry,
+        );
+      },
+    };
+  }
+
+  /**
+   * A second content arrived for `name`: the first moves to its hashed name, the plain one is contested
+   * from now on. Its audit gets a line for the new name and the resume state its new place.
+   */
+  private moveAside(name: string, first: Holder) {
+    const { outDir, writer } = this.site;
+    const moved = distinctOutputPath(name, first.sha);
+    this.madeDirsFor(join(outDir, moved));
+    renameSync(join(outDir, name), join(outDir, moved));
+    this.claimed.set(name, 'contested');
+    this.claimed.set(moved, first);
+    writer?.moved(join(outDir, name), join(outDir, moved), first.input);
+    this.resume.add(first.resumeKey, { out: moved, sha: first.sha, verification: first.verification });
+  }
+
+  private madeDirsFor(path: string) {
+    const dir = dirname(path);
+    if (this.madeDirs.has(dir)) return;
+    mkdirSync(dir, { recursive: true });
+    this.madeDirs.add(dir);
+  }
+
+  /** The file-set's index, replaced atomically so a reader never sees half of it. */
+  writeDicomdir(toolVersion: string) {
+    if (this.directory.length === 0) return;
+    const temp = join(this.site.tempDir, 'DICOMDIR.part');
+    writeFileSync(temp, buildDicomdir(this.directory, { toolVersion }));
+    renameSync(temp, join(this.site.outDir, 'DICOMDIR'));
+  }
+}
+
+/** What the report writers need to know of one finished input. */
+function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
+  const o = r.outcome;
+  return {
+    input: r.input,
+    inputBytes,
+    status: r.status,
+    ...(r.reason ? { reason: r.reason } : {}),
+    output: r.output,
+    verification: o?.verification ?? 'not-run',
+    ...(o?.pixelVerification ? { pixelVerification: o.pixelVerification } : {}),
+    ...(o?.pixels ? { pixels: o.pixels } : {}),
+    ...(r.review ? { review: r.review } : {}),
+    ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
+    finishedAt: new Date().toISOString(),
+    ...(r.status === 'written' && o?.status === 'written'
+      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
+      : {}),
+  };
+}

@@ -1,0 +1,97 @@
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { ReportableError } from '../../shared/errors.js';
+
+/** Hidden in the output folder while a run writes there; removed when it ends. */
+export const LOCK_FILE = '.deid-lock';
+
+/** Another run is writing into the output folder. */
+export class OutputLockedError extends ReportableError {
+  override readonly name = 'OutputLockedError';
+}
+
+interface Holder {
+  readonly pid: number;
+  /** When the process started, as the kernel counts it: a pid reused after a crash has another. */
+  readonly started: string;
+  readonly host: string;
+}
+
+/** A process's start time where the system tells it (Linux); empty elsewhere, and then the pid decides. */
+function startTimeOf(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Field 22, counted after the command name, which is in parentheses and may hold spaces.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function isRunning(holder: Holder): boolean {
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    // EPERM: the process exists but belongs to someone else.
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  const started = startTimeOf(holder.pid);
+  return started === '' || holder.started === '' || started === holder.started;
+}
+
+function readHolder(file: string): Holder | undefined {
+  try {
+    const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
+    if (typeof h.pid === 'number' && typeof h.started === 'string' && typeof h.host === 'string')
+      return h as Holder;
+  } catch {
+    // Unreadable or cut short: a run that died while taking the lock.
+  }
+  return undefined;
+}
+
+/**
+ * Takes the output folder for this run, so two runs can never interleave their files there. A lock left
+ * by a run that crashed (its process is gone, or the pid now belongs to a newer process) is taken over;
+ * one held from another computer (a shared folder) cannot be checked and is respected. System errors
+ * (a read-only folder) are thrown as they are, for the caller to word.
+ */
+export function lockOutput(outDir: string): { release(): void } {
+  const file = join(outDir, LOCK_FILE);
+  const me: Holder = { pid: process.pid, started: startTimeOf(process.pid), host: hostname() };
+  for (let attempt = 0; ; attempt++) {
+    let fd: number;
+    try {
+      fd = openSync(file, 'wx', 0o600);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      if (attempt > 0)
+        throw new OutputLockedError('another run took this output folder at the same moment; try again');
+      const holder = readHolder(file);
+      if (holder && (holder.host !== me.host || isRunning(holder))) {
+        throw new OutputLockedError(
+          holder.host === me.host
+            ? `another run (process ${holder.pid}) is writing into this output folder; wait for it to finish or choose another folder`
+            : `a run on another computer is writing into this output folder; wait for it, or delete ${LOCK_FILE} in the folder if no run is going`,
+        );
+      }
+      unlinkSync(file);
+      continue;
+    }
+    try {
+      writeSync(fd, JSON.stringify(me));
+    } finally {
+      closeSync(fd);
+    }
+    return {
+      release: () => {
+        try {
+          unlinkSync(file);
+        } catch {
+          // Already gone: nothing to release.
+        }
+      },
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { type AnonymizeOptions, type AnonymizeResult, anonymize } from '../../shared/anonymize/engine.js';
+import { fileIdentifiers } from '../../shared/anonymize/identifiers.js';
+import { modality, sopClassUID } from '../../shared/dicom/header.js';
+import type { ParsedDicom } from '../../shared/dicom/model.js';
+import type { PixelCodecs } from '../../shared/pixels/codec.js';
+import { ruleCoverage } from '../../shared/pixels/gate.js';
+import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+import { pixelRulesFor } from '../../shared/pixels/templates.js';
+import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
+import { burnedInFactsOf, burnedInRisk } from '../../shared/scan/burned-in.js';
+import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
+import { findTextInFile, textVerdict } from '../ocr/file-text.js';
+import { TesseractReader } from '../ocr/tesseract-reader.js';
+import type { TextReader } from '../ocr/text-reader.js';
+
+/**
+ * One thread's pixel tools, made on first need and reused for every later file: the WebAssembly codecs
+ * (a quarter of a second to compile) and a one-worker text reader (~40 MB, so memory stays bounded by the
+ * number of threads). A header-only run never makes either.
+ */
+export class PixelTools {
+  private codecs: PixelCodecs | undefined;
+  private loading: Promise<PixelCodecs> | undefined;
+  private reader: TextReader | undefined;
+
+  constructor(private readonly makeReader: () => TextReader = () => new TesseractReader({ workers: 1 })) {}
+
+  get loadedCodecs(): PixelCodecs | undefined {
+    return this.codecs;
+  }
+
+  loadCodecs(): Promise<PixelCodecs> {
+    this.loading ??= loadPixelCodecs().then((codecs) => {
+      this.codecs = codecs;
+      return codecs;
+    });
+    return this.loading;
+  }
+
+  textReader(): TextReader {
+    this.reader ??= this.makeReader();
+    return this.reader;
+  }
+
+  async close(): Promise<void> {
+    const reader = this.reader;
+    this.reader = undefined;
+    await reader?.close();
+  }
+}
+
+/** Whether the pixels may show text: what `scan` and the gate call more than unlikely. */
+export const pixelsAtRisk = (parsed: ParsedDicom): boolean =>
+  burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed))).risk !== 'unlikely';
+
+export interface PixelPassResult {
+  readonly result: AnonymizeResult;
+  /** The engine's outcome, or held when the detector could not decide (its reason, counts only). */
+  readonly pixels: PixelOutcome;
+  /** The detector read this file's frames: its output must be readable again by the pixel verifier. */
+  readonly searched: boolean;
+  /** This file's identifiers, when its output's pixels are to be read again (searched or cleaned). */
+  readonly needles?: IdentityNeedles;
+}
+
+/**
+ * The engine with its pixel stage fed: with Clean Pixel Data on, an at-risk file's frames are searched for
+ * burned-in text first, and the identity regions found are cleaned with the rest; a file whose text could
+ * not be decided is held. Codecs are loaded only when the engine or the detector asks for one.
+ */
+export async function anonymizeWithPixels(
+  parsed: ParsedDicom,
+  options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched'>,
+  tools: PixelTools,
+): Promise<PixelPassResult> {
+  const run = async (detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'>) => {
+    let asked = false;
+    const lazy: PixelCodecs = {
+      forSyntax: (uid) => {
+        const codec = tools.loadedCodecs?.forSyntax(uid);
+        if (!tools.loadedCodecs) asked = true;
+        return codec;
+      },
+    };
+    const result = anonymize(parsed, { ...options, ...detected, pixelCodecs: lazy });
+    // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
+    return asked
+      ? anonymize(parsed, { ...options, ...detected, pixelCodecs: await tools.loadCodecs() })
+      : result;
+  };
+  let result = await run({});
+  // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
+  const searched =
+    options.profile.options.includes('cleanPixelData') &&
+    result.pixels.status !== 'accepted' &&
+    pixelsAtRisk(parsed);
+  let hold: string | undefined;
+  let needles: IdentityNeedles | undefined;
+  if (searched) {
+    if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
+    needles = new IdentityNeedles(fileIdentifiers(parsed));
+    const verdict = textVerdict(
+      await findTextInFile(parsed, tools.textReader(), { identifiers: needles, codecs: tools.loadedCodecs }),
+      ruleCoverage(parsed, pixelRulesFor(options.profile)),
+    );
+    if ('hold' in verdict) hold = verdict.hold;
+    result = await run({ detectedRegions: verdict.regions, textSearched: hold === undefined });
+  }
+  const pixels: PixelOutcome =
+    hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
+  if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
+  return { result, pixels, searched, ...(needles ? { needles } : {}) };
+}
+
+/**
+ * The pixel half of the residual check, on the written bytes: an output whose pixels were searched or
+ * cleaned is decoded and read again, and any of the input's identity still legible is a hit (plain words,
+ * counts only). Undefined when nothing was found or the output's pixels need no second reading.
+ */
+export async function pixelResidue(
+  output: ParsedDicom,
+  pass: PixelPassResult,
+  tools: PixelTools,
+): Promise<string | undefined> {
+  if (!pass.needles) return undefined;
+  if (output.transferSyntax.encapsulated) await tools.loadCodecs();
+  const text = await findTextInFile(output, tools.textReader(), {
+    identifiers: pass.needles,
+    codecs: tools.loadedCodecs,
+  });
+  if (!text) return undefined;
+  // The input's frames were read, so the output's must be: otherwise nothing can be said of them.
+  if ('unreadable' in text)
+    return pass.searched ? `the written pixels could not be read again: ${text.unreadable}` : undefined;
+  const { found } = text;
+  if (found.counts.identity > 0)
+    return `${found.counts.identity} pieces of identifying text are still legible in the written pixels`;
+  if (found.unreadableFrames > 0 && pass.searched)
+    return `${found.unreadableFrames} written frames could not be read again`;
+  return undefined;
+}

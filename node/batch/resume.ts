@@ -1,0 +1,122 @@
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { type AnonymizationKey, keyedDigest, keyFingerprint } from '../../shared/anonymize/key.js';
+import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
+import { ReportableError } from '../../shared/errors.js';
+
+const DONE_FILE = 'done.jsonl';
+
+/** What wrote the outputs a state describes: the first line of the state file. */
+interface Maker {
+  readonly profile: string;
+  readonly key: string;
+}
+
+/** The output folder holds another profile's or key's outputs, and they were not to be replaced. */
+export class OtherOutputsError extends ReportableError {
+  override readonly name = 'OtherOutputsError';
+}
+
+/** An earlier run's output: where it is under the output folder and the SHA-256 it was written with. */
+export interface DoneOutput {
+  readonly out: string;
+  readonly sha: string;
+  readonly verification: 'passed' | 'not-run';
+}
+
+/**
+ * Which inputs an earlier run already wrote into an output folder, and with what bytes. It lives beside
+ * the outputs (in the report folder), so an entry names the input only by a keyed digest of (profile, real
+ * path, size, modification time): the folder can travel without revealing where or what the originals were.
+ * The first line names the profile and key digests the outputs were made with: a run with another profile
+ * or key is refused (its outputs would sit beside those, or silently replace some), unless it replaces them.
+ */
+export class ResumeIndex {
+  private readonly done = new Map<string, DoneOutput>();
+  private readonly directory: DicomdirEntry[] = [];
+  private readonly file: string;
+  private readonly maker: Maker;
+
+  /**
+   * `replace(outputs)` is called with the relative paths of another profile's or key's outputs when the
+   * caller chose to overwrite them; without it such a state is refused.
+   */
+  constructor(
+    dir: string,
+    private readonly key: AnonymizationKey,
+    profileDigest: string,
+    replace?: (outputs: readonly string[]) => void,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, DONE_FILE);
+    this.maker = { profile: profileDigest, key: keyFingerprint(key) };
+    let text = '';
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch {
+      // First run into this folder.
+    }
+    const [first, ...lines] = text.split('\n');
+    const entries = lines.flatMap((line) => {
+      try {
+        const e = JSON.parse(line) as DoneOutput & { k: string; dir?: DicomdirEntry };
+        return typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string' ? [e] : [];
+      } catch {
+        // A line cut short by a crash: that input is simply done again.
+        return [];
+      }
+    });
+    if (text !== '' && !this.isMine(first!)) {
+      if (!replace && entries.length > 0)
+        throw new OtherOutputsError(
+          'the output folder holds files written with another profile or key; choose an empty folder, or overwrite them (--overwrite)',
+        );
+      replace?.(entries.map((e) => e.out));
+      text = '';
+    }
+    if (text === '') {
+      writeFileSync(this.file, `${JSON.stringify(this.maker)}\n`);
+      return;
+    }
+    for (const e of entries) {
+      this.done.set(e.k, {
+        out: e.out,
+        sha: e.sha,
+        verification: e.verification === 'passed' ? 'passed' : 'not-run',
+      });
+      if (e.dir) this.directory.push(e.dir);
+    }
+  }
+
+  private isMine(line: string): boolean {
+    try {
+      const m = JSON.parse(line) as Partial<Maker>;
+      return m.profile === this.maker.profile && m.key === this.maker.key;
+    } catch {
+      return false;
+    }
+  }
+
+  keyFor(realPath: string, size: number, mtimeMs: number): string {
+    return bytesToHex(
+      keyedDigest(this.key, 'resume', JSON.stringify([this.maker.profile, realPath, size, mtimeMs])),
+    );
+  }
+
+  outputFor(key: string): DoneOutput | undefined {
+    return this.done.get(key);
+  }
+
+  /** `dir`: the output's DICOMDIR record (de-identified values only), when the batch keeps a DICOMDIR. */
+  add(key: string, output: DoneOutput, dir?: DicomdirEntry) {
+    this.done.set(key, output);
+    if (dir) this.directory.push(dir);
+    appendFileSync(this.file, `${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+  }
+
+  /** DICOMDIR records of earlier runs, in the order their files were written. */
+  directoryEntries(): readonly DicomdirEntry[] {
+    return this.directory;
+  }
+}

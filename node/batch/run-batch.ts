@@ -1,0 +1,313 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { type AnonymizationKey, keyFingerprint } from '../../shared/anonymize/key.js';
+import { errorText } from '../../shared/errors.js';
+import type { RunProgress } from '../../shared/ipc/contract.js';
+import type { Profile } from '../../shared/profile/index.js';
+import { PROFILE_EDITION } from '../../shared/profile/index.js';
+import { type BatchFileResult, CommitStage } from './commit.js';
+import { PixelTools } from './pixel-pass.js';
+import { type Pending, planInputs } from './plan.js';
+import { runInWorkers } from './pool.js';
+import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
+import { type Shard, ShardSelector } from './shard.js';
+import { BatchSetupError, openSite, type Site } from './site.js';
+import { addTimes, type StageTimes } from './stage-clock.js';
+
+export interface BatchRequest {
+  readonly inputs: readonly string[];
+  readonly outDir: string;
+  readonly profile: Profile;
+  readonly key: AnonymizationKey;
+  readonly toolVersion: string;
+  /** Site crosswalk: original Patient ID → pseudonym. */
+  readonly crosswalk?: ReadonlyMap<string, string>;
+  /**
+   * Where copies that must not be shared are kept on site for review: `quarantine/` (failed the residual
+   * check) and `held/` (pixels may show identity). Default: the private audit folder; without reports
+   * and without this folder they are deleted.
+   */
+  readonly reviewDir?: string;
+  /** The residual-PHI check; on unless explicitly turned off. */
+  readonly verify?: boolean;
+  /** Worker threads; 0 processes in this thread (tests, tiny batches). Default: one per core. */
+  readonly workers?: number;
+  /** The bundled worker script, required when workers > 0. */
+  readonly workerScript?: string;
+  /**
+   * Name outputs as a PS3.10 file-set (`DEID/P0001/S0001/SE0001/I0001`) and write a fresh DICOMDIR for
+   * them. An input DICOMDIR is never copied.
+   */
+  readonly dicomdir?: boolean;
+  /** Write the shareable report and the private audit/crosswalks (defaults: see reports/locations). */
+  readonly reports?: { readonly reportDir?: string; readonly auditDir?: string };
+  /** Where the resume state lives (PHI-free); default: in the report folder, else beside the output folder. */
+  readonly stateDir?: string;
+  /**
+   * Replace the outputs another profile or key wrote into the output folder. Without it such a folder is
+   * refused: its files would sit beside this run's, or some be silently replaced.
+   */
+  readonly overwrite?: boolean;
+  /** Time each stage and report it in the summary (`--profile-stages`). */
+  readonly profileStages?: boolean;
+  /** Process only this shard of the inputs (the others are left to other runs, on this or other machines). */
+  readonly shard?: Shard;
+}
+
+/** Progress as the app's window and the CLI's bar show it; the type is the IPC contract's. */
+export type BatchProgress = RunProgress;
+
+export type { BatchFileResult };
+
+export interface BatchSummary {
+  readonly total: number;
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Not written: their pixels may show identity; kept on site for review. */
+  readonly held: number;
+  /** Written with pixels at risk because a profile rule or a person accepted them (the audit says which). */
+  readonly accepted: number;
+  readonly verificationFailed: number;
+  /** Why files were held, each reason once, PHI-free. */
+  readonly heldReasons: readonly string[];
+  /** Skipped because an earlier run already wrote them (counted in `skipped` too). */
+  readonly previouslyWritten: number;
+  /**
+   * Milliseconds per stage, summed over files, when asked for: the workers' stages (read, parse,
+   * de-identify, write, hash input, verify) run in parallel threads; walk and commit in the main thread.
+   */
+  readonly stages?: StageTimes;
+  /** Why the run stopped before the end on its own (a full disk, say): plain words, exit status 1. */
+  readonly stopped?: string;
+  /** Inputs never reached because the batch was cancelled or stopped. */
+  readonly notProcessed: number;
+  readonly cancelled: boolean;
+  readonly seconds: number;
+  readonly bytes: number;
+  readonly keyFingerprint: string;
+  readonly profileEdition: string;
+  /** Why the DICOMDIR could not be written, when it was asked for and could not be. */
+  readonly dicomdirProblem?: string;
+  /** Where the reports went, when they were asked for. */
+  readonly reportDir?: string;
+  readonly auditDir?: string;
+}
+
+export interface BatchHooks {
+  onProgress?(p: BatchProgress): void;
+  onFile?(r: BatchFileResult): void;
+  readonly signal?: AbortSignal;
+}
+
+export { BatchSetupError };
+
+/**
+ * Runs a batch: walks the inputs, de-identifies every DICOM file (in worker threads), moves each checked
+ * output into place atomically and reports every input as written, skipped or failed. Cancelling stops
+ * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
+ */
+export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
+  const started = Date.now();
+  const outDir = resolve(req.outDir);
+  const site = openSite({
+    inputs: req.inputs,
+    outDir,
+    profile: req.profile,
+    key: req.key,
+    toolVersion: req.toolVersion,
+    startedAt: new Date(started).toISOString(),
+    ...(req.reports ? { reports: req.reports } : {}),
+    ...(req.stateDir ? { stateDir: req.stateDir } : {}),
+    overwrite: req.overwrite === true,
+  });
+  let summary: BatchSummary;
+  try {
+    summary = await runOnSite(req, hooks, outDir, site, started);
+  } catch (e) {
+    site.close();
+    throw e;
+  }
+  try {
+    site.close();
+  } catch (e) {
+    // The files are in place and the audit holds their lines; the shareable report could not be finished.
+    return { ...summary, stopped: summary.stopped ?? `the report could not be finished: ${errorText(e)}` };
+  }
+  return summary;
+}
+
+async function runOnSite(
+  req: BatchRequest,
+  hooks: BatchHooks,
+  outDir: string,
+  site: Site,
+  started: number,
+): Promise<BatchSummary> {
+  const { tempDir, writer, resume } = site;
+  // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
+  const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
+  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  let previouslyWritten = 0;
+  const heldReasons = new Set<string>();
+  let done = 0;
+  let bytesDone = 0;
+  // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
+  const halt = new AbortController();
+  let stopped: string | undefined;
+  const stop = (reason: string) => {
+    stopped ??= reason;
+    halt.abort();
+  };
+  const onCancel = () => halt.abort();
+  hooks.signal?.addEventListener('abort', onCancel);
+  if (hooks.signal?.aborted) halt.abort();
+  const committer = new CommitStage({
+    outDir,
+    tempDir,
+    resume,
+    ...(writer ? { writer } : {}),
+    ...(reviewDir ? { reviewDir } : {}),
+    dicomdir: req.dicomdir === true,
+  });
+
+  const announce = (r: BatchFileResult, bytes: number) => {
+    counts[r.status]++;
+    if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
+    if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
+      counts.accepted++;
+    if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
+    if (r.alreadyWritten) previouslyWritten++;
+    done++;
+    bytesDone += bytes;
+    hooks.onFile?.(r);
+    progress();
+  };
+  const report = (r: BatchFileResult, bytes: number) => {
+    try {
+      announce(committer.record(r, bytes), bytes);
+    } catch (e) {
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
+  };
+
+  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
+  const walkStarted = performance.now();
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
+  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume, shard);
+  if (stages) stages.walk = performance.now() - walkStarted;
+  for (const previous of taken.values()) committer.claim(previous);
+  const total = skipped.length + pending.length;
+  const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
+
+  function progress() {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    hooks.onProgress?.({
+      done,
+      total,
+      bytesDone,
+      bytesTotal,
+      filesPerSecond: rate,
+      etaSeconds: rate > 0 ? (total - done) / rate : null,
+      ...counts,
+    });
+  }
+  progress();
+  for (const { bytes, ...r } of skipped)
+    report({ ...r, output: r.output ?? null, inputNo: committer.nextInputNo(done) }, bytes);
+
+  const config: WorkerConfig = {
+    tempDir,
+    profile: req.profile,
+    keySecret: req.key.secret,
+    ...(req.crosswalk ? { crosswalk: [...req.crosswalk] } : {}),
+    toolVersion: req.toolVersion,
+    verify: req.verify ?? true,
+    ...(req.dicomdir ? { dicomdir: true } : {}),
+    ...(stages ? { profileStages: true } : {}),
+  };
+
+  /**
+   * One finished file: its audit line is on disk before its output appears, so no output ever exists
+   * without the record linking it back, whenever the run is killed. Writes that fail here (a full disk
+   * under the audit or the state) stop the run with the reason instead of going on without a record.
+   */
+  const commit = (task: Pending, outcome: FileOutcome) => {
+    if (!stages) return commitOne(task, outcome);
+    const began = performance.now();
+    commitOne(task, outcome);
+    if (outcome.stages) addTimes(stages, outcome.stages);
+    stages.commit = (stages.commit ?? 0) + (performance.now() - began);
+  };
+  const commitOne = (task: Pending, outcome: FileOutcome) => {
+    if (stopped !== undefined) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      return;
+    }
+    try {
+      const { result, place } = committer.finish(task, outcome, done);
+      const recorded = committer.record(result, task.bytes);
+      if (outcome.status !== 'written' && outcome.diskFull) {
+        announce(recorded, task.bytes);
+        return stop(outcome.reason);
+      }
+      if (!place) return announce(recorded, task.bytes);
+      // Failing here means the output folder's disk fails: the audit line stands for an output a resumed
+      // run writes again (the same bytes, so no second line), and the run stops rather than go on.
+      place();
+      announce(recorded, task.bytes);
+    } catch (e) {
+      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+      stop(`a record could not be written: ${errorText(e)}`);
+    }
+  };
+
+  const workers = req.workers ?? Math.max(1, availableParallelism());
+  let dicomdirProblem: string | undefined;
+  if (workers === 0 || pending.length === 0) {
+    const tools = new PixelTools();
+    try {
+      for (const [id, task] of pending.entries()) {
+        if (halt.signal.aborted) break;
+        commit(task, await processFileTimed({ id, input: task.osPath }, config, tools));
+      }
+    } finally {
+      await tools.close();
+    }
+  } else {
+    await runInWorkers(
+      req.workerScript,
+      config,
+      pending,
+      Math.min(workers, pending.length),
+      halt.signal,
+      commit,
+    );
+  }
+  const cancelled = hooks.signal?.aborted === true && stopped === undefined;
+  hooks.signal?.removeEventListener('abort', onCancel);
+  if (req.dicomdir && !halt.signal.aborted) {
+    try {
+      committer.writeDicomdir(req.toolVersion);
+    } catch (e) {
+      dicomdirProblem = errorText(e);
+    }
+  }
+  return {
+    total,
+    ...counts,
+    heldReasons: [...heldReasons],
+    previouslyWritten,
+    ...(stopped !== undefined ? { stopped } : {}),
+    ...(stages ? { stages } : {}),
+    notProcessed: total - done,
+    cancelled,
+    seconds: (Date.now() - started) / 1000,
+    bytes: bytesDone,
+    keyFingerprint: keyFingerprint(req.key),
+    profileEdition: PROFILE_EDITION,
+    ...(writer ? writer.locations : {}),
+    ...(dicomdirProblem ? { dicomdirProblem } : {}),
+  };
+}

@@ -1,0 +1,61 @@
+import type { FileReport, PrivateMapping } from '../../shared/anonymize/engine.js';
+import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+
+/** What the batch knows about one input once it is done with it. */
+export interface BatchFileRecord {
+  /** Absolute input path: PHI (folders are often named after patients); goes to the private audit only. */
+  readonly input: string;
+  readonly inputBytes: number;
+  readonly inputSha256?: string;
+  readonly status: 'written' | 'skipped' | 'failed' | 'held';
+  /** Names tags, keywords, offsets and sizes only, never a value. */
+  readonly reason?: string;
+  /** Absolute path of the written file. */
+  readonly output: string | null;
+  readonly outputSha256?: string;
+  /** PHI-free. */
+  readonly report?: FileReport;
+  /** PHI: original → new Patient ID and UIDs, for the private crosswalks only. */
+  readonly mapping?: PrivateMapping;
+  readonly verification: 'passed' | 'failed' | 'not-run';
+  /** The pixel half of the residual check (the output's pixels read again); absent when it did not run. */
+  readonly pixelVerification?: 'passed' | 'failed';
+  /** Whether the pixels may show identity, when the engine got that far. Accepted ones say who accepted. */
+  readonly pixels?: PixelOutcome;
+  /** Skipped because an earlier run wrote this output: what that run recorded of it. */
+  readonly alreadyWritten?: { readonly sha: string; readonly verification: 'passed' | 'not-run' };
+  /** PHI: where the copy kept on site for review went (quarantined or held); private audit only. */
+  readonly review?: string;
+  /** ISO time. */
+  readonly finishedAt: string;
+}
+
+export interface BatchContext {
+  readonly outDir: string;
+  readonly profileName: string;
+  readonly profileEdition: string;
+  readonly options: readonly string[];
+  readonly toolVersion: string;
+  readonly keyFingerprint: string;
+  /** ISO time. */
+  readonly startedAt: string;
+}
+
+export interface BatchSummary {
+  readonly written: number;
+  readonly skipped: number;
+  readonly failed: number;
+  /** Kept on site for review because their pixels may show identity. */
+  readonly held: number;
+  /** Written although their pixels were at risk, because a rule or a person accepted them. */
+  readonly accepted: number;
+  readonly verificationFailed: number;
+}
+
+/** Where a batch's reports go; see reportLocations for the defaults. */
+export interface ReportLocations {
+  /** Shareable report (no PHI). */
+  readonly reportDir: string;
+  /** Private audit and crosswalks (PHI, owner-only). */
+  readonly auditDir: string;
+}

@@ -1,0 +1,431 @@
+import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { type ActionName, TOOL_NAME } from '../../shared/anonymize/engine.js';
+import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+import { openAppendLog } from './append-log.js';
+import { csvRow } from './csv.js';
+import { reportLocations } from './locations.js';
+import { makePrivateDir } from './private-files.js';
+import { FileSink } from './sink.js';
+import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
+
+export const REPORT_JSON = 'deid-report.json';
+export const REPORT_CSV = 'deid-report.csv';
+export const AUDIT_CSV = 'deid-audit.csv';
+export const UID_CROSSWALK = 'uid-crosswalk.csv';
+export const PATIENT_ID_CROSSWALK = 'patient-id-crosswalk.csv';
+
+/** CSV column per action; a Record so a new action in the engine cannot be left out of the report. */
+const ACTION_COLUMNS: Readonly<Record<ActionName, string>> = {
+  removed: 'removed',
+  emptied: 'emptied',
+  dummy: 'dummy',
+  replaced: 'replaced',
+  pseudonymized: 'pseudonymized',
+  'uid-remapped': 'uid_remapped',
+  'date-shifted': 'date_shifted',
+  cleaned: 'cleaned',
+  hashed: 'hashed',
+  kept: 'kept',
+};
+const ACTIONS = Object.keys(ACTION_COLUMNS) as ActionName[];
+
+const HUMAN = { spreadsheetSafe: true } as const;
+const REPORT_COLUMNS = [
+  'input_no',
+  'output',
+  'status',
+  'reason',
+  'sop_class_uid',
+  'transfer_syntax_uid',
+  'modality',
+  ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
+  'verification',
+  'pixel_verification',
+  'pixels',
+  'regions_cleaned',
+  'output_sha256',
+];
+export const AUDIT_COLUMNS = [
+  'input_no',
+  'input',
+  'input_sha256',
+  'output',
+  'output_sha256',
+  'status',
+  'reason',
+  'pixels',
+  'quarantine',
+  'timestamp',
+];
+const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
+
+// Paths inside a system error message (`EACCES: permission denied, open '/data/SMITH^JOHN/1.dcm'`): quoted
+// ones whole, spaces included, then bare ones up to the next space.
+const QUOTED_PATH = /(['"])(?:[A-Za-z]:)?[\\/][^'"]*\1/g;
+const PATH_TOKEN = /(^|[\s(=])(?:[A-Za-z]:)?[\\/][^\s'"]*/g;
+
+/**
+ * A reason fit for the shareable report. Reasons should name tags only, but one built from a system error
+ * can carry the input path, and input paths often hold patient names: paths and the file name go.
+ */
+export function shareableReason(reason: string, input: string): string {
+  let text = reason.replaceAll(input, '<input>');
+  const name = basename(input);
+  // Whole words with a letter only: a name is made of letters, and a file named `0010` or `1000` must
+  // leave `(0010,0010)` and `declares 1000 bytes` alone.
+  if (name.length >= 3 && /[A-Za-z]/.test(name)) {
+    const pattern = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    text = text.replace(new RegExp(`(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])`, 'g'), '<input>');
+  }
+  return text.replace(QUOTED_PATH, '$1<path>$1').replace(PATH_TOKEN, '$1<path>');
+}
+
+/** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
+export interface ReportEntry {
+  readonly inputNo: number;
+  readonly output: string | null;
+  readonly status: BatchFileRecord['status'];
+  readonly reason: string | null;
+  readonly sopClassUID: string | null;
+  readonly transferSyntaxUID: string | null;
+  readonly modality: string | null;
+  readonly actionCounts: Readonly<Partial<Record<ActionName, number>>> | null;
+  readonly attributes: unknown;
+  readonly verification: BatchFileRecord['verification'];
+  /** Whether the output's pixels were read again and found free of the file's identity. */
+  readonly pixelVerification?: 'passed' | 'failed' | 'not-run';
+  readonly pixels: string | null;
+  readonly regionsCleaned: number | null;
+  readonly outputSha256: string | null;
+}
+
+const EMPTY_ENTRY = {
+  reason: null,
+  sopClassUID: null,
+  transferSyntaxUID: null,
+  modality: null,
+  actionCounts: null,
+  attributes: null,
+  pixels: null,
+  regionsCleaned: null,
+} as const;
+
+/** The entries of a report an earlier run published in this folder; none when there is none to read. */
+function previousEntries(path: string): ReportEntry[] {
+  try {
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { files?: unknown };
+    return Array.isArray(doc.files) ? (doc.files as ReportEntry[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** The audit's pixel cell: the status, and for an accepted or held file who accepted it or why it waits. */
+const pixelsCell = (pixels: PixelOutcome | undefined): string =>
+  pixels ? `${pixels.status}${pixels.reason ? `: ${pixels.reason}` : ''}` : '';
+
+/**
+ * Writes a batch's reports as files complete, holding nothing per file in memory except the original
+ * identifiers already in the crosswalks (each must appear there once).
+ *
+ * Shareable, in `reportDir`: deid-report.json and deid-report.csv, written as `.part` and renamed by
+ * close(), so a report that exists is complete. Private, in `auditDir` (0700 when created, files 0600):
+ * deid-audit.csv and the MIDI-B crosswalks, appended to and never truncated, each input's lines on disk
+ * when add() returns, so a batch interrupted at any moment leaves the record of everything it wrote, and a
+ * rerun into the same audit folder continues it with one row per output and one per original identifier.
+ */
+export class ReportWriter {
+  private readonly outDir: string;
+  private readonly json: FileSink;
+  private readonly csv: FileSink;
+  private readonly audit: FileSink;
+  private readonly uids: FileSink;
+  private readonly patients: FileSink;
+  private readonly seenUids = new Set<string>();
+  private readonly seenPatients = new Set<string>();
+  /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
+  /** The previous report's entries of written outputs, by output, until this run meets them again. */
+  private readonly carried = new Map<string, ReportEntry>();
+  /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
+  private readonly renames = new Map<string, string>();
+  private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
+  private entries = 0;
+  private readonly counts = {
+    written: 0,
+    skipped: 0,
+    failed: 0,
+    held: 0,
+    accepted: 0,
+    verificationFailed: 0,
+  };
+  private inputNo = 0;
+  private closed = false;
+
+  /** Opens the five files; `chosen` folders override the defaults of reportLocations. */
+  static open(ctx: BatchContext, chosen: Partial<ReportLocations> = {}): ReportWriter {
+    return new ReportWriter(ctx, reportLocations(ctx.outDir, ctx.startedAt, chosen));
+  }
+
+  private constructor(
+    ctx: BatchContext,
+    readonly locations: ReportLocations,
+  ) {
+    this.outDir = resolve(ctx.outDir);
+    const { reportDir, auditDir } = locations;
+    mkdirSync(reportDir, { recursive: true });
+    makePrivateDir(auditDir);
+    for (const entry of previousEntries(join(reportDir, REPORT_JSON)))
+      if (entry.status === 'written' && entry.output) this.carried.set(entry.output, entry);
+    const opened: FileSink[] = [];
+    const open = (fd: number) => {
+      const sink = new FileSink(fd);
+      opened.push(sink);
+      return sink;
+    };
+    try {
+      this.json = open(openSync(join(reportDir, `${REPORT_JSON}.part`), 'w'));
+      this.csv = open(openSync(join(reportDir, `${REPORT_CSV}.part`), 'w'));
+      const audit = openAppendLog(join(auditDir, AUDIT_CSV), csvRow(AUDIT_COLUMNS), 'audit');
+      this.audit = open(audit.fd);
+      const output = AUDIT_COLUMNS.indexOf('output');
+      const sha = AUDIT_COLUMNS.indexOf('output_sha256');
+      for (const { cells } of audit.records) {
+        this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
+        if (cells[output])
+          this.audited.set(cells[output]!, { inputNo: Number(cells[0]), sha: cells[sha] ?? '' });
+      }
+      const uids = openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk');
+      this.uids = open(uids.fd);
+      for (const { cells } of uids.records) this.seenUids.add(cells[0]!);
+      const patients = openAppendLog(
+        join(auditDir, PATIENT_ID_CROSSWALK),
+        CROSSWALK_HEADER,
+        'patient ID crosswalk',
+      );
+      this.patients = open(patients.fd);
+      for (const { cells } of patients.records) this.seenPatients.add(cells[0]!);
+    } catch (e) {
+      for (const sink of opened) sink.close();
+      throw e;
+    }
+    const head = JSON.stringify(
+      {
+        tool: TOOL_NAME,
+        version: ctx.toolVersion,
+        profile: ctx.profileName,
+        edition: ctx.profileEdition,
+        options: ctx.options,
+        keyFingerprint: ctx.keyFingerprint,
+        startedAt: ctx.startedAt,
+      },
+      null,
+      2,
+    );
+    // The summary is known only at the end, so it follows the files instead of preceding them.
+    this.json.write(`${head.slice(0, -2)},\n  "files": [`);
+    this.csv.write(REPORT_CSV_HEADER);
+  }
+
+  /** The number the next input added gets: its copy kept for review is named by it. */
+  get nextInputNo(): number {
+    return this.inputNo + 1;
+  }
+
+  /** Records one input, in the order the batch finishes them; returns its input number. */
+  add(record: BatchFileRecord): number {
+    if (this.closed) throw new Error('the report is already closed');
+    // One row per output however often a run is interrupted and resumed: an output already recorded
+    // (skipped as done, or redone with the same bytes after a crash) keeps its row and number.
+    const recorded = record.output === null ? undefined : this.audited.get(record.output);
+    const alreadyAudited =
+      recorded !== undefined &&
+      (record.status === 'skipped' || (record.status === 'written' && recorded.sha === record.outputSha256));
+    const inputNo = alreadyAudited ? recorded.inputNo : ++this.inputNo;
+    if (record.output !== null && record.status === 'written')
+      this.audited.set(record.output, { inputNo, sha: record.outputSha256 ?? '' });
+    this.counts[record.status]++;
+    if (record.verification === 'failed') this.counts.verificationFailed++;
+    if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
+
+    const r = record.report;
+    const output = this.shareableOutput(record.output);
+    if (record.alreadyWritten && output !== null) {
+      // The report describes the whole output folder: an output an earlier run wrote keeps its entry.
+      this.counts.skipped--;
+      this.counts.written++;
+      this.writeEntry(
+        this.carried.get(output) ?? {
+          ...EMPTY_ENTRY,
+          inputNo,
+          output,
+          status: 'written',
+          verification: record.alreadyWritten.verification,
+          outputSha256: record.alreadyWritten.sha,
+        },
+      );
+      this.carried.delete(output);
+    } else {
+      if (output !== null) this.carried.delete(output);
+      const reason = record.reason ? shareableReason(record.reason, record.input) : '';
+      this.writeEntry({
+        inputNo,
+        output,
+        status: record.status,
+        reason: reason || null,
+        sopClassUID: r?.sopClassUID ?? null,
+        transferSyntaxUID: r?.transferSyntaxUID ?? null,
+        modality: r?.modality ?? null,
+        actionCounts: r?.actionCounts ?? null,
+        attributes: r?.attributes ?? null,
+        verification: record.verification,
+        pixelVerification: record.pixelVerification ?? 'not-run',
+        pixels: record.pixels?.status ?? null,
+        regionsCleaned: record.pixels?.regionsCleaned ?? null,
+        outputSha256: record.outputSha256 ?? null,
+      });
+    }
+    if (!alreadyAudited)
+      this.audit.write(
+        auditRow([
+          inputNo,
+          record.input,
+          record.inputSha256 ?? '',
+          record.output ?? '',
+          record.outputSha256 ?? '',
+          record.status,
+          record.reason ?? '',
+          pixelsCell(record.pixels),
+          record.review ?? '',
+          record.finishedAt,
+        ]),
+      );
+    // A failed or held file is not in the output set, so its new identifiers point at nothing.
+    if (record.mapping && record.status === 'written') {
+      const [oldId, newId] = record.mapping.patientId;
+      if (oldId && !this.seenPatients.has(oldId)) {
+        this.seenPatients.add(oldId);
+        this.patients.write(csvRow([oldId, newId]));
+      }
+      for (const [oldUid, newUid] of record.mapping.uids) {
+        if (!oldUid || this.seenUids.has(oldUid)) continue;
+        this.seenUids.add(oldUid);
+        this.uids.write(csvRow([oldUid, newUid]));
+      }
+    }
+    // On disk before the batch moves the output into place: an output never exists without its record.
+    this.audit.flush();
+    this.uids.flush();
+    this.patients.flush();
+    return inputNo;
+  }
+
+  /**
+   * An output moved to another name (a second content arrived for its instance): the audit gets a line
+   * for the new name, and the shareable report names the new one when it is published.
+   */
+  moved(from: string, to: string, input: string) {
+    const before = this.audited.get(from);
+    const inputNo = before?.inputNo ?? ++this.inputNo;
+    const sha = before?.sha ?? '';
+    this.audited.delete(from);
+    this.audited.set(to, { inputNo, sha });
+    const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
+    if (relFrom && relTo) this.renames.set(relFrom, relTo);
+    const reason = `moved from ${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
+    this.audit.write(
+      csvRow([inputNo, input, '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
+    );
+    this.audit.flush();
+  }
+
+  /** One entry of the shareable report, in both of its files. */
+  private writeEntry(entry: ReportEntry) {
+    this.json.write(reportJsonEntry(entry, this.entries++ === 0));
+    this.csv.write(reportCsvRow(entry));
+  }
+
+  /** Finishes the JSON document, closes every file and publishes the shareable ones. */
+  close(finishedAt: string = new Date().toISOString()): BatchSummary {
+    if (this.closed) throw new Error('the report is already closed');
+    this.closed = true;
+    // Outputs of earlier runs that this run did not meet (their inputs were not given again) are still
+    // in the folder, so still in its report.
+    for (const entry of this.carried.values()) {
+      if (!existsSync(join(this.outDir, ...entry.output!.split('/')))) continue;
+      this.writeEntry(entry);
+      this.counts.written++;
+      if (entry.pixels === 'accepted') this.counts.accepted++;
+    }
+    this.carried.clear();
+    const summary: BatchSummary = { ...this.counts };
+    this.json.write(reportJsonTail(this.entries, finishedAt, summary));
+    const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
+    let failure: unknown;
+    for (const sink of sinks) {
+      try {
+        sink.close();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure) throw failure;
+    for (const name of [REPORT_JSON, REPORT_CSV]) {
+      const file = join(this.locations.reportDir, name);
+      if (this.renames.size > 0) this.applyRenames(`${file}.part`);
+      renameSync(`${file}.part`, file);
+    }
+    return summary;
+  }
+
+  /** Rewrites a finished report part with the outputs' final names (rare: only when names were contested). */
+  private applyRenames(part: string) {
+    let text = readFileSync(part, 'utf8');
+    for (const [from, to] of this.renames) text = text.replaceAll(from, to);
+    writeFileSync(part, text);
+  }
+
+  /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */
+  private shareableOutput(output: string | null): string | null {
+    if (!output) return null;
+    const rel = relative(this.outDir, resolve(output));
+    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return null;
+    return rel.split(sep).join('/');
+  }
+}
+
+export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
+
+/** One line of deid-audit.csv: a file people open in a spreadsheet, so formula-like cells are defused. */
+export const auditRow = (cells: ReadonlyArray<string | number>): string => csvRow(cells, HUMAN);
+
+/** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
+export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
+  `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;
+
+/** The end of deid-report.json, after its `entries` files. */
+export const reportJsonTail = (entries: number, finishedAt: string, summary: BatchSummary): string =>
+  `${entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+  `  "summary": ${JSON.stringify(summary)}\n}\n`;
+
+/** One row of deid-report.csv. */
+export function reportCsvRow(entry: ReportEntry): string {
+  return csvRow(
+    [
+      entry.inputNo,
+      entry.output ?? '',
+      entry.status,
+      entry.reason ?? '',
+      entry.sopClassUID ?? '',
+      entry.transferSyntaxUID ?? '',
+      entry.modality ?? '',
+      ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
+      entry.verification,
+      entry.pixelVerification ?? 'not-run',
+      entry.pixels ?? '',
+      entry.regionsCleaned ?? '',
+      entry.outputSha256 ?? '',
+    ],
+    HUMAN,
+  );
+}
