@@ -227,11 +227,6 @@ export class ReportWriter {
     this.csv.write(REPORT_CSV_HEADER);
   }
 
-  /** The number the next input added gets: its copy kept for review is named by it. */
-  get nextInputNo(): number {
-    return this.inputNo + 1;
-  }
-
   /** Records one input, in the order the batch finishes them; returns its input number. */
   add(record: BatchFileRecord): number {
     if (this.closed) throw new Error('the report is already closed');
@@ -241,7 +236,8 @@ export class ReportWriter {
     const alreadyAudited =
       recorded !== undefined &&
       (record.status === 'skipped' || (record.status === 'written' && recorded.sha === record.outputSha256));
-    const inputNo = alreadyAudited ? recorded.inputNo : ++this.inputNo;
+    const inputNo = alreadyAudited ? recorded.inputNo : record.inputNo;
+    this.inputNo = Math.max(this.inputNo, inputNo);
     if (record.output !== null && record.status === 'written')
       this.audited.set(record.output, { inputNo, sha: record.outputSha256 ?? '' });
     this.counts[record.status]++;
