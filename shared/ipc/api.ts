@@ -43,7 +43,7 @@ export function createDeidApi(transport: Transport) {
     importKey: simple('key:import'),
     exportKey: simple('key:export'),
     chooseOutput: simple('output:choose'),
-    planRun: simple('run:plan'),
+    planRun: call('run:plan'),
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),
     showOutput: simple('batch:showOutput'),

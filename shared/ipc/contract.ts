@@ -19,6 +19,8 @@ import { PACS_REQUESTS, type PacsEvents, type PacsResponses } from './pacs-contr
 
 const none = z.strictObject({});
 const fileId = z.int().nonnegative();
+/** The files a run takes, as the list's checkboxes chose them; absent: every file in the list. */
+const subset = z.array(fileId).max(1_000_000).optional();
 // Paths come from the renderer only after a drop; the cap keeps a hostile renderer from sending megabytes.
 const path = z.string().min(1).max(4096);
 
@@ -116,8 +118,8 @@ export const REQUESTS = {
   'key:import': none,
   'key:export': none,
   'output:choose': none,
-  'run:plan': none,
-  'batch:start': z.strictObject({ verify: z.boolean() }),
+  'run:plan': z.strictObject({ ids: subset }),
+  'batch:start': z.strictObject({ verify: z.boolean(), ids: subset }),
   'batch:cancel': none,
   'batch:showOutput': none,
   'report:open': none,
