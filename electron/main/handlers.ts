@@ -218,6 +218,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
+    async 'file:compare'({ id }) {
+      const file = inspectable(id);
+      const comparison = await jobs.compare(id, {
+        kind: 'compare',
+        path: file.path,
+        profile: profileInForce(),
+        key: keys.ensure(),
+        toolVersion: deps.toolVersion,
+      });
+      return { id, ...comparison };
+    },
+
     'file:image': async ({ id, frame }) =>
       jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
 

@@ -32,6 +32,7 @@ export function createDeidApi(transport: Transport) {
     clearInputs: simple('inputs:clear'),
     removeInputs: call('inputs:remove'),
     inspect: call('file:inspect'),
+    compare: call('file:compare'),
     frame: call('file:image'),
     setRegions: call('file:regions'),
     getProfile: simple('profile:get'),
