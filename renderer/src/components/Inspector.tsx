@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ActionName, Finding, Inspection } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
+import { BeforeAfter } from './BeforeAfter.js';
 import { ImagePreview } from './ImagePreview.js';
 import { describeApplied } from './RegionPanel.js';
 import { Tabs } from './Tabs.js';
@@ -166,7 +167,7 @@ function Header({ inspection }: { inspection: Inspection }) {
   );
 }
 
-type View = 'phi' | 'header' | 'image';
+type View = 'phi' | 'header' | 'image' | 'compare';
 
 /** Everything about one file: what identifies the patient, what the profile will do, the header, the image. */
 export function Inspector({ fileId, profileVersion }: { fileId: number; profileVersion: number }) {
@@ -205,6 +206,7 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     { key: 'phi' as const, label: 'Identifying data' },
     { key: 'header' as const, label: 'Full header' },
     ...(inspection.image ? [{ key: 'image' as const, label: 'Image' }] : []),
+    { key: 'compare' as const, label: 'Before / after' },
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
   return (
@@ -222,6 +224,13 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
             image={inspection.image}
             device={inspection.device}
             rules={inspection.pixelRules}
+            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+          />
+        ) : null}
+        {shown === 'compare' ? (
+          <BeforeAfter
+            inspection={inspection}
+            profileVersion={profileVersion}
             onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
           />
         ) : null}
