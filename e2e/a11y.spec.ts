@@ -44,6 +44,21 @@ test('every screen passes an automated accessibility scan with no serious violat
       },
     ],
     [
+      'files, before / after',
+      async () => {
+        await page.getByRole('tab', { name: 'Before / after' }).click();
+        await expect(page.getByRole('table', { name: /Header before and after/ })).toBeVisible();
+      },
+    ],
+    [
+      'files, some unchecked for the run and a group collapsed',
+      async () => {
+        await page.locator('.group-series .tree-check').first().click();
+        await page.locator('.group-patient .tree-toggle').first().click();
+        await expect(page.getByTestId('run-choice')).toContainText(`of ${SAMPLE_FILES} files checked`);
+      },
+    ],
+    [
       'profile',
       async () => {
         await page.getByRole('button', { name: '2. Profile' }).click();
