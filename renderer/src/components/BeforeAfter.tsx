@@ -1,9 +1,8 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import type { Comparison, HeaderChange, Inspection } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
 import { DataTable } from './DataTable.js';
-import { ImagePreview } from './ImagePreview.js';
 
 const CHANGE_WORDS: Readonly<Record<HeaderChange['change'], string>> = {
   changed: 'Changed',
@@ -20,11 +19,12 @@ const shown = (value: string | undefined) => (value === undefined ? '—' : valu
 export function BeforeAfter({
   inspection,
   profileVersion,
-  onRules,
+  image,
 }: {
   inspection: Inspection;
   profileVersion: number;
-  onRules: (rules: Inspection['pixelRules']) => void;
+  /** The inspector's image view, with the regions that will be cleaned drawn on it. */
+  image: ReactNode;
 }) {
   const [comparison, setComparison] = useState<Comparison | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -90,20 +90,13 @@ export function BeforeAfter({
           ]}
         />
       </section>
-      {inspection.image ? (
+      {image ? (
         <section aria-labelledby="before-after-image">
           <h3 id="before-after-image">Image</h3>
           <p className="hint" data-testid="before-after-pixels">
             {comparison.pixels}
           </p>
-          <ImagePreview
-            key={id}
-            fileId={id}
-            image={inspection.image}
-            device={inspection.device}
-            rules={inspection.pixelRules}
-            onRules={onRules}
-          />
+          {image}
         </section>
       ) : null}
     </div>

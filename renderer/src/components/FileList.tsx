@@ -274,23 +274,29 @@ export function FileList({
           const indent = {
             paddingLeft: 12 + (entry.level - 1) * 12 + (entry.kind === 'file' && entry.level > 1 ? 24 : 0),
           };
+          const checked = checkedOf(idsOf(entry), leftOut);
+          const focusClass = isFocused ? ' focused' : '';
+          // What every row is to the tree: its place, its box's state, and a click that focuses it.
+          const item = {
+            id: rowId(entry),
+            'aria-level': entry.level,
+            'aria-checked': checked,
+            style: indent,
+            onClick: () => activate(entry),
+          } as const;
+          const box = <CheckBox checked={checked} onToggle={() => toggle(entry)} />;
           if (entry.kind === 'file') {
             const selected = entry.row.id === selectedId;
             return (
-              // biome-ignore lint/a11y/useKeyWithClickEvents: the tree takes the keys for all its rows
               <div
-                id={rowId(entry)}
+                {...item}
                 role="treeitem"
                 tabIndex={-1}
-                aria-level={entry.level}
-                aria-checked={!leftOut.has(entry.row.id)}
                 aria-selected={selected}
-                className={`file-line status-${entry.row.status}${selected ? ' selected' : ''}${isFocused ? ' focused' : ''}`}
-                style={indent}
-                onClick={() => activate(entry)}
+                className={`file-line status-${entry.row.status}${selected ? ' selected' : ''}${focusClass}`}
               >
                 <span className="file-name" title={entry.row.name}>
-                  <CheckBox checked={!leftOut.has(entry.row.id)} onToggle={() => toggle(entry)} />
+                  {box}
                   {entry.row.name}
                 </span>
                 <FileCells row={entry.row} />
@@ -299,19 +305,13 @@ export function FileList({
           }
           const open = !collapsed.has(entry.key);
           const name = GROUP_NAME[entry.kind];
-          const checked = checkedOf(entry.ids, leftOut);
           return (
-            // biome-ignore lint/a11y/useKeyWithClickEvents: the tree takes the keys for all its rows
             <div
-              id={rowId(entry)}
+              {...item}
               role="treeitem"
               tabIndex={-1}
-              aria-level={entry.level}
-              aria-checked={checked}
               aria-expanded={open}
-              className={`group-line group-${entry.kind === 'other' ? 'patient group-other' : entry.kind}${isFocused ? ' focused' : ''}`}
-              style={indent}
-              onClick={() => activate(entry)}
+              className={`group-line group-${entry.kind === 'other' ? 'patient group-other' : entry.kind}${focusClass}`}
             >
               {/* Right and Left open and close the focused group; aria-expanded tells its state. */}
               <span
@@ -323,7 +323,7 @@ export function FileList({
                   setOpen(entry.key, !open);
                 }}
               />
-              <CheckBox checked={checked} onToggle={() => toggle(entry)} />
+              {box}
               {name ? <span className="group-kind">{name}</span> : null}
               <span className="group-label">{entry.label}</span>
               <span className="group-count">{plural(entry.ids.length, 'file')}</span>

@@ -209,6 +209,17 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     { key: 'compare' as const, label: 'Before / after' },
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
+  // The image and its boxes, in its own tab and beside the header's differences.
+  const imageView = inspection.image ? (
+    <ImagePreview
+      key={fileId}
+      fileId={fileId}
+      image={inspection.image}
+      device={inspection.device}
+      rules={inspection.pixelRules}
+      onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+    />
+  ) : null;
   return (
     <div className="inspector">
       <h2 className="inspector-title" title={inspection.name}>
@@ -217,22 +228,9 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}
-        {shown === 'image' && inspection.image ? (
-          <ImagePreview
-            key={fileId}
-            fileId={fileId}
-            image={inspection.image}
-            device={inspection.device}
-            rules={inspection.pixelRules}
-            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
-          />
-        ) : null}
+        {shown === 'image' ? imageView : null}
         {shown === 'compare' ? (
-          <BeforeAfter
-            inspection={inspection}
-            profileVersion={profileVersion}
-            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
-          />
+          <BeforeAfter inspection={inspection} profileVersion={profileVersion} image={imageView} />
         ) : null}
       </Tabs>
     </div>
