@@ -89,6 +89,12 @@ test('check one series and one file, run: the output holds exactly those', async
   await expect(fileRows(page, 'CT')).toHaveCount(4);
   for (const row of await fileRows(page, 'CT').all())
     await expect(row).toHaveAttribute('aria-checked', 'true');
+  // A click leaves the focus with the tree: the keyboard goes on from the clicked row.
+  await fileRows(page, 'CT').first().click();
+  await expect(tree).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('treeitem', { selected: true })).toHaveText(/^0002\.dcm\s*CT/);
 
   await page.getByRole('button', { name: '3. Run' }).click();
   await expect(page.getByText(`5 of ${SAMPLE_FILES} files in the list checked for this run.`)).toBeVisible();

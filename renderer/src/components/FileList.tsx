@@ -282,7 +282,11 @@ export function FileList({
             'aria-level': entry.level,
             'aria-checked': checked,
             style: indent,
-            onClick: () => activate(entry),
+            onClick: (event: MouseEvent<HTMLElement>) => {
+              activate(entry);
+              // The tree keeps the focus, not the row: a row scrolled out of view is removed from the page.
+              event.currentTarget.closest<HTMLElement>('[role=tree]')?.focus();
+            },
           } as const;
           const box = <CheckBox checked={checked} onToggle={() => toggle(entry)} />;
           if (entry.kind === 'file') {
