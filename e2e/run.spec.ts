@@ -204,6 +204,12 @@ test('ten thousand files: the list stays light, and cancel stops the batch part 
   await page.keyboard.press('End');
   await page.keyboard.press('Enter');
   await expect(page.getByRole('treeitem', { selected: true })).toContainText('copy-009999.dcm');
+  // The first line's box takes all ten thousand out of the run and back.
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('run-choice')).toHaveText('0 of 10,000 files checked for the run.');
+  await page.keyboard.press('Space');
+  await expect(page.getByTestId('run-choice')).toHaveText('All 10,000 files checked for the run.');
 
   await page.getByRole('button', { name: '3. Run' }).click();
   const out = join(app.work, 'out');

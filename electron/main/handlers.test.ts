@@ -233,6 +233,30 @@ describe('handlers', () => {
   });
 });
 
+describe('file:compare', () => {
+  it('answers the before / after of a file in the list, and refuses one that is not', async () => {
+    const rows = await loadSamples();
+    const ct = rows.find((row) => row.modality === 'CT')!;
+    const answer = await dispatch(handlers, 'file:compare', { id: ct.id }, emit);
+    expect(answer.ok).toBe(true);
+    const comparison = (answer as { value: Awaited<ReturnType<Handlers['file:compare']>> }).value;
+    expect(comparison.id).toBe(ct.id);
+    expect(comparison.changes.find((change) => change.keyword === 'PatientName')).toMatchObject({
+      change: 'changed',
+      before: 'DOE^JANE^M',
+    });
+    // With the key the inspector uses: the copy's pseudonym is the one it plans.
+    const inspection = await handlers['file:inspect']({ id: ct.id }, emit);
+    const planned = inspection.groups
+      .flatMap((group) => group.findings)
+      .find((f) => f.keyword === 'PatientName');
+    expect(comparison.changes.find((change) => change.keyword === 'PatientName')?.after).toBe(
+      planned?.preview,
+    );
+    expect(await dispatch(handlers, 'file:compare', { id: 99_999 }, emit)).toMatchObject({ ok: false });
+  });
+});
+
 describe('file:regions', () => {
   const box = { x: 0, y: 0, width: 120, height: 48 };
 
