@@ -59,6 +59,24 @@ test('before / after: the header as it is and as the run will write it, and the 
   await fileRows(page, 'US').first().click();
   await inspector.getByRole('tab', { name: 'Before / after' }).click();
   await expect(inspector.getByTestId('before-after-pixels')).toContainText('held for review, not written');
+  // A box applied to its series, from this tab's image: the copy made again has it blacked out.
+  await inspector.getByRole('button', { name: 'Add box' }).click();
+  await inspector.getByRole('button', { name: 'In this series' }).click();
+  await expect(inspector.getByTestId('before-after-pixels')).toHaveText(
+    '1 region is blacked out in the image (the boxes shown).',
+  );
+  await expect(row('BurnedInAnnotation').locator('td')).toHaveText([
+    /^BurnedInAnnotation/,
+    'Changed',
+    'YES',
+    'NO',
+  ]);
+  await inspector.getByRole('heading', { name: 'Image' }).evaluate((heading) => heading.scrollIntoView());
+  await expect(inspector.locator('.image-stage canvas')).toBeVisible();
+  await screenshot(page, 'before-after-image-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await inspector.getByRole('heading', { name: 'Image' }).evaluate((heading) => heading.scrollIntoView());
+  await screenshot(page, 'before-after-image-1093');
 
   // Nothing was written: no DICOM file anywhere in the test's folders (the app's data among them).
   const base = dirname(app.dropRoot);
