@@ -55,8 +55,11 @@ function groupRows(rows: ReadonlyArray<FileRow>): Entry[] {
     ids: [],
   });
   for (const row of sorted) {
-    if (!patient || patient.label !== row.patient) {
-      patient = group(isOther(row) ? 'other' : 'patient', `p:${row.patient}`, row.patient, 1);
+    // Files still being read wear the same label as those that cannot be: the key keeps the two apart.
+    const kind = isOther(row) ? 'other' : 'patient';
+    const patientKey = `${kind === 'other' ? 'o' : 'p'}:${row.patient}`;
+    if (!patient || patient.key !== patientKey) {
+      patient = group(kind, patientKey, row.patient, 1);
       study = undefined;
       entries.push(patient);
     }
