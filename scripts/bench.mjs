@@ -4,7 +4,7 @@
 // Tools run alternately within each round, so drift on a shared machine hits them alike; ratios are taken
 // round by round and their median reported, as in benchmarks.md.
 //
-//   node scripts/bench.mjs [--quick] [--only a|b|c] [--runs N]
+//   node scripts/bench.mjs [--quick] [--only a,b,…,h] [--runs N]
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -42,8 +42,7 @@ const runs = Number(args.runs);
 if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs takes a positive integer');
 
 const common = { syntax: 'explicit-le', seed: 1, rows: 512, cols: 512, frames: 1 };
-// The generator makes multi-frame objects for CT and MR only: the compressed ultrasound corpora are single
-// frames like corpus d's.
+// Single-frame ultrasound screens (d–f) and 300-frame cines (g, h), as scanners write both.
 const ultrasound = {
   ...common,
   patients: quick ? 4 : 20,
@@ -52,6 +51,7 @@ const ultrasound = {
   rows: 480,
   cols: 640,
 };
+const cine = { ...ultrasound, patients: quick ? 2 : 5, instancesPerSeries: 1, frames: 300 };
 const CORPORA = {
   a: {
     title: 'CT files 512×512×16-bit',
@@ -97,10 +97,20 @@ const CORPORA = {
     convert: ['dcmcjpeg', '+eb'],
     options: ultrasound,
   },
+  // Every frame of a cine is cleaned, so these time the frame pipeline (and its bounded memory: cleaned
+  // frames wait in a temporary file, not in memory); JPEG baseline comes out as YBR_FULL_422, as scanners
+  // write it.
+  g: { title: 'ultrasound cines 640×480 RGB, RLE', modality: 'US', convert: ['dcmcrle'], options: cine },
+  h: {
+    title: 'ultrasound cines 640×480 YBR_FULL_422, JPEG baseline',
+    modality: 'US',
+    convert: ['dcmcjpeg', '+eb'],
+    options: cine,
+  },
 };
 const keys = args.only ? args.only.split(',') : Object.keys(CORPORA);
 if (!keys.every((k) => k in CORPORA))
-  throw new Error('--only takes some of a, b, c, d, e, f (comma-separated)');
+  throw new Error(`--only takes some of ${Object.keys(CORPORA).join(', ')} (comma-separated)`);
 
 const synth = await loadSynth();
 const generator = createHash('sha256').update(readFileSync(SYNTH_BUNDLE)).digest('hex');
@@ -228,7 +238,7 @@ const TOOLS = [
   {
     id: 'anonymize-pixels',
     label: 'dicom-deid anonymize, cleanPixelData',
-    corpora: ['d', 'e', 'f'],
+    corpora: ['d', 'e', 'f', 'g', 'h'],
     unavailable: cliCommand('anonymize'),
     cmd: process.execPath,
     argv: (input, out) => [CLI, 'anonymize', input, '--out', out, '--json', '--profile', pixelProfile(true)],
@@ -236,7 +246,7 @@ const TOOLS = [
   {
     id: 'anonymize-no-pixels',
     label: 'dicom-deid anonymize, option off',
-    corpora: ['d', 'e', 'f'],
+    corpora: ['d', 'e', 'f', 'g', 'h'],
     // Exit 1 says files were held, which is what this run is expected to do.
     okStatus: [0, 1],
     unavailable: cliCommand('anonymize'),
