@@ -348,7 +348,12 @@ async function benchCorpus(key) {
       else if (round >= 0) row.runs.push(run);
     }
   }
-  return { key, ...corpus, rows: [...rows.values()].map((row) => summarise(row, corpus, rows)) };
+  const frames = corpus.files * CORPORA[key].options.frames;
+  return {
+    key,
+    ...corpus,
+    rows: [...rows.values()].map((row) => summarise(row, { ...corpus, frames }, rows)),
+  };
 }
 
 /** Medians over rounds; ratios to cp are taken round by round, then their median. */
@@ -362,6 +367,7 @@ function summarise(row, corpus, rows) {
     ...base,
     wall,
     filesPerSec: corpus.files / wall,
+    framesPerSec: corpus.frames / wall,
     mbPerSec: corpus.bytes / 1e6 / wall,
     peakRssMiB: Math.max(...rs.map((r) => r.rssKiB)) / 1024,
     vsCp: cp.length === rs.length ? median(rs.map((r, i) => r.wall / cp[i].wall)) : undefined,
@@ -375,8 +381,8 @@ function printCorpus(result) {
     `\n(${result.key}) ${fmt(result.files)} ${title}${options.frames > 1 ? ` × ${fmt(options.frames)}` : ''}, ` +
       `${mb(result.bytes)} MB — median of ${runs}`,
   );
-  const header = ['tool', 'wall s', 'files/s', 'MB/s', 'peak RSS MiB', '× cp'];
-  const widths = [36, 8, 9, 8, 13, 6];
+  const header = ['tool', 'wall s', 'files/s', 'frames/s', 'MB/s', 'peak RSS MiB', '× cp'];
+  const widths = [36, 8, 9, 9, 8, 13, 6];
   const line = (cells) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' ');
   console.log(line(header));
@@ -391,6 +397,7 @@ function printCorpus(result) {
         r.label,
         fmt(r.wall, 2),
         fmt(r.filesPerSec, r.filesPerSec < 10 ? 2 : 0),
+        fmt(r.framesPerSec, r.framesPerSec < 10 ? 2 : 0),
         fmt(r.mbPerSec),
         fmt(r.peakRssMiB, 1),
         fmt(r.vsCp, 2),

@@ -244,25 +244,37 @@ describe.runIf(tools)('a cleaned compressed cine (640×480, every frame cleaned)
     }, 120_000);
   }
 
-  it('a cancelled run leaves no output and no temporary file', async () => {
-    const out = join(dir, 'out-cancelled');
-    const child = spawn(process.execPath, cliArgs(join(dir, 'in-rle-300'), out), {
-      env: env(),
-      stdio: 'ignore',
-    });
+  /** Starts the CLI and waits until it is spilling frames; resolves with its exit code once it ends. */
+  async function startSpilling(input: string, out: string) {
+    const child = spawn(process.execPath, cliArgs(input, out), { env: env(), stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const temp = join(out, '.deid-tmp');
-    // Cancel while frames are being spilled.
+    const spilling = () => existsSync(temp) && readdirSync(temp).some((f) => f.endsWith('.frames'));
     const deadline = Date.now() + 60_000;
-    while (
-      !(existsSync(temp) && readdirSync(temp).some((f) => f.endsWith('.frames'))) &&
-      Date.now() < deadline
-    )
-      await new Promise((r) => setTimeout(r, 20));
-    expect(readdirSync(temp).some((f) => f.endsWith('.frames'))).toBe(true);
+    while (!spilling() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(spilling()).toBe(true);
+    return { child, exited };
+  }
+
+  it('a cancelled run leaves no output and no temporary file', async () => {
+    const out = join(dir, 'out-cancelled');
+    const { child, exited } = await startSpilling(join(dir, 'in-rle-300'), out);
     child.kill('SIGINT');
     expect(await exited).toBe(130);
     expect(readdirSync(out)).toEqual([]);
+  }, 90_000);
+
+  it('a killed run leaves its spilled frames only in the owner-only temporary folder, which the next run removes', async () => {
+    const out = join(dir, 'out-killed');
+    const { child, exited } = await startSpilling(join(dir, 'in-rle-300'), out);
+    child.kill('SIGKILL');
+    await exited;
+    const temp = join(out, '.deid-tmp');
+    expect(statSync(temp).mode & 0o777).toBe(0o700);
+    expect(readdirSync(out).filter((f) => !f.startsWith('.deid-'))).toEqual([]);
+    const again = anonymizeMeasured(join(dir, 'in-rle-60'), out);
+    expect(again.json.files.map((f) => f.status)).toEqual(['written']);
+    expect(existsSync(temp)).toBe(false);
   }, 90_000);
 });
 
