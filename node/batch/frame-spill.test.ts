@@ -26,6 +26,7 @@ describe('the frame spill file', () => {
     expect(r.source.read(r.offset + 100, 50)).toEqual(frames[1]!.subarray(100, 150));
     spill.close();
     expect(existsSync(path)).toBe(false);
+    expect(() => r.source.read(r.offset, 10)).toThrow(/after it was removed/);
   });
 
   it('starts over when cleared: what the engine spilled in an earlier run is dropped', () => {

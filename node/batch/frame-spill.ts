@@ -26,10 +26,12 @@ export class FrameSpillFile implements FrameSpill, ByteSource {
   }
 
   read(offset: number, length: number): Uint8Array {
+    // Never zeros in place of frames: a read after close is a bug, not an empty frame.
+    if (this.fd === undefined) throw new Error('the temporary frame file was read after it was removed');
     const end = Math.min(this.size, offset + length);
     const out = new Uint8Array(Math.max(0, end - offset));
     let done = 0;
-    while (this.fd !== undefined && done < out.length) {
+    while (done < out.length) {
       const n = readSync(this.fd, out, done, out.length - done, offset + done);
       if (n === 0) throw new Error('the temporary frame file ended early');
       done += n;
