@@ -32,6 +32,11 @@ export interface StudyOptions {
   readonly frames: number;
   readonly syntax: SyntaxName;
   readonly seed: number;
+  /**
+   * US only. False: Burned In Annotation says NO although the frames carry the name, as some scanners
+   * write it; the text detector then leaves the file alone, so a pixel rule's cleaning is timed by itself.
+   */
+  readonly declaresBurnedIn?: boolean;
 }
 
 export interface BurnedIn {
@@ -337,7 +342,7 @@ function imageElements(
     b.num('HighBit', colour ? 7 : 11),
     b.num('PixelRepresentation', 0),
     ...(colour ? [] : grey),
-    b.str('BurnedInAnnotation', burnedIn ? 'YES' : 'NO'),
+    b.str('BurnedInAnnotation', burnedIn && options.declaresBurnedIn !== false ? 'YES' : 'NO'),
   ];
 }
 

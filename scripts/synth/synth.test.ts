@@ -122,6 +122,19 @@ describe('makeCtStudy', () => {
 });
 
 describe('ultrasound burned-in annotation', () => {
+  it('is declared YES unless the options say the scanner declares NO', () => {
+    const flag = (declaresBurnedIn?: boolean) => {
+      const options = { ...small('explicit-le'), rows: 96, cols: 128, frames: 2 };
+      const [file] = studyFiles(
+        'US',
+        declaresBurnedIn === undefined ? options : { ...options, declaresBurnedIn },
+      );
+      const parsed = parseDicom(new MemorySource(fileBytes(file!)));
+      return readText(parsed.source, element(parsed.dataset.elements, 0x00280301)!, 'CS', undefined);
+    };
+    expect([flag(), flag(true), flag(false)]).toEqual(['YES', 'YES', 'NO']);
+  });
+
   it('draws white text inside the region it reports', () => {
     const [file] = studyFiles('US', { ...small('explicit-le'), rows: 96, cols: 128 });
     const { region, lines } = file!.burnedIn!;
