@@ -257,7 +257,7 @@ const TOOLS = [
   // dominates a cine's time: the cleaning alone.
   {
     id: 'anonymize-pixels-unverified',
-    label: 'dicom-deid anonymize, cleaning, --no-verify',
+    label: 'anonymize cleanPixelData --no-verify',
     corpora: ['g', 'h'],
     unavailable: cliCommand('anonymize'),
     cmd: process.execPath,

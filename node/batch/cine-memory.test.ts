@@ -18,6 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ElementBuilder, latin1Bytes } from '../../scripts/synth/elements.js';
 import { textBoxRegion, ultrasoundFrame } from '../../scripts/synth/pixels.js';
 import { encodeHeader } from '../../shared/dicom/encode.js';
+import { encapsulatedFrames } from '../../shared/dicom/frames.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
 import { MemorySource } from '../../shared/dicom/source.js';
 import { PIXEL_DATA } from '../../shared/dicom/tag.js';
@@ -234,9 +235,14 @@ describe.runIf(tools)('a cleaned compressed cine (640×480, every frame cleaned)
 
       const output = resolve(large!.out, large!.run.json.files[0]!.output!);
       const input = join(dir, `in-${name}-300`, 'cine.dcm');
-      expect(parseDicom(new MemorySource(readFileSync(output))).transferSyntax.uid).toBe(
+      const written = parseDicom(new MemorySource(readFileSync(output)));
+      expect(written.transferSyntax.uid).toBe(
         parseDicom(new MemorySource(readFileSync(input))).transferSyntax.uid,
       );
+      // The Basic Offset Table, computed from the spilled sizes, points at each frame's fragment.
+      const pixels = written.dataset.elements.find((e) => e.tag === PIXEL_DATA)!;
+      expect(pixels.fragments![0]!.length).toBe(300 * 4);
+      expect(encapsulatedFrames(written, 300).map((f) => f.length)).toEqual(Array(300).fill(1));
       // RLE is lossless: the output decodes to the very frames written; JPEG to what the input decodes to.
       const before =
         name === 'rle' ? nativePixels(join(dir, 'native-300.dcm')) : decoded(input, cine.decoder);
