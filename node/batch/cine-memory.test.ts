@@ -45,7 +45,8 @@ const BOX = { x: 0, y: 0, width: COLS, height: 48 };
 // varies by up to ~20 MB, so this is no tighter. Keeping the 240 more compressed frames in memory adds their
 // size (measured: 100 MB for RLE, 63 MB for JPEG here), which the test checks is well above this.
 const SLACK_KIB = 32 * 1024;
-// The batch reads an input up to this size whole (process-file.ts, WHOLE_FILE_LIMIT), larger ones by pieces.
+// The batch reads an input, and assembles an output, up to this size whole (process-file.ts, WHOLE_FILE_LIMIT);
+// larger ones go by pieces. Only the 60-frame files are that small, so only that run is credited.
 const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
 
 const dir = mkdtempSync(join(tmpdir(), 'deid-cine-memory-'));
