@@ -12,6 +12,7 @@ import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
 import { findTextInFile, textVerdict } from '../ocr/file-text.js';
 import { TesseractReader } from '../ocr/tesseract-reader.js';
 import type { TextReader } from '../ocr/text-reader.js';
+import type { FrameSpillFile } from './frame-spill.js';
 
 /**
  * One thread's pixel tools, made on first need and reused for every later file: the WebAssembly codecs
@@ -70,9 +71,15 @@ export interface PixelPassResult {
  */
 export async function anonymizeWithPixels(
   parsed: ParsedDicom,
-  options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched'>,
+  options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched' | 'frameSpill'>,
   tools: PixelTools,
+  spill?: FrameSpillFile,
 ): Promise<PixelPassResult> {
+  const anonymizeOnce = (more: Partial<AnonymizeOptions>) => {
+    // Only the last run's result is written: what an earlier one spilled is dropped.
+    spill?.clear();
+    return anonymize(parsed, { ...options, ...more, ...(spill ? { frameSpill: spill } : {}) });
+  };
   const run = async (detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'>) => {
     let asked = false;
     const lazy: PixelCodecs = {
@@ -82,11 +89,9 @@ export async function anonymizeWithPixels(
         return codec;
       },
     };
-    const result = anonymize(parsed, { ...options, ...detected, pixelCodecs: lazy });
+    const result = anonymizeOnce({ ...detected, pixelCodecs: lazy });
     // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
-    return asked
-      ? anonymize(parsed, { ...options, ...detected, pixelCodecs: await tools.loadCodecs() })
-      : result;
+    return asked ? anonymizeOnce({ ...detected, pixelCodecs: await tools.loadCodecs() }) : result;
   };
   let result = await run({});
   // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.

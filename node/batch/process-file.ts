@@ -14,6 +14,7 @@ import { errorText, ReportableError } from '../../shared/errors.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
+import { FrameSpillFile } from './frame-spill.js';
 import { relativeOutputPath } from './output-path.js';
 import { anonymizeWithPixels, type PixelTools, pixelResidue } from './pixel-pass.js';
 import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
@@ -228,6 +229,8 @@ export async function processFile(
   let outputSha256: string;
   let outputBytes: Uint8Array | undefined;
   let inputSha256: string;
+  // Cleaned compressed frames wait here for the writer; gone once the output is written or has failed.
+  const spill = new FrameSpillFile(join(config.tempDir, `${task.id}.frames`));
   try {
     if (inputBytes <= WHOLE_FILE_LIMIT) {
       const whole = reusableBuffer('input', inputBytes);
@@ -255,6 +258,7 @@ export async function processFile(
           toolVersion: config.toolVersion,
         },
         tools,
+        spill,
       );
       result = pass.result;
     } catch (e) {
@@ -273,6 +277,7 @@ export async function processFile(
     if (tempPath) unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, failureReason(e), e);
   } finally {
+    spill.close();
     input.close();
   }
 

@@ -14,7 +14,10 @@ export const SYNTAXES = {
 } as const satisfies Record<string, { uid: string; syntax: Syntax }>;
 export type SyntaxName = keyof typeof SYNTAXES;
 
-/** CT and MR are 16-bit greyscale; US is an 8-bit RGB secondary capture with the patient's name burned in. */
+/**
+ * CT and MR are 16-bit greyscale; US is an 8-bit RGB secondary capture with the patient's name burned in,
+ * or with several frames a US multi-frame cine.
+ */
 export type Modality = 'CT' | 'MR' | 'US';
 
 export interface StudyOptions {
@@ -29,6 +32,11 @@ export interface StudyOptions {
   readonly frames: number;
   readonly syntax: SyntaxName;
   readonly seed: number;
+  /**
+   * US only. False: Burned In Annotation says NO although the frames carry the name, as some scanners
+   * write it; the text detector then leaves the file alone, so a pixel rule's cleaning is timed by itself.
+   */
+  readonly declaresBurnedIn?: boolean;
 }
 
 export interface BurnedIn {
@@ -59,14 +67,29 @@ const SOP_CLASS = {
   MR: '1.2.840.10008.5.1.4.1.1.4',
   US: '1.2.840.10008.5.1.4.1.1.7',
 };
-const ENHANCED_SOP_CLASS = { CT: '1.2.840.10008.5.1.4.1.1.2.1', MR: '1.2.840.10008.5.1.4.1.1.4.1' };
+const MULTI_FRAME_SOP_CLASS = {
+  CT: '1.2.840.10008.5.1.4.1.1.2.1',
+  MR: '1.2.840.10008.5.1.4.1.1.4.1',
+  US: '1.2.840.10008.5.1.4.1.1.3.1',
+};
 const DETACHED_STUDY_SOP_CLASS = '1.2.840.10008.3.1.2.3.1';
 const IMPLEMENTATION_UID = '2.25.271828182845904523536028747135266249';
 const PRIVATE_CREATOR = 'ACME 1.0';
 const AXIAL = [1, 0, 0, 0, 1, 0];
 
 const sopClassOf = (modality: Modality, multiFrame: boolean) =>
-  multiFrame && modality !== 'US' ? ENHANCED_SOP_CLASS[modality] : SOP_CLASS[modality];
+  (multiFrame ? MULTI_FRAME_SOP_CLASS : SOP_CLASS)[modality];
+const FRAME_INCREMENT_POINTER = 0x00280009;
+const FRAME_TIME = 0x00181063;
+
+/** An AT value: group then element, each in the dataset's byte order. */
+function attributeTag(tag: number, syntax: Syntax): Uint8Array {
+  const out = new Uint8Array(4);
+  const view = new DataView(out.buffer);
+  view.setUint16(0, tag >>> 16, syntax.littleEndian);
+  view.setUint16(2, tag & 0xffff, syntax.littleEndian);
+  return out;
+}
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 
@@ -238,36 +261,45 @@ function imageElements(
   const time = `${study.time.slice(0, 2)}${pad((at.series * 5) % 60, 2)}${pad(at.instance % 60, 2)}`;
   const sliceZ = (n: number) => -n * 2.5;
   const grey = [b.str('PixelSpacing', 0.7, 0.7), b.str('WindowCenter', 1024), b.str('WindowWidth', 2048)];
+  // A cine as ultrasound scanners write it: frames in time, 30 per second.
+  const cine = [
+    b.str('NumberOfFrames', options.frames),
+    b.str('FrameTime', 33.3),
+    { tag: FRAME_INCREMENT_POINTER, vr: 'AT', value: attributeTag(FRAME_TIME, b.syntax) },
+    b.str('CineRate', 30),
+  ];
   const geometry = multiFrame
-    ? [
-        b.str('NumberOfFrames', options.frames),
-        b.str('ContentQualification', 'PRODUCT'),
-        b.str('AcquisitionDateTime', `${study.date}${time}`),
-        b.seq('SharedFunctionalGroupsSequence', [
-          b.seq('PixelMeasuresSequence', [b.str('PixelSpacing', 0.7, 0.7), b.str('SliceThickness', 2.5)]),
-          b.seq('PlaneOrientationSequence', [b.str('ImageOrientationPatient', ...AXIAL)]),
-          ...(modality === 'CT'
-            ? [
-                b.seq('PixelValueTransformationSequence', [
-                  b.str('RescaleIntercept', -1024),
-                  b.str('RescaleSlope', 1),
-                  b.str('RescaleType', 'HU'),
-                ]),
-              ]
-            : []),
-        ]),
-        b.seq(
-          'PerFrameFunctionalGroupsSequence',
-          ...Array.from({ length: options.frames }, (_, f) => [
-            b.seq('FrameContentSequence', [
-              b.str('FrameAcquisitionDateTime', `${study.date}${time}.${pad(f % 1000, 3)}`),
-              b.str('StackID', '1'),
-              b.num('InStackPositionNumber', f + 1),
-            ]),
-            b.seq('PlanePositionSequence', [b.str('ImagePositionPatient', 0, 0, sliceZ(f))]),
+    ? colour
+      ? cine
+      : [
+          b.str('NumberOfFrames', options.frames),
+          b.str('ContentQualification', 'PRODUCT'),
+          b.str('AcquisitionDateTime', `${study.date}${time}`),
+          b.seq('SharedFunctionalGroupsSequence', [
+            b.seq('PixelMeasuresSequence', [b.str('PixelSpacing', 0.7, 0.7), b.str('SliceThickness', 2.5)]),
+            b.seq('PlaneOrientationSequence', [b.str('ImageOrientationPatient', ...AXIAL)]),
+            ...(modality === 'CT'
+              ? [
+                  b.seq('PixelValueTransformationSequence', [
+                    b.str('RescaleIntercept', -1024),
+                    b.str('RescaleSlope', 1),
+                    b.str('RescaleType', 'HU'),
+                  ]),
+                ]
+              : []),
           ]),
-        ),
-      ]
+          b.seq(
+            'PerFrameFunctionalGroupsSequence',
+            ...Array.from({ length: options.frames }, (_, f) => [
+              b.seq('FrameContentSequence', [
+                b.str('FrameAcquisitionDateTime', `${study.date}${time}.${pad(f % 1000, 3)}`),
+                b.str('StackID', '1'),
+                b.num('InStackPositionNumber', f + 1),
+              ]),
+              b.seq('PlanePositionSequence', [b.str('ImagePositionPatient', 0, 0, sliceZ(f))]),
+            ]),
+          ),
+        ]
     : colour
       ? []
       : [
@@ -310,7 +342,7 @@ function imageElements(
     b.num('HighBit', colour ? 7 : 11),
     b.num('PixelRepresentation', 0),
     ...(colour ? [] : grey),
-    b.str('BurnedInAnnotation', burnedIn ? 'YES' : 'NO'),
+    b.str('BurnedInAnnotation', burnedIn && options.declaresBurnedIn !== false ? 'YES' : 'NO'),
   ];
 }
 
@@ -329,8 +361,6 @@ function fileMeta(sopClass: string, sopUid: string, syntax: SyntaxName): NewElem
 /** Every file of one study per patient, in order, as head + frames. */
 export function* studyFiles(modality: Modality, options: StudyOptions): Generator<SynthFile> {
   const { syntax } = SYNTAXES[options.syntax];
-  if (modality === 'US' && options.frames > 1)
-    throw new RangeError('multi-frame is generated for CT and MR only');
   const b = new ElementBuilder(syntax);
   const first = options.firstPatient ?? 0;
   for (let p = first; p < first + options.patients; p++) {

@@ -37,6 +37,7 @@ const cases: ReadonlyArray<{ modality: Modality; options: StudyOptions }> = [
   })),
   { modality: 'MR', options: { ...small('explicit-le'), frames: 3 } },
   { modality: 'US', options: { ...small('explicit-le'), rows: 96, cols: 128 } },
+  { modality: 'US', options: { ...small('explicit-le'), rows: 96, cols: 128, frames: 3 } },
 ];
 
 // The files declare ISO_IR 100 where a value needs it, so text is searched for as Latin-1 bytes.
@@ -70,7 +71,13 @@ describe.each(cases)('$modality $options.syntax, $options.frames frame(s)', ({ m
       const pixels = element(top, 0x7fe00010)!;
       expect(pixels.valueStart).toBe(file.head.length);
       expect(pixels.end).toBe(bytes.length);
-      if (options.frames > 1) expect(element(top, 0x52009230)?.items).toHaveLength(options.frames);
+      // CT and MR are enhanced multi-frame objects; a US cine has no functional groups.
+      if (options.frames > 1 && modality !== 'US')
+        expect(element(top, 0x52009230)?.items).toHaveLength(options.frames);
+      if (options.frames > 1)
+        expect(readText(parsed.source, element(top, 0x00280008)!, 'IS', undefined)).toBe(
+          String(options.frames),
+        );
     }
   });
 
@@ -115,6 +122,19 @@ describe('makeCtStudy', () => {
 });
 
 describe('ultrasound burned-in annotation', () => {
+  it('is declared YES unless the options say the scanner declares NO', () => {
+    const flag = (declaresBurnedIn?: boolean) => {
+      const options = { ...small('explicit-le'), rows: 96, cols: 128, frames: 2 };
+      const [file] = studyFiles(
+        'US',
+        declaresBurnedIn === undefined ? options : { ...options, declaresBurnedIn },
+      );
+      const parsed = parseDicom(new MemorySource(fileBytes(file!)));
+      return readText(parsed.source, element(parsed.dataset.elements, 0x00280301)!, 'CS', undefined);
+    };
+    expect([flag(), flag(true), flag(false)]).toEqual(['YES', 'YES', 'NO']);
+  });
+
   it('draws white text inside the region it reports', () => {
     const [file] = studyFiles('US', { ...small('explicit-le'), rows: 96, cols: 128 });
     const { region, lines } = file!.burnedIn!;

@@ -34,6 +34,7 @@ import type { PixelCodecs } from '../pixels/codec.js';
 import { pixelStage } from '../pixels/gate.js';
 import type { PixelOutcome } from '../pixels/outcome.js';
 import type { DetectedRegions } from '../pixels/regions.js';
+import type { FrameSpill } from '../pixels/spill.js';
 import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
@@ -60,6 +61,8 @@ export interface AnonymizeOptions {
   readonly explain?: boolean;
   /** Codecs for cleaning pixels of compressed transfer syntaxes; without one such a file is held. */
   readonly pixelCodecs?: PixelCodecs;
+  /** Where re-encoded frames of cleaned compressed pixels wait for the writer; in memory without one. */
+  readonly frameSpill?: FrameSpill;
   /** Regions the text detector found in this file's frames, cleaned with the Clean Pixel Data option. */
   readonly detectedRegions?: DetectedRegions;
   /** The detector searched every frame and could decide all it read (see PixelStageOptions). */
@@ -226,6 +229,7 @@ class Run {
       detectedRegions: this.opts.detectedRegions,
       textSearched: this.opts.textSearched,
       codecs: this.opts.pixelCodecs,
+      spill: this.opts.frameSpill,
     });
     // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
     const applied =

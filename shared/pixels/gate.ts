@@ -10,6 +10,7 @@ import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.j
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
 import type { DetectedRegions, Rect, RegionRule } from './regions.js';
+import type { FrameSpill } from './spill.js';
 
 const ENCAPSULATED_DOCUMENT = 0x00420011;
 
@@ -25,6 +26,8 @@ export interface PixelStageOptions {
    */
   readonly textSearched?: boolean | undefined;
   readonly codecs?: PixelCodecs | undefined;
+  /** Where re-encoded frames wait for the writer; in memory without one. */
+  readonly spill?: FrameSpill | undefined;
 }
 
 export interface PixelStage {
@@ -108,7 +111,7 @@ function clean(
   };
   let redaction: ReturnType<typeof redactPixels>;
   try {
-    redaction = redactPixels(parsed, checked, plan, options.codecs);
+    redaction = redactPixels(parsed, checked, plan, options.codecs, options.spill);
   } catch (e) {
     if (e instanceof CannotClean) return held(`the pixels need cleaning but ${e.message}`);
     throw e;

@@ -9,6 +9,7 @@ import type { FrameLayout, PixelCodecs } from './codec.js';
 import { clipRect, type FillValue, fillRects } from './fill.js';
 import type { CheckedLayout } from './layout.js';
 import type { Rect } from './regions.js';
+import { type FrameSpill, IN_MEMORY } from './spill.js';
 
 /** Rectangles to fill with one value. */
 export interface FillGroup {
@@ -127,6 +128,7 @@ function redactEncapsulated(
   checked: CheckedLayout,
   plan: FramePlan,
   codecs: PixelCodecs | undefined,
+  spill: FrameSpill,
 ): Redaction {
   const { layout, pixelData } = checked;
   const codec = codecs?.forSyntax(parsed.transferSyntax.uid);
@@ -172,9 +174,10 @@ function redactEncapsulated(
       ).frame;
     }
     regionsCleaned += rects;
-    const padded = encoded.length % 2 === 0 ? encoded : concat([encoded, new Uint8Array(1)]);
-    body.push(encodeHeader(ITEM, '', padded.length, parsed.dataset.syntax), padded);
-    size += 8 + padded.length;
+    const pad = encoded.length % 2;
+    body.push(encodeHeader(ITEM, '', encoded.length + pad, parsed.dataset.syntax), spill.put(encoded));
+    if (pad) body.push(new Uint8Array(1));
+    size += 8 + encoded.length + pad;
     lengths.push(encoded.length);
   });
 
@@ -214,14 +217,18 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
-/** Cleans the planned regions of every frame; throws CannotClean when this file's pixels cannot be. */
+/**
+ * Cleans the planned regions of every frame; throws CannotClean when this file's pixels cannot be.
+ * Re-encoded frames go to `spill` as they are made, so at most one is in memory at a time.
+ */
 export function redactPixels(
   parsed: ParsedDicom,
   checked: CheckedLayout,
   plan: FramePlan,
   codecs: PixelCodecs | undefined,
+  spill: FrameSpill = IN_MEMORY,
 ): Redaction {
-  if (checked.pixelData.fragments) return redactEncapsulated(parsed, checked, plan, codecs);
+  if (checked.pixelData.fragments) return redactEncapsulated(parsed, checked, plan, codecs, spill);
   if (parsed.transferSyntax.encapsulated)
     throw new CannotClean('the Pixel Data of this compressed transfer syntax is not in fragments');
   return redactNative(parsed, checked, plan);
