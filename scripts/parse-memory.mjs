@@ -3,7 +3,10 @@
 // item 22): bytes of heap per element after parsing, and the peak heap of a whole anonymize, against the
 // file's size.
 //
-//   node --expose-gc scripts/parse-memory.mjs [items=1000000]
+//   node --expose-gc scripts/parse-memory.mjs [items=1000000] [--write file.dcm]
+//
+// `--write` also saves the file, to measure the command line end to end on it.
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -85,6 +88,8 @@ const heap = () => {
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 const bytes = makeFile();
+const writeAt = process.argv.indexOf('--write');
+if (writeAt > 0) writeFileSync(process.argv[writeAt + 1], bytes);
 const source = new m.MemorySource(bytes);
 const before = heap();
 const parsed = m.parseDicom(source);
