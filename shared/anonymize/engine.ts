@@ -191,6 +191,7 @@ class Run {
    */
   private readonly edits = new Map<DicomElement, ElementEdit>();
   private readonly allEdits: DatasetEdits = { elements: this.edits };
+  private readonly textEdits = new Map<string, ElementEdit>();
 
   constructor(
     private readonly parsed: ParsedDicom,
@@ -417,6 +418,23 @@ class Run {
     return edits.size > editsBefore ? this.allEdits : undefined;
   }
 
+  /**
+   * The edit writing `text`: one object for every element given the same text, as the items of a long
+   * sequence are (the same remapped reference, the same dummy), instead of one each.
+   */
+  private textEdit(text: string, vr: string, charset: string | undefined): ElementEdit {
+    const ascii = vr === 'UI' || /^[\x00-\x7e]*$/.test(text);
+    const key = `${vr}\u0000${ascii ? '' : (charset ?? '')}\u0000${text}`;
+    let edit = this.textEdits.get(key);
+    if (!edit) {
+      edit = { kind: 'value', vr, value: ascii ? asciiBytes(text) : encodeText(text, charset) };
+      // Bounded: a file of a million different values pays for its edits, not for a cache of them too.
+      if (this.textEdits.size >= 4096) this.textEdits.clear();
+      this.textEdits.set(key, edit);
+    }
+    return edit;
+  }
+
   /** One warning per tag and problem, however many items repeat it. */
   private warnOnce(message: string) {
     if (!this.warnings.includes(message) && this.warnings.length < 100) this.warnings.push(message);
@@ -476,11 +494,7 @@ class Run {
     const syntax = ctx.dataset.syntax;
     const setText = (text: string, action: ActionName): ElementEdit => {
       this.tally(el, ctx, decision, action, text);
-      return {
-        kind: 'value',
-        vr,
-        value: vr === 'UI' || /^[\x00-\x7e]*$/.test(text) ? asciiBytes(text) : encodeText(text, ctx.charset),
-      };
+      return this.textEdit(text, vr, ctx.charset);
     };
 
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
