@@ -170,6 +170,15 @@ describe('a bulk value with no size of its own to check', () => {
     expect(parsed.dataset.elements.some((e) => e.tag === 0x00221531)).toBe(true);
   });
 
+  it('is kept when it is a megabyte of noise', () => {
+    const rand = prng(22);
+    const noise = Uint8Array.from({ length: 1 << 20 }, () => Math.floor(rand() * 256));
+    const bytes = part10([...base(), { tag: 0x00221531, vr: 'OF', value: noise }]);
+    const { out, warnings } = written(bytes);
+    expect(warnings).not.toMatch(/\(0022,1531\)/);
+    expect(Buffer.from(out!).includes(Buffer.from(noise))).toBe(true);
+  });
+
   it('goes when its end is data elements its length swallowed', () => {
     // Tags above the bulk value's, so the inserted name follows it in the file.
     for (const through of [0x00321032, 0x00380300]) {

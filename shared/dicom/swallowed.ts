@@ -4,7 +4,7 @@ import { UNDEFINED_LENGTH } from './model.js';
 import type { ByteSource } from './source.js';
 import { elementOf, groupOf, isPrivateGroup, SEQUENCE_DELIMITER, type Tag } from './tag.js';
 import type { Syntax } from './transfer-syntax.js';
-import { hasLongHeader, isVR } from './vr.js';
+import { hasLongHeader, VRS } from './vr.js';
 
 /**
  * Whether a bulk value (OB, OW, UN...) ends in a run of well-formed data elements whose tags follow its
@@ -25,38 +25,48 @@ export function endsInSwallowedElements(source: ByteSource, el: DicomElement, sy
   const endsInDelimiter = end >= 8 && tagAt(view, end - 8, le) === SEQUENCE_DELIMITER;
   // Offsets from which a run of elements ends exactly at the end, with the tag found there: few, if any.
   const reaching = new Map<number, Tag>();
+  // The cheap structural tests come first: at almost every offset of real binary data they fail, and the
+  // dictionary is asked only where an element would reach the end or a run.
   for (let p = end - 8; p >= 0; p--) {
-    const tag = tagAt(view, p, le);
-    if (tag <= el.tag || !plausibleTag(tag)) continue;
-    let vr: string | undefined;
     let length: number;
-    let header: number;
+    let header = 8;
+    let sequence = true;
     if (syntax.explicitVR) {
-      vr = String.fromCharCode(bytes[p + 4]!, bytes[p + 5]!);
-      if (!isVR(vr)) continue;
+      const vr = VR_CODES.get((bytes[p + 4]! << 8) | bytes[p + 5]!);
+      if (vr === undefined) continue;
+      sequence = vr === 'SQ' || vr === 'UN';
       if (hasLongHeader(vr)) {
         if (p + 12 > end) continue;
         length = view.getUint32(p + 8, le);
         header = 12;
       } else {
         length = view.getUint16(p + 6, le);
-        header = 8;
       }
     } else {
       length = view.getUint32(p + 4, le);
-      header = 8;
     }
+    let nextTag: Tag | undefined;
     if (length === UNDEFINED_LENGTH) {
       // A sequence swallowed last ends in its delimiter; what it holds is not followed here.
-      const sequence = vr === undefined || vr === 'SQ' || vr === 'UN';
-      if (sequence && endsInDelimiter) return true;
-      continue;
+      if (!sequence || !endsInDelimiter) continue;
+    } else {
+      const next = p + header + length;
+      if (next > end) continue;
+      if (next < end) {
+        nextTag = reaching.get(next);
+        if (nextTag === undefined) continue;
+      }
     }
-    const next = p + header + length;
-    if (next === end || (reaching.get(next) ?? 0) > tag) reaching.set(p, tag);
+    const tag = tagAt(view, p, le);
+    if (tag <= el.tag || (nextTag !== undefined && nextTag <= tag) || !plausibleTag(tag)) continue;
+    if (length === UNDEFINED_LENGTH) return true;
+    reaching.set(p, tag);
   }
   return reaching.size > 0;
 }
+
+/** The VRs by their two bytes as one number, so an offset is tested without making a string. */
+const VR_CODES = new Map<number, string>(VRS.map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
 
 const tagAt = (view: DataView, at: number, le: boolean): Tag =>
   ((view.getUint16(at, le) << 16) | view.getUint16(at + 2, le)) >>> 0;
