@@ -3,7 +3,11 @@
 // item 22): bytes of heap per element after parsing, and the peak heap of a whole anonymize, against the
 // file's size.
 //
-//   node --expose-gc scripts/parse-memory.mjs [items=1000000]
+//   node --expose-gc scripts/parse-memory.mjs [items=1000000] [--write file.dcm] [--json]
+//
+// `--write` also saves the file, to measure the command line end to end on it; `--json` prints the
+// numbers as one JSON line (for the regression test in shared/anonymize/many-items.test.ts).
+import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -37,6 +41,8 @@ const m = await import(pathToFileURL(bundle).href);
 if (typeof global.gc !== 'function') throw new Error('run with node --expose-gc');
 
 const items = Number(process.argv[2] ?? 1_000_000);
+const json = process.argv.includes('--json');
+const log = json ? () => {} : console.log;
 const str = (tag, vr, text) => ({ tag, vr, value: m.asciiBytes(text) });
 
 // One Referenced SOP Instance UID per item: 8 (item) + 8 (header) + 36 (value) = 52 bytes an item.
@@ -85,15 +91,18 @@ const heap = () => {
 const mb = (n) => `${(n / 1024 / 1024).toFixed(1)} MB`;
 
 const bytes = makeFile();
+const rssBefore = process.resourceUsage().maxRSS * 1024;
+const writeAt = process.argv.indexOf('--write');
+if (writeAt > 0) writeFileSync(process.argv[writeAt + 1], bytes);
 const source = new m.MemorySource(bytes);
 const before = heap();
 const parsed = m.parseDicom(source);
 const tree = heap() - before;
 const elements = items * 2; // each item and the element it holds
-console.log(`file: ${mb(bytes.length)}, ${items} items`);
-console.log(`parse tree: ${mb(tree)} = ${(tree / elements).toFixed(1)} bytes per element or item`);
+log(`file: ${mb(bytes.length)}, ${items} items`);
+log(`parse tree: ${mb(tree)} = ${(tree / elements).toFixed(1)} bytes per element or item`);
 const peakParsed = process.resourceUsage().maxRSS * 1024;
-console.log(`peak resident memory after parsing ${mb(peakParsed)}`);
+log(`peak resident memory after parsing ${mb(peakParsed)}`);
 
 // A whole de-identification, the parse tree above still alive (as in a worker): what its result keeps,
 // and the process's peak resident memory, which the garbage it makes on the way counts in.
@@ -104,6 +113,21 @@ const result = m.anonymize(parsed, {
   toolVersion: '0',
 });
 const kept = heap() - start;
-console.log(`anonymize: ${result.chunks.length} output chunks; its result keeps ${mb(kept)}`);
+log(`anonymize: ${result.chunks.length} output chunks; its result keeps ${mb(kept)}`);
 const peak = process.resourceUsage().maxRSS * 1024;
-console.log(`peak resident memory ${mb(peak)} = ${(peak / bytes.length).toFixed(1)}× the file`);
+log(`peak resident memory ${mb(peak)} = ${(peak / bytes.length).toFixed(1)}× the file`);
+// What parsing and de-identifying added to the process at its peak, beyond the file itself.
+const grown = (peak - rssBefore) / elements;
+log(`peak growth over the file in memory: ${grown.toFixed(0)} bytes per element or item`);
+if (json) {
+  console.log(
+    JSON.stringify({
+      fileBytes: bytes.length,
+      elements,
+      treeBytesPerElement: tree / elements,
+      keptBytesPerElement: kept / elements,
+      peakGrowthBytesPerElement: grown,
+      peakTimesFile: peak / bytes.length,
+    }),
+  );
+}

@@ -238,7 +238,7 @@ export async function processFile(
       source = new MemorySource(whole);
     }
     lap('read');
-    let parsed: ReturnType<typeof parseDicom>;
+    let parsed: ReturnType<typeof parseDicom> | undefined;
     try {
       parsed = parseDicom(source);
       lap('parse');
@@ -266,6 +266,7 @@ export async function processFile(
         return { id: task.id, status: 'skipped', reason: e.message, inputBytes, verification: 'not-run' };
       throw e;
     }
+    parsed = undefined;
     relativeOutput = relativeOutputPath(result.identity);
     lap('de-identify');
     tempPath = join(config.tempDir, `${task.id}.part`);

@@ -1,6 +1,7 @@
 import { latin1, normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
-import { isDicomdir, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
+import { DicomError } from '../dicom/errors.js';
+import { isDicomdir, metaText, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
 import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
 import type { ByteSource } from '../dicom/source.js';
 import {
@@ -140,6 +141,8 @@ const PATIENT_ID = 0x00100020;
 const STUDY_INSTANCE_UID = 0x0020000d;
 const SERIES_INSTANCE_UID = 0x0020000e;
 const SOP_INSTANCE_UID = 0x00080018;
+const SOP_CLASS_UID = 0x00080016;
+const MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002;
 
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
@@ -191,6 +194,7 @@ class Run {
    */
   private readonly edits = new Map<DicomElement, ElementEdit>();
   private readonly allEdits: DatasetEdits = { elements: this.edits };
+  private readonly textEdits = new Map<string, ElementEdit>();
 
   constructor(
     private readonly parsed: ParsedDicom,
@@ -221,7 +225,7 @@ class Run {
       : REMOVED;
 
   result(): AnonymizeResult {
-    const edits = this.dataset(this.parsed.dataset, [], undefined, true);
+    this.dataset(this.parsed.dataset, [], undefined, true);
     const identity = this.identity();
     const pixels = pixelStage(this.parsed, {
       cleanPixelData: this.options.has('cleanPixelData'),
@@ -243,9 +247,12 @@ class Run {
       sop && this.edits.get(sop)?.kind !== 'remove'
         ? []
         : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
+    const sopClass = this.sopClass();
+    // Into the one edit map of the file: a copy of it would cost a million-item file its size again.
+    for (const [el, edit] of pixels.edits) this.edits.set(el, edit);
     const topEdits: DatasetEdits = {
-      elements: new Map([...(edits?.elements ?? []), ...pixels.edits]),
-      insert: [...method, ...pixels.insert, ...ownUid],
+      elements: this.edits,
+      insert: [...method, ...pixels.insert, ...ownUid, ...sopClass],
     };
     const encoding = outputSyntax(this.parsed);
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
@@ -282,6 +289,37 @@ class Run {
       pixels: pixels.outcome,
       ...(this.opts.explain ? { actions: this.actions } : {}),
     };
+  }
+
+  /**
+   * SOP Class UID is Type 1 and the file meta repeats it: when the dataset's is missing or not a valid UID
+   * (and so removed), the meta's valid one is written into the dataset as well. When a class was given but
+   * neither is valid, the output could not say what it is, and the file fails; a file that names no class
+   * anywhere (test objects, query datasets) goes on as it came. Returns the element to insert when there
+   * is none to replace.
+   */
+  private sopClass(): NewElement[] {
+    const el = this.parsed.dataset.elements.find((e) => e.tag === SOP_CLASS_UID);
+    const inDataset = topLevelText(this.parsed, SOP_CLASS_UID);
+    if (el && this.edits.get(el)?.kind !== 'remove' && isUid(inDataset)) return [];
+    const fromMeta = metaText(this.parsed, MEDIA_STORAGE_SOP_CLASS_UID);
+    if (!isUid(fromMeta)) {
+      if (!inDataset && !fromMeta) return [];
+      throw new DicomError(
+        'malformed',
+        'neither the dataset (0008,0016) nor the file meta (0002,0002) holds a valid SOP Class UID',
+      );
+    }
+    const value = asciiBytes(fromMeta);
+    this.count(SOP_CLASS_UID, 'replaced');
+    this.warnOnce(
+      `(0008,0016) ${el ? 'was not a valid UID' : 'was missing'}; the file meta's (0002,0002) was written in its place`,
+    );
+    if (!el) return [{ tag: SOP_CLASS_UID, vr: 'UI', value }];
+    // Counted once, as what it became.
+    this.count(SOP_CLASS_UID, this.edits.has(el) ? 'removed' : 'kept', -1);
+    this.edits.set(el, { kind: 'value', vr: 'UI', value });
+    return [];
   }
 
   private ownUid(tag: Tag): string | undefined {
@@ -385,9 +423,38 @@ class Run {
     return edits.size > editsBefore ? this.allEdits : undefined;
   }
 
+  /**
+   * The edit writing `text`: one object for every element given the same text, as the items of a long
+   * sequence are (the same remapped reference, the same dummy), instead of one each.
+   */
+  private textEdit(text: string, vr: string, charset: string | undefined): ElementEdit {
+    const ascii = vr === 'UI' || /^[\x00-\x7e]*$/.test(text);
+    const key = `${vr}\u0000${ascii ? '' : (charset ?? '')}\u0000${text}`;
+    let edit = this.textEdits.get(key);
+    if (!edit) {
+      edit = { kind: 'value', vr, value: ascii ? asciiBytes(text) : encodeText(text, charset) };
+      // Bounded: a file of a million different values pays for its edits, not for a cache of them too.
+      if (this.textEdits.size >= 4096) this.textEdits.clear();
+      this.textEdits.set(key, edit);
+    }
+    return edit;
+  }
+
   /** One warning per tag and problem, however many items repeat it. */
   private warnOnce(message: string) {
     if (!this.warnings.includes(message) && this.warnings.length < 100) this.warnings.push(message);
+  }
+
+  private count(tag: Tag, action: ActionName, by = 1) {
+    this.counts[action] += by;
+    let perAttribute = this.attributes.get(tag);
+    if (!perAttribute) {
+      perAttribute = {};
+      this.attributes.set(tag, perAttribute);
+    }
+    const now = (perAttribute[action] ?? 0) + by;
+    if (now) perAttribute[action] = now;
+    else delete perAttribute[action];
   }
 
   private tally(
@@ -397,13 +464,7 @@ class Run {
     action: ActionName,
     preview?: string,
   ) {
-    this.counts[action]++;
-    let perAttribute = this.attributes.get(el.tag);
-    if (!perAttribute) {
-      perAttribute = {};
-      this.attributes.set(el.tag, perAttribute);
-    }
-    perAttribute[action] = (perAttribute[action] ?? 0) + 1;
+    this.count(el.tag, action);
     if (this.opts.explain) {
       this.actions.push({
         tag: formatTag(el.tag),
@@ -438,11 +499,7 @@ class Run {
     const syntax = ctx.dataset.syntax;
     const setText = (text: string, action: ActionName): ElementEdit => {
       this.tally(el, ctx, decision, action, text);
-      return {
-        kind: 'value',
-        vr,
-        value: vr === 'UI' || /^[\x00-\x7e]*$/.test(text) ? asciiBytes(text) : encodeText(text, ctx.charset),
-      };
+      return this.textEdit(text, vr, ctx.charset);
     };
 
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the

@@ -169,7 +169,8 @@ function addDateForms(date: string, out: Set<string>) {
  * text detector looks for in the pixels.
  */
 export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
-  const out: Identifier[] = [];
+  // Each value once: a sequence of a million items repeats its references a million times.
+  const out = new Map<string, Identifier>();
   const visit = (ds: Dataset, inherited: string | undefined) => {
     const charset = datasetCharset(parsed.source, ds, inherited);
     for (const el of ds.elements) {
@@ -182,9 +183,12 @@ export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
       const kind = identifierKindOf(el.tag, vr);
       if (!kind) continue;
       const value = readText(parsed.source, el, vr, charset);
-      for (const text of identifierStrings(kind, value)) out.push({ kind, text });
+      for (const text of identifierStrings(kind, value)) {
+        const key = `${kind}\u0000${text}`;
+        if (!out.has(key)) out.set(key, { kind, text });
+      }
     }
   };
   visit(parsed.dataset, undefined);
-  return out;
+  return [...out.values()];
 }

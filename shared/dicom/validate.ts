@@ -3,6 +3,7 @@ import { latin1 } from './charset.js';
 import type { Dataset, DicomElement } from './model.js';
 import { UNDEFINED_LENGTH } from './model.js';
 import type { ByteSource } from './source.js';
+import { endsInSwallowedElements } from './swallowed.js';
 import { readNumbers, readText } from './values.js';
 import { BINARY_SIZE } from './vr.js';
 
@@ -30,6 +31,10 @@ export function valueProblem(
   if (el.items || el.fragments) return undefined;
   if (vr === 'SQ') return el.length === 0 ? undefined : 'it could not be read as a sequence';
   if (el.length === 0 || el.length === UNDEFINED_LENGTH) return undefined;
+  if (BULK_VRS.has(vr) && !PIXEL_DATA_TAGS.has(el.tag)) {
+    const problem = bulkProblem(source, el, ctx.dataset);
+    if (problem) return problem;
+  }
   const size = BINARY_SIZE[vr];
   if (size !== undefined) {
     if (el.length % size !== 0) return `its length is not a multiple of ${size} bytes`;
@@ -84,6 +89,60 @@ function lutLengthProblem(
   // 16 bits an entry, or 8-bit entries packed two to a word.
   const fits = el.length === count * 2 || el.length === count + (count % 2);
   return fits ? undefined : 'its length disagrees with its LUT descriptor';
+}
+
+// Values of any length, whose bytes no character set or value count can check; pixel data is the pixel
+// stage's (its size follows from Rows, Columns and frames).
+const BULK_VRS = new Set(['OB', 'OW', 'OD', 'OF', 'OL', 'OV', 'UN']);
+const PIXEL_DATA_TAGS = new Set([0x7fe00008, 0x7fe00009, 0x7fe00010]);
+const ICC_PROFILE = 0x00282000;
+const WAVEFORM_DATA = 0x54001010;
+const CHANNEL_DEFINITION_SEQUENCE = 0x003a0200;
+
+/**
+ * A bulk value has no length rule of its own, so an exactly wrong length could swallow the attributes after
+ * it. What can betray one: a size the value or its dataset declares (an ICC profile's header, a waveform's
+ * samples, channels and bits), and elements at its end (see endsInSwallowedElements).
+ */
+function bulkProblem(source: ByteSource, el: DicomElement, dataset: Dataset | undefined): string | undefined {
+  if (el.tag === ICC_PROFILE && !fitsDeclared(el.length, iccDeclaredSize(source, el)))
+    return 'its length disagrees with the size its ICC profile header declares';
+  if (el.tag === WAVEFORM_DATA && dataset) {
+    const sizes = waveformSizes(source, dataset);
+    if (sizes.length > 0 && !sizes.some((size) => fitsDeclared(el.length, size)))
+      return 'its length disagrees with its waveform samples, channels and bits';
+  }
+  if (dataset && endsInSwallowedElements(source, el, dataset.syntax))
+    return 'its value ends in data elements that its length swallowed';
+  return undefined;
+}
+
+/** A declared size fits a length padded to even; an unknown size fits anything. */
+const fitsDeclared = (length: number, size: number | undefined) =>
+  size === undefined || length === size || length === size + (size % 2);
+
+/** An ICC profile starts with its own size, big-endian (ICC.1 7.2.2). */
+function iccDeclaredSize(source: ByteSource, el: DicomElement): number {
+  const head = source.read(el.valueStart, 4);
+  return head.length < 4 ? 0 : ((head[0]! << 24) | (head[1]! << 16) | (head[2]! << 8) | head[3]!) >>> 0;
+}
+
+/**
+ * Waveform Data holds samples × channels values of Waveform Bits Allocated (PS3.3 C.10.9.1.4). Some
+ * writers miscount Number of Waveform Channels; the channels they define (Channel Definition Sequence
+ * items) count too.
+ */
+function waveformSizes(source: ByteSource, dataset: Dataset): number[] {
+  const number = (tag: number, vr: string) => {
+    const el = dataset.elements.find((e) => e.tag === tag);
+    return el ? readNumbers(source, el, vr, dataset.syntax, 1)[0] : undefined;
+  };
+  const samples = number(0x003a0010, 'UL');
+  const bits = number(0x54001004, 'US');
+  if (samples === undefined || bits === undefined || bits % 8 !== 0) return [];
+  const defined = dataset.elements.find((e) => e.tag === CHANNEL_DEFINITION_SEQUENCE)?.items?.length;
+  const counts = [number(0x003a0005, 'US'), defined].filter((n) => n !== undefined);
+  return counts.map((channels) => channels * samples * (bits / 8));
 }
 
 /** Whether `count` values fit a PS3.6 value multiplicity: `1`, `1-3`, `1-n`, `2-2n`, `3-3n`... */
