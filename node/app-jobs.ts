@@ -1,19 +1,28 @@
 import { Worker } from 'node:worker_threads';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
-import type { FileRow, FrameImage, Inspection } from '../shared/ipc/contract.js';
+import type { FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
 import { decodeFrame } from './app-image.js';
 import { inspectParsed } from './app-inspect.js';
 import { readRow } from './app-library.js';
+import { checkPixels } from './app-pixels.js';
 import { withParsedFile } from './app-read.js';
 import { type RegionFacts, regionFacts } from './app-regions.js';
+import { PixelTools } from './batch/pixel-pass.js';
 
 /** The reading work the window asks for, done away from the thread that answers it. */
 export type Job =
   | { readonly kind: 'row'; readonly id: number; readonly path: string }
   | {
       readonly kind: 'inspect';
+      readonly path: string;
+      readonly profile: Profile;
+      readonly key: AnonymizationKey;
+      readonly toolVersion: string;
+    }
+  | {
+      readonly kind: 'pixels';
       readonly path: string;
       readonly profile: Profile;
       readonly key: AnonymizationKey;
@@ -26,9 +35,28 @@ export type InspectDetails = Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'de
   readonly facts: RegionFacts;
 };
 
+// The thread's codecs and text reader, made on first need (as in each batch thread) and kept for the next file.
+let pixelTools: PixelTools | undefined;
+
+/** Ends this thread's text reader (tests; a worker's ends with it). */
+export async function closePixelTools(): Promise<void> {
+  const tools = pixelTools;
+  pixelTools = undefined;
+  await tools?.close();
+}
+
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
-export async function runJob(job: Job): Promise<FileRow | InspectDetails | FrameImage | RegionFacts> {
+export async function runJob(
+  job: Job,
+): Promise<FileRow | InspectDetails | FrameImage | RegionFacts | Omit<PixelCheck, 'id'>> {
   if (job.kind === 'row') return readRow(job.id, job.path);
+  if (job.kind === 'pixels') {
+    pixelTools ??= new PixelTools();
+    const tools = pixelTools;
+    return withParsedFile(job.path, (parsed) =>
+      checkPixels(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }, tools),
+    );
+  }
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
   if (job.kind === 'frame') return withParsedFile(job.path, (parsed) => decodeFrame(parsed, job.frame));
   return withParsedFile(job.path, (parsed) => ({
@@ -133,6 +161,10 @@ export class AppJobs {
     this.forFile(file, job) as Promise<InspectDetails>;
 
   frame = (file: number, job: Job & { kind: 'frame' }) => this.forFile(file, job) as Promise<FrameImage>;
+
+  /** The selected file's pixel outcome: OCR, so slow; selecting another file abandons it. */
+  pixels = (file: number, job: Job & { kind: 'pixels' }) =>
+    this.forFile(file, job) as Promise<Omit<PixelCheck, 'id'>>;
 
   /** Header facts for region rules; on the scan lane, so reading them never cancels the selected file's work. */
   facts = (path: string): Promise<RegionFacts> =>

@@ -6,11 +6,13 @@ import { createKeyStore, type KeyStore } from '../../node/app-key.js';
 import { Library } from '../../node/app-library.js';
 import { outputFolderProblem } from '../../node/app-output.js';
 import { createAppPacs } from '../../node/app-pacs.js';
+import { checkDigest, PixelCheckCache } from '../../node/app-pixels.js';
 import { countOutcomes, describeProfile, outputContents } from '../../node/app-plan.js';
 import {
   appliedTo,
   checkInside,
   deviceName,
+  drawnFor,
   matchFor,
   type RegionFacts,
   replaceRule,
@@ -154,6 +156,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return { draft: draftOf(profile), issues: [] };
   };
 
+  // Pixel checks by file and by what they depend on: a file checked once is not read again until the profile
+  // or the rules drawn for it change.
+  const pixelChecks = new PixelCheckCache();
+  const checkDigestOf = (facts: RegionFacts) =>
+    checkDigest(profile, drawnFor(settings.get().pixelRules, facts));
+  const reviewedIn = (facts: RegionFacts) =>
+    drawnFor(settings.get().pixelRules, facts).some((rule) => rule.reviewed === true);
+
   const inspectable = (id: number) => {
     const file = library.get(id);
     if (!file) throw new ReportableError('this file is no longer in the list');
@@ -227,6 +237,38 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       checkInside(regions, facts);
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
+      settings.update({ pixelRules });
+      return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
+    },
+
+    async 'file:pixels'({ id }, emit) {
+      const file = inspectable(id);
+      const facts = await jobs.facts(file.path);
+      const digest = checkDigestOf(facts);
+      let check = pixelChecks.get(file.path, digest);
+      if (!check) {
+        check = await jobs.pixels(id, {
+          kind: 'pixels',
+          path: file.path,
+          profile: profileInForce(),
+          key: keys.ensure(),
+          toolVersion: deps.toolVersion,
+        });
+        pixelChecks.set(file.path, digest, check);
+      }
+      const textFound = check.texts.some((text) => text.cls !== 'technical');
+      library.setPixels(id, { status: check.status, textFound, reviewed: reviewedIn(facts) }, emit);
+      return { id, ...check };
+    },
+
+    async 'file:review'({ id, keep, reviewed }) {
+      if (runner.running) throw new ReportableError('decisions cannot be changed while a run is going');
+      const facts = await jobs.facts(inspectable(id).path);
+      checkInside(keep, facts);
+      const pixelRules = replaceRule(settings.get().pixelRules, matchFor(facts, 'file'), 'file', facts, {
+        keep,
+        reviewed,
+      });
       settings.update({ pixelRules });
       return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
     },

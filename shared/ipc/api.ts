@@ -34,6 +34,8 @@ export function createDeidApi(transport: Transport) {
     inspect: call('file:inspect'),
     frame: call('file:image'),
     setRegions: call('file:regions'),
+    checkPixels: call('file:pixels'),
+    review: call('file:review'),
     getProfile: simple('profile:get'),
     setProfile: call('profile:set'),
     openProfile: simple('profile:open'),

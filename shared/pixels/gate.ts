@@ -91,8 +91,12 @@ function withPersonsDecisions(stage: PixelStage, reviewed: boolean, kept: number
 }
 
 // A detected box this much under what the person kept is theirs: the box the screen showed them, or one
-// carried to a later frame with it.
-const MOSTLY_KEPT = 0.5;
+// carried to a later frame with it. Another reading of the same line that reaches well past it stays cleaned.
+const MOSTLY_KEPT = 0.75;
+
+/** Whether the person's kept boxes cover this detected box (one they turned off). */
+export const isKept = (box: Rect, keep: readonly Rect[]): boolean =>
+  keep.length > 0 && coveredShare(box, keep) >= MOSTLY_KEPT;
 
 /** The detector's regions without those the person turned off, and how many were (summed over frames). */
 function withoutKept(
@@ -104,7 +108,7 @@ function withoutKept(
   let kept = 0;
   const regions = new Map<number, Rect[]>();
   for (const [frame, rects] of detected) {
-    const left = rects.filter((rect) => coveredShare(rect, keep) < MOSTLY_KEPT);
+    const left = rects.filter((rect) => !isKept(rect, keep));
     kept += rects.length - left.length;
     regions.set(frame, left);
   }
