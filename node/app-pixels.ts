@@ -54,24 +54,38 @@ export function checkDigest(profile: Profile, drawnForFile: readonly unknown[]):
   return createHash('sha256').update(JSON.stringify({ profile, drawnForFile })).digest('hex');
 }
 
-/** The checks made, by file and digest; bounded, the oldest forgotten first. */
+type Check = Omit<PixelCheck, 'id'>;
+
+/**
+ * The checks made, by file and digest; bounded, the oldest forgotten first. A check asked for again while
+ * it runs is answered by the same run (the inspector and "Check image text now" may meet on one file).
+ */
 export class PixelCheckCache {
-  private readonly entries = new Map<string, Omit<PixelCheck, 'id'>>();
+  private readonly entries = new Map<string, Check>();
+  private readonly running = new Map<string, Promise<Check>>();
 
   constructor(private readonly limit = 5000) {}
 
-  get(path: string, digest: string): Omit<PixelCheck, 'id'> | undefined {
+  get(path: string, digest: string): Check | undefined {
     return this.entries.get(`${digest}\0${path}`);
   }
 
-  set(path: string, digest: string, check: Omit<PixelCheck, 'id'>) {
+  /** The check for this file and digest: remembered, running, or started by `run`. */
+  check(path: string, digest: string, run: () => Promise<Check>): Promise<Check> {
     const key = `${digest}\0${path}`;
-    this.entries.delete(key);
-    this.entries.set(key, check);
-    if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
-  }
-
-  clear() {
-    this.entries.clear();
+    const known = this.entries.get(key);
+    if (known) return Promise.resolve(known);
+    let pending = this.running.get(key);
+    if (!pending) {
+      pending = run()
+        .then((check) => {
+          this.entries.set(key, check);
+          if (this.entries.size > this.limit) this.entries.delete(this.entries.keys().next().value!);
+          return check;
+        })
+        .finally(() => this.running.delete(key));
+      this.running.set(key, pending);
+    }
+    return pending;
   }
 }

@@ -244,18 +244,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'file:pixels'({ id }, emit) {
       const file = inspectable(id);
       const facts = await jobs.facts(file.path);
-      const digest = checkDigestOf(facts);
-      let check = pixelChecks.get(file.path, digest);
-      if (!check) {
-        check = await jobs.pixels(id, {
+      const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
+        jobs.pixels(id, {
           kind: 'pixels',
           path: file.path,
           profile: profileInForce(),
           key: keys.ensure(),
           toolVersion: deps.toolVersion,
-        });
-        pixelChecks.set(file.path, digest, check);
-      }
+        }),
+      );
       const textFound = check.texts.some((text) => text.cls !== 'technical');
       library.setPixels(id, { status: check.status, textFound, reviewed: reviewedIn(facts) }, emit);
       return { id, ...check };
