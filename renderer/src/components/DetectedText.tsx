@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { DetectedText, PixelCheck, Rect } from '../../../shared/ipc/contract.js';
 import { plural } from '../format.js';
 
@@ -73,6 +74,14 @@ export function DetectedPanel({
   onReviewed: (reviewed: boolean) => void;
   onFocusText: (index: number | null) => void;
 }) {
+  // A choice shows as made while main records it and the file is checked again; then the check decides.
+  const [asked, setAsked] = useState<{
+    readonly reviewed?: boolean;
+    readonly clean?: ReadonlyMap<number, boolean>;
+  }>({});
+  useEffect(() => {
+    if (!busy) setAsked({});
+  }, [busy]);
   const decidable = texts.filter(({ text }) => text.cls !== 'technical');
   const technical = texts.length - decidable.length;
   return (
@@ -91,8 +100,12 @@ export function DetectedPanel({
                 <input
                   type="checkbox"
                   disabled={busy}
-                  checked={!text.kept}
-                  onChange={(event) => onKeep(text.box, !event.target.checked)}
+                  checked={asked.clean?.get(index) ?? !text.kept}
+                  onChange={(event) => {
+                    const clean = event.target.checked;
+                    setAsked({ ...asked, clean: new Map(asked.clean).set(index, clean) });
+                    onKeep(text.box, !clean);
+                  }}
                   onFocus={() => onFocusText(index)}
                   onBlur={() => onFocusText(null)}
                 />
@@ -108,8 +121,11 @@ export function DetectedPanel({
         <input
           type="checkbox"
           disabled={busy}
-          checked={reviewed}
-          onChange={(event) => onReviewed(event.target.checked)}
+          checked={asked.reviewed ?? reviewed}
+          onChange={(event) => {
+            setAsked({ ...asked, reviewed: event.target.checked });
+            onReviewed(event.target.checked);
+          }}
         />
         I have reviewed this file’s image text: clean what is ticked, leave what is not
       </label>

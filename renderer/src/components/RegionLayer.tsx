@@ -26,6 +26,8 @@ const DASH: Readonly<Record<DetectedText['cls'] | 'kept', readonly number[]>> = 
   kept: [8, 3, 2, 3],
 };
 
+const area = (r: Rect) => r.width * r.height;
+
 const CORNERS: readonly Corner[] = ['nw', 'ne', 'sw', 'se'];
 /** Handle size on screen, in CSS pixels, whatever the zoom. */
 const HANDLE = 10;
@@ -186,47 +188,50 @@ export function RegionLayer({
           strokeDasharray={`${6 / scale} ${4 / scale}`}
         />
       ))}
-      {detected.map(({ text, index }) => {
-        const kind = text.kept ? 'kept' : text.cls;
-        const toggles = text.cls !== 'technical';
-        const common = {
-          x: text.box.x,
-          y: text.box.y,
-          width: text.box.width,
-          height: text.box.height,
-        };
-        return (
-          <g key={`detected-${index}`}>
-            <rect {...common} className="detected-halo" strokeWidth={4 / scale} />
-            {/* biome-ignore lint/a11y/useSemanticElements: an SVG shape cannot be a <button>; it takes the role */}
-            <rect
-              {...common}
-              role="button"
-              tabIndex={0}
-              aria-label={`Detected text ${index + 1}: ${describeDetected(text)}`}
-              // Technical text is kept whatever is decided: its box shows the reading, it turns nothing off.
-              {...(toggles ? { 'aria-pressed': !text.kept } : { 'aria-disabled': true })}
-              aria-describedby={tip === index ? 'detected-tip' : undefined}
-              data-detected={index}
-              className={`detected detected-${kind}`}
-              strokeWidth={2 / scale}
-              strokeDasharray={DASH[kind].map((d) => d / scale).join(' ') || undefined}
-              onPointerEnter={() => onTip?.(index)}
-              onPointerLeave={() => onTip?.(null)}
-              onFocus={() => onTip?.(index)}
-              onBlur={() => onTip?.(null)}
-              onClick={() => toggles && onToggleDetected?.(index)}
-              onKeyDown={(event) => {
-                if (event.key === 'Escape') onTip?.(null);
-                if (toggles && (event.key === 'Enter' || event.key === ' ')) {
-                  event.preventDefault();
-                  onToggleDetected?.(index);
-                }
-              }}
-            />
-          </g>
-        );
-      })}
+      {/* Larger boxes first, so a small one inside another stays reachable by the pointer. */}
+      {[...detected]
+        .sort((a, b) => area(b.text.box) - area(a.text.box))
+        .map(({ text, index }) => {
+          const kind = text.kept ? 'kept' : text.cls;
+          const toggles = text.cls !== 'technical';
+          const common = {
+            x: text.box.x,
+            y: text.box.y,
+            width: text.box.width,
+            height: text.box.height,
+          };
+          return (
+            <g key={`detected-${index}`}>
+              <rect {...common} className="detected-halo" strokeWidth={4 / scale} />
+              {/* biome-ignore lint/a11y/useSemanticElements: an SVG shape cannot be a <button>; it takes the role */}
+              <rect
+                {...common}
+                role="button"
+                tabIndex={0}
+                aria-label={`Detected text ${index + 1}: ${describeDetected(text)}`}
+                // Technical text is kept whatever is decided: its box shows the reading, it turns nothing off.
+                {...(toggles ? { 'aria-pressed': !text.kept } : { 'aria-disabled': true })}
+                aria-describedby={tip === index ? 'detected-tip' : undefined}
+                data-detected={index}
+                className={`detected detected-${kind}`}
+                strokeWidth={2 / scale}
+                strokeDasharray={DASH[kind].map((d) => d / scale).join(' ') || undefined}
+                onPointerEnter={() => onTip?.(index)}
+                onPointerLeave={() => onTip?.(null)}
+                onFocus={() => onTip?.(index)}
+                onBlur={() => onTip?.(null)}
+                onClick={() => toggles && onToggleDetected?.(index)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Escape') onTip?.(null);
+                  if (toggles && (event.key === 'Enter' || event.key === ' ')) {
+                    event.preventDefault();
+                    onToggleDetected?.(index);
+                  }
+                }}
+              />
+            </g>
+          );
+        })}
       {boxes.map((box, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: boxes have no identity beyond their place
         <g key={i}>
