@@ -83,6 +83,14 @@ test('the inspector shows what the detector finds and what the batch will do; th
   await expect(page.getByRole('list', { name: 'Pixel rules for this file' })).toBeVisible();
   await screenshot(page, 'pixel-check-reviewed-1366');
 
+  // The list's filters know what the checks found (only 0001 has been checked).
+  await expect(page.getByRole('button', { name: 'Image text found (1)' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reviewed (1)' }).click();
+  await expect(page.getByRole('option').filter({ hasText: /\.dcm/ })).toHaveCount(1);
+  await expect(page.getByRole('option').filter({ hasText: '0001.dcm' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reviewed (1)' }).click();
+  await expect(page.getByRole('option').filter({ hasText: /\.dcm/ })).toHaveCount(2);
+
   // The run does what the inspector said: 0001 written, its sibling (not reviewed) held.
   await page.getByRole('button', { name: '3. Run' }).click();
   const out = join(app.work, 'out');
