@@ -148,10 +148,13 @@ class Lane {
 export class AppJobs {
   private readonly scan: Lane | undefined;
   private readonly view: Lane | undefined;
+  /** "Check image text now": a lane of its own, so selecting files neither stops it nor waits for it. */
+  private readonly checks: Lane | undefined;
 
   constructor(script?: string) {
     this.scan = script ? new Lane(script) : undefined;
     this.view = script ? new Lane(script) : undefined;
+    this.checks = script ? new Lane(script) : undefined;
   }
 
   row = (id: number, path: string): Promise<FileRow> =>
@@ -176,6 +179,15 @@ export class AppJobs {
     if (!this.view) return runJob(job);
     this.view.supersede(file);
     return this.view.run(job, file);
+  }
+
+  /** One file's pixel check for "Check image text now", one after another on the checking lane. */
+  checkPixels = (job: Job & { kind: 'pixels' }) =>
+    (this.checks ? this.checks.run(job, 0) : runJob(job)) as Promise<Omit<PixelCheck, 'id'>>;
+
+  /** "Check image text now" was cancelled: the file being read is abandoned. */
+  stopChecks() {
+    this.checks?.reset(new ReportableError('the check was cancelled'));
   }
 
   /** The list was cleared: reading for it stops. */

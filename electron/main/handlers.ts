@@ -7,7 +7,13 @@ import { Library } from '../../node/app-library.js';
 import { outputFolderProblem } from '../../node/app-output.js';
 import { createAppPacs } from '../../node/app-pacs.js';
 import { checkDigest, PixelCheckCache } from '../../node/app-pixels.js';
-import { countOutcomes, describeProfile, outputContents } from '../../node/app-plan.js';
+import {
+  atPixelRisk,
+  countOutcomes,
+  describeProfile,
+  outputContents,
+  planPixels,
+} from '../../node/app-plan.js';
 import {
   appliedTo,
   checkInside,
@@ -26,6 +32,7 @@ import { ReportableError } from '../../shared/errors.js';
 import type {
   Channel,
   Emit,
+  PixelCheck,
   ProfileDraft,
   ProfileState,
   Request,
@@ -164,6 +171,31 @@ export function createHandlers(deps: HandlerDeps): Handlers {
   const reviewedIn = (facts: RegionFacts) =>
     drawnFor(settings.get().pixelRules, facts).some((rule) => rule.reviewed === true);
 
+  const pixelJob = (path: string) => ({
+    kind: 'pixels' as const,
+    path,
+    profile: profileInForce(),
+    key: keys.ensure(),
+    toolVersion: deps.toolVersion,
+  });
+  const recordCheck = (
+    id: number,
+    facts: RegionFacts,
+    check: { status: PixelCheck['status']; texts: PixelCheck['texts'] },
+    emit: Emit,
+  ) =>
+    library.setPixels(
+      id,
+      {
+        status: check.status,
+        textFound: check.texts.some((t) => t.cls !== 'technical'),
+        reviewed: reviewedIn(facts),
+      },
+      emit,
+    );
+  // "Check image text now" while it runs: cancelling stops the file being read and the ones after it.
+  let checking: { cancelled: boolean } | undefined;
+
   const inspectable = (id: number) => {
     const file = library.get(id);
     if (!file) throw new ReportableError('this file is no longer in the list');
@@ -245,16 +277,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const file = inspectable(id);
       const facts = await jobs.facts(file.path);
       const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
-        jobs.pixels(id, {
-          kind: 'pixels',
-          path: file.path,
-          profile: profileInForce(),
-          key: keys.ensure(),
-          toolVersion: deps.toolVersion,
-        }),
+        jobs.pixels(id, pixelJob(file.path)),
       );
-      const textFound = check.texts.some((text) => text.cls !== 'technical');
-      library.setPixels(id, { status: check.status, textFound, reviewed: reviewedIn(facts) }, emit);
+      recordCheck(id, facts, check, emit);
       return { id, ...check };
     },
 
@@ -348,9 +373,21 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           facts.set(file.id, await jobs.facts(file.path).catch(() => NO_FACTS));
         }
       }
+      // What the detector said of the files at risk it has checked with the profile and rules in force.
+      const checks = new Map<number, Pick<PixelCheck, 'status' | 'reason'>>();
+      for (const file of files) {
+        if (!atPixelRisk(file.row)) continue;
+        const fileFacts = facts.get(file.id) ?? (await jobs.facts(file.path).catch(() => undefined));
+        const check = fileFacts && pixelChecks.get(file.path, checkDigestOf(fileFacts));
+        if (check) checks.set(file.id, check);
+      }
       const outDir = settings.get().outputFolder;
       return {
         ...describeProfile(inForce),
+        pixels: planPixels(
+          files.map((file) => file.row),
+          (row) => checks.get(row.id),
+        ),
         fingerprint: keys.state().fingerprint,
         files: countOutcomes(
           files.map((file) => file.row),
@@ -361,7 +398,49 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
+    async 'pixels:checkAll'(_args, emit) {
+      if (checking) throw new ReportableError('the image text is being checked already');
+      if (runner.running) throw new ReportableError('the image text cannot be checked while a run is going');
+      const state = { cancelled: false };
+      checking = state;
+      const files = library.all().filter((file) => atPixelRisk(file.row));
+      let done = 0;
+      let checked = 0;
+      const progress = (running: boolean) => emit('pixels:progress', { done, total: files.length, running });
+      try {
+        progress(true);
+        for (const file of files) {
+          if (state.cancelled) break;
+          try {
+            const facts = await jobs.facts(file.path);
+            const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
+              jobs.checkPixels(pixelJob(file.path)),
+            );
+            recordCheck(file.id, facts, check, emit);
+            checked++;
+          } catch {
+            // Unreadable, or the check was cancelled: the file stays "not yet checked"; the run will say why.
+          }
+          done++;
+          progress(true);
+        }
+      } finally {
+        checking = undefined;
+        progress(false);
+      }
+      return { checked, cancelled: state.cancelled };
+    },
+
+    async 'pixels:cancel'() {
+      if (checking) {
+        checking.cancelled = true;
+        jobs.stopChecks();
+      }
+      return null;
+    },
+
     async 'batch:start'({ verify }, emit) {
+      if (checking) return { refused: 'The image text is being checked: wait for it or cancel it first.' };
       const outDir = settings.get().outputFolder;
       if (!outDir) return { refused: 'Choose an output folder first.' };
       const refused = outputFolderProblem(outDir, library.folders());

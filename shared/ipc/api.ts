@@ -46,6 +46,8 @@ export function createDeidApi(transport: Transport) {
     exportKey: simple('key:export'),
     chooseOutput: simple('output:choose'),
     planRun: simple('run:plan'),
+    checkAllPixels: simple('pixels:checkAll'),
+    cancelPixelChecks: simple('pixels:cancel'),
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),
     showOutput: simple('batch:showOutput'),

@@ -130,6 +130,8 @@ export const REQUESTS = {
   'key:export': none,
   'output:choose': none,
   'run:plan': none,
+  'pixels:checkAll': none,
+  'pixels:cancel': none,
   'batch:start': z.strictObject({ verify: z.boolean() }),
   'batch:cancel': none,
   'batch:showOutput': none,
@@ -363,8 +365,30 @@ export interface RunPlan {
   readonly options: ReadonlyArray<{ readonly label: string; readonly weakens: boolean }>;
   readonly fingerprint: string | null;
   readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
+  /** What the pixel checks found for the files whose images are at risk; null when none is. */
+  readonly pixels: PixelPlan | null;
   /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
   readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
+}
+
+/** The detector's word on the files at risk, for those it has checked with the profile in force. */
+export interface PixelPlan {
+  readonly cleaned: number;
+  readonly held: number;
+  /** Why, each reason (counts and attributes, never a value) with how many files it holds. */
+  readonly heldReasons: ReadonlyArray<{ readonly reason: string; readonly files: number }>;
+  readonly accepted: number;
+  /** Checked, and their pixels leave as they are (no identifying text found, or only what the person kept). */
+  readonly untouched: number;
+  /** At risk, not checked yet with the profile and rules in force. */
+  readonly unchecked: number;
+}
+
+/** "Check image text now": how far it has come. */
+export interface PixelCheckProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly running: boolean;
 }
 
 export interface Saved {
@@ -422,6 +446,8 @@ export interface Responses extends PacsResponses {
   'key:export': Saved | null;
   'output:choose': OutputChoice | null;
   'run:plan': RunPlan;
+  'pixels:checkAll': { readonly checked: number; readonly cancelled: boolean };
+  'pixels:cancel': null;
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
@@ -445,6 +471,7 @@ export interface Events extends PacsEvents {
   'files:removed': { readonly ids: ReadonlyArray<number> };
   'batch:progress': RunProgress;
   'batch:done': RunSummary;
+  'pixels:progress': PixelCheckProgress;
 }
 export type EventName = keyof Events;
 export const EVENTS: ReadonlyArray<EventName> = [
@@ -453,6 +480,7 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'files:removed',
   'batch:progress',
   'batch:done',
+  'pixels:progress',
   'pacs:progress',
   'pacs:sending',
 ];
