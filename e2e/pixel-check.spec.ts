@@ -102,3 +102,42 @@ test('the inspector shows what the detector finds and what the batch will do; th
   const dump = spawnSync('dcmdump', ['+P', '0028,0301', join(out, written[0]!)], { encoding: 'utf8' });
   expect(dump.stdout).toContain('[NO]');
 });
+
+test('the run screen counts what the detector found, checks the rest on request, and leads to the held files', async ({
+  page,
+}) => {
+  app = await openApp(page);
+  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
+  await drop(page, '[data-testid=drop-zone]', ['us']);
+  await expectFilesRead(page, 2);
+  await page.getByRole('button', { name: '3. Run' }).click();
+
+  const pixels = page.getByTestId('plan-pixels');
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveText(
+    '2 files not yet checked for image text',
+  );
+
+  // Cancelled at once: what was not read stays "not yet checked".
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
+  await pixels.getByRole('button', { name: 'Cancel check' }).click();
+  await expect(pixels.getByRole('button', { name: 'Check image text now' })).toBeVisible(CHECK);
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toBeVisible();
+
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
+  await expect(pixels.getByRole('status')).toContainText(/Checking image text: \d of 2 files/);
+  await expect(pixels).toContainText(
+    /2 files will be held for review:\s*2 × \d+ pieces of burned-in text beside a label could not be read/,
+    CHECK,
+  );
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveCount(0);
+  await screenshot(page, 'pixel-check-run-plan-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'pixel-check-run-plan-1093');
+
+  await pixels.getByRole('button', { name: 'Review held files' }).click();
+  await expect(page.getByRole('button', { name: 'Held for review (2)' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(page.getByRole('option').filter({ hasText: /\.dcm/ })).toHaveCount(2);
+});
