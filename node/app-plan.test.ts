@@ -139,6 +139,31 @@ describe('the pixel plan', () => {
     });
   });
 
+  it('lets the checks decide the held count of the files they checked', () => {
+    const rows = [
+      row(1, { burnedIn: 'likely' }),
+      row(2, { burnedIn: 'likely' }),
+      row(3, { burnedIn: 'possible' }),
+    ];
+    const checks = new Map([
+      [1, { status: 'cleaned' as const }],
+      [3, { status: 'held' as const }],
+    ]);
+    // 1: cleaned by the check; 2: not checked, its header says it is held; 3: the check holds it.
+    expect(
+      countOutcomes(
+        rows,
+        () => undefined,
+        [],
+        (r) => checks.get(r.id),
+      ),
+    ).toEqual({
+      write: 1,
+      held: 2,
+      notWritten: 0,
+    });
+  });
+
   it('is null when no file is at risk', () => {
     expect(planPixels([row(1, {})], () => undefined)).toBeNull();
   });

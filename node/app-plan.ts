@@ -40,14 +40,15 @@ export function outputContents(path: string, earlierRun: boolean): RunPlan['outp
 }
 
 /**
- * How the files in the list will come out. A file whose header declares burned-in text is held for review
- * unless boxes are drawn for it or it was accepted as it is; files that are not DICOM, cannot be read or
- * failed before are not written.
+ * How the files in the list will come out. A file the pixel check has checked is held if the check says
+ * so; otherwise one whose header declares burned-in text is held for review unless boxes are drawn for it
+ * or it was accepted as it is. Files that are not DICOM, cannot be read or failed before are not written.
  */
 export function countOutcomes(
   rows: readonly FileRow[],
   factsOf: (row: FileRow) => RegionFacts | undefined,
   rules: readonly RegionRule[],
+  checkOf: (row: FileRow) => Pick<PixelCheck, 'status'> | undefined = () => undefined,
 ): RunPlan['files'] {
   let write = 0;
   let held = 0;
@@ -56,6 +57,12 @@ export function countOutcomes(
     // A file that failed in an earlier run fails again unless it changed.
     if (!mayBeWritten(row)) {
       notWritten++;
+      continue;
+    }
+    const check = atPixelRisk(row) ? checkOf(row) : undefined;
+    if (check) {
+      if (check.status === 'held') held++;
+      else write++;
       continue;
     }
     const facts = row.burnedIn === 'likely' ? factsOf(row) : undefined;

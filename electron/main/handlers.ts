@@ -393,6 +393,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           files.map((file) => file.row),
           (row) => facts.get(row.id),
           rules,
+          (row) => checks.get(row.id),
         ),
         output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
       };
