@@ -109,8 +109,10 @@ export function DetectedPanel({
                   onFocus={() => onFocusText(index)}
                   onBlur={() => onFocusText(null)}
                 />
-                Clean {text.cls === 'identity' ? 'identifying' : 'undecided'} text “
-                <span className="detected-read">{text.text}</span>”
+                <span>
+                  Clean {text.cls === 'identity' ? 'identifying' : 'undecided'} text “
+                  <span className="detected-read">{text.text}</span>”
+                </span>
               </label>
             </li>
           ))}

@@ -170,7 +170,8 @@ function Header({ inspection }: { inspection: Inspection }) {
 type View = 'phi' | 'header' | 'image';
 
 type CheckState =
-  | { readonly kind: 'checking' }
+  /** `last`: the file's previous check, still drawn while the new one runs (after a decision). */
+  | { readonly kind: 'checking'; readonly last?: PixelCheck }
   | { readonly kind: 'done'; readonly check: PixelCheck }
   | { readonly kind: 'failed'; readonly message: string };
 
@@ -183,7 +184,11 @@ function usePixelCheck(fileId: number, version: string | null) {
   const [state, setState] = useState<CheckState>({ kind: 'checking' });
   useEffect(() => {
     let current = true;
-    setState({ kind: 'checking' });
+    setState((previous) =>
+      previous.kind === 'done' && previous.check.id === fileId
+        ? { kind: 'checking', last: previous.check }
+        : { kind: 'checking' },
+    );
     if (version === null) return;
     deid
       .checkPixels({ id: fileId })
@@ -262,7 +267,13 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     ...(inspection.image ? [{ key: 'image' as const, label: 'Image' }] : []),
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
-  const check = pixelState.kind === 'done' && pixelState.check.id === fileId ? pixelState.check : null;
+  const shownCheck =
+    pixelState.kind === 'done'
+      ? pixelState.check
+      : pixelState.kind === 'checking'
+        ? pixelState.last
+        : undefined;
+  const check = shownCheck?.id === fileId ? shownCheck : null;
   const fileRule = inspection.pixelRules.find((rule) => rule.scope === 'file');
   const decide = (keep: readonly Rect[], reviewed: boolean) => {
     setDeciding(true);
