@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { type AppUnderTest, drop, expectFilesRead, openApp, runInto, screenshot } from './app.js';
-import { SAMPLES } from './fixtures.js';
+import { type AppUnderTest, openWithUltrasounds, runInto, screenshot } from './app.js';
 
 /*
  * The inspector's pixel outcome on the real sample ultrasounds, read by real Tesseract in the reading worker:
@@ -14,7 +13,6 @@ let app: AppUnderTest;
 test.afterEach(async () => app?.close());
 test.setTimeout(240_000);
 
-const US_SERIES = join(SAMPLES, 'patient-001/us/series-01');
 const CHECK = { timeout: 90_000 };
 
 const outcome = (page: Page) => page.locator('.pixel-outcome');
@@ -22,10 +20,7 @@ const outcome = (page: Page) => page.locator('.pixel-outcome');
 test('the inspector shows what the detector finds and what the batch will do; the person decides, and the run does it', async ({
   page,
 }) => {
-  app = await openApp(page);
-  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
-  await drop(page, '[data-testid=drop-zone]', ['us']);
-  await expectFilesRead(page, 2);
+  app = await openWithUltrasounds(page);
   await page.getByRole('option').filter({ hasText: '0001.dcm' }).click();
 
   // The batch would hold it: one line beside a label cannot be read. The reason names no value.
@@ -106,10 +101,7 @@ test('the inspector shows what the detector finds and what the batch will do; th
 test('the run screen counts what the detector found, checks the rest on request, and leads to the held files', async ({
   page,
 }) => {
-  app = await openApp(page);
-  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
-  await drop(page, '[data-testid=drop-zone]', ['us']);
-  await expectFilesRead(page, 2);
+  app = await openWithUltrasounds(page);
   await page.getByRole('button', { name: '3. Run' }).click();
 
   const pixels = page.getByTestId('plan-pixels');

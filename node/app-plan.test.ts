@@ -4,24 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileRow } from '../shared/ipc/contract.js';
 import { getPreset, parseProfileFile } from '../shared/profile/index.js';
+import { fileRow } from '../test/file-row.js';
 import { countOutcomes, describeProfile, outputContents, planPixels } from './app-plan.js';
 import type { RegionFacts } from './app-regions.js';
 
-const row = (id: number, over: Partial<FileRow>): FileRow => ({
-  id,
-  name: `${id}.dcm`,
-  patient: 'P',
-  study: 'S',
-  studyKey: 's',
-  series: 'R',
-  seriesKey: 'r',
-  date: '',
-  modality: 'US',
-  phiCount: 3,
-  burnedIn: 'none',
-  status: 'scanned',
-  ...over,
-});
+const row = fileRow;
 const facts = (series: string): RegionFacts => ({
   sopInstanceUID: '1.2',
   seriesInstanceUID: series,

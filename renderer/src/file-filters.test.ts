@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FileRow } from '../../shared/ipc/contract.js';
+import { fileRow } from '../../test/file-row.js';
 import { chipsFor, filterRows } from './file-filters.js';
 
-const row = (id: number, over: Partial<FileRow> = {}): FileRow => ({
-  id,
-  name: `${id}.dcm`,
-  patient: 'P',
-  study: 'S',
-  studyKey: 's',
-  series: 'R',
-  seriesKey: 'r',
-  date: '',
-  modality: 'US',
-  phiCount: 1,
-  burnedIn: 'likely',
-  status: 'scanned',
-  ...over,
-});
+const row = (id: number, over: Partial<FileRow> = {}) => fileRow(id, { burnedIn: 'likely', ...over });
 
 describe('the pixel check chips', () => {
   const rows = [
