@@ -163,6 +163,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return { draft: draftOf(profile), issues: [] };
   };
 
+  // A file's header facts, read once: the run plan asks for those of every file at risk each time a row
+  // changes, and "Check image text now" changes one row per file.
+  const factsByPath = new Map<string, Promise<RegionFacts>>();
+  const factsOf = (path: string): Promise<RegionFacts> => {
+    let facts = factsByPath.get(path);
+    if (!facts) {
+      facts = jobs.facts(path);
+      factsByPath.set(path, facts);
+      facts.catch(() => factsByPath.delete(path));
+    }
+    return facts;
+  };
   // Pixel checks by file and by what they depend on: a file checked once is not read again until the profile
   // or the rules drawn for it change.
   const pixelChecks = new PixelCheckCache();
@@ -231,6 +243,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'inputs:clear'(_args, emit) {
       if (runner.running) throw new ReportableError('the list cannot be cleared while a run is going');
       jobs.stopScan();
+      factsByPath.clear();
       library.clear(emit);
       return null;
     },
@@ -265,7 +278,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'file:regions'({ id, scope, regions, accept }) {
       if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
-      const facts = await jobs.facts(inspectable(id).path);
+      const facts = await factsOf(inspectable(id).path);
       checkInside(regions, facts);
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
@@ -275,7 +288,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'file:pixels'({ id }, emit) {
       const file = inspectable(id);
-      const facts = await jobs.facts(file.path);
+      const facts = await factsOf(file.path);
       const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
         jobs.pixels(id, pixelJob(file.path)),
       );
@@ -285,7 +298,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'file:review'({ id, keep, reviewed }) {
       if (runner.running) throw new ReportableError('decisions cannot be changed while a run is going');
-      const facts = await jobs.facts(inspectable(id).path);
+      const facts = await factsOf(inspectable(id).path);
       checkInside(keep, facts);
       const pixelRules = replaceRule(settings.get().pixelRules, matchFor(facts, 'file'), 'file', facts, {
         keep,
@@ -370,14 +383,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (rules.length > 0) {
         for (const file of files) {
           if (file.row.burnedIn !== 'likely') continue;
-          facts.set(file.id, await jobs.facts(file.path).catch(() => NO_FACTS));
+          facts.set(file.id, await factsOf(file.path).catch(() => NO_FACTS));
         }
       }
       // What the detector said of the files at risk it has checked with the profile and rules in force.
       const checks = new Map<number, Pick<PixelCheck, 'status' | 'reason'>>();
       for (const file of files) {
         if (!atPixelRisk(file.row)) continue;
-        const fileFacts = facts.get(file.id) ?? (await jobs.facts(file.path).catch(() => undefined));
+        const fileFacts = facts.get(file.id) ?? (await factsOf(file.path).catch(() => undefined));
         const check = fileFacts && pixelChecks.get(file.path, checkDigestOf(fileFacts));
         if (check) checks.set(file.id, check);
       }
@@ -413,7 +426,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         for (const file of files) {
           if (state.cancelled) break;
           try {
-            const facts = await jobs.facts(file.path);
+            const facts = await factsOf(file.path);
             const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
               jobs.checkPixels(pixelJob(file.path)),
             );
