@@ -7,7 +7,7 @@ import { keyFromBytes } from '../shared/anonymize/key.js';
 import type { PixelCheck } from '../shared/ipc/contract.js';
 import type { Rect, RegionRule } from '../shared/pixels/regions.js';
 import { getPreset, type Profile } from '../shared/profile/index.js';
-import { checkPixels } from './app-pixels.js';
+import { checkDigest, checkPixels, PixelCheckCache } from './app-pixels.js';
 import { withParsedFile } from './app-read.js';
 import { regionFacts } from './app-regions.js';
 import { PixelTools } from './batch/pixel-pass.js';
@@ -121,4 +121,45 @@ describe('the inspector pixel check', () => {
     }
     expect(keptSame).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the pixel check cache', () => {
+  const answer = { status: 'not-at-risk' as const, regionsCleaned: 0, searched: false, texts: [] };
+
+  it('runs a check once for a file and digest, even when asked again while it runs', async () => {
+    const cache = new PixelCheckCache();
+    let runs = 0;
+    const run = async () => {
+      runs++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return answer;
+    };
+    const [a, b] = await Promise.all([cache.check('/f', 'd1', run), cache.check('/f', 'd1', run)]);
+    expect(a).toBe(b);
+    expect(await cache.check('/f', 'd1', run)).toBe(a);
+    expect(runs).toBe(1);
+    await cache.check('/f', 'd2', run);
+    expect(runs).toBe(2);
+  });
+
+  it('forgets a failed check, so asking again reads the file again', async () => {
+    const cache = new PixelCheckCache();
+    await expect(cache.check('/f', 'd', () => Promise.reject(new Error('cancelled')))).rejects.toThrow();
+    expect(await cache.check('/f', 'd', async () => answer)).toBe(answer);
+  });
+
+  it('keeps at most its limit, the oldest forgotten first', async () => {
+    const cache = new PixelCheckCache(2);
+    for (const path of ['/a', '/b', '/c']) await cache.check(path, 'd', async () => ({ ...answer }));
+    expect(cache.get('/a', 'd')).toBeUndefined();
+    expect(cache.get('/c', 'd')).toBeDefined();
+  });
+
+  it('digests the profile and the rules drawn for the file: a rule drawn elsewhere leaves it as it was', () => {
+    const basic = getPreset('basic');
+    const drawn: RegionRule = { match: { sopInstanceUID: '1.2' }, regions: [], reviewed: true };
+    expect(checkDigest(basic, [])).toBe(checkDigest(getPreset('basic'), []));
+    expect(checkDigest(basic, [drawn])).not.toBe(checkDigest(basic, []));
+    expect(checkDigest(getPreset('research'), [])).not.toBe(checkDigest(basic, []));
+  });
 });
