@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
-import type { FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
+import type { Comparison, FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
+import { compareParsed } from './app-compare.js';
 import { decodeFrame } from './app-image.js';
 import { inspectParsed } from './app-inspect.js';
 import { readRow } from './app-library.js';
@@ -22,7 +23,7 @@ export type Job =
       readonly toolVersion: string;
     }
   | {
-      readonly kind: 'pixels';
+      readonly kind: 'compare' | 'pixels';
       readonly path: string;
       readonly profile: Profile;
       readonly key: AnonymizationKey;
@@ -48,8 +49,11 @@ export async function closePixelTools(): Promise<void> {
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
 export async function runJob(
   job: Job,
-): Promise<FileRow | InspectDetails | FrameImage | RegionFacts | Omit<PixelCheck, 'id'>> {
+): Promise<
+  FileRow | InspectDetails | FrameImage | RegionFacts | Omit<Comparison, 'id'> | Omit<PixelCheck, 'id'>
+> {
   if (job.kind === 'row') return readRow(job.id, job.path);
+  if (job.kind === 'compare') return withParsedFile(job.path, (parsed) => compareParsed(parsed, job));
   if (job.kind === 'pixels') {
     pixelTools ??= new PixelTools();
     const tools = pixelTools;
@@ -164,6 +168,9 @@ export class AppJobs {
     this.forFile(file, job) as Promise<InspectDetails>;
 
   frame = (file: number, job: Job & { kind: 'frame' }) => this.forFile(file, job) as Promise<FrameImage>;
+
+  compare = (file: number, job: Job & { kind: 'compare' }) =>
+    this.forFile(file, job) as Promise<Omit<Comparison, 'id'>>;
 
   /** The selected file's pixel outcome: OCR, so slow; selecting another file abandons it. */
   pixels = (file: number, job: Job & { kind: 'pixels' }) =>

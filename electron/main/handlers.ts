@@ -25,7 +25,7 @@ import {
   scopeOf,
   withDrawnRules,
 } from '../../node/app-regions.js';
-import { createRunner, resumeStateDir } from '../../node/app-run.js';
+import { createRunner, filesToRun, resumeStateDir } from '../../node/app-run.js';
 import { createSettingsStore } from '../../node/app-settings.js';
 import { createProjectService } from '../../node/project/app-projects.js';
 import { ReportableError } from '../../shared/errors.js';
@@ -273,6 +273,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
+    async 'file:compare'({ id }) {
+      const file = inspectable(id);
+      const comparison = await jobs.compare(id, {
+        kind: 'compare',
+        path: file.path,
+        profile: profileInForce(),
+        key: keys.ensure(),
+        toolVersion: deps.toolVersion,
+      });
+      return { id, ...comparison };
+    },
+
     'file:image': async ({ id, frame }) =>
       jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
 
@@ -374,10 +386,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return refused ? { path, refused } : { path };
     },
 
-    async 'run:plan'() {
+    async 'run:plan'({ ids }) {
       const inForce = profileInForce();
       const rules = inForce.pixelRules;
-      const files = library.all();
+      const files = filesToRun(library, ids);
       // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
       const facts = new Map<number, RegionFacts>();
       if (rules.length > 0) {
@@ -453,14 +465,14 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return null;
     },
 
-    async 'batch:start'({ verify }, emit) {
+    async 'batch:start'({ verify, ids }, emit) {
       if (checking) return { refused: 'The image text is being checked: wait for it or cancel it first.' };
       const outDir = settings.get().outputFolder;
       if (!outDir) return { refused: 'Choose an output folder first.' };
       const refused = outputFolderProblem(outDir, library.folders());
       if (refused) return { refused };
       settings.update({ verify });
-      return runner.start({ outDir, verify }, emit);
+      return runner.start({ outDir, verify, ids }, emit);
     },
 
     async 'batch:cancel'() {

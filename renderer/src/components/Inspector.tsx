@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ActionName, Finding, Inspection, PixelCheck, Rect } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
+import { BeforeAfter } from './BeforeAfter.js';
 import { outcomeLine } from './DetectedText.js';
 import { ImagePreview } from './ImagePreview.js';
 import { describeApplied } from './RegionPanel.js';
@@ -167,7 +168,7 @@ function Header({ inspection }: { inspection: Inspection }) {
   );
 }
 
-type View = 'phi' | 'header' | 'image';
+type View = 'phi' | 'header' | 'image' | 'compare';
 
 type CheckState =
   /** `last`: the file's previous check, still drawn while the new one runs (after a decision). */
@@ -265,6 +266,7 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     { key: 'phi' as const, label: 'Identifying data' },
     { key: 'header' as const, label: 'Full header' },
     ...(inspection.image ? [{ key: 'image' as const, label: 'Image' }] : []),
+    { key: 'compare' as const, label: 'Before / after' },
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
   const shownCheck =
@@ -290,6 +292,21 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     const kept = (fileRule?.keep ?? []).filter((k) => !same(k, box));
     decide(keep ? [...kept, box] : kept, fileRule?.reviewed === true);
   };
+  // The image and its boxes, in its own tab and beside the header's differences.
+  const imageView = inspection.image ? (
+    <ImagePreview
+      key={fileId}
+      fileId={fileId}
+      image={inspection.image}
+      device={inspection.device}
+      rules={inspection.pixelRules}
+      onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+      check={check}
+      deciding={deciding || pixelState.kind === 'checking'}
+      onKeep={onKeep}
+      onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
+    />
+  ) : null;
   return (
     <div className="inspector">
       <h2 className="inspector-title" title={inspection.name}>
@@ -304,19 +321,9 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}
-        {shown === 'image' && inspection.image ? (
-          <ImagePreview
-            key={fileId}
-            fileId={fileId}
-            image={inspection.image}
-            device={inspection.device}
-            rules={inspection.pixelRules}
-            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
-            check={check}
-            deciding={deciding || pixelState.kind === 'checking'}
-            onKeep={onKeep}
-            onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
-          />
+        {shown === 'image' ? imageView : null}
+        {shown === 'compare' ? (
+          <BeforeAfter inspection={inspection} profileVersion={profileVersion} image={imageView} />
         ) : null}
       </Tabs>
     </div>
