@@ -230,7 +230,8 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
   const [error, setError] = useState<string | null>(null);
   const [view, setView] = useState<View>('phi');
   // The file's own rules: a box drawn or a decision taken changes what the batch will do with its pixels.
-  const rules = inspection?.id === fileId ? inspection.pixelRules : null;
+  // Files without an image (a report, a DICOMDIR) have no pixel outcome to show.
+  const rules = inspection?.id === fileId && inspection.image ? inspection.pixelRules : null;
   const pixelState = usePixelCheck(fileId, rules ? `${profileVersion}:${JSON.stringify(rules)}` : null);
   const [deciding, setDeciding] = useState(false);
   const [decisionError, setDecisionError] = useState<string | null>(null);
@@ -312,7 +313,7 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <h2 className="inspector-title" title={inspection.name}>
         {inspection.name}
       </h2>
-      <PixelOutcome state={pixelState} />
+      {inspection.image ? <PixelOutcome state={pixelState} /> : null}
       {decisionError ? (
         <p className="banner banner-error" role="alert">
           The decision was not recorded: {decisionError}
