@@ -75,7 +75,9 @@ test('the inspector shows what the detector finds and what the batch will do; th
     /^Image: will be cleaned \(\d+ regions? filled, \d+ text regions? found\)$/,
     CHECK,
   );
-  await expect(page.getByRole('list', { name: 'Pixel rules for this file' })).toBeVisible();
+  await expect(page.getByRole('list', { name: 'Pixel rules for this file' })).toContainText(
+    /detected text regions? left as they are; image text reviewed by you — drawn on this file/,
+  );
   await screenshot(page, 'pixel-check-reviewed-1366');
 
   // The list's filters know what the checks found (only 0001 has been checked).
