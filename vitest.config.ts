@@ -9,6 +9,7 @@ export default defineConfig({
       'cli/**/*.test.ts',
       'scripts/**/*.test.ts',
       'test/**/*.test.ts',
+      'renderer/src/**/*.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 120_000,

@@ -39,6 +39,10 @@ test('every screen passes an automated accessibility scan with no serious violat
       'files, image with a box',
       async () => {
         await page.getByRole('tab', { name: 'Image' }).click();
+        // The detector's boxes, legend and list are scanned too, once the pixel check has answered.
+        await expect(page.getByRole('button', { name: /^Detected text 1:/ })).toBeVisible({
+          timeout: 90_000,
+        });
         await page.getByRole('button', { name: 'Add box' }).click();
         await expect(page.getByRole('button', { name: /^Box 1:/ })).toBeFocused();
       },

@@ -1,8 +1,9 @@
 /** Starting the app in the browser harness, and the gestures the specs share. */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, type Locator, type Page } from '@playwright/test';
+import { SAMPLES } from './fixtures.js';
 import { type Harness, ROOT, startHarness } from './harness.js';
 
 export interface AppUnderTest {
@@ -37,6 +38,18 @@ export async function openApp(page: Page, prepare?: (userData: string) => void):
       rmSync(base, { recursive: true, force: true });
     },
   };
+}
+
+/** The sample ultrasound series: two files with a name, an ID and a birth date burned into their pixels. */
+export const US_SERIES = join(SAMPLES, 'patient-001/us/series-01');
+
+/** Opens the app with the sample ultrasound series dropped on it and both files read. */
+export async function openWithUltrasounds(page: Page): Promise<AppUnderTest> {
+  const app = await openApp(page);
+  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
+  await drop(page, '[data-testid=drop-zone]', ['us']);
+  await expectFilesRead(page, 2);
+  return app;
 }
 
 /** Drops entries of the drop folder on `target`, as Electron would hand their paths to the preload. */

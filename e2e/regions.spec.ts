@@ -3,13 +3,22 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import type { Rect } from '../shared/pixels/regions.js';
-import { type AppUnderTest, drop, expectFilesRead, fileRows, openApp, runInto, screenshot } from './app.js';
+import {
+  type AppUnderTest,
+  drop,
+  expectFilesRead,
+  fileRows,
+  openApp,
+  openWithUltrasounds,
+  runInto,
+  screenshot,
+  US_SERIES,
+} from './app.js';
 import { SAMPLES } from './fixtures.js';
 
 let app: AppUnderTest;
 test.afterEach(async () => app?.close());
 
-const US_SERIES = join(SAMPLES, 'patient-001/us/series-01');
 /** The sample ultrasound is 256 × 192; its name, ID and birth date are burned in at the top left. */
 const US = { width: 256, height: 192 };
 const TEXT_BOX: Rect = { x: 0, y: 0, width: 120, height: 48 };
@@ -88,10 +97,7 @@ const near = (actual: Rect, expected: Rect, slack = 1) => {
 test('boxes are drawn, moved, resized and deleted with the mouse and the keyboard, at every zoom', async ({
   page,
 }) => {
-  app = await openApp(page);
-  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
-  await drop(page, '[data-testid=drop-zone]', ['us']);
-  await expectFilesRead(page, 2);
+  app = await openWithUltrasounds(page);
   await openUltrasound(page);
 
   // Mouse: draw over the burned-in text.
@@ -191,10 +197,7 @@ const inBox = (x: number, y: number, box: Rect) =>
 test('boxes applied to a series are cleaned in every output of it; Burned In Annotation becomes NO', async ({
   page,
 }) => {
-  app = await openApp(page);
-  cpSync(US_SERIES, join(app.dropRoot, 'us'), { recursive: true });
-  await drop(page, '[data-testid=drop-zone]', ['us']);
-  await expectFilesRead(page, 2);
+  app = await openWithUltrasounds(page);
   await openUltrasound(page, '0001.dcm');
 
   await page.getByRole('button', { name: 'Add box' }).click();

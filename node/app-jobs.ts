@@ -1,14 +1,16 @@
 import { Worker } from 'node:worker_threads';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
-import type { Comparison, FileRow, FrameImage, Inspection } from '../shared/ipc/contract.js';
+import type { Comparison, FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
 import { compareParsed } from './app-compare.js';
 import { decodeFrame } from './app-image.js';
 import { inspectParsed } from './app-inspect.js';
 import { readRow } from './app-library.js';
+import { checkPixels } from './app-pixels.js';
 import { withParsedFile } from './app-read.js';
 import { type RegionFacts, regionFacts } from './app-regions.js';
+import { PixelTools } from './batch/pixel-pass.js';
 
 /** The reading work the window asks for, done away from the thread that answers it. */
 export type Job =
@@ -21,7 +23,7 @@ export type Job =
       readonly toolVersion: string;
     }
   | {
-      readonly kind: 'compare';
+      readonly kind: 'compare' | 'pixels';
       readonly path: string;
       readonly profile: Profile;
       readonly key: AnonymizationKey;
@@ -34,12 +36,31 @@ export type InspectDetails = Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'de
   readonly facts: RegionFacts;
 };
 
+// The thread's codecs and text reader, made on first need (as in each batch thread) and kept for the next file.
+let pixelTools: PixelTools | undefined;
+
+/** Ends this thread's text reader (tests; a worker's ends with it). */
+export async function closePixelTools(): Promise<void> {
+  const tools = pixelTools;
+  pixelTools = undefined;
+  await tools?.close();
+}
+
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
 export async function runJob(
   job: Job,
-): Promise<FileRow | InspectDetails | FrameImage | RegionFacts | Omit<Comparison, 'id'>> {
+): Promise<
+  FileRow | InspectDetails | FrameImage | RegionFacts | Omit<Comparison, 'id'> | Omit<PixelCheck, 'id'>
+> {
   if (job.kind === 'row') return readRow(job.id, job.path);
   if (job.kind === 'compare') return withParsedFile(job.path, (parsed) => compareParsed(parsed, job));
+  if (job.kind === 'pixels') {
+    pixelTools ??= new PixelTools();
+    const tools = pixelTools;
+    return withParsedFile(job.path, (parsed) =>
+      checkPixels(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }, tools),
+    );
+  }
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
   if (job.kind === 'frame') return withParsedFile(job.path, (parsed) => decodeFrame(parsed, job.frame));
   return withParsedFile(job.path, (parsed) => ({
@@ -131,10 +152,13 @@ class Lane {
 export class AppJobs {
   private readonly scan: Lane | undefined;
   private readonly view: Lane | undefined;
+  /** "Check image text now": a lane of its own, so selecting files neither stops it nor waits for it. */
+  private readonly checks: Lane | undefined;
 
   constructor(script?: string) {
     this.scan = script ? new Lane(script) : undefined;
     this.view = script ? new Lane(script) : undefined;
+    this.checks = script ? new Lane(script) : undefined;
   }
 
   row = (id: number, path: string): Promise<FileRow> =>
@@ -148,6 +172,10 @@ export class AppJobs {
   compare = (file: number, job: Job & { kind: 'compare' }) =>
     this.forFile(file, job) as Promise<Omit<Comparison, 'id'>>;
 
+  /** The selected file's pixel outcome: OCR, so slow; selecting another file abandons it. */
+  pixels = (file: number, job: Job & { kind: 'pixels' }) =>
+    this.forFile(file, job) as Promise<Omit<PixelCheck, 'id'>>;
+
   /** Header facts for region rules; on the scan lane, so reading them never cancels the selected file's work. */
   facts = (path: string): Promise<RegionFacts> =>
     this.scan
@@ -158,6 +186,15 @@ export class AppJobs {
     if (!this.view) return runJob(job);
     this.view.supersede(file);
     return this.view.run(job, file);
+  }
+
+  /** One file's pixel check for "Check image text now", one after another on the checking lane. */
+  checkPixels = (job: Job & { kind: 'pixels' }) =>
+    (this.checks ? this.checks.run(job, 0) : runJob(job)) as Promise<Omit<PixelCheck, 'id'>>;
+
+  /** "Check image text now" was cancelled: the file being read is abandoned. */
+  stopChecks() {
+    this.checks?.reset(new ReportableError('the check was cancelled'));
   }
 
   /** The list was cleared: reading for it stops. */

@@ -195,6 +195,12 @@ export class Library {
     this.update({ ...file, row: { ...row, status, ...(reason ? { reason } : {}) } }, emit);
   }
 
+  /** Records what the pixel check found for one input and shows it in the list (its filters). */
+  setPixels(id: number, pixels: NonNullable<FileRow['pixels']>, emit: Emit) {
+    const file = this.files.get(id);
+    if (file) this.update({ ...file, row: { ...file.row, pixels } }, emit);
+  }
+
   private status() {
     return { scanning: this.scanning, found: this.found, scanned: this.scanned };
   }

@@ -4,24 +4,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FileRow } from '../shared/ipc/contract.js';
 import { getPreset, parseProfileFile } from '../shared/profile/index.js';
-import { countOutcomes, describeProfile, outputContents } from './app-plan.js';
+import { fileRow } from '../test/file-row.js';
+import { countOutcomes, describeProfile, outputContents, planPixels } from './app-plan.js';
 import type { RegionFacts } from './app-regions.js';
 
-const row = (id: number, over: Partial<FileRow>): FileRow => ({
-  id,
-  name: `${id}.dcm`,
-  patient: 'P',
-  study: 'S',
-  studyKey: 's',
-  series: 'R',
-  seriesKey: 'r',
-  date: '',
-  modality: 'US',
-  phiCount: 3,
-  burnedIn: 'none',
-  status: 'scanned',
-  ...over,
-});
+const row = fileRow;
 const facts = (series: string): RegionFacts => ({
   sopInstanceUID: '1.2',
   seriesInstanceUID: series,
@@ -94,5 +81,77 @@ describe('output contents', () => {
     writeFileSync(join(folder, 'a.dcm'), '');
     mkdirSync(join(folder, 'series'));
     expect(outputContents(folder, true)).toEqual({ path: folder, entries: 2, earlierRun: true });
+  });
+});
+
+describe('the pixel plan', () => {
+  it('counts what the checks said of the files at risk, and those not checked yet', () => {
+    const rows = [
+      row(1, { burnedIn: 'likely' }),
+      row(2, { burnedIn: 'likely' }),
+      row(3, { burnedIn: 'possible' }),
+      row(4, { burnedIn: 'possible' }),
+      row(5, { burnedIn: 'possible' }),
+      row(6, { burnedIn: 'possible' }),
+      row(7, {}),
+      row(8, { burnedIn: 'likely', status: 'unreadable' }),
+    ];
+    const undecided = '1 pieces of burned-in text beside a label could not be read';
+    const checks = new Map([
+      [1, { status: 'held' as const, reason: undecided }],
+      [2, { status: 'held' as const, reason: undecided }],
+      [3, { status: 'cleaned' as const }],
+      [4, { status: 'not-at-risk' as const }],
+      [
+        5,
+        {
+          status: 'held' as const,
+          reason: 'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned',
+        },
+      ],
+      // A check of a file not at risk (7) or not readable (8) is no part of the plan.
+      [7, { status: 'cleaned' as const }],
+      [8, { status: 'held' as const, reason: 'x' }],
+    ]);
+    expect(planPixels(rows, (r) => checks.get(r.id))).toEqual({
+      cleaned: 1,
+      held: 3,
+      accepted: 0,
+      untouched: 1,
+      unchecked: 1,
+      heldReasons: [
+        { reason: undecided, files: 2 },
+        { reason: 'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned', files: 1 },
+      ],
+    });
+  });
+
+  it('lets the checks decide the held count of the files they checked', () => {
+    const rows = [
+      row(1, { burnedIn: 'likely' }),
+      row(2, { burnedIn: 'likely' }),
+      row(3, { burnedIn: 'possible' }),
+    ];
+    const checks = new Map([
+      [1, { status: 'cleaned' as const }],
+      [3, { status: 'held' as const }],
+    ]);
+    // 1: cleaned by the check; 2: not checked, its header says it is held; 3: the check holds it.
+    expect(
+      countOutcomes(
+        rows,
+        () => undefined,
+        [],
+        (r) => checks.get(r.id),
+      ),
+    ).toEqual({
+      write: 1,
+      held: 2,
+      notWritten: 0,
+    });
+  });
+
+  it('is null when no file is at risk', () => {
+    expect(planPixels([row(1, {})], () => undefined)).toBeNull();
   });
 });

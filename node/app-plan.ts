@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import type { FileRow, RunPlan } from '../shared/ipc/contract.js';
+import type { FileRow, PixelCheck, PixelPlan, RunPlan } from '../shared/ipc/contract.js';
 import type { RegionRule } from '../shared/pixels/regions.js';
 import { OPTION_INFO, type OptionKey, type Profile } from '../shared/profile/index.js';
 import { matches, type RegionFacts } from './app-regions.js';
@@ -40,22 +40,29 @@ export function outputContents(path: string, earlierRun: boolean): RunPlan['outp
 }
 
 /**
- * How the files in the list will come out. A file whose header declares burned-in text is held for review
- * unless boxes are drawn for it or it was accepted as it is; files that are not DICOM, cannot be read or
- * failed before are not written.
+ * How the files in the list will come out. A file the pixel check has checked is held if the check says
+ * so; otherwise one whose header declares burned-in text is held for review unless boxes are drawn for it
+ * or it was accepted as it is. Files that are not DICOM, cannot be read or failed before are not written.
  */
 export function countOutcomes(
   rows: readonly FileRow[],
   factsOf: (row: FileRow) => RegionFacts | undefined,
   rules: readonly RegionRule[],
+  checkOf: (row: FileRow) => Pick<PixelCheck, 'status'> | undefined = () => undefined,
 ): RunPlan['files'] {
   let write = 0;
   let held = 0;
   let notWritten = 0;
   for (const row of rows) {
     // A file that failed in an earlier run fails again unless it changed.
-    if (row.status === 'not-dicom' || row.status === 'unreadable' || row.status === 'failed') {
+    if (!mayBeWritten(row)) {
       notWritten++;
+      continue;
+    }
+    const check = atPixelRisk(row) ? checkOf(row) : undefined;
+    if (check) {
+      if (check.status === 'held') held++;
+      else write++;
       continue;
     }
     const facts = row.burnedIn === 'likely' ? factsOf(row) : undefined;
@@ -66,4 +73,43 @@ export function countOutcomes(
     else write++;
   }
   return { write, held, notWritten };
+}
+
+/** Files a run writes or holds: those it cannot read or failed on are not counted as held. */
+export const mayBeWritten = (row: FileRow) =>
+  row.status !== 'not-dicom' && row.status !== 'unreadable' && row.status !== 'failed';
+
+/** Files whose images the detector reads in a run: the pixel checks are worth making for these. */
+export const atPixelRisk = (row: FileRow) => mayBeWritten(row) && row.burnedIn !== 'none';
+
+/**
+ * What the checks say of the files at risk: how many will be cleaned, held (and why), accepted or left as
+ * they are, and how many have not been checked with the profile in force. Null when no file is at risk.
+ */
+export function planPixels(
+  rows: readonly FileRow[],
+  checkOf: (row: FileRow) => Pick<PixelCheck, 'status' | 'reason'> | undefined,
+): PixelPlan | null {
+  const counts = { cleaned: 0, held: 0, accepted: 0, untouched: 0, unchecked: 0 };
+  const reasons = new Map<string, number>();
+  let atRisk = 0;
+  for (const row of rows) {
+    if (!atPixelRisk(row)) continue;
+    atRisk++;
+    const check = checkOf(row);
+    if (!check) counts.unchecked++;
+    else if (check.status === 'cleaned') counts.cleaned++;
+    else if (check.status === 'accepted') counts.accepted++;
+    else if (check.status === 'not-at-risk') counts.untouched++;
+    else {
+      counts.held++;
+      const reason = check.reason ?? 'the pixels may show identity';
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    }
+  }
+  if (atRisk === 0) return null;
+  const heldReasons = [...reasons]
+    .map(([reason, files]) => ({ reason, files }))
+    .sort((a, b) => b.files - a.files || a.reason.localeCompare(b.reason));
+  return { ...counts, heldReasons };
 }

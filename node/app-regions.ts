@@ -128,21 +128,45 @@ const LABEL: Readonly<Record<RegionScope, string>> = {
   device: 'device template',
 };
 
+/** What a person decides for one match: boxes to clean, acceptance, detected text kept, review. */
+export interface RuleChange {
+  readonly regions?: readonly Rect[];
+  readonly accept?: boolean;
+  readonly keep?: readonly Rect[];
+  readonly reviewed?: boolean;
+}
+
 /**
- * The rules with this one in place of any drawn for the same match; a rule without boxes or acceptance is
- * a removal. Labels never carry a UID, so a profile saved with device templates says what they are for.
+ * The rules with this one in place of any drawn for the same match, the decisions not given carried over
+ * from it; a rule left deciding nothing is a removal. Labels never carry a UID, so a profile saved with
+ * device templates says what they are for.
  */
 export function replaceRule(
   rules: readonly RegionRule[],
   match: RegionMatch,
   scope: RegionScope,
   facts: RegionFacts,
-  change: { readonly regions: readonly Rect[]; readonly accept: boolean },
+  change: RuleChange,
 ): RegionRule[] {
-  const others = rules.filter((rule) => !sameMatch(rule.match, match));
-  if (change.regions.length === 0 && !change.accept) return others;
+  const before = rules.find((rule) => sameMatch(rule.match, match));
+  const others = rules.filter((rule) => rule !== before);
+  const regions = change.regions ?? before?.regions ?? [];
+  const accept = change.accept ?? before?.accept ?? false;
+  const keep = change.keep ?? before?.keep ?? [];
+  const reviewed = change.reviewed ?? before?.reviewed ?? false;
+  if (regions.length === 0 && !accept && keep.length === 0 && !reviewed) return others;
   const label = scope === 'device' ? `${LABEL.device}: ${deviceName(facts)}` : LABEL[scope];
-  return [...others, { label, match, regions: change.regions, ...(change.accept ? { accept: true } : {}) }];
+  return [
+    ...others,
+    {
+      label,
+      match,
+      regions,
+      ...(accept ? { accept: true } : {}),
+      ...(keep.length > 0 ? { keep } : {}),
+      ...(reviewed ? { reviewed: true } : {}),
+    },
+  ];
 }
 
 const SPECIFIC: Readonly<Record<RegionScope | 'profile', number>> = {
@@ -163,10 +187,16 @@ export function appliedTo(rules: readonly RegionRule[], facts: RegionFacts): App
         label: scope === 'profile' || scope === 'device' ? (rule.label ?? 'profile template') : LABEL[scope],
         regions: rule.regions,
         accept: rule.accept === true,
+        ...(rule.keep && rule.keep.length > 0 ? { keep: rule.keep } : {}),
+        ...(rule.reviewed ? { reviewed: true } : {}),
       };
     })
     .sort((a, b) => SPECIFIC[a.scope] - SPECIFIC[b.scope]);
 }
+
+/** The drawn rules that apply to a file: what its pixel check depends on besides the profile. */
+export const drawnFor = (drawn: readonly RegionRule[], facts: RegionFacts): RegionRule[] =>
+  drawn.filter((rule) => matches(rule.match, facts));
 
 /** The profile a run or an inspection uses: the profile's own pixel rules, then those drawn at the screen. */
 export function withDrawnRules(profile: Profile, drawn: readonly RegionRule[]): Profile {

@@ -370,3 +370,56 @@ describe('file:regions', () => {
     ).toBe(false);
   });
 });
+
+describe('file:review', () => {
+  const box = { x: 0, y: 0, width: 120, height: 48 };
+  const kept = { x: 0, y: 2, width: 97, height: 14 };
+
+  it('keeps detected regions and the review beside the boxes drawn on the file; each edit keeps the others', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    await handlers['file:regions']({ id: us.id, scope: 'file', regions: [box], accept: false }, emit);
+    const reviewed = await handlers['file:review']({ id: us.id, keep: [kept], reviewed: true }, emit);
+    expect(reviewed.pixelRules).toEqual([
+      {
+        scope: 'file',
+        label: 'drawn on this file',
+        regions: [box],
+        accept: false,
+        keep: [kept],
+        reviewed: true,
+      },
+    ]);
+    // Redrawing the boxes leaves the person's decisions on the detected text as they were.
+    const redrawn = await handlers['file:regions'](
+      { id: us.id, scope: 'file', regions: [], accept: false },
+      emit,
+    );
+    expect(redrawn.pixelRules).toEqual([
+      {
+        scope: 'file',
+        label: 'drawn on this file',
+        regions: [],
+        accept: false,
+        keep: [kept],
+        reviewed: true,
+      },
+    ]);
+    // Undoing every decision removes the rule.
+    const undone = await handlers['file:review']({ id: us.id, keep: [], reviewed: false }, emit);
+    expect(undone.pixelRules).toEqual([]);
+    expect(JSON.parse(readFileSync(join(root, 'user-data', 'settings.json'), 'utf8')).pixelRules).toEqual([]);
+  });
+
+  it('refuses a kept region outside the image, in words that name no value', async () => {
+    const rows = await loadSamples();
+    const us = rows.find((row) => row.modality === 'US')!;
+    const answer = await dispatch(
+      handlers,
+      'file:review',
+      { id: us.id, keep: [{ x: 250, y: 0, width: 20, height: 10 }], reviewed: false },
+      emit,
+    );
+    expect(answer).toEqual({ ok: false, error: 'box 1 reaches outside the 256 × 192 image' });
+  });
+});

@@ -6,11 +6,19 @@ import { createKeyStore, type KeyStore } from '../../node/app-key.js';
 import { Library } from '../../node/app-library.js';
 import { outputFolderProblem } from '../../node/app-output.js';
 import { createAppPacs } from '../../node/app-pacs.js';
-import { countOutcomes, describeProfile, outputContents } from '../../node/app-plan.js';
+import { checkDigest, PixelCheckCache } from '../../node/app-pixels.js';
+import {
+  atPixelRisk,
+  countOutcomes,
+  describeProfile,
+  outputContents,
+  planPixels,
+} from '../../node/app-plan.js';
 import {
   appliedTo,
   checkInside,
   deviceName,
+  drawnFor,
   matchFor,
   type RegionFacts,
   replaceRule,
@@ -24,6 +32,7 @@ import { ReportableError } from '../../shared/errors.js';
 import type {
   Channel,
   Emit,
+  PixelCheck,
   ProfileDraft,
   ProfileState,
   Request,
@@ -154,6 +163,51 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     return { draft: draftOf(profile), issues: [] };
   };
 
+  // A file's header facts, read once: the run plan asks for those of every file at risk each time a row
+  // changes, and "Check image text now" changes one row per file.
+  const factsByPath = new Map<string, Promise<RegionFacts>>();
+  const factsOf = (path: string): Promise<RegionFacts> => {
+    let facts = factsByPath.get(path);
+    if (!facts) {
+      facts = jobs.facts(path);
+      factsByPath.set(path, facts);
+      facts.catch(() => factsByPath.delete(path));
+    }
+    return facts;
+  };
+  // Pixel checks by file and by what they depend on: a file checked once is not read again until the profile
+  // or the rules drawn for it change.
+  const pixelChecks = new PixelCheckCache();
+  const checkDigestOf = (facts: RegionFacts) =>
+    checkDigest(profile, drawnFor(settings.get().pixelRules, facts));
+  const reviewedIn = (facts: RegionFacts) =>
+    drawnFor(settings.get().pixelRules, facts).some((rule) => rule.reviewed === true);
+
+  const pixelJob = (path: string) => ({
+    kind: 'pixels' as const,
+    path,
+    profile: profileInForce(),
+    key: keys.ensure(),
+    toolVersion: deps.toolVersion,
+  });
+  const recordCheck = (
+    id: number,
+    facts: RegionFacts,
+    check: { status: PixelCheck['status']; texts: PixelCheck['texts'] },
+    emit: Emit,
+  ) =>
+    library.setPixels(
+      id,
+      {
+        status: check.status,
+        textFound: check.texts.some((t) => t.cls !== 'technical'),
+        reviewed: reviewedIn(facts),
+      },
+      emit,
+    );
+  // "Check image text now" while it runs: cancelling stops the file being read and the ones after it.
+  let checking: { cancelled: boolean } | undefined;
+
   const inspectable = (id: number) => {
     const file = library.get(id);
     if (!file) throw new ReportableError('this file is no longer in the list');
@@ -189,6 +243,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     async 'inputs:clear'(_args, emit) {
       if (runner.running) throw new ReportableError('the list cannot be cleared while a run is going');
       jobs.stopScan();
+      factsByPath.clear();
       library.clear(emit);
       return null;
     },
@@ -235,10 +290,32 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
     async 'file:regions'({ id, scope, regions, accept }) {
       if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');
-      const facts = await jobs.facts(inspectable(id).path);
+      const facts = await factsOf(inspectable(id).path);
       checkInside(regions, facts);
       const match = matchFor(facts, scope);
       const pixelRules = replaceRule(settings.get().pixelRules, match, scope, facts, { regions, accept });
+      settings.update({ pixelRules });
+      return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
+    },
+
+    async 'file:pixels'({ id }, emit) {
+      const file = inspectable(id);
+      const facts = await factsOf(file.path);
+      const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
+        jobs.pixels(id, pixelJob(file.path)),
+      );
+      recordCheck(id, facts, check, emit);
+      return { id, ...check };
+    },
+
+    async 'file:review'({ id, keep, reviewed }) {
+      if (runner.running) throw new ReportableError('decisions cannot be changed while a run is going');
+      const facts = await factsOf(inspectable(id).path);
+      checkInside(keep, facts);
+      const pixelRules = replaceRule(settings.get().pixelRules, matchFor(facts, 'file'), 'file', facts, {
+        keep,
+        reviewed,
+      });
       settings.update({ pixelRules });
       return { pixelRules: appliedTo(profileInForce().pixelRules, facts) };
     },
@@ -318,23 +395,78 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (rules.length > 0) {
         for (const file of files) {
           if (file.row.burnedIn !== 'likely') continue;
-          facts.set(file.id, await jobs.facts(file.path).catch(() => NO_FACTS));
+          facts.set(file.id, await factsOf(file.path).catch(() => NO_FACTS));
         }
+      }
+      // What the detector said of the files at risk it has checked with the profile and rules in force.
+      const checks = new Map<number, Pick<PixelCheck, 'status' | 'reason'>>();
+      for (const file of files) {
+        if (!atPixelRisk(file.row)) continue;
+        const fileFacts = facts.get(file.id) ?? (await factsOf(file.path).catch(() => undefined));
+        const check = fileFacts && pixelChecks.get(file.path, checkDigestOf(fileFacts));
+        if (check) checks.set(file.id, check);
       }
       const outDir = settings.get().outputFolder;
       return {
         ...describeProfile(inForce),
+        pixels: planPixels(
+          files.map((file) => file.row),
+          (row) => checks.get(row.id),
+        ),
         fingerprint: keys.state().fingerprint,
         files: countOutcomes(
           files.map((file) => file.row),
           (row) => facts.get(row.id),
           rules,
+          (row) => checks.get(row.id),
         ),
         output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
       };
     },
 
+    async 'pixels:checkAll'(_args, emit) {
+      if (checking) throw new ReportableError('the image text is being checked already');
+      if (runner.running) throw new ReportableError('the image text cannot be checked while a run is going');
+      const state = { cancelled: false };
+      checking = state;
+      const files = library.all().filter((file) => atPixelRisk(file.row));
+      let done = 0;
+      let checked = 0;
+      const progress = (running: boolean) => emit('pixels:progress', { done, total: files.length, running });
+      try {
+        progress(true);
+        for (const file of files) {
+          if (state.cancelled) break;
+          try {
+            const facts = await factsOf(file.path);
+            const check = await pixelChecks.check(file.path, checkDigestOf(facts), () =>
+              jobs.checkPixels(pixelJob(file.path)),
+            );
+            recordCheck(file.id, facts, check, emit);
+            checked++;
+          } catch {
+            // Unreadable, or the check was cancelled: the file stays "not yet checked"; the run will say why.
+          }
+          done++;
+          progress(true);
+        }
+      } finally {
+        checking = undefined;
+        progress(false);
+      }
+      return { checked, cancelled: state.cancelled };
+    },
+
+    async 'pixels:cancel'() {
+      if (checking) {
+        checking.cancelled = true;
+        jobs.stopChecks();
+      }
+      return null;
+    },
+
     async 'batch:start'({ verify, ids }, emit) {
+      if (checking) return { refused: 'The image text is being checked: wait for it or cancel it first.' };
       const outDir = settings.get().outputFolder;
       if (!outDir) return { refused: 'Choose an output folder first.' };
       const refused = outputFolderProblem(outDir, library.folders());

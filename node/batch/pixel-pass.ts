@@ -3,13 +3,14 @@ import { fileIdentifiers } from '../../shared/anonymize/identifiers.js';
 import { modality, sopClassUID } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../shared/pixels/codec.js';
-import { ruleCoverage } from '../../shared/pixels/gate.js';
+import { coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
 import { burnedInFactsOf, burnedInRisk } from '../../shared/scan/burned-in.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
-import { findTextInFile, textVerdict } from '../ocr/file-text.js';
+import { type FileText, findTextInFile, textVerdict } from '../ocr/file-text.js';
 import { TesseractReader } from '../ocr/tesseract-reader.js';
 import type { TextReader } from '../ocr/text-reader.js';
 import type { FrameSpillFile } from './frame-spill.js';
@@ -62,6 +63,10 @@ export interface PixelPassResult {
   readonly searched: boolean;
   /** This file's identifiers, when its output's pixels are to be read again (searched or cleaned). */
   readonly needles?: IdentityNeedles;
+  /** What the detector read, when it searched: for the person at the screen only, never for a log. */
+  readonly text?: FileText;
+  /** Where the person turned detected text off: not a residue when the output is read again. */
+  readonly kept: readonly Rect[];
 }
 
 /**
@@ -101,21 +106,35 @@ export async function anonymizeWithPixels(
     pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
+  let text: FileText | undefined;
+  let decisions: TextDecisions | undefined;
   if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
-    const verdict = textVerdict(
-      await findTextInFile(parsed, tools.textReader(), { identifiers: needles, codecs: tools.loadedCodecs }),
-      ruleCoverage(parsed, pixelRulesFor(options.profile)),
-    );
+    text = await findTextInFile(parsed, tools.textReader(), {
+      identifiers: needles,
+      codecs: tools.loadedCodecs,
+    });
+    decisions = textDecisions(parsed, pixelRulesFor(options.profile));
+    const verdict = textVerdict(text, decisions);
     if ('hold' in verdict) hold = verdict.hold;
     result = await run({ detectedRegions: verdict.regions, textSearched: hold === undefined });
   }
   const pixels: PixelOutcome =
     hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
-  return { result, pixels, searched, ...(needles ? { needles } : {}) };
+  return {
+    result,
+    pixels,
+    searched,
+    kept: decisions?.kept ?? [],
+    ...(needles ? { needles } : {}),
+    ...(text ? { text } : {}),
+  };
 }
+
+// Text the person kept, read again from the output: its box may come back a little larger or smaller.
+const MOSTLY_KEPT = 0.5;
 
 /**
  * The pixel half of the residual check, on the written bytes: an output whose pixels were searched or
@@ -138,8 +157,10 @@ export async function pixelResidue(
   if ('unreadable' in text)
     return pass.searched ? `the written pixels could not be read again: ${text.unreadable}` : undefined;
   const { found } = text;
-  if (found.counts.identity > 0)
-    return `${found.counts.identity} pieces of identifying text are still legible in the written pixels`;
+  const legible = [...found.texts.values()]
+    .flat()
+    .filter((t) => t.cls === 'identity' && coveredShare(t.box, pass.kept) < MOSTLY_KEPT).length;
+  if (legible > 0) return `${legible} pieces of identifying text are still legible in the written pixels`;
   if (found.unreadableFrames > 0 && pass.searched)
     return `${found.unreadableFrames} written frames could not be read again`;
   return undefined;

@@ -1,9 +1,10 @@
 import { topLevelText } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../shared/pixels/codec.js';
+import { coveredShare, type TextDecisions } from '../../shared/pixels/gate.js';
 import { frameLayoutOf, isLayoutProblem } from '../../shared/pixels/layout.js';
 import { CannotClean, concat, framesOfFragments } from '../../shared/pixels/redact.js';
-import type { DetectedRegions, Rect } from '../../shared/pixels/regions.js';
+import type { DetectedRegions } from '../../shared/pixels/regions.js';
 import type { IdentityNeedles } from '../../shared/pixels/text-identity.js';
 import type { TechnicalAllowList } from '../../shared/pixels/text-technical.js';
 import { type FoundText, findBurnedInText } from './find-text.js';
@@ -93,11 +94,11 @@ export type TextVerdict =
 
 /**
  * The detector's answer in the pixel stage's terms. Frames that could not be read, or text beside a label
- * that could not be read, hold the file (never guessed clean); otherwise the identity regions are cleaned.
- * Text that lies mostly in `covered` (what the profile's rules clean anyway) needs no decision.
- * Reasons name counts only, never what was read.
+ * that could not be read, hold the file (never guessed clean) unless the person reviewed it; otherwise the
+ * identity regions are cleaned. Text that lies mostly in what the profile's rules clean anyway, or in what
+ * the person kept, needs no decision. Reasons name counts only, never what was read.
  */
-export function textVerdict(text: FileText | undefined, covered: readonly Rect[] = []): TextVerdict {
+export function textVerdict(text: FileText | undefined, decisions: Partial<TextDecisions> = {}): TextVerdict {
   if (!text) return { regions: new Map() };
   if ('unreadable' in text) {
     return {
@@ -112,9 +113,12 @@ export function textVerdict(text: FileText | undefined, covered: readonly Rect[]
       regions: found.regions,
     };
   }
-  const undecided = [...found.texts.values()]
-    .flat()
-    .filter((t) => t.cls === 'undecided' && coveredShare(t.box, covered) < MOSTLY_COVERED).length;
+  const decided = [...(decisions.covered ?? []), ...(decisions.kept ?? [])];
+  const undecided = decisions.reviewed
+    ? 0
+    : [...found.texts.values()]
+        .flat()
+        .filter((t) => t.cls === 'undecided' && coveredShare(t.box, decided) < MOSTLY_COVERED).length;
   if (undecided > 0) {
     return {
       hold: `${undecided} pieces of burned-in text beside a label could not be read`,
@@ -127,14 +131,3 @@ export function textVerdict(text: FileText | undefined, covered: readonly Rect[]
 // Text mostly under what the rules clean anyway: its padded box may reach past them, and the verifier reads
 // the written pixels again for anything left legible.
 const MOSTLY_COVERED = 0.75;
-
-/** The share of `box` under the rectangles (which a rule's regions seldom overlap, so summed). */
-function coveredShare(box: Rect, covered: readonly Rect[]): number {
-  let area = 0;
-  for (const c of covered) {
-    const w = Math.min(box.x + box.width, c.x + c.width) - Math.max(box.x, c.x);
-    const h = Math.min(box.y + box.height, c.y + c.height) - Math.max(box.y, c.y);
-    if (w > 0 && h > 0) area += w * h;
-  }
-  return Math.min(1, area / Math.max(1, box.width * box.height));
-}

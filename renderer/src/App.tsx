@@ -26,6 +26,8 @@ export function App() {
   const files = useFiles();
   const run = useRun();
   const [screen, setScreen] = useState<Screen>('files');
+  // The filter the file list opens with when another screen sends the person there ("Review held files").
+  const [filesFilter, setFilesFilter] = useState<string | null>(null);
   // Adding files answers late under load: by then the person may have moved on to another screen.
   const screenRef = useRef(screen);
   screenRef.current = screen;
@@ -96,7 +98,10 @@ export function App() {
               type="button"
               className="nav-item"
               aria-current={screen === item.key ? 'page' : undefined}
-              onClick={() => setScreen(item.key)}
+              onClick={() => {
+                setFilesFilter(null);
+                setScreen(item.key);
+              }}
             >
               {item.label}
               {item.key === 'run' && run.running ? ' (running)' : ''}
@@ -137,6 +142,7 @@ export function App() {
             onClear={clear}
             profileVersion={profileVersion}
             onError={onError}
+            initialFilter={filesFilter}
           />
         ) : null}
         {screen === 'profile' ? (
@@ -145,7 +151,15 @@ export function App() {
           </Suspense>
         ) : null}
         {screen === 'run' ? (
-          <RunScreen files={files} onError={onError} onGoToFiles={() => setScreen('files')} />
+          <RunScreen
+            files={files}
+            onError={onError}
+            onGoToFiles={() => setScreen('files')}
+            onReviewHeld={() => {
+              setFilesFilter('held');
+              setScreen('files');
+            }}
+          />
         ) : null}
         {screen === 'pacs' ? <PacsScreen onError={onError} onRetrieved={() => setScreen('files')} /> : null}
       </main>

@@ -9,7 +9,15 @@ export interface Chip {
 
 const FIXED: readonly Chip[] = [
   { key: 'image-text', label: 'Image text', matches: (row) => row.burnedIn !== 'none' },
-  { key: 'held', label: 'Held for review', matches: (row) => row.status === 'held' },
+  // What the detector read, in files the inspector or "Check image text now" checked.
+  { key: 'text-found', label: 'Image text found', matches: (row) => row.pixels?.textFound === true },
+  // Held by a run, or held when run as things stand (the pixel check's outcome).
+  {
+    key: 'held',
+    label: 'Held for review',
+    matches: (row) => row.status === 'held' || row.pixels?.status === 'held',
+  },
+  { key: 'reviewed', label: 'Reviewed', matches: (row) => row.pixels?.reviewed === true },
   { key: 'unreadable', label: 'Cannot be read', matches: (row) => row.status === 'unreadable' },
   { key: 'not-dicom', label: 'Not DICOM', matches: (row) => row.status === 'not-dicom' },
   { key: 'failed', label: 'Failed', matches: (row) => row.status === 'failed' },

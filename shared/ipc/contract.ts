@@ -7,7 +7,9 @@
 import { z } from 'zod';
 import type { ActionName } from '../anonymize/index.js';
 import type { MappingKind } from '../crosswalk-kinds.js';
+import type { PixelStatus } from '../pixels/outcome.js';
 import type { Rect } from '../pixels/regions.js';
+import type { TextClass } from '../pixels/text-identity.js';
 import {
   ALL_OPTIONS,
   type OptionKey,
@@ -60,6 +62,9 @@ const rectSchema = z.strictObject({
 /** Boxes a person may draw on one file or series; far more than any screen layout needs. */
 export const MAX_DRAWN_REGIONS = 64;
 
+/** Detected text regions a person may turn off in one file: every line of a crowded screen, and more. */
+export const MAX_KEPT_REGIONS = 512;
+
 export const REGION_SCOPES = ['file', 'series', 'device'] as const;
 export type RegionScope = (typeof REGION_SCOPES)[number];
 
@@ -76,6 +81,8 @@ const drawnRuleSchema = z.strictObject({
   }),
   regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS).readonly(),
   accept: z.boolean().optional(),
+  keep: z.array(rectSchema).max(MAX_KEPT_REGIONS).readonly().optional(),
+  reviewed: z.boolean().optional(),
 });
 
 /** What the app remembers between sessions, in settings.json in the user-data folder. */
@@ -110,6 +117,12 @@ export const REQUESTS = {
     regions: z.array(rectSchema).max(MAX_DRAWN_REGIONS),
     accept: z.boolean(),
   }),
+  'file:pixels': z.strictObject({ id: fileId }),
+  'file:review': z.strictObject({
+    id: fileId,
+    keep: z.array(rectSchema).max(MAX_KEPT_REGIONS),
+    reviewed: z.boolean(),
+  }),
   'profile:get': none,
   'profile:set': z.strictObject({ draft: profileDraftSchema }),
   'profile:open': none,
@@ -120,6 +133,8 @@ export const REQUESTS = {
   'key:export': none,
   'output:choose': none,
   'run:plan': z.strictObject({ ids: subset }),
+  'pixels:checkAll': none,
+  'pixels:cancel': none,
   'batch:start': z.strictObject({ verify: z.boolean(), ids: subset }),
   'batch:cancel': none,
   'batch:showOutput': none,
@@ -168,6 +183,16 @@ export interface FileRow {
   readonly status: FileStatus;
   /** Why the file was not read, skipped or failed; names tags and offsets, never values. */
   readonly reason?: string;
+  /** What the last pixel check of this file found (the inspector or "Check image text now" made it). */
+  readonly pixels?: RowPixels;
+}
+
+export interface RowPixels {
+  readonly status: PixelStatus;
+  /** The detector read text that is not technical (identity or undecided). */
+  readonly textFound: boolean;
+  /** The person marked the file reviewed. */
+  readonly reviewed: boolean;
 }
 
 export type BurnedInRisk = 'none' | 'possible' | 'likely';
@@ -214,6 +239,33 @@ export interface AppliedRegions {
   readonly regions: ReadonlyArray<Rect>;
   /** "I have looked: send as is": the pixels leave untouched. */
   readonly accept: boolean;
+  /** Detected text the person turned off in this file: left as it is. */
+  readonly keep?: ReadonlyArray<Rect>;
+  /** The person reviewed this file's detected text: what the detector could not decide is theirs. */
+  readonly reviewed?: boolean;
+}
+
+/** A piece of text the detector read in a file's pixels. */
+export interface DetectedText {
+  readonly frame: number;
+  readonly box: Rect;
+  readonly cls: TextClass;
+  /** What was read: shown to the person at the screen only, never logged, reported or put in an error. */
+  readonly text: string;
+  /** The person turned this region off: it is left as it is. */
+  readonly kept: boolean;
+}
+
+/** What the batch will do with a file's pixels, found by the same pixel pass the batch runs. */
+export interface PixelCheck {
+  readonly id: number;
+  readonly status: PixelStatus;
+  /** Why it is held or accepted, and what the person decided: counts and attributes, never a value. */
+  readonly reason?: string;
+  readonly regionsCleaned: number;
+  /** The detector read the frames (Clean Pixel Data on, the image at risk, no rule accepting it). */
+  readonly searched: boolean;
+  readonly texts: ReadonlyArray<DetectedText>;
 }
 
 export interface Inspection {
@@ -343,8 +395,30 @@ export interface RunPlan {
   readonly options: ReadonlyArray<{ readonly label: string; readonly weakens: boolean }>;
   readonly fingerprint: string | null;
   readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
+  /** What the pixel checks found for the files whose images are at risk; null when none is. */
+  readonly pixels: PixelPlan | null;
   /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
   readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
+}
+
+/** The detector's word on the files at risk, for those it has checked with the profile in force. */
+export interface PixelPlan {
+  readonly cleaned: number;
+  readonly held: number;
+  /** Why, each reason (counts and attributes, never a value) with how many files it holds. */
+  readonly heldReasons: ReadonlyArray<{ readonly reason: string; readonly files: number }>;
+  readonly accepted: number;
+  /** Checked, and their pixels leave as they are (no identifying text found, or only what the person kept). */
+  readonly untouched: number;
+  /** At risk, not checked yet with the profile and rules in force. */
+  readonly unchecked: number;
+}
+
+/** "Check image text now": how far it has come. */
+export interface PixelCheckProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly running: boolean;
 }
 
 export interface Saved {
@@ -391,6 +465,8 @@ export interface Responses extends PacsResponses {
   'file:compare': Comparison;
   'file:image': FrameImage;
   'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
+  'file:pixels': PixelCheck;
+  'file:review': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
   'profile:get': ProfileState;
   'profile:set': ProfileState;
   'profile:open': ProfileState | null;
@@ -401,6 +477,8 @@ export interface Responses extends PacsResponses {
   'key:export': Saved | null;
   'output:choose': OutputChoice | null;
   'run:plan': RunPlan;
+  'pixels:checkAll': { readonly checked: number; readonly cancelled: boolean };
+  'pixels:cancel': null;
   'batch:start': { readonly refused?: string };
   'batch:cancel': null;
   'batch:showOutput': null;
@@ -424,6 +502,7 @@ export interface Events extends PacsEvents {
   'files:removed': { readonly ids: ReadonlyArray<number> };
   'batch:progress': RunProgress;
   'batch:done': RunSummary;
+  'pixels:progress': PixelCheckProgress;
 }
 export type EventName = keyof Events;
 export const EVENTS: ReadonlyArray<EventName> = [
@@ -432,6 +511,7 @@ export const EVENTS: ReadonlyArray<EventName> = [
   'files:removed',
   'batch:progress',
   'batch:done',
+  'pixels:progress',
   'pacs:progress',
   'pacs:sending',
 ];

@@ -59,16 +59,74 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
       regionsCleaned: 0,
     });
   }
-  const detected = options.detectedRegions;
+  const decided = withoutKept(
+    options.detectedRegions,
+    matching.flatMap((rule) => rule.keep ?? []),
+  );
   const wantsCleaning =
     options.cleanPixelData &&
-    (matching.length > 0 || [...(detected?.values() ?? [])].some((rects) => rects.length > 0));
+    (matching.length > 0 || [...decided.regions.values()].some((rects) => rects.length > 0));
+  let stage: PixelStage | undefined;
   if (wantsCleaning && checked) {
     if (isLayoutProblem(checked)) return held(`the pixels need cleaning but ${checked.problem}`);
-    const cleaned = clean(parsed, checked, matching, options);
-    if (cleaned) return cleaned;
+    stage = clean(parsed, checked, matching, { ...options, detectedRegions: decided.regions });
   }
-  return declared(parsed, options.textSearched === true);
+  stage ??= declared(parsed, options.textSearched === true);
+  return withPersonsDecisions(
+    stage,
+    matching.some((rule) => rule.reviewed === true),
+    decided.kept,
+  );
+}
+
+/**
+ * The person's decisions on the detector's text go into the outcome's reason, which the private audit
+ * records (the shareable report counts statuses only). A held file keeps the reason it waits for.
+ */
+function withPersonsDecisions(stage: PixelStage, reviewed: boolean, kept: number): PixelStage {
+  if (stage.outcome.status === 'held' || (!reviewed && kept === 0)) return stage;
+  const said = [
+    reviewed ? 'the detected text was reviewed by the person at the screen' : '',
+    kept > 0 ? `${kept} detected text regions were left as they are by the person at the screen` : '',
+  ].filter(Boolean);
+  const reason = [stage.outcome.reason, ...said].filter(Boolean).join('; ');
+  return { ...stage, outcome: { ...stage.outcome, reason } };
+}
+
+// A detected box this much under what the person kept is theirs: the box the screen showed them, or one
+// carried to a later frame with it. Another reading of the same line that reaches well past it stays cleaned.
+const MOSTLY_KEPT = 0.75;
+
+/** Whether the person's kept boxes cover this detected box (one they turned off). */
+export const isKept = (box: Rect, keep: readonly Rect[]): boolean =>
+  keep.length > 0 && coveredShare(box, keep) >= MOSTLY_KEPT;
+
+/** The detector's regions without those the person turned off, and how many were (summed over frames). */
+function withoutKept(
+  detected: DetectedRegions | undefined,
+  keep: readonly Rect[],
+): { regions: DetectedRegions; kept: number } {
+  if (!detected) return { regions: new Map(), kept: 0 };
+  if (keep.length === 0) return { regions: detected, kept: 0 };
+  let kept = 0;
+  const regions = new Map<number, Rect[]>();
+  for (const [frame, rects] of detected) {
+    const left = rects.filter((rect) => !isKept(rect, keep));
+    kept += rects.length - left.length;
+    regions.set(frame, left);
+  }
+  return { regions, kept };
+}
+
+/** The share of `box` under the rectangles (which seldom overlap one another, so summed). */
+export function coveredShare(box: Rect, covered: readonly Rect[]): number {
+  let area = 0;
+  for (const c of covered) {
+    const w = Math.min(box.x + box.width, c.x + c.width) - Math.max(box.x, c.x);
+    const h = Math.min(box.y + box.height, c.y + c.height) - Math.max(box.y, c.y);
+    if (w > 0 && h > 0) area += w * h;
+  }
+  return Math.min(1, area / Math.max(1, box.width * box.height));
 }
 
 /** The rectangles each matching rule cleans on every frame. */
@@ -80,18 +138,29 @@ function ruleRects(parsed: ParsedDicom, matching: readonly RegionRule[], layout:
   ];
 }
 
-/**
- * What the rules that match this file clean on every frame (none when a rule accepts it as it is): text the
- * detector found there needs no decision, it goes whatever it says.
- */
-export function ruleCoverage(parsed: ParsedDicom, rules: readonly RegionRule[]): Rect[] {
+/** What the rules drawn and given for a file say about the text the detector finds in it. */
+export interface TextDecisions {
+  /** What the rules clean on every frame anyway: text found there goes whatever it says. */
+  readonly covered: readonly Rect[];
+  /** Where the person turned detected text off: it stays, and is no residue when the output is read again. */
+  readonly kept: readonly Rect[];
+  /** The person reviewed the file: text the detector could not decide no longer holds it. */
+  readonly reviewed: boolean;
+}
+
+/** The rules' say on this file's detected text (nothing when a rule accepts the file as it is). */
+export function textDecisions(parsed: ParsedDicom, rules: readonly RegionRule[]): TextDecisions {
   const checked = frameLayoutOf(parsed);
   const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
-  if (!layout) return [];
+  if (!layout) return { covered: [], kept: [], reviewed: false };
   const header = new HeaderValues(parsed);
   const matching = rules.filter((rule) => matchesFile(header, rule.match, layout));
-  if (matching.some((rule) => rule.accept)) return [];
-  return matching.flatMap(ruleRects(parsed, matching, layout));
+  if (matching.some((rule) => rule.accept)) return { covered: [], kept: [], reviewed: false };
+  return {
+    covered: matching.flatMap(ruleRects(parsed, matching, layout)),
+    kept: matching.flatMap((rule) => rule.keep ?? []),
+    reviewed: matching.some((rule) => rule.reviewed === true),
+  };
 }
 
 function clean(

@@ -52,6 +52,16 @@ export interface RegionRule {
   readonly accept?: boolean;
   /** Stored value to fill with; the darkest value for the photometric interpretation when absent. */
   readonly fill?: number;
+  /**
+   * Text the detector found here that the person at the screen turned off: left as it is (not cleaned, not
+   * a reason to hold, not a residue when the output is read again). Recorded in the private audit.
+   */
+  readonly keep?: readonly Rect[];
+  /**
+   * The person at the screen reviewed the detector's findings: text it could not decide is theirs to decide
+   * (cleaned unless kept), so it no longer holds the file. Recorded in the private audit.
+   */
+  readonly reviewed?: boolean;
 }
 
 /** Regions found in this file's frames by the detector: frame index (0-based) → rectangles. */

@@ -1,7 +1,14 @@
 import { useEffect, useRef, useState } from 'react';
-import type { AppliedRegions, FrameImage, ImageInfo, Rect } from '../../../shared/ipc/contract.js';
+import type {
+  AppliedRegions,
+  FrameImage,
+  ImageInfo,
+  PixelCheck,
+  Rect,
+} from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import type { Size } from '../regions.js';
+import { DetectedPanel } from './DetectedText.js';
 import { RegionLayer } from './RegionLayer.js';
 import { RegionPanel } from './RegionPanel.js';
 
@@ -82,12 +89,22 @@ export function ImagePreview({
   device,
   rules,
   onRules,
+  check = null,
+  deciding = false,
+  onKeep,
+  onReviewed,
 }: {
   fileId: number;
   image: ImageInfo;
   device: string | null;
   rules: readonly AppliedRegions[];
   onRules: (rules: readonly AppliedRegions[]) => void;
+  /** What the pixel check found, once it has: the detected text is drawn and listed. */
+  check?: PixelCheck | null;
+  /** A decision on the detected text is being recorded, or the file checked again after one. */
+  deciding?: boolean;
+  onKeep?: (box: Rect, keep: boolean) => void;
+  onReviewed?: (reviewed: boolean) => void;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
@@ -101,6 +118,7 @@ export function ImagePreview({
   const [drawing, setDrawing] = useState(false);
   const [boxes, setBoxes] = useState<Rect[]>(() => initialBoxes(rules));
   const [selected, setSelected] = useState<number | null>(null);
+  const [tip, setTip] = useState<number | null>(null);
   const levelStart = useRef<Voi | null>(null);
   const size: Size = { width: image.columns, height: image.rows };
 
@@ -186,6 +204,11 @@ export function ImagePreview({
     stage?.querySelector<SVGRectElement>(`rect[data-box="${index}"]:not([data-corner])`)?.focus();
   };
   const applied = rules.flatMap((rule) => rule.regions);
+  const detected = (check?.texts ?? [])
+    .map((text, index) => ({ text, index }))
+    .filter(({ text }) => text.frame === frameNumber);
+  const tipText = tip === null ? undefined : check?.texts[tip];
+  const reviewed = rules.some((rule) => rule.scope === 'file' && rule.reviewed === true);
   return (
     <div className="image-preview">
       <div className="image-controls">
@@ -264,7 +287,28 @@ export function ImagePreview({
             onBoxes={changeBoxes}
             onSelect={setSelected}
             onOtherDrag={onLevelDrag}
+            detected={detected}
+            tip={tip}
+            onTip={setTip}
+            onToggleDetected={(index) => {
+              const text = check?.texts[index];
+              if (text && !deciding) onKeep?.(text.box, !text.kept);
+            }}
           />
+          {tipText ? (
+            // The reading is for the person at the screen only: it is never logged or reported.
+            <div
+              id="detected-tip"
+              role="tooltip"
+              className="detected-tip"
+              style={{
+                left: Math.round(tipText.box.x * scale),
+                top: Math.round((tipText.box.y + tipText.box.height) * scale) + 4,
+              }}
+            >
+              {tipText.text}
+            </div>
+          ) : null}
         </div>
       </div>
       <p className="hint">
@@ -274,6 +318,16 @@ export function ImagePreview({
             ? 'Drag on the image: left–right changes the window, up–down the level.'
             : ''}
       </p>
+      {check?.searched ? (
+        <DetectedPanel
+          texts={detected}
+          reviewed={reviewed}
+          busy={deciding}
+          onKeep={(box, keep) => onKeep?.(box, keep)}
+          onReviewed={(on) => onReviewed?.(on)}
+          onFocusText={setTip}
+        />
+      ) : null}
       <RegionPanel
         fileId={fileId}
         boxes={boxes}

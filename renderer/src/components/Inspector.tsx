@@ -1,8 +1,9 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ActionName, Finding, Inspection } from '../../../shared/ipc/contract.js';
+import type { ActionName, Finding, Inspection, PixelCheck, Rect } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
 import { BeforeAfter } from './BeforeAfter.js';
+import { outcomeLine } from './DetectedText.js';
 import { ImagePreview } from './ImagePreview.js';
 import { describeApplied } from './RegionPanel.js';
 import { Tabs } from './Tabs.js';
@@ -169,11 +170,71 @@ function Header({ inspection }: { inspection: Inspection }) {
 
 type View = 'phi' | 'header' | 'image' | 'compare';
 
+type CheckState =
+  /** `last`: the file's previous check, still drawn while the new one runs (after a decision). */
+  | { readonly kind: 'checking'; readonly last?: PixelCheck }
+  | { readonly kind: 'done'; readonly check: PixelCheck }
+  | { readonly kind: 'failed'; readonly message: string };
+
+/**
+ * What the batch will do with the file's pixels, found by the same pass the batch runs (text search
+ * included, so it takes a few seconds on an image at risk): checked again when the profile or the file's
+ * pixel rules change. Selecting another file abandons the check in the worker.
+ */
+function usePixelCheck(fileId: number, version: string | null) {
+  const [state, setState] = useState<CheckState>({ kind: 'checking' });
+  useEffect(() => {
+    let current = true;
+    setState((previous) =>
+      previous.kind === 'done' && previous.check.id === fileId
+        ? { kind: 'checking', last: previous.check }
+        : { kind: 'checking' },
+    );
+    if (version === null) return;
+    deid
+      .checkPixels({ id: fileId })
+      .then((check) => current && setState({ kind: 'done', check }))
+      .catch((failure: unknown) => current && setState({ kind: 'failed', message: messageOf(failure) }));
+    return () => {
+      current = false;
+    };
+  }, [fileId, version]);
+  return state;
+}
+
+function PixelOutcome({ state }: { state: CheckState }) {
+  if (state.kind === 'checking') {
+    return (
+      <p className="pixel-outcome" role="status" aria-busy="true">
+        Image: checking for burned-in text…
+      </p>
+    );
+  }
+  if (state.kind === 'failed') {
+    return (
+      <p className="pixel-outcome" role="status">
+        Image: the pixels could not be checked: {state.message}
+      </p>
+    );
+  }
+  return (
+    <p className={`pixel-outcome pixel-${state.check.status}`} role="status">
+      {outcomeLine(state.check)}
+    </p>
+  );
+}
+
 /** Everything about one file: what identifies the patient, what the profile will do, the header, the image. */
 export function Inspector({ fileId, profileVersion }: { fileId: number; profileVersion: number }) {
   const [inspection, setInspection] = useState<Inspection | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [view, setView] = useState<View>('phi');
+  // The file's own rules: a box drawn or a decision taken changes what the batch will do with its pixels.
+  // Files without an image (a report, a DICOMDIR) have no pixel outcome to show.
+  const rules = inspection?.id === fileId && inspection.image ? inspection.pixelRules : null;
+  const pixelState = usePixelCheck(fileId, rules ? `${profileVersion}:${JSON.stringify(rules)}` : null);
+  const [deciding, setDeciding] = useState(false);
+  const [decisionError, setDecisionError] = useState<string | null>(null);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: a new profile means new planned actions, so the file is inspected again
   useEffect(() => {
@@ -209,6 +270,29 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     { key: 'compare' as const, label: 'Before / after' },
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
+  const shownCheck =
+    pixelState.kind === 'done'
+      ? pixelState.check
+      : pixelState.kind === 'checking'
+        ? pixelState.last
+        : undefined;
+  const check = shownCheck?.id === fileId ? shownCheck : null;
+  const fileRule = inspection.pixelRules.find((rule) => rule.scope === 'file');
+  const decide = (keep: readonly Rect[], reviewed: boolean) => {
+    setDeciding(true);
+    setDecisionError(null);
+    deid
+      .review({ id: fileId, keep: [...keep], reviewed })
+      .then((answer) => setInspection({ ...inspection, pixelRules: answer.pixelRules }))
+      .catch((failure: unknown) => setDecisionError(messageOf(failure)))
+      .finally(() => setDeciding(false));
+  };
+  const same = (a: Rect, b: Rect) =>
+    a.x === b.x && a.y === b.y && a.width === b.width && a.height === b.height;
+  const onKeep = (box: Rect, keep: boolean) => {
+    const kept = (fileRule?.keep ?? []).filter((k) => !same(k, box));
+    decide(keep ? [...kept, box] : kept, fileRule?.reviewed === true);
+  };
   // The image and its boxes, in its own tab and beside the header's differences.
   const imageView = inspection.image ? (
     <ImagePreview
@@ -218,6 +302,10 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       device={inspection.device}
       rules={inspection.pixelRules}
       onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+      check={check}
+      deciding={deciding || pixelState.kind === 'checking'}
+      onKeep={onKeep}
+      onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
     />
   ) : null;
   return (
@@ -225,6 +313,12 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <h2 className="inspector-title" title={inspection.name}>
         {inspection.name}
       </h2>
+      {inspection.image ? <PixelOutcome state={pixelState} /> : null}
+      {decisionError ? (
+        <p className="banner banner-error" role="alert">
+          The decision was not recorded: {decisionError}
+        </p>
+      ) : null}
       <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}

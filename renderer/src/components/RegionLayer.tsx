@@ -1,5 +1,5 @@
 import { type KeyboardEvent, type PointerEvent, useRef } from 'react';
-import type { Rect } from '../../../shared/ipc/contract.js';
+import type { DetectedText, Rect } from '../../../shared/ipc/contract.js';
 import {
   type Corner,
   describeRect,
@@ -10,12 +10,23 @@ import {
   rectFromCorners,
   type Size,
 } from '../regions.js';
+import { describeDetected } from './DetectedText.js';
 
 type Drag =
   | { readonly kind: 'new'; readonly origin: Point }
   | { readonly kind: 'move'; readonly index: number; readonly origin: Point; readonly start: Rect }
   | { readonly kind: 'resize'; readonly index: number; readonly fixed: Point }
   | { readonly kind: 'other' };
+
+/** Line styles of detected boxes, so each class differs by more than its colour (screen pixels). */
+const DASH: Readonly<Record<DetectedText['cls'] | 'kept', readonly number[]>> = {
+  identity: [],
+  undecided: [8, 4],
+  technical: [2, 3],
+  kept: [8, 3, 2, 3],
+};
+
+const area = (r: Rect) => r.width * r.height;
 
 const CORNERS: readonly Corner[] = ['nw', 'ne', 'sw', 'se'];
 /** Handle size on screen, in CSS pixels, whatever the zoom. */
@@ -36,6 +47,10 @@ export function RegionLayer({
   onBoxes,
   onSelect,
   onOtherDrag,
+  detected = [],
+  tip = null,
+  onToggleDetected,
+  onTip,
 }: {
   image: Size;
   /** Screen pixels per image pixel, for handles and strokes that keep their size on screen. */
@@ -49,6 +64,13 @@ export function RegionLayer({
   onSelect: (index: number | null) => void;
   /** A drag that is not about boxes (window/level when not drawing): screen movement since the start. */
   onOtherDrag: (phase: 'start' | 'move' | 'end', dx: number, dy: number) => void;
+  /** The detector's text on this frame, with its index in the check's list. */
+  detected?: ReadonlyArray<{ readonly text: DetectedText; readonly index: number }>;
+  /** The detected text whose reading is shown (hover or keyboard focus). */
+  tip?: number | null;
+  /** Turns a detected region off (kept as it is) or on again. */
+  onToggleDetected?: (index: number) => void;
+  onTip?: (index: number | null) => void;
 }) {
   const svg = useRef<SVGSVGElement>(null);
   const drag = useRef<{ state: Drag; screen: Point } | null>(null);
@@ -66,6 +88,8 @@ export function RegionLayer({
   const onPointerDown = (event: PointerEvent<SVGSVGElement>) => {
     if (event.button !== 0) return;
     const target = event.target as SVGElement;
+    // A detected box is clicked to turn it off or on, not dragged (outside drawing mode).
+    if (target.dataset.detected !== undefined && !drawing) return;
     const index = target.dataset.box === undefined ? null : Number(target.dataset.box);
     const corner = target.dataset.corner as Corner | undefined;
     const at = toImage(event);
@@ -164,6 +188,50 @@ export function RegionLayer({
           strokeDasharray={`${6 / scale} ${4 / scale}`}
         />
       ))}
+      {/* Larger boxes first, so a small one inside another stays reachable by the pointer. */}
+      {[...detected]
+        .sort((a, b) => area(b.text.box) - area(a.text.box))
+        .map(({ text, index }) => {
+          const kind = text.kept ? 'kept' : text.cls;
+          const toggles = text.cls !== 'technical';
+          const common = {
+            x: text.box.x,
+            y: text.box.y,
+            width: text.box.width,
+            height: text.box.height,
+          };
+          return (
+            <g key={`detected-${index}`}>
+              <rect {...common} className="detected-halo" strokeWidth={4 / scale} />
+              {/* biome-ignore lint/a11y/useSemanticElements: an SVG shape cannot be a <button>; it takes the role */}
+              <rect
+                {...common}
+                role="button"
+                tabIndex={0}
+                aria-label={`Detected text ${index + 1}: ${describeDetected(text)}`}
+                // Technical text is kept whatever is decided: its box shows the reading, it turns nothing off.
+                {...(toggles ? { 'aria-pressed': !text.kept } : { 'aria-disabled': true })}
+                aria-describedby={tip === index ? 'detected-tip' : undefined}
+                data-detected={index}
+                className={`detected detected-${kind}`}
+                strokeWidth={2 / scale}
+                strokeDasharray={DASH[kind].map((d) => d / scale).join(' ') || undefined}
+                onPointerEnter={() => onTip?.(index)}
+                onPointerLeave={() => onTip?.(null)}
+                onFocus={() => onTip?.(index)}
+                onBlur={() => onTip?.(null)}
+                onClick={() => toggles && onToggleDetected?.(index)}
+                onKeyDown={(event) => {
+                  if (event.key === 'Escape') onTip?.(null);
+                  if (toggles && (event.key === 'Enter' || event.key === ' ')) {
+                    event.preventDefault();
+                    onToggleDetected?.(index);
+                  }
+                }}
+              />
+            </g>
+          );
+        })}
       {boxes.map((box, i) => (
         // biome-ignore lint/suspicious/noArrayIndexKey: boxes have no identity beyond their place
         <g key={i}>

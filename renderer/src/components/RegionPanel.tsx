@@ -8,7 +8,11 @@ import { describeRect } from '../regions.js';
 export function describeApplied(rule: AppliedRegions): string {
   const boxes = rule.regions.length > 0 ? `${plural(rule.regions.length, 'box', 'boxes')} cleaned` : '';
   const accepted = rule.accept ? 'sent as is (you have looked)' : '';
-  return `${[boxes, accepted].filter(Boolean).join('; ')} — ${rule.label}`;
+  const kept = rule.keep?.length
+    ? `${plural(rule.keep.length, 'detected text region')} left as they are`
+    : '';
+  const reviewed = rule.reviewed ? 'image text reviewed by you' : '';
+  return `${[boxes, accepted, kept, reviewed].filter(Boolean).join('; ')} — ${rule.label}`;
 }
 
 /**

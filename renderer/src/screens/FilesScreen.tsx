@@ -63,6 +63,7 @@ export function FilesScreen({
   onClear,
   profileVersion,
   onError,
+  initialFilter = null,
 }: {
   files: FilesSnapshot;
   selectedId: number | null;
@@ -71,12 +72,16 @@ export function FilesScreen({
   onClear: () => void;
   profileVersion: number;
   onError: (message: string) => void;
+  /** A filter chip active when the list opens (the run screen's "Review held files"). */
+  initialFilter?: string | null;
 }) {
   const drop = useFileDrop(actions.addPaths);
   const leftOut = useLeftOut();
   const { scan, rows } = files;
   const headline = filesHeadline(rows);
-  const [active, setActive] = useState<ReadonlySet<string>>(new Set());
+  const [active, setActive] = useState<ReadonlySet<string>>(
+    () => new Set(initialFilter ? [initialFilter] : []),
+  );
   const [flat, setFlat] = useState(false);
   const chips = useMemo(() => chipsFor(rows), [rows]);
   const shown = useMemo(() => filterRows(rows, active), [rows, active]);

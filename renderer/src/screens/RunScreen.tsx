@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type {
   OutputChoice,
+  PixelCheckProgress,
+  PixelPlan,
   ReportFormat,
   RunFailure,
   RunPlan,
@@ -66,7 +68,15 @@ function verificationText({ verification, held, accepted }: RunSummary): string 
 }
 
 /** What the run will do, in plain words, before it starts: profile, options, key, outcomes, output folder. */
-function Plan({ plan }: { plan: RunPlan }) {
+function Plan({
+  plan,
+  onReviewHeld,
+  onError,
+}: {
+  plan: RunPlan;
+  onReviewHeld: () => void;
+  onError: (message: string) => void;
+}) {
   const { files, output } = plan;
   return (
     <section className="run-plan" aria-labelledby="plan-title" data-testid="run-plan">
@@ -119,6 +129,9 @@ function Plan({ plan }: { plan: RunPlan }) {
           </dd>
         </div>
       </dl>
+      {plan.pixels ? (
+        <PixelPlanPanel pixels={plan.pixels} onReviewHeld={onReviewHeld} onError={onError} />
+      ) : null}
       {output && output.entries > 0 ? (
         <p className="banner banner-warn" data-testid="plan-output-warning">
           The output folder is not empty: it holds {plural(output.entries, 'item')}.
@@ -127,6 +140,88 @@ function Plan({ plan }: { plan: RunPlan }) {
             : ' The de-identified copies would be mixed with what is there; an empty folder is safer.'}
         </p>
       ) : null}
+    </section>
+  );
+}
+
+/**
+ * What the text detector said of the files whose images are at risk, before the run: how many will be
+ * cleaned, held and why, and how many it has not read yet, with the actions to read them now (in the
+ * reading worker, with progress and cancel) and to review the held ones.
+ */
+function PixelPlanPanel({
+  pixels,
+  onReviewHeld,
+  onError,
+}: {
+  pixels: PixelPlan;
+  onReviewHeld: () => void;
+  onError: (message: string) => void;
+}) {
+  const [progress, setProgress] = useState<PixelCheckProgress | null>(null);
+  useEffect(() => deid.on('pixels:progress', setProgress), []);
+  const running = progress?.running === true;
+  const checkAll = () => {
+    setProgress({ done: 0, total: pixels.unchecked, running: true });
+    deid.checkAllPixels().catch((error: unknown) => {
+      setProgress(null);
+      onError(messageOf(error));
+    });
+  };
+  return (
+    <section className="pixel-plan" aria-labelledby="pixel-plan-title" data-testid="plan-pixels">
+      <h4 id="pixel-plan-title">Text burned into images</h4>
+      <ul>
+        {pixels.cleaned > 0 ? <li>{plural(pixels.cleaned, 'file')} will have image text cleaned</li> : null}
+        {pixels.untouched > 0 ? (
+          <li>{plural(pixels.untouched, 'file')}: no identifying text found, images kept as they are</li>
+        ) : null}
+        {pixels.accepted > 0 ? <li>{plural(pixels.accepted, 'file')} sent as they are (accepted)</li> : null}
+        {pixels.held > 0 ? (
+          <li className="held">
+            {plural(pixels.held, 'file')} will be held for review:
+            <ul>
+              {pixels.heldReasons.map((held) => (
+                <li key={held.reason}>
+                  {held.files.toLocaleString('en')} × {held.reason}
+                </li>
+              ))}
+            </ul>
+          </li>
+        ) : null}
+        {pixels.unchecked > 0 ? (
+          <li data-testid="plan-pixels-unchecked">
+            {plural(pixels.unchecked, 'file')} not yet checked for image text
+          </li>
+        ) : null}
+      </ul>
+      {running && progress ? (
+        <div className="pixel-check-progress">
+          <progress max={progress.total || 1} value={progress.done} aria-labelledby="pixel-check-text" />
+          <p id="pixel-check-text" role="status" aria-live="polite">
+            Checking image text: {progress.done.toLocaleString('en')} of {plural(progress.total, 'file')}
+          </p>
+          <button
+            type="button"
+            className="danger"
+            onClick={() => deid.cancelPixelChecks().catch((error: unknown) => onError(messageOf(error)))}
+          >
+            Cancel check
+          </button>
+        </div>
+      ) : null}
+      <div className="button-row">
+        {pixels.unchecked > 0 && !running ? (
+          <button type="button" onClick={checkAll}>
+            Check image text now
+          </button>
+        ) : null}
+        {pixels.held > 0 ? (
+          <button type="button" onClick={onReviewHeld}>
+            Review held files
+          </button>
+        ) : null}
+      </div>
     </section>
   );
 }
@@ -284,10 +379,13 @@ export function RunScreen({
   files,
   onError,
   onGoToFiles,
+  onReviewHeld,
 }: {
   files: FilesSnapshot;
   onError: (message: string) => void;
   onGoToFiles: () => void;
+  /** The file list, showing only the files held for review. */
+  onReviewHeld: () => void;
 }) {
   const [output, setOutput] = useState<OutputChoice | null>(null);
   const [verify, setVerify] = useState(true);
@@ -383,7 +481,9 @@ export function RunScreen({
             {output.refused}
           </p>
         ) : null}
-        {plan && files.rows.length > 0 ? <Plan plan={plan} /> : null}
+        {plan && files.rows.length > 0 ? (
+          <Plan plan={plan} onReviewHeld={onReviewHeld} onError={onError} />
+        ) : null}
         <label className="check">
           <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} />
           Check every written file for leftover identifying data (recommended)

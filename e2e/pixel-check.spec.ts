@@ -1,0 +1,137 @@
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Page, test } from '@playwright/test';
+import { type AppUnderTest, fileRows, openWithUltrasounds, runInto, screenshot } from './app.js';
+
+/*
+ * The inspector's pixel outcome on the real sample ultrasounds, read by real Tesseract in the reading worker:
+ * slow, so one test walks the whole story (see, decide, review, run) and awaits what the screen shows.
+ */
+
+let app: AppUnderTest;
+test.afterEach(async () => app?.close());
+test.setTimeout(240_000);
+
+const CHECK = { timeout: 90_000 };
+
+const outcome = (page: Page) => page.locator('.pixel-outcome');
+
+test('the inspector shows what the detector finds and what the batch will do; the person decides, and the run does it', async ({
+  page,
+}) => {
+  app = await openWithUltrasounds(page);
+  await fileRows(page, '0001.dcm').click();
+
+  // The batch would hold it: one line beside a label cannot be read. The reason names no value.
+  await expect(outcome(page)).toHaveText(
+    /^Image: held for review — \d+ pieces of burned-in text beside a label could not be read$/,
+    CHECK,
+  );
+
+  await page.getByRole('tab', { name: 'Image' }).click();
+  const identity = page.getByRole('button', {
+    name: /^Detected text \d+: identifying text, will be cleaned$/,
+  });
+  const undecided = page.getByRole('button', {
+    name: /^Detected text \d+: undecided text, will be cleaned$/,
+  });
+  await expect(identity.first()).toBeVisible();
+  await expect(undecided).not.toHaveCount(0);
+  await expect(page.getByRole('list', { name: 'Detected text boxes' })).toContainText('Identifying text');
+
+  // What was read shows on hover and on keyboard focus, on screen only.
+  // The smallest box is drawn last, on top of the larger readings of the same lines.
+  await identity.last().hover({ position: { x: 2, y: 2 } });
+  const tip = page.getByRole('tooltip');
+  await expect(tip).toBeVisible();
+  await expect(tip).not.toBeEmpty();
+  await page.mouse.move(0, 0);
+  await expect(tip).toHaveCount(0);
+  await undecided.first().focus();
+  await expect(tip).toBeVisible();
+  await expect(undecided.first()).toHaveAttribute('aria-describedby', 'detected-tip');
+  await page.getByRole('heading', { name: /Detected text/ }).scrollIntoViewIfNeeded();
+  await screenshot(page, 'pixel-check-detected-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'pixel-check-detected-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  // Turn one identifying region off with the keyboard: it is kept, the file checked again.
+  const first = identity.first();
+  const label = (await first.getAttribute('aria-label'))!;
+  const number = /^Detected text (\d+):/.exec(label)![1];
+  await first.focus();
+  await page.keyboard.press('Enter');
+  const turnedOff = page.getByRole('button', {
+    name: `Detected text ${number}: identifying text, you keep it`,
+  });
+  await expect(turnedOff).toBeVisible(CHECK);
+  await expect(turnedOff).toHaveAttribute('aria-pressed', 'false');
+
+  // Reviewed: what the detector could not decide is the person's; the file will be written cleaned.
+  await page.getByRole('checkbox', { name: /I have reviewed this file’s image text/ }).check();
+  await expect(outcome(page)).toHaveText(
+    /^Image: will be cleaned \(\d+ regions? filled, \d+ text regions? found\)$/,
+    CHECK,
+  );
+  await expect(page.getByRole('list', { name: 'Pixel rules for this file' })).toContainText(
+    /detected text regions? left as they are; image text reviewed by you — drawn on this file/,
+  );
+  await screenshot(page, 'pixel-check-reviewed-1366');
+
+  // The list's filters know what the checks found (only 0001 has been checked).
+  await expect(page.getByRole('button', { name: 'Image text found (1)' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reviewed (1)' }).click();
+  await expect(fileRows(page)).toHaveCount(1);
+  await expect(fileRows(page, '0001.dcm')).toBeVisible();
+  await page.getByRole('button', { name: 'Reviewed (1)' }).click();
+  await expect(fileRows(page)).toHaveCount(2);
+
+  // The run does what the inspector said: 0001 written, its sibling (not reviewed) held.
+  await page.getByRole('button', { name: '3. Run' }).click();
+  const out = join(app.work, 'out');
+  const summary = await runInto(page, app, out);
+  await expect(summary.getByTestId('count-written')).toHaveText('1');
+  await expect(summary.getByTestId('count-held')).toHaveText('1');
+  const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dcm'));
+  expect(written).toHaveLength(1);
+  const dump = spawnSync('dcmdump', ['+P', '0028,0301', join(out, written[0]!)], { encoding: 'utf8' });
+  expect(dump.stdout).toContain('[NO]');
+});
+
+test('the run screen counts what the detector found, checks the rest on request, and leads to the held files', async ({
+  page,
+}) => {
+  app = await openWithUltrasounds(page);
+  await page.getByRole('button', { name: '3. Run' }).click();
+
+  const pixels = page.getByTestId('plan-pixels');
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveText(
+    '2 files not yet checked for image text',
+  );
+
+  // Cancelled at once: what was not read stays "not yet checked".
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
+  await pixels.getByRole('button', { name: 'Cancel check' }).click();
+  await expect(pixels.getByRole('button', { name: 'Check image text now' })).toBeVisible(CHECK);
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toBeVisible();
+
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
+  await expect(pixels.getByRole('status')).toContainText(/Checking image text: \d of 2 files/);
+  await expect(pixels).toContainText(
+    /2 files will be held for review:\s*2 × \d+ pieces of burned-in text beside a label could not be read/,
+    CHECK,
+  );
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveCount(0);
+  await screenshot(page, 'pixel-check-run-plan-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await screenshot(page, 'pixel-check-run-plan-1093');
+
+  await pixels.getByRole('button', { name: 'Review held files' }).click();
+  await expect(page.getByRole('button', { name: 'Held for review (2)' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  );
+  await expect(fileRows(page)).toHaveCount(2);
+});
