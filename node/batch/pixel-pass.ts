@@ -7,6 +7,7 @@ import { ruleCoverage } from '../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
+import { type TechnicalAllowList, technicalAllowList } from '../../shared/pixels/text-technical.js';
 import { burnedInFactsOf, burnedInRisk } from '../../shared/scan/burned-in.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
 import { findTextInFile, textVerdict } from '../ocr/file-text.js';
@@ -61,6 +62,8 @@ export interface PixelPassResult {
   readonly searched: boolean;
   /** This file's identifiers, when its output's pixels are to be read again (searched or cleaned). */
   readonly needles?: IdentityNeedles;
+  /** The text the profile keeps on this file's modality, for reading the output as the input was read. */
+  readonly allow: TechnicalAllowList;
 }
 
 /**
@@ -96,11 +99,16 @@ export async function anonymizeWithPixels(
     pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
+  const allow = technicalAllowList(modality(parsed), options.profile.technicalText);
   if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
     const verdict = textVerdict(
-      await findTextInFile(parsed, tools.textReader(), { identifiers: needles, codecs: tools.loadedCodecs }),
+      await findTextInFile(parsed, tools.textReader(), {
+        identifiers: needles,
+        codecs: tools.loadedCodecs,
+        allow,
+      }),
       ruleCoverage(parsed, pixelRulesFor(options.profile)),
     );
     if ('hold' in verdict) hold = verdict.hold;
@@ -109,7 +117,7 @@ export async function anonymizeWithPixels(
   const pixels: PixelOutcome =
     hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
-  return { result, pixels, searched, ...(needles ? { needles } : {}) };
+  return { result, pixels, searched, allow, ...(needles ? { needles } : {}) };
 }
 
 /**
@@ -127,6 +135,7 @@ export async function pixelResidue(
   const text = await findTextInFile(output, tools.textReader(), {
     identifiers: pass.needles,
     codecs: tools.loadedCodecs,
+    allow: pass.allow,
   });
   if (!text) return undefined;
   // The input's frames were read, so the output's must be: otherwise nothing can be said of them.
