@@ -173,21 +173,21 @@ describe('handlers', () => {
     await handlers['output:choose']({}, emit);
     expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
     const summary = await nextEvent('batch:done');
-    // The two ultrasound files declare burned-in text and nothing cleans or accepts it: they are held.
+    // The two ultrasound files declare burned-in text: the detector finds their banners and cleans them.
     expect(summary).toMatchObject({
       outcome: 'finished',
-      written: 8,
-      held: 2,
+      written: 10,
+      held: 0,
       skipped: 0,
       failed: 0,
-      verification: { checked: 8, clean: 8 },
+      verification: { checked: 10, clean: 10 },
     });
     expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
 
     const report = join(root, 'report.json');
     dialogs.answer(report);
     await handlers['report:export']({ format: 'json' }, emit);
-    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 8 });
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
     expect(existsSync(join(root, 'out'))).toBe(true);
   });
 });
