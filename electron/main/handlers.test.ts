@@ -122,6 +122,21 @@ describe('handlers', () => {
     expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainPatientCharacteristics']);
   });
 
+  it('takes the image-text allow lists with the profile, refuses a bad pattern by its place, and remembers them', async () => {
+    const { draft } = await handlers['profile:get']({}, emit);
+    const bad = await handlers['profile:set'](
+      { draft: { ...draft, technicalText: { US: { addPatterns: ['\\d{2}:\\d{2}'] } } } },
+      emit,
+    );
+    expect(bad.issues).toEqual([
+      'technicalText.US.addPatterns[0]: would keep a time (it matches "10:42"): make it ask for what only technical text has',
+    ]);
+    const technicalText = { US: { addWords: ['LVOT'], removeWords: ['LIVER'] } };
+    const good = await handlers['profile:set']({ draft: { ...draft, technicalText } }, emit);
+    expect(good.issues).toEqual([]);
+    expect((await make()['profile:get']({}, emit)).draft.technicalText).toEqual(technicalText);
+  });
+
   it('switching off an option of the base preset leaves a profile on the basic preset', async () => {
     const { draft } = await handlers['profile:set'](
       {
