@@ -64,7 +64,7 @@ interface Group {
 /**
  * Refuses the constructs that can take exponential or high-power time on a failing token, and those a
  * whole-token pattern has no use for: a repeated group that itself repeats or branches ((a+)+, (a|ab)*),
- * more than three unbounded repeats, back-references, look-arounds and anchors.
+ * more than three unbounded repeats, back-references, look-arounds, named groups and anchors.
  */
 function shapeProblem(pattern: string): string | undefined {
   const stack: Group[] = [{ repeats: false, branches: false }];
@@ -97,9 +97,11 @@ function shapeProblem(pattern: string): string | undefined {
       i = classEnd(pattern, i);
     } else if (ch === '(') {
       if (/^\(\?<?[=!]/.test(pattern.slice(i))) return 'must not look ahead or behind ((?=, (?!, (?<=, (?<!)';
+      // The patterns are joined into one expression, where two groups of one name would not compile.
+      if (pattern.startsWith('(?<', i)) return 'must not name a group: (?<name>…)';
       stack.push({ repeats: false, branches: false });
-      // (?: and (?<name> open a group like ( does: their ? is no quantifier.
-      if (pattern[i + 1] === '?') i = pattern[i + 2] === '<' ? pattern.indexOf('>', i) : i + 2;
+      // (?: opens a group like ( does: its ? is no quantifier.
+      if (pattern[i + 1] === '?') i += 2;
     } else if (ch === ')') {
       const group = stack.pop()!;
       const parent = stack[stack.length - 1]!;

@@ -33,6 +33,12 @@ describe('technicalAllowList with a profile’s edits', () => {
     expect(technicalAllowList('US')).toBe(technicalAllowList(' us '));
   });
 
+  it('joins the patterns of a list into one expression that compiles', () => {
+    const list = technicalAllowList('other', { other: { addPatterns: ['(x)\\d', '(x)y\\d'] } });
+    expect(isTechnicalToken('x1', list)).toBe(true);
+    expect(isTechnicalToken('xy2', list)).toBe(true);
+  });
+
   it('never tries a pattern on a token longer than any measurement', () => {
     const list = technicalAllowList('other', { other: { addPatterns: ['q\\d+'] } });
     expect(isTechnicalToken(`q${'1'.repeat(39)}`, list)).toBe(true);

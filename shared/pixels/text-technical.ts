@@ -181,7 +181,7 @@ const defaults = new Map<string, TechnicalAllowList>();
 export function defaultAllowList(key: string): TechnicalAllowList {
   let list = defaults.get(key);
   if (!list) {
-    const own = BY_MODALITY[key];
+    const own = Object.hasOwn(BY_MODALITY, key) ? BY_MODALITY[key] : undefined;
     list = { words: own ? [...COMMON_WORDS, ...own] : ALL_WORDS, patterns: PATTERNS };
     defaults.set(key, list);
   }
