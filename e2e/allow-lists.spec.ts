@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test } from '@playwright/test';
 import { type AppUnderTest, openApp, screenshot } from './app.js';
 
@@ -43,6 +44,12 @@ test('image text kept: per-modality words and patterns added, removed and reset 
     await expect(section.getByRole('alert')).toContainText(message!);
     await expect(addPattern).toHaveAttribute('aria-invalid', 'true');
   }
+  // The section with an error showing passes the accessibility scan.
+  const scan = await new AxeBuilder({ page })
+    .include('.allow-lists')
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  expect(scan.violations.map((v) => v.id)).toEqual([]);
   await addPattern.fill('\\d{2,3}/\\d{2,3}mmHg');
   await expect(section.getByRole('alert')).toHaveCount(0);
   await section.getByRole('button', { name: 'Add pattern' }).click();
