@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsvFile } from '../node/reports/read.js';
 import { canMountTmpfs } from '../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../test/tools.js';
 
@@ -56,7 +57,7 @@ const files = (root: string): string[] =>
     .map((d) => join(d.parentPath, d.name));
 
 interface JsonOut {
-  files: Array<{ input: string; output: string | null; status: string; reason?: string }>;
+  files: Array<{ inputNo: number; input: string; output: string | null; status: string; reason?: string }>;
   summary: {
     total: number;
     written: number;
@@ -149,6 +150,25 @@ describe('dicom-deid anonymize', () => {
     for (const phi of PHI) expect(report.includes(phi)).toBe(false);
     expect(report.includes(inputs)).toBe(false);
     expect(r.stderr).toBe('');
+  });
+
+  it('numbers inputs in walk order, as scan lists them: the same numbers with two workers, run after run, in the audit too', () => {
+    const scan = spawnSync(process.execPath, [CLI, 'scan', '--json', inputs], { encoding: 'utf8' });
+    const listed = (JSON.parse(scan.stdout) as { files: Array<{ path: string }> }).files.map((f) => f.path);
+    expect(listed).toHaveLength(13);
+    const numbersOf = (name: string) => {
+      const r = run(inputs, '--out', join(dir, name), '--json', '--workers', '2');
+      const doc = JSON.parse(r.stdout) as JsonOut;
+      const audit = readCsvFile(join(doc.summary.auditDir, 'deid-audit.csv'));
+      // One audit row per input here, carrying the number the console and the JSON give it.
+      expect(new Map(audit.map((row) => [row.input, Number(row.input_no)]))).toEqual(
+        new Map(doc.files.map((f) => [f.input, f.inputNo])),
+      );
+      return new Map(doc.files.map((f) => [f.input, f.inputNo]));
+    };
+    const first = numbersOf('numbered-1');
+    expect(first).toEqual(new Map(listed.map((path, i) => [path, i + 1])));
+    expect(numbersOf('numbered-2')).toEqual(first);
   });
 
   it('holds the two ultrasound samples when the profile cleans no pixels: not written, listed with the reason, exit 1', () => {

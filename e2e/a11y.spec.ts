@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page, test } from '@playwright/test';
-import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, fileRows, openApp, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -30,7 +30,7 @@ test('every screen passes an automated accessibility scan with no serious violat
       async () => {
         await page.getByRole('button', { name: 'Try sample data' }).click();
         await expectFilesRead(page, SAMPLE_FILES);
-        await page.getByRole('option').filter({ hasText: 'US' }).first().click();
+        await fileRows(page, 'US').first().click();
         await expect(page.locator('.inspector-title')).toBeVisible();
       },
     ],
@@ -41,6 +41,21 @@ test('every screen passes an automated accessibility scan with no serious violat
         await page.getByRole('tab', { name: 'Image' }).click();
         await page.getByRole('button', { name: 'Add box' }).click();
         await expect(page.getByRole('button', { name: /^Box 1:/ })).toBeFocused();
+      },
+    ],
+    [
+      'files, before / after',
+      async () => {
+        await page.getByRole('tab', { name: 'Before / after' }).click();
+        await expect(page.getByRole('table', { name: /Header before and after/ })).toBeVisible();
+      },
+    ],
+    [
+      'files, some unchecked for the run and a group collapsed',
+      async () => {
+        await page.locator('.group-series .tree-check').first().click();
+        await page.locator('.group-patient .tree-toggle').first().click();
+        await expect(page.getByTestId('run-choice')).toContainText(`of ${SAMPLE_FILES} files checked`);
       },
     ],
     [

@@ -58,6 +58,12 @@ export async function expectFilesRead(page: Page, count: number) {
   });
 }
 
+/** The file list's file rows (not its patient, study and series lines), those showing `text` if given. */
+export function fileRows(page: Page, text?: string): Locator {
+  const rows = page.getByRole('treeitem').and(page.locator('.file-line'));
+  return text === undefined ? rows : rows.filter({ hasText: text });
+}
+
 /** Saves a screenshot of the current screen as e2e/artifacts/<name>.png. */
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: join(ROOT, 'e2e/artifacts', `${name}.png`) });

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Page, test } from '@playwright/test';
-import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, fileRows, openApp, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -9,7 +9,7 @@ test.afterEach(async () => app?.close());
 
 async function inspectFirstCt(page: Page) {
   await page.getByRole('button', { name: '1. Files' }).click();
-  await page.getByRole('option').filter({ hasText: 'CT' }).first().click();
+  await fileRows(page, 'CT').first().click();
 }
 
 const actionOf = (page: Page, keyword: string) => page.locator(`tr[data-keyword=${keyword}] td`).nth(2);

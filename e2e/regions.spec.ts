@@ -3,7 +3,7 @@ import { cpSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, type Locator, type Page, test } from '@playwright/test';
 import type { Rect } from '../shared/pixels/regions.js';
-import { type AppUnderTest, drop, expectFilesRead, openApp, runInto, screenshot } from './app.js';
+import { type AppUnderTest, drop, expectFilesRead, fileRows, openApp, runInto, screenshot } from './app.js';
 import { SAMPLES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -15,7 +15,7 @@ const US = { width: 256, height: 192 };
 const TEXT_BOX: Rect = { x: 0, y: 0, width: 120, height: 48 };
 
 async function openUltrasound(page: Page, file = '0001.dcm') {
-  await page.getByRole('option').filter({ hasText: file }).click();
+  await fileRows(page, file).click();
   await page.getByRole('tab', { name: 'Image' }).click();
   await expect(page.locator('.image-frame canvas')).toBeVisible();
 }
@@ -156,7 +156,7 @@ test('boxes on a CT stay on their pixels when window and level change', async ({
   cpSync(join(SAMPLES, 'patient-001/ct/series-01/0001.dcm'), join(app.dropRoot, 'ct.dcm'));
   await drop(page, '[data-testid=drop-zone]', ['ct.dcm']);
   await expectFilesRead(page, 1);
-  await page.getByRole('option').filter({ hasText: 'ct.dcm' }).click();
+  await fileRows(page, 'ct.dcm').click();
   await page.getByRole('tab', { name: 'Image' }).click();
   await page.getByRole('button', { name: 'Add box' }).click();
   const box = page.getByRole('button', { name: /^Box 1:/ });
@@ -216,7 +216,7 @@ test('boxes applied to a series are cleaned in every output of it; Burned In Ann
   await screenshot(page, 'regions-applied');
 
   // The other file of the series shows the box in the inspector before the run, and in its image.
-  await page.getByRole('option').filter({ hasText: '0002.dcm' }).click();
+  await fileRows(page, '0002.dcm').click();
   await page.getByRole('tab', { name: 'Identifying data' }).click();
   await expect(page.getByRole('region', { name: 'Image pixels' })).toContainText(
     '1 box cleaned — drawn on this series',

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type AppUnderTest, expectFilesRead, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, fileRows, openApp, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -42,7 +42,7 @@ test('the run screen states the profile, weakening options, key, outcomes and a 
 
   // Accepting the ultrasound series as it is: nothing is held any more.
   await page.getByRole('button', { name: '1. Files' }).click();
-  await page.getByRole('option').filter({ hasText: 'US' }).first().click();
+  await fileRows(page, 'US').first().click();
   await page.getByRole('tab', { name: 'Image' }).click();
   await page.getByRole('checkbox', { name: 'I have looked: send this series as is' }).check();
   await expect(

@@ -1,9 +1,9 @@
 import { anonymize } from '../shared/anonymize/index.js';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
-import type { ParsedDicom } from '../shared/dicom/model.js';
+import type { DicomElement, ParsedDicom } from '../shared/dicom/model.js';
 import { formatTag, isGroupLength, parseTag } from '../shared/dicom/tag.js';
 import { EXPLICIT_LE } from '../shared/dicom/transfer-syntax.js';
-import { walkElements } from '../shared/dicom/walk.js';
+import { type ElementContext, walkElements } from '../shared/dicom/walk.js';
 import { lookup } from '../shared/dictionary/index.js';
 import { errorText } from '../shared/errors.js';
 import type { FindingGroup, HeaderLine, Inspection } from '../shared/ipc/contract.js';
@@ -29,7 +29,7 @@ const plannedFor = (
 ): Pick<Planned, 'action' | 'preview'> => planned.get(META_TWIN[path] ?? path) ?? { action: 'removed' };
 
 /** `(0040,0275)[0].(0032,1060)` → `RequestAttributesSequence #1 ›`: the sequences above the attribute. */
-function readablePath(path: string): string {
+export function readablePath(path: string): string {
   const steps = path.split('.').slice(0, -1);
   return steps
     .map((step) => {
@@ -42,22 +42,31 @@ function readablePath(path: string): string {
     .join(' ');
 }
 
-function header(parsed: ParsedDicom): HeaderLine[] {
-  const lines: HeaderLine[] = [];
+/** Each attribute of the file meta, then of the dataset, as the header view shows it, with where it sits. */
+export function walkHeader(
+  parsed: ParsedDicom,
+  visit: (line: HeaderLine, el: DicomElement, ctx: ElementContext) => void,
+): void {
   const add = (source: ParsedDicom['source'], elements: ParsedDicom['dataset']) =>
     walkElements(source, elements, (el, ctx): undefined => {
       if (isGroupLength(el.tag)) return;
-      lines.push({
+      const line = {
         tag: formatTag(el.tag),
         keyword:
           lookup(el.tag)?.keyword || (ctx.privateCreator ? `Private (${ctx.privateCreator})` : 'Private'),
         vr: ctx.vr,
         depth: ctx.path.length,
         value: displayValue(source, el, ctx),
-      });
+      };
+      visit(line, el, ctx);
     });
   add(parsed.fileSource, { elements: parsed.meta, syntax: EXPLICIT_LE });
   add(parsed.source, parsed.dataset);
+}
+
+function header(parsed: ParsedDicom): HeaderLine[] {
+  const lines: HeaderLine[] = [];
+  walkHeader(parsed, (line) => lines.push(line));
   return lines;
 }
 

@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
-import type { FileRow, FrameImage, Inspection } from '../shared/ipc/contract.js';
+import type { Comparison, FileRow, FrameImage, Inspection } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
+import { compareParsed } from './app-compare.js';
 import { decodeFrame } from './app-image.js';
 import { inspectParsed } from './app-inspect.js';
 import { readRow } from './app-library.js';
@@ -19,6 +20,13 @@ export type Job =
       readonly key: AnonymizationKey;
       readonly toolVersion: string;
     }
+  | {
+      readonly kind: 'compare';
+      readonly path: string;
+      readonly profile: Profile;
+      readonly key: AnonymizationKey;
+      readonly toolVersion: string;
+    }
   | { readonly kind: 'frame'; readonly path: string; readonly frame: number }
   | { readonly kind: 'facts'; readonly path: string };
 
@@ -27,8 +35,11 @@ export type InspectDetails = Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'de
 };
 
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
-export async function runJob(job: Job): Promise<FileRow | InspectDetails | FrameImage | RegionFacts> {
+export async function runJob(
+  job: Job,
+): Promise<FileRow | InspectDetails | FrameImage | RegionFacts | Omit<Comparison, 'id'>> {
   if (job.kind === 'row') return readRow(job.id, job.path);
+  if (job.kind === 'compare') return withParsedFile(job.path, (parsed) => compareParsed(parsed, job));
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
   if (job.kind === 'frame') return withParsedFile(job.path, (parsed) => decodeFrame(parsed, job.frame));
   return withParsedFile(job.path, (parsed) => ({
@@ -133,6 +144,9 @@ export class AppJobs {
     this.forFile(file, job) as Promise<InspectDetails>;
 
   frame = (file: number, job: Job & { kind: 'frame' }) => this.forFile(file, job) as Promise<FrameImage>;
+
+  compare = (file: number, job: Job & { kind: 'compare' }) =>
+    this.forFile(file, job) as Promise<Omit<Comparison, 'id'>>;
 
   /** Header facts for region rules; on the scan lane, so reading them never cancels the selected file's work. */
   facts = (path: string): Promise<RegionFacts> =>

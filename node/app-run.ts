@@ -5,7 +5,7 @@ import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
 import type { Emit, ReportFormat, RunProgress, RunSummary } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
-import type { Library } from './app-library.js';
+import type { Library, LibraryFile } from './app-library.js';
 import { type BatchFileResult, type BatchSummary, runBatch } from './batch/run-batch.js';
 import { pathUnderInputs } from './inputs.js';
 import type { RunStart } from './project/run-recorder.js';
@@ -45,10 +45,15 @@ export interface RunRecord {
 const PROGRESS_MS = 100;
 
 /**
- * Every file in the list goes to the batch, the unreadable ones too: the run then accounts for each,
- * a damaged file failing with its reason and a non-DICOM one skipped, and nothing is silently left out.
+ * The files a run takes: those checked in the list (`ids`), or every file when no subset was chosen. The
+ * unreadable ones go too: the run then accounts for each, a damaged file failing with its reason and a
+ * non-DICOM one skipped, and nothing checked is silently left out.
  */
-const runnable = (library: Library): string[] => library.all().map((file) => file.path);
+export function filesToRun(library: Library, ids: readonly number[] | undefined): LibraryFile[] {
+  if (ids === undefined) return library.all();
+  const chosen = new Set(ids);
+  return library.all().filter((file) => chosen.has(file.id));
+}
 
 /** Copies a private file into a private file: the audit stays owner-only wherever it is exported to. */
 function copyPrivate(from: string, to: string) {
@@ -117,10 +122,20 @@ export function createRunner(deps: RunnerDeps) {
   let controller: AbortController | undefined;
   let last: RunRecord | undefined;
 
-  const start = (request: { outDir: string; verify: boolean }, emit: Emit): { refused?: string } => {
+  const start = (
+    request: { outDir: string; verify: boolean; ids?: readonly number[] | undefined },
+    emit: Emit,
+  ): { refused?: string } => {
     if (controller) return { refused: 'A run is already going.' };
-    const inputs = runnable(deps.library);
-    if (inputs.length === 0) return { refused: 'There are no files in the list to de-identify.' };
+    const inputs = filesToRun(deps.library, request.ids).map((file) => file.path);
+    if (inputs.length === 0) {
+      return {
+        refused:
+          request.ids === undefined
+            ? 'There are no files in the list to de-identify.'
+            : 'No file is checked in the list: check the files to de-identify.',
+      };
+    }
     const profile = deps.profile();
     const key = deps.key();
     const startedAt = new Date().toISOString();

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -204,6 +205,70 @@ describe('handlers', () => {
     await handlers['report:export']({ format: 'json' }, emit);
     expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
     expect(existsSync(join(root, 'out'))).toBe(true);
+  });
+  it('runs only the checked files: the plan and the summary count them, and nothing else is written', async () => {
+    const rows = await loadSamples();
+    const ct = rows.filter((row) => row.modality === 'CT');
+    const mr = rows.filter((row) => row.modality === 'MR');
+    expect(ct.length).toBeGreaterThan(0);
+    expect(mr.length).toBeGreaterThan(0);
+    const ids = [...ct.map((row) => row.id), mr[0]!.id];
+    dialogs.answer(join(root, 'out'));
+    await handlers['output:choose']({}, emit);
+    expect((await handlers['run:plan']({ ids }, emit)).files).toEqual({
+      write: ids.length,
+      held: 0,
+      notWritten: 0,
+    });
+    expect((await handlers['run:plan']({}, emit)).files.write + 2).toBe(rows.length);
+    expect(await handlers['batch:start']({ verify: true, ids: [] }, emit)).toEqual({
+      refused: 'No file is checked in the list: check the files to de-identify.',
+    });
+    expect(await handlers['batch:start']({ verify: true, ids }, emit)).toEqual({});
+    const summary = await nextEvent('batch:done');
+    expect(summary).toMatchObject({ outcome: 'finished', total: ids.length, written: ids.length, held: 0 });
+    // Read back by dcmdump: the outputs are the checked CT files and one MR file, nothing more.
+    const outputs = readdirSync(join(root, 'out'), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile())
+      .map((entry) => join(entry.parentPath, entry.name));
+    const modalities = outputs
+      .map(
+        (file) =>
+          /\[(\w+)\]/.exec(execFileSync('dcmdump', ['+P', 'Modality', file], { encoding: 'utf8' }))?.[1],
+      )
+      .sort();
+    expect(modalities).toEqual([...ct.map(() => 'CT'), 'MR']);
+  });
+
+  it('refuses a subset that is not a list of file ids', async () => {
+    for (const ids of [[-1], [1.5], ['1']]) {
+      const answer = await dispatch(handlers, 'batch:start', { verify: true, ids }, emit);
+      expect(answer.ok).toBe(false);
+    }
+  });
+});
+
+describe('file:compare', () => {
+  it('answers the before / after of a file in the list, and refuses one that is not', async () => {
+    const rows = await loadSamples();
+    const ct = rows.find((row) => row.modality === 'CT')!;
+    const answer = await dispatch(handlers, 'file:compare', { id: ct.id }, emit);
+    expect(answer.ok).toBe(true);
+    const comparison = (answer as { value: Awaited<ReturnType<Handlers['file:compare']>> }).value;
+    expect(comparison.id).toBe(ct.id);
+    expect(comparison.changes.find((change) => change.keyword === 'PatientName')).toMatchObject({
+      change: 'changed',
+      before: 'DOE^JANE^M',
+    });
+    // With the key the inspector uses: the copy's pseudonym is the one it plans.
+    const inspection = await handlers['file:inspect']({ id: ct.id }, emit);
+    const planned = inspection.groups
+      .flatMap((group) => group.findings)
+      .find((f) => f.keyword === 'PatientName');
+    expect(comparison.changes.find((change) => change.keyword === 'PatientName')?.after).toBe(
+      planned?.preview,
+    );
+    expect(await dispatch(handlers, 'file:compare', { id: 99_999 }, emit)).toMatchObject({ ok: false });
   });
 });
 

@@ -17,7 +17,7 @@ import {
   scopeOf,
   withDrawnRules,
 } from '../../node/app-regions.js';
-import { createRunner, resumeStateDir } from '../../node/app-run.js';
+import { createRunner, filesToRun, resumeStateDir } from '../../node/app-run.js';
 import { createSettingsStore } from '../../node/app-settings.js';
 import { createProjectService } from '../../node/project/app-projects.js';
 import { ReportableError } from '../../shared/errors.js';
@@ -218,6 +218,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
+    async 'file:compare'({ id }) {
+      const file = inspectable(id);
+      const comparison = await jobs.compare(id, {
+        kind: 'compare',
+        path: file.path,
+        profile: profileInForce(),
+        key: keys.ensure(),
+        toolVersion: deps.toolVersion,
+      });
+      return { id, ...comparison };
+    },
+
     'file:image': async ({ id, frame }) =>
       jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
 
@@ -297,10 +309,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return refused ? { path, refused } : { path };
     },
 
-    async 'run:plan'() {
+    async 'run:plan'({ ids }) {
       const inForce = profileInForce();
       const rules = inForce.pixelRules;
-      const files = library.all();
+      const files = filesToRun(library, ids);
       // Only files that declare burned-in text need their header facts, and only when a rule could cover them.
       const facts = new Map<number, RegionFacts>();
       if (rules.length > 0) {
@@ -322,13 +334,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
-    async 'batch:start'({ verify }, emit) {
+    async 'batch:start'({ verify, ids }, emit) {
       const outDir = settings.get().outputFolder;
       if (!outDir) return { refused: 'Choose an output folder first.' };
       const refused = outputFolderProblem(outDir, library.folders());
       if (refused) return { refused };
       settings.update({ verify });
-      return runner.start({ outDir, verify }, emit);
+      return runner.start({ outDir, verify, ids }, emit);
     },
 
     async 'batch:cancel'() {

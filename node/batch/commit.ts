@@ -81,11 +81,6 @@ export class CommitStage {
     if (plain !== previous.out) this.claimed.set(plain, 'contested');
   }
 
-  /** The next input's number: the audit's, or (without reports) one more than the inputs done. */
-  nextInputNo(done: number): number {
-    return this.site.writer?.nextInputNo ?? done + 1;
-  }
-
   /** The private audit line (on disk when this returns); the result carries the number the audit gave. */
   record(r: BatchFileResult, bytes: number): BatchFileResult {
     const inputNo = this.site.writer?.add(recordOf(r, bytes)) ?? r.inputNo;
@@ -96,10 +91,10 @@ export class CommitStage {
    * Where a finished file goes, and the move that puts it there (for a written one). A second input
    * yielding the same instance is not written twice.
    */
-  finish(task: Pending, outcome: FileOutcome, done: number): { result: BatchFileResult; place?: () => void } {
+  finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
     const { claimed, allocator, directory, resume } = this;
     const { outDir, reviewDir } = this.site;
-    const inputNo = this.nextInputNo(done);
+    const { inputNo } = task;
     if (outcome.status !== 'written') {
       const result = { inputNo, input: task.input, output: null, status: outcome.status, outcome };
       if (!outcome.review) return { result: { ...result, reason: outcome.reason } };
@@ -232,6 +227,7 @@ export class CommitStage {
 function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
   const o = r.outcome;
   return {
+    inputNo: r.inputNo,
     input: r.input,
     inputBytes,
     status: r.status,

@@ -6,6 +6,8 @@ import type { DoneOutput, ResumeIndex } from './resume.js';
 
 /** An input to de-identify. */
 export interface Pending {
+  /** Its place in the walk (from 1, every entry counted, other shards' too): its number in the audit. */
+  readonly inputNo: number;
   /** For people and reports. */
   readonly input: string;
   /** What opens it. */
@@ -16,6 +18,7 @@ export interface Pending {
 
 /** An input passed over before any work: not a file, or already written by an earlier run. */
 export interface PassedOver {
+  readonly inputNo: number;
   readonly input: string;
   readonly bytes: number;
   readonly status: 'skipped';
@@ -49,10 +52,14 @@ export async function planInputs(
   const skipped: PassedOver[] = [];
   const pending: Pending[] = [];
   const taken = new Map<string, Taken>();
+  // Numbered as `scan` lists them, so an input has one number whatever the workers, shards or resumes.
+  let inputNo = 0;
   for await (const entry of walkInputs(inputs)) {
+    inputNo++;
     if (shard && !shard.includes(entry.path)) continue;
     if (entry.kind === 'skipped') {
-      skipped.push({ input: entry.path, bytes: 0, status: 'skipped', reason: SKIP_REASONS[entry.reason] });
+      const reason = SKIP_REASONS[entry.reason];
+      skipped.push({ inputNo, input: entry.path, bytes: 0, status: 'skipped', reason });
       continue;
     }
     let size = 0;
@@ -69,6 +76,7 @@ export async function planInputs(
     if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
       taken.set(previous.out, { ...previous, input: entry.path, resumeKey });
       skipped.push({
+        inputNo,
         input: entry.path,
         bytes: size,
         status: 'skipped',
@@ -78,7 +86,7 @@ export async function planInputs(
       });
       continue;
     }
-    pending.push({ input: entry.path, osPath: entry.osPath, bytes: size, resumeKey });
+    pending.push({ inputNo, input: entry.path, osPath: entry.osPath, bytes: size, resumeKey });
   }
   return { skipped, pending, taken };
 }

@@ -88,44 +88,58 @@ const COPY_PIECE = 4 * 1024 * 1024;
 const WHOLE_FILE_LIMIT = 32 * 1024 * 1024;
 const GATHER = 64 * 1024;
 
-// One input buffer per thread, reused file after file: a fresh 0.5 MB array per file costs more in page
-// faults and garbage collection than the read itself. Safe because a thread processes one file at a time
-// (the worker queues its tasks): nothing else touches the buffer until processFile returns.
-let wholeFileBuffer = new Uint8Array(0);
-function reusableBuffer(size: number): Uint8Array {
-  if (wholeFileBuffer.length < size)
-    wholeFileBuffer = new Uint8Array(Math.max(size, 2 * wholeFileBuffer.length));
-  return wholeFileBuffer.subarray(0, size);
+// One input and one output buffer per thread, reused file after file: a fresh 0.5 MB array per file costs
+// more in page faults and garbage collection than the read itself. Safe because a thread processes one file
+// at a time (the worker queues its tasks): nothing else touches them until processFile returns.
+const buffers = { input: new Uint8Array(0), output: new Uint8Array(0) };
+function reusableBuffer(which: keyof typeof buffers, size: number): Uint8Array {
+  if (buffers[which].length < size)
+    buffers[which] = new Uint8Array(Math.max(size, 2 * buffers[which].length));
+  return buffers[which].subarray(0, size);
+}
+
+function writeAll(fd: number, bytes: Uint8Array) {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }
 
 /**
- * Writes the output chunks to `path`, streaming copied ranges from the input, and returns its SHA-256.
- * The many small chunks of re-encoded headers are gathered so that a file costs a few writes, not dozens.
+ * Writes the output chunks to `path` and returns its SHA-256, computed in the same pass. An output up to
+ * WHOLE_FILE_LIMIT is assembled in memory and written at once, and its bytes are returned: the residual
+ * check reads them there instead of reading the file back. A larger one streams its copied ranges from
+ * the input, the many small chunks of its re-encoded header gathered so that it costs a few writes.
  */
-function writeChunks(path: string, chunks: readonly Chunk[]): string {
+function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; bytes?: Uint8Array } {
   const hash = createHash('sha256');
+  const size = chunks.reduce((n, c) => n + c.length, 0);
   // The temporary folder is owner-only, so an unchecked copy is private until it is moved into place.
   const fd = openSync(path, 'wx', 0o644);
-  const gather = new Uint8Array(GATHER);
-  let gathered = 0;
-  const writeAll = (bytes: Uint8Array) => {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  };
-  const flush = () => {
-    if (gathered > 0) writeAll(gather.subarray(0, gathered));
-    gathered = 0;
-  };
-  const put = (bytes: Uint8Array) => {
-    hash.update(bytes);
-    if (bytes.length > GATHER - gathered) {
-      flush();
-      if (bytes.length > GATHER / 2) return writeAll(bytes);
-    }
-    gather.set(bytes, gathered);
-    gathered += bytes.length;
-  };
   try {
+    if (size <= WHOLE_FILE_LIMIT) {
+      const whole = reusableBuffer('output', size);
+      let at = 0;
+      for (const c of chunks) {
+        whole.set(c instanceof Uint8Array ? c : c.source.read(c.offset, c.length), at);
+        at += c.length;
+      }
+      writeAll(fd, whole);
+      return { sha256: hash.update(whole).digest('hex'), bytes: whole };
+    }
+    const gather = new Uint8Array(GATHER);
+    let gathered = 0;
+    const flush = () => {
+      if (gathered > 0) writeAll(fd, gather.subarray(0, gathered));
+      gathered = 0;
+    };
+    const put = (bytes: Uint8Array) => {
+      hash.update(bytes);
+      if (bytes.length > GATHER - gathered) {
+        flush();
+        if (bytes.length > GATHER / 2) return writeAll(fd, bytes);
+      }
+      gather.set(bytes, gathered);
+      gathered += bytes.length;
+    };
     for (const c of chunks) {
       if (c instanceof Uint8Array) put(c);
       else
@@ -133,10 +147,10 @@ function writeChunks(path: string, chunks: readonly Chunk[]): string {
           put(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
     }
     flush();
+    return { sha256: hash.digest('hex') };
   } finally {
     closeSync(fd);
   }
-  return hash.digest('hex');
 }
 
 /** The SHA-256 of a file, or undefined when it cannot be read (gone, say). */
@@ -191,8 +205,8 @@ export async function processFileTimed(
 }
 
 /**
- * One input through the engine: read-only open, parse, de-identify, write to a temporary file, read it
- * back for the residual check. Never throws: every outcome is a status with a reason.
+ * One input through the engine: read-only open, parse, de-identify, write to a temporary file, and the
+ * residual check on the written bytes. Never throws: every outcome is a status with a reason.
  */
 export async function processFile(
   task: FileTask,
@@ -212,10 +226,11 @@ export async function processFile(
   let tempPath = '';
   let relativeOutput: string;
   let outputSha256: string;
+  let outputBytes: Uint8Array | undefined;
   let inputSha256: string;
   try {
     if (inputBytes <= WHOLE_FILE_LIMIT) {
-      const whole = reusableBuffer(inputBytes);
+      const whole = reusableBuffer('input', inputBytes);
       input.source.readInto(whole, 0);
       source = new MemorySource(whole);
     }
@@ -250,7 +265,7 @@ export async function processFile(
     relativeOutput = relativeOutputPath(result.identity);
     lap('de-identify');
     tempPath = join(config.tempDir, `${task.id}.part`);
-    outputSha256 = writeChunks(tempPath, result.chunks);
+    ({ sha256: outputSha256, bytes: outputBytes } = writeChunks(tempPath, result.chunks));
     lap('write');
     inputSha256 = sha256Of(source);
     lap('hash input');
@@ -289,7 +304,10 @@ export async function processFile(
       : { ...done, verification, ...(directory ? { directory } : {}) };
   if (!config.verify && !config.dicomdir) return checked('not-run');
   try {
-    const out = openInput(tempPath);
+    // Checked from the bytes just written when they are still in memory; a larger output is read back.
+    const out = outputBytes
+      ? { source: new MemorySource(outputBytes), close: () => {} }
+      : openInput(tempPath);
     let hits: ReturnType<typeof findResidualIdentifiers> = [];
     let pixelHit: string | undefined;
     let pixelsRead = false;

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, keyedDigest, keyFingerprint } from '../../shared/anonymize/key.js';
@@ -37,6 +37,8 @@ export class ResumeIndex {
   private readonly directory: DicomdirEntry[] = [];
   private readonly file: string;
   private readonly maker: Maker;
+  /** Open for appending from the first output on: reopening the file per output cost three calls each. */
+  private fd: number | undefined;
 
   /**
    * `replace(outputs)` is called with the relative paths of another profile's or key's outputs when the
@@ -112,7 +114,14 @@ export class ResumeIndex {
   add(key: string, output: DoneOutput, dir?: DicomdirEntry) {
     this.done.set(key, output);
     if (dir) this.directory.push(dir);
-    appendFileSync(this.file, `${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+    this.fd ??= openSync(this.file, 'a');
+    const line = Buffer.from(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+    for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at);
+  }
+
+  close() {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** DICOMDIR records of earlier runs, in the order their files were written. */

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, renameSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { makePrivateDir } from '../reports/private-files.js';
 import { unlinkQuietly } from './process-file.js';
@@ -7,8 +7,9 @@ import { unlinkQuietly } from './process-file.js';
 export type ReviewKind = 'quarantine' | 'held';
 
 /**
- * Moves a copy that must not be shared into `<dir>/<kind>/input-<inputNo>.dcm`, owner-only, named by the
- * audit's input number so the audit row says which input it is. Without a folder the copy is deleted.
+ * Moves a copy that must not be shared into `<dir>/<kind>/input-<inputNo>.dcm` (`-2`, `-3`... when an
+ * earlier run kept one there), owner-only, named by the audit's input number so the audit row says which
+ * input it is. Without a folder the copy is deleted.
  * Returns where it went.
  */
 export function keepForReview(
@@ -23,7 +24,10 @@ export function keepForReview(
   }
   const folder = join(dir, kind);
   makePrivateDir(folder);
-  const target = join(folder, `input-${inputNo}.dcm`);
+  // Inputs are numbered by their place in the walk: an earlier run over other inputs may have kept
+  // another input's copy under this number in the same folder, which must stay.
+  let target = join(folder, `input-${inputNo}.dcm`);
+  for (let n = 2; existsSync(target); n++) target = join(folder, `input-${inputNo}-${n}.dcm`);
   chmodSync(tempPath, 0o600);
   try {
     renameSync(tempPath, target);

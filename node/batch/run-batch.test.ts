@@ -334,6 +334,11 @@ describe('runBatch (in-process)', () => {
       expect(reported.map((f: { output: string }) => `/${f.output}`).sort()).toEqual(
         files.map(([p]) => p).sort(),
       );
+      // The audit too: one row per output, under its final name (a move is folded into the row it moved).
+      const audit = readCsvFile(join(`${out}.audit`, 'deid-audit.csv'));
+      const outputs = audit.filter((r) => r.status === 'written').map((r) => r.output!.slice(out.length));
+      expect(outputs.sort()).toEqual(files.map(([p]) => p).sort());
+      expect(audit.map((r) => r.input_no).sort()).toEqual(['1', '2', '3']);
       return { files: files.sort(), byName };
     };
     const forward = await run(['a-original.dcm', 'b-resent.dcm', 'c-copy.dcm'], 0);

@@ -214,8 +214,7 @@ async function runOnSite(
     });
   }
   progress();
-  for (const { bytes, ...r } of skipped)
-    report({ ...r, output: r.output ?? null, inputNo: committer.nextInputNo(done) }, bytes);
+  for (const { bytes, ...r } of skipped) report({ ...r, output: r.output ?? null }, bytes);
 
   const config: WorkerConfig = {
     tempDir,
@@ -246,7 +245,7 @@ async function runOnSite(
       return;
     }
     try {
-      const { result, place } = committer.finish(task, outcome, done);
+      const { result, place } = committer.finish(task, outcome);
       const recorded = committer.record(result, task.bytes);
       if (outcome.status !== 'written' && outcome.diskFull) {
         announce(recorded, task.bytes);

@@ -164,6 +164,7 @@ export function openSite(req: SiteRequest): Site {
       if (closed) return;
       closed = true;
       try {
+        resume.close();
         rmSync(tempDir, { recursive: true, force: true });
         writer?.close();
       } finally {

@@ -3,6 +3,8 @@ import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 
 /** What the batch knows about one input once it is done with it. */
 export interface BatchFileRecord {
+  /** The input's place in the walk: the batch numbers inputs as `scan` lists them. */
+  readonly inputNo: number;
   /** Absolute input path: PHI (folders are often named after patients); goes to the private audit only. */
   readonly input: string;
   readonly inputBytes: number;

@@ -3,6 +3,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { openAppendLog } from './append-log.js';
+import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { makePrivateDir } from './private-files.js';
@@ -58,6 +59,14 @@ export const AUDIT_COLUMNS = [
   'quarantine',
   'timestamp',
 ];
+const AUDIT_COLUMN: AuditColumns = {
+  inputNo: AUDIT_COLUMNS.indexOf('input_no'),
+  input: AUDIT_COLUMNS.indexOf('input'),
+  output: AUDIT_COLUMNS.indexOf('output'),
+  outputSha: AUDIT_COLUMNS.indexOf('output_sha256'),
+  status: AUDIT_COLUMNS.indexOf('status'),
+  reason: AUDIT_COLUMNS.indexOf('reason'),
+};
 const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
 
 // Paths inside a system error message (`EACCES: permission denied, open '/data/SMITH^JOHN/1.dcm'`): quoted
@@ -160,6 +169,8 @@ export class ReportWriter {
     verificationFailed: 0,
   };
   private inputNo = 0;
+  /** The audit holds a move (this run's, or one a killed run left): folded into its first row at close. */
+  private movesToFold = false;
   private closed = false;
 
   /** Opens the five files; `chosen` folders override the defaults of reportLocations. */
@@ -192,6 +203,7 @@ export class ReportWriter {
       const sha = AUDIT_COLUMNS.indexOf('output_sha256');
       for (const { cells } of audit.records) {
         this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
+        if (cells[AUDIT_COLUMN.reason]?.startsWith(MOVED_REASON)) this.movesToFold = true;
         if (cells[output])
           this.audited.set(cells[output]!, { inputNo: Number(cells[0]), sha: cells[sha] ?? '' });
       }
@@ -227,11 +239,6 @@ export class ReportWriter {
     this.csv.write(REPORT_CSV_HEADER);
   }
 
-  /** The number the next input added gets: its copy kept for review is named by it. */
-  get nextInputNo(): number {
-    return this.inputNo + 1;
-  }
-
   /** Records one input, in the order the batch finishes them; returns its input number. */
   add(record: BatchFileRecord): number {
     if (this.closed) throw new Error('the report is already closed');
@@ -241,7 +248,8 @@ export class ReportWriter {
     const alreadyAudited =
       recorded !== undefined &&
       (record.status === 'skipped' || (record.status === 'written' && recorded.sha === record.outputSha256));
-    const inputNo = alreadyAudited ? recorded.inputNo : ++this.inputNo;
+    const inputNo = alreadyAudited ? recorded.inputNo : record.inputNo;
+    this.inputNo = Math.max(this.inputNo, inputNo);
     if (record.output !== null && record.status === 'written')
       this.audited.set(record.output, { inputNo, sha: record.outputSha256 ?? '' });
     this.counts[record.status]++;
@@ -332,7 +340,8 @@ export class ReportWriter {
     this.audited.set(to, { inputNo, sha });
     const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
     if (relFrom && relTo) this.renames.set(relFrom, relTo);
-    const reason = `moved from ${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
+    const reason = `${MOVED_REASON}${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
+    this.movesToFold = true;
     this.audit.write(
       csvRow([inputNo, input, '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
     );
@@ -370,6 +379,7 @@ export class ReportWriter {
       }
     }
     if (failure) throw failure;
+    if (this.movesToFold) foldAuditFile(join(this.locations.auditDir, AUDIT_CSV), AUDIT_COLUMN, HUMAN);
     for (const name of [REPORT_JSON, REPORT_CSV]) {
       const file = join(this.locations.reportDir, name);
       if (this.renames.size > 0) this.applyRenames(`${file}.part`);

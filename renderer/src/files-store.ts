@@ -31,6 +31,7 @@ if (hasApi) {
   });
   deid.on('files:removed', ({ ids }) => {
     for (const id of ids) byId.delete(id);
+    leaveOut(ids, false);
     publish();
   });
   deid.on('files:scan', (next) => {
@@ -42,7 +43,31 @@ if (hasApi) {
 export function clearFiles() {
   byId.clear();
   scan = IDLE;
+  leftOut.set(new Set());
   publish();
 }
 
 export const useFiles = store.use;
+
+/**
+ * The files left out of the run, by id. Kept as the unchecked ones so that files added later are in the run
+ * unless the person takes them out, and kept apart from filtering: a hidden file stays as it was checked.
+ */
+const leftOut = createStore<ReadonlySet<number>>(new Set());
+
+/** Leaves the files `ids` out of the run (`out`), or puts them back in. */
+export function leaveOut(ids: Iterable<number>, out: boolean) {
+  const next = new Set(leftOut.get());
+  for (const id of ids) {
+    if (out) next.add(id);
+    else next.delete(id);
+  }
+  leftOut.set(next);
+}
+
+export const useLeftOut = leftOut.use;
+
+/** The subset a run or its plan takes: undefined when every file in the list is checked. */
+export function runSubset(rows: ReadonlyArray<FileRow>, left: ReadonlySet<number>): number[] | undefined {
+  return left.size === 0 ? undefined : rows.filter((row) => !left.has(row.id)).map((row) => row.id);
+}

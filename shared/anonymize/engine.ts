@@ -307,23 +307,24 @@ class Run {
   }
 
   private identity(): OutputIdentity {
-    const uid = (tag: Tag, fallbackSeed: string) => {
+    const uid = (tag: Tag, fallbackSeed: () => string) => {
       const original = topLevelText(this.parsed, tag);
       // Only a valid UID is retained: a damaged one is no more copied here than anywhere else.
       if (this.options.has('retainUIDs') && isUid(original)) return original;
-      return this.remap(original || `${fallbackSeed}:${this.originalPatientId}`);
+      return this.remap(original || `${fallbackSeed()}:${this.originalPatientId}`);
     };
-    const study = uid(STUDY_INSTANCE_UID, 'study');
-    const series = uid(SERIES_INSTANCE_UID, `series:${study}`);
+    const study = uid(STUDY_INSTANCE_UID, () => 'study');
+    const series = uid(SERIES_INSTANCE_UID, () => `series:${study}`);
     // Instances without a UID of their own are told apart by their content, so two of them in one
     // series are two outputs, not one "duplicate"; the same file still gets the same UID every run.
+    // Hashed only then: the engine's SHA-256 is plain JavaScript, and most files carry their UID.
     const content = this.parsed.source;
-    const fingerprint = sha256Hex(content.read(0, Math.min(content.size, 64 * 1024)));
+    const fingerprint = () => sha256Hex(content.read(0, Math.min(content.size, 64 * 1024)));
     return {
       patientId: this.pseudonym.patientId,
       studyInstanceUID: study,
       seriesInstanceUID: series,
-      sopInstanceUID: uid(SOP_INSTANCE_UID, `instance:${series}:${content.size}:${fingerprint}`),
+      sopInstanceUID: uid(SOP_INSTANCE_UID, () => `instance:${series}:${content.size}:${fingerprint()}`),
     };
   }
 

@@ -19,6 +19,8 @@ import { PACS_REQUESTS, type PacsEvents, type PacsResponses } from './pacs-contr
 
 const none = z.strictObject({});
 const fileId = z.int().nonnegative();
+/** The files a run takes, as the list's checkboxes chose them; absent: every file in the list. */
+const subset = z.array(fileId).max(1_000_000).optional();
 // Paths come from the renderer only after a drop; the cap keeps a hostile renderer from sending megabytes.
 const path = z.string().min(1).max(4096);
 
@@ -105,6 +107,7 @@ export const REQUESTS = {
   'inputs:remove': z.strictObject({ ids: z.array(fileId).min(1).max(1_000_000) }),
   'file:inspect': z.strictObject({ id: fileId }),
   'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
+  'file:compare': z.strictObject({ id: fileId }),
   'file:regions': z.strictObject({
     id: fileId,
     scope: z.enum(REGION_SCOPES),
@@ -120,8 +123,8 @@ export const REQUESTS = {
   'key:import': none,
   'key:export': none,
   'output:choose': none,
-  'run:plan': none,
-  'batch:start': z.strictObject({ verify: z.boolean() }),
+  'run:plan': z.strictObject({ ids: subset }),
+  'batch:start': z.strictObject({ verify: z.boolean(), ids: subset }),
   'batch:cancel': none,
   'batch:showOutput': none,
   'report:open': none,
@@ -230,6 +233,33 @@ export interface Inspection {
   readonly device: string | null;
   /** Why no actions are planned, when the file will not be de-identified at all (a DICOMDIR). */
   readonly actionsUnavailable?: string;
+}
+
+/** One attribute the de-identified copy has otherwise than the original. Values for the screen only. */
+export interface HeaderChange {
+  readonly tag: string;
+  readonly keyword: string;
+  /** The sequences above it, as the inspector writes them (`OtherPatientIDsSequence #1 ›`); empty at the top. */
+  readonly path: string;
+  readonly change: 'changed' | 'removed' | 'added';
+  /** Absent when added. */
+  readonly before?: string;
+  /** Absent when removed. */
+  readonly after?: string;
+}
+
+/**
+ * The original beside its de-identified copy, made by the engine in memory with the profile and key in
+ * force: nothing is written. A removed or added sequence is one change: what it held goes or comes with it.
+ */
+export interface Comparison {
+  readonly id: number;
+  readonly changes: ReadonlyArray<HeaderChange>;
+  readonly unchanged: number;
+  /** What the run will do to the image, in plain words. */
+  readonly pixels: string;
+  /** Why no copy could be made (no key yet, a file the profile does not de-identify): then no changes. */
+  readonly unavailable?: string;
 }
 
 /**
@@ -362,6 +392,7 @@ export interface Responses extends PacsResponses {
   'inputs:clear': null;
   'inputs:remove': { readonly removed: number };
   'file:inspect': Inspection;
+  'file:compare': Comparison;
   'file:image': FrameImage;
   'file:regions': { readonly pixelRules: ReadonlyArray<AppliedRegions> };
   'profile:get': ProfileState;

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { ActionName, Finding, Inspection } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
+import { BeforeAfter } from './BeforeAfter.js';
 import { ImagePreview } from './ImagePreview.js';
 import { describeApplied } from './RegionPanel.js';
 import { Tabs } from './Tabs.js';
@@ -166,7 +167,7 @@ function Header({ inspection }: { inspection: Inspection }) {
   );
 }
 
-type View = 'phi' | 'header' | 'image';
+type View = 'phi' | 'header' | 'image' | 'compare';
 
 /** Everything about one file: what identifies the patient, what the profile will do, the header, the image. */
 export function Inspector({ fileId, profileVersion }: { fileId: number; profileVersion: number }) {
@@ -205,8 +206,20 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     { key: 'phi' as const, label: 'Identifying data' },
     { key: 'header' as const, label: 'Full header' },
     ...(inspection.image ? [{ key: 'image' as const, label: 'Image' }] : []),
+    { key: 'compare' as const, label: 'Before / after' },
   ];
   const shown = view === 'image' && !inspection.image ? 'phi' : view;
+  // The image and its boxes, in its own tab and beside the header's differences.
+  const imageView = inspection.image ? (
+    <ImagePreview
+      key={fileId}
+      fileId={fileId}
+      image={inspection.image}
+      device={inspection.device}
+      rules={inspection.pixelRules}
+      onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+    />
+  ) : null;
   return (
     <div className="inspector">
       <h2 className="inspector-title" title={inspection.name}>
@@ -215,15 +228,9 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}
-        {shown === 'image' && inspection.image ? (
-          <ImagePreview
-            key={fileId}
-            fileId={fileId}
-            image={inspection.image}
-            device={inspection.device}
-            rules={inspection.pixelRules}
-            onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
-          />
+        {shown === 'image' ? imageView : null}
+        {shown === 'compare' ? (
+          <BeforeAfter inspection={inspection} profileVersion={profileVersion} image={imageView} />
         ) : null}
       </Tabs>
     </div>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PacsNodeView, PacsSent } from '../../../shared/ipc/pacs-contract.js';
 import { deid, messageOf } from '../api.js';
+import { DataTable } from './DataTable.js';
 import { TransferProgress } from './TransferProgress.js';
 
 const STATUS: Record<PacsSent['status'], string> = {
@@ -66,26 +67,17 @@ export function SendPanel({ onError }: { onError: (message: string) => void }) {
             refused (not de-identified)
           </p>
           <div className="pacs-table">
-            <table className="pacs-studies" aria-label="Files sent">
-              <thead>
-                <tr>
-                  <th scope="col">Status</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">File</th>
-                </tr>
-              </thead>
-              <tbody>
-                {result.files.slice(0, 1000).map((f) => (
-                  <tr key={f.file}>
-                    <td>{STATUS[f.status]}</td>
-                    <td>{f.reason ?? ''}</td>
-                    <td className="send-file" title={f.file}>
-                      {f.file}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <DataTable
+              caption="Files sent"
+              className="pacs-studies"
+              rows={result.files.slice(0, 1000)}
+              rowKey={(f) => f.file}
+              columns={[
+                { header: 'Status', cell: (f) => STATUS[f.status] },
+                { header: 'Reason', cell: (f) => f.reason ?? '' },
+                { header: 'File', cell: (f) => f.file, className: 'send-file', title: (f) => f.file },
+              ]}
+            />
           </div>
         </>
       ) : null}

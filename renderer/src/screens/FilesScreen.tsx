@@ -5,7 +5,7 @@ import { FileList } from '../components/FileList.js';
 import { Inspector } from '../components/Inspector.js';
 import { useFileDrop } from '../drop.js';
 import { chipsFor, filterRows } from '../file-filters.js';
-import type { FilesSnapshot } from '../files-store.js';
+import { type FilesSnapshot, leaveOut, useLeftOut } from '../files-store.js';
 import { plural } from '../format.js';
 import type { InputActions } from './StartScreen.js';
 
@@ -22,6 +22,37 @@ export function filesHeadline(rows: ReadonlyArray<FileRow>): string {
   ] as const;
   const details = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
   return `${plural(rows.length, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+}
+
+/** How many files the run will take, and checking or unchecking all those shown at once. */
+function RunChoice({
+  rows,
+  shown,
+  leftOut,
+}: {
+  rows: ReadonlyArray<FileRow>;
+  shown: ReadonlyArray<FileRow>;
+  leftOut: ReadonlySet<number>;
+}) {
+  if (rows.length === 0) return null;
+  const filtered = shown.length < rows.length;
+  const ids = shown.map((row) => row.id);
+  return (
+    <p className="hint run-choice">
+      <span data-testid="run-choice">
+        {leftOut.size === 0
+          ? `All ${plural(rows.length, 'file')} checked for the run.`
+          : `${(rows.length - leftOut.size).toLocaleString('en')} of ${plural(rows.length, 'file')} checked for the run.`}
+      </span>{' '}
+      <button type="button" className="link" onClick={() => leaveOut(ids, false)}>
+        {filtered ? 'Check those shown' : 'Check all'}
+      </button>{' '}
+      ·{' '}
+      <button type="button" className="link" onClick={() => leaveOut(ids, true)}>
+        {filtered ? 'Uncheck those shown' : 'Uncheck all'}
+      </button>
+    </p>
+  );
 }
 
 export function FilesScreen({
@@ -42,6 +73,7 @@ export function FilesScreen({
   onError: (message: string) => void;
 }) {
   const drop = useFileDrop(actions.addPaths);
+  const leftOut = useLeftOut();
   const { scan, rows } = files;
   const headline = filesHeadline(rows);
   const [active, setActive] = useState<ReadonlySet<string>>(new Set());
@@ -116,7 +148,15 @@ export function FilesScreen({
             </button>
           </p>
         ) : null}
-        <FileList rows={shown} selectedId={selectedId} onSelect={onSelect} flat={flat} />
+        <RunChoice rows={rows} shown={shown} leftOut={leftOut} />
+        <FileList
+          rows={shown}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          flat={flat}
+          leftOut={leftOut}
+          onLeaveOut={leaveOut}
+        />
       </section>
       <section className="inspector-pane" aria-label="Selected file">
         {selectedId === null ? (

@@ -7,6 +7,7 @@ import type {
   PacsVerdict,
 } from '../../../shared/ipc/pacs-contract.js';
 import { deid, messageOf } from '../api.js';
+import { DataTable } from '../components/DataTable.js';
 import { TransferProgress } from '../components/TransferProgress.js';
 
 interface Props {
@@ -282,41 +283,32 @@ function ImportPanel({ nodes, onError, onRetrieved }: Props & { nodes: PacsNodes
       </form>
       {studies ? (
         <div className="pacs-table">
-          <table className="pacs-studies" aria-label="Studies found">
-            <thead>
-              <tr>
-                <th scope="col">Pick</th>
-                <th scope="col">Patient ID</th>
-                <th scope="col">Name</th>
-                <th scope="col">Date</th>
-                <th scope="col">Accession</th>
-                <th scope="col">Modalities</th>
-                <th scope="col">Description</th>
-                <th scope="col">Instances</th>
-              </tr>
-            </thead>
-            <tbody>
-              {studies.map((s) => (
-                <tr key={s.studyInstanceUid}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      checked={picked.has(s.studyInstanceUid)}
-                      onChange={() => toggle(s.studyInstanceUid)}
-                      aria-label={`Pick study ${s.accessionNumber || s.studyDate}`}
-                    />
-                  </td>
-                  <td>{s.patientId}</td>
-                  <td>{s.patientName}</td>
-                  <td>{s.studyDate}</td>
-                  <td>{s.accessionNumber}</td>
-                  <td>{s.modalities}</td>
-                  <td>{s.description}</td>
-                  <td>{s.instances}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Studies found"
+            className="pacs-studies"
+            rows={studies}
+            rowKey={(s) => s.studyInstanceUid}
+            columns={[
+              {
+                header: 'Pick',
+                cell: (s) => (
+                  <input
+                    type="checkbox"
+                    checked={picked.has(s.studyInstanceUid)}
+                    onChange={() => toggle(s.studyInstanceUid)}
+                    aria-label={`Pick study ${s.accessionNumber || s.studyDate}`}
+                  />
+                ),
+              },
+              { header: 'Patient ID', cell: (s) => s.patientId },
+              { header: 'Name', cell: (s) => s.patientName },
+              { header: 'Date', cell: (s) => s.studyDate },
+              { header: 'Accession', cell: (s) => s.accessionNumber },
+              { header: 'Modalities', cell: (s) => s.modalities },
+              { header: 'Description', cell: (s) => s.description },
+              { header: 'Instances', cell: (s) => s.instances },
+            ]}
+          />
         </div>
       ) : null}
       {studies ? (

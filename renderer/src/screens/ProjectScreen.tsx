@@ -2,6 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { KIND_WORDS } from '../../../shared/crosswalk-kinds.js';
 import type { LookupAnswer, ProjectState } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
+import { DataTable } from '../components/DataTable.js';
 
 type Run = ProjectState['runs'][number];
 
@@ -123,29 +124,19 @@ function RunHistory({ runs }: { runs: readonly Run[] }) {
       {runs.length === 0 ? (
         <p className="hint">No run yet.</p>
       ) : (
-        <table className="data-table">
-          <caption className="visually-hidden">Runs of this project, oldest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Written</th>
-              <th scope="col">Skipped</th>
-              <th scope="col">Failed</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.map((run) => (
-              <tr key={run.startedAt} className={run.interrupted ? 'run-interrupted' : undefined}>
-                <td>{when(run.startedAt)}</td>
-                <td>{runOutcome(run)}</td>
-                <td>{run.interrupted ? '—' : run.written}</td>
-                <td>{run.interrupted ? '—' : run.skipped}</td>
-                <td>{run.interrupted ? '—' : run.failed}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          caption="Runs of this project, oldest first"
+          rows={runs}
+          rowKey={(run) => run.startedAt}
+          rowClass={(run) => (run.interrupted ? 'run-interrupted' : undefined)}
+          columns={[
+            { header: 'Started', cell: (run) => when(run.startedAt) },
+            { header: 'Outcome', cell: runOutcome },
+            { header: 'Written', cell: (run) => (run.interrupted ? '—' : run.written) },
+            { header: 'Skipped', cell: (run) => (run.interrupted ? '—' : run.skipped) },
+            { header: 'Failed', cell: (run) => (run.interrupted ? '—' : run.failed) },
+          ]}
+        />
       )}
     </section>
   );
@@ -198,25 +189,16 @@ function LookupBox({ folder }: { folder: string }) {
         {answers === null ? null : answers.length === 0 ? (
           <p>Not in this project's crosswalk.</p>
         ) : (
-          <table className="data-table">
-            <caption className="visually-hidden">Crosswalk rows found</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Original</th>
-                <th scope="col">Pseudonym</th>
-              </tr>
-            </thead>
-            <tbody>
-              {answers.map((answer) => (
-                <tr key={`${answer.kind} ${answer.original}`}>
-                  <td>{KIND_WORDS[answer.kind]}</td>
-                  <td className="fingerprint">{answer.original}</td>
-                  <td className="fingerprint">{answer.pseudonym}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Crosswalk rows found"
+            rows={answers}
+            rowKey={(answer) => `${answer.kind} ${answer.original}`}
+            columns={[
+              { header: 'Kind', cell: (answer) => KIND_WORDS[answer.kind] },
+              { header: 'Original', cell: (answer) => answer.original, className: 'fingerprint' },
+              { header: 'Pseudonym', cell: (answer) => answer.pseudonym, className: 'fingerprint' },
+            ]}
+          />
         )}
       </div>
     </section>

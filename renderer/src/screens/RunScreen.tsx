@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { SendPanel } from '../components/SendPanel.js';
-import type { FilesSnapshot } from '../files-store.js';
+import { type FilesSnapshot, runSubset, useLeftOut } from '../files-store.js';
 import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
 
@@ -294,6 +294,9 @@ export function RunScreen({
   const { running, cancelling, progress, summary } = useRun();
   const [starting, setStarting] = useState(false);
   const [plan, setPlan] = useState<RunPlan | null>(null);
+  const leftOut = useLeftOut();
+  const subset = runSubset(files.rows, leftOut);
+  const chosen = subset ? files.rows.filter((row) => !leftOut.has(row.id)) : files.rows;
 
   useEffect(() => {
     deid.getSettings().then(
@@ -310,18 +313,16 @@ export function RunScreen({
   useEffect(() => {
     if (running) return;
     let current = true;
-    deid.planRun().then(
+    deid.planRun({ ids: subset }).then(
       (answer) => current && setPlan(answer),
       (error: unknown) => onError(messageOf(error)),
     );
     return () => {
       current = false;
     };
-  }, [files.rows, files.scan.scanning, output?.path, running, summary, onError]);
+  }, [files.rows, files.scan.scanning, leftOut, output?.path, running, summary, onError]);
 
-  const dicomFiles = files.rows.filter(
-    (row) => row.status !== 'not-dicom' && row.status !== 'unreadable',
-  ).length;
+  const dicomFiles = chosen.filter((row) => row.status !== 'not-dicom' && row.status !== 'unreadable').length;
   const choose = async () => {
     try {
       const choice = await deid.chooseOutput();
@@ -333,7 +334,7 @@ export function RunScreen({
   const start = async () => {
     setStarting(true);
     try {
-      const answer = await deid.startBatch({ verify });
+      const answer = await deid.startBatch({ verify, ids: subset });
       if (answer.refused) onError(answer.refused);
     } catch (error) {
       onError(messageOf(error));
@@ -362,7 +363,9 @@ export function RunScreen({
           </p>
         ) : (
           <p>
-            {plural(files.rows.length, 'file')} in the list
+            {subset
+              ? `${chosen.length.toLocaleString('en')} of ${plural(files.rows.length, 'file')} in the list checked for this run`
+              : `${plural(files.rows.length, 'file')} in the list`}
             {files.scan.scanning ? ' (still reading)' : ''}.
           </p>
         )}

@@ -1,0 +1,106 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { keyFromBytes } from '../shared/anonymize/index.js';
+import type { Comparison } from '../shared/ipc/contract.js';
+import { getPreset } from '../shared/profile/index.js';
+import { runJob } from './app-jobs.js';
+import { runBatch } from './batch/run-batch.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const CT = join(ROOT, 'assets/samples/patient-001/ct/series-01/0001.dcm');
+const key = keyFromBytes(new Uint8Array(32).fill(7));
+const profile = getPreset('basic');
+
+/** One attribute's value as dcmdump prints it, without the brackets; undefined when absent. */
+function dcmdumpValue(file: string, tag: string): string | undefined {
+  const out = execFileSync('dcmdump', ['+P', tag.replace(/[()]/g, ''), '+L', file], { encoding: 'latin1' });
+  const line = out.split('\n').find((l) => l.startsWith(tag.toLowerCase()));
+  if (!line) return undefined;
+  return /\[(.*)\]/.exec(line)?.[1] ?? /^\S+ \w\w \((\w+)\)/.exec(line)?.[1] ?? '';
+}
+
+let folder: string;
+let comparison: Omit<Comparison, 'id'>;
+let written: string;
+
+beforeAll(async () => {
+  folder = mkdtempSync(join(tmpdir(), 'deid-compare-'));
+  comparison = (await runJob({
+    kind: 'compare',
+    path: CT,
+    profile,
+    key,
+    toolVersion: '0.0.0-test',
+  })) as Omit<Comparison, 'id'>;
+  // The same file through the batch, written to disk: what the view promised is what is written.
+  await runBatch(
+    {
+      inputs: [CT],
+      outDir: join(folder, 'out'),
+      profile,
+      key,
+      toolVersion: '0.0.0-test',
+      verify: false,
+      reports: { reportDir: join(folder, 'report'), auditDir: join(folder, 'audit') },
+      stateDir: join(folder, 'state'),
+      workers: 0,
+    },
+    {},
+  );
+  const files = readdirSync(join(folder, 'out'), { recursive: true, withFileTypes: true }).filter((e) =>
+    e.isFile(),
+  );
+  expect(files).toHaveLength(1);
+  written = join(files[0]!.parentPath, files[0]!.name);
+});
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+describe('compareParsed (before / after, in memory)', () => {
+  const find = (keyword: string, path = '') =>
+    comparison.changes.find((change) => change.keyword === keyword && change.path === path);
+
+  it('lists the pseudonym, a removed attribute and the added de-identification attributes', () => {
+    expect(comparison.unavailable).toBeUndefined();
+    expect(find('PatientName')).toMatchObject({ change: 'changed', before: 'DOE^JANE^M' });
+    expect(find('PatientName')?.after).not.toBe('DOE^JANE^M');
+    expect(find('IssuerOfPatientID')).toMatchObject({ change: 'removed', before: 'FAKEVILLE GH' });
+    expect(find('PatientIdentityRemoved')).toMatchObject({
+      change: 'added',
+      after: 'YES',
+      tag: '(0012,0062)',
+    });
+    expect(find('DeidentificationMethodCodeSequence')).toMatchObject({ change: 'added' });
+    // What an added sequence holds comes with it, and what a removed one held goes with it.
+    expect(comparison.changes.some((change) => change.path.startsWith('DeidentificationMethod'))).toBe(false);
+    expect(comparison.changes.some((change) => change.path.startsWith('OtherPatientIDsSequence'))).toBe(
+      false,
+    );
+    expect(comparison.unchanged).toBeGreaterThan(10);
+    expect(comparison.pixels).toBe('The image is copied as it is.');
+  });
+
+  it('shows, for every top-level attribute, what dcmdump reads in the written copy and the original', () => {
+    const topLevel = comparison.changes.filter((change) => change.path === '');
+    expect(topLevel.length).toBeGreaterThan(10);
+    let compared = 0;
+    for (const change of topLevel) {
+      const before = dcmdumpValue(CT, change.tag);
+      const after = dcmdumpValue(written, change.tag);
+      if (change.change === 'removed') expect(after, change.keyword).toBeUndefined();
+      if (change.change === 'added') expect(before, change.keyword).toBeUndefined();
+      // Text values as dcmdump prints them; sequences and binary values as counts.
+      if (change.after !== undefined && !/items?$|bytes$/.test(change.after)) {
+        expect(after, change.keyword).toBe(change.after);
+        compared++;
+      }
+      if (change.before !== undefined && !/items?$|bytes$/.test(change.before)) {
+        expect(before, change.keyword).toBe(change.before);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(20);
+  });
+});

@@ -1,0 +1,148 @@
+/**
+ * The before / after view of one file: the engine de-identifies the parsed file in memory with the profile
+ * and key in force, the copy is parsed back from those bytes, and the two headers are compared. Nothing
+ * is written. For the screen only: the changes hold values.
+ */
+import { anonymize } from '../shared/anonymize/index.js';
+import type { ParsedDicom } from '../shared/dicom/model.js';
+import { parseDicom } from '../shared/dicom/parse.js';
+import type { ByteSource } from '../shared/dicom/source.js';
+import { formatPath } from '../shared/dicom/walk.js';
+import type { Chunk } from '../shared/dicom/write.js';
+import { errorText } from '../shared/errors.js';
+import type { Comparison, HeaderChange, HeaderLine } from '../shared/ipc/contract.js';
+import type { PixelOutcome } from '../shared/pixels/outcome.js';
+import { type InspectOptions, readablePath, walkHeader } from './app-inspect.js';
+
+/**
+ * The engine's output read where it lies: new bytes from memory, copied ranges (pixel data) from the input
+ * itself, so a large image is never gathered. The parser reads element headers and small values only.
+ */
+class ChunkSource implements ByteSource {
+  readonly size: number;
+  private readonly starts: number[] = [];
+
+  constructor(private readonly chunks: readonly Chunk[]) {
+    let at = 0;
+    for (const chunk of chunks) {
+      this.starts.push(at);
+      at += chunk.length;
+    }
+    this.size = at;
+  }
+
+  window(offset: number, minLength: number) {
+    return { bytes: this.read(offset, Math.max(minLength, 4096)), base: offset };
+  }
+
+  read(offset: number, length: number): Uint8Array {
+    const end = Math.min(this.size, offset + length);
+    const out = new Uint8Array(Math.max(0, end - offset));
+    let i = this.chunkAt(offset);
+    for (let at = offset; at < end && i < this.chunks.length; i++) {
+      const chunk = this.chunks[i]!;
+      const from = at - this.starts[i]!;
+      const take = Math.min(chunk.length - from, end - at);
+      const bytes =
+        chunk instanceof Uint8Array
+          ? chunk.subarray(from, from + take)
+          : chunk.source.read(chunk.offset + from, take);
+      out.set(bytes, at - offset);
+      at += take;
+    }
+    return out;
+  }
+
+  /** The chunk holding `offset`: the last one starting at or before it. */
+  private chunkAt(offset: number): number {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const mid = (low + high + 1) >> 1;
+      if (this.starts[mid]! <= offset) low = mid;
+      else high = mid - 1;
+    }
+    return low;
+  }
+}
+
+interface Attribute {
+  readonly line: HeaderLine;
+  /** Where it sits, e.g. `(0040,0275)[0].(0032,1060)`: the key both sides are matched on. */
+  readonly at: string;
+  /** The sequence item it sits in, or '' at the top level. */
+  readonly within: string;
+}
+
+function attributes(parsed: ParsedDicom): Map<string, Attribute> {
+  const out = new Map<string, Attribute>();
+  walkHeader(parsed, (line, el, ctx) => {
+    const at = formatPath(ctx.path, el.tag);
+    const parent = ctx.path.at(-1);
+    const within = parent ? formatPath(ctx.path.slice(0, -1), parent.tag) : '';
+    out.set(at, { line, at, within });
+  });
+  return out;
+}
+
+function describePixels(pixels: PixelOutcome): string {
+  switch (pixels.status) {
+    case 'not-at-risk':
+      return 'The image is copied as it is.';
+    case 'cleaned':
+      return `${pixels.regionsCleaned} ${pixels.regionsCleaned === 1 ? 'region is' : 'regions are'} blacked out in the image (the boxes shown).`;
+    case 'accepted':
+      return `The image is copied as it is, as accepted${pixels.reason ? `: ${pixels.reason}` : ''}.`;
+    case 'held':
+      return `The file will be held for review, not written${pixels.reason ? `: ${pixels.reason}` : ''}.`;
+  }
+}
+
+const change = (attribute: Attribute, kind: HeaderChange['change']): HeaderChange => ({
+  tag: attribute.line.tag,
+  keyword: attribute.line.keyword,
+  path: readablePath(attribute.at),
+  change: kind,
+});
+
+/**
+ * Every attribute changed, removed or added by de-identifying `parsed`, in the original's order with the
+ * added ones last. What a removed or added sequence held is not listed again: it goes or comes with it.
+ */
+export function compareParsed(parsed: ParsedDicom, options: InspectOptions): Omit<Comparison, 'id'> {
+  let result: ReturnType<typeof anonymize>;
+  try {
+    result = anonymize(parsed, {
+      profile: options.profile,
+      key: options.key,
+      toolVersion: options.toolVersion,
+    });
+  } catch (error) {
+    return {
+      changes: [],
+      unchanged: 0,
+      pixels: '',
+      unavailable: `No de-identified copy can be made: ${errorText(error)}`,
+    };
+  }
+  const before = attributes(parsed);
+  const after = attributes(parseDicom(new ChunkSource(result.chunks)));
+  const changes: HeaderChange[] = [];
+  let unchanged = 0;
+  for (const [at, old] of before) {
+    const now = after.get(at);
+    if (!now) {
+      if (!old.within || after.has(old.within))
+        changes.push({ ...change(old, 'removed'), before: old.line.value });
+    } else if (now.line.value !== old.line.value) {
+      changes.push({ ...change(old, 'changed'), before: old.line.value, after: now.line.value });
+    } else {
+      unchanged++;
+    }
+  }
+  for (const [at, now] of after) {
+    if (before.has(at) || (now.within && !before.has(now.within))) continue;
+    changes.push({ ...change(now, 'added'), after: now.line.value });
+  }
+  return { changes, unchanged, pixels: describePixels(result.pixels) };
+}
