@@ -60,10 +60,15 @@ function rgbOf(path: string): Uint8Array {
 }
 
 describe.skipIf(!hasTool('dcmdump'))('dicom-deid anonymize: pixels', () => {
-  it('holds the ultrasound images under a preset: no template knows this device', () => {
+  it('cleans the ultrasound images under a preset: no template knows this device, the detector finds the banner', () => {
     const r = anonymize('out-preset', '--option', 'cleanPixelData');
-    expect(r.status).toBe(1);
-    expect(r.json.files.map((f) => f.status)).toEqual(['held', 'held']);
+    expect(r.status).toBe(0);
+    expect(r.json.files.map((f) => f.status)).toEqual(['written', 'written']);
+    for (const path of outputs(join(dir, 'out-preset'))) {
+      const dump = spawnSync('dcmdump', ['-q', path], { encoding: 'utf8' }).stdout;
+      expect(dump).toMatch(/\(0028,0301\) CS \[NO\]/);
+      expect(dump).toMatch(/\(0008,0100\) SH \[113101\]/);
+    }
   });
 
   it('cleans the box a profile rule draws, and the detector what it found, with BIA NO and 113101', () => {

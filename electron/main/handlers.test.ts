@@ -123,6 +123,21 @@ describe('handlers', () => {
     expect((await make()['profile:get']({}, emit)).draft.options).toEqual(['retainPatientCharacteristics']);
   });
 
+  it('takes the image-text allow lists with the profile, refuses a bad pattern by its place, and remembers them', async () => {
+    const { draft } = await handlers['profile:get']({}, emit);
+    const bad = await handlers['profile:set'](
+      { draft: { ...draft, technicalText: { US: { addPatterns: ['\\d{2}:\\d{2}'] } } } },
+      emit,
+    );
+    expect(bad.issues).toEqual([
+      'technicalText.US.addPatterns[0]: would keep a time (it matches "10:42"): make it ask for what only technical text has',
+    ]);
+    const technicalText = { US: { addWords: ['LVOT'], removeWords: ['LIVER'] } };
+    const good = await handlers['profile:set']({ draft: { ...draft, technicalText } }, emit);
+    expect(good.issues).toEqual([]);
+    expect((await make()['profile:get']({}, emit)).draft.technicalText).toEqual(technicalText);
+  });
+
   it('switching off an option of the base preset leaves a profile on the basic preset', async () => {
     const { draft } = await handlers['profile:set'](
       {
@@ -174,21 +189,21 @@ describe('handlers', () => {
     await handlers['output:choose']({}, emit);
     expect(await handlers['batch:start']({ verify: true }, emit)).toEqual({});
     const summary = await nextEvent('batch:done');
-    // The two ultrasound files declare burned-in text and nothing cleans or accepts it: they are held.
+    // The two ultrasound files declare burned-in text: the detector finds their banners and cleans them.
     expect(summary).toMatchObject({
       outcome: 'finished',
-      written: 8,
-      held: 2,
+      written: 10,
+      held: 0,
       skipped: 0,
       failed: 0,
-      verification: { checked: 8, clean: 8 },
+      verification: { checked: 10, clean: 10 },
     });
     expect(events.some((e) => e.event === 'batch:progress')).toBe(true);
 
     const report = join(root, 'report.json');
     dialogs.answer(report);
     await handlers['report:export']({ format: 'json' }, emit);
-    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 8 });
+    expect(JSON.parse(readFileSync(report, 'utf8')).summary).toMatchObject({ written: 10 });
     expect(existsSync(join(root, 'out'))).toBe(true);
   });
   it('runs only the checked files: the plan and the summary count them, and nothing else is written', async () => {

@@ -8,6 +8,7 @@ import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
+import { type TechnicalAllowList, technicalAllowList } from '../../shared/pixels/text-technical.js';
 import { burnedInFactsOf, burnedInRisk } from '../../shared/scan/burned-in.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
 import { type FileText, findTextInFile, textVerdict } from '../ocr/file-text.js';
@@ -67,6 +68,8 @@ export interface PixelPassResult {
   readonly text?: FileText;
   /** Where the person turned detected text off: not a residue when the output is read again. */
   readonly kept: readonly Rect[];
+  /** The text the profile keeps on this file's modality, for reading the output as the input was read. */
+  readonly allow: TechnicalAllowList;
 }
 
 /**
@@ -108,12 +111,14 @@ export async function anonymizeWithPixels(
   let needles: IdentityNeedles | undefined;
   let text: FileText | undefined;
   let decisions: TextDecisions | undefined;
+  const allow = technicalAllowList(modality(parsed), options.profile.technicalText);
   if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
     text = await findTextInFile(parsed, tools.textReader(), {
       identifiers: needles,
       codecs: tools.loadedCodecs,
+      allow,
     });
     decisions = textDecisions(parsed, pixelRulesFor(options.profile));
     const verdict = textVerdict(text, decisions);
@@ -127,6 +132,7 @@ export async function anonymizeWithPixels(
     result,
     pixels,
     searched,
+    allow,
     kept: decisions?.kept ?? [],
     ...(needles ? { needles } : {}),
     ...(text ? { text } : {}),
@@ -151,6 +157,7 @@ export async function pixelResidue(
   const text = await findTextInFile(output, tools.textReader(), {
     identifiers: pass.needles,
     codecs: tools.loadedCodecs,
+    allow: pass.allow,
   });
   if (!text) return undefined;
   // The input's frames were read, so the output's must be: otherwise nothing can be said of them.

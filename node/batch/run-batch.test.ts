@@ -165,20 +165,23 @@ describe('runBatch (in-process)', () => {
       for (const p of listFiles(quarantine)) expect(statSync(p).mode & 0o777).toBe(0o600);
   });
 
-  it('holds files whose pixels may show identity: not in the output, kept owner-only by input number', async () => {
+  it('holds files whose pixels may show identity and are not cleaned: not in the output, kept owner-only by input number', async () => {
     const samples = join(root, 'assets', 'samples');
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
     const audit = join(mkdtempSync(join(tmpdir(), 'deid-audit-')), 'audit');
+    const basic = getPreset('basic');
     const { summary, results } = await collect({
       inputs: [samples],
+      // With Clean Pixel Data off nothing cleans the ultrasound banners (with it on the detector does).
+      profile: { ...basic, options: basic.options.filter((option) => option !== 'cleanPixelData') },
       outDir: out,
       reports: { auditDir: audit, reportDir: `${out}.report` },
     });
     expect(summary).toMatchObject({ written: 8, held: 2, failed: 0, accepted: 0 });
-    // The detector reads their banners first: held for the text it could not decide, or, had it found the
-    // name alone, cleaned. Either way with a reason in plain words and counts.
-    expect(summary.heldReasons).toHaveLength(1);
-    expect(summary.heldReasons[0]).toMatch(/^\d+ pieces of burned-in text beside a label could not be read$/);
+    // With a reason in plain words naming the attribute, no value.
+    expect(summary.heldReasons).toEqual([
+      'Burned In Annotation (0028,0301) is YES and the pixels were not cleaned',
+    ]);
     const held = results.filter((r) => r.status === 'held');
     expect(held.map((r) => basename(dirname(dirname(r.input))))).toEqual(['us', 'us']);
     // Nothing of theirs in the output folder: the written files are the CT and MR ones.
@@ -193,7 +196,7 @@ describe('runBatch (in-process)', () => {
       if (process.platform !== 'win32') expect(statSync(r.review!).mode & 0o777).toBe(0o600);
       const row = rows.find((x) => x.input_no === String(r.inputNo))!;
       expect(row).toMatchObject({ status: 'held', quarantine: r.review, input: r.input });
-      expect(row.pixels).toMatch(/^held: \d+ pieces of burned-in text/);
+      expect(row.pixels).toMatch(/^held: Burned In Annotation/);
     }
     const report = JSON.parse(readFileSync(join(`${out}.report`, 'deid-report.json'), 'utf8'));
     expect(report.summary).toMatchObject({ written: 8, held: 2 });
@@ -227,9 +230,11 @@ describe('runBatch (in-process)', () => {
     const request = { inputs: [dir], outDir: out, key, toolVersion: '0.1.0', workers: 0 };
     const basic = getPreset('basic');
     const dated: Profile = { ...basic, options: [...basic.options, 'retainLongFullDates'] };
+    // Another list of image text to keep is another profile too: its outputs' pixels may differ.
+    const listed: Profile = { ...basic, technicalText: { US: { addWords: ['LVOT'] } } };
     expect((await runBatch({ ...request, profile: basic })).written).toBe(4);
     const basicOutputs = listFiles(out).sort();
-    for (const profile of [dated, getPreset('relinkable')]) {
+    for (const profile of [dated, listed, getPreset('relinkable')]) {
       await expect(runBatch({ ...request, profile })).rejects.toThrow(
         /holds files written with another profile or key; choose an empty folder, or overwrite them/,
       );

@@ -103,6 +103,8 @@ describe.skipIf(!existsSync(CORPUS))('burned-in identity in the public corpus', 
       const verdict = textVerdict({ found: text });
       expect(verdict.regions).toBe(text.regions);
       expect('hold' in verdict).toBe(text.counts.undecided > 0);
+      // The ultrasounds' ID line, unreadable in their blocky font, follows an ID label: cleaned, not held.
+      expect(text.counts.undecided).toBe(0);
     },
   );
 

@@ -1,25 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { formatTag } from '../../shared/dicom/tag.js';
 import { tagForKeyword } from '../../shared/dictionary/index.js';
-import {
-  checkedMatch,
-  FIND_KEYS,
-  type FindMatch,
-  type FindQuery,
-  patientsOf,
-  queryKeys,
-  type StoreResult,
-} from './dimse.js';
+import { type StoreResult, sendInBatches } from './batched-send.js';
+import { checkedMatch, FIND_KEYS, type FindMatch, type FindQuery, patientsOf, queryKeys } from './dimse.js';
 import { PeerError } from './errors.js';
 import { boundaryOf, splitMultipart } from './multipart.js';
 import type { Credential } from './nodes.js';
-import {
-  type IncomingFile,
-  type OutgoingInstance,
-  readOutgoing,
-  type StagingFolder,
-  sendBatches,
-} from './part10.js';
+import type { IncomingFile, StagingFolder } from './part10.js';
 
 /** A DICOMweb service: its base URL (…/dicom-web) and how we sign in. */
 export interface WebPeer {
@@ -221,44 +208,33 @@ export async function stow(
   paths: readonly string[],
   onResult?: (r: StoreResult) => void,
 ): Promise<StoreResult[]> {
-  const results: StoreResult[] = [];
-  const report = (r: StoreResult) => {
-    results.push(r);
-    onResult?.(r);
-  };
-  for (const group of sendBatches(paths, STOW_BATCH)) {
-    const batch: { path: string; instance: OutgoingInstance }[] = [];
-    for (const path of group) {
-      try {
-        batch.push({ path, instance: readOutgoing(path) });
-      } catch {
-        report({ path, status: 'failed', reason: 'the file could not be read as DICOM' });
+  return sendInBatches(
+    paths,
+    STOW_BATCH,
+    async (batch) => {
+      const boundary = `deid-${randomBytes(12).toString('hex')}`;
+      const parts: Uint8Array[] = [];
+      for (const { instance } of batch) {
+        parts.push(enc.encode(`\r\n--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), instance.file);
       }
-    }
-    if (batch.length === 0) continue;
-    const boundary = `deid-${randomBytes(12).toString('hex')}`;
-    const parts: Uint8Array[] = [];
-    for (const { instance } of batch) {
-      parts.push(enc.encode(`\r\n--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), instance.file);
-    }
-    parts.push(enc.encode(`\r\n--${boundary}--\r\n`));
-    const response = await request(peer, '/studies', {
-      method: 'POST',
-      headers: {
-        'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
-        accept: 'application/dicom+json',
-      },
-      body: new Blob(parts as BlobPart[]),
-    });
-    const body = await readBody(peer, response);
-    const stored = uidsIn(body, '00081199');
-    const failed = uidsIn(body, '00081198');
-    for (const { path, instance } of batch) {
-      if (stored.has(instance.sopInstanceUid) && !failed.has(instance.sopInstanceUid))
-        report({ path, status: 'sent' });
-      else
-        report({ path, status: 'failed', reason: `${peer.name} did not store it (HTTP ${response.status})` });
-    }
-  }
-  return results;
+      parts.push(enc.encode(`\r\n--${boundary}--\r\n`));
+      const response = await request(peer, '/studies', {
+        method: 'POST',
+        headers: {
+          'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+          accept: 'application/dicom+json',
+        },
+        body: new Blob(parts as BlobPart[]),
+      });
+      const body = await readBody(peer, response);
+      const stored = uidsIn(body, '00081199');
+      const failed = uidsIn(body, '00081198');
+      return batch.map(({ path, instance }) =>
+        stored.has(instance.sopInstanceUid) && !failed.has(instance.sopInstanceUid)
+          ? { path, status: 'sent' }
+          : { path, status: 'failed', reason: `${peer.name} did not store it (HTTP ${response.status})` },
+      );
+    },
+    onResult,
+  );
 }

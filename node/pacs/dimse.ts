@@ -1,14 +1,9 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import dimse from 'dcmjs-dimse';
+import { type StoreResult, sendInBatches } from './batched-send.js';
 import { PeerError, type PeerFailure } from './errors.js';
-import {
-  type IncomingFile,
-  type OutgoingInstance,
-  readOutgoing,
-  type StagingFolder,
-  sendBatches,
-} from './part10.js';
+import type { IncomingFile, OutgoingInstance, StagingFolder } from './part10.js';
 import { guardPdus } from './pdu-guard.js';
 
 interface DcmjsLogger {
@@ -525,14 +520,6 @@ class RawDataset extends Dataset {
   }
 }
 
-export type StoreStatus = 'sent' | 'failed' | 'not-accepted';
-export interface StoreResult {
-  readonly path: string;
-  readonly status: StoreStatus;
-  /** Plain words: status codes and transfer syntax UIDs only. */
-  readonly reason?: string;
-}
-
 /**
  * C-STORE of files in batches of associations. Each (SOP class, transfer syntax) pair gets its own
  * presentation context offering only the file's syntax, so the peer either takes the bytes as they are or
@@ -544,54 +531,47 @@ export async function store(
   paths: readonly string[],
   onResult?: (r: StoreResult) => void,
 ): Promise<StoreResult[]> {
-  const results: StoreResult[] = [];
-  const report = (r: StoreResult) => {
-    results.push(r);
-    onResult?.(r);
-  };
-  for (const group of sendBatches(paths, STORE_BATCH)) {
+  const cancelled = () => {
     if (call.signal?.aborted) throw new PeerError('cancelled', `sending to ${peer.name} was cancelled`);
-    const batch: { path: string; instance: OutgoingInstance }[] = [];
-    const contexts = new Set<string>();
-    for (const path of group) {
-      try {
-        const instance = readOutgoing(path);
-        contexts.add(`${instance.sopClassUid} ${instance.transferSyntaxUid}`);
-        batch.push({ path, instance });
-      } catch {
-        report({ path, status: 'failed', reason: 'the file could not be read as DICOM' });
-      }
-    }
-    if (batch.length === 0) continue;
-    const outcomes = new Map<string, StoreResult>();
-    const requests = batch.map(({ path, instance }) => {
-      const request = new CStoreRequest(new RawDataset(instance));
-      request.on('response', (r) => {
-        const status = r.getStatus();
-        outcomes.set(
-          path,
-          isSuccess(status)
-            ? { path, status: 'sent' }
-            : { path, status: 'failed', reason: `${peer.name} answered with status ${hex(status)}` },
-        );
-      });
-      return request;
-    });
-    await associate(peer, call, requests, (client) => {
-      for (const context of contexts) {
-        const [sopClass, syntax] = context.split(' ') as [string, string];
-        const pc = new PresentationContext(0, sopClass, syntax);
-        client.addAdditionalPresentationContext(pc, true);
-      }
-    });
-    for (const { path, instance } of batch)
-      report(
-        outcomes.get(path) ?? {
-          path,
-          status: 'not-accepted',
-          reason: `${peer.name} does not accept SOP class ${instance.sopClassUid} in transfer syntax ${instance.transferSyntaxUid}; not converted`,
-        },
+  };
+  return sendInBatches(
+    paths,
+    STORE_BATCH,
+    async (batch) => {
+      const contexts = new Set(
+        batch.map(({ instance }) => `${instance.sopClassUid} ${instance.transferSyntaxUid}`),
       );
-  }
-  return results;
+      const outcomes = new Map<string, StoreResult>();
+      const requests = batch.map(({ path, instance }) => {
+        const request = new CStoreRequest(new RawDataset(instance));
+        request.on('response', (r) => {
+          const status = r.getStatus();
+          outcomes.set(
+            path,
+            isSuccess(status)
+              ? { path, status: 'sent' }
+              : { path, status: 'failed', reason: `${peer.name} answered with status ${hex(status)}` },
+          );
+        });
+        return request;
+      });
+      await associate(peer, call, requests, (client) => {
+        for (const context of contexts) {
+          const [sopClass, syntax] = context.split(' ') as [string, string];
+          const pc = new PresentationContext(0, sopClass, syntax);
+          client.addAdditionalPresentationContext(pc, true);
+        }
+      });
+      return batch.map(
+        ({ path, instance }) =>
+          outcomes.get(path) ?? {
+            path,
+            status: 'not-accepted',
+            reason: `${peer.name} does not accept SOP class ${instance.sopClassUid} in transfer syntax ${instance.transferSyntaxUid}; not converted`,
+          },
+      );
+    },
+    onResult,
+    cancelled,
+  );
 }

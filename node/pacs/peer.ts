@@ -1,3 +1,4 @@
+import type { StoreResult } from './batched-send.js';
 import { qido, stow, type WebPeer, wadoStudy } from './dicomweb.js';
 import {
   type DimseCall,
@@ -9,7 +10,6 @@ import {
   find,
   getStudy,
   moveStudy,
-  type StoreResult,
   store,
 } from './dimse.js';
 import { PeerError } from './errors.js';

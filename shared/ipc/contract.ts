@@ -49,6 +49,10 @@ export const profileDraftSchema = z.strictObject({
     .max(1000),
   // Checked field by field, with located messages, by the profile file schema in main.
   pixelRules: z.array(z.record(z.string(), z.unknown())).max(10_000).optional(),
+  technicalText: z
+    .record(z.string().max(16), z.record(z.string().max(16), z.array(z.string().max(200)).max(1000)))
+    .refine((lists) => Object.keys(lists).length <= 100)
+    .optional(),
 });
 export type ProfileDraft = z.infer<typeof profileDraftSchema>;
 

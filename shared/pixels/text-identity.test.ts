@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type Identifier, type IdentifierKind, identifierStrings } from '../anonymize/identifiers.js';
 import { classifyText, IdentityNeedles, type OcrLine, substringDistance } from './text-identity.js';
-import { technicalAllowList } from './text-technical.js';
+import { editedAllowList, technicalAllowList } from './text-technical.js';
 
 /** The file's identifiers as the engine collects them: Table E.1-1 kinds through identifierStrings. */
 function needles(values: [IdentifierKind, string][]): IdentityNeedles {
@@ -116,6 +116,44 @@ describe('identity text whatever the header says', () => {
       },
     ];
     expect(classifyText(lines, file, { width: 640, height: 480 }).map((t) => t.cls)).toEqual(['undecided']);
+  });
+
+  it('an ID label, then one long token read as nonsense: the ID is there, cleaned rather than held', () => {
+    // The sample ultrasound's banner in its blocky font: MRN9567370 read as letters and signs.
+    const read = (value: string, width: number): OcrLine => ({
+      words: [
+        { text: 'ID', confidence: 90, box: { x: 0, y: 16, width: 20, height: 14 } },
+        { text: value, confidence: 0, box: { x: 26, y: 16, width, height: 14 } },
+      ],
+    });
+    const cls = (l: OcrLine) =>
+      classifyText([l], file, { width: 256, height: 192 }).map((t) => `${t.cls}/${t.reason}`);
+    expect(cls(read('HRNAERT=TO', 95))).toEqual(['identity/label']);
+    // Too short or too narrow to be where an ID is: the ID may be elsewhere, so the file is held.
+    expect(cls(read('#%', 20))).toEqual(['undecided/unreadable-after-label']);
+    expect(cls(read('HRNAE', 20))).toEqual(['undecided/unreadable-after-label']);
+  });
+
+  it('identity wins over a profile’s allow list, whatever it adds', () => {
+    const allow = editedAllowList('US', {
+      addWords: ['DESAI', 'WONG', 'PRIYA'],
+      addPatterns: ['mrn\\d{7}', '\\d{1,2}/\\d{1,2}/\\d{4}', 'xy\\d{4}', '\\d{2}:\\d{2}'],
+    });
+    const cls = (text: string) =>
+      classifyText([line(text)], file, { width: 640, height: 480, modality: 'US', allow }).map(
+        (t) => `${t.cls}/${t.reason}`,
+      );
+    expect(cls('DESAI')).toEqual(['identity/identifier']);
+    expect(cls('Priya')).toEqual(['identity/identifier']);
+    expect(cls('MRN9567370')).toEqual(['identity/identifier']);
+    expect(cls('Name: Wong')).toEqual(['identity/label']);
+    expect(cls('Dr Wong')).toEqual(['identity/label']);
+    expect(cls('17/03/1984')).toEqual(['identity/identifier']);
+    expect(cls('02/11/2023')).toEqual(['identity/date']);
+    expect(cls('10:42')).toEqual(['identity/time']);
+    expect(cls('XY1234')).toEqual(['identity/id-like']);
+    // What it adds that is no identity is kept.
+    expect(cls('Wong')).toEqual(['technical/allowed']);
   });
 
   it('legible text no rule knows is redacted; texture read as text is dropped', () => {

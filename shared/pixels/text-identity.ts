@@ -54,7 +54,11 @@ export interface ClassifyOptions {
   readonly width: number;
   readonly height: number;
   readonly modality?: string;
-  /** Replaces the modality's default allow list (a profile's own). */
+  /**
+   * Replaces the modality's default allow list for keeping text (a profile's own). The identity rules
+   * (ID-like tokens, a title before a name) judge by the default list, so no edit of a profile's can turn
+   * them off: identity always wins over the allow list.
+   */
   readonly allow?: TechnicalAllowList;
 }
 
@@ -248,6 +252,11 @@ const LABELS = new Set([
   'DOCTOR',
 ]);
 const WEAK_LABELS = new Set(['DR', 'OP', 'MR', 'MRS', 'MS']);
+// Labels of an ID: what follows is one token, so where the reader found that token is where the ID is.
+const ID_LABELS = new Set(['ID', 'MRN', 'PID', 'ACC', 'ACCESSION']);
+// An ID token found but not read: at least this many characters, and a box this many times wider than high.
+const ID_CHARACTERS = 5;
+const ID_ASPECT = 2.5;
 
 function isLabel(token: string): boolean {
   const t = token.toUpperCase().replace(/[^A-Z]/g, '');
@@ -269,6 +278,22 @@ function labelled(words: readonly OcrWord[], allow: TechnicalAllowList): boolean
     }
   }
   return false;
+}
+
+/**
+ * An ID label read with confidence and then one long token, however badly read (a blocky screen font turns
+ * MRN9567370 into letters and signs): the token's box is where the ID is, so it is cleaned, not held.
+ */
+function locatedId(words: readonly OcrWord[]): boolean {
+  const i = words.findIndex(
+    (w) => w.confidence >= NOISE_CONFIDENCE && ID_LABELS.has(w.text.toUpperCase().replace(/[^A-Z]/g, '')),
+  );
+  const value = i < 0 ? undefined : words[i + 1];
+  return (
+    value !== undefined &&
+    value.text.replace(/\s/g, '').length >= ID_CHARACTERS &&
+    value.box.width >= ID_ASPECT * value.box.height
+  );
 }
 
 const NAME_SHAPED = /^\s*\p{Lu}[\p{L}'-]+\s*(?:,|\^)\s*\p{L}/u;
@@ -340,21 +365,22 @@ export function padBox(box: Rect, width: number, height: number): Rect {
 function classifySegment(
   words: readonly OcrWord[],
   needles: IdentityNeedles,
-  allow: TechnicalAllowList,
+  lists: { readonly builtIn: TechnicalAllowList; readonly allow: TechnicalAllowList },
 ): { cls: TextClass; reason: TextReason } | undefined {
+  const { builtIn, allow } = lists;
   const tokens = words.flatMap((w) => w.text.split(/\s+/)).filter((t) => t.length > 0);
   const text = tokens.join(' ');
   if (!/[\p{L}\p{N}]/u.test(text)) return undefined;
   const confidence = words.reduce((s, w) => s + w.confidence, 0) / words.length;
   if (needles.matches(tokens)) return { cls: 'identity', reason: 'identifier' };
-  if (labelled(words, allow)) {
+  if (labelled(words, builtIn)) {
     const value = words.filter((w) => !LABELS.has(w.text.toUpperCase().replace(/[^A-Z]/g, '')));
     const valueConfidence = value.length ? Math.min(...value.map((w) => w.confidence)) : 0;
-    return valueConfidence < UNREADABLE_VALUE
+    return valueConfidence < UNREADABLE_VALUE && !locatedId(words)
       ? { cls: 'undecided', reason: 'unreadable-after-label' }
       : { cls: 'identity', reason: 'label' };
   }
-  const generic = genericReason(text, tokens, allow);
+  const generic = genericReason(text, tokens, builtIn);
   if (generic) return { cls: 'identity', reason: generic };
   // OCR glues and clips words ("L5.65cm", "ney Long", "LAD 30 CRA"): technical when at least half the
   // pieces are and the others are too short to be a name.
@@ -373,12 +399,13 @@ export function classifyText(
   identifiers: IdentityNeedles,
   options: ClassifyOptions,
 ): ClassifiedText[] {
-  const allow = options.allow ?? technicalAllowList(options.modality);
+  const builtIn = technicalAllowList(options.modality);
+  const lists = { builtIn, allow: options.allow ?? builtIn };
   const found: (ClassifiedText & { readonly tight: Rect })[] = [];
   for (const line of lines) {
     const pieces = segments(line).map((words) => ({
       words,
-      verdict: classifySegment(words, identifiers, allow),
+      verdict: classifySegment(words, identifiers, lists),
     }));
     // Part of a name read too poorly to be anything (SMITH-JONES^ before a clear MOHAMMED^S) goes with it.
     const identityLine = pieces.some((p) => p.verdict?.cls === 'identity');

@@ -159,10 +159,79 @@ const BY_MODALITY: Record<string, readonly string[]> = {
 };
 const ALL_WORDS = [...new Set([...COMMON_WORDS, ...US_WORDS, ...CT_WORDS, ...XA_WORDS])];
 
-/** The default allow list for a modality; every modality's words when it is unknown (screens, SC, OT). */
-export function technicalAllowList(modality: string | undefined): TechnicalAllowList {
-  const own = modality ? BY_MODALITY[modality.trim().toUpperCase()] : undefined;
-  return { words: own ? [...COMMON_WORDS, ...own] : ALL_WORDS, patterns: PATTERNS };
+/** The key of the list for every modality that has none of its own (screens, SC, OT, MR…). */
+export const OTHER_MODALITIES = 'other';
+/** The modalities with a default list of their own, then the list for the others. */
+export const LIST_KEYS: readonly string[] = [...Object.keys(BY_MODALITY), OTHER_MODALITIES];
+
+/** A profile's changes to one list: words and patterns added to the default, and defaults taken out. */
+export interface TechnicalTextEdit {
+  readonly addWords?: readonly string[];
+  readonly removeWords?: readonly string[];
+  readonly addPatterns?: readonly string[];
+  readonly removePatterns?: readonly string[];
+}
+
+/** A profile's edits, by modality code (US, CT…) or OTHER_MODALITIES. */
+export type TechnicalTextEdits = Readonly<Record<string, TechnicalTextEdit>>;
+
+const defaults = new Map<string, TechnicalAllowList>();
+
+/** The default list under a key of the profile's edits: a modality code or OTHER_MODALITIES. */
+export function defaultAllowList(key: string): TechnicalAllowList {
+  let list = defaults.get(key);
+  if (!list) {
+    const own = Object.hasOwn(BY_MODALITY, key) ? BY_MODALITY[key] : undefined;
+    list = { words: own ? [...COMMON_WORDS, ...own] : ALL_WORDS, patterns: PATTERNS };
+    defaults.set(key, list);
+  }
+  return list;
+}
+
+/** The key a modality's list goes by: its own when it has a default or the profile gives it one. */
+export function listKey(modality: string | undefined, edits: TechnicalTextEdits = {}): string {
+  const code = modality?.trim().toUpperCase() ?? '';
+  return code && (Object.hasOwn(BY_MODALITY, code) || Object.hasOwn(edits, code)) ? code : OTHER_MODALITIES;
+}
+
+/** A default list with one edit applied. */
+export function editedAllowList(key: string, edit: TechnicalTextEdit | undefined): TechnicalAllowList {
+  const base = defaultAllowList(key);
+  if (!edit) return base;
+  const removedWords = new Set((edit.removeWords ?? []).map((w) => w.toUpperCase()));
+  const removedPatterns = new Set(edit.removePatterns ?? []);
+  return {
+    words: [
+      ...base.words.filter((w) => !removedWords.has(w)),
+      ...(edit.addWords ?? []).map((w) => w.toUpperCase()),
+    ],
+    patterns: [...base.patterns.filter((p) => !removedPatterns.has(p)), ...(edit.addPatterns ?? [])],
+  };
+}
+
+const edited = new WeakMap<TechnicalTextEdits, Map<string, TechnicalAllowList>>();
+
+/**
+ * The allow list for a modality: its default (every modality's words when it has none of its own), with
+ * the profile's edits for it.
+ */
+export function technicalAllowList(
+  modality: string | undefined,
+  edits?: TechnicalTextEdits,
+): TechnicalAllowList {
+  const key = listKey(modality, edits);
+  if (!edits) return defaultAllowList(key);
+  let byKey = edited.get(edits);
+  if (!byKey) {
+    byKey = new Map();
+    edited.set(edits, byKey);
+  }
+  let list = byKey.get(key);
+  if (!list) {
+    list = editedAllowList(key, edits[key]);
+    byKey.set(key, list);
+  }
+  return list;
 }
 
 interface Compiled {
@@ -172,17 +241,21 @@ interface Compiled {
 
 const compiled = new WeakMap<TechnicalAllowList, Compiled>();
 
+/** One expression that a whole token matches when it matches any of the patterns (case-insensitive). */
+export const wholeToken = (patterns: readonly string[]): RegExp =>
+  new RegExp(`^(?:${patterns.map((p) => `(?:${p})`).join('|') || '(?!)'})$`, 'iu');
+
 function compile(allow: TechnicalAllowList): Compiled {
   let c = compiled.get(allow);
   if (!c) {
-    c = {
-      words: new Set(allow.words.map((w) => w.toUpperCase())),
-      pattern: new RegExp(`^(?:${allow.patterns.map((p) => `(?:${p})`).join('|') || '(?!)'})$`, 'i'),
-    };
+    c = { words: new Set(allow.words.map((w) => w.toUpperCase())), pattern: wholeToken(allow.patterns) };
     compiled.set(allow, c);
   }
   return c;
 }
+
+// Past this a token is no measurement: it is never tested against the patterns (which bounds their cost).
+const MAX_TOKEN = 40;
 
 /**
  * Is this token, stripped of surrounding punctuation, technical text on the allow list? Words of five
@@ -193,7 +266,7 @@ export function isTechnicalToken(token: string, allow: TechnicalAllowList): bool
   if (core.length === 0) return true;
   const c = compile(allow);
   const upper = core.toUpperCase();
-  if (c.words.has(upper) || c.pattern.test(core)) return true;
+  if (c.words.has(upper) || (core.length <= MAX_TOKEN && c.pattern.test(core))) return true;
   if (upper.length < 5) return false;
   for (const w of c.words) if (w.length >= 5 && editDistance(upper, w) <= 1) return true;
   return false;

@@ -194,6 +194,41 @@ describe('parseProfileFile', () => {
       'not valid YAML at line 1, column 7: Nested mappings are not allowed',
     ],
     ['a repeated key', 'name: x\nname: y', 'not valid YAML at line 2, column 1: Map keys must be unique'],
+    [
+      'an allow-list pattern that keeps dates',
+      'name: x\ntechnicalText:\n  US:\n    addPatterns: ["\\\\d{1,2}/\\\\d{1,2}/\\\\d{4}"]',
+      'technicalText.US.addPatterns[0]: would keep a date (it matches "17/03/1984")',
+    ],
+    [
+      'an allow-list pattern that can backtrack for ever',
+      'name: x\ntechnicalText:\n  other:\n    addPatterns: ["(x+)+y"]',
+      'technicalText.other.addPatterns[0]: repeats a group that itself repeats',
+    ],
+    [
+      'an allow-list pattern that matches anything',
+      'name: x\ntechnicalText:\n  CT:\n    addPatterns: [".*"]',
+      'technicalText.CT.addPatterns[0]: matches an empty token',
+    ],
+    [
+      'removing a word the default list does not have',
+      'name: x\ntechnicalText:\n  US:\n    removeWords: [KVP]',
+      'technicalText.US.removeWords[0]: is not on the default list for US, so there is nothing to remove',
+    ],
+    [
+      'adding a default word',
+      'name: x\ntechnicalText:\n  XA:\n    addWords: [lao]',
+      'technicalText.XA.addWords[0]: is already on the default list for XA',
+    ],
+    [
+      'a lower-case modality',
+      'name: x\ntechnicalText:\n  us:\n    addWords: [LVOT]',
+      'technicalText.us: must be a modality code in capitals (US, CT, XA…) or other',
+    ],
+    [
+      'a word with spaces',
+      'name: x\ntechnicalText:\n  US:\n    addWords: ["LV OT"]',
+      'technicalText.US.addWords[0]: a word is one token, without spaces',
+    ],
   ])('reports %s at its location', (_, text, expected) => {
     expect(errorOf(text).message).toContain(`profile.yaml: ${expected}`);
   });
@@ -279,6 +314,30 @@ describe('exportProfile', () => {
       const text = exportProfile(profile, format);
       expect(parseProfileFile(text, `exported.${format}`)).toEqual(profile);
     }
+  });
+
+  it('carries the technical-text lists: words in capitals, lists that change nothing left out', () => {
+    const profile = parseProfileFile(
+      [
+        'name: Echo lab',
+        'technicalText:',
+        '  US:',
+        '    addWords: [lvot, EF]',
+        '    removeWords: [LIVER]',
+        '    addPatterns: ["\\\\d{2,3}/\\\\d{2,3}mmHg"]',
+        '  CT: { addWords: [] }',
+      ].join('\n'),
+      'echo.yaml',
+    );
+    expect(profile.technicalText).toEqual({
+      US: { addWords: ['LVOT', 'EF'], removeWords: ['LIVER'], addPatterns: ['\\d{2,3}/\\d{2,3}mmHg'] },
+    });
+    for (const format of ['json', 'yaml'] as const)
+      expect(parseProfileFile(exportProfile(profile, format), `x.${format}`)).toEqual(profile);
+    // Stating no change is the default profile.
+    expect(parseProfileFile('name: x\ntechnicalText: { US: {} }', 'x.yaml')).toEqual(
+      parseProfileFile('name: x', 'x.yaml'),
+    );
   });
 
   it('turns off what the base gives through withoutOptions', () => {

@@ -1,5 +1,6 @@
 import { parse as parseYaml, stringify as stringifyYaml, YAMLParseError } from 'yaml';
 import { ReportableError } from '../errors.js';
+import type { TechnicalTextEdit, TechnicalTextEdits } from '../pixels/text-technical.js';
 import { sortOptions } from './options.js';
 import { getPreset } from './presets.js';
 import { PROFILE_FORMAT_VERSION, type Profile } from './profile.js';
@@ -82,7 +83,27 @@ export function parseProfileFile(text: string, fileName: string): Profile {
     dateShift: file.dateShift,
     rules: file.rules,
     pixelRules: file.pixelRules,
+    ...withEdits(file.technicalText),
   };
+}
+
+/**
+ * The edits that change something, fields in one order: a profile that states the defaults is the
+ * default profile, with the same digest (a run resumes across it), and one that changes a list is not.
+ */
+function withEdits(edits: TechnicalTextEdits | undefined): { technicalText?: TechnicalTextEdits } {
+  const kept: Record<string, TechnicalTextEdit> = {};
+  for (const key of Object.keys(edits ?? {}).sort()) {
+    const edit = edits![key]!;
+    const fields = (['addWords', 'removeWords', 'addPatterns', 'removePatterns'] as const).filter(
+      (field) => (edit[field]?.length ?? 0) > 0,
+    );
+    // Words are compared without case: written in capitals, as the default lists are.
+    const value = (field: (typeof fields)[number]) =>
+      field.endsWith('Words') ? edit[field]!.map((w) => w.toUpperCase()) : edit[field];
+    if (fields.length > 0) kept[key] = Object.fromEntries(fields.map((field) => [field, value(field)]));
+  }
+  return Object.keys(kept).length > 0 ? { technicalText: kept } : {};
 }
 
 /** The profile as a file that parseProfileFile reads back to an equal profile. */
@@ -98,6 +119,7 @@ export function exportProfile(profile: Profile, format: 'json' | 'yaml'): string
     dateShift: { minDays: profile.dateShift.minDays, maxDays: profile.dateShift.maxDays },
     rules: profile.rules.map(ruleToInput),
     ...(profile.pixelRules.length > 0 ? { pixelRules: profile.pixelRules } : {}),
+    ...(profile.technicalText ? { technicalText: profile.technicalText } : {}),
   };
   return format === 'json' ? `${JSON.stringify(content, null, 2)}\n` : stringifyYaml(content);
 }

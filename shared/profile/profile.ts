@@ -1,4 +1,5 @@
 import type { RegionRule } from '../pixels/regions.js';
+import type { TechnicalTextEdits } from '../pixels/text-technical.js';
 import type { OptionKey } from './options.js';
 import type { PresetName } from './presets.js';
 import type { CompiledRule } from './rules.js';
@@ -26,4 +27,6 @@ export interface Profile {
   readonly rules: ReadonlyArray<CompiledRule>;
   /** Drawn boxes, site templates and acceptances for the pixels (applied with the Clean Pixel Data option). */
   readonly pixelRules: ReadonlyArray<RegionRule>;
+  /** Changes to the burned-in text the detector keeps, by modality; absent when the defaults stand. */
+  readonly technicalText?: TechnicalTextEdits;
 }

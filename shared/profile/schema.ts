@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { allowPatternProblem, allowWordProblem } from '../pixels/allow-list-check.js';
+import { defaultAllowList, OTHER_MODALITIES, type TechnicalTextEdit } from '../pixels/text-technical.js';
 import { ALL_OPTIONS, findOptionConflict } from './options.js';
 import { getPreset, PRESET_NAMES } from './presets.js';
 import { DEFAULT_DATE_SHIFT, PROFILE_FORMAT_VERSION } from './profile.js';
@@ -116,6 +118,69 @@ const dateShiftSchema = z.strictObject({ minDays: days, maxDays: days }).superRe
   }
 });
 
+// Enough for any screen's vocabulary; a list is compiled once a file and tried on every token read.
+const MAX_LIST_WORDS = 500;
+const MAX_LIST_PATTERNS = 50;
+
+const checked = (problem: (text: string) => string | undefined) =>
+  z.string().superRefine((text, ctx) => {
+    const message = problem(text);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+
+const listWords = z
+  .array(checked(allowWordProblem))
+  .max(MAX_LIST_WORDS, { error: `must list at most ${MAX_LIST_WORDS} words` })
+  .optional();
+const listPatterns = z
+  .array(checked(allowPatternProblem))
+  .max(MAX_LIST_PATTERNS, { error: `must list at most ${MAX_LIST_PATTERNS} patterns` })
+  .optional();
+
+/** A profile's edit of one technical-text list; what it removes must be on the default, what it adds not. */
+const technicalTextEditSchema = z.strictObject({
+  addWords: listWords,
+  removeWords: listWords,
+  addPatterns: listPatterns,
+  removePatterns: listPatterns,
+});
+
+const LIST_KEY = /^(?:[A-Z0-9_]{1,16}|other)$/;
+
+/** Words and patterns compared as the classifier does: words without case, patterns as written. */
+function checkAgainstDefault(key: string, edit: TechnicalTextEdit, ctx: z.core.$RefinementCtx): void {
+  if (!LIST_KEY.test(key)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['technicalText', key],
+      message: `must be a modality code in capitals (US, CT, XA…) or ${OTHER_MODALITIES}`,
+    });
+    return;
+  }
+  const base = defaultAllowList(key);
+  const words = new Set(base.words);
+  const patterns = new Set(base.patterns);
+  const check = (field: keyof TechnicalTextEdit, onDefault: (item: string) => boolean, want: boolean) => {
+    const seen = new Set<string>();
+    (edit[field] ?? []).forEach((item, i) => {
+      const same = field.endsWith('Words') ? item.toUpperCase() : item;
+      const message = seen.has(same)
+        ? 'is listed twice'
+        : onDefault(same) !== want
+          ? want
+            ? `is not on the default list for ${key}, so there is nothing to remove`
+            : `is already on the default list for ${key}`
+          : undefined;
+      seen.add(same);
+      if (message) ctx.addIssue({ code: 'custom', path: ['technicalText', key, field, i], message });
+    });
+  };
+  check('addWords', (w) => words.has(w), false);
+  check('removeWords', (w) => words.has(w), true);
+  check('addPatterns', (p) => patterns.has(p), false);
+  check('removePatterns', (p) => patterns.has(p), true);
+}
+
 const optionName = z.enum(ALL_OPTIONS, {
   error: unlessMissing((input) => `${quote(input)} is not an option; options are ${ALL_OPTIONS.join(', ')}`),
 });
@@ -146,6 +211,8 @@ export const profileFileSchema = z
     dateShift: dateShiftSchema.default(DEFAULT_DATE_SHIFT),
     rules: z.array(ruleSchema).default([]),
     pixelRules: z.array(regionRuleSchema).default([]),
+    /** Burned-in text the detector keeps, by modality: changes to the default lists. */
+    technicalText: z.record(z.string(), technicalTextEditSchema).optional(),
   })
   .superRefine((file, ctx) => {
     const fromBase = new Set(getPreset(file.base).options);
@@ -172,6 +239,7 @@ export const profileFileSchema = z
       });
       selected.delete(option);
     });
+    for (const [key, edit] of Object.entries(file.technicalText ?? {})) checkAgainstDefault(key, edit, ctx);
     const seen = new Map<string, number>();
     file.rules.forEach((rule, i) => {
       const key = ruleKey(rule);

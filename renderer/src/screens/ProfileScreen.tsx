@@ -10,6 +10,7 @@ import {
 } from '../../../shared/profile/options.js';
 import { listPresets, type PresetName } from '../../../shared/profile/presets.js';
 import { deid, messageOf } from '../api.js';
+import { AllowListEditor } from '../components/AllowListEditor.js';
 import { KeyPanel } from '../components/KeyPanel.js';
 import { RuleEditor } from '../components/RuleEditor.js';
 
@@ -221,6 +222,13 @@ export function ProfileScreen({
         ) : null}
         <h3>Custom rules</h3>
         <RuleEditor rules={draft.rules} onChange={(rules) => send({ ...draft, rules }, SEND_DELAY_MS)} />
+        <AllowListEditor
+          edits={draft.technicalText}
+          onChange={(technicalText) => {
+            const { technicalText: _old, ...rest } = draft;
+            send(technicalText ? { ...rest, technicalText } : rest, 0);
+          }}
+        />
       </section>
       <KeyPanel onChanged={onProfileChanged} onError={onError} />
     </div>
