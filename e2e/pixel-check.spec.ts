@@ -23,9 +23,9 @@ test('the inspector shows what the detector finds and what the batch will do; th
   app = await openWithUltrasounds(page);
   await fileRows(page, '0001.dcm').click();
 
-  // The batch would hold it: one line beside a label cannot be read. The reason names no value.
+  // The batch would clean it: the banner's name, ID and date are identity. The line names no value.
   await expect(outcome(page)).toHaveText(
-    /^Image: held for review — \d+ pieces of burned-in text beside a label could not be read$/,
+    /^Image: will be cleaned \(\d+ regions? filled, \d+ text regions? found\)$/,
     CHECK,
   );
 
@@ -33,11 +33,7 @@ test('the inspector shows what the detector finds and what the batch will do; th
   const identity = page.getByRole('button', {
     name: /^Detected text \d+: identifying text, will be cleaned$/,
   });
-  const undecided = page.getByRole('button', {
-    name: /^Detected text \d+: undecided text, will be cleaned$/,
-  });
   await expect(identity.first()).toBeVisible();
-  await expect(undecided).not.toHaveCount(0);
   await expect(page.getByRole('list', { name: 'Detected text boxes' })).toContainText('Identifying text');
 
   // What was read shows on hover and on keyboard focus, on screen only.
@@ -48,9 +44,9 @@ test('the inspector shows what the detector finds and what the batch will do; th
   await expect(tip).not.toBeEmpty();
   await page.mouse.move(0, 0);
   await expect(tip).toHaveCount(0);
-  await undecided.first().focus();
+  await identity.first().focus();
   await expect(tip).toBeVisible();
-  await expect(undecided.first()).toHaveAttribute('aria-describedby', 'detected-tip');
+  await expect(identity.first()).toHaveAttribute('aria-describedby', 'detected-tip');
   await page.getByRole('heading', { name: /Detected text/ }).scrollIntoViewIfNeeded();
   await screenshot(page, 'pixel-check-detected-1366');
   await page.setViewportSize({ width: 1093, height: 614 });
@@ -69,7 +65,7 @@ test('the inspector shows what the detector finds and what the batch will do; th
   await expect(turnedOff).toBeVisible(CHECK);
   await expect(turnedOff).toHaveAttribute('aria-pressed', 'false');
 
-  // Reviewed: what the detector could not decide is the person's; the file will be written cleaned.
+  // Reviewed: the file is written with the person's decisions, the rest of its text cleaned.
   await page.getByRole('checkbox', { name: /I have reviewed this file’s image text/ }).check();
   await expect(outcome(page)).toHaveText(
     /^Image: will be cleaned \(\d+ regions? filled, \d+ text regions? found\)$/,
@@ -88,16 +84,18 @@ test('the inspector shows what the detector finds and what the batch will do; th
   await page.getByRole('button', { name: 'Reviewed (1)' }).click();
   await expect(fileRows(page)).toHaveCount(2);
 
-  // The run does what the inspector said: 0001 written, its sibling (not reviewed) held.
+  // The run does what the inspector said: both written, their banners cleaned.
   await page.getByRole('button', { name: '3. Run' }).click();
   const out = join(app.work, 'out');
   const summary = await runInto(page, app, out);
-  await expect(summary.getByTestId('count-written')).toHaveText('1');
-  await expect(summary.getByTestId('count-held')).toHaveText('1');
+  await expect(summary.getByTestId('count-written')).toHaveText('2');
+  await expect(summary.getByTestId('count-held')).toHaveText('0');
   const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.dcm'));
-  expect(written).toHaveLength(1);
-  const dump = spawnSync('dcmdump', ['+P', '0028,0301', join(out, written[0]!)], { encoding: 'utf8' });
-  expect(dump.stdout).toContain('[NO]');
+  expect(written).toHaveLength(2);
+  for (const file of written) {
+    const dump = spawnSync('dcmdump', ['+P', '0028,0301', join(out, file)], { encoding: 'utf8' });
+    expect(dump.stdout).toContain('[NO]');
+  }
 });
 
 test('the run screen counts what the detector found, checks the rest on request, and leads to the held files', async ({
@@ -119,15 +117,20 @@ test('the run screen counts what the detector found, checks the rest on request,
 
   await pixels.getByRole('button', { name: 'Check image text now' }).click();
   await expect(pixels.getByRole('status')).toContainText(/Checking image text: \d of 2 files/);
-  await expect(pixels).toContainText(
-    /2 files will be held for review:\s*2 × \d+ pieces of burned-in text beside a label could not be read/,
-    CHECK,
-  );
+  await expect(pixels).toContainText('2 files will have image text cleaned', CHECK);
   await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveCount(0);
   await screenshot(page, 'pixel-check-run-plan-1366');
   await page.setViewportSize({ width: 1093, height: 614 });
   await screenshot(page, 'pixel-check-run-plan-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
 
+  // Without Clean pixel data nothing cleans the banners: checked again, both are held, and the way to them
+  // is one click.
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  await page.getByRole('switch', { name: 'Clean pixel data' }).uncheck();
+  await page.getByRole('button', { name: '3. Run' }).click();
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
+  await expect(pixels).toContainText(/2 files will be held for review/, CHECK);
   await pixels.getByRole('button', { name: 'Review held files' }).click();
   await expect(page.getByRole('button', { name: 'Held for review (2)' })).toHaveAttribute(
     'aria-pressed',

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { createScheduler, createWorker, OEM, PSM, type Scheduler } from 'tesseract.js';
+import type * as Tesseract from 'tesseract.js';
+import type { Scheduler } from 'tesseract.js';
 import { ReportableError } from '../../shared/errors.js';
 import type { OcrLine } from '../../shared/pixels/text-identity.js';
 import type { GrayImage, TextReader } from './text-reader.js';
@@ -42,6 +43,8 @@ export class TesseractReader implements TextReader {
       const langPath = this.options.langPath ?? languagePath();
       // tesseract.js waits forever when its data file is missing: look first.
       if (!existsSync(join(langPath, 'eng.traineddata.gz'))) throw new Error('no language data');
+      // Required here, not imported: a batch whose images need no reading never loads Tesseract.
+      const { createScheduler, createWorker, OEM, PSM } = require('tesseract.js') as typeof Tesseract;
       const scheduler = createScheduler();
       const count = Math.max(1, this.options.workers ?? Math.min(2, availableParallelism()));
       const workers = await Promise.all(

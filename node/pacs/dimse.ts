@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import dimse from 'dcmjs-dimse';
+import type DcmjsDimse from 'dcmjs-dimse';
 import { type StoreResult, sendInBatches } from './batched-send.js';
 import { PeerError, type PeerFailure } from './errors.js';
 import type { IncomingFile, OutgoingInstance, StagingFolder } from './part10.js';
@@ -14,6 +14,9 @@ interface DcmjsModule {
   readonly log: DcmjsLogger;
 }
 
+// Required, not imported: the bundled CLI keeps dcmjs-dimse outside the bundle, where an import would be
+// evaluated at every start-up; this module is only initialised by the commands that talk to a PACS.
+const dimse = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
 const { Client, Dataset } = dimse;
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;

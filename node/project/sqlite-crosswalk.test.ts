@@ -1,16 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -141,17 +131,17 @@ describe('SQLite crosswalk store', () => {
       },
       bundle: true,
       platform: 'node',
-      format: 'cjs',
-      outfile: join(bin, 'writer.cjs'),
+      format: 'esm',
+      outfile: join(bin, 'writer.mjs'),
       logLevel: 'error',
     });
-    const wasm = createRequire(import.meta.url).resolve('node-sqlite3-wasm/dist/node-sqlite3-wasm.wasm');
-    copyFileSync(wasm, join(bin, 'node-sqlite3-wasm.wasm'));
+    // The store requires the package at run time, as the CLI bundle does: from this checkout's node_modules.
+    const env = { ...process.env, NODE_PATH: join(import.meta.dirname, '..', '..', 'node_modules') };
 
     const file = join(root, 'killed.sqlite');
     let committed = 0;
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, [join(bin, 'writer.cjs'), file, String(committed)]);
+      const child = spawn(process.execPath, [join(bin, 'writer.mjs'), file, String(committed)], { env });
       let reported = committed;
       await new Promise<void>((done) => {
         let out = '';

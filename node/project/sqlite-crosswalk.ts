@@ -1,8 +1,17 @@
 import { closeSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import sqlite from 'node-sqlite3-wasm';
+import { createRequire } from 'node:module';
+import type Sqlite from 'node-sqlite3-wasm';
 import { ReportableError } from '../../shared/errors.js';
 import { isExposed, openPrivateFile } from '../reports/private-files.js';
 import { type CrosswalkStore, type LookupMatch, MAPPING_KINDS, type MappingKind } from './crosswalk-store.js';
+
+// Required when a crosswalk is opened, not imported: the bundled CLI keeps the package outside the bundle,
+// where an import would compile its WebAssembly at every start-up of every command.
+let loaded: typeof Sqlite | undefined;
+const sqliteModule = (): typeof Sqlite => {
+  loaded ??= createRequire(import.meta.url)('node-sqlite3-wasm') as typeof Sqlite;
+  return loaded;
+};
 
 export class CrosswalkDatabaseError extends ReportableError {
   override name = 'CrosswalkDatabaseError';
@@ -82,7 +91,8 @@ export function openSqliteCrosswalk(file: string): CrosswalkStore {
     }
   }
   const release = claim(file);
-  let db: sqlite.Database;
+  const sqlite = sqliteModule();
+  let db: Sqlite.Database;
   try {
     db = new sqlite.Database(file);
     // Exclusive: the owner file already keeps other processes out, and without it every statement would
@@ -99,7 +109,7 @@ export function openSqliteCrosswalk(file: string): CrosswalkStore {
     throw e;
   }
   const kindNo = new Map(MAPPING_KINDS.map((k, i) => [k, i]));
-  const statements = new Map<number, sqlite.Statement>();
+  const statements = new Map<number, Sqlite.Statement>();
   const insertOf = (rows: number) => {
     let statement = statements.get(rows);
     if (!statement) {
