@@ -47,6 +47,19 @@ describe('the residual check', () => {
     ]);
   });
 
+  it('skips, among several values, only the bytes of those it read: a value after them is still searched', () => {
+    const codes = [
+      t(0x00080008, 'CS', 'DERIVED\\PERFUSION'),
+      t(0x00080060, 'CS', 'PERFUSION'),
+      t(0x00180015, 'CS', 'PERFUSION'),
+    ];
+    expect(findResidualIdentifiers(file(codes), removed, 'x.dcm')).toEqual([]);
+    const after = { tag: 0x00420011, vr: 'OB' as const, value: asciiBytes('(Perfusion) Tj') };
+    expect(findResidualIdentifiers(file([...codes, after]), removed, 'x.dcm').map(describeHit)).toEqual([
+      "a removed name remains in the file's bytes outside any readable value",
+    ]);
+  });
+
   it('finds a removed value in the output path', () => {
     expect(findResidualIdentifiers(file([]), removed, 'PAT-0042/1/2.dcm').map(describeHit)).toEqual([
       'a removed id remains in the output file name',

@@ -48,10 +48,10 @@ export function findResidualIdentifiers(
   };
   check(outputPath, 'the output file name');
   // Values the decoded search read, or left out on purpose (codes, numbers): the raw search skips them.
-  const accounted: Array<readonly [number, number]> = [];
+  const accounted = new ByteSpans();
   walkElements(output.source, output.dataset, (el, ctx) => {
     if (el.items || el.tag === PIXEL_DATA) return true;
-    if (!BULK.has(ctx.vr) || SEARCHED.has(ctx.vr)) accounted.push([el.valueStart, el.valueStart + el.length]);
+    if (!BULK.has(ctx.vr) || SEARCHED.has(ctx.vr)) accounted.add(el.valueStart, el.valueStart + el.length);
     const opaque =
       ctx.vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (ctx.vr === 'OB' || ctx.vr === 'OW'));
     if (!SEARCHED.has(ctx.vr) && !opaque) return true;
@@ -64,6 +64,47 @@ export function findResidualIdentifiers(
     return true;
   });
   return hits.length > 0 ? hits : findInRawBytes(output, targets, accounted);
+}
+
+/**
+ * Disjoint byte ranges [from, to), two numbers each rather than an array per range (a file can hold a
+ * million values), searched by bisection: the walk adds them in file order, so they come sorted.
+ */
+class ByteSpans {
+  private readonly bounds: number[] = [];
+  private sorted = true;
+
+  add(from: number, to: number): void {
+    const last = this.bounds.length;
+    if (last > 0 && from < this.bounds[last - 2]!) this.sorted = false;
+    this.bounds.push(from, to);
+  }
+
+  covers(offset: number): boolean {
+    if (!this.sorted) this.sort();
+    const b = this.bounds;
+    // The last range starting at or before offset.
+    let lo = 0;
+    let hi = b.length / 2 - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[2 * mid]! <= offset) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && offset < b[2 * found + 1]!;
+  }
+
+  private sort(): void {
+    const pairs: Array<[number, number]> = [];
+    for (let i = 0; i < this.bounds.length; i += 2) pairs.push([this.bounds[i]!, this.bounds[i + 1]!]);
+    pairs.sort((x, y) => x[0] - y[0]);
+    this.bounds.length = 0;
+    for (const [from, to] of pairs) this.bounds.push(from, to);
+    this.sorted = true;
+  }
 }
 
 // Binary values the decoded search cannot read (except private and UN ones, which it reads as text).
@@ -107,7 +148,7 @@ function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number
 function findInRawBytes(
   output: ParsedDicom,
   targets: readonly Identifier[],
-  accounted: ReadonlyArray<readonly [number, number]>,
+  accounted: ByteSpans,
 ): ResidualHit[] {
   const src = output.source;
   const pixel = output.dataset.elements.find((e) => e.tag === PIXEL_DATA);
@@ -119,7 +160,6 @@ function findInRawBytes(
         [src.read(pixel.end, src.size - pixel.end), pixel.end],
       ]
     : [[src.read(start, src.size - start), start]];
-  const readAlready = (offset: number) => accounted.some(([from, to]) => offset >= from && offset < to);
   for (const target of targets) {
     if (target.text.length < 4) continue;
     for (const form of byteForms(target.text)) {
@@ -127,7 +167,7 @@ function findInRawBytes(
         for (let at = indexOfBytes(region, form, 0); at !== -1; at = indexOfBytes(region, form, at + 1)) {
           // Bounded like the decoded search, so a name inside a longer word is not a hit.
           if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
-          if (readAlready(base + at)) continue;
+          if (accounted.covers(base + at)) continue;
           return [{ kind: target.kind, where: "the file's bytes outside any readable value" }];
         }
       }
