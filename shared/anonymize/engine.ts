@@ -278,7 +278,7 @@ class Run {
         options: [...this.opts.profile.options],
         actionCounts: this.counts,
         attributes: Object.fromEntries(
-          [...this.attributes].map(([tag, counts]) => [`${formatTag(tag)} ${keywordFor(tag)}`, counts]),
+          [...this.attributes].map(([tag, counts]) => [attributeLabel(tag), counts]),
         ),
         datesShifted: this.datesShifted,
         warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
@@ -628,3 +628,15 @@ function withSafePrivateVR(ctx: ElementContext, el: DicomElement): ElementContex
 
 const keywordFor = (tag: Tag): string =>
   isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');
+
+// The report's key for an attribute, made for every attribute of every file: a few hundred distinct tags
+// in a batch, so each label is formatted once (a tag and a keyword: no value, nothing per file).
+const attributeLabels = new Map<Tag, string>();
+const attributeLabel = (tag: Tag): string => {
+  let label = attributeLabels.get(tag);
+  if (label === undefined) {
+    label = `${formatTag(tag)} ${keywordFor(tag)}`;
+    if (attributeLabels.size < 65_536) attributeLabels.set(tag, label);
+  }
+  return label;
+};
