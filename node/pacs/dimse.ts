@@ -15,8 +15,9 @@ interface DcmjsModule {
 }
 
 // Required, not imported: the bundled CLI keeps dcmjs-dimse outside the bundle, where an import would be
-// evaluated at every start-up; this module is only initialised by the commands that talk to a PACS.
-const dimse = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
+// evaluated at every start-up; this module is only initialised by the commands that talk to a PACS. The
+// storage SCP takes this instance too, so the library is loaded and silenced in one place.
+export const dimse = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
 const { Client, Dataset } = dimse;
 const { CEchoRequest, CFindRequest, CGetRequest, CMoveRequest, CStoreRequest } = dimse.requests;
 const { CStoreResponse } = dimse.responses;

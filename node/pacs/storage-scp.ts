@@ -1,12 +1,8 @@
-import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
-import type DcmjsDimse from 'dcmjs-dimse';
-import { answerStore, type IncomingStores, streamStoresTo } from './dimse.js';
+import { answerStore, dimse, type IncomingStores, streamStoresTo } from './dimse.js';
 import type { StagingFolder } from './part10.js';
 import { guardPdus } from './pdu-guard.js';
 
-// Required, not imported, for the reason given in dimse.ts.
-const dimse = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
 const { Scp, Server } = dimse;
 const { CEchoResponse } = dimse.responses;
 const {
