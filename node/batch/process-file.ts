@@ -8,7 +8,7 @@ import { describeHit, findResidualIdentifiers } from '../../shared/anonymize/ver
 import { isDicomError } from '../../shared/dicom/errors.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
 import { type ByteSource, MemorySource } from '../../shared/dicom/source.js';
-import type { Chunk } from '../../shared/dicom/write.js';
+import { type Chunk, chunkBytes } from '../../shared/dicom/write.js';
 import { type DirectoryFacts, directoryFacts } from '../../shared/dicomdir/facts.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
@@ -120,7 +120,7 @@ function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; 
       const whole = reusableBuffer('output', size);
       let at = 0;
       for (const c of chunks) {
-        whole.set(c instanceof Uint8Array ? c : c.source.read(c.offset, c.length), at);
+        whole.set(chunkBytes(c), at);
         at += c.length;
       }
       writeAll(fd, whole);

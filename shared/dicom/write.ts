@@ -307,7 +307,7 @@ export interface WriteOptions {
   readonly repair?: boolean;
 }
 
-/** Reads a chunk's bytes; used where the output must be materialised (deflate). */
+/** Reads a chunk's bytes; used where the output must be materialised (deflate, a whole output in memory). */
 export function chunkBytes(c: Chunk): Uint8Array {
   return c instanceof Uint8Array ? c : c.source.read(c.offset, c.length);
 }
