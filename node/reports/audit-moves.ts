@@ -1,6 +1,6 @@
-import { closeSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { csvRow, parseCsv } from './csv.js';
-import { openPrivateFile } from './private-files.js';
+import { replacePrivateFile } from './private-files.js';
 
 /** How the audit line of a moved output begins its reason (a second content of its instance arrived). */
 export const MOVED_REASON = 'moved from ';
@@ -39,22 +39,11 @@ export function foldMoves(rows: readonly string[][], col: AuditColumns): string[
   return kept.filter((r): r is string[] => r !== undefined);
 }
 
-/**
- * Rewrites a finished audit file with its moves folded (see foldMoves): written whole under a temporary
- * name, on disk, then renamed over it, so a crash leaves the old audit or the new one, never a mix.
- */
+/** Rewrites a finished audit file with its moves folded (see foldMoves), atomically and owner-only. */
 export function foldAuditFile(file: string, col: AuditColumns, cellOptions: Parameters<typeof csvRow>[1]) {
   const [header, ...rows] = parseCsv(readFileSync(file, 'utf8')).map((r) => r.cells);
   if (!header) return;
   const folded = foldMoves(rows, col);
   if (folded.length === rows.length) return;
-  const part = `${file}.part`;
-  const fd = openPrivateFile(part);
-  try {
-    writeSync(fd, [header, ...folded].map((cells) => csvRow(cells, cellOptions)).join(''));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(part, file);
+  replacePrivateFile(file, [header, ...folded].map((cells) => csvRow(cells, cellOptions)).join(''));
 }

@@ -1,18 +1,10 @@
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  renameSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
 import { duplicateReason } from '../batch/commit.js';
 import { plainOutputPath } from '../batch/output-path.js';
 import { csvRow } from './csv.js';
-import { makePrivateDir, openPrivateFile } from './private-files.js';
+import { makePrivateDir, replacePrivateFile } from './private-files.js';
 import { readCrosswalkCsv, readCsvFile } from './read.js';
 import type { BatchSummary } from './types.js';
 import {
@@ -354,12 +346,5 @@ function mergeCrosswalks(files: readonly string[]): string {
 /** A private file (0600) in a private folder (0700), written under a temporary name and renamed. */
 function writePrivate(dir: string, name: string, text: string) {
   makePrivateDir(dir);
-  const file = join(dir, name);
-  const fd = openPrivateFile(`${file}.part`);
-  try {
-    writeSync(fd, text);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(`${file}.part`, file);
+  replacePrivateFile(join(dir, name), text);
 }

@@ -1,4 +1,13 @@
-import { closeSync, constants, fchmodSync, mkdirSync, openSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 
 const POSIX = process.platform !== 'win32';
 /** Never write through a link someone planted where an audit or key file goes. */
@@ -24,6 +33,22 @@ export function openPrivateFile(file: string, exclusive = false): number {
     throw e;
   }
   return fd;
+}
+
+/**
+ * Replaces `file` with `text`, owner-only: written whole under a temporary name, on disk, then renamed over
+ * it, so a crash leaves the old file or the new one, never a mix.
+ */
+export function replacePrivateFile(file: string, text: string): void {
+  const part = `${file}.part`;
+  const fd = openPrivateFile(part);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(part, file);
 }
 
 /** True when group or others may read or write the file (always false where modes do not apply). */
