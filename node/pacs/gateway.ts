@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { errorText } from '../../shared/errors.js';
 import { type BatchFileResult, type BatchRequest, runBatch } from '../batch/run-batch.js';
+import { replacePrivateFile } from '../reports/private-files.js';
 import type { PeerNode } from './nodes.js';
 import { StagingFolder } from './part10.js';
 import { type Local, send, type Via } from './peer.js';
@@ -189,7 +190,8 @@ export class Gateway {
       return; // already moved or gone: nothing to quarantine
     }
     const note: QuarantineNote = { reason, from, attempts: attempts + 1, since: new Date().toISOString() };
-    writeFileSync(`${target}${NOTE}`, JSON.stringify(note), { mode: 0o600 });
+    // Replaced whole: the retry schedule and anyone looking at quarantine/ may read it while it is rewritten.
+    replacePrivateFile(`${target}${NOTE}`, JSON.stringify(note));
     this.options.onEvent?.({ kind: 'quarantined', reason });
   }
 
