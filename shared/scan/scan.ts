@@ -8,11 +8,11 @@ import {
   UNDEFINED_LENGTH,
 } from '../dicom/model.js';
 import type { ByteSource } from '../dicom/source.js';
-import { formatTag, isGroupLength, isPrivateCreator } from '../dicom/tag.js';
+import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/tag.js';
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../dicom/values.js';
 import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
-import { type ElementContext, formatPath, walkElements } from '../dicom/walk.js';
+import { type ElementContext, type ElementPath, walkElements } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
@@ -65,18 +65,21 @@ const MAX_UN_TEXT_BYTES = 1024;
 /** Creator strings go into reports: printable ASCII only, at most an LO's 64 characters. */
 const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
 
-const PADDING = new Set([0x20, 0x00]);
-const PN_BLANK = new Set([0x20, 0x00, 0x5e, 0x3d]);
+/** Padding alone is an empty value, and so is a name made of separators only (`^^^^`). */
+function isBlank(bytes: Uint8Array, name: boolean): boolean {
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    if (b !== 0x20 && b !== 0x00 && !(name && (b === 0x5e || b === 0x3d))) return false;
+  }
+  return true;
+}
 
 function isPresent(source: ByteSource, el: DicomElement, vr: string): boolean {
   if (el.items) return el.items.length > 0;
   if (el.length === UNDEFINED_LENGTH) return true;
   if (el.length === 0) return false;
   if (!isStringVR(vr)) return true;
-  // Padding alone is an empty value, and so is a name made of separators only (`^^^^`).
-  const blank = vr === 'PN' ? PN_BLANK : PADDING;
-  for (const b of source.read(el.valueStart, el.length)) if (!blank.has(b)) return true;
-  return false;
+  return !isBlank(source.read(el.valueStart, el.length), vr === 'PN');
 }
 
 const truncate = (s: string): string =>
@@ -121,7 +124,39 @@ function reportedCreator(out: Collected, creator: string): string {
   return shown;
 }
 
+/** What a finding says about its tag, whatever the file: worked out once per tag, not once per element. */
+interface TagFacts {
+  readonly tag: string;
+  readonly keyword: string;
+  readonly name: string;
+  readonly category: CategoryId;
+}
+
+const TAG_FACTS = new Map<Tag, TagFacts | null>();
+/** Files repeat a few hundred listed tags; private ones are countless, so the memory stops growing here. */
+const MAX_TAG_FACTS = 8192;
+
+function tagFacts(tag: Tag): TagFacts | null {
+  let facts = TAG_FACTS.get(tag);
+  if (facts !== undefined) return facts;
+  const row = profileRowFor(tag);
+  facts = row
+    ? {
+        tag: formatTag(tag),
+        // Exact rows carry the keyword; (50xx,xxxx) stands for many, which the dictionary tells apart.
+        keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(tag)?.keyword ?? '')),
+        name: row.name,
+        category: categoryOf(row),
+      }
+    : null;
+  if (TAG_FACTS.size < MAX_TAG_FACTS) TAG_FACTS.set(tag, facts);
+  return facts;
+}
+
 function collect(source: ByteSource, root: Dataset, out: Collected) {
+  // The elements of one dataset share their path array: its text is formatted once for all of them.
+  let path: ElementPath | undefined;
+  let prefix = '';
   walkElements(source, root, (el, ctx): undefined => {
     if (isGroupLength(el.tag)) return;
     if (isPrivateCreator(el.tag)) {
@@ -129,22 +164,28 @@ function collect(source: ByteSource, root: Dataset, out: Collected) {
       if (creator) reportedCreator(out, creator);
       return;
     }
-    const row = profileRowFor(el.tag);
-    if (!row) return;
+    const facts = tagFacts(el.tag);
+    if (!facts) return;
+    if (ctx.path !== path) {
+      path = ctx.path;
+      prefix = path.map((step) => `${formatTag(step.tag)}[${step.item}].`).join('');
+    }
     const present = isPresent(source, el, ctx.vr);
-    out.findings.push({
-      tag: formatTag(el.tag),
-      // Exact rows carry the keyword; (50xx,xxxx) stands for many, which the dictionary tells apart.
-      keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(el.tag)?.keyword ?? '')),
-      name: row.name,
-      category: categoryOf(row),
-      path: formatPath(ctx.path, el.tag),
-      vr: ctx.vr,
-      present,
-      ...(ctx.privateCreator !== undefined
-        ? { privateCreator: reportedCreator(out, ctx.privateCreator) }
-        : {}),
-    });
+    const { tag, keyword, name, category } = facts;
+    const finding: Finding =
+      ctx.privateCreator === undefined
+        ? { tag, keyword, name, category, path: prefix + tag, vr: ctx.vr, present }
+        : {
+            tag,
+            keyword,
+            name,
+            category,
+            path: prefix + tag,
+            vr: ctx.vr,
+            present,
+            privateCreator: reportedCreator(out, ctx.privateCreator),
+          };
+    out.findings.push(finding);
     out.values?.push(present ? displayValue(source, el, ctx) : undefined);
   });
 }
