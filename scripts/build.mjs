@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -51,9 +51,14 @@ const entries = [
   // dcmjs-dimse stays in node_modules: bundled, its old `new Buffer()` calls would print Node's deprecation
   // warning on every network command, as if they were ours. dcmjs with it, so that the copy whose loggers
   // we silence is the one dcmjs-dimse uses.
+  // Split into chunks, so a command loads its own code only: a `scan` compiles a quarter of the bundle.
+  // The chunks sit beside the entry, where the code that finds its workers and codecs by its own URL expects.
   {
     entryPoints: ['cli/dicom-deid.ts'],
-    outfile: 'dist/cli/dicom-deid.js',
+    outdir: 'dist/cli',
+    splitting: true,
+    chunkNames: '[name]-[hash]',
+    metafile: true,
     format: 'esm',
     external: [SQLITE, 'dcmjs-dimse', 'dcmjs', ...OCR],
   },
@@ -107,8 +112,23 @@ export function copyCodecWasm(bundleDir) {
     copyFileSync(resolve(specifier), join(codecDir, name));
 }
 
+/** Chunks of earlier builds (named by their content's hash) that this build no longer wrote. */
+function removeStaleChunks(results) {
+  const written = new Set(
+    results.flatMap((r) => Object.keys(r.metafile?.outputs ?? {})).map((path) => join(root, path)),
+  );
+  const dir = join(root, 'dist/cli');
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (/-[A-Z0-9]{8}\.js(\.map)?$/.test(name) && !written.has(path)) rmSync(path, { force: true });
+  }
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  await Promise.all(entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })));
+  const results = await Promise.all(
+    entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })),
+  );
+  removeStaleChunks(results);
   // The app's main process previews frames; the CLI and its batch worker clean them.
   copyCodecWasm(join(root, 'dist/electron'));
   copyCodecWasm(join(root, 'dist/cli'));
