@@ -5,6 +5,28 @@ import { type Command, parseCommandArgs, UsageError, writeOut } from './command.
 import { renderEntry } from './scan-file.js';
 import { ScanTally } from './scan-summary.js';
 
+/** Output is written in pieces of about this size: one write per file would be thousands of calls. */
+const WRITE_SIZE = 64 * 1024;
+
+class OutputBuffer {
+  private pieces: string[] = [];
+  private size = 0;
+
+  async add(text: string): Promise<void> {
+    this.pieces.push(text);
+    this.size += text.length;
+    if (this.size >= WRITE_SIZE) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const text = this.pieces.join('');
+    this.pieces = [];
+    this.size = 0;
+    await writeOut(text);
+  }
+}
+
 export const SCAN_USAGE = `Usage: dicom-deid scan [--details | --json] <file or folder>...
 
 Looks for the attributes in DICOM files that the DICOM Confidentiality Profile (PS3.15 Table E.1-1)
@@ -55,14 +77,16 @@ export const scanCommand: Command = {
     if (json && values.details) throw new UsageError('--details and --json cannot be combined');
     const summary = emptySummary();
     const tally = new ScanTally(positionals, process.stdout.isTTY === true);
-    // The JSON document is written file by file, so a large folder is never held in memory whole.
-    if (json) await writeOut('{"files":[');
+    // The JSON document is written a few files at a time, so a large folder is never held in memory whole.
+    const out = new OutputBuffer();
+    if (json) await out.add('{"files":[');
     for await (const entry of walkInputs(positionals)) {
       const { outcome, text } = renderEntry(entry, json, json || values.details === true);
-      if (text) await writeOut(`${json && summary.files > 0 ? ',' : ''}${text}`);
+      if (text) await out.add(`${json && summary.files > 0 ? ',' : ''}${text}`);
       addToSummary(summary, outcome);
       tally.add(outcome);
     }
+    await out.flush();
     if (json) {
       await writeOut(`],"summary":${JSON.stringify(summary)}}\n`);
     } else {
