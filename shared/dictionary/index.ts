@@ -16,22 +16,38 @@ interface Pattern {
   readonly entry: DictionaryEntry;
 }
 
-const exact = new Map<Tag, DictionaryEntry>();
-const byKeyword = new Map<string, Tag>();
-// Repeating groups (50xx, 60xx, 7Fxx, 0020,31xx ...): 'x' digits are wildcards.
-const patterns: Pattern[] = [];
+interface Tables {
+  readonly exact: Map<Tag, DictionaryEntry>;
+  readonly byKeyword: Map<string, Tag>;
+  /** Repeating groups (50xx, 60xx, 7Fxx, 0020,31xx ...): 'x' digits are wildcards. */
+  readonly patterns: Pattern[];
+}
 
-for (const [pattern, keyword, vr, vm, retired] of DICTIONARY_ROWS) {
-  const entry: DictionaryEntry = { keyword, vr, vm, retired: retired === 1 };
-  if (pattern.includes('x')) {
-    const mask = Number.parseInt(pattern.replace(/[0-9A-F]/g, 'F').replace(/x/g, '0'), 16) >>> 0;
-    const value = Number.parseInt(pattern.replace(/x/g, '0'), 16) >>> 0;
-    patterns.push({ mask, value, entry });
-  } else {
-    const tag = Number.parseInt(pattern, 16) >>> 0;
-    exact.set(tag, entry);
-    if (keyword) byKeyword.set(keyword, tag);
+let built: Tables | undefined;
+
+/**
+ * Built on first use: an explicit-VR file of standard attributes is read and scanned without the
+ * dictionary, and indexing its 5,000 rows was a tenth of the CLI's start-up.
+ */
+function tables(): Tables {
+  if (built) return built;
+  const exact = new Map<Tag, DictionaryEntry>();
+  const byKeyword = new Map<string, Tag>();
+  const patterns: Pattern[] = [];
+  for (const [pattern, keyword, vr, vm, retired] of DICTIONARY_ROWS) {
+    const entry: DictionaryEntry = { keyword, vr, vm, retired: retired === 1 };
+    if (pattern.includes('x')) {
+      const mask = Number.parseInt(pattern.replace(/[0-9A-F]/g, 'F').replace(/x/g, '0'), 16) >>> 0;
+      const value = Number.parseInt(pattern.replace(/x/g, '0'), 16) >>> 0;
+      patterns.push({ mask, value, entry });
+    } else {
+      const tag = Number.parseInt(pattern, 16) >>> 0;
+      exact.set(tag, entry);
+      if (keyword) byKeyword.set(keyword, tag);
+    }
   }
+  built = { exact, byKeyword, patterns };
+  return built;
 }
 
 const GROUP_LENGTH: DictionaryEntry = { keyword: 'GroupLength', vr: 'UL', vm: '1', retired: false };
@@ -39,6 +55,7 @@ const PRIVATE_CREATOR: DictionaryEntry = { keyword: 'PrivateCreator', vr: 'LO', 
 
 /** The standard entry for a tag, or undefined for private and unknown tags. */
 export function lookup(tag: Tag): DictionaryEntry | undefined {
+  const { exact, patterns } = tables();
   const hit = exact.get(tag);
   if (hit) return hit;
   if (elementOf(tag) === 0x0000) return GROUP_LENGTH;
@@ -48,7 +65,7 @@ export function lookup(tag: Tag): DictionaryEntry | undefined {
   return undefined;
 }
 
-export const tagForKeyword = (keyword: string): Tag | undefined => byKeyword.get(keyword);
+export const tagForKeyword = (keyword: string): Tag | undefined => tables().byKeyword.get(keyword);
 export const keywordOf = (tag: Tag): string | undefined => lookup(tag)?.keyword;
 
 /**
@@ -63,5 +80,5 @@ export function impliedVR(tag: Tag): string {
 
 /** All keywords, for autocomplete in the profile editor. */
 export function allKeywords(): string[] {
-  return [...byKeyword.keys()];
+  return [...tables().byKeyword.keys()];
 }
