@@ -75,6 +75,19 @@ describe('walkInputs', () => {
     expect(entries.filter((e) => e.path.endsWith('inner.dcm'))).toHaveLength(1);
   });
 
+  it('knows a folder listed inside another as the one a link leads to', async () => {
+    // Subfolders are known by their parent's real path plus their name; a link resolves to the same.
+    mkdirSync(at('linked', 'series'), { recursive: true });
+    writeFileSync(at('linked', 'series', 'one.dcm'), dicom);
+    symlinkSync(at('linked', 'series'), at('linked', 'z-alias'));
+    symlinkSync(at('linked'), at('linked', 'series', 'up'));
+    expect(relative(await list([at('linked')]))).toEqual([
+      { path: 'linked/series/one.dcm', kind: 'file' },
+      { path: 'linked/series/up', kind: 'skipped', reason: 'symlink-loop' },
+      { path: 'linked/z-alias', kind: 'skipped', reason: 'already-listed' },
+    ]);
+  });
+
   it('walks names that are not valid UTF-8 by their bytes, showing them with replacement characters', async () => {
     const base = Buffer.from(at('latin1'));
     const folder = Buffer.concat([base, Buffer.from('/M\xfcller', 'latin1')]);

@@ -35,10 +35,14 @@ const skipped = (path: OsPath, reason: SkipReason): InputEntry => ({
   reason,
 });
 
+const fileEntry = (path: OsPath): InputEntry => ({ path: shown(path), osPath: path, kind: 'file' });
+
 /** `dir/name`, as text while every name is valid UTF-8, as bytes from the first one that is not. */
 function childPath(dir: OsPath, name: Buffer): OsPath {
   const text = name.toString('utf8');
-  if (typeof dir === 'string' && Buffer.from(text, 'utf8').equals(name)) return join(dir, text);
+  // Bytes that are not UTF-8 decode to U+FFFD: only a name holding one needs the check by re-encoding.
+  if (typeof dir === 'string' && (!text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(name)))
+    return join(dir, text);
   const parent = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
   return Buffer.concat([parent, ...(parent.at(-1) === sep.charCodeAt(0) ? [] : [Buffer.from(sep)]), name]);
 }
@@ -51,18 +55,27 @@ function childPath(dir: OsPath, name: Buffer): OsPath {
  */
 export async function* walkInputs(paths: readonly string[]): AsyncGenerator<InputEntry> {
   const entered = new Set<string>();
-  for (const path of paths) yield* visit(path, undefined, new Set(), entered);
+  for (const path of paths) yield* visit(path, undefined, undefined, new Set(), entered);
 }
 
+/**
+ * `parentReal`: the real path of the folder that listed `dirent`, as visitFolder keeps it. A folder listed as
+ * a folder (not a link) lies at its parent's real path plus its name, which spares asking the system.
+ */
 async function* visit(
   path: OsPath,
   dirent: Dirent<Buffer> | undefined,
+  parentReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
 ): AsyncGenerator<InputEntry> {
   // The directory listing already says what most entries are; links and the user's own paths need a stat.
   let isFile = dirent?.isFile() ?? false;
   let isDirectory = dirent?.isDirectory() ?? false;
+  const real =
+    isDirectory && dirent && parentReal !== undefined
+      ? `${parentReal.endsWith(sep) ? parentReal : parentReal + sep}${dirent.name.toString('latin1')}`
+      : undefined;
   if (!isFile && !isDirectory) {
     try {
       const info = await stat(path);
@@ -75,13 +88,14 @@ async function* visit(
       return;
     }
   }
-  if (isFile) yield { path: shown(path), osPath: path, kind: 'file' };
-  else if (isDirectory) yield* visitFolder(path, ancestors, entered);
+  if (isFile) yield fileEntry(path);
+  else if (isDirectory) yield* visitFolder(path, real, ancestors, entered);
   else yield skipped(path, 'special-file');
 }
 
 async function* visitFolder(
   path: OsPath,
+  knownReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
 ): AsyncGenerator<InputEntry> {
@@ -90,7 +104,7 @@ async function* visitFolder(
   try {
     // Compared as bytes (latin1 maps each byte to one character): two folders whose names differ only in
     // bytes that are not UTF-8 must not look like one.
-    real = (await realpath(path, { encoding: 'buffer' })).toString('latin1');
+    real = knownReal ?? (await realpath(path, { encoding: 'buffer' })).toString('latin1');
     if (ancestors.has(real)) {
       yield skipped(path, 'symlink-loop');
       return;
@@ -111,7 +125,12 @@ async function* visitFolder(
     return x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name);
   });
   const inside = new Set(ancestors).add(real);
-  for (const entry of entries) yield* visit(childPath(path, entry.name), entry, inside, entered);
+  for (const entry of entries) {
+    const child = childPath(path, entry.name);
+    // Files, most entries, are yielded here rather than through a generator each.
+    if (entry.isFile()) yield fileEntry(child);
+    else yield* visit(child, entry, real, inside, entered);
+  }
 }
 
 /**
