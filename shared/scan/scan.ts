@@ -12,7 +12,14 @@ import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/t
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../dicom/values.js';
 import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
-import { type ElementContext, type ElementPath, walkElements } from '../dicom/walk.js';
+import {
+  creatorOf,
+  datasetCharset,
+  type ElementContext,
+  type ElementPath,
+  effectiveVR,
+  privateCreators,
+} from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
@@ -153,41 +160,54 @@ function tagFacts(tag: Tag): TagFacts | null {
   return facts;
 }
 
+/**
+ * The walk of walkElements, without an ElementContext per element: most elements are not listed, and a
+ * context is built only for a value that is shown.
+ */
 function collect(source: ByteSource, root: Dataset, out: Collected) {
-  // The elements of one dataset share their path array: its text is formatted once for all of them.
-  let path: ElementPath | undefined;
-  let prefix = '';
-  walkElements(source, root, (el, ctx): undefined => {
-    if (isGroupLength(el.tag)) return;
-    if (isPrivateCreator(el.tag)) {
-      const creator = readText(source, el, 'LO', undefined).trim();
-      if (creator) reportedCreator(out, creator);
-      return;
+  const visit = (ds: Dataset, path: ElementPath, prefix: string, inherited: string | undefined): void => {
+    const charset = datasetCharset(source, ds, inherited);
+    const creators = privateCreators(source, ds);
+    for (const el of ds.elements) {
+      if (!isGroupLength(el.tag)) {
+        if (isPrivateCreator(el.tag)) {
+          const creator = readText(source, el, 'LO', undefined).trim();
+          if (creator) reportedCreator(out, creator);
+        } else {
+          const facts = tagFacts(el.tag);
+          if (facts) {
+            const vr = effectiveVR(el);
+            const creator = creatorOf(creators, el.tag);
+            const present = isPresent(source, el, vr);
+            const { tag, keyword, name, category } = facts;
+            out.findings.push(
+              creator === undefined
+                ? { tag, keyword, name, category, path: prefix + tag, vr, present }
+                : {
+                    tag,
+                    keyword,
+                    name,
+                    category,
+                    path: prefix + tag,
+                    vr,
+                    present,
+                    privateCreator: reportedCreator(out, creator),
+                  },
+            );
+            if (out.values) {
+              const ctx = { path, charset, vr, privateCreator: creator, dataset: ds };
+              out.values.push(present ? displayValue(source, el, ctx) : undefined);
+            }
+          }
+        }
+      }
+      if (!el.items) continue;
+      const tag = formatTag(el.tag);
+      for (let i = 0; i < el.items.length; i++)
+        visit(el.items[i]!, [...path, { tag: el.tag, item: i }], `${prefix}${tag}[${i}].`, charset);
     }
-    const facts = tagFacts(el.tag);
-    if (!facts) return;
-    if (ctx.path !== path) {
-      path = ctx.path;
-      prefix = path.map((step) => `${formatTag(step.tag)}[${step.item}].`).join('');
-    }
-    const present = isPresent(source, el, ctx.vr);
-    const { tag, keyword, name, category } = facts;
-    const finding: Finding =
-      ctx.privateCreator === undefined
-        ? { tag, keyword, name, category, path: prefix + tag, vr: ctx.vr, present }
-        : {
-            tag,
-            keyword,
-            name,
-            category,
-            path: prefix + tag,
-            vr: ctx.vr,
-            present,
-            privateCreator: reportedCreator(out, ctx.privateCreator),
-          };
-    out.findings.push(finding);
-    out.values?.push(present ? displayValue(source, el, ctx) : undefined);
-  });
+  };
+  visit(root, [], '', undefined);
 }
 
 /**
