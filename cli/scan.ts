@@ -5,17 +5,22 @@ import { type Command, parseCommandArgs, UsageError, writeOut } from './command.
 import { renderEntry } from './scan-file.js';
 import { ScanTally } from './scan-summary.js';
 
-/** Output is written in pieces of about this size: one write per file would be thousands of calls. */
+/**
+ * Output piped or redirected is written in pieces of about this size (one write per file would be thousands
+ * of calls); on a terminal each file's block shows as soon as it is read.
+ */
 const WRITE_SIZE = 64 * 1024;
 
 class OutputBuffer {
   private pieces: string[] = [];
   private size = 0;
 
+  constructor(private readonly pieceSize: number) {}
+
   async add(text: string): Promise<void> {
     this.pieces.push(text);
     this.size += text.length;
-    if (this.size >= WRITE_SIZE) await this.flush();
+    if (this.size >= this.pieceSize) await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -78,7 +83,7 @@ export const scanCommand: Command = {
     const summary = emptySummary();
     const tally = new ScanTally(positionals, process.stdout.isTTY === true);
     // The JSON document is written a few files at a time, so a large folder is never held in memory whole.
-    const out = new OutputBuffer();
+    const out = new OutputBuffer(process.stdout.isTTY === true ? 0 : WRITE_SIZE);
     if (json) await out.add('{"files":[');
     for await (const entry of walkInputs(positionals)) {
       const { outcome, text } = renderEntry(entry, json, json || values.details === true);
