@@ -81,7 +81,8 @@ export const scanCommand: Command = {
     const json = values.json ?? false;
     if (json && values.details) throw new UsageError('--details and --json cannot be combined');
     const summary = emptySummary();
-    const tally = new ScanTally(positionals, process.stdout.isTTY === true);
+    // The one-screen summary is for the terminal: a JSON report carries its own.
+    const tally = json ? undefined : new ScanTally(positionals, process.stdout.isTTY === true);
     // The JSON document is written a few files at a time, so a large folder is never held in memory whole.
     const out = new OutputBuffer(process.stdout.isTTY === true ? 0 : WRITE_SIZE);
     if (json) await out.add('{"files":[');
@@ -89,10 +90,10 @@ export const scanCommand: Command = {
       const { outcome, text } = renderEntry(entry, json, json || values.details === true);
       if (text) await out.add(`${json && summary.files > 0 ? ',' : ''}${text}`);
       addToSummary(summary, outcome);
-      tally.add(outcome);
+      tally?.add(outcome);
     }
     await out.flush();
-    if (json) {
+    if (!tally) {
       await writeOut(`],"summary":${JSON.stringify(summary)}}\n`);
     } else {
       await writeOut(`${tally.lines().join('\n')}\n`);
