@@ -160,44 +160,40 @@ function tagFacts(tag: Tag): TagFacts | null {
   return facts;
 }
 
+const findingOf = (
+  { tag, keyword, name, category }: TagFacts,
+  path: string,
+  vr: string,
+  present: boolean,
+  privateCreator: string | undefined,
+): Finding =>
+  privateCreator === undefined
+    ? { tag, keyword, name, category, path, vr, present }
+    : { tag, keyword, name, category, path, vr, present, privateCreator };
+
 /**
  * The walk of walkElements, without an ElementContext per element: most elements are not listed, and a
- * context is built only for a value that is shown.
+ * context is built only for a value that is shown. `prefix` is the path's text, e.g. `(0040,0275)[0].`.
  */
 function collect(source: ByteSource, root: Dataset, out: Collected) {
   const visit = (ds: Dataset, path: ElementPath, prefix: string, inherited: string | undefined): void => {
     const charset = datasetCharset(source, ds, inherited);
     const creators = privateCreators(source, ds);
     for (const el of ds.elements) {
-      if (!isGroupLength(el.tag)) {
-        if (isPrivateCreator(el.tag)) {
-          const creator = readText(source, el, 'LO', undefined).trim();
-          if (creator) reportedCreator(out, creator);
-        } else {
-          const facts = tagFacts(el.tag);
-          if (facts) {
-            const vr = effectiveVR(el);
-            const creator = creatorOf(creators, el.tag);
-            const present = isPresent(source, el, vr);
-            const { tag, keyword, name, category } = facts;
-            out.findings.push(
-              creator === undefined
-                ? { tag, keyword, name, category, path: prefix + tag, vr, present }
-                : {
-                    tag,
-                    keyword,
-                    name,
-                    category,
-                    path: prefix + tag,
-                    vr,
-                    present,
-                    privateCreator: reportedCreator(out, creator),
-                  },
-            );
-            if (out.values) {
-              const ctx = { path, charset, vr, privateCreator: creator, dataset: ds };
-              out.values.push(present ? displayValue(source, el, ctx) : undefined);
-            }
+      if (isPrivateCreator(el.tag)) {
+        const creator = readText(source, el, 'LO', undefined).trim();
+        if (creator) reportedCreator(out, creator);
+      } else {
+        const facts = isGroupLength(el.tag) ? null : tagFacts(el.tag);
+        if (facts) {
+          const vr = effectiveVR(el);
+          const creator = creatorOf(creators, el.tag);
+          const present = isPresent(source, el, vr);
+          const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
+          out.findings.push(findingOf(facts, prefix + facts.tag, vr, present, shownCreator));
+          if (out.values) {
+            const ctx = { path, charset, vr, privateCreator: creator, dataset: ds };
+            out.values.push(present ? displayValue(source, el, ctx) : undefined);
           }
         }
       }
