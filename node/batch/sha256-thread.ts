@@ -1,0 +1,98 @@
+import { Worker } from 'node:worker_threads';
+
+/** Bytes per piece: large sequential reads, few messages (256 per GB). */
+export const PIECE = 4 * 1024 * 1024;
+// Enough pieces that reading the next one never waits for the hashing of the last, 16 MB in all.
+const SLOTS = 4;
+// A piece hashes in a few milliseconds: a thread silent for this long is gone, and waiting on would hang.
+const STALL_MS = 60_000;
+
+// control[HASHED]: pieces (and digests) the thread has finished; control[FAILED]: 1 when the last digest's
+// hash had thrown.
+const HASHED = 0;
+const FAILED = 1;
+
+// The thread's source inline rather than a file of its own: the batch worker is one bundle, run from dist
+// by the CLI and the app and from source by the tests, and an inline thread needs no path in any of them.
+const THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { createHash } = require('node:crypto');
+const { control, slots, digest } = workerData;
+const views = slots.map((s) => new Uint8Array(s));
+const out = new Uint8Array(digest);
+let hash = createHash('sha256');
+let failed = false;
+parentPort.on('message', ([slot, length]) => {
+  try {
+    if (length < 0) {
+      Atomics.store(control, ${FAILED}, failed ? 1 : 0);
+      if (!failed) out.set(hash.digest());
+      hash = createHash('sha256');
+      failed = false;
+    } else if (!failed) hash.update(views[slot].subarray(0, length));
+  } catch {
+    failed = true;
+  }
+  Atomics.add(control, ${HASHED}, 1);
+  Atomics.notify(control, ${HASHED});
+});
+`;
+
+/**
+ * A SHA-256 computed on a second thread from buffers this thread fills: while a batch worker writes a large
+ * output and hashes it, the input's own hash for the audit runs on the core that one file leaves idle.
+ * The caller fills `buffer()` and hands it over with `submit`; a buffer is given out again only once the
+ * thread has hashed it, so the caller may keep reading it (to write it) until it asks for the next one.
+ * The thread is started on first use and kept for the worker's later files; it never holds the process.
+ */
+export class Sha256Thread {
+  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private readonly slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(PIECE));
+  private readonly digestBytes = new SharedArrayBuffer(32);
+  private worker: Worker | undefined;
+  private submitted = 0;
+
+  /** The next buffer to fill (PIECE bytes), once the thread is done with what it held before. */
+  buffer(): Uint8Array {
+    this.waitFor(this.submitted - SLOTS + 1);
+    return new Uint8Array(this.slots[this.submitted % SLOTS]!);
+  }
+
+  /** Hands the first `length` bytes of the buffer last given out to the thread, to add to the hash. */
+  submit(length: number): void {
+    this.post(length);
+  }
+
+  /** The hex SHA-256 of everything submitted since the last digest; the next bytes start a new hash. */
+  digest(): string {
+    this.post(-1);
+    this.waitFor(this.submitted);
+    if (Atomics.load(this.control, FAILED) === 1) throw new Error('the hashing thread failed');
+    return Buffer.from(this.digestBytes).toString('hex');
+  }
+
+  /** Drops what was submitted since the last digest (a file that failed half-way). */
+  discard(): void {
+    if (this.worker) this.post(-1);
+  }
+
+  private post(length: number) {
+    if (!this.worker) {
+      this.worker = new Worker(THREAD, {
+        eval: true,
+        workerData: { control: this.control, slots: this.slots, digest: this.digestBytes },
+      });
+      this.worker.unref();
+    }
+    this.worker.postMessage([this.submitted % SLOTS, length]);
+    this.submitted++;
+  }
+
+  private waitFor(pieces: number) {
+    for (let seen = Atomics.load(this.control, HASHED); seen < pieces; ) {
+      if (Atomics.wait(this.control, HASHED, seen, STALL_MS) === 'timed-out')
+        throw new Error('the hashing thread stopped answering');
+      seen = Atomics.load(this.control, HASHED);
+    }
+  }
+}
