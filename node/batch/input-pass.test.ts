@@ -40,6 +40,12 @@ function randomFile(name: string, size: number): { path: string; bytes: Uint8Arr
 function passOver(path: string, ranges: ReadonlyArray<readonly [number, number]>) {
   const file = openInput(path);
   try {
+    const reads: Array<readonly [number, number]> = [];
+    const readInto = file.source.readInto.bind(file.source);
+    file.source.readInto = (target, position) => {
+      reads.push([position, target.length]);
+      readInto(target, position);
+    };
     const pass = new InputPass(file.source);
     const copies = ranges.map(([offset, length]) => {
       const out = new Uint8Array(length);
@@ -51,7 +57,8 @@ function passOver(path: string, ranges: ReadonlyArray<readonly [number, number]>
       expect(at).toBe(length);
       return out;
     });
-    return { copies, digest: pass.digest(), bytesRead: file.source.bytesRead };
+    const digest = pass.digest();
+    return { copies, digest, bytesRead: file.source.bytesRead, reads };
   } finally {
     file.close();
   }
@@ -62,17 +69,29 @@ describe('a pass over a large input', () => {
     // More pieces than the thread has buffers, and a size no piece boundary falls on.
     const { path, bytes } = randomFile('random.bin', 5 * PIECE + 12_345);
     const ranges = [
-      [1000, 2 * PIECE + 77], // from inside the first piece, across two boundaries
+      // A header's kept values: small, many, each read from the piece that holds it.
+      ...Array.from({ length: 1000 }, (_, i) => [i * 100, 54] as const),
+      [100_000, 2 * PIECE + 77], // from inside the first piece, across two boundaries
       [PIECE / 2, PIECE], // read already: copied again
       [4 * PIECE - 5, PIECE + 10], // after a gap the hash reads for itself
     ] as const;
-    const { copies, digest, bytesRead } = passOver(path, ranges);
+    const { copies, digest, bytesRead, reads } = passOver(path, ranges);
     ranges.forEach(([offset, length], i) => {
       expect(Buffer.compare(copies[i]!, bytes.subarray(offset, offset + length))).toBe(0);
     });
     expect(digest).toBe(sha256sum(path));
     // Once for the hash, plus the range copied a second time.
     expect(bytesRead).toBe(bytes.length + PIECE);
+    // In whole aligned pieces, the small values from the first one, the range copied again in one read.
+    expect(reads).toEqual([
+      [0, PIECE],
+      [PIECE, PIECE],
+      [2 * PIECE, PIECE],
+      [PIECE / 2, PIECE],
+      [3 * PIECE, PIECE],
+      [4 * PIECE, PIECE],
+      [5 * PIECE, 12_345],
+    ]);
   });
 
   it('starts clean after a file abandoned half-way, on the same thread', () => {
