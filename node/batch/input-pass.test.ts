@@ -10,7 +10,7 @@ import { openInput } from '../file-source.js';
 import { InputPass } from './input-pass.js';
 import { PixelTools } from './pixel-pass.js';
 import { processFile } from './process-file.js';
-import { PIECE } from './sha256-thread.js';
+import { PIECE, Sha256Thread } from './sha256-thread.js';
 
 /*
  * A large input is read once: the writer's copies go through its pass, which hashes the input on another
@@ -106,6 +106,19 @@ describe('a pass over a large input', () => {
       file.close();
     }
     expect(passOver(second.path, []).digest).toBe(sha256sum(second.path));
+  });
+
+  it('hashes copied bytes across its buffers, and drops what was discarded', () => {
+    const { path, bytes } = randomFile('copied.bin', 3 * PIECE + 1009);
+    const hash = new Sha256Thread();
+    hash.update(bytes.subarray(0, PIECE));
+    hash.discard();
+    const cuts = [0, 1, PIECE - 1, PIECE + 2, 3 * PIECE, bytes.length];
+    for (let i = 1; i < cuts.length; i++) hash.update(bytes.subarray(cuts[i - 1], cuts[i]));
+    expect(hash.digest()).toBe(sha256sum(path));
+    // And again, on the same thread.
+    hash.update(bytes);
+    expect(hash.digest()).toBe(sha256sum(path));
   });
 
   it('gives processFile the audit hashes of a large file, read once, and an output with its pixel bytes', async () => {

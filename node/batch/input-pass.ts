@@ -1,24 +1,16 @@
 import { DicomError } from '../../shared/dicom/errors.js';
 import type { ByteSource } from '../../shared/dicom/source.js';
 import type { FileSource } from '../file-source.js';
-import { PIECE, Sha256Thread } from './sha256-thread.js';
-
-// One hashing thread per batch worker, reused file after file: a worker processes one file at a time.
-let thread: Sha256Thread | undefined;
-function hashingThread(): Sha256Thread {
-  thread ??= new Sha256Thread();
-  return thread;
-}
+import { hashingThread, PIECE } from './sha256-thread.js';
 
 /**
  * A large input read once, front to back, in pieces aligned to PIECE: the ranges the writer copies from it
  * (the pixel value, and the many small values the engine kept in the header) are served from the piece
  * that holds them, and each piece goes to a hashing thread once the writer has moved past it. The audit's
- * SHA-256 of the input then costs no second read of the file, and runs on another core while this one
- * writes and hashes the output.
+ * SHA-256 of the input then costs no second read of the file, and runs on another core.
  */
 export class InputPass {
-  private readonly hash = hashingThread();
+  private readonly hash = hashingThread('input');
   /** Bytes [0, pieceAt) of the input are in the hash; the next `piece.length` bytes are in `piece`. */
   private pieceAt = 0;
   private piece: Uint8Array = new Uint8Array(0);

@@ -18,6 +18,7 @@ import { FrameSpillFile } from './frame-spill.js';
 import { InputPass } from './input-pass.js';
 import { relativeOutputPath } from './output-path.js';
 import { anonymizeWithPixels, type PixelTools, pixelResidue } from './pixel-pass.js';
+import { hashingThread } from './sha256-thread.js';
 import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
@@ -109,8 +110,8 @@ function writeAll(fd: number, bytes: Uint8Array) {
  * Writes the output chunks to `path` and returns its SHA-256, computed in the same pass. An output up to
  * WHOLE_FILE_LIMIT is assembled in memory and written at once, and its bytes are returned: the residual
  * check reads them there instead of reading the file back. A larger one streams its copied ranges, the
- * many small chunks of its re-encoded header gathered so that it costs a few writes. Ranges of a large
- * input are read through its one pass, which hashes the input on the way.
+ * many small chunks of its re-encoded header gathered so that it costs a few writes, and is hashed on
+ * another thread. Ranges of a large input are read through its one pass, which hashes the input on the way.
  */
 function writeChunks(
   path: string,
@@ -122,7 +123,6 @@ function writeChunks(
     for (let at = 0; at < c.length; at += COPY_PIECE)
       use(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
   };
-  const hash = createHash('sha256');
   const size = chunks.reduce((n, c) => n + c.length, 0);
   // The temporary folder is owner-only, so an unchecked copy is private until it is moved into place.
   const fd = openSync(path, 'wx', 0o644);
@@ -139,7 +139,7 @@ function writeChunks(
         else copy(c, append);
       }
       writeAll(fd, whole);
-      return { sha256: hash.update(whole).digest('hex'), bytes: whole };
+      return { sha256: createHash('sha256').update(whole).digest('hex'), bytes: whole };
     }
     const gather = new Uint8Array(GATHER);
     let gathered = 0;
@@ -147,6 +147,8 @@ function writeChunks(
       if (gathered > 0) writeAll(fd, gather.subarray(0, gathered));
       gathered = 0;
     };
+    // Hashed on another thread: this one only reads and writes.
+    const hash = hashingThread('output');
     const put = (bytes: Uint8Array) => {
       hash.update(bytes);
       if (bytes.length > GATHER - gathered) {
@@ -156,12 +158,17 @@ function writeChunks(
       gather.set(bytes, gathered);
       gathered += bytes.length;
     };
-    for (const c of chunks) {
-      if (c instanceof Uint8Array) put(c);
-      else copy(c, put);
+    try {
+      for (const c of chunks) {
+        if (c instanceof Uint8Array) put(c);
+        else copy(c, put);
+      }
+      flush();
+    } catch (e) {
+      hash.discard();
+      throw e;
     }
-    flush();
-    return { sha256: hash.digest('hex') };
+    return { sha256: hash.digest() };
   } finally {
     closeSync(fd);
   }

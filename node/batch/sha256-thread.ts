@@ -39,23 +39,27 @@ parentPort.on('message', ([slot, length]) => {
 `;
 
 /**
- * A SHA-256 computed on a second thread from buffers this thread fills: while a batch worker writes a large
- * output and hashes it, the input's own hash for the audit runs on the core that one file leaves idle.
- * The caller fills `buffer()` and hands it over with `submit`; a buffer is given out again only once the
- * thread has hashed it, so the caller may keep reading it (to write it) until it asks for the next one.
- * The thread is started on first use and kept for the worker's later files; it never holds the process.
+ * A SHA-256 computed on another thread from buffers this one fills: while a batch worker reads and writes
+ * a large file, the input's hash for the audit and the output's hash run on the core one file leaves idle.
+ * Bytes arrive either in place (fill `buffer()`, hand it over with `submit`: a buffer is given out again
+ * only once the thread has hashed it, so the caller may keep reading it until it asks for the next one)
+ * or copied (`update`), not both for one hash. The thread is started on first use and kept for the
+ * worker's later files; it never holds the process.
  */
 export class Sha256Thread {
   private readonly control = new Int32Array(new SharedArrayBuffer(8));
   private readonly slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(PIECE));
+  private readonly views = this.slots.map((slot) => new Uint8Array(slot));
   private readonly digestBytes = new SharedArrayBuffer(32);
   private worker: Worker | undefined;
   private submitted = 0;
+  /** Bytes `update` has copied into the current buffer. */
+  private filled = 0;
 
   /** The next buffer to fill (PIECE bytes), once the thread is done with what it held before. */
   buffer(): Uint8Array {
     this.waitFor(this.submitted - SLOTS + 1);
-    return new Uint8Array(this.slots[this.submitted % SLOTS]!);
+    return this.views[this.submitted % SLOTS]!;
   }
 
   /** Hands the first `length` bytes of the buffer last given out to the thread, to add to the hash. */
@@ -63,8 +67,20 @@ export class Sha256Thread {
     this.post(length);
   }
 
+  /** Adds bytes that are not in one of the buffers, by copying them into the next ones. */
+  update(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.length; ) {
+      const n = Math.min(PIECE - this.filled, bytes.length - at);
+      this.buffer().set(bytes.subarray(at, at + n), this.filled);
+      this.filled += n;
+      at += n;
+      if (this.filled === PIECE) this.submitFilled();
+    }
+  }
+
   /** The hex SHA-256 of everything submitted since the last digest; the next bytes start a new hash. */
   digest(): string {
+    this.submitFilled();
     this.post(-1);
     this.waitFor(this.submitted);
     if (Atomics.load(this.control, FAILED) === 1) throw new Error('the hashing thread failed');
@@ -73,7 +89,13 @@ export class Sha256Thread {
 
   /** Drops what was submitted since the last digest (a file that failed half-way). */
   discard(): void {
+    this.filled = 0;
     if (this.worker) this.post(-1);
+  }
+
+  private submitFilled() {
+    if (this.filled > 0) this.post(this.filled);
+    this.filled = 0;
   }
 
   private post(length: number) {
@@ -95,4 +117,17 @@ export class Sha256Thread {
       seen = Atomics.load(this.control, HASHED);
     }
   }
+}
+
+// A batch worker's two: the input's hash and the output's, reused file after file, since a worker
+// processes one file at a time.
+const threads = {
+  input: undefined as Sha256Thread | undefined,
+  output: undefined as Sha256Thread | undefined,
+};
+
+/** This thread's hashing thread for a large file's input or output hash. */
+export function hashingThread(use: keyof typeof threads): Sha256Thread {
+  threads[use] ??= new Sha256Thread();
+  return threads[use];
 }
