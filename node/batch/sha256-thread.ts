@@ -1,8 +1,9 @@
 import { Worker } from 'node:worker_threads';
 
-/** Bytes per piece: large sequential reads, few messages (256 per GB). */
-export const PIECE = 4 * 1024 * 1024;
-// Enough pieces that reading the next one never waits for the hashing of the last, 16 MB in all.
+/** Bytes per piece: large sequential reads, few messages (1,024 per GB). */
+export const PIECE = 1024 * 1024;
+// Enough pieces that reading the next one seldom waits for the hashing of the last; 4 MB per thread, so a
+// worker's two threads add little to the peak memory of a batch that streams its large files.
 const SLOTS = 4;
 // A piece hashes in a few milliseconds: a thread silent for this long is gone, and waiting on would hang.
 const STALL_MS = 60_000;
