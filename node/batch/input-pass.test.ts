@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeSynthFile } from '../../scripts/synth/files.js';
 import { studyFiles } from '../../scripts/synth/study.js';
@@ -117,6 +118,16 @@ describe('a pass over a large input', () => {
     for (let i = 1; i < cuts.length; i++) hash.update(bytes.subarray(cuts[i - 1], cuts[i]));
     expect(hash.digest()).toBe(sha256sum(path));
     // And again, on the same thread.
+    hash.update(bytes);
+    expect(hash.digest()).toBe(sha256sum(path));
+  });
+
+  it('fails a hash whose thread has gone, instead of waiting for it, and hashes the next on a new one', async () => {
+    const { path, bytes } = randomFile('after-stall.bin', PIECE + 17);
+    const hash = new Sha256Thread(300);
+    hash.update(bytes);
+    await (hash as unknown as { worker: Worker }).worker.terminate();
+    expect(() => hash.digest()).toThrow('the hashing thread stopped answering');
     hash.update(bytes);
     expect(hash.digest()).toBe(sha256sum(path));
   });

@@ -48,7 +48,7 @@ parentPort.on('message', ([slot, length]) => {
  * worker's later files; it never holds the process.
  */
 export class Sha256Thread {
-  private readonly control = new Int32Array(new SharedArrayBuffer(8));
+  private control = new Int32Array(new SharedArrayBuffer(8));
   private readonly slots = Array.from({ length: SLOTS }, () => new SharedArrayBuffer(PIECE));
   private readonly views = this.slots.map((slot) => new Uint8Array(slot));
   private readonly digestBytes = new SharedArrayBuffer(32);
@@ -56,6 +56,8 @@ export class Sha256Thread {
   private submitted = 0;
   /** Bytes `update` has copied into the current buffer. */
   private filled = 0;
+
+  constructor(private readonly stallMs = STALL_MS) {}
 
   /** The next buffer to fill (PIECE bytes), once the thread is done with what it held before. */
   buffer(): Uint8Array {
@@ -113,10 +115,21 @@ export class Sha256Thread {
 
   private waitFor(pieces: number) {
     for (let seen = Atomics.load(this.control, HASHED); seen < pieces; ) {
-      if (Atomics.wait(this.control, HASHED, seen, STALL_MS) === 'timed-out')
+      if (Atomics.wait(this.control, HASHED, seen, this.stallMs) === 'timed-out') {
+        this.restart();
         throw new Error('the hashing thread stopped answering');
+      }
       seen = Atomics.load(this.control, HASHED);
     }
+  }
+
+  /** A fresh thread, with counters of its own, for the files after one whose thread stalled. */
+  private restart() {
+    void this.worker?.terminate();
+    this.worker = undefined;
+    this.control = new Int32Array(new SharedArrayBuffer(8));
+    this.submitted = 0;
+    this.filled = 0;
   }
 }
 
