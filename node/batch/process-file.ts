@@ -8,15 +8,17 @@ import { describeHit, findResidualIdentifiers } from '../../shared/anonymize/ver
 import { isDicomError } from '../../shared/dicom/errors.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
 import { type ByteSource, MemorySource } from '../../shared/dicom/source.js';
-import { type Chunk, chunkBytes } from '../../shared/dicom/write.js';
+import type { Chunk, SourceRange } from '../../shared/dicom/write.js';
 import { type DirectoryFacts, directoryFacts } from '../../shared/dicomdir/facts.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { FrameSpillFile } from './frame-spill.js';
+import { InputPass } from './input-pass.js';
 import { relativeOutputPath } from './output-path.js';
 import { anonymizeWithPixels, type PixelTools, pixelResidue } from './pixel-pass.js';
+import { hashingThread } from './sha256-thread.js';
 import { lap, type StageTimes, startClock, stopClock } from './stage-clock.js';
 
 /** Everything a worker needs to process files; structured-cloneable so it can cross into a thread. */
@@ -107,11 +109,20 @@ function writeAll(fd: number, bytes: Uint8Array) {
 /**
  * Writes the output chunks to `path` and returns its SHA-256, computed in the same pass. An output up to
  * WHOLE_FILE_LIMIT is assembled in memory and written at once, and its bytes are returned: the residual
- * check reads them there instead of reading the file back. A larger one streams its copied ranges from
- * the input, the many small chunks of its re-encoded header gathered so that it costs a few writes.
+ * check reads them there instead of reading the file back. A larger one streams its copied ranges, the
+ * many small chunks of its re-encoded header gathered so that it costs a few writes, and is hashed on
+ * another thread. Ranges of a large input are read through its one pass, which hashes the input on the way.
  */
-function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; bytes?: Uint8Array } {
-  const hash = createHash('sha256');
+function writeChunks(
+  path: string,
+  chunks: readonly Chunk[],
+  input: InputPass | undefined,
+): { sha256: string; bytes?: Uint8Array } {
+  const copy = (c: SourceRange, use: (bytes: Uint8Array) => void) => {
+    if (input?.reads(c.source)) return input.copy(c.offset, c.length, use);
+    for (let at = 0; at < c.length; at += COPY_PIECE)
+      use(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
+  };
   const size = chunks.reduce((n, c) => n + c.length, 0);
   // The temporary folder is owner-only, so an unchecked copy is private until it is moved into place.
   const fd = openSync(path, 'wx', 0o644);
@@ -119,12 +130,16 @@ function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; 
     if (size <= WHOLE_FILE_LIMIT) {
       const whole = reusableBuffer('output', size);
       let at = 0;
+      const append = (bytes: Uint8Array) => {
+        whole.set(bytes, at);
+        at += bytes.length;
+      };
       for (const c of chunks) {
-        whole.set(chunkBytes(c), at);
-        at += c.length;
+        if (c instanceof Uint8Array) append(c);
+        else copy(c, append);
       }
       writeAll(fd, whole);
-      return { sha256: hash.update(whole).digest('hex'), bytes: whole };
+      return { sha256: createHash('sha256').update(whole).digest('hex'), bytes: whole };
     }
     const gather = new Uint8Array(GATHER);
     let gathered = 0;
@@ -132,6 +147,8 @@ function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; 
       if (gathered > 0) writeAll(fd, gather.subarray(0, gathered));
       gathered = 0;
     };
+    // Hashed on another thread: this one only reads and writes.
+    const hash = hashingThread('output');
     const put = (bytes: Uint8Array) => {
       hash.update(bytes);
       if (bytes.length > GATHER - gathered) {
@@ -141,14 +158,17 @@ function writeChunks(path: string, chunks: readonly Chunk[]): { sha256: string; 
       gather.set(bytes, gathered);
       gathered += bytes.length;
     };
-    for (const c of chunks) {
-      if (c instanceof Uint8Array) put(c);
-      else
-        for (let at = 0; at < c.length; at += COPY_PIECE)
-          put(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
+    try {
+      for (const c of chunks) {
+        if (c instanceof Uint8Array) put(c);
+        else copy(c, put);
+      }
+      flush();
+    } catch (e) {
+      hash.discard();
+      throw e;
     }
-    flush();
-    return { sha256: hash.digest('hex') };
+    return { sha256: hash.digest() };
   } finally {
     closeSync(fd);
   }
@@ -231,8 +251,10 @@ export async function processFile(
   let inputSha256: string;
   // Cleaned compressed frames wait here for the writer; gone once the output is written or has failed.
   const spill = new FrameSpillFile(join(config.tempDir, `${task.id}.frames`));
+  // A small input is read whole and hashed in memory; a large one is hashed as the writer reads it.
+  const largeInput = inputBytes > WHOLE_FILE_LIMIT ? new InputPass(input.source) : undefined;
   try {
-    if (inputBytes <= WHOLE_FILE_LIMIT) {
+    if (!largeInput) {
       const whole = reusableBuffer('input', inputBytes);
       input.source.readInto(whole, 0);
       source = new MemorySource(whole);
@@ -270,14 +292,15 @@ export async function processFile(
     relativeOutput = relativeOutputPath(result.identity);
     lap('de-identify');
     tempPath = join(config.tempDir, `${task.id}.part`);
-    ({ sha256: outputSha256, bytes: outputBytes } = writeChunks(tempPath, result.chunks));
+    ({ sha256: outputSha256, bytes: outputBytes } = writeChunks(tempPath, result.chunks, largeInput));
     lap('write');
-    inputSha256 = sha256Of(source);
+    inputSha256 = largeInput ? largeInput.digest() : sha256Of(source);
     lap('hash input');
   } catch (e) {
     if (tempPath) unlinkQuietly(tempPath);
     return failed(task.id, inputBytes, failureReason(e), e);
   } finally {
+    largeInput?.abandon();
     spill.close();
     input.close();
   }
