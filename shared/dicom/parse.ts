@@ -27,7 +27,7 @@ import {
   type TransferSyntax,
   transferSyntaxFor,
 } from './transfer-syntax.js';
-import { hasLongHeader, isVR } from './vr.js';
+import { hasLongHeader, isVR, vrOfCode } from './vr.js';
 
 export interface ParseOptions {
   /** Deeper nesting is refused: real objects stay below ten levels, hostile ones go to 100,000. */
@@ -109,13 +109,84 @@ class Reader {
   }
 }
 
+/** What the items of one sequence share, to read their contents again: where and how they were read. */
+interface ItemScope {
+  readonly tree: LazyTree;
+  readonly syntax: Syntax;
+  readonly depth: number;
+  /** The end the sequence's items were read against (undefined-length items stop at their delimiter). */
+  readonly limit: number;
+}
+
+/**
+ * The parser items read their contents with again, on demand. Its warnings are dropped: the first,
+ * complete parse already gave them. The contents last read are kept, because readers ask one item for
+ * its elements several times in a row (its character set, its private creators, then each element).
+ */
+class LazyTree {
+  private lastItem: Item | undefined;
+  private lastElements: DicomElement[] = [];
+  constructor(private readonly parser: Parser) {}
+
+  elementsOf(item: Item, scope: ItemScope): DicomElement[] {
+    if (item === this.lastItem) return this.lastElements;
+    const undefinedLength = item.length === UNDEFINED_LENGTH;
+    const end = undefinedLength ? scope.limit : item.end;
+    const { elements } = this.parser.elements(
+      item.start + 8,
+      end,
+      scope.syntax,
+      scope.depth + 1,
+      undefinedLength,
+    );
+    this.lastItem = item;
+    this.lastElements = elements;
+    return elements;
+  }
+}
+
+/**
+ * A sequence item that holds its place in the source, not its elements: those are read from the bytes
+ * each time they are asked for (and dropped after use), so a file of a million small items keeps a
+ * million small objects instead of a million element lists (issue 9, item 22). The first parse reads
+ * every item's contents all the same, so an item that cannot be read fails the file as before.
+ */
+class Item implements DicomItem {
+  constructor(
+    readonly start: number,
+    readonly length: number,
+    readonly end: number,
+    private readonly scope: ItemScope,
+  ) {}
+  get valueStart(): number {
+    return this.start + 8;
+  }
+  get syntax(): Syntax {
+    return this.scope.syntax;
+  }
+  get elements(): DicomElement[] {
+    return this.scope.tree.elementsOf(this, this.scope);
+  }
+}
+
 class Parser {
   readonly warnings: string[] = [];
+  /** Set on the parser whose tree is returned: what its items read their contents with. */
+  private lazy: LazyTree | undefined;
   constructor(
     readonly r: Reader,
     readonly maxDepth: number,
     readonly stopAtPixelData: boolean,
   ) {}
+
+  private lazyTree(): LazyTree {
+    if (!this.lazy) {
+      const reader = new Parser(this.r, this.maxDepth, false);
+      this.lazy = new LazyTree(reader);
+      reader.lazy = this.lazy;
+    }
+    return this.lazy;
+  }
 
   warn(message: string) {
     if (this.warnings.length < 100) this.warnings.push(message);
@@ -179,8 +250,8 @@ class Parser {
     let length: number;
     let valueStart: number;
     if (syntax.explicitVR) {
-      const fileVr = r.vrAt(start + 4);
-      if (isVR(fileVr)) {
+      const fileVr = vrOfCode(r.u16(start + 4, false));
+      if (fileVr) {
         vr = fileVr;
         if (hasLongHeader(vr)) {
           length = r.u32(start + 8, le);
@@ -271,6 +342,7 @@ class Parser {
     const items: DicomItem[] = [];
     const undefinedLength = length === UNDEFINED_LENGTH;
     const limit = undefinedLength ? bound : valueStart + length;
+    const scope: ItemScope = { tree: this.lazyTree(), syntax, depth, limit };
     let pos = valueStart;
     while (pos < limit) {
       if (!r.has(pos, 8)) {
@@ -302,14 +374,7 @@ class Parser {
       const contentStart = pos + 8;
       if (itemLength === UNDEFINED_LENGTH) {
         const inner = this.elements(contentStart, limit, syntax, depth + 1, true);
-        items.push({
-          start: itemStart,
-          valueStart: contentStart,
-          length: itemLength,
-          end: inner.pos,
-          elements: exact(inner.elements),
-          syntax,
-        });
+        items.push(new Item(itemStart, itemLength, inner.pos, scope));
         pos = inner.pos;
       } else {
         const itemEnd = contentStart + itemLength;
@@ -319,15 +384,8 @@ class Parser {
             `item at byte ${pos} declares ${itemLength} bytes beyond its sequence`,
           );
         }
-        const inner = this.elements(contentStart, itemEnd, syntax, depth + 1, false);
-        items.push({
-          start: itemStart,
-          valueStart: contentStart,
-          length: itemLength,
-          end: itemEnd,
-          elements: exact(inner.elements),
-          syntax,
-        });
+        this.elements(contentStart, itemEnd, syntax, depth + 1, false);
+        items.push(new Item(itemStart, itemLength, itemEnd, scope));
         pos = itemEnd;
       }
     }
