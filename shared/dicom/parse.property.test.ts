@@ -317,10 +317,10 @@ function expectSameTree(parsed: ParsedDicom, ds: Dataset, values: readonly Value
       expect(el.items?.length, here).toBe(v.items.length);
       expect(el.length === UNDEFINED_LENGTH, `${here} undefined length`).toBe(v.undefinedLength === true);
       v.items.forEach((item, j) => {
-        expect(el.items![j]!.length === UNDEFINED_LENGTH, `${here}[${j}] undefined length`).toBe(
+        expect(el.items!.at(j)!.length === UNDEFINED_LENGTH, `${here}[${j}] undefined length`).toBe(
           item.undefinedLength,
         );
-        expectSameTree(parsed, el.items![j]!, item.elements, `${here}[${j}]`);
+        expectSameTree(parsed, el.items!.at(j)!, item.elements, `${here}[${j}]`);
       });
       return;
     }

@@ -1,10 +1,11 @@
 import { Inflate } from 'fflate';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
+import { ItemContents, type ItemScope, PlacedItems } from './items.js';
 import {
   type DicomElement,
-  type DicomItem,
   type Fragment,
+  type ItemList,
   type Layout,
   type ParsedDicom,
   UNDEFINED_LENGTH,
@@ -38,12 +39,6 @@ export interface ParseOptions {
 
 const DEFAULT_MAX_DEPTH = 64;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
-
-/**
- * An array with no spare capacity. V8 gives a growing array room for 17 slots at its first push: most
- * items hold one to a few elements, and a file of a million items would pay that room a million times.
- */
-const exact = <T>(list: T[]): T[] => (list.length < 16 ? list.slice() : list);
 
 /** Reads little- or big-endian integers through a window of a ByteSource. */
 class Reader {
@@ -109,83 +104,30 @@ class Reader {
   }
 }
 
-/** What the items of one sequence share, to read their contents again: where and how they were read. */
-interface ItemScope {
-  readonly tree: LazyTree;
-  readonly syntax: Syntax;
-  readonly depth: number;
-  /** The end the sequence's items were read against (undefined-length items stop at their delimiter). */
-  readonly limit: number;
-}
-
-/**
- * The parser items read their contents with again, on demand. Its warnings are dropped: the first,
- * complete parse already gave them. The contents last read are kept, because readers ask one item for
- * its elements several times in a row (its character set, its private creators, then each element).
- */
-class LazyTree {
-  private lastItem: Item | undefined;
-  private lastElements: DicomElement[] = [];
-  constructor(private readonly parser: Parser) {}
-
-  elementsOf(item: Item, scope: ItemScope): DicomElement[] {
-    if (item === this.lastItem) return this.lastElements;
-    const undefinedLength = item.length === UNDEFINED_LENGTH;
-    const end = undefinedLength ? scope.limit : item.end;
-    const { elements } = this.parser.elements(
-      item.start + 8,
-      end,
-      scope.syntax,
-      scope.depth + 1,
-      undefinedLength,
-    );
-    this.lastItem = item;
-    this.lastElements = elements;
-    return elements;
-  }
-}
-
-/**
- * A sequence item that holds its place in the source, not its elements: those are read from the bytes
- * each time they are asked for (and dropped after use), so a file of a million small items keeps a
- * million small objects instead of a million element lists (issue 9, item 22). The first parse reads
- * every item's contents all the same, so an item that cannot be read fails the file as before.
- */
-class Item implements DicomItem {
-  constructor(
-    readonly start: number,
-    readonly length: number,
-    readonly end: number,
-    private readonly scope: ItemScope,
-  ) {}
-  get valueStart(): number {
-    return this.start + 8;
-  }
-  get syntax(): Syntax {
-    return this.scope.syntax;
-  }
-  get elements(): DicomElement[] {
-    return this.scope.tree.elementsOf(this, this.scope);
-  }
-}
-
 class Parser {
   readonly warnings: string[] = [];
-  /** Set on the parser whose tree is returned: what its items read their contents with. */
-  private lazy: LazyTree | undefined;
+  /** What the items of this parse read their elements with again. */
+  private contents: ItemContents | undefined;
   constructor(
     readonly r: Reader,
     readonly maxDepth: number,
     readonly stopAtPixelData: boolean,
   ) {}
 
-  private lazyTree(): LazyTree {
-    if (!this.lazy) {
-      const reader = new Parser(this.r, this.maxDepth, false);
-      this.lazy = new LazyTree(reader);
-      reader.lazy = this.lazy;
+  /**
+   * A second parser reads item contents again: its warnings are dropped, the first, complete parse gave
+   * them already. Both share one ItemContents, so nested items read theirs through it too.
+   */
+  private itemContents(): ItemContents {
+    if (!this.contents) {
+      const again = new Parser(this.r, this.maxDepth, false);
+      this.contents = new ItemContents(
+        (start, end, syntax, depth, inUndefinedItem) =>
+          again.elements(start, end, syntax, depth, inUndefinedItem).elements,
+      );
+      again.contents = this.contents;
     }
-    return this.lazy;
+    return this.contents;
   }
 
   warn(message: string) {
@@ -282,12 +224,12 @@ class Parser {
       }
       if (vr === 'SQ' || (!syntax.explicitVR && tag !== PIXEL_DATA)) {
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth, bound);
-        return { tag, vr: 'SQ', start, valueStart, length, end, items: exact(items) };
+        return { tag, vr: 'SQ', start, valueStart, length, end, items };
       }
       if (vr === 'UN' && tag !== PIXEL_DATA) {
         // CP-246: a UN of undefined length holds a sequence in Implicit VR Little Endian.
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, IMPLICIT_LE, depth, bound);
-        return { tag, vr, start, valueStart, length, end, items: exact(items) };
+        return { tag, vr, start, valueStart, length, end, items };
       }
       const { fragments, end } = this.fragments(valueStart, le);
       return { tag, vr, start, valueStart, length, end, fragments };
@@ -310,7 +252,7 @@ class Parser {
       const itemSyntax = vr === 'SQ' ? syntax : IMPLICIT_LE;
       try {
         const { items } = this.items(valueStart, length, itemSyntax, depth);
-        return { tag, vr, start, valueStart, length, end, items: exact(items) };
+        return { tag, vr, start, valueStart, length, end, items };
       } catch (e) {
         if (!(e instanceof DicomError) || e.code === 'unsupported') throw e;
         // The file goes on after it, but its content is unknown bytes: marked, so nothing copies it blindly.
@@ -336,19 +278,22 @@ class Parser {
     syntax: Syntax,
     depth: number,
     bound: number = this.r.size,
-  ): { items: DicomItem[]; end: number } {
+  ): { items: ItemList; end: number } {
     const r = this.r;
     const le = syntax.littleEndian;
-    const items: DicomItem[] = [];
     const undefinedLength = length === UNDEFINED_LENGTH;
     const limit = undefinedLength ? bound : valueStart + length;
-    const scope: ItemScope = { tree: this.lazyTree(), syntax, depth, limit };
+    // Start, length field and end of each item; the contents are read (so a bad item fails the file now)
+    // and dropped, to be read again when asked for.
+    const places: number[] = [];
+    const scope: ItemScope = { contents: this.itemContents(), syntax, depth, limit };
+    const items = () => new PlacedItems(places.slice(), scope);
     let pos = valueStart;
     while (pos < limit) {
       if (!r.has(pos, 8)) {
         if (undefinedLength) {
           this.warn(`sequence delimiter missing at end of file (${pos})`);
-          return { items, end: limit };
+          return { items: items(), end: limit };
         }
         throw new DicomError('truncated', `file ends inside a sequence at byte ${pos}`);
       }
@@ -365,7 +310,7 @@ class Parser {
           }
           this.warn(`sequence delimiter inside a sequence of defined length at ${pos}`);
         }
-        return { items, end: undefinedLength ? pos + 8 : limit };
+        return { items: items(), end: undefinedLength ? pos + 8 : limit };
       }
       if (tag !== ITEM) {
         throw new DicomError('malformed', `expected an item at byte ${pos}, found ${formatTag(tag)}`);
@@ -374,7 +319,7 @@ class Parser {
       const contentStart = pos + 8;
       if (itemLength === UNDEFINED_LENGTH) {
         const inner = this.elements(contentStart, limit, syntax, depth + 1, true);
-        items.push(new Item(itemStart, itemLength, inner.pos, scope));
+        places.push(itemStart, itemLength, inner.pos);
         pos = inner.pos;
       } else {
         const itemEnd = contentStart + itemLength;
@@ -385,15 +330,15 @@ class Parser {
           );
         }
         this.elements(contentStart, itemEnd, syntax, depth + 1, false);
-        items.push(new Item(itemStart, itemLength, itemEnd, scope));
+        places.push(itemStart, itemLength, itemEnd);
         pos = itemEnd;
       }
     }
     if (undefinedLength) {
       this.warn(`sequence delimiter missing at end of file (${pos})`);
-      return { items, end: limit };
+      return { items: items(), end: limit };
     }
-    return { items, end: limit };
+    return { items: items(), end: limit };
   }
 
   fragments(valueStart: number, le: boolean): { fragments: Fragment[]; end: number } {

@@ -194,14 +194,14 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
     case 'items': {
       const items = el.items ?? [];
       const body = new Out();
-      items.forEach((item, i) => {
+      for (const [i, item] of items.entries()) {
         const itemEdit = edit.items[i];
-        if (itemEdit === null) return;
+        if (itemEdit === null) continue;
         const copyable =
           !enc.target && !(enc.repair && undelimited(enc.source, item, ITEM_DELIMITER, item.syntax));
         if (itemEdit === undefined && copyable) body.copy(enc.source, item.start, item.end - item.start);
         else writeItem(enc, item, itemEdit, body);
-      });
+      }
       // Re-encoded, a UN that held a sequence (CP-246) becomes the sequence it is.
       const vr = enc.target ? 'SQ' : el.vr;
       if (el.length === UNDEFINED_LENGTH) {
