@@ -64,27 +64,48 @@ class Item implements DicomItem {
   }
 }
 
+/** Items per page of places: a page is 24 KB, so a long sequence grows without copying what it has. */
+const PAGE = 1024;
+
+/** Collects the places (start, length field, end) of a sequence's items as the parser finds them. */
+export class ItemPlaces {
+  private readonly pages: Float64Array[] = [];
+  private page: number[] = [];
+  private count = 0;
+
+  add(start: number, length: number, end: number) {
+    this.page.push(start, length, end);
+    if (++this.count % PAGE === 0) {
+      this.pages.push(Float64Array.from(this.page));
+      this.page = [];
+    }
+  }
+
+  /** The items found so far, as a list that reads their contents through `scope`. */
+  items(scope: ItemScope): ItemList {
+    const pages = this.page.length > 0 ? [...this.pages, Float64Array.from(this.page)] : [...this.pages];
+    return new PlacedItems(pages, this.count, scope);
+  }
+}
+
 /**
- * The items of a sequence as three numbers each (start, length field, end) in one array of numbers, instead
+ * The items of a sequence as three numbers each (start, length field, end) in pages of numbers, instead
  * of an object per item and a list of elements per item: a file of a million small items keeps 24 bytes
  * an item (issue 9, item 22).
  */
-export class PlacedItems implements ItemList {
-  /** `places`: start, length field and end of each item in turn. */
+class PlacedItems implements ItemList {
   constructor(
-    private readonly places: readonly number[],
+    private readonly pages: readonly Float64Array[],
+    readonly length: number,
     private readonly scope: ItemScope,
   ) {}
-
-  get length(): number {
-    return this.places.length / 3;
-  }
 
   at(index: number): DicomItem | undefined {
     const i = index < 0 ? index + this.length : index;
     if (!(i >= 0 && i < this.length)) return undefined;
-    const p = this.places;
-    return new Item(p[3 * i]!, p[3 * i + 1]!, p[3 * i + 2]!, this.scope);
+    const page = this.pages[Math.floor(i / PAGE)]!;
+    const at = (i % PAGE) * 3;
+    return new Item(page[at]!, page[at + 1]!, page[at + 2]!, this.scope);
   }
 
   *entries(): IterableIterator<[number, DicomItem]> {

@@ -1,7 +1,7 @@
 import { Inflate } from 'fflate';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
-import { ItemContents, type ItemScope, PlacedItems } from './items.js';
+import { ItemContents, ItemPlaces, type ItemScope } from './items.js';
 import {
   type DicomElement,
   type Fragment,
@@ -285,9 +285,9 @@ class Parser {
     const limit = undefinedLength ? bound : valueStart + length;
     // Start, length field and end of each item; the contents are read (so a bad item fails the file now)
     // and dropped, to be read again when asked for.
-    const places: number[] = [];
+    const places = new ItemPlaces();
     const scope: ItemScope = { contents: this.itemContents(), syntax, depth, limit };
-    const items = () => new PlacedItems(places.slice(), scope);
+    const items = () => places.items(scope);
     let pos = valueStart;
     while (pos < limit) {
       if (!r.has(pos, 8)) {
@@ -319,7 +319,7 @@ class Parser {
       const contentStart = pos + 8;
       if (itemLength === UNDEFINED_LENGTH) {
         const inner = this.elements(contentStart, limit, syntax, depth + 1, true);
-        places.push(itemStart, itemLength, inner.pos);
+        places.add(itemStart, itemLength, inner.pos);
         pos = inner.pos;
       } else {
         const itemEnd = contentStart + itemLength;
@@ -330,7 +330,7 @@ class Parser {
           );
         }
         this.elements(contentStart, itemEnd, syntax, depth + 1, false);
-        places.push(itemStart, itemLength, itemEnd);
+        places.add(itemStart, itemLength, itemEnd);
         pos = itemEnd;
       }
     }
