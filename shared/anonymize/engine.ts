@@ -249,7 +249,7 @@ class Run {
         : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
     const sopClass = this.sopClass();
     // Into the one edit map of the file: a copy of it would cost a million-item file its size again.
-    for (const [el, edit] of pixels.edits) this.edits.set(el, edit);
+    for (const [start, edit] of pixels.edits) this.edits.set(start, edit);
     const topEdits: DatasetEdits = {
       elements: this.edits,
       insert: [...method, ...pixels.insert, ...ownUid, ...sopClass],
