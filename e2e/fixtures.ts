@@ -41,7 +41,7 @@ export function writeEditedCt(
   const element = (tag: number) => parsed.dataset.elements.find((e) => e.tag === tag)!;
   const edits = new Map(
     values.map(([group, number, vr, text]) => [
-      element(tagOf(group, number)),
+      element(tagOf(group, number)).start,
       { kind: 'value' as const, vr, value: asciiBytes(text) },
     ]),
   );

@@ -67,19 +67,19 @@ export function prng(seed: number): () => number {
 
 /** A corpus file with the planted identifiers at the top level and a planted UID in a nested item. */
 function plant(parsed: ParsedDicom): Uint8Array {
-  const edits = new Map<(typeof parsed.dataset.elements)[number], ElementEdit>();
+  const edits = new Map<number, ElementEdit>();
   const insert: NewElement[] = [];
   const ascii = (text: string) => asciiBytes(text);
   for (const [tag, vr, text] of PLANTED) {
     const el = parsed.dataset.elements.find((e) => e.tag === tag);
-    if (el && !el.items) edits.set(el, { kind: 'value', vr, value: ascii(text) });
+    if (el && !el.items) edits.set(el.start, { kind: 'value', vr, value: ascii(text) });
     else {
-      if (el) edits.set(el, { kind: 'remove' });
+      if (el) edits.set(el.start, { kind: 'remove' });
       insert.push({ tag, vr, value: ascii(text) });
     }
   }
   const sequence = parsed.dataset.elements.find((e) => e.tag === REFERENCED_IMAGE_SEQUENCE);
-  if (sequence) edits.set(sequence, { kind: 'remove' });
+  if (sequence) edits.set(sequence.start, { kind: 'remove' });
   insert.push({
     tag: REFERENCED_IMAGE_SEQUENCE,
     vr: 'SQ',

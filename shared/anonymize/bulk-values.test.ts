@@ -59,7 +59,7 @@ function plantBeside(parsed: ParsedDicom, tag: number, elements: readonly NewEle
   for (const [sequence, index] of [...path].reverse()) {
     const items: Array<DatasetEdits | undefined> = sequence.items!.map(() => undefined);
     items[index] = edits;
-    edits = { elements: new Map<DicomElement, ElementEdit>([[sequence, { kind: 'items', items }]]) };
+    edits = { elements: new Map<number, ElementEdit>([[sequence.start, { kind: 'items', items }]]) };
   }
   return concatChunks(writeDicom(parsed, edits));
 }

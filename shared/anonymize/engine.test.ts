@@ -148,7 +148,7 @@ describe('custom rules through the engine', () => {
   const { out, outBytes } = run(bytes, profile);
 
   it('applies each action at top level and inside a sequence item', () => {
-    const item = find(out.dataset, CONTAINER)!.items![0]!;
+    const item = find(out.dataset, CONTAINER)!.items!.at(0)!;
     for (const [where, ds] of [
       ['top', out.dataset],
       ['nested', item],
@@ -217,7 +217,7 @@ describe('Retain Safe Private', () => {
 
   it('keeps the listed attributes with their creator and removes the rest', () => {
     const { out, outBytes } = run(bytes, profileOf(['retainSafePrivate']));
-    for (const ds of [out.dataset, find(out.dataset, CONTAINER)!.items![0]!]) {
+    for (const ds of [out.dataset, find(out.dataset, CONTAINER)!.items!.at(0)!]) {
       expect(str(out, find(ds, 0x00190010), 'LO')).toBe('GEMS_ACQU_01');
       expect(rawOf(out, find(ds, 0x00191023)!)).toEqual(asciiBytes('12.5'));
       expect(str(out, find(ds, 0x0019109e), 'LO')).toBe('FIESTA');
@@ -226,7 +226,7 @@ describe('Retain Safe Private', () => {
       expect(find(ds, 0x00191110)).toBeUndefined();
       const sq = find(ds, 0x2001105f);
       expect(sq?.items?.length, 'safe private sequence kept').toBe(1);
-      const item = sq!.items![0]!;
+      const item = sq!.items!.at(0)!;
       expect(str(out, find(item, 0x00081155), 'UI')).toBe(remapUid(KEY, `${ROOT}.500`));
       expect(str(out, find(item, 0x00100010), 'PN')).not.toContain('DOE');
       expect(str(out, find(item, 0x00200032), 'DS')).toBe('1\\2\\3');
@@ -409,7 +409,7 @@ describe('determinism and the key', () => {
 
   it('remaps a UID to the same value wherever it appears', () => {
     const { out } = run(file, getPreset('basic'));
-    const nested = find(out.dataset, CONTAINER)!.items![0]!;
+    const nested = find(out.dataset, CONTAINER)!.items!.at(0)!;
     expect(str(out, find(nested, 0x0020000e), 'UI')).toBe(str(out, find(out.dataset, 0x0020000e), 'UI'));
   });
 
@@ -814,7 +814,7 @@ describe('identifiers hidden in awkward places', () => {
       part10(base([code, t(0x00204000, 'LT', 'Compared with 2019-03-04')])),
       profileOf(['cleanDescriptors']),
     );
-    const item = find(out.dataset, 0x00082218)!.items![0]!;
+    const item = find(out.dataset, 0x00082218)!.items!.at(0)!;
     expect(str(out, find(item, 0x00080100), 'SH')).toBe('20050412');
     expect(str(out, find(out.dataset, 0x00204000), 'LT')).not.toContain('2019-03-04');
   });

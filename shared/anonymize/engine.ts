@@ -189,10 +189,10 @@ class Run {
   private readonly warnings: string[] = [];
   private datesShifted = false;
   /**
-   * The edits of every dataset at every depth, keyed by element: one map for the file rather than one per
-   * item, which a file of a million items could not afford.
+   * The edits of every dataset at every depth, keyed by element start: one map for the file rather than
+   * one per item, which a file of a million items could not afford.
    */
-  private readonly edits = new Map<DicomElement, ElementEdit>();
+  private readonly edits = new Map<number, ElementEdit>();
   private readonly allEdits: DatasetEdits = { elements: this.edits };
   private readonly textEdits = new Map<string, ElementEdit>();
 
@@ -244,12 +244,12 @@ class Run {
     // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
     const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
     const ownUid =
-      sop && this.edits.get(sop)?.kind !== 'remove'
+      sop && this.edits.get(sop.start)?.kind !== 'remove'
         ? []
         : [{ tag: SOP_INSTANCE_UID, vr: 'UI', value: asciiBytes(identity.sopInstanceUID) }];
     const sopClass = this.sopClass();
     // Into the one edit map of the file: a copy of it would cost a million-item file its size again.
-    for (const [el, edit] of pixels.edits) this.edits.set(el, edit);
+    for (const [start, edit] of pixels.edits) this.edits.set(start, edit);
     const topEdits: DatasetEdits = {
       elements: this.edits,
       insert: [...method, ...pixels.insert, ...ownUid, ...sopClass],
@@ -301,7 +301,7 @@ class Run {
   private sopClass(): NewElement[] {
     const el = this.parsed.dataset.elements.find((e) => e.tag === SOP_CLASS_UID);
     const inDataset = topLevelText(this.parsed, SOP_CLASS_UID);
-    if (el && this.edits.get(el)?.kind !== 'remove' && isUid(inDataset)) return [];
+    if (el && this.edits.get(el.start)?.kind !== 'remove' && isUid(inDataset)) return [];
     const fromMeta = metaText(this.parsed, MEDIA_STORAGE_SOP_CLASS_UID);
     if (!isUid(fromMeta)) {
       if (!inDataset && !fromMeta) return [];
@@ -317,8 +317,8 @@ class Run {
     );
     if (!el) return [{ tag: SOP_CLASS_UID, vr: 'UI', value }];
     // Counted once, as what it became.
-    this.count(SOP_CLASS_UID, this.edits.has(el) ? 'removed' : 'kept', -1);
-    this.edits.set(el, { kind: 'value', vr: 'UI', value });
+    this.count(SOP_CLASS_UID, this.edits.has(el.start) ? 'removed' : 'kept', -1);
+    this.edits.set(el.start, { kind: 'value', vr: 'UI', value });
     return [];
   }
 
@@ -399,7 +399,7 @@ class Run {
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
       if (top && METHOD_TAGS.has(el.tag)) {
-        edits.set(el, { kind: 'remove' });
+        edits.set(el.start, { kind: 'remove' });
         continue;
       }
       if (isPrivateCreator(el.tag)) {
@@ -411,14 +411,15 @@ class Run {
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };
       const edit = this.apply(el, ctx, decision, inDummySequence);
-      if (edit) edits.set(el, edit);
+      if (edit) edits.set(el.start, edit);
       if (isPrivateGroup(groupOf(el.tag)) && edit?.kind !== 'remove' && elementOf(el.tag) >= 0x1000) {
         keptBlocks.add((groupOf(el.tag) << 8) | (elementOf(el.tag) >>> 8));
       }
     }
     // A private creator stays only while some element of its block stays.
     for (const el of creatorElements) {
-      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el, { kind: 'remove' });
+      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag)))
+        edits.set(el.start, { kind: 'remove' });
     }
     return edits.size > editsBefore ? this.allEdits : undefined;
   }

@@ -307,7 +307,7 @@ function checkProbe(
       // K, C, D, U and KEEP_SEQUENCE_REMAP keep the item and de-identify what is inside it; under D the
       // free text the table does not govern (Code Meaning) becomes a dummy as well.
       expect(el.items!.length, `${where}: item kept`).toBe(1);
-      const item = el.items![0]!;
+      const item = el.items!.at(0)!;
       const uid = find(item, REFERENCED_SOP_INSTANCE_UID);
       expect(uid, `${where}: child UID present`).toBeDefined();
       const expectedUid = options.has('retainUIDs') ? probe.childUid! : remapUid(KEY, probe.childUid!);
@@ -411,7 +411,7 @@ function runCase(c: Case) {
 
   const containerOut = find(out.dataset, container);
   expect(containerOut?.items?.length, 'the container sequence is kept').toBe(1);
-  const item = containerOut!.items![0]!;
+  const item = containerOut!.items!.at(0)!;
   for (const probe of probes) {
     checkProbe(c, out, probe, find(out.dataset, probe.tag), find(item, probe.tag), options);
     // The original value's bytes appear nowhere in the output unless the code keeps them.
@@ -505,7 +505,7 @@ describe('Table E.1-1: rows that need their own set-up', () => {
       const outBytes = concatChunks(result.chunks);
       const out = parseDicom(new MemorySource(outBytes));
       const haystack = Buffer.from(outBytes);
-      for (const ds of [out.dataset, find(out.dataset, CONTAINER)!.items![0]!]) {
+      for (const ds of [out.dataset, find(out.dataset, CONTAINER)!.items!.at(0)!]) {
         expect(find(ds, 0x001910f1)).toBeUndefined();
         expect(find(ds, 0x00290010)).toBeUndefined();
         expect(find(ds, 0x00291001)).toBeUndefined();

@@ -19,7 +19,7 @@ export interface DicomElement {
   /** First byte after the element, after its delimiter when its length is undefined. */
   readonly end: number;
   /** Items of a sequence, including a UN value that holds one (CP-246). */
-  readonly items?: DicomItem[];
+  readonly items?: ItemList;
   /** Fragments of encapsulated pixel data; the first is the Basic Offset Table. */
   readonly fragments?: Fragment[];
   /** A value that announced items (an SQ, or a UN holding them) whose items could not be parsed. */
@@ -36,6 +36,17 @@ export interface DicomItem extends Dataset {
   readonly valueStart: number;
   readonly length: number;
   readonly end: number;
+}
+
+/**
+ * The items of a sequence. Not an array: a parsed file keeps only where each item lies, and makes an item
+ * when asked for (so an item read twice is two equal objects, not one).
+ */
+export interface ItemList extends Iterable<DicomItem> {
+  readonly length: number;
+  at(index: number): DicomItem | undefined;
+  entries(): Iterable<[number, DicomItem]>;
+  map<T>(fn: (item: DicomItem, index: number) => T): T[];
 }
 
 export interface Fragment {

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DICTIONARY_ROWS } from '../standard/dictionary.generated.js';
 import { isDicomError } from './errors.js';
-import { type Dataset, type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from './model.js';
+import { type Dataset, type ParsedDicom, UNDEFINED_LENGTH } from './model.js';
 import { parseDicom } from './parse.js';
 import { MemorySource } from './source.js';
 import { EXPLICIT_BE, EXPLICIT_LE, IMPLICIT_LE, type Syntax } from './transfer-syntax.js';
@@ -317,10 +317,10 @@ function expectSameTree(parsed: ParsedDicom, ds: Dataset, values: readonly Value
       expect(el.items?.length, here).toBe(v.items.length);
       expect(el.length === UNDEFINED_LENGTH, `${here} undefined length`).toBe(v.undefinedLength === true);
       v.items.forEach((item, j) => {
-        expect(el.items![j]!.length === UNDEFINED_LENGTH, `${here}[${j}] undefined length`).toBe(
+        expect(el.items!.at(j)!.length === UNDEFINED_LENGTH, `${here}[${j}] undefined length`).toBe(
           item.undefinedLength,
         );
-        expectSameTree(parsed, el.items![j]!, item.elements, `${here}[${j}]`);
+        expectSameTree(parsed, el.items!.at(j)!, item.elements, `${here}[${j}]`);
       });
       return;
     }
@@ -331,9 +331,9 @@ function expectSameTree(parsed: ParsedDicom, ds: Dataset, values: readonly Value
 }
 
 function rewriteEverySequence(ds: Dataset): DatasetEdits {
-  const elements = new Map<DicomElement, ElementEdit>();
+  const elements = new Map<number, ElementEdit>();
   for (const el of ds.elements) {
-    if (el.items) elements.set(el, { kind: 'items', items: el.items.map(rewriteEverySequence) });
+    if (el.items) elements.set(el.start, { kind: 'items', items: el.items.map(rewriteEverySequence) });
   }
   return { elements };
 }

@@ -1,10 +1,11 @@
 import { Inflate } from 'fflate';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
+import { ItemContents, ItemPlaces, type ItemScope } from './items.js';
 import {
   type DicomElement,
-  type DicomItem,
   type Fragment,
+  type ItemList,
   type Layout,
   type ParsedDicom,
   UNDEFINED_LENGTH,
@@ -27,7 +28,7 @@ import {
   type TransferSyntax,
   transferSyntaxFor,
 } from './transfer-syntax.js';
-import { hasLongHeader, isVR } from './vr.js';
+import { hasLongHeader, isVR, vrOfCode } from './vr.js';
 
 export interface ParseOptions {
   /** Deeper nesting is refused: real objects stay below ten levels, hostile ones go to 100,000. */
@@ -38,12 +39,6 @@ export interface ParseOptions {
 
 const DEFAULT_MAX_DEPTH = 64;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
-
-/**
- * An array with no spare capacity. V8 gives a growing array room for 17 slots at its first push: most
- * items hold one to a few elements, and a file of a million items would pay that room a million times.
- */
-const exact = <T>(list: T[]): T[] => (list.length < 16 ? list.slice() : list);
 
 /** Reads little- or big-endian integers through a window of a ByteSource. */
 class Reader {
@@ -111,11 +106,29 @@ class Reader {
 
 class Parser {
   readonly warnings: string[] = [];
+  /** What the items of this parse read their elements with again. */
+  private contents: ItemContents | undefined;
   constructor(
     readonly r: Reader,
     readonly maxDepth: number,
     readonly stopAtPixelData: boolean,
   ) {}
+
+  /**
+   * A second parser reads item contents again: its warnings are dropped, the first, complete parse gave
+   * them already. Both share one ItemContents, so nested items read theirs through it too.
+   */
+  private itemContents(): ItemContents {
+    if (!this.contents) {
+      const again = new Parser(this.r, this.maxDepth, false);
+      this.contents = new ItemContents(
+        (start, end, syntax, depth, inUndefinedItem) =>
+          again.elements(start, end, syntax, depth, inUndefinedItem).elements,
+      );
+      again.contents = this.contents;
+    }
+    return this.contents;
+  }
 
   warn(message: string) {
     if (this.warnings.length < 100) this.warnings.push(message);
@@ -179,8 +192,8 @@ class Parser {
     let length: number;
     let valueStart: number;
     if (syntax.explicitVR) {
-      const fileVr = r.vrAt(start + 4);
-      if (isVR(fileVr)) {
+      const fileVr = vrOfCode(r.u16(start + 4, false));
+      if (fileVr) {
         vr = fileVr;
         if (hasLongHeader(vr)) {
           length = r.u32(start + 8, le);
@@ -211,12 +224,12 @@ class Parser {
       }
       if (vr === 'SQ' || (!syntax.explicitVR && tag !== PIXEL_DATA)) {
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, syntax, depth, bound);
-        return { tag, vr: 'SQ', start, valueStart, length, end, items: exact(items) };
+        return { tag, vr: 'SQ', start, valueStart, length, end, items };
       }
       if (vr === 'UN' && tag !== PIXEL_DATA) {
         // CP-246: a UN of undefined length holds a sequence in Implicit VR Little Endian.
         const { items, end } = this.items(valueStart, UNDEFINED_LENGTH, IMPLICIT_LE, depth, bound);
-        return { tag, vr, start, valueStart, length, end, items: exact(items) };
+        return { tag, vr, start, valueStart, length, end, items };
       }
       const { fragments, end } = this.fragments(valueStart, le);
       return { tag, vr, start, valueStart, length, end, fragments };
@@ -239,7 +252,7 @@ class Parser {
       const itemSyntax = vr === 'SQ' ? syntax : IMPLICIT_LE;
       try {
         const { items } = this.items(valueStart, length, itemSyntax, depth);
-        return { tag, vr, start, valueStart, length, end, items: exact(items) };
+        return { tag, vr, start, valueStart, length, end, items };
       } catch (e) {
         if (!(e instanceof DicomError) || e.code === 'unsupported') throw e;
         // The file goes on after it, but its content is unknown bytes: marked, so nothing copies it blindly.
@@ -265,18 +278,22 @@ class Parser {
     syntax: Syntax,
     depth: number,
     bound: number = this.r.size,
-  ): { items: DicomItem[]; end: number } {
+  ): { items: ItemList; end: number } {
     const r = this.r;
     const le = syntax.littleEndian;
-    const items: DicomItem[] = [];
     const undefinedLength = length === UNDEFINED_LENGTH;
     const limit = undefinedLength ? bound : valueStart + length;
+    // Start, length field and end of each item; the contents are read (so a bad item fails the file now)
+    // and dropped, to be read again when asked for.
+    const places = new ItemPlaces();
+    const scope: ItemScope = { contents: this.itemContents(), syntax, depth, limit };
+    const items = () => places.items(scope);
     let pos = valueStart;
     while (pos < limit) {
       if (!r.has(pos, 8)) {
         if (undefinedLength) {
           this.warn(`sequence delimiter missing at end of file (${pos})`);
-          return { items, end: limit };
+          return { items: items(), end: limit };
         }
         throw new DicomError('truncated', `file ends inside a sequence at byte ${pos}`);
       }
@@ -293,7 +310,7 @@ class Parser {
           }
           this.warn(`sequence delimiter inside a sequence of defined length at ${pos}`);
         }
-        return { items, end: undefinedLength ? pos + 8 : limit };
+        return { items: items(), end: undefinedLength ? pos + 8 : limit };
       }
       if (tag !== ITEM) {
         throw new DicomError('malformed', `expected an item at byte ${pos}, found ${formatTag(tag)}`);
@@ -302,14 +319,7 @@ class Parser {
       const contentStart = pos + 8;
       if (itemLength === UNDEFINED_LENGTH) {
         const inner = this.elements(contentStart, limit, syntax, depth + 1, true);
-        items.push({
-          start: itemStart,
-          valueStart: contentStart,
-          length: itemLength,
-          end: inner.pos,
-          elements: exact(inner.elements),
-          syntax,
-        });
+        places.add(itemStart, itemLength, inner.pos);
         pos = inner.pos;
       } else {
         const itemEnd = contentStart + itemLength;
@@ -319,23 +329,16 @@ class Parser {
             `item at byte ${pos} declares ${itemLength} bytes beyond its sequence`,
           );
         }
-        const inner = this.elements(contentStart, itemEnd, syntax, depth + 1, false);
-        items.push({
-          start: itemStart,
-          valueStart: contentStart,
-          length: itemLength,
-          end: itemEnd,
-          elements: exact(inner.elements),
-          syntax,
-        });
+        this.elements(contentStart, itemEnd, syntax, depth + 1, false);
+        places.add(itemStart, itemLength, itemEnd);
         pos = itemEnd;
       }
     }
     if (undefinedLength) {
       this.warn(`sequence delimiter missing at end of file (${pos})`);
-      return { items, end: limit };
+      return { items: items(), end: limit };
     }
-    return { items, end: limit };
+    return { items: items(), end: limit };
   }
 
   fragments(valueStart: number, le: boolean): { fragments: Fragment[]; end: number } {

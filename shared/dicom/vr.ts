@@ -40,6 +40,13 @@ export type VR = (typeof VRS)[number];
 const VR_SET: ReadonlySet<string> = new Set(VRS);
 export const isVR = (s: string): s is VR => VR_SET.has(s);
 
+const VR_BY_CODE: ReadonlyMap<number, VR> = new Map(
+  VRS.map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]),
+);
+
+/** The VR whose two bytes, first byte high, are `code`: the one shared string, not a new one per element. */
+export const vrOfCode = (code: number): VR | undefined => VR_BY_CODE.get(code);
+
 /** Explicit VR encoding uses a 2-byte reserved field and a 4-byte length for these. */
 const LONG_HEADER: ReadonlySet<string> = new Set([
   'OB',

@@ -8,9 +8,9 @@ import { concatChunks, type DatasetEdits, type ElementEdit, writeDicom } from '.
 
 /** Edits that rewrite every sequence and item header instead of copying them: the serializer's own work. */
 function rewriteEverySequence(ds: Dataset): DatasetEdits {
-  const elements = new Map<(typeof ds.elements)[number], ElementEdit>();
+  const elements = new Map<number, ElementEdit>();
   for (const el of ds.elements) {
-    if (el.items) elements.set(el, { kind: 'items', items: el.items.map(rewriteEverySequence) });
+    if (el.items) elements.set(el.start, { kind: 'items', items: el.items.map(rewriteEverySequence) });
   }
   return { elements };
 }

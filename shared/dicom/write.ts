@@ -25,7 +25,11 @@ import { hasLongHeader } from './vr.js';
  * how pixel data and every kept attribute come out identical.
  */
 export interface DatasetEdits {
-  readonly elements: ReadonlyMap<DicomElement, ElementEdit>;
+  /**
+   * Keyed by the element's start offset in the dataset's source: the elements of an item are read again
+   * each time they are asked for, so an element object is no lasting key.
+   */
+  readonly elements: ReadonlyMap<number, ElementEdit>;
   /** Elements to add; an added tag must not also be present in the dataset. */
   readonly insert?: readonly NewElement[];
 }
@@ -190,14 +194,14 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
     case 'items': {
       const items = el.items ?? [];
       const body = new Out();
-      items.forEach((item, i) => {
+      for (const [i, item] of items.entries()) {
         const itemEdit = edit.items[i];
-        if (itemEdit === null) return;
+        if (itemEdit === null) continue;
         const copyable =
           !enc.target && !(enc.repair && undelimited(enc.source, item, ITEM_DELIMITER, item.syntax));
         if (itemEdit === undefined && copyable) body.copy(enc.source, item.start, item.end - item.start);
         else writeItem(enc, item, itemEdit, body);
-      });
+      }
       // Re-encoded, a UN that held a sequence (CP-246) becomes the sequence it is.
       const vr = enc.target ? 'SQ' : el.vr;
       if (el.length === UNDEFINED_LENGTH) {
@@ -265,7 +269,7 @@ function writeDatasetBody(enc: Encoding, ds: Dataset, edits: DatasetEdits | unde
   let next = 0;
   for (const el of ds.elements) {
     while (next < inserts.length && inserts[next]!.tag < el.tag) writeNew(inserts[next++]!, syntax, out);
-    const edit = edits?.elements.get(el);
+    const edit = edits?.elements.get(el.start);
     if (edit?.kind === 'remove') continue;
     if (el.fragments && !edit) writeFragments(enc, el, ds.syntax, out);
     else if (!edit && enc.repair && el.items && undelimited(enc.source, el, SEQUENCE_DELIMITER, ds.syntax)) {

@@ -80,7 +80,7 @@ function parse(bytes: Uint8Array) {
     const el = top(ds, tag);
     return el ? readText(parsed.source, el, el.vr, undefined).trim() : undefined;
   };
-  const items = top(parsed.dataset, 0x00041220)!.items!;
+  const items = [...top(parsed.dataset, 0x00041220)!.items!];
   return { parsed, items, ul, str };
 }
 

@@ -1,6 +1,6 @@
 import { asciiBytes } from '../dicom/encode.js';
 import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
-import type { DicomElement, ParsedDicom } from '../dicom/model.js';
+import type { ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
 import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
 import type { FrameLayout, PixelCodecs } from './codec.js';
@@ -33,7 +33,7 @@ export interface PixelStageOptions {
 export interface PixelStage {
   readonly outcome: PixelOutcome;
   /** Top-level edits when pixels were cleaned: Pixel Data, offset tables, Burned In Annotation. */
-  readonly edits: ReadonlyMap<DicomElement, ElementEdit>;
+  readonly edits: ReadonlyMap<number, ElementEdit>;
   readonly insert: readonly NewElement[];
 }
 
@@ -189,7 +189,7 @@ function clean(
   const edits = new Map(redaction.edits);
   const insert: NewElement[] = [];
   const flag = parsed.dataset.elements.find((e) => e.tag === BURNED_IN_ANNOTATION);
-  if (flag) edits.set(flag, { kind: 'value', vr: 'CS', value: asciiBytes('NO') });
+  if (flag) edits.set(flag.start, { kind: 'value', vr: 'CS', value: asciiBytes('NO') });
   else insert.push({ tag: BURNED_IN_ANNOTATION, vr: 'CS', value: asciiBytes('NO') });
   const { regionsCleaned, lossyReencoded } = redaction;
   const outcome: PixelOutcome = {

@@ -22,7 +22,7 @@ export type FramePlan = (index: number) => readonly FillGroup[];
 
 export interface Redaction {
   /** Top-level edits: the new Pixel Data, and the Extended Offset Table when the file has one. */
-  readonly edits: ReadonlyMap<DicomElement, ElementEdit>;
+  readonly edits: ReadonlyMap<number, ElementEdit>;
   /** Rectangles filled, summed over frames. */
   readonly regionsCleaned: number;
   /** Frames re-encoded in a syntax that allows loss, at the original frame's coding parameters. */
@@ -92,7 +92,7 @@ function redactNative(parsed: ParsedDicom, checked: CheckedLayout, plan: FramePl
     copyFrom = start + frameBytes;
   }
   copyUntil(pixelData.end);
-  return { edits: new Map([[pixelData, { kind: 'raw', chunks }]]), regionsCleaned };
+  return { edits: new Map([[pixelData.start, { kind: 'raw', chunks }]]), regionsCleaned };
 }
 
 const EXTENDED_OFFSET_TABLE = 0x7fe00001;
@@ -181,13 +181,13 @@ function redactEncapsulated(
     lengths.push(encoded.length);
   });
 
-  const edits = new Map<DicomElement, ElementEdit>();
+  const edits = new Map<number, ElementEdit>();
   const eot = parsed.dataset.elements.find((e) => e.tag === EXTENDED_OFFSET_TABLE);
   const eotLengths = parsed.dataset.elements.find((e) => e.tag === EXTENDED_OFFSET_TABLE_LENGTHS);
   let table = new Uint8Array(0);
   if (eot) {
-    edits.set(eot, { kind: 'value', vr: 'OV', value: uint64Bytes(offsets) });
-    if (eotLengths) edits.set(eotLengths, { kind: 'value', vr: 'OV', value: uint64Bytes(lengths) });
+    edits.set(eot.start, { kind: 'value', vr: 'OV', value: uint64Bytes(offsets) });
+    if (eotLengths) edits.set(eotLengths.start, { kind: 'value', vr: 'OV', value: uint64Bytes(lengths) });
   } else if (size <= 0xffffffff) {
     table = new Uint8Array(offsets.length * 4);
     const view = new DataView(table.buffer);
@@ -202,7 +202,7 @@ function redactEncapsulated(
     ...body,
     encodeHeader(SEQUENCE_DELIMITER, '', 0, parsed.dataset.syntax),
   ];
-  edits.set(pixelData, { kind: 'raw', chunks });
+  edits.set(pixelData.start, { kind: 'raw', chunks });
   return { edits, regionsCleaned, ...(lossyReencoded > 0 ? { lossyReencoded } : {}) };
 }
 
