@@ -42,11 +42,12 @@ export function findResidualIdentifiers(
   if (matcher.empty) return [];
   const kinds = new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
   const hits: ResidualHit[] = [];
-  const check = (text: string, where: string) => {
+  // The place is named only for a hit: formatting it for every value searched cost more than the search.
+  const check = (text: string, where: () => string) => {
     const found = matcher.find(text);
-    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where });
+    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where: where() });
   };
-  check(outputPath, 'the output file name');
+  check(outputPath, () => 'the output file name');
   // Values the decoded search read, or left out on purpose (codes, numbers): the raw search skips them.
   const accounted = new ByteSpans();
   walkElements(output.source, output.dataset, (el, ctx) => {
@@ -55,7 +56,8 @@ export function findResidualIdentifiers(
     const opaque =
       ctx.vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (ctx.vr === 'OB' || ctx.vr === 'OW'));
     if (!SEARCHED.has(ctx.vr) && !opaque) return true;
-    const where = `${formatPath(ctx.path, el.tag)} ${isPrivateGroup(groupOf(el.tag)) ? 'private' : (lookup(el.tag)?.keyword ?? 'unknown')}`;
+    const where = () =>
+      `${formatPath(ctx.path, el.tag)} ${isPrivateGroup(groupOf(el.tag)) ? 'private' : (lookup(el.tag)?.keyword ?? 'unknown')}`;
     if (opaque) {
       if (el.length <= OPAQUE_LIMIT) check(latin1(output.source.read(el.valueStart, el.length)), where);
     } else {
@@ -101,8 +103,25 @@ const BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
 
 const utf8 = new TextEncoder();
 
+// A study's identifiers are searched for in each of its files: their forms are made once (bounded, as
+// identifierStrings' are). Only read, never changed.
+const formsOf = new Map<string, readonly Uint8Array[]>();
+const FORMS_KEPT = 4096;
+const LONGEST_KEPT = 256;
+
 /** The byte forms a value can take in a file: as written, in capitals, in lower case; Latin-1 and UTF-8. */
-function byteForms(text: string): Uint8Array[] {
+function byteForms(text: string): readonly Uint8Array[] {
+  if (text.length > LONGEST_KEPT) return makeByteForms(text);
+  let forms = formsOf.get(text);
+  if (forms === undefined) {
+    forms = makeByteForms(text);
+    if (formsOf.size >= FORMS_KEPT) formsOf.clear();
+    formsOf.set(text, forms);
+  }
+  return forms;
+}
+
+function makeByteForms(text: string): Uint8Array[] {
   const forms: Uint8Array[] = [];
   for (const t of new Set([text, text.toUpperCase(), text.toLowerCase()])) {
     const latin1 = latin1Bytes(t);
@@ -157,9 +176,7 @@ function findInRawBytes(
   // the forms' first two bytes passes over most places at a glance, and only the forms starting with the
   // byte at hand are compared where it lets through.
   const firstPairs = new Uint32Array(65536 / 32);
-  const byFirstByte: Array<Array<readonly [form: Uint8Array, target: number]> | undefined> = Array.from({
-    length: 256,
-  });
+  const byFirstByte = new Array<Array<readonly [form: Uint8Array, target: number]> | undefined>(256);
   targets.forEach((target, t) => {
     if (target.text.length < RAW_SEARCH_MIN) return;
     for (const form of byteForms(target.text)) {
