@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import type { FileReport } from '../../shared/anonymize/engine.js';
+import { ACTION_NAMES, type ActionName, type FileReport } from '../../shared/anonymize/engine.js';
 import { OutcomePacker, OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
 import type { FileOutcome } from './process-file.js';
 
@@ -11,23 +11,15 @@ const report = (attributes: FileReport['attributes']): FileReport => ({
   profileName: 'Basic',
   profileEdition: '2026d',
   options: ['cleanPixelData'],
-  actionCounts: { ...ZERO, removed: 2, kept: 3, 'uid-remapped': 1, pseudonymized: 2 },
+  actionCounts: {
+    ...(Object.fromEntries(ACTION_NAMES.map((a) => [a, 0])) as Record<ActionName, number>),
+    removed: 2,
+    kept: 3,
+  },
   attributes,
   datesShifted: false,
   warnings: [],
 });
-const ZERO = {
-  removed: 0,
-  emptied: 0,
-  dummy: 0,
-  replaced: 0,
-  pseudonymized: 0,
-  'uid-remapped': 0,
-  'date-shifted': 0,
-  cleaned: 0,
-  hashed: 0,
-  kept: 0,
-};
 
 const written = (id: number, attributes: FileReport['attributes']): FileOutcome => ({
   id,

@@ -1,4 +1,4 @@
-import type { ActionName, FileReport } from '../../shared/anonymize/engine.js';
+import { ACTION_NAMES, type ActionName, type FileReport } from '../../shared/anonymize/engine.js';
 import type { FileOutcome } from './process-file.js';
 
 /**
@@ -15,20 +15,7 @@ export interface PackedOutcome {
   readonly newLabels?: readonly string[];
 }
 
-// Every action a count may name (the ActionName union, in the engine's order): `satisfies` keeps it whole.
-const ACTIONS = [
-  'removed',
-  'emptied',
-  'dummy',
-  'replaced',
-  'pseudonymized',
-  'uid-remapped',
-  'date-shifted',
-  'cleaned',
-  'hashed',
-  'kept',
-] as const satisfies readonly ActionName[];
-const actionNumber = new Map<string, number>(ACTIONS.map((a, i) => [a, i]));
+const actionNumber = new Map<string, number>(ACTION_NAMES.map((a, i) => [a, i]));
 
 /** The worker's side: one per thread, for the life of the thread. */
 export class OutcomePacker {
@@ -68,7 +55,7 @@ export class OutcomeUnpacker {
     for (let i = 0; i < counts.length; i += 3) {
       const label = this.labels[counts[i]!]!;
       const byAction = attributes[label] ?? {};
-      byAction[ACTIONS[counts[i + 1]!]!] = counts[i + 2]!;
+      byAction[ACTION_NAMES[counts[i + 1]!]!] = counts[i + 2]!;
       attributes[label] = byAction;
     }
     const report: FileReport = { ...outcome.report, attributes };
