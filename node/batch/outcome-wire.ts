@@ -4,13 +4,14 @@ import type { FileOutcome } from './process-file.js';
 /**
  * A file's outcome as it crosses from a worker thread to the main thread. Its per-attribute counts (some
  * sixty one-entry objects for a small CT) were most of what cloning it cost on both sides, so they travel
- * as [label, action, count] numbers, and each label (a tag and a keyword, nothing from the file) is sent
- * once per worker, with the first outcome that uses it.
+ * as [label, action, count] numbers in a plain array (cloned as compactly as a typed one, without a buffer
+ * each), and each label (a tag and a keyword, nothing from the file) is sent once per worker, with the
+ * first outcome that uses it.
  */
 export interface PackedOutcome {
   readonly outcome: FileOutcome;
   /** The written file's attribute counts: label number, action number, count; in the report's order. */
-  readonly counts?: Int32Array;
+  readonly counts?: readonly number[];
   /** Labels this worker had not sent before, numbered on from the last. */
   readonly newLabels?: readonly string[];
 }
@@ -37,7 +38,7 @@ export class OutcomePacker {
     }
     return {
       outcome: { ...outcome, report: { ...outcome.report, attributes: {} } },
-      counts: Int32Array.from(counts),
+      counts,
       ...(newLabels.length > 0 ? { newLabels } : {}),
     };
   }
