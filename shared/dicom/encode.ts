@@ -29,16 +29,20 @@ export function writeHeader(
   const le = syntax.littleEndian;
   put16(b, at, tag >>> 16, le);
   put16(b, at + 2, tag & 0xffff, le);
-  if (!syntax.explicitVR || tag >>> 16 === 0xfffe) return put32(b, at + 4, length, le);
+  if (!syntax.explicitVR || tag >>> 16 === 0xfffe) {
+    put32(b, at + 4, length, le);
+    return;
+  }
   b[at + 4] = vr.charCodeAt(0);
   b[at + 5] = vr.charCodeAt(1);
   if (hasLongHeader(vr)) {
     b[at + 6] = 0;
     b[at + 7] = 0;
-    return put32(b, at + 8, length, le);
+    put32(b, at + 8, length, le);
+  } else {
+    if (length > 0xffff) throw new EncodeError(`a ${vr} value cannot hold ${length} bytes`);
+    put16(b, at + 6, length, le);
   }
-  if (length > 0xffff) throw new EncodeError(`a ${vr} value cannot hold ${length} bytes`);
-  put16(b, at + 6, length, le);
 }
 
 function put16(b: Uint8Array, at: number, v: number, le: boolean) {
