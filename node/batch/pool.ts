@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { OsPath } from '../inputs.js';
+import { OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
 import type { FileOutcome, FileTask, WorkerConfig } from './process-file.js';
 import { BatchSetupError } from './site.js';
 
@@ -86,7 +87,9 @@ export function runInWorkers<T extends PoolTask>(
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       });
       inFlight.set(w, new Set());
-      w.on('message', (o: FileOutcome) => {
+      const unpacker = new OutcomeUnpacker();
+      w.on('message', (packed: PackedOutcome) => {
+        const o = unpacker.unpack(packed);
         inFlight.get(w)?.delete(o.id);
         if (settled) return;
         onOutcome(pending[o.id]!, o);

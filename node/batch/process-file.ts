@@ -3,7 +3,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AnonymizeResult } from '../../shared/anonymize/engine.js';
 import { isSkippedInput } from '../../shared/anonymize/errors.js';
-import { keyFromBytes } from '../../shared/anonymize/key.js';
+import type { AnonymizationKey } from '../../shared/anonymize/key.js';
 import { describeHit, findResidualIdentifiers } from '../../shared/anonymize/verify.js';
 import { isDicomError } from '../../shared/dicom/errors.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
@@ -14,6 +14,7 @@ import { errorText, ReportableError } from '../../shared/errors.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
+import { nativeKey } from '../native-key.js';
 import { FrameSpillFile } from './frame-spill.js';
 import { InputPass } from './input-pass.js';
 import { relativeOutputPath } from './output-path.js';
@@ -195,6 +196,24 @@ function sha256Of(source: ByteSource): string {
   return hash.digest('hex');
 }
 
+// Made once per worker configuration, not per file: a site's whole crosswalk rebuilt for every file cost
+// its size each time, and the key holds the keyed HMAC state its digests reuse.
+const engineInputs = new WeakMap<
+  WorkerConfig,
+  { key: AnonymizationKey; crosswalk?: ReadonlyMap<string, string> }
+>();
+function engineInputsOf(config: WorkerConfig) {
+  let inputs = engineInputs.get(config);
+  if (!inputs) {
+    inputs = {
+      key: nativeKey(config.keySecret),
+      ...(config.crosswalk ? { crosswalk: new Map(config.crosswalk) } : {}),
+    };
+    engineInputs.set(config, inputs);
+  }
+  return inputs;
+}
+
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT']);
 
 const failed = (id: number, inputBytes: number, reason: string, cause?: unknown): NotWritten => ({
@@ -275,8 +294,7 @@ export async function processFile(
         parsed,
         {
           profile: config.profile,
-          key: keyFromBytes(config.keySecret),
-          ...(config.crosswalk ? { crosswalk: new Map(config.crosswalk) } : {}),
+          ...engineInputsOf(config),
           toolVersion: config.toolVersion,
         },
         tools,

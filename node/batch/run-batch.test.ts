@@ -487,7 +487,7 @@ describe('runBatch when a worker thread dies', () => {
   it('fails only the files the dead worker held, replaces it and finishes the batch', async () => {
     const { dir } = makeInputs(8);
     const workerScript = fakeWorker(
-      "if (task.id === 2) process.exit(3); parentPort.postMessage({ id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' });",
+      "if (task.id === 2) process.exit(3); parentPort.postMessage({ outcome: { id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' } });",
     );
     const results: BatchFileResult[] = [];
     const summary = await runBatch(

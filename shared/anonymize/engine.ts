@@ -70,18 +70,20 @@ export interface AnonymizeOptions {
   readonly textSearched?: boolean;
 }
 
-/** What happened to each attribute, by name only: safe to travel with the data. */
-export type ActionName =
-  | 'removed'
-  | 'emptied'
-  | 'dummy'
-  | 'replaced'
-  | 'pseudonymized'
-  | 'uid-remapped'
-  | 'date-shifted'
-  | 'cleaned'
-  | 'hashed'
-  | 'kept';
+/** What happened to each attribute, by name only: safe to travel with the data. In the reports' order. */
+export const ACTION_NAMES = [
+  'removed',
+  'emptied',
+  'dummy',
+  'replaced',
+  'pseudonymized',
+  'uid-remapped',
+  'date-shifted',
+  'cleaned',
+  'hashed',
+  'kept',
+] as const;
+export type ActionName = (typeof ACTION_NAMES)[number];
 
 export interface PlannedAction {
   readonly tag: string;

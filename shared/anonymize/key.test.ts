@@ -24,4 +24,22 @@ describe('keyedDigest', () => {
           expect(Buffer.from(keyedDigest(key, purpose, data))).toEqual(expected);
         });
   });
+
+  it('gives every caller its own digest: changing one does not change the next', () => {
+    const key = keyFromBytes(secrets[0]!);
+    const first = keyedDigest(key, 'uid', '1.2.3.4');
+    const expected = Uint8Array.from(first);
+    first.fill(0);
+    expect(keyedDigest(key, 'uid', '1.2.3.4')).toEqual(expected);
+  });
+
+  it('stays right past the number of digests it remembers, and for long data', () => {
+    const key = keyFromBytes(secrets[1]!);
+    const hmacOf = (data: string) =>
+      new Uint8Array(createHmac('sha256', secrets[1]!).update(`uid\u0000${data}`, 'utf8').digest());
+    for (let i = 0; i < 5000; i++) expect(keyedDigest(key, 'uid', `1.2.${i}`)).toEqual(hmacOf(`1.2.${i}`));
+    const long = 'x'.repeat(1000);
+    expect(keyedDigest(key, 'uid', long)).toEqual(hmacOf(long));
+    expect(keyedDigest(key, 'uid', '1.2.0')).toEqual(hmacOf('1.2.0'));
+  });
 });

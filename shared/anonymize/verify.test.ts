@@ -60,6 +60,28 @@ describe('the residual check', () => {
     ]);
   });
 
+  it('finds each byte form of a removed value in binary bytes, up to their very last byte', () => {
+    const name: Identifier[] = [{ kind: 'name', text: 'Müller' }];
+    const binary = (bytes: Uint8Array) => file([{ tag: 0x00420011, vr: 'OB', value: bytes }]);
+    const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0));
+    const utf8 = (text: string) => new TextEncoder().encode(text);
+    // Even lengths, so each value ends the file without a padding byte after it.
+    for (const bytes of [latin1('(Dr MÜLLER'), latin1('(Dr müller'), utf8('(Dr Müller'), utf8('(Dr MÜLLER')])
+      expect(findResidualIdentifiers(binary(bytes), name, 'x.dcm').map(describeHit)).toEqual([
+        "a removed name remains in the file's bytes outside any readable value",
+      ]);
+    // A mixed case the value was not written in, a longer word, a different letter: not this name.
+    for (const bytes of [latin1('(Dr MüLLER'), latin1('(Dr Müllers)'), latin1('(Dr Mxller')])
+      expect(findResidualIdentifiers(binary(bytes), name, 'x.dcm')).toEqual([]);
+  });
+
+  it('names the kind of the first removed value found in the bytes, in the order they were given', () => {
+    const both = file([{ tag: 0x00420011, vr: 'OB', value: asciiBytes('(PAT-0042 Perfusion) Tj') }]);
+    const kinds = (order: Identifier[]) => findResidualIdentifiers(both, order, 'x.dcm').map((h) => h.kind);
+    expect(kinds(removed)).toEqual(['name']);
+    expect(kinds([...removed].reverse())).toEqual(['id']);
+  });
+
   it('finds a removed value in the output path', () => {
     expect(findResidualIdentifiers(file([]), removed, 'PAT-0042/1/2.dcm').map(describeHit)).toEqual([
       'a removed id remains in the output file name',

@@ -42,11 +42,12 @@ export function findResidualIdentifiers(
   if (matcher.empty) return [];
   const kinds = new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
   const hits: ResidualHit[] = [];
-  const check = (text: string, where: string) => {
+  // The place is named only for a hit: formatting it for every value searched cost more than the search.
+  const check = (text: string, where: () => string) => {
     const found = matcher.find(text);
-    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where });
+    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where: where() });
   };
-  check(outputPath, 'the output file name');
+  check(outputPath, () => 'the output file name');
   // Values the decoded search read, or left out on purpose (codes, numbers): the raw search skips them.
   const accounted = new ByteSpans();
   walkElements(output.source, output.dataset, (el, ctx) => {
@@ -55,7 +56,8 @@ export function findResidualIdentifiers(
     const opaque =
       ctx.vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (ctx.vr === 'OB' || ctx.vr === 'OW'));
     if (!SEARCHED.has(ctx.vr) && !opaque) return true;
-    const where = `${formatPath(ctx.path, el.tag)} ${isPrivateGroup(groupOf(el.tag)) ? 'private' : (lookup(el.tag)?.keyword ?? 'unknown')}`;
+    const where = () =>
+      `${formatPath(ctx.path, el.tag)} ${isPrivateGroup(groupOf(el.tag)) ? 'private' : (lookup(el.tag)?.keyword ?? 'unknown')}`;
     if (opaque) {
       if (el.length <= OPAQUE_LIMIT) check(latin1(output.source.read(el.valueStart, el.length)), where);
     } else {
@@ -101,33 +103,54 @@ const BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
 
 const utf8 = new TextEncoder();
 
+// A study's identifiers are searched for in each of its files: their forms are made once (bounded, as
+// identifierStrings' are). Only read, never changed.
+const formsOf = new Map<string, readonly Uint8Array[]>();
+const FORMS_KEPT = 4096;
+const LONGEST_KEPT = 256;
+
 /** The byte forms a value can take in a file: as written, in capitals, in lower case; Latin-1 and UTF-8. */
-function byteForms(text: string): Uint8Array[] {
-  const forms: Uint8Array[] = [];
-  for (const t of new Set([text, text.toUpperCase(), text.toLowerCase()])) {
-    forms.push(utf8.encode(t));
-    if (/[\u0080-\u00ff]/.test(t) && !/[^\u0000-\u00ff]/.test(t))
-      forms.push(Uint8Array.from(t, (c) => c.charCodeAt(0)));
+function byteForms(text: string): readonly Uint8Array[] {
+  if (text.length > LONGEST_KEPT) return makeByteForms(text);
+  let forms = formsOf.get(text);
+  if (forms === undefined) {
+    forms = makeByteForms(text);
+    if (formsOf.size >= FORMS_KEPT) formsOf.clear();
+    formsOf.set(text, forms);
   }
   return forms;
 }
 
+function makeByteForms(text: string): Uint8Array[] {
+  const forms: Uint8Array[] = [];
+  for (const t of new Set([text, text.toUpperCase(), text.toLowerCase()])) {
+    const latin1 = latin1Bytes(t);
+    // Most identifiers are ASCII, whose UTF-8 is its Latin-1: encoded without the encoder's call cost.
+    if (latin1?.every((b) => b < 0x80)) forms.push(latin1);
+    else {
+      forms.push(utf8.encode(t));
+      if (latin1) forms.push(latin1);
+    }
+  }
+  return forms;
+}
+
+/** The text's Latin-1 bytes; undefined when a character lies beyond Latin-1. */
+function latin1Bytes(text: string): Uint8Array | undefined {
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return undefined;
+    bytes[i] = c;
+  }
+  return bytes;
+}
+
+// Shorter values are left to the decoded search: as raw bytes they turn up by chance.
+const RAW_SEARCH_MIN = 4;
+
 const isAlnum = (b: number | undefined) =>
   b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a));
-
-function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number {
-  const first = needle[0]!;
-  for (
-    let i = hay.indexOf(first, from);
-    i !== -1 && i <= hay.length - needle.length;
-    i = hay.indexOf(first, i + 1)
-  ) {
-    let j = 1;
-    while (j < needle.length && hay[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
-}
 
 /**
  * The second look, independent of decoding: the raw bytes of everything but the pixel data, searched
@@ -149,20 +172,41 @@ function findInRawBytes(
         [src.read(pixel.end, src.size - pixel.end), pixel.end],
       ]
     : [[src.read(start, src.size - start), start]];
-  for (const target of targets) {
-    if (target.text.length < 4) continue;
+  // Every form of every target, found in one pass over the bytes instead of one pass per form: a bitmap of
+  // the forms' first two bytes passes over most places at a glance, and only the forms starting with the
+  // byte at hand are compared where it lets through.
+  const firstPairs = new Uint32Array(65536 / 32);
+  const byFirstByte = new Array<Array<readonly [form: Uint8Array, target: number]> | undefined>(256);
+  targets.forEach((target, t) => {
+    if (target.text.length < RAW_SEARCH_MIN) return;
     for (const form of byteForms(target.text)) {
-      for (const [region, base] of regions) {
-        for (let at = indexOfBytes(region, form, 0); at !== -1; at = indexOfBytes(region, form, at + 1)) {
-          // Bounded like the decoded search, so a name inside a longer word is not a hit.
-          if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
-          if (accounted.covers(base + at)) continue;
-          return [{ kind: target.kind, where: "the file's bytes outside any readable value" }];
-        }
+      const pair = (form[0]! << 8) | form[1]!;
+      firstPairs[pair >>> 5]! |= 1 << (pair & 31);
+      const same = byFirstByte[form[0]!];
+      if (same) same.push([form, t]);
+      else byFirstByte[form[0]!] = [[form, t]];
+    }
+  });
+  // What a hit reports is the kind of the first target found, in the order of the targets.
+  let first = targets.length;
+  for (const [region, base] of regions) {
+    for (let at = 0; at + RAW_SEARCH_MIN <= region.length; at++) {
+      const pair = (region[at]! << 8) | region[at + 1]!;
+      if ((firstPairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
+      for (const [form, t] of byFirstByte[region[at]!]!) {
+        if (t >= first || at + form.length > region.length) continue;
+        let j = 1;
+        while (j < form.length && region[at + j] === form[j]) j++;
+        if (j < form.length) continue;
+        // Bounded like the decoded search, so a name inside a longer word is not a hit.
+        if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
+        if (!accounted.covers(base + at)) first = t;
       }
     }
   }
-  return [];
+  return first < targets.length
+    ? [{ kind: targets[first]!.kind, where: "the file's bytes outside any readable value" }]
+    : [];
 }
 
 /** A plain reason for a failed check, e.g. `a removed name remains in (0020,4000) ImageComments`. */

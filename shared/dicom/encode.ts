@@ -5,28 +5,53 @@ import { BINARY_SIZE, hasLongHeader, isStringVR, paddingByte } from './vr.js';
 
 /** The bytes of an element header in the given encoding. `length` may be 0xFFFFFFFF (undefined). */
 export function encodeHeader(tag: Tag, vr: string, length: number, syntax: Syntax): Uint8Array {
-  const le = syntax.littleEndian;
-  if (!syntax.explicitVR || tag >>> 16 === 0xfffe) {
-    const b = new Uint8Array(8);
-    const v = new DataView(b.buffer);
-    v.setUint16(0, tag >>> 16, le);
-    v.setUint16(2, tag & 0xffff, le);
-    v.setUint32(4, length, le);
-    return b;
-  }
-  const long = hasLongHeader(vr);
-  const b = new Uint8Array(long ? 12 : 8);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, tag >>> 16, le);
-  v.setUint16(2, tag & 0xffff, le);
-  b[4] = vr.charCodeAt(0);
-  b[5] = vr.charCodeAt(1);
-  if (long) v.setUint32(8, length, le);
-  else {
-    if (length > 0xffff) throw new EncodeError(`a ${vr} value cannot hold ${length} bytes`);
-    v.setUint16(6, length, le);
-  }
+  const b = new Uint8Array(headerSize(tag, vr, syntax));
+  writeHeader(b, 0, tag, vr, length, syntax);
   return b;
+}
+
+/** How many bytes an element header takes: 8, or 12 for an explicit VR with a 4-byte length. */
+export const headerSize = (tag: Tag, vr: string, syntax: Syntax): number =>
+  syntax.explicitVR && tag >>> 16 !== 0xfffe && hasLongHeader(vr) ? 12 : 8;
+
+/**
+ * encodeHeader into `b` at `at`, which has room for headerSize bytes: the writer puts a file's many
+ * headers straight into its output blocks, without a small array (and a view of it) each.
+ */
+export function writeHeader(
+  b: Uint8Array,
+  at: number,
+  tag: Tag,
+  vr: string,
+  length: number,
+  syntax: Syntax,
+): void {
+  const le = syntax.littleEndian;
+  put16(b, at, tag >>> 16, le);
+  put16(b, at + 2, tag & 0xffff, le);
+  if (!syntax.explicitVR || tag >>> 16 === 0xfffe) {
+    put32(b, at + 4, length, le);
+    return;
+  }
+  b[at + 4] = vr.charCodeAt(0);
+  b[at + 5] = vr.charCodeAt(1);
+  if (hasLongHeader(vr)) {
+    b[at + 6] = 0;
+    b[at + 7] = 0;
+    put32(b, at + 8, length, le);
+  } else {
+    if (length > 0xffff) throw new EncodeError(`a ${vr} value cannot hold ${length} bytes`);
+    put16(b, at + 6, length, le);
+  }
+}
+
+function put16(b: Uint8Array, at: number, v: number, le: boolean) {
+  b[at + (le ? 0 : 1)] = v & 0xff;
+  b[at + (le ? 1 : 0)] = (v >>> 8) & 0xff;
+}
+
+function put32(b: Uint8Array, at: number, v: number, le: boolean) {
+  for (let i = 0; i < 4; i++) b[at + (le ? i : 3 - i)] = (v >>> (8 * i)) & 0xff;
 }
 
 /** Pads a value to even length with the VR's padding byte (PS3.5 7.1.1). */

@@ -1,5 +1,5 @@
 import { deflateSync } from 'fflate';
-import { encodeHeader, padValue, swapBytes } from './encode.js';
+import { headerSize, padValue, swapBytes, writeHeader } from './encode.js';
 import { EncodeError } from './errors.js';
 import {
   type Dataset,
@@ -85,19 +85,33 @@ class Out {
 
   bytes(b: Uint8Array) {
     if (b.length === 0) return;
-    this.size += b.length;
     if (b.length > SMALL) {
       this.seal();
       this.done.push(b);
+      this.size += b.length;
       return;
     }
-    if (!this.block || this.used + b.length > this.block.length) {
+    this.room(b.length).set(b, this.used);
+    this.used += b.length;
+    this.size += b.length;
+  }
+
+  /** An element header, written in place. */
+  header(tag: Tag, vr: string, length: number, syntax: Syntax) {
+    const n = headerSize(tag, vr, syntax);
+    writeHeader(this.room(n), this.used, tag, vr, length, syntax);
+    this.used += n;
+    this.size += n;
+  }
+
+  /** The block, with room for `n` more bytes after `used`. */
+  private room(n: number): Uint8Array {
+    if (!this.block || this.used + n > this.block.length) {
       const grown = this.block ? Math.min(this.block.length * 2, MAX_BLOCK) : FIRST_BLOCK;
       this.seal();
-      this.block = new Uint8Array(Math.max(grown, b.length));
+      this.block = new Uint8Array(Math.max(grown, n));
     }
-    this.block.set(b, this.used);
-    this.used += b.length;
+    return this.block;
   }
 
   copy(source: ByteSource, offset: number, length: number) {
@@ -126,23 +140,21 @@ class Out {
   }
 }
 
-const delimiter = (tag: Tag, syntax: Syntax) => encodeHeader(tag, '', 0, syntax);
-
 function writeNew(el: NewElement, syntax: Syntax, out: Out) {
   if ('items' in el) {
     const body = new Out();
     for (const item of el.items) {
       const content = new Out();
       for (const child of [...item].sort((a, b) => a.tag - b.tag)) writeNew(child, syntax, content);
-      body.bytes(encodeHeader(ITEM, '', content.size, syntax));
+      body.header(ITEM, '', content.size, syntax);
       body.append(content);
     }
-    out.bytes(encodeHeader(el.tag, 'SQ', body.size, syntax));
+    out.header(el.tag, 'SQ', body.size, syntax);
     out.append(body);
     return;
   }
   const value = padValue(el.vr, el.value);
-  out.bytes(encodeHeader(el.tag, el.vr, value.length, syntax));
+  out.header(el.tag, el.vr, value.length, syntax);
   out.bytes(value);
 }
 
@@ -162,11 +174,11 @@ function writeItem(enc: Encoding, item: DicomItem, edits: DatasetEdits | undefin
   const content = new Out();
   writeDatasetBody(enc, item, edits, content);
   if (item.length === UNDEFINED_LENGTH) {
-    out.bytes(encodeHeader(ITEM, '', UNDEFINED_LENGTH, syntax));
+    out.header(ITEM, '', UNDEFINED_LENGTH, syntax);
     out.append(content);
-    out.bytes(delimiter(ITEM_DELIMITER, syntax));
+    out.header(ITEM_DELIMITER, '', 0, syntax);
   } else {
-    out.bytes(encodeHeader(ITEM, '', content.size, syntax));
+    out.header(ITEM, '', content.size, syntax);
     out.append(content);
   }
 }
@@ -187,7 +199,7 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
       return;
     case 'value': {
       const value = padValue(edit.vr, edit.value);
-      out.bytes(encodeHeader(el.tag, edit.vr, value.length, syntax));
+      out.header(el.tag, edit.vr, value.length, syntax);
       out.bytes(syntax.littleEndian === from.littleEndian ? value : swapBytes(edit.vr, value));
       return;
     }
@@ -205,12 +217,12 @@ function writeEdited(enc: Encoding, el: DicomElement, edit: ElementEdit, from: S
       // Re-encoded, a UN that held a sequence (CP-246) becomes the sequence it is.
       const vr = enc.target ? 'SQ' : el.vr;
       if (el.length === UNDEFINED_LENGTH) {
-        out.bytes(encodeHeader(el.tag, vr, UNDEFINED_LENGTH, syntax));
+        out.header(el.tag, vr, UNDEFINED_LENGTH, syntax);
         out.append(body);
         // A UN that holds a sequence keeps its content, delimiter included, in implicit VR LE (CP-246).
-        out.bytes(delimiter(SEQUENCE_DELIMITER, vr === 'UN' ? IMPLICIT_LE : syntax));
+        out.header(SEQUENCE_DELIMITER, '', 0, vr === 'UN' ? IMPLICIT_LE : syntax);
       } else {
-        out.bytes(encodeHeader(el.tag, vr, body.size, syntax));
+        out.header(el.tag, vr, body.size, syntax);
         out.append(body);
       }
       return;
@@ -228,12 +240,12 @@ function writeFragments(enc: Encoding, el: DicomElement, from: Syntax, out: Out)
   const contentEnd = last ? last.valueStart + last.length : el.valueStart;
   const complete = !enc.repair || el.end === contentEnd + 8;
   if (enc.target) {
-    out.bytes(encodeHeader(el.tag, 'OB', UNDEFINED_LENGTH, enc.target));
+    out.header(el.tag, 'OB', UNDEFINED_LENGTH, enc.target);
     out.copy(enc.source, el.valueStart, (complete ? el.end : contentEnd) - el.valueStart);
   } else {
     out.copy(enc.source, el.start, (complete ? el.end : contentEnd) - el.start);
   }
-  if (!complete) out.bytes(delimiter(SEQUENCE_DELIMITER, enc.target ?? from));
+  if (!complete) out.header(SEQUENCE_DELIMITER, '', 0, enc.target ?? from);
 }
 
 /** Whether an element or item of undefined length lacks the delimiter that should end it. */
@@ -258,7 +270,7 @@ function writeReencoded(enc: Encoding, el: DicomElement, from: Syntax, target: S
   // Implicit VR says nothing of native pixel data's VR; a value too long for a short header becomes UN.
   const vr = el.tag === PIXEL_DATA && el.vr === 'OB' ? 'OW' : el.vr;
   const fits = !target.explicitVR || hasLongHeader(vr) || el.length <= 0xffff;
-  out.bytes(encodeHeader(el.tag, fits ? vr : 'UN', el.length, target));
+  out.header(el.tag, fits ? vr : 'UN', el.length, target);
   if (target.littleEndian === from.littleEndian) out.copy(enc.source, el.valueStart, el.length);
   else out.bytes(swapBytes(vr, enc.source.read(el.valueStart, el.length)));
 }

@@ -36,6 +36,17 @@ export class HeaderValues {
   }
 }
 
+// A hundred templates are checked against every file: their values are folded once, not once per file.
+const folded = new WeakMap<HeaderCondition, readonly string[]>();
+function foldedValues(condition: HeaderCondition): readonly string[] {
+  let values = folded.get(condition);
+  if (!values) {
+    values = (condition.values ?? []).map(fold);
+    folded.set(condition, values);
+  }
+  return values;
+}
+
 function holds(header: HeaderValues, condition: HeaderCondition): boolean {
   const tag = tagForKeyword(condition.keyword)?.value;
   // Templates are checked when generated; a keyword unknown here cannot be present in the file.
@@ -44,7 +55,7 @@ function holds(header: HeaderValues, condition: HeaderCondition): boolean {
   if (condition.test === 'present') return value !== undefined;
   if (value === undefined) return false;
   if (condition.test === 'empty') return value === '';
-  const values = (condition.values ?? []).map(fold);
+  const values = foldedValues(condition);
   return condition.test === 'equals'
     ? values.includes(value)
     : values.some((v) => v !== '' && value.includes(v));
