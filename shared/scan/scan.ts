@@ -199,8 +199,8 @@ function collect(source: ByteSource, root: Dataset, out: Collected) {
       }
       if (!el.items) continue;
       const tag = formatTag(el.tag);
-      for (let i = 0; i < el.items.length; i++)
-        visit(el.items[i]!, [...path, { tag: el.tag, item: i }], `${prefix}${tag}[${i}].`, charset);
+      for (const [i, item] of el.items.entries())
+        visit(item, [...path, { tag: el.tag, item: i }], `${prefix}${tag}[${i}].`, charset);
     }
   };
   visit(root, [], '', undefined);
