@@ -7,7 +7,7 @@ import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
 import { distinctOutputPath, plainOutputPath } from './output-path.js';
 import type { Pending, Taken } from './plan.js';
-import { type FileOutcome, failureReason, unlinkQuietly } from './process-file.js';
+import { type FileOutcome, failureReason, sha256OfFile, unlinkQuietly } from './process-file.js';
 import type { ResumeIndex } from './resume.js';
 import { keepForReview } from './review.js';
 
@@ -36,6 +36,7 @@ interface Holder {
   readonly verification: 'passed' | 'not-run';
   /** Absent for an output an earlier run wrote. */
   readonly inputNo?: number;
+  /** Empty for an earlier run's output whose input the walk has not reached (the audit row names it). */
   readonly input: string;
   readonly resumeKey: string;
 }
@@ -50,10 +51,20 @@ interface CommitSite {
   readonly dicomdir: boolean;
 }
 
+/** An input recorded in the group being committed, with the move that puts its output in place. */
+interface Staged {
+  readonly result: BatchFileResult;
+  readonly bytes: number;
+  readonly place?: () => void;
+  readonly tempPath?: string;
+}
+
 /**
  * The batch's last stage: gives each finished file its name (a copy kept for review, an output under a
- * name no other content holds), writes its private record, and moves it into place. The record comes
- * first, so no output ever exists without the line linking it back.
+ * name no other content holds), writes its private record, and moves it into place. Files come in input
+ * order and are committed in groups: the group's records are appended and made durable together (one
+ * flush, one sync), then its outputs are moved into place, so no output ever exists without the line
+ * linking it back, at the cost of one sync per group instead of one per file.
  */
 export class CommitStage {
   private readonly resume: ResumeIndex;
@@ -63,6 +74,9 @@ export class CommitStage {
   private readonly madeDirs = new Set<string>();
   private readonly allocator: FileIdAllocator | undefined;
   private readonly directory: DicomdirEntry[] = [];
+  private group: Staged[] = [];
+  // Names held by outputs of the group that are not in place yet.
+  private readonly unplaced = new Set<string>();
 
   constructor(private readonly site: CommitSite) {
     this.resume = site.resume;
@@ -74,15 +88,95 @@ export class CommitStage {
     }
   }
 
+  /** Inputs recorded and waiting for the group's commit. */
+  get staged(): number {
+    return this.group.length;
+  }
+
+  /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
+  pass(r: BatchFileResult, bytes: number, taken?: Taken) {
+    if (taken) this.claim(taken);
+    this.group.push({ result: this.record(r, bytes), bytes });
+  }
+
+  /**
+   * A finished file, the next in input order: named and recorded in the group. False, with nothing done,
+   * when it must wait for the group's commit (it would move aside an output of the group not yet in place).
+   */
+  add(task: Pending, outcome: FileOutcome): boolean {
+    if (outcome.status === 'written' && this.mustWait(outcome)) return false;
+    const { result, place } = this.finish(task, outcome);
+    const tempPath = place && outcome.status === 'written' ? outcome.tempPath : undefined;
+    try {
+      this.group.push({ result: this.record(result, task.bytes), bytes: task.bytes, place, tempPath });
+    } catch (e) {
+      if (tempPath) unlinkQuietly(tempPath);
+      throw e;
+    }
+    return true;
+  }
+
+  /**
+   * Commits the group: its records reach the disk, then its outputs move into place and each input is
+   * announced, in order. A failure leaves no output of the group without its record: what was not placed
+   * is deleted (a resumed run writes it again) and the error is thrown.
+   */
+  async commit(announce: (r: BatchFileResult, bytes: number) => void): Promise<void> {
+    const group = this.group;
+    this.group = [];
+    try {
+      await this.site.writer?.sync();
+    } catch (e) {
+      this.drop(group, 0);
+      throw e;
+    }
+    for (const [i, staged] of group.entries()) {
+      try {
+        staged.place?.();
+      } catch (e) {
+        // The output folder's disk fails: the record stands for an output a resumed run writes again
+        // (the same bytes, so no second line), and the run stops rather than go on.
+        this.drop(group, i);
+        throw e;
+      }
+      announce(staged.result, staged.bytes);
+    }
+    this.unplaced.clear();
+    this.resume.flush();
+  }
+
+  /** Forgets the group (the run stops): its outputs are deleted, never moved into place. */
+  discard() {
+    this.drop(this.group, 0);
+    this.group = [];
+  }
+
+  private drop(group: readonly Staged[], from: number) {
+    for (const staged of group.slice(from)) if (staged.tempPath) unlinkQuietly(staged.tempPath);
+    this.unplaced.clear();
+  }
+
+  /** Whether the output's name is held by another content of the group, not yet in place to be moved. */
+  private mustWait(outcome: FileOutcome & { status: 'written' }): boolean {
+    if (this.allocator || this.unplaced.size === 0) return false;
+    const holder = this.claimed.get(outcome.relativeOutput);
+    return (
+      holder !== undefined &&
+      holder !== 'contested' &&
+      holder.sha !== outcome.outputSha256 &&
+      this.unplaced.has(outcome.relativeOutput)
+    );
+  }
+
   /** An output an earlier run wrote, still in place with the bytes it recorded. */
-  claim(previous: Taken) {
+  private claim(previous: Taken) {
     this.claimed.set(previous.out, previous);
     const plain = plainOutputPath(previous.out);
     if (plain !== previous.out) this.claimed.set(plain, 'contested');
   }
 
-  /** The private audit line (on disk when this returns); the result carries the number the audit gave. */
-  record(r: BatchFileResult, bytes: number): BatchFileResult {
+  /** The private audit line (on disk at the group's commit); the result carries the number the audit gave. */
+  private record(r: BatchFileResult, bytes: number): BatchFileResult {
     const inputNo = this.site.writer?.add(recordOf(r, bytes)) ?? r.inputNo;
     return inputNo === r.inputNo ? r : { ...r, inputNo };
   }
@@ -91,7 +185,7 @@ export class CommitStage {
    * Where a finished file goes, and the move that puts it there (for a written one). A second input
    * yielding the same instance is not written twice.
    */
-  finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
+  private finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
     const { claimed, allocator, directory, resume } = this;
     const { outDir, reviewDir } = this.site;
     const { inputNo } = task;
@@ -121,14 +215,14 @@ export class CommitStage {
     const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
     if (!allocator) {
-      const first = claimed.get(name);
+      const first = this.holderOf(name);
       if (first === 'contested') name = hashed;
       else if (first && first.sha !== sha) {
         this.moveAside(name, first);
         name = hashed;
       }
     }
-    const holder = claimed.get(name);
+    const holder = this.holderOf(name);
     if (holder && holder !== 'contested') {
       unlinkQuietly(outcome.tempPath);
       const earlier =
@@ -155,6 +249,7 @@ export class CommitStage {
       resumeKey: task.resumeKey,
       verification: outcome.verification,
     });
+    this.unplaced.add(name);
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : name;
     const final = join(outDir, relativeOutput);
@@ -190,6 +285,23 @@ export class CommitStage {
         );
       },
     };
+  }
+
+  /**
+   * What holds an output name: this run's claims, else an earlier run's output still in place with the
+   * bytes it recorded, whose input the walk has not reached yet (it may never: it was not given again).
+   */
+  private holderOf(name: string): Holder | 'contested' | undefined {
+    const claimed = this.claimed.get(name);
+    if (claimed) return claimed;
+    const earlier = this.resume.recordedAt(name);
+    if (earlier === 'contested') {
+      this.claimed.set(name, 'contested');
+      return 'contested';
+    }
+    if (!earlier || sha256OfFile(join(this.site.outDir, name)) !== earlier.sha) return undefined;
+    this.claim({ ...earlier, input: '', resumeKey: earlier.key });
+    return this.claimed.get(name);
   }
 
   /**

@@ -358,7 +358,10 @@ describe('runBatch (in-process)', () => {
     );
     expect(summary.cancelled).toBe(true);
     expect(summary.written).toBe(1);
-    expect(summary.notProcessed).toBe(5);
+    // The walk streams into the batch and stops with it: the total is what it had found by then.
+    expect(summary.total).toBeGreaterThan(1);
+    expect(summary.total).toBeLessThanOrEqual(6);
+    expect(summary.notProcessed).toBe(summary.total - 1);
     expect(listFiles(out).filter((p) => p.endsWith('.part'))).toEqual([]);
     expect(hiddenLeft(out)).toEqual([]);
     const resumed = await runBatch({
@@ -384,11 +387,12 @@ describe('runBatch and its output folder', () => {
       { ...base, inputs: [dir], outDir: out },
       {
         onFile: () => {
-          second ??= runBatch({ ...base, inputs: [dir], outDir: out });
+          // Caught at once: it is refused while the first run still goes on, and looked at after.
+          second ??= runBatch({ ...base, inputs: [dir], outDir: out }).catch((e: unknown) => e);
         },
       },
     );
-    await expect(second).rejects.toThrow(/another run \(process \d+\) is writing into this output folder/);
+    expect(String(await second)).toMatch(/another run \(process \d+\) is writing into this output folder/);
     // A lock left by a process that is gone (kill -9 leaves one) does not block the next run.
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(join(out, '.deid-lock'), JSON.stringify({ pid: gone, started: '1', host: hostname() }));
