@@ -527,6 +527,68 @@ describe('runBatch (worker threads, built bundle)', () => {
     execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }, 120_000);
 
+  it('of byte-identical inputs writes the lowest-numbered, whatever order the workers finish them in', async () => {
+    const [a, b] = makeInputs(2).files;
+    const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+    // Inputs 1 and 2 are one file, 3 and 4 another.
+    for (const [name, file] of [['1.dcm', a], ['2.dcm', a], ['3.dcm', b], ['4.dcm', b]] as const)
+      writeFileSync(join(dir, name), file!.bytes);
+    // The real worker behind a stand-in that answers each pair of files in reverse order (the second
+    // file's outcome first) and notes the order it answered in.
+    const wrapDir = mkdtempSync(join(tmpdir(), 'deid-w-'));
+    const answered = join(wrapDir, 'answered');
+    const swapping = join(wrapDir, 'worker.mjs');
+    writeFileSync(
+      swapping,
+      `import { appendFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, o); };
+let held;
+let timer;
+const release = () => { clearTimeout(timer); const h = held; held = undefined; if (h) post(h); };
+parentPort.postMessage = (o) => {
+  if (held) { post(o); release(); } else { held = o; timer = setTimeout(release, 500); }
+};
+await import(${JSON.stringify(workerScript)});
+`,
+    );
+    const runWith = async (script: string) => {
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const auditDir = `${out}.audit`;
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers: 1,
+        workerScript: script,
+        reports: { auditDir, reportDir: `${out}.report` },
+      });
+      expect(summary).toMatchObject({ written: 2, skipped: 2, failed: 0 });
+      const audit = readCsvFile(join(auditDir, 'deid-audit.csv'));
+      const outputs = listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')]);
+      return { results, audit, outputs: outputs.sort(), out };
+    };
+    const swapped = await runWith(swapping);
+    // The outcomes really came out of order: 2 before 1, 4 before 3.
+    expect(readFileSync(answered, 'utf8')).toBe('1,0,3,2,');
+    const status = (n: number) => swapped.results.find((r) => r.input === join(dir, `${n}.dcm`));
+    expect([1, 2, 3, 4].map((n) => status(n)?.status)).toEqual(['written', 'skipped', 'written', 'skipped']);
+    expect(status(2)?.reason).toBe('duplicate: the same instance with the same content as input 1');
+    expect(status(4)?.reason).toBe('duplicate: the same instance with the same content as input 3');
+    // The audit links each output to the first input, and lists the inputs in their order.
+    expect(swapped.audit.map((r) => [r.input_no, r.status])).toEqual([
+      ['1', 'written'],
+      ['2', 'skipped'],
+      ['3', 'written'],
+      ['4', 'skipped'],
+    ]);
+    // In order, the same outputs and the same audit (times aside).
+    const inOrder = await runWith(workerScript);
+    expect(inOrder.outputs).toEqual(swapped.outputs);
+    const rows = (r: typeof swapped) =>
+      r.audit.map(({ timestamp: _, ...row }) => ({ ...row, output: row.output?.slice(r.out.length) }));
+    expect(rows(inOrder)).toEqual(rows(swapped));
+  });
+
   it('de-identifies files whose names are not valid UTF-8, in threads and in-process, naming them with U+FFFD', async () => {
     const { dir, files } = makeInputs(2);
     const name = Buffer.concat([Buffer.from(`${dir}/`), Buffer.from('caf\xe9.dcm', 'latin1')]);
