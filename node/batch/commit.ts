@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../shared/dicomdir/file-id.js';
 import { errorText } from '../../shared/errors.js';
+import { compactKey } from '../compact-key.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
 import { distinctOutputPath, plainOutputPath } from './output-path.js';
@@ -30,16 +31,16 @@ export interface BatchFileResult {
 export const duplicateReason = (earlier: string): string =>
   `duplicate: the same instance with the same content as ${earlier}`;
 
-/** What holds an output name: the content's SHA-256 and where it came from. */
+/** What holds an output name: the content's SHA-256 and the input it came from. */
 interface Holder {
   readonly sha: string;
-  readonly verification: 'passed' | 'not-run';
   /** Absent for an output an earlier run wrote. */
   readonly inputNo?: number;
-  /** Empty for an earlier run's output whose input the walk has not reached (the audit row names it). */
-  readonly input: string;
-  readonly resumeKey: string;
 }
+
+// Who holds a name, as `taken` keeps it: an input number (from 1), or one of these.
+const EARLIER = 0;
+const CONTESTED = -1;
 
 interface CommitSite {
   readonly outDir: string;
@@ -68,15 +69,16 @@ interface Staged {
  */
 export class CommitStage {
   private readonly resume: ResumeIndex;
-  // Output names taken so far, with what holds them. A contested name is one that two contents share:
-  // nobody holds it, every content goes under its hashed name.
-  private readonly claimed = new Map<string, Holder | 'contested'>();
+  // Output names taken so far (by compactKey: a few dozen bytes per output), with the input number that
+  // holds each, EARLIER or CONTESTED (two contents share the name: nobody holds it, every content goes
+  // under its hashed name). What holds a name is read back from the file on the rare second arrival.
+  private readonly taken = new Map<string, number>();
   private readonly madeDirs = new Set<string>();
   private readonly allocator: FileIdAllocator | undefined;
   private readonly directory: DicomdirEntry[] = [];
   private group: Staged[] = [];
-  // Names held by outputs of the group that are not in place yet.
-  private readonly unplaced = new Set<string>();
+  // Names held by outputs of the group that are not in place yet, with what holds them.
+  private readonly unplaced = new Map<string, Holder>();
 
   constructor(private readonly site: CommitSite) {
     this.resume = site.resume;
@@ -158,21 +160,16 @@ export class CommitStage {
 
   /** Whether the output's name is held by another content of the group, not yet in place to be moved. */
   private mustWait(outcome: FileOutcome & { status: 'written' }): boolean {
-    if (this.allocator || this.unplaced.size === 0) return false;
-    const holder = this.claimed.get(outcome.relativeOutput);
-    return (
-      holder !== undefined &&
-      holder !== 'contested' &&
-      holder.sha !== outcome.outputSha256 &&
-      this.unplaced.has(outcome.relativeOutput)
-    );
+    if (this.allocator) return false;
+    const holder = this.unplaced.get(outcome.relativeOutput);
+    return holder !== undefined && holder.sha !== outcome.outputSha256;
   }
 
   /** An output an earlier run wrote, still in place with the bytes it recorded. */
-  private claim(previous: Taken) {
-    this.claimed.set(previous.out, previous);
+  private claim(previous: Pick<Taken, 'out'>) {
+    this.taken.set(compactKey(previous.out), EARLIER);
     const plain = plainOutputPath(previous.out);
-    if (plain !== previous.out) this.claimed.set(plain, 'contested');
+    if (plain !== previous.out) this.taken.set(compactKey(plain), CONTESTED);
   }
 
   /** The private audit line (on disk at the group's commit); the result carries the number the audit gave. */
@@ -186,7 +183,7 @@ export class CommitStage {
    * yielding the same instance is not written twice.
    */
   private finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
-    const { claimed, allocator, directory, resume } = this;
+    const { allocator, directory, resume } = this;
     const { outDir, reviewDir } = this.site;
     const { inputNo } = task;
     if (outcome.status !== 'written') {
@@ -214,15 +211,12 @@ export class CommitStage {
     const sha = outcome.outputSha256;
     const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
-    if (!allocator) {
-      const first = this.holderOf(name);
-      if (first === 'contested') name = hashed;
-      else if (first && first.sha !== sha) {
-        this.moveAside(name, first);
-        name = hashed;
-      }
+    let holder = this.holderOf(name);
+    if (!allocator && holder && (holder === 'contested' || holder.sha !== sha)) {
+      if (holder !== 'contested') this.moveAside(name, holder);
+      name = hashed;
+      holder = this.holderOf(name);
     }
-    const holder = this.holderOf(name);
     if (holder && holder !== 'contested') {
       unlinkQuietly(outcome.tempPath);
       const earlier =
@@ -242,14 +236,8 @@ export class CommitStage {
         },
       };
     }
-    claimed.set(name, {
-      sha,
-      inputNo,
-      input: task.input,
-      resumeKey: task.resumeKey,
-      verification: outcome.verification,
-    });
-    this.unplaced.add(name);
+    this.taken.set(compactKey(name), inputNo);
+    this.unplaced.set(name, { sha, inputNo });
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : name;
     const final = join(outDir, relativeOutput);
@@ -292,16 +280,22 @@ export class CommitStage {
    * bytes it recorded, whose input the walk has not reached yet (it may never: it was not given again).
    */
   private holderOf(name: string): Holder | 'contested' | undefined {
-    const claimed = this.claimed.get(name);
-    if (claimed) return claimed;
-    const earlier = this.resume.recordedAt(name);
+    const unplaced = this.unplaced.get(name);
+    if (unplaced) return unplaced;
+    const key = compactKey(name);
+    const held = this.taken.get(key);
+    if (held === CONTESTED) return 'contested';
+    const earlier = held === undefined ? this.resume.recordedAt(name) : undefined;
     if (earlier === 'contested') {
-      this.claimed.set(name, 'contested');
+      this.taken.set(key, CONTESTED);
       return 'contested';
     }
-    if (!earlier || sha256OfFile(join(this.site.outDir, name)) !== earlier.sha) return undefined;
-    this.claim({ ...earlier, input: '', resumeKey: earlier.key });
-    return this.claimed.get(name);
+    if (held === undefined && !earlier) return undefined;
+    // Read back: a name is held twice only by a copy or another content of one instance, which is rare.
+    const sha = sha256OfFile(join(this.site.outDir, name));
+    if (sha === undefined || (earlier && sha !== earlier.sha)) return undefined;
+    if (earlier) this.claim(earlier);
+    return held === undefined || held === EARLIER ? { sha } : { sha, inputNo: held };
   }
 
   /**
@@ -313,10 +307,10 @@ export class CommitStage {
     const moved = distinctOutputPath(name, first.sha);
     this.madeDirsFor(join(outDir, moved));
     renameSync(join(outDir, name), join(outDir, moved));
-    this.claimed.set(name, 'contested');
-    this.claimed.set(moved, first);
-    writer?.moved(join(outDir, name), join(outDir, moved), first.input);
-    this.resume.add(first.resumeKey, { out: moved, sha: first.sha, verification: first.verification });
+    this.taken.set(compactKey(name), CONTESTED);
+    this.taken.set(compactKey(moved), first.inputNo ?? EARLIER);
+    writer?.moved(join(outDir, name), join(outDir, moved), first.sha);
+    this.resume.moved(name, moved);
   }
 
   private madeDirsFor(path: string) {

@@ -65,15 +65,27 @@ export class ResumeIndex {
       // First run into this folder.
     }
     const [first, ...lines] = text.split('\n');
-    const entries = lines.flatMap((line) => {
+    type Entry = DoneOutput & { k: string; dir?: DicomdirEntry };
+    const entries: Entry[] = [];
+    // Where each output's entry is, while the lines are read: a move line renames the output it names.
+    const at = new Map<string, number>();
+    for (const line of lines) {
+      let e: Partial<Entry> & { moved?: unknown; to?: unknown };
       try {
-        const e = JSON.parse(line) as DoneOutput & { k: string; dir?: DicomdirEntry };
-        return typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string' ? [e] : [];
+        e = JSON.parse(line);
       } catch {
         // A line cut short by a crash: that input is simply done again.
-        return [];
+        continue;
       }
-    });
+      if (typeof e.moved === 'string' && typeof e.to === 'string') {
+        const i = at.get(e.moved);
+        if (i === undefined) continue;
+        entries[i] = { ...entries[i]!, out: e.to };
+        at.delete(e.moved);
+        at.set(e.to, i);
+      } else if (typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string')
+        at.set(e.out, entries.push(e as Entry) - 1);
+    }
     if (text !== '' && !this.isMine(first!)) {
       if (!replace && entries.length > 0)
         throw new OtherOutputsError(
@@ -149,6 +161,18 @@ export class ResumeIndex {
       }
     }
     this.lines.push(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+  }
+
+  /**
+   * An output moved to another name (a second content of its instance arrived), relative to the output
+   * folder: the next run reading the state finds it there.
+   */
+  moved(from: string, to: string) {
+    const earlier = this.recordedAt(from);
+    if (earlier && earlier !== 'contested') {
+      const { key, ...output } = earlier;
+      this.add(key, { ...output, out: to });
+    } else this.lines.push(`${JSON.stringify({ moved: from, to })}\n`);
   }
 
   /** Appends the lines recorded since the last flush, in one write. */

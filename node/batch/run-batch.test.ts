@@ -348,6 +348,38 @@ describe('runBatch (in-process)', () => {
     expect(threaded.files).toEqual(forward.files);
   });
 
+  it('moves an earlier run’s output aside when another content of its instance arrives, and resumes both', async () => {
+    const original = makeInputs(2).files[0]!.bytes;
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff;
+    const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+    writeFileSync(join(dir, 'a.dcm'), original);
+    writeFileSync(join(dir, 'b.dcm'), changed);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const request = { outDir: out, reports: { reportDir: `${out}.report`, auditDir: `${out}.audit` } };
+    expect((await collect({ ...request, inputs: [join(dir, 'a.dcm')] })).summary.written).toBe(1);
+    const [first] = listFiles(out);
+    // The second run is not given the first input: the earlier output is found by its name alone, and
+    // moves aside instead of being replaced.
+    expect((await collect({ ...request, inputs: [join(dir, 'b.dcm')] })).summary.written).toBe(1);
+    const outputs = listFiles(out).sort();
+    expect(outputs).toHaveLength(2);
+    expect(outputs).not.toContain(first);
+    for (const p of outputs) {
+      const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+      expect(p.endsWith(`_${sha.slice(0, 12)}.dcm`)).toBe(true);
+    }
+    // The resume state followed the move: a third run given both finds both done, and changes nothing.
+    const before = outputs.map((p) => readFileSync(p).toString('hex'));
+    const third = await collect({ ...request, inputs: [dir] });
+    expect(third.summary).toMatchObject({ written: 0, previouslyWritten: 2, failed: 0 });
+    expect(listFiles(out).sort()).toEqual(outputs);
+    expect(outputs.map((p) => readFileSync(p).toString('hex'))).toEqual(before);
+    // One audit row per output, under its final name.
+    const audit = readCsvFile(join(`${out}.audit`, 'deid-audit.csv')).filter((r) => r.status === 'written');
+    expect(audit.map((r) => r.output).sort()).toEqual(outputs);
+  });
+
   it('cancels before the next file and leaves no partial output', async () => {
     const { dir } = makeInputs(6);
     const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
