@@ -563,7 +563,12 @@ describe('runBatch (worker threads, built bundle)', () => {
     const [a, b] = makeInputs(2).files;
     const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
     // Inputs 1 and 2 are one file, 3 and 4 another.
-    for (const [name, file] of [['1.dcm', a], ['2.dcm', a], ['3.dcm', b], ['4.dcm', b]] as const)
+    for (const [name, file] of [
+      ['1.dcm', a],
+      ['2.dcm', a],
+      ['3.dcm', b],
+      ['4.dcm', b],
+    ] as const)
       writeFileSync(join(dir, name), file!.bytes);
     // The real worker behind a stand-in that answers each pair of files in reverse order (the second
     // file's outcome first) and notes the order it answered in.

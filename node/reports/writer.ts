@@ -2,12 +2,12 @@ import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSyn
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+import { compactKey } from '../compact-key.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { makePrivateDir } from './private-files.js';
-import { compactKey } from '../compact-key.js';
 import { FileSink } from './sink.js';
 import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
 
@@ -210,8 +210,7 @@ export class ReportWriter {
       for (const { cells } of audit.records) {
         this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
         if (cells[AUDIT_COLUMN.reason]?.startsWith(MOVED_REASON)) this.movesToFold = true;
-        if (cells[output])
-          this.remember(cells[output]!, Number(cells[0]), cells[sha] ?? '');
+        if (cells[output]) this.remember(cells[output]!, Number(cells[0]), cells[sha] ?? '');
       }
       const uids = openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk');
       this.uids = open(uids.fd);
