@@ -90,10 +90,8 @@ export class CommitStage {
     }
   }
 
-  /** Inputs recorded and waiting for the group's commit. */
-  get staged(): number {
-    return this.group.length;
-  }
+  /** Milliseconds spent waiting for the records to reach the disk (the main thread routes meanwhile). */
+  syncWait = 0;
 
   /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
   pass(r: BatchFileResult, bytes: number, taken?: Taken) {
@@ -126,8 +124,10 @@ export class CommitStage {
   async commit(announce: (r: BatchFileResult, bytes: number) => void): Promise<void> {
     const group = this.group;
     this.group = [];
+    const began = performance.now();
     try {
       await this.site.writer?.sync();
+      this.syncWait += performance.now() - began;
     } catch (e) {
       this.drop(group, 0);
       throw e;

@@ -362,6 +362,10 @@ async function runOnSite(
     [walk(), process(), commitInOrder()].map((stage) => stage.catch(haltOn)),
   );
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  if (stages?.commit !== undefined) {
+    stages.commit -= committer.syncWait;
+    stages['sync wait'] = committer.syncWait;
+  }
   halt.signal.removeEventListener('abort', onHalt);
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
