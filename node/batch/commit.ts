@@ -309,7 +309,7 @@ export class CommitStage {
     renameSync(join(outDir, name), join(outDir, moved));
     this.taken.set(compactKey(name), CONTESTED);
     this.taken.set(compactKey(moved), first.inputNo ?? EARLIER);
-    writer?.moved(join(outDir, name), join(outDir, moved), first.sha);
+    writer?.moved(join(outDir, name), join(outDir, moved), first.sha, first.inputNo);
     this.resume.moved(name, moved);
   }
 

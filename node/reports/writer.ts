@@ -162,8 +162,10 @@ export class ReportWriter {
   private readonly carried = new Map<string, ReportEntry>();
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
-  // By compactKey of the output path (tens of bytes each, not hundreds): the input number and the start of
-  // the SHA-256 (shortSha), enough to tell a redone output from another content.
+  // The outputs the audit held when opened, and those moved since, by compactKey of the output path (tens
+  // of bytes each, not hundreds): the input number and the start of the SHA-256 (shortSha), enough to tell
+  // a redone output from another content. A run's own outputs are not added: the batch gives each name
+  // one content, so memory does not grow with the run.
   private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: number }>();
   private entries = 0;
   private readonly counts = {
@@ -256,8 +258,6 @@ export class ReportWriter {
         (record.status === 'written' && recorded.sha === shortSha(record.outputSha256 ?? '')));
     const inputNo = alreadyAudited ? recorded.inputNo : record.inputNo;
     this.inputNo = Math.max(this.inputNo, inputNo);
-    if (record.output !== null && record.status === 'written')
-      this.remember(record.output, inputNo, record.outputSha256 ?? '');
     this.counts[record.status]++;
     if (record.verification === 'failed') this.counts.verificationFailed++;
     if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
@@ -340,13 +340,15 @@ export class ReportWriter {
   }
 
   /**
-   * An output moved to another name (a second content arrived for its instance; `sha` is its SHA-256):
+   * An output moved to another name (a second content arrived for its instance; `sha` is its SHA-256,
+   * `inputNo` the input it came from in this run):
    * the audit gets a line for the new name, folded into the output's own row when the audit is finished,
    * and the shareable report names the new one when it is published.
    */
-  moved(from: string, to: string, sha: string) {
+  moved(from: string, to: string, sha: string, inputNo?: number) {
+    // An output the audit held already keeps the number of its row.
     const before = this.audited.get(compactKey(from));
-    const inputNo = before?.inputNo ?? ++this.inputNo;
+    inputNo = before?.inputNo ?? inputNo ?? ++this.inputNo;
     this.audited.delete(compactKey(from));
     this.remember(to, inputNo, sha);
     const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
