@@ -102,11 +102,13 @@ test('the run screen counts what the detector found, checks the rest on request,
   page,
 }) => {
   app = await openWithUltrasounds(page);
+  // One of the two left out of the run: only the other is checked.
+  await fileRows(page, '0002.dcm').locator('.tree-check').click();
   await page.getByRole('button', { name: '3. Run' }).click();
 
   const pixels = page.getByTestId('plan-pixels');
   await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveText(
-    '2 files not yet checked for image text',
+    '1 file not yet checked for image text',
   );
 
   // Cancelled at once: what was not read stays "not yet checked".
@@ -116,7 +118,18 @@ test('the run screen counts what the detector found, checks the rest on request,
   await expect(pixels.getByTestId('plan-pixels-unchecked')).toBeVisible();
 
   await pixels.getByRole('button', { name: 'Check image text now' }).click();
-  await expect(pixels.getByRole('status')).toContainText(/Checking image text: \d of 2 files/);
+  await expect(pixels.getByRole('status')).toContainText(/Checking image text: \d of 1 file$/);
+  await expect(pixels).toContainText('1 file will have image text cleaned', CHECK);
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveCount(0);
+
+  // Back in the run, the file left out is still to be read; checking reads it.
+  await page.getByRole('button', { name: '1. Files' }).click();
+  await fileRows(page, '0002.dcm').locator('.tree-check').click();
+  await page.getByRole('button', { name: '3. Run' }).click();
+  await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveText(
+    '1 file not yet checked for image text',
+  );
+  await pixels.getByRole('button', { name: 'Check image text now' }).click();
   await expect(pixels).toContainText('2 files will have image text cleaned', CHECK);
   await expect(pixels.getByTestId('plan-pixels-unchecked')).toHaveCount(0);
   await screenshot(page, 'pixel-check-run-plan-1366');

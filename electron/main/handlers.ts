@@ -424,12 +424,13 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       };
     },
 
-    async 'pixels:checkAll'(_args, emit) {
+    async 'pixels:checkAll'({ ids }, emit) {
       if (checking) throw new ReportableError('the image text is being checked already');
       if (runner.running) throw new ReportableError('the image text cannot be checked while a run is going');
       const state = { cancelled: false };
       checking = state;
-      const files = library.all().filter((file) => atPixelRisk(file.row));
+      // The files the run would take: checking the ones left out would spend minutes on nothing it writes.
+      const files = filesToRun(library, ids).filter((file) => atPixelRisk(file.row));
       let done = 0;
       let checked = 0;
       const progress = (running: boolean) => emit('pixels:progress', { done, total: files.length, running });

@@ -47,7 +47,7 @@ export function createDeidApi(transport: Transport) {
     exportKey: simple('key:export'),
     chooseOutput: simple('output:choose'),
     planRun: call('run:plan'),
-    checkAllPixels: simple('pixels:checkAll'),
+    checkAllPixels: call('pixels:checkAll'),
     cancelPixelChecks: simple('pixels:cancel'),
     startBatch: call('batch:start'),
     cancelBatch: simple('batch:cancel'),

@@ -137,7 +137,7 @@ export const REQUESTS = {
   'key:export': none,
   'output:choose': none,
   'run:plan': z.strictObject({ ids: subset }),
-  'pixels:checkAll': none,
+  'pixels:checkAll': z.strictObject({ ids: subset }),
   'pixels:cancel': none,
   'batch:start': z.strictObject({ verify: z.boolean(), ids: subset }),
   'batch:cancel': none,

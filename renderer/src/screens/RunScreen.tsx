@@ -70,10 +70,13 @@ function verificationText({ verification, held, accepted }: RunSummary): string 
 /** What the run will do, in plain words, before it starts: profile, options, key, outcomes, output folder. */
 function Plan({
   plan,
+  subset,
   onReviewHeld,
   onError,
 }: {
   plan: RunPlan;
+  /** The files checked for the run, when not all are. */
+  subset: number[] | undefined;
   onReviewHeld: () => void;
   onError: (message: string) => void;
 }) {
@@ -130,7 +133,7 @@ function Plan({
         </div>
       </dl>
       {plan.pixels ? (
-        <PixelPlanPanel pixels={plan.pixels} onReviewHeld={onReviewHeld} onError={onError} />
+        <PixelPlanPanel pixels={plan.pixels} subset={subset} onReviewHeld={onReviewHeld} onError={onError} />
       ) : null}
       {output && output.entries > 0 ? (
         <p className="banner banner-warn" data-testid="plan-output-warning">
@@ -151,10 +154,12 @@ function Plan({
  */
 function PixelPlanPanel({
   pixels,
+  subset,
   onReviewHeld,
   onError,
 }: {
   pixels: PixelPlan;
+  subset: number[] | undefined;
   onReviewHeld: () => void;
   onError: (message: string) => void;
 }) {
@@ -163,7 +168,7 @@ function PixelPlanPanel({
   const running = progress?.running === true;
   const checkAll = () => {
     setProgress({ done: 0, total: pixels.unchecked, running: true });
-    deid.checkAllPixels().catch((error: unknown) => {
+    deid.checkAllPixels({ ids: subset }).catch((error: unknown) => {
       setProgress(null);
       onError(messageOf(error));
     });
@@ -482,7 +487,7 @@ export function RunScreen({
           </p>
         ) : null}
         {plan && files.rows.length > 0 ? (
-          <Plan plan={plan} onReviewHeld={onReviewHeld} onError={onError} />
+          <Plan plan={plan} subset={subset} onReviewHeld={onReviewHeld} onError={onError} />
         ) : null}
         <label className="check">
           <input type="checkbox" checked={verify} onChange={(event) => setVerify(event.target.checked)} />
