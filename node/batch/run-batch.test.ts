@@ -339,6 +339,18 @@ describe('runBatch (in-process)', () => {
       const outputs = audit.filter((r) => r.status === 'written').map((r) => r.output!.slice(out.length));
       expect(outputs.sort()).toEqual(files.map(([p]) => p).sort());
       expect(audit.map((r) => r.input_no).sort()).toEqual(['1', '2', '3']);
+      // The resume state followed the move made in the run: a rerun finds both contents done.
+      const again = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript: join(root, 'dist/cli/batch-worker.js'),
+        reports: { reportDir, auditDir: `${out}.audit` },
+      });
+      expect(again.summary).toMatchObject({ written: 0, previouslyWritten: 2, failed: 0 });
+      expect(listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')])).toEqual(
+        files,
+      );
       return { files: files.sort(), byName };
     };
     const forward = await run(['a-original.dcm', 'b-resent.dcm', 'c-copy.dcm'], 0);
