@@ -213,7 +213,17 @@ describe('dicom-deid anonymize', () => {
         .split(', ')
         .map((part) => part.replace(/ [\d.]+ s$/, ''))
         .sort(),
-    ).toEqual(['commit', 'de-identify', 'hash input', 'parse', 'read', 'verify', 'walk', 'write']);
+    ).toEqual([
+      'commit',
+      'de-identify',
+      'hash input',
+      'parse',
+      'read',
+      'sync wait',
+      'verify',
+      'walk',
+      'write',
+    ]);
     expect(r.stdout).toMatch(/report \(shareable\): .*out-good\.report/);
   });
 

@@ -110,7 +110,9 @@ function progressLine(p: BatchProgress): string {
   const width = 24;
   const filled = p.total ? Math.round((p.done / p.total) * width) : 0;
   const eta = p.etaSeconds === null ? '' : `  ETA ${clock(p.etaSeconds)}`;
-  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} files  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
+  // While the walk still finds inputs, the total is what it found so far.
+  const total = p.counting ? `${p.total} found so far` : `${p.total} files`;
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${total}  ${p.filesPerSecond.toFixed(1)} files/s${eta}  (${p.failed} failed)`;
 }
 
 /** Stage times for `--profile-stages`: worker stages are summed over threads, so they can exceed the wall time. */

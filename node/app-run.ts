@@ -168,7 +168,9 @@ export function createRunner(deps: RunnerDeps) {
     controller = abort;
 
     let lastSent = 0;
-    const sendProgress = (progress: RunProgress) => {
+    const sendProgress = (walked: RunProgress) => {
+      // The window names every file it runs: the total is known before the batch's walk has met them all.
+      const { counting: _, ...progress } = { ...walked, total: Math.max(walked.total, inputs.length) };
       const now = Date.now();
       if (now - lastSent < PROGRESS_MS && progress.done < progress.total) return;
       lastSent = now;

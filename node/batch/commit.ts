@@ -3,11 +3,12 @@ import { dirname, join } from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../shared/dicomdir/file-id.js';
 import { errorText } from '../../shared/errors.js';
+import { compactKey } from '../compact-key.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
 import { distinctOutputPath, plainOutputPath } from './output-path.js';
 import type { Pending, Taken } from './plan.js';
-import { type FileOutcome, failureReason, unlinkQuietly } from './process-file.js';
+import { type FileOutcome, failureReason, sha256OfFile, unlinkQuietly } from './process-file.js';
 import type { ResumeIndex } from './resume.js';
 import { keepForReview } from './review.js';
 
@@ -30,15 +31,16 @@ export interface BatchFileResult {
 export const duplicateReason = (earlier: string): string =>
   `duplicate: the same instance with the same content as ${earlier}`;
 
-/** What holds an output name: the content's SHA-256 and where it came from. */
+/** What holds an output name: the content's SHA-256 and the input it came from. */
 interface Holder {
   readonly sha: string;
-  readonly verification: 'passed' | 'not-run';
   /** Absent for an output an earlier run wrote. */
   readonly inputNo?: number;
-  readonly input: string;
-  readonly resumeKey: string;
 }
+
+// Who holds a name, as `taken` keeps it: an input number (from 1), or one of these.
+const EARLIER = 0;
+const CONTESTED = -1;
 
 interface CommitSite {
   readonly outDir: string;
@@ -50,19 +52,33 @@ interface CommitSite {
   readonly dicomdir: boolean;
 }
 
+/** An input recorded in the group being committed, with the move that puts its output in place. */
+interface Staged {
+  readonly result: BatchFileResult;
+  readonly bytes: number;
+  readonly place?: () => void;
+  readonly tempPath?: string;
+}
+
 /**
  * The batch's last stage: gives each finished file its name (a copy kept for review, an output under a
- * name no other content holds), writes its private record, and moves it into place. The record comes
- * first, so no output ever exists without the line linking it back.
+ * name no other content holds), writes its private record, and moves it into place. Files come in input
+ * order and are committed in groups: the group's records are appended and made durable together (one
+ * flush, one sync), then its outputs are moved into place, so no output ever exists without the line
+ * linking it back, at the cost of one sync per group instead of one per file.
  */
 export class CommitStage {
   private readonly resume: ResumeIndex;
-  // Output names taken so far, with what holds them. A contested name is one that two contents share:
-  // nobody holds it, every content goes under its hashed name.
-  private readonly claimed = new Map<string, Holder | 'contested'>();
+  // Output names taken so far (by compactKey: a few dozen bytes per output), with the input number that
+  // holds each, EARLIER or CONTESTED (two contents share the name: nobody holds it, every content goes
+  // under its hashed name). What holds a name is read back from the file on the rare second arrival.
+  private readonly taken = new Map<string, number>();
   private readonly madeDirs = new Set<string>();
   private readonly allocator: FileIdAllocator | undefined;
   private readonly directory: DicomdirEntry[] = [];
+  private group: Staged[] = [];
+  // Names held by outputs of the group that are not in place yet, with what holds them.
+  private readonly unplaced = new Map<string, Holder>();
 
   constructor(private readonly site: CommitSite) {
     this.resume = site.resume;
@@ -74,15 +90,90 @@ export class CommitStage {
     }
   }
 
-  /** An output an earlier run wrote, still in place with the bytes it recorded. */
-  claim(previous: Taken) {
-    this.claimed.set(previous.out, previous);
-    const plain = plainOutputPath(previous.out);
-    if (plain !== previous.out) this.claimed.set(plain, 'contested');
+  /** Milliseconds spent waiting for the records to reach the disk (the main thread routes meanwhile). */
+  syncWait = 0;
+
+  /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
+  pass(r: BatchFileResult, bytes: number, taken?: Taken) {
+    if (taken) this.claim(taken);
+    this.group.push({ result: this.record(r, bytes), bytes });
   }
 
-  /** The private audit line (on disk when this returns); the result carries the number the audit gave. */
-  record(r: BatchFileResult, bytes: number): BatchFileResult {
+  /**
+   * A finished file, the next in input order: named and recorded in the group. False, with nothing done,
+   * when it must wait for the group's commit (it would move aside an output of the group not yet in place).
+   */
+  add(task: Pending, outcome: FileOutcome): boolean {
+    if (outcome.status === 'written' && this.mustWait(outcome)) return false;
+    const { result, place } = this.finish(task, outcome);
+    const tempPath = place && outcome.status === 'written' ? outcome.tempPath : undefined;
+    try {
+      this.group.push({ result: this.record(result, task.bytes), bytes: task.bytes, place, tempPath });
+    } catch (e) {
+      if (tempPath) unlinkQuietly(tempPath);
+      throw e;
+    }
+    return true;
+  }
+
+  /**
+   * Commits the group: its records reach the disk, then its outputs move into place and each input is
+   * announced, in order. A failure leaves no output of the group without its record: what was not placed
+   * is deleted (a resumed run writes it again) and the error is thrown.
+   */
+  async commit(announce: (r: BatchFileResult, bytes: number) => void): Promise<void> {
+    const group = this.group;
+    this.group = [];
+    const began = performance.now();
+    try {
+      await this.site.writer?.sync();
+      this.syncWait += performance.now() - began;
+    } catch (e) {
+      this.drop(group, 0);
+      throw e;
+    }
+    for (const [i, staged] of group.entries()) {
+      try {
+        staged.place?.();
+      } catch (e) {
+        // The output folder's disk fails: the record stands for an output a resumed run writes again
+        // (the same bytes, so no second line), and the run stops rather than go on.
+        this.drop(group, i);
+        throw e;
+      }
+      announce(staged.result, staged.bytes);
+    }
+    this.unplaced.clear();
+    this.resume.flush();
+  }
+
+  /** Forgets the group (the run stops): its outputs are deleted, never moved into place. */
+  discard() {
+    this.drop(this.group, 0);
+    this.group = [];
+  }
+
+  private drop(group: readonly Staged[], from: number) {
+    for (const staged of group.slice(from)) if (staged.tempPath) unlinkQuietly(staged.tempPath);
+    this.unplaced.clear();
+  }
+
+  /** Whether the output's name is held by another content of the group, not yet in place to be moved. */
+  private mustWait(outcome: FileOutcome & { status: 'written' }): boolean {
+    if (this.allocator) return false;
+    const holder = this.unplaced.get(outcome.relativeOutput);
+    return holder !== undefined && holder.sha !== outcome.outputSha256;
+  }
+
+  /** An output an earlier run wrote, still in place with the bytes it recorded. */
+  private claim(previous: Pick<Taken, 'out'>) {
+    this.taken.set(compactKey(previous.out), EARLIER);
+    const plain = plainOutputPath(previous.out);
+    if (plain !== previous.out) this.taken.set(compactKey(plain), CONTESTED);
+  }
+
+  /** The private audit line (on disk at the group's commit); the result carries the number the audit gave. */
+  private record(r: BatchFileResult, bytes: number): BatchFileResult {
     const inputNo = this.site.writer?.add(recordOf(r, bytes)) ?? r.inputNo;
     return inputNo === r.inputNo ? r : { ...r, inputNo };
   }
@@ -91,8 +182,8 @@ export class CommitStage {
    * Where a finished file goes, and the move that puts it there (for a written one). A second input
    * yielding the same instance is not written twice.
    */
-  finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
-    const { claimed, allocator, directory, resume } = this;
+  private finish(task: Pending, outcome: FileOutcome): { result: BatchFileResult; place?: () => void } {
+    const { allocator, directory, resume } = this;
     const { outDir, reviewDir } = this.site;
     const { inputNo } = task;
     if (outcome.status !== 'written') {
@@ -120,15 +211,12 @@ export class CommitStage {
     const sha = outcome.outputSha256;
     const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
-    if (!allocator) {
-      const first = claimed.get(name);
-      if (first === 'contested') name = hashed;
-      else if (first && first.sha !== sha) {
-        this.moveAside(name, first);
-        name = hashed;
-      }
+    let holder = this.holderOf(name);
+    if (!allocator && holder && (holder === 'contested' || holder.sha !== sha)) {
+      if (holder !== 'contested') this.moveAside(name, holder);
+      name = hashed;
+      holder = this.holderOf(name);
     }
-    const holder = claimed.get(name);
     if (holder && holder !== 'contested') {
       unlinkQuietly(outcome.tempPath);
       const earlier =
@@ -148,13 +236,8 @@ export class CommitStage {
         },
       };
     }
-    claimed.set(name, {
-      sha,
-      inputNo,
-      input: task.input,
-      resumeKey: task.resumeKey,
-      verification: outcome.verification,
-    });
+    this.taken.set(compactKey(name), inputNo);
+    this.unplaced.set(name, { sha, inputNo });
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : name;
     const final = join(outDir, relativeOutput);
@@ -193,6 +276,29 @@ export class CommitStage {
   }
 
   /**
+   * What holds an output name: this run's claims, else an earlier run's output still in place with the
+   * bytes it recorded, whose input the walk has not reached yet (it may never: it was not given again).
+   */
+  private holderOf(name: string): Holder | 'contested' | undefined {
+    const unplaced = this.unplaced.get(name);
+    if (unplaced) return unplaced;
+    const key = compactKey(name);
+    const held = this.taken.get(key);
+    if (held === CONTESTED) return 'contested';
+    const earlier = held === undefined ? this.resume.recordedAt(name) : undefined;
+    if (earlier === 'contested') {
+      this.taken.set(key, CONTESTED);
+      return 'contested';
+    }
+    if (held === undefined && !earlier) return undefined;
+    // Read back: a name is held twice only by a copy or another content of one instance, which is rare.
+    const sha = sha256OfFile(join(this.site.outDir, name));
+    if (sha === undefined || (earlier && sha !== earlier.sha)) return undefined;
+    if (earlier) this.claim(earlier);
+    return held === undefined || held === EARLIER ? { sha } : { sha, inputNo: held };
+  }
+
+  /**
    * A second content arrived for `name`: the first moves to its hashed name, the plain one is contested
    * from now on. Its audit gets a line for the new name and the resume state its new place.
    */
@@ -201,10 +307,10 @@ export class CommitStage {
     const moved = distinctOutputPath(name, first.sha);
     this.madeDirsFor(join(outDir, moved));
     renameSync(join(outDir, name), join(outDir, moved));
-    this.claimed.set(name, 'contested');
-    this.claimed.set(moved, first);
-    writer?.moved(join(outDir, name), join(outDir, moved), first.input);
-    this.resume.add(first.resumeKey, { out: moved, sha: first.sha, verification: first.verification });
+    this.taken.set(compactKey(name), CONTESTED);
+    this.taken.set(compactKey(moved), first.inputNo ?? EARLIER);
+    writer?.moved(join(outDir, name), join(outDir, moved), first.sha, first.inputNo);
+    this.resume.moved(name, moved);
   }
 
   private madeDirsFor(path: string) {

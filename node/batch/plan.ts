@@ -25,6 +25,8 @@ export interface PassedOver {
   readonly reason: string;
   readonly output?: string;
   readonly alreadyWritten?: Pick<DoneOutput, 'sha' | 'verification'>;
+  /** The earlier run's output it stands for, still in place with the bytes recorded. */
+  readonly taken?: Taken;
 }
 
 /** An output an earlier run wrote, and the input it came from. */
@@ -38,20 +40,18 @@ const identityOf = (path: OsPath): string =>
   typeof path === 'string' ? resolve(path) : `${resolve(path.toString('utf8'))}\0${path.toString('latin1')}`;
 
 /**
- * The batch's first stage: walks the inputs and sorts them into work to do and inputs passed over, with
- * the output names earlier runs hold (relative name → SHA-256). An earlier output counts only when its
- * bytes are still the ones recorded: a file changed since is written again.
+ * The batch's first stage: walks the inputs and tells, input by input as the walk finds them, the work
+ * to do and the inputs passed over (with the earlier run's output they stand for). An earlier output
+ * counts only when its bytes are still the ones recorded: a file changed since is written again. Nothing
+ * is kept per input, so the walk can stream through any number of them.
  */
-export async function planInputs(
+export async function* planInputs(
   inputs: readonly string[],
   outDir: string,
   resume: ResumeIndex,
   /** Only the inputs of this run's shard, when the work is split between runs. */
   shard?: { includes(path: string): boolean },
-): Promise<{ skipped: PassedOver[]; pending: Pending[]; taken: Map<string, Taken> }> {
-  const skipped: PassedOver[] = [];
-  const pending: Pending[] = [];
-  const taken = new Map<string, Taken>();
+): AsyncGenerator<Pending | PassedOver> {
   // Numbered as `scan` lists them, so an input has one number whatever the workers, shards or resumes.
   let inputNo = 0;
   for await (const entry of walkInputs(inputs)) {
@@ -59,7 +59,7 @@ export async function planInputs(
     if (shard && !shard.includes(entry.path)) continue;
     if (entry.kind === 'skipped') {
       const reason = SKIP_REASONS[entry.reason];
-      skipped.push({ inputNo, input: entry.path, bytes: 0, status: 'skipped', reason });
+      yield { inputNo, input: entry.path, bytes: 0, status: 'skipped', reason };
       continue;
     }
     let size = 0;
@@ -74,8 +74,7 @@ export async function planInputs(
     const resumeKey = resume.keyFor(identityOf(entry.osPath), size, mtime);
     const previous = resume.outputFor(resumeKey);
     if (previous && sha256OfFile(join(outDir, previous.out)) === previous.sha) {
-      taken.set(previous.out, { ...previous, input: entry.path, resumeKey });
-      skipped.push({
+      yield {
         inputNo,
         input: entry.path,
         bytes: size,
@@ -83,10 +82,10 @@ export async function planInputs(
         reason: 'already written by an earlier run with the same profile and key',
         output: join(outDir, previous.out),
         alreadyWritten: { sha: previous.sha, verification: previous.verification },
-      });
+        taken: { ...previous, input: entry.path, resumeKey },
+      };
       continue;
     }
-    pending.push({ inputNo, input: entry.path, osPath: entry.osPath, bytes: size, resumeKey });
+    yield { inputNo, input: entry.path, osPath: entry.osPath, bytes: size, resumeKey };
   }
-  return { skipped, pending, taken };
 }

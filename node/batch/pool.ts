@@ -4,10 +4,24 @@ import { OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
 import type { FileOutcome, FileTask, WorkerConfig } from './process-file.js';
 import { BatchSetupError } from './site.js';
 
-/** What the pool needs of an input: what opens it, and its size for the outcome of a lost worker. */
+/** What the pool needs of an input: its id in the run, what opens it, its size for a lost worker's outcome. */
 export interface PoolTask {
+  readonly id: number;
   readonly osPath: OsPath;
   readonly bytes: number;
+}
+
+/**
+ * Where the pool takes its tasks from as they come (the walk streams them): `take` gives the next one
+ * or undefined when none is ready yet; the source calls the `wake` it was given once more may be ready.
+ */
+export interface TaskSource<T> {
+  take(): T | undefined;
+  /** How many tasks take() would give now. */
+  readonly waiting: number;
+  /** No task will come any more. */
+  readonly ended: boolean;
+  onReady(wake: () => void): void;
 }
 
 // A worker's heap cap: a hostile file that makes the engine balloon kills its worker, not the batch.
@@ -22,19 +36,22 @@ const PER_WORKER = 2;
 export function runInWorkers<T extends PoolTask>(
   script: string | undefined,
   config: WorkerConfig,
-  pending: readonly T[],
+  source: TaskSource<T>,
   size: number,
   signal: AbortSignal | undefined,
   onOutcome: (task: T, outcome: FileOutcome) => void,
 ): Promise<boolean> {
   if (!script) throw new BatchSetupError('no worker script given for a threaded batch');
   return new Promise((resolvePool) => {
-    let next = 0;
     let settled = false;
+    // Threads start as work arrives (a run with nothing left to do starts none), up to `size`.
+    let started = 0;
     // Replacements are bounded: a worker that cannot even start must not be restarted forever.
     let respawns = 4 * size;
-    const inFlight = new Map<Worker, Set<number>>();
-    const active = () => [...inFlight.values()].reduce((n, ids) => n + ids.size, 0);
+    // Set when no thread can be kept running: what remains fails, with the reason, rather than wait forever.
+    let noWorkers = false;
+    const inFlight = new Map<Worker, Map<number, T>>();
+    const active = () => [...inFlight.values()].reduce((n, tasks) => n + tasks.size, 0);
     const settle = (cancelled: boolean) => {
       if (settled) return;
       settled = true;
@@ -43,41 +60,48 @@ export function runInWorkers<T extends PoolTask>(
       void Promise.all([...inFlight.keys()].map((w) => w.terminate())).then(() => resolvePool(cancelled));
     };
     const finishIfDone = () => {
-      if (active() === 0 && (signal?.aborted || next >= pending.length)) settle(signal?.aborted ?? false);
+      if (active() === 0 && (signal?.aborted || source.ended)) settle(signal?.aborted ?? false);
     };
     const feed = (w: Worker) => {
-      if (signal?.aborted || next >= pending.length) return finishIfDone();
-      const id = next++;
-      inFlight.get(w)!.add(id);
-      const task: FileTask = { id, input: pending[id]!.osPath };
-      w.postMessage(task);
+      const held = inFlight.get(w)!;
+      while (held.size < PER_WORKER && !signal?.aborted) {
+        const task = source.take();
+        if (!task) break;
+        held.set(task.id, task);
+        w.postMessage({ id: task.id, input: task.osPath } satisfies FileTask);
+      }
+      finishIfDone();
+    };
+    const failRest = () => {
+      for (let task = source.take(); task; task = source.take()) {
+        onOutcome(task, {
+          id: task.id,
+          status: 'failed',
+          reason: 'not processed: no worker thread could be kept running',
+          inputBytes: task.bytes,
+          verification: 'not-run',
+        });
+      }
+      finishIfDone();
     };
     const lost = (w: Worker) => {
-      const ids = inFlight.get(w);
-      if (!ids || settled) return;
+      const held = inFlight.get(w);
+      if (!held || settled) return;
       inFlight.delete(w);
-      for (const id of ids) {
-        onOutcome(pending[id]!, {
-          id,
+      for (const task of held.values()) {
+        onOutcome(task, {
+          id: task.id,
           status: 'failed',
           reason:
             'processing stopped unexpectedly (the worker handling this file ran out of memory or crashed)',
-          inputBytes: pending[id]!.bytes,
+          inputBytes: task.bytes,
           verification: 'not-run',
         });
       }
       if (respawns-- > 0) start();
       else if (inFlight.size === 0) {
-        // No thread left to do the work: what remains fails, with the reason, rather than waiting forever.
-        for (; next < pending.length; next++) {
-          onOutcome(pending[next]!, {
-            id: next,
-            status: 'failed',
-            reason: 'not processed: no worker thread could be kept running',
-            inputBytes: pending[next]!.bytes,
-            verification: 'not-run',
-          });
-        }
+        noWorkers = true;
+        failRest();
       }
       finishIfDone();
     };
@@ -86,22 +110,53 @@ export function runInWorkers<T extends PoolTask>(
         workerData: config,
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       });
-      inFlight.set(w, new Set());
+      inFlight.set(w, new Map());
       const unpacker = new OutcomeUnpacker();
       w.on('message', (packed: PackedOutcome) => {
         const o = unpacker.unpack(packed);
-        inFlight.get(w)?.delete(o.id);
-        if (settled) return;
-        onOutcome(pending[o.id]!, o);
+        const held = inFlight.get(w);
+        const task = held?.get(o.id);
+        held?.delete(o.id);
+        if (settled || !task) return;
+        onOutcome(task, o);
         feed(w);
       });
       w.on('error', () => lost(w));
       w.on('exit', () => lost(w));
-      for (let k = 0; k < PER_WORKER; k++) feed(w);
+      feed(w);
     };
+    const wake = () => {
+      if (settled) return;
+      if (noWorkers) return failRest();
+      for (const w of inFlight.keys()) feed(w);
+      for (; started < size && source.waiting > 0; started++) start();
+      finishIfDone();
+    };
+    source.onReady(wake);
     const onAbort = () => settle(true);
     signal?.addEventListener('abort', onAbort);
     if (signal?.aborted) settle(true);
-    else for (let i = 0; i < size; i++) start();
+    else wake();
   });
+}
+
+/**
+ * Processes the tasks one after another in this thread (tests, tiny batches), giving the event loop a turn
+ * before each, so the walk goes on while files are processed.
+ */
+export async function runInThisThread<T extends PoolTask>(
+  source: TaskSource<T>,
+  signal: AbortSignal | undefined,
+  process: (task: T) => Promise<FileOutcome>,
+  onOutcome: (task: T, outcome: FileOutcome) => void,
+): Promise<void> {
+  let wake: () => void = () => {};
+  source.onReady(() => wake());
+  while (!signal?.aborted) {
+    await new Promise((turn) => setImmediate(turn));
+    const task = source.take();
+    if (task) onOutcome(task, await process(task));
+    else if (source.ended) return;
+    else await new Promise<void>((ready) => (wake = ready));
+  }
 }

@@ -4,6 +4,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, keyedDigest, keyFingerprint } from '../../shared/anonymize/key.js';
 import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { ReportableError } from '../../shared/errors.js';
+import { plainOutputPath } from './output-path.js';
 
 const DONE_FILE = 'done.jsonl';
 
@@ -39,6 +40,10 @@ export class ResumeIndex {
   private readonly maker: Maker;
   /** Open for appending from the first output on: reopening the file per output cost three calls each. */
   private fd: number | undefined;
+  /** Lines waiting for flush(): one write per committed group, not one per output. */
+  private lines: string[] = [];
+  /** Earlier runs' outputs by name (a plain name two contents share: contested), built on first use. */
+  private byName: Map<string, (DoneOutput & { readonly key: string }) | 'contested'> | undefined;
 
   /**
    * `replace(outputs)` is called with the relative paths of another profile's or key's outputs when the
@@ -60,15 +65,27 @@ export class ResumeIndex {
       // First run into this folder.
     }
     const [first, ...lines] = text.split('\n');
-    const entries = lines.flatMap((line) => {
+    type Entry = DoneOutput & { k: string; dir?: DicomdirEntry };
+    const entries: Entry[] = [];
+    // Where each output's entry is, while the lines are read: a move line renames the output it names.
+    const at = new Map<string, number>();
+    for (const line of lines) {
+      let e: Partial<Entry> & { moved?: unknown; to?: unknown };
       try {
-        const e = JSON.parse(line) as DoneOutput & { k: string; dir?: DicomdirEntry };
-        return typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string' ? [e] : [];
+        e = JSON.parse(line);
       } catch {
         // A line cut short by a crash: that input is simply done again.
-        return [];
+        continue;
       }
-    });
+      if (typeof e.moved === 'string' && typeof e.to === 'string') {
+        const i = at.get(e.moved);
+        if (i === undefined) continue;
+        entries[i] = { ...entries[i]!, out: e.to };
+        at.delete(e.moved);
+        at.set(e.to, i);
+      } else if (typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string')
+        at.set(e.out, entries.push(e as Entry) - 1);
+    }
     if (text !== '' && !this.isMine(first!)) {
       if (!replace && entries.length > 0)
         throw new OtherOutputsError(
@@ -110,18 +127,70 @@ export class ResumeIndex {
     return this.done.get(key);
   }
 
-  /** `dir`: the output's DICOMDIR record (de-identified values only), when the batch keeps a DICOMDIR. */
+  /**
+   * The earlier run's output recorded under `name` (relative to the output folder), or `contested` when
+   * earlier runs wrote several contents of that instance, each under its hashed name.
+   */
+  recordedAt(name: string): (DoneOutput & { readonly key: string }) | 'contested' | undefined {
+    if (this.done.size === 0) return undefined;
+    if (!this.byName) {
+      this.byName = new Map();
+      for (const [key, output] of this.done) this.index(key, output);
+    }
+    return this.byName.get(name);
+  }
+
+  private index(key: string, output: DoneOutput) {
+    const plain = plainOutputPath(output.out);
+    if (plain !== output.out) this.byName!.set(plain, 'contested');
+    this.byName!.set(output.out, { ...output, key });
+  }
+
+  /**
+   * Records an output (on disk at the next flush). Only earlier runs' outputs are kept in memory, where a
+   * move updates them: this run's are the batch's own to track, and the state must not grow with the run.
+   * `dir`: the output's DICOMDIR record (de-identified values only), when the batch keeps a DICOMDIR.
+   */
   add(key: string, output: DoneOutput, dir?: DicomdirEntry) {
-    this.done.set(key, output);
-    if (dir) this.directory.push(dir);
+    const earlier = this.done.get(key);
+    if (earlier) {
+      this.done.set(key, output);
+      if (this.byName) {
+        this.byName.delete(earlier.out);
+        this.index(key, output);
+      }
+    }
+    this.lines.push(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+  }
+
+  /**
+   * An output moved to another name (a second content of its instance arrived), relative to the output
+   * folder: the next run reading the state finds it there.
+   */
+  moved(from: string, to: string) {
+    const earlier = this.recordedAt(from);
+    if (earlier && earlier !== 'contested') {
+      const { key, ...output } = earlier;
+      this.add(key, { ...output, out: to });
+    } else this.lines.push(`${JSON.stringify({ moved: from, to })}\n`);
+  }
+
+  /** Appends the lines recorded since the last flush, in one write. */
+  flush() {
+    if (this.lines.length === 0) return;
     this.fd ??= openSync(this.file, 'a');
-    const line = Buffer.from(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
-    for (let at = 0; at < line.length; ) at += writeSync(this.fd, line, at);
+    const bytes = Buffer.from(this.lines.join(''));
+    this.lines = [];
+    for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
   }
 
   close() {
-    if (this.fd !== undefined) closeSync(this.fd);
-    this.fd = undefined;
+    try {
+      this.flush();
+    } finally {
+      if (this.fd !== undefined) closeSync(this.fd);
+      this.fd = undefined;
+    }
   }
 
   /** DICOMDIR records of earlier runs, in the order their files were written. */

@@ -339,6 +339,18 @@ describe('runBatch (in-process)', () => {
       const outputs = audit.filter((r) => r.status === 'written').map((r) => r.output!.slice(out.length));
       expect(outputs.sort()).toEqual(files.map(([p]) => p).sort());
       expect(audit.map((r) => r.input_no).sort()).toEqual(['1', '2', '3']);
+      // The resume state followed the move made in the run: a rerun finds both contents done.
+      const again = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers,
+        workerScript: join(root, 'dist/cli/batch-worker.js'),
+        reports: { reportDir, auditDir: `${out}.audit` },
+      });
+      expect(again.summary).toMatchObject({ written: 0, previouslyWritten: 2, failed: 0 });
+      expect(listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')])).toEqual(
+        files,
+      );
       return { files: files.sort(), byName };
     };
     const forward = await run(['a-original.dcm', 'b-resent.dcm', 'c-copy.dcm'], 0);
@@ -346,6 +358,38 @@ describe('runBatch (in-process)', () => {
     const threaded = await run(['b-original.dcm', 'a-resent.dcm', 'c-copy.dcm'], 2);
     expect(backward.files).toEqual(forward.files);
     expect(threaded.files).toEqual(forward.files);
+  });
+
+  it('moves an earlier run’s output aside when another content of its instance arrives, and resumes both', async () => {
+    const original = makeInputs(2).files[0]!.bytes;
+    const changed = Buffer.from(original);
+    changed[changed.length - 1] = changed[changed.length - 1]! ^ 0xff;
+    const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+    writeFileSync(join(dir, 'a.dcm'), original);
+    writeFileSync(join(dir, 'b.dcm'), changed);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const request = { outDir: out, reports: { reportDir: `${out}.report`, auditDir: `${out}.audit` } };
+    expect((await collect({ ...request, inputs: [join(dir, 'a.dcm')] })).summary.written).toBe(1);
+    const [first] = listFiles(out);
+    // The second run is not given the first input: the earlier output is found by its name alone, and
+    // moves aside instead of being replaced.
+    expect((await collect({ ...request, inputs: [join(dir, 'b.dcm')] })).summary.written).toBe(1);
+    const outputs = listFiles(out).sort();
+    expect(outputs).toHaveLength(2);
+    expect(outputs).not.toContain(first);
+    for (const p of outputs) {
+      const sha = createHash('sha256').update(readFileSync(p)).digest('hex');
+      expect(p.endsWith(`_${sha.slice(0, 12)}.dcm`)).toBe(true);
+    }
+    // The resume state followed the move: a third run given both finds both done, and changes nothing.
+    const before = outputs.map((p) => readFileSync(p).toString('hex'));
+    const third = await collect({ ...request, inputs: [dir] });
+    expect(third.summary).toMatchObject({ written: 0, previouslyWritten: 2, failed: 0 });
+    expect(listFiles(out).sort()).toEqual(outputs);
+    expect(outputs.map((p) => readFileSync(p).toString('hex'))).toEqual(before);
+    // One audit row per output, under its final name.
+    const audit = readCsvFile(join(`${out}.audit`, 'deid-audit.csv')).filter((r) => r.status === 'written');
+    expect(audit.map((r) => r.output).sort()).toEqual(outputs);
   });
 
   it('cancels before the next file and leaves no partial output', async () => {
@@ -358,7 +402,10 @@ describe('runBatch (in-process)', () => {
     );
     expect(summary.cancelled).toBe(true);
     expect(summary.written).toBe(1);
-    expect(summary.notProcessed).toBe(5);
+    // The walk streams into the batch and stops with it: the total is what it had found by then.
+    expect(summary.total).toBeGreaterThan(1);
+    expect(summary.total).toBeLessThanOrEqual(6);
+    expect(summary.notProcessed).toBe(summary.total - 1);
     expect(listFiles(out).filter((p) => p.endsWith('.part'))).toEqual([]);
     expect(hiddenLeft(out)).toEqual([]);
     const resumed = await runBatch({
@@ -384,11 +431,12 @@ describe('runBatch and its output folder', () => {
       { ...base, inputs: [dir], outDir: out },
       {
         onFile: () => {
-          second ??= runBatch({ ...base, inputs: [dir], outDir: out });
+          // Caught at once: it is refused while the first run still goes on, and looked at after.
+          second ??= runBatch({ ...base, inputs: [dir], outDir: out }).catch((e: unknown) => e);
         },
       },
     );
-    await expect(second).rejects.toThrow(/another run \(process \d+\) is writing into this output folder/);
+    expect(String(await second)).toMatch(/another run \(process \d+\) is writing into this output folder/);
     // A lock left by a process that is gone (kill -9 leaves one) does not block the next run.
     const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
     writeFileSync(join(out, '.deid-lock'), JSON.stringify({ pid: gone, started: '1', host: hostname() }));
@@ -522,6 +570,78 @@ describe('runBatch (worker threads, built bundle)', () => {
   beforeAll(() => {
     execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }, 120_000);
+
+  it('of byte-identical inputs writes the lowest-numbered, whatever order the workers finish them in', async () => {
+    const [a, b] = makeInputs(2).files;
+    const dir = mkdtempSync(join(tmpdir(), 'deid-in-'));
+    // Inputs 1 and 2 are one file, 3 and 4 another.
+    for (const [name, file] of [
+      ['1.dcm', a],
+      ['2.dcm', a],
+      ['3.dcm', b],
+      ['4.dcm', b],
+    ] as const)
+      writeFileSync(join(dir, name), file!.bytes);
+    // The real worker behind a stand-in that answers each pair of files in reverse order (the second
+    // file's outcome first) and notes the order it answered in.
+    const wrapDir = mkdtempSync(join(tmpdir(), 'deid-w-'));
+    const answered = join(wrapDir, 'answered');
+    const swapping = join(wrapDir, 'worker.mjs');
+    writeFileSync(
+      swapping,
+      `import { appendFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.outcome.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, o); };
+let held;
+let timer;
+const release = () => { clearTimeout(timer); const h = held; held = undefined; if (h) post(h); };
+// The labels a message brings are numbered in the order sent: the held one's go with the one sent first.
+parentPort.postMessage = (o) => {
+  if (held) {
+    post({ ...o, newLabels: [...(held.newLabels ?? []), ...(o.newLabels ?? [])] });
+    held = { ...held, newLabels: undefined };
+    release();
+  } else { held = o; timer = setTimeout(release, 500); }
+};
+await import(${JSON.stringify(workerScript)});
+`,
+    );
+    const runWith = async (script: string) => {
+      const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+      const auditDir = `${out}.audit`;
+      const { summary, results } = await collect({
+        inputs: [dir],
+        outDir: out,
+        workers: 1,
+        workerScript: script,
+        reports: { auditDir, reportDir: `${out}.report` },
+      });
+      expect(summary).toMatchObject({ written: 2, skipped: 2, failed: 0 });
+      const audit = readCsvFile(join(auditDir, 'deid-audit.csv'));
+      const outputs = listFiles(out).map((p) => [p.slice(out.length), readFileSync(p).toString('hex')]);
+      return { results, audit, outputs: outputs.sort(), out };
+    };
+    const swapped = await runWith(swapping);
+    // The outcomes really came out of order: 2 before 1, 4 before 3.
+    expect(readFileSync(answered, 'utf8')).toBe('1,0,3,2,');
+    const status = (n: number) => swapped.results.find((r) => r.input === join(dir, `${n}.dcm`));
+    expect([1, 2, 3, 4].map((n) => status(n)?.status)).toEqual(['written', 'skipped', 'written', 'skipped']);
+    expect(status(2)?.reason).toBe('duplicate: the same instance with the same content as input 1');
+    expect(status(4)?.reason).toBe('duplicate: the same instance with the same content as input 3');
+    // The audit links each output to the first input, and lists the inputs in their order.
+    expect(swapped.audit.map((r) => [r.input_no, r.status])).toEqual([
+      ['1', 'written'],
+      ['2', 'skipped'],
+      ['3', 'written'],
+      ['4', 'skipped'],
+    ]);
+    // In order, the same outputs and the same audit (times aside).
+    const inOrder = await runWith(workerScript);
+    expect(inOrder.outputs).toEqual(swapped.outputs);
+    const rows = (r: typeof swapped) =>
+      r.audit.map(({ timestamp: _, ...row }) => ({ ...row, output: row.output?.slice(r.out.length) }));
+    expect(rows(inOrder)).toEqual(rows(swapped));
+  });
 
   it('de-identifies files whose names are not valid UTF-8, in threads and in-process, naming them with U+FFFD', async () => {
     const { dir, files } = makeInputs(2);

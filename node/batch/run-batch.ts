@@ -6,9 +6,10 @@ import type { RunProgress } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../shared/profile/index.js';
 import { type BatchFileResult, CommitStage } from './commit.js';
+import { InOrder, Wakeup } from './in-order.js';
 import { PixelTools } from './pixel-pass.js';
-import { type Pending, planInputs } from './plan.js';
-import { runInWorkers } from './pool.js';
+import { type PassedOver, type Pending, planInputs } from './plan.js';
+import { runInThisThread, runInWorkers, type TaskSource } from './pool.js';
 import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
 import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
@@ -152,6 +153,10 @@ async function runOnSite(
   const heldReasons = new Set<string>();
   let done = 0;
   let bytesDone = 0;
+  // Found by the walk so far (this shard's inputs); final when the walk ends.
+  let total = 0;
+  let bytesTotal = 0;
+  let walking = true;
   // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
   const halt = new AbortController();
   let stopped: string | undefined;
@@ -159,9 +164,6 @@ async function runOnSite(
     stopped ??= reason;
     halt.abort();
   };
-  const onCancel = () => halt.abort();
-  hooks.signal?.addEventListener('abort', onCancel);
-  if (hooks.signal?.aborted) halt.abort();
   const committer = new CommitStage({
     outDir,
     tempDir,
@@ -171,6 +173,21 @@ async function runOnSite(
     dicomdir: req.dicomdir === true,
   });
 
+  function progress() {
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? done / seconds : 0;
+    hooks.onProgress?.({
+      done,
+      total,
+      bytesDone,
+      bytesTotal,
+      filesPerSecond: rate,
+      // Unknown while the walk still finds inputs: the total is only what it found so far.
+      etaSeconds: rate > 0 && !walking ? (total - done) / rate : null,
+      ...(walking ? { counting: true } : {}),
+      ...counts,
+    });
+  }
   const announce = (r: BatchFileResult, bytes: number) => {
     counts[r.status]++;
     if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
@@ -183,38 +200,130 @@ async function runOnSite(
     hooks.onFile?.(r);
     progress();
   };
-  const report = (r: BatchFileResult, bytes: number) => {
+
+  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
+  const timed = (stage: string, began: number) => {
+    if (stages) stages[stage] = (stages[stage] ?? 0) + (performance.now() - began);
+  };
+
+  // The stages, joined by bounded queues: the walk hands work to the pool through `queue`, the pool's
+  // outcomes wait in `finished` until every input before them is in, the commit takes them in input order.
+  // The walk pauses while WINDOW inputs are between it and the commit, so memory does not grow with the
+  // number of inputs.
+  const queue: Queued[] = [];
+  const finished = new InOrder<Finished>();
+  const walkMayGo = new Wakeup();
+  const commitMayGo = new Wakeup();
+  let wakePool = () => {};
+  const workers = req.workers ?? Math.max(1, availableParallelism());
+  // In this thread, one file at a time: the next starts once the last is committed, so a cancel stops
+  // the batch right after the file it came with.
+  let handedOut = 0;
+  const source: TaskSource<Queued> = {
+    take: () => {
+      if (workers === 0 && finished.taken < handedOut) return undefined;
+      const task = queue.shift();
+      if (task) handedOut = task.id + 1;
+      return task;
+    },
+    get waiting() {
+      return queue.length;
+    },
+    get ended() {
+      return halt.signal.aborted || (!walking && queue.length === 0);
+    },
+    onReady(wake) {
+      wakePool = wake;
+    },
+  };
+  const onHalt = () => {
+    walkMayGo.wake();
+    commitMayGo.wake();
+    wakePool();
+  };
+  halt.signal.addEventListener('abort', onHalt);
+  const onCancel = () => halt.abort();
+  const haltOn = (e: unknown): never => {
+    halt.abort();
+    throw e;
+  };
+  hooks.signal?.addEventListener('abort', onCancel);
+  if (hooks.signal?.aborted) halt.abort();
+
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
+  const walk = async () => {
+    let began = performance.now();
     try {
-      announce(committer.record(r, bytes), bytes);
+      for await (const item of planInputs(req.inputs, outDir, resume, shard)) {
+        if (halt.signal.aborted) break;
+        const seq = total++;
+        bytesTotal += item.bytes;
+        if ('status' in item) {
+          finished.put(seq, { passed: item });
+          commitMayGo.wake();
+        } else {
+          queue.push({ ...item, id: seq });
+          wakePool();
+        }
+        timed('walk', began);
+        while (total - finished.taken >= WINDOW && !halt.signal.aborted) await walkMayGo.wait();
+        began = performance.now();
+      }
+      timed('walk', began);
     } catch (e) {
-      stop(`a record could not be written: ${errorText(e)}`);
+      stop(`the inputs could not be listed: ${errorText(e)}`);
+    } finally {
+      walking = false;
+      wakePool();
+      commitMayGo.wake();
+      progress();
     }
   };
 
-  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
-  const walkStarted = performance.now();
-  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
-  const { skipped, pending, taken } = await planInputs(req.inputs, outDir, resume, shard);
-  if (stages) stages.walk = performance.now() - walkStarted;
-  for (const previous of taken.values()) committer.claim(previous);
-  const total = skipped.length + pending.length;
-  const bytesTotal = [...skipped, ...pending].reduce((n, t) => n + t.bytes, 0);
-
-  function progress() {
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    hooks.onProgress?.({
-      done,
-      total,
-      bytesDone,
-      bytesTotal,
-      filesPerSecond: rate,
-      etaSeconds: rate > 0 ? (total - done) / rate : null,
-      ...counts,
-    });
-  }
-  progress();
-  for (const { bytes, ...r } of skipped) report({ ...r, output: r.output ?? null }, bytes);
+  /**
+   * Commits finished inputs in input order, in groups: whatever is ready when the previous group's
+   * records reached the disk. Writes that fail here (a full disk under the audit or the state, the output
+   * folder's disk) stop the run with the reason instead of going on without a record.
+   */
+  const commitInOrder = async () => {
+    while (!halt.signal.aborted && (walking || finished.taken < total)) {
+      const ready = finished.takeReady();
+      if (ready.length === 0) {
+        await commitMayGo.wait();
+        continue;
+      }
+      const began = performance.now();
+      try {
+        for (const item of ready) {
+          if (stopped !== undefined) {
+            if ('outcome' in item && item.outcome.status === 'written') unlinkQuietly(item.outcome.tempPath);
+            continue;
+          }
+          if ('passed' in item) {
+            const { bytes, taken, ...r } = item.passed;
+            committer.pass({ ...r, output: r.output ?? null }, bytes, taken);
+            continue;
+          }
+          const { task, outcome } = item;
+          if (!committer.add(task, outcome)) {
+            await committer.commit(announce);
+            committer.add(task, outcome);
+          }
+          if (outcome.status !== 'written' && outcome.diskFull) {
+            await committer.commit(announce);
+            stop(outcome.reason);
+          }
+        }
+        await committer.commit(announce);
+      } catch (e) {
+        committer.discard();
+        stop(`a record could not be written: ${errorText(e)}`);
+      }
+      timed('commit', began);
+      walkMayGo.wake();
+      wakePool();
+    }
+  };
 
   const config: WorkerConfig = {
     tempDir,
@@ -226,66 +335,41 @@ async function runOnSite(
     ...(req.dicomdir ? { dicomdir: true } : {}),
     ...(stages ? { profileStages: true } : {}),
   };
-
-  /**
-   * One finished file: its audit line is on disk before its output appears, so no output ever exists
-   * without the record linking it back, whenever the run is killed. Writes that fail here (a full disk
-   * under the audit or the state) stop the run with the reason instead of going on without a record.
-   */
-  const commit = (task: Pending, outcome: FileOutcome) => {
-    if (!stages) return commitOne(task, outcome);
-    const began = performance.now();
-    commitOne(task, outcome);
-    if (outcome.stages) addTimes(stages, outcome.stages);
-    stages.commit = (stages.commit ?? 0) + (performance.now() - began);
+  const onOutcome = (task: Queued, outcome: FileOutcome) => {
+    if (stages && outcome.stages) addTimes(stages, outcome.stages);
+    finished.put(task.id, { task, outcome });
+    commitMayGo.wake();
   };
-  const commitOne = (task: Pending, outcome: FileOutcome) => {
-    if (stopped !== undefined) {
-      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
+  const process = async () => {
+    if (workers > 0) {
+      await runInWorkers(req.workerScript, config, source, workers, halt.signal, onOutcome);
       return;
     }
-    try {
-      const { result, place } = committer.finish(task, outcome);
-      const recorded = committer.record(result, task.bytes);
-      if (outcome.status !== 'written' && outcome.diskFull) {
-        announce(recorded, task.bytes);
-        return stop(outcome.reason);
-      }
-      if (!place) return announce(recorded, task.bytes);
-      // Failing here means the output folder's disk fails: the audit line stands for an output a resumed
-      // run writes again (the same bytes, so no second line), and the run stops rather than go on.
-      place();
-      announce(recorded, task.bytes);
-    } catch (e) {
-      if (outcome.status === 'written') unlinkQuietly(outcome.tempPath);
-      stop(`a record could not be written: ${errorText(e)}`);
-    }
-  };
-
-  const workers = req.workers ?? Math.max(1, availableParallelism());
-  let dicomdirProblem: string | undefined;
-  if (workers === 0 || pending.length === 0) {
     const tools = new PixelTools();
     try {
-      for (const [id, task] of pending.entries()) {
-        if (halt.signal.aborted) break;
-        commit(task, await processFileTimed({ id, input: task.osPath }, config, tools));
-      }
+      await runInThisThread(
+        source,
+        halt.signal,
+        (task) => processFileTimed({ id: task.id, input: task.osPath }, config, tools),
+        onOutcome,
+      );
     } finally {
       await tools.close();
     }
-  } else {
-    await runInWorkers(
-      req.workerScript,
-      config,
-      pending,
-      Math.min(workers, pending.length),
-      halt.signal,
-      commit,
-    );
+  };
+  // A stage that throws (no worker script, say) halts the others before the error goes up.
+  const settled = await Promise.allSettled(
+    [walk(), process(), commitInOrder()].map((stage) => stage.catch(haltOn)),
+  );
+  for (const r of settled) if (r.status === 'rejected') throw r.reason;
+  if (stages?.commit !== undefined) {
+    stages.commit -= committer.syncWait;
+    stages['sync wait'] = committer.syncWait;
   }
+  halt.signal.removeEventListener('abort', onHalt);
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
+  let dicomdirProblem: string | undefined;
   if (req.dicomdir && !halt.signal.aborted) {
     try {
       committer.writeDicomdir(req.toolVersion);
@@ -310,3 +394,14 @@ async function runOnSite(
     ...(dicomdirProblem ? { dicomdirProblem } : {}),
   };
 }
+
+// How many inputs may be between the walk and the commit: the queue for the workers, the files in flight
+// and those finished out of order waiting for the ones before them. Enough to keep the workers busy
+// behind a slow file; small enough that what they hold (a few kB each) stays bounded.
+const WINDOW = 256;
+
+/** An input on its way to the pool: `id` is its place among this run's inputs, from 0. */
+type Queued = Pending & { readonly id: number };
+
+/** What waits for the commit: an input passed over by the walk, or one the pool finished. */
+type Finished = { readonly passed: PassedOver } | { readonly task: Queued; readonly outcome: FileOutcome };

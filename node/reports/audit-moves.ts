@@ -26,7 +26,8 @@ export function foldMoves(rows: readonly string[][], col: AuditColumns): string[
         first &&
         first[col.status] === 'written' &&
         first[col.inputNo] === move[col.inputNo] &&
-        first[col.input] === move[col.input] &&
+        // A move names no input when the batch kept none for the output (it keeps no path per output).
+        (move[col.input] === '' || first[col.input] === move[col.input]) &&
         first[col.outputSha] === move[col.outputSha] &&
         first[col.output] !== move[col.output]
       ) {

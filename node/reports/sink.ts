@@ -1,4 +1,4 @@
-import { closeSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, writeSync } from 'node:fs';
 
 const FLUSH_AT = 64 * 1024;
 
@@ -9,6 +9,8 @@ const FLUSH_AT = 64 * 1024;
 export class FileSink {
   private parts: string[] = [];
   private pending = 0;
+  /** Written since the last sync(): not yet sure to be on the disk. */
+  private unsynced = false;
 
   constructor(private readonly fd: number) {}
 
@@ -23,7 +25,16 @@ export class FileSink {
     const bytes = Buffer.from(this.parts.join(''), 'utf8');
     this.parts = [];
     this.pending = 0;
+    this.unsynced = true;
     for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+  }
+
+  /** Flushes, then waits until everything written is on the disk (in a background thread). */
+  async sync(): Promise<void> {
+    this.flush();
+    if (!this.unsynced) return;
+    this.unsynced = false;
+    await new Promise<void>((done, fail) => fdatasync(this.fd, (e) => (e ? fail(e) : done())));
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSyn
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { type ActionName, TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
+import { compactKey } from '../compact-key.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
@@ -130,6 +131,9 @@ function previousEntries(path: string): ReportEntry[] {
   }
 }
 
+/** As much of a SHA-256 as the audit's bookkeeping keeps in memory: 48 bits, a number, not a string. */
+const shortSha = (sha: string): number => (sha === '' ? -1 : Number.parseInt(sha.slice(0, 12), 16));
+
 /** The audit's pixel cell: the status, and for an accepted or held file who accepted it or why it waits. */
 const pixelsCell = (pixels: PixelOutcome | undefined): string =>
   pixels ? `${pixels.status}${pixels.reason ? `: ${pixels.reason}` : ''}` : '';
@@ -141,7 +145,7 @@ const pixelsCell = (pixels: PixelOutcome | undefined): string =>
  * Shareable, in `reportDir`: deid-report.json and deid-report.csv, written as `.part` and renamed by
  * close(), so a report that exists is complete. Private, in `auditDir` (0700 when created, files 0600):
  * deid-audit.csv and the MIDI-B crosswalks, appended to and never truncated, each input's lines on disk
- * when add() returns, so a batch interrupted at any moment leaves the record of everything it wrote, and a
+ * when the sync() after its add() returns, so a batch interrupted at any moment leaves the record of everything it wrote, and a
  * rerun into the same audit folder continues it with one row per output and one per original identifier.
  */
 export class ReportWriter {
@@ -158,7 +162,11 @@ export class ReportWriter {
   private readonly carried = new Map<string, ReportEntry>();
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
-  private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: string }>();
+  // The outputs the audit held when opened, and those moved since, by compactKey of the output path (tens
+  // of bytes each, not hundreds): the input number and the start of the SHA-256 (shortSha), enough to tell
+  // a redone output from another content. A run's own outputs are not added: the batch gives each name
+  // one content, so memory does not grow with the run.
+  private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: number }>();
   private entries = 0;
   private readonly counts = {
     written: 0,
@@ -204,8 +212,7 @@ export class ReportWriter {
       for (const { cells } of audit.records) {
         this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
         if (cells[AUDIT_COLUMN.reason]?.startsWith(MOVED_REASON)) this.movesToFold = true;
-        if (cells[output])
-          this.audited.set(cells[output]!, { inputNo: Number(cells[0]), sha: cells[sha] ?? '' });
+        if (cells[output]) this.remember(cells[output]!, Number(cells[0]), cells[sha] ?? '');
       }
       const uids = openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk');
       this.uids = open(uids.fd);
@@ -244,14 +251,13 @@ export class ReportWriter {
     if (this.closed) throw new Error('the report is already closed');
     // One row per output however often a run is interrupted and resumed: an output already recorded
     // (skipped as done, or redone with the same bytes after a crash) keeps its row and number.
-    const recorded = record.output === null ? undefined : this.audited.get(record.output);
+    const recorded = record.output === null ? undefined : this.audited.get(compactKey(record.output));
     const alreadyAudited =
       recorded !== undefined &&
-      (record.status === 'skipped' || (record.status === 'written' && recorded.sha === record.outputSha256));
+      (record.status === 'skipped' ||
+        (record.status === 'written' && recorded.sha === shortSha(record.outputSha256 ?? '')));
     const inputNo = alreadyAudited ? recorded.inputNo : record.inputNo;
     this.inputNo = Math.max(this.inputNo, inputNo);
-    if (record.output !== null && record.status === 'written')
-      this.audited.set(record.output, { inputNo, sha: record.outputSha256 ?? '' });
     this.counts[record.status]++;
     if (record.verification === 'failed') this.counts.verificationFailed++;
     if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
@@ -321,31 +327,44 @@ export class ReportWriter {
         this.uids.write(csvRow([oldUid, newUid]));
       }
     }
-    // On disk before the batch moves the output into place: an output never exists without its record.
-    this.audit.flush();
-    this.uids.flush();
-    this.patients.flush();
     return inputNo;
   }
 
   /**
-   * An output moved to another name (a second content arrived for its instance): the audit gets a line
-   * for the new name, and the shareable report names the new one when it is published.
+   * Puts every private line added so far on the disk: the batch waits for it before it moves their
+   * outputs into place, so an output never exists without its record, even after a power cut. One call
+   * for a group of files: a sync costs milliseconds, far more than a small file's de-identification.
    */
-  moved(from: string, to: string, input: string) {
-    const before = this.audited.get(from);
-    const inputNo = before?.inputNo ?? ++this.inputNo;
-    const sha = before?.sha ?? '';
-    this.audited.delete(from);
-    this.audited.set(to, { inputNo, sha });
+  async sync(): Promise<void> {
+    await Promise.all([this.audit.sync(), this.uids.sync(), this.patients.sync()]);
+  }
+
+  /**
+   * An output moved to another name (a second content arrived for its instance; `sha` is its SHA-256,
+   * `inputNo` the input it came from in this run):
+   * the audit gets a line for the new name, folded into the output's own row when the audit is finished,
+   * and the shareable report names the new one when it is published.
+   */
+  moved(from: string, to: string, sha: string, inputNo?: number) {
+    // An output the audit held already keeps the number of its row.
+    const before = this.audited.get(compactKey(from));
+    inputNo = before?.inputNo ?? inputNo ?? ++this.inputNo;
+    this.audited.delete(compactKey(from));
+    this.remember(to, inputNo, sha);
     const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
     if (relFrom && relTo) this.renames.set(relFrom, relTo);
     const reason = `${MOVED_REASON}${relFrom ?? 'its first name'}: another input holds the same instance with other content`;
     this.movesToFold = true;
+    // The input is its first row's: the batch keeps no path per output, so the fold finds the row by
+    // input number and content.
     this.audit.write(
-      csvRow([inputNo, input, '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
+      csvRow([inputNo, '', '', to, sha, 'written', reason, '', '', new Date().toISOString()], HUMAN),
     );
     this.audit.flush();
+  }
+
+  private remember(output: string, inputNo: number, sha: string) {
+    this.audited.set(compactKey(output), { inputNo, sha: shortSha(sha) });
   }
 
   /** One entry of the shareable report, in both of its files. */

@@ -352,7 +352,10 @@ export interface OutputChoice {
 
 export interface RunProgress {
   readonly done: number;
+  /** Inputs found so far: it grows while `counting`, as the walk streams them to the workers. */
   readonly total: number;
+  /** The walk is still finding inputs (no time left can be told yet). */
+  readonly counting?: boolean;
   readonly bytesDone: number;
   readonly bytesTotal: number;
   readonly filesPerSecond: number;
