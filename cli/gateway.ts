@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { Gateway, type GatewayEvent } from '../node/pacs/gateway.js';
+import { ListenError } from '../node/pacs/storage-scp.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { resolveProfile } from './anonymize.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
@@ -75,6 +76,8 @@ export const gatewayCommand: Command = {
       batch: { profile, key: key.key, toolVersion: packageJson.version },
       retryMs: retry * 1000,
       onEvent: (e) => process.stderr.write(`${new Date().toISOString()} ${eventLine(e)}\n`),
+    }).catch((e: unknown) => {
+      throw e instanceof ListenError ? new UsageError(e.message) : e;
     });
     await writeOut(
       `gateway listening as ${destination.local.aeTitle} on port ${gateway.port}, forwarding to ${destination.node.name} (${destination.via})\n`,

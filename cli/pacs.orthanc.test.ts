@@ -1,5 +1,6 @@
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,14 +32,16 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
   let dir: string;
   let nodes: string;
   let scpPort: number;
-  let gatewayPort: number;
+  // The gateway's, as it says when it starts on a port the system chose (one picked ahead could be taken by
+  // then: every connection the tests make borrows a port from the same range).
+  let gatewayPort = 0;
   const run = (...args: string[]) =>
     spawnSync(process.execPath, [CLI, ...args, '--nodes', nodes, '--timeout', '10'], { encoding: 'utf8' });
 
   beforeAll(async () => {
     execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT });
     dir = mkdtempSync(join(tmpdir(), 'pacs-cli-'));
-    [scpPort, gatewayPort] = [await freePort(), await freePort()];
+    scpPort = await freePort();
     [hospital, research] = await Promise.all([
       OrthancInstance.start({ aeTitle: 'HOSPITAL', modalities: { deid: [US_AE, scpPort] } }),
       OrthancInstance.start({ aeTitle: 'RESEARCH' }),
@@ -142,7 +145,7 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
           '--nodes',
           nodes,
           '--port',
-          String(gatewayPort),
+          '0',
           '--work',
           work(),
           '--key-file',
@@ -160,9 +163,13 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
         log += d.toString();
       });
       await new Promise<void>((resolve, reject) => {
-        child.stdout?.once('data', () => resolve());
+        child.stdout?.once('data', (d: Buffer) => {
+          gatewayPort = Number(/ on port (\d+),/.exec(d.toString())?.[1]);
+          resolve();
+        });
         child.once('exit', () => reject(new Error(`gateway exited: ${log}`)));
       });
+      expect(gatewayPort).toBeGreaterThan(0);
       gateway = child;
       return () => log;
     };
@@ -170,6 +177,34 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
       spawnSync('storescu', ['-aet', 'MODALITY', '-aec', US_AE, '127.0.0.1', String(gatewayPort), ...files]);
     afterAll(() => {
       gateway?.kill('SIGKILL');
+    });
+
+    it('refuses a port another program holds, in words', async () => {
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
+      const taken = (holder.address() as AddressInfo).port;
+      try {
+        const r = spawnSync(
+          process.execPath,
+          [
+            CLI,
+            'gateway',
+            '--forward',
+            'research',
+            '--nodes',
+            nodes,
+            '--port',
+            String(taken),
+            '--work',
+            work(),
+          ],
+          { encoding: 'utf8', timeout: 30_000 },
+        );
+        expect(r.stderr).toContain(`dicom-deid: port ${taken} is already in use by another program`);
+        expect(r.status).toBe(2);
+      } finally {
+        holder.close();
+      }
     });
 
     it('de-identifies and forwards; killed mid-study and restarted, nothing is lost, duplicated or identified', async () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { BatchSetupError } from '../node/batch/run-batch.js';
 import { PeerError } from '../node/pacs/errors.js';
 import { pullAndDeidentify } from '../node/pacs/pull.js';
+import { ListenError } from '../node/pacs/storage-scp.js';
 import packageJson from '../package.json' with { type: 'json' };
 import { resolveProfile } from './anonymize.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
@@ -111,7 +112,7 @@ export const pullCommand: Command = {
         if (b.cancelled) return 130;
         return b.failed > 0 || b.held > 0 ? 1 : 0;
       } catch (e) {
-        if (e instanceof BatchSetupError) throw new UsageError(e.message);
+        if (e instanceof BatchSetupError || e instanceof ListenError) throw new UsageError(e.message);
         if (!(e instanceof PeerError)) throw e;
         if (e.code === 'cancelled') return 130;
         process.stderr.write(`dicom-deid: the retrieve failed (${e.code}): ${e.message}\n`);

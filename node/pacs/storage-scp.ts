@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ReportableError } from '../../shared/errors.js';
 import { answerStore, dimse, type IncomingStores, streamStoresTo } from './dimse.js';
 import type { StagingFolder } from './part10.js';
 import { guardPdus } from './pdu-guard.js';
@@ -36,6 +37,16 @@ export interface StorageScpOptions {
 type ScpInstance = InstanceType<typeof Scp>;
 type Association = Parameters<ScpInstance['associationRequested']>[0];
 type StoreRequest = Parameters<ScpInstance['cStoreRequest']>[0];
+
+/** Our storage SCP could not listen: in words, since the port is the person's choice (or the nodes file's). */
+export class ListenError extends ReportableError {}
+
+function listenError(e: NodeJS.ErrnoException, port: number): ListenError {
+  if (e.code === 'EADDRINUSE') return new ListenError(`port ${port} is already in use by another program`);
+  if (e.code === 'EACCES')
+    return new ListenError(`no permission to listen on port ${port} (ports below 1024 need privileges)`);
+  return new ListenError(`cannot listen on port ${port} (${e.code ?? e.name})`);
+}
 
 /**
  * A C-STORE (and C-ECHO) SCP: the destination of our C-MOVEs and the gateway's front door. Instances are
@@ -124,7 +135,7 @@ export class StorageScp {
       if (net.listening) ready();
       else {
         net.once('listening', ready);
-        net.once('error', reject);
+        net.once('error', (e: NodeJS.ErrnoException) => reject(listenError(e, options.port)));
       }
     });
     return new StorageScp(server, port);
