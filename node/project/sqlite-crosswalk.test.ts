@@ -7,7 +7,7 @@ import { buildSync } from 'esbuild';
 import sqlite from 'node-sqlite3-wasm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Mapping } from './crosswalk-store.js';
-import { openSqliteCrosswalk } from './sqlite-crosswalk.js';
+import { openSqliteCrosswalk, STORE_PRAGMAS } from './sqlite-crosswalk.js';
 
 const KILL_BATCH = 5000;
 const root = mkdtempSync(join(tmpdir(), 'deid-crosswalk-db-'));
@@ -166,7 +166,50 @@ describe('SQLite crosswalk store', () => {
       committed = instance;
     }
     const db = new sqlite.Database(file);
+    db.exec(STORE_PRAGMAS);
     expect(db.get('PRAGMA integrity_check')).toEqual({ integrity_check: 'ok' });
     db.close();
   }, 120_000);
+
+  it('rolls back the transaction its writer died in, after the writer had to put some of it in the file', async () => {
+    const file = join(root, 'spilled.sqlite');
+    const store = openSqliteCrosswalk(file);
+    store.add(rows(0, 1000));
+    store.close();
+    // A writer with the store's settings but a tiny page cache, so that its transaction's pages reach the
+    // database file before it commits; it claims the file as the store does, and dies mid-transaction.
+    const writer = join(root, 'spilling.cjs');
+    writeFileSync(
+      writer,
+      `const fs = require('node:fs');
+const sqlite = require('node-sqlite3-wasm');
+const file = process.argv[2];
+fs.writeFileSync(file + '.owner', process.pid + '\\n');
+const db = new sqlite.Database(file);
+db.exec(${JSON.stringify(STORE_PRAGMAS)} + ' PRAGMA cache_size=8;');
+db.exec("BEGIN; WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) " +
+  "INSERT INTO mapping SELECT 'x.' || i, 2, hex(randomblob(40)) FROM n;");
+process.stdout.write('spilled\\n');
+setInterval(() => {}, 1000);
+`,
+    );
+    const env = { ...process.env, NODE_PATH: join(import.meta.dirname, '..', '..', 'node_modules') };
+    const child = spawn(process.execPath, [writer, file], { env });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`the writer stopped before its transaction (${code})`)));
+    });
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    const reopened = openSqliteCrosswalk(file);
+    expect(reopened.counts()).toEqual({ patient: 0, study: 250, series: 250, instance: 500, uid: 0 });
+    expect(reopened.find(uid(999))[0]?.pseudonym).toBe(remapped(999));
+    expect(reopened.find('x.1')).toEqual([]);
+    reopened.close();
+    const db = new sqlite.Database(file);
+    db.exec(STORE_PRAGMAS);
+    expect(db.get('PRAGMA integrity_check')).toEqual({ integrity_check: 'ok' });
+    db.close();
+  }, 60_000);
 });

@@ -27,6 +27,17 @@ CREATE TABLE IF NOT EXISTS mapping (
 CREATE INDEX IF NOT EXISTS mapping_by_pseudonym ON mapping (pseudonym);
 `;
 
+/**
+ * How the store keeps a database (a test's killed writer keeps it the same way). Write-ahead log, not a
+ * rollback journal: the WebAssembly build's VFS answers "is another process writing?" with its own lock
+ * folder, so SQLite never took a journal left by a killed writer for a hot one and read the pages that
+ * writer had half-written (committed rows vanished). A log's recovery on open does not ask; with the
+ * exclusive locking mode it needs no shared memory, which that VFS lacks.
+ */
+export const STORE_PRAGMAS =
+  'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; ' +
+  'PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;';
+
 /** Rows per INSERT statement: one statement per row would cost a WebAssembly round trip each. */
 const ROWS_PER_INSERT = 200;
 
@@ -75,8 +86,8 @@ function claim(file: string): () => void {
  * with a VFS on node:fs): no native build, so it runs on any Node and in Electron unchanged. Rows are keyed
  * by original (primary key) and indexed by pseudonym, so both lookups are B-tree searches at any size.
  * A 64 MB page cache keeps the upper levels of both trees in memory at millions of rows.
- * Rollback journal with synchronous=FULL: a transaction is on disk when add() returns, and a crash mid-way
- * is rolled back on the next open.
+ * Write-ahead log with synchronous=FULL: a transaction is on disk when add() returns, and one a crash cut
+ * short is dropped when the log is recovered on the next open.
  */
 export function openSqliteCrosswalk(file: string): CrosswalkStore {
   // Created owner-only before SQLite sees it (an empty file is a new database to it).
@@ -97,10 +108,7 @@ export function openSqliteCrosswalk(file: string): CrosswalkStore {
     db = new sqlite.Database(file);
     // Exclusive: the owner file already keeps other processes out, and without it every statement would
     // take and drop the VFS's folder lock and re-read the header (a lookup cost 2 ms instead of 0.06).
-    db.exec(
-      'PRAGMA locking_mode=EXCLUSIVE; PRAGMA journal_mode=DELETE; PRAGMA synchronous=FULL; ' +
-        'PRAGMA cache_size=-65536; PRAGMA foreign_keys=OFF;',
-    );
+    db.exec(STORE_PRAGMAS);
     db.exec(SCHEMA);
   } catch (e) {
     release();
