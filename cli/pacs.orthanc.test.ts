@@ -134,20 +134,23 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
       writeFileSync(path, 'name: No pixels\nwithoutOptions: [cleanPixelData]\n');
       return path;
     };
+    const gatewayArgs = (port: number) => [
+      CLI,
+      'gateway',
+      '--forward',
+      'research',
+      '--nodes',
+      nodes,
+      '--port',
+      String(port),
+      '--work',
+      work(),
+    ];
     const startGateway = async () => {
       const child = spawn(
         process.execPath,
         [
-          CLI,
-          'gateway',
-          '--forward',
-          'research',
-          '--nodes',
-          nodes,
-          '--port',
-          '0',
-          '--work',
-          work(),
+          ...gatewayArgs(0),
           '--key-file',
           join(dir, 'project.key'),
           '--retry',
@@ -184,22 +187,7 @@ describe.skipIf(!hasOrthanc() || !hasTool('storescu'))('dicom-deid echo, find, p
       await new Promise<void>((resolve) => holder.listen(0, '0.0.0.0', resolve));
       const taken = (holder.address() as AddressInfo).port;
       try {
-        const r = spawnSync(
-          process.execPath,
-          [
-            CLI,
-            'gateway',
-            '--forward',
-            'research',
-            '--nodes',
-            nodes,
-            '--port',
-            String(taken),
-            '--work',
-            work(),
-          ],
-          { encoding: 'utf8', timeout: 30_000 },
-        );
+        const r = spawnSync(process.execPath, gatewayArgs(taken), { encoding: 'utf8', timeout: 30_000 });
         expect(r.stderr).toContain(`dicom-deid: port ${taken} is already in use by another program`);
         expect(r.status).toBe(2);
       } finally {
