@@ -6,7 +6,7 @@ import type { RunProgress } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../shared/profile/index.js';
 import { type BatchFileResult, CommitStage } from './commit.js';
-import { InOrder, Wakeup } from './in-order.js';
+import { InOrder } from './in-order.js';
 import { PixelTools } from './pixel-pass.js';
 import { type PassedOver, type Pending, planInputs } from './plan.js';
 import { runInThisThread, runInWorkers, type TaskSource } from './pool.js';
@@ -14,6 +14,7 @@ import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } 
 import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
 import { addTimes, type StageTimes } from './stage-clock.js';
+import { Wakeup } from './wakeup.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
