@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../bounded-memo.js';
 import { latin1, normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { DicomError } from '../dicom/errors.js';
@@ -196,7 +197,7 @@ class Run {
    */
   private readonly edits = new Map<number, ElementEdit>();
   private readonly allEdits: DatasetEdits = { elements: this.edits };
-  private readonly textEdits = new Map<string, ElementEdit>();
+  private readonly textEdits = new BoundedMemo<ElementEdit>();
 
   constructor(
     private readonly parsed: ParsedDicom,
@@ -433,14 +434,11 @@ class Run {
   private textEdit(text: string, vr: string, charset: string | undefined): ElementEdit {
     const ascii = vr === 'UI' || /^[\x00-\x7e]*$/.test(text);
     const key = `${vr}\u0000${ascii ? '' : (charset ?? '')}\u0000${text}`;
-    let edit = this.textEdits.get(key);
-    if (!edit) {
-      edit = { kind: 'value', vr, value: ascii ? asciiBytes(text) : encodeText(text, charset) };
-      // Bounded: a file of a million different values pays for its edits, not for a cache of them too.
-      if (this.textEdits.size >= 4096) this.textEdits.clear();
-      this.textEdits.set(key, edit);
-    }
-    return edit;
+    return this.textEdits.get(key, () => ({
+      kind: 'value',
+      vr,
+      value: ascii ? asciiBytes(text) : encodeText(text, charset),
+    }));
   }
 
   /** One warning per tag and problem, however many items repeat it. */

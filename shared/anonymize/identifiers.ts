@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../bounded-memo.js';
 import type { Dataset, ParsedDicom } from '../dicom/model.js';
 import { groupOf, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
@@ -118,21 +119,13 @@ const NOT_IDENTIFYING = new Set([
 // Each value is split twice in a file (for its identifiers, then for what a removal takes away) and again
 // in every file of its study: the same patient, physicians, institution and study UIDs. Bounded, so a
 // batch of a million different values, or of long texts, costs their splitting, not a cache of them too.
-const stringsOf = new Map<string, readonly string[]>();
-const STRINGS_KEPT = 4096;
+const stringsOf = new BoundedMemo<readonly string[]>();
 const LONGEST_KEPT = 256;
 
 /** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
 export function identifierStrings(kind: IdentifierKind, value: string): readonly string[] {
   if (value.length > LONGEST_KEPT) return splitIdentifiers(kind, value);
-  const memo = `${kind}\u0000${value}`;
-  let strings = stringsOf.get(memo);
-  if (strings === undefined) {
-    strings = splitIdentifiers(kind, value);
-    if (stringsOf.size >= STRINGS_KEPT) stringsOf.clear();
-    stringsOf.set(memo, strings);
-  }
-  return strings;
+  return stringsOf.get(`${kind}\u0000${value}`, () => splitIdentifiers(kind, value));
 }
 
 function splitIdentifiers(kind: IdentifierKind, value: string): string[] {

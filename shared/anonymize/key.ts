@@ -1,6 +1,7 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
+import { BoundedMemo } from '../bounded-memo.js';
 
 /**
  * The site's secret. Every pseudonym, UID and date shift is an HMAC under it, so nobody holding the
@@ -32,17 +33,11 @@ export function keyedDigest(key: AnonymizationKey, purpose: string, data: string
   if (text.length > LONGEST_KEPT) return digestOf(key, text);
   let kept = keptDigests.get(key);
   if (!kept) {
-    kept = new Map();
+    kept = new BoundedMemo();
     keptDigests.set(key, kept);
   }
-  let digest = kept.get(text);
-  if (!digest) {
-    digest = digestOf(key, text);
-    if (kept.size >= DIGESTS_KEPT) kept.clear();
-    kept.set(text, digest);
-  }
   // A copy: what a caller does with its digest must not change the next caller's.
-  return digest.slice();
+  return kept.get(text, () => digestOf(key, text)).slice();
 }
 
 const digestOf = (key: AnonymizationKey, text: string): Uint8Array => {
@@ -52,8 +47,7 @@ const digestOf = (key: AnonymizationKey, text: string): Uint8Array => {
 
 // Each file of a study asks for the same digests again (its study, series and frame of reference UIDs, its
 // patient's pseudonym and date shift): they are remembered per key, bounded as identifierStrings' are.
-const keptDigests = new WeakMap<AnonymizationKey, Map<string, Uint8Array>>();
-const DIGESTS_KEPT = 4096;
+const keptDigests = new WeakMap<AnonymizationKey, BoundedMemo<Uint8Array>>();
 const LONGEST_KEPT = 256;
 
 // An HMAC keyed once per key and cloned for each digest: a file's UIDs, pseudonyms and date shift are a

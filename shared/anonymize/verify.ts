@@ -1,3 +1,4 @@
+import { BoundedMemo } from '../bounded-memo.js';
 import { latin1 } from '../dicom/charset.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
@@ -105,20 +106,13 @@ const utf8 = new TextEncoder();
 
 // A study's identifiers are searched for in each of its files: their forms are made once (bounded, as
 // identifierStrings' are). Only read, never changed.
-const formsOf = new Map<string, readonly Uint8Array[]>();
-const FORMS_KEPT = 4096;
+const formsOf = new BoundedMemo<readonly Uint8Array[]>();
 const LONGEST_KEPT = 256;
 
 /** The byte forms a value can take in a file: as written, in capitals, in lower case; Latin-1 and UTF-8. */
 function byteForms(text: string): readonly Uint8Array[] {
   if (text.length > LONGEST_KEPT) return makeByteForms(text);
-  let forms = formsOf.get(text);
-  if (forms === undefined) {
-    forms = makeByteForms(text);
-    if (formsOf.size >= FORMS_KEPT) formsOf.clear();
-    formsOf.set(text, forms);
-  }
-  return forms;
+  return formsOf.get(text, () => makeByteForms(text));
 }
 
 function makeByteForms(text: string): Uint8Array[] {
