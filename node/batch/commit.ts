@@ -93,6 +93,11 @@ export class CommitStage {
   /** Milliseconds spent waiting for the records to reach the disk (the main thread routes meanwhile). */
   syncWait = 0;
 
+  /** Inputs recorded in the group, waiting for its commit. */
+  get staged(): number {
+    return this.group.length;
+  }
+
   /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
   pass(r: BatchFileResult, bytes: number, taken?: Taken) {
     if (taken) this.claim(taken);
