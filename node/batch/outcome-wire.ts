@@ -1,12 +1,17 @@
 import { ACTION_NAMES, type ActionName, type FileReport } from '../../shared/anonymize/engine.js';
-import type { FileOutcome } from './process-file.js';
+import type { FileOutcome, FileTask } from './process-file.js';
+
+/** A file as the main thread hands it to a worker: its size tells the worker whether to answer first. */
+export interface WorkerTask extends FileTask {
+  readonly bytes: number;
+}
 
 /**
  * A file's outcome as it crosses from a worker thread to the main thread. Its per-attribute counts (some
  * sixty one-entry objects for a small CT) were most of what cloning it cost on both sides, so they travel
  * as [label, action, count] numbers in a plain array (cloned as compactly as a typed one, without a buffer
  * each), and each label (a tag and a keyword, nothing from the file) is sent once per worker, with the
- * first outcome that uses it.
+ * first outcome that uses it. A worker's message is an array of them, in the order it finished the files.
  */
 export interface PackedOutcome {
   readonly outcome: FileOutcome;

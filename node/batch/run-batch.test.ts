@@ -22,6 +22,7 @@ import { getPreset, type Profile, parseProfileFile } from '../../shared/profile/
 import { canMountTmpfs, withTmpfs } from '../../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
+import { PER_WORKER } from './pool.js';
 import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
 
 const key = keyFromBytes(new Uint8Array(32).fill(3));
@@ -535,7 +536,7 @@ describe('runBatch when a worker thread dies', () => {
   it('fails only the files the dead worker held, replaces it and finishes the batch', async () => {
     const { dir } = makeInputs(8);
     const workerScript = fakeWorker(
-      "if (task.id === 2) process.exit(3); parentPort.postMessage({ outcome: { id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' } });",
+      "if (task.id === 2) process.exit(3); parentPort.postMessage([{ outcome: { id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' } }]);",
     );
     const results: BatchFileResult[] = [];
     const summary = await runBatch(
@@ -546,7 +547,8 @@ describe('runBatch when a worker thread dies', () => {
     expect(summary.notProcessed).toBe(0);
     const failed = results.filter((r) => r.status === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(1);
-    expect(failed.length).toBeLessThanOrEqual(2); // the crashing file and the one queued behind it
+    // The crashing file and those queued behind it in that worker.
+    expect(failed.length).toBeLessThanOrEqual(PER_WORKER);
     for (const r of failed)
       expect(r.reason).toMatch(/worker handling this file ran out of memory or crashed/);
     expect(results.filter((r) => r.status === 'skipped').length).toBe(8 - failed.length);
@@ -591,18 +593,19 @@ describe('runBatch (worker threads, built bundle)', () => {
       swapping,
       `import { appendFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.outcome.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, o); };
+const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.outcome.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, [o]); };
 let held;
 let timer;
 const release = () => { clearTimeout(timer); const h = held; held = undefined; if (h) post(h); };
 // The labels a message brings are numbered in the order sent: the held one's go with the one sent first.
-parentPort.postMessage = (o) => {
+const answer = (o) => {
   if (held) {
     post({ ...o, newLabels: [...(held.newLabels ?? []), ...(o.newLabels ?? [])] });
     held = { ...held, newLabels: undefined };
     release();
   } else { held = o; timer = setTimeout(release, 500); }
 };
+parentPort.postMessage = (message) => { for (const o of message) answer(o); };
 await import(${JSON.stringify(workerScript)});
 `,
     );
@@ -661,6 +664,39 @@ await import(${JSON.stringify(workerScript)});
       expect(results.find((r) => r.input === join(dir, 'caf\uFFFD.dcm'))?.status).toBe('written');
       expect(readFileSync(join(audit, 'deid-audit.csv'), 'utf8')).toContain('caf\uFFFD.dcm');
     }
+  });
+
+  it('answers small files several to a message, each file once, with the outputs of an in-process run', async () => {
+    const { dir } = makeInputs(24);
+    // The real worker behind a stand-in that notes how many outcomes each message carried.
+    const wrapDir = mkdtempSync(join(tmpdir(), 'deid-w-'));
+    const sizes = join(wrapDir, 'sizes');
+    const counting = join(wrapDir, 'worker.mjs');
+    writeFileSync(
+      counting,
+      `import { appendFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+const send = parentPort.postMessage.bind(parentPort);
+parentPort.postMessage = (message) => { appendFileSync(${JSON.stringify(sizes)}, message.length + ','); send(message); };
+await import(${JSON.stringify(workerScript)});
+`,
+    );
+    const base = { inputs: [dir], profile: getPreset('basic'), key, toolVersion: '0.1.0' };
+    const inline = mkdtempSync(join(tmpdir(), 'deid-a-'));
+    const threaded = mkdtempSync(join(tmpdir(), 'deid-b-'));
+    await runBatch({ ...base, outDir: inline, workers: 0 });
+    const summary = await runBatch({ ...base, outDir: threaded, workers: 1, workerScript: counting });
+    expect(summary).toMatchObject({ written: 24, failed: 0, notProcessed: 0 });
+    const perMessage = readFileSync(sizes, 'utf8').split(',').filter(Boolean).map(Number);
+    expect(perMessage.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(Math.max(...perMessage)).toBeGreaterThan(1);
+    expect(perMessage.length).toBeLessThan(24);
+    const rel = (root: string) =>
+      listFiles(root)
+        .filter((p) => p.endsWith('.dcm'))
+        .map((p) => [p.slice(root.length), readFileSync(p).toString('hex')])
+        .sort();
+    expect(rel(threaded)).toEqual(rel(inline));
   });
 
   it('gives the same outputs as in-process, and a cancel leaves no partial file', async () => {
