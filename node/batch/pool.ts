@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { OsPath } from '../inputs.js';
-import { OutcomeUnpacker, type PackedOutcome, type WorkerTask } from './outcome-wire.js';
+import type { PackedOutcome, WorkerTask } from './outcome-wire.js';
 import type { FileOutcome, WorkerConfig } from './process-file.js';
 import { BatchSetupError } from './site.js';
 
@@ -112,10 +112,8 @@ export function runInWorkers<T extends PoolTask>(
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       });
       inFlight.set(w, new Map());
-      const unpacker = new OutcomeUnpacker();
       w.on('message', (message: readonly PackedOutcome[]) => {
-        for (const packed of message) {
-          const o = unpacker.unpack(packed);
+        for (const o of message) {
           const held = inFlight.get(w);
           const task = held?.get(o.id);
           held?.delete(o.id);

@@ -5,6 +5,7 @@ import { errorText } from '../../shared/errors.js';
 import type { RunProgress } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../shared/profile/index.js';
+import { nativeKey } from '../native-key.js';
 import { type BatchFileResult, CommitStage } from './commit.js';
 import { CommitInOrder } from './commit-in-order.js';
 import { dispatch } from './dispatch.js';
@@ -110,8 +111,11 @@ export { BatchSetupError };
  * output into place atomically and reports every input as written, skipped or failed. Cancelling stops
  * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
  */
-export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
+export async function runBatch(given: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
   const started = Date.now();
+  // The main thread's digests (each input's resume key, the shard choice) with OpenSSL's HMAC: the
+  // engine's plain-JavaScript one cost ~25 µs an input here, a tenth of the main thread's work per file.
+  const req = given.key.hmacSha256 ? given : { ...given, key: nativeKey(given.key.secret) };
   const outDir = resolve(req.outDir);
   const site = openSite({
     inputs: req.inputs,
