@@ -536,7 +536,7 @@ describe('runBatch when a worker thread dies', () => {
   it('fails only the files the dead worker held, replaces it and finishes the batch', async () => {
     const { dir } = makeInputs(8);
     const workerScript = fakeWorker(
-      "if (task.id === 2) process.exit(3); parentPort.postMessage([{ outcome: { id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' } }]);",
+      "if (task.id === 2) process.exit(3); parentPort.postMessage([{ id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' }]);",
     );
     const results: BatchFileResult[] = [];
     const summary = await runBatch(
@@ -593,15 +593,13 @@ describe('runBatch (worker threads, built bundle)', () => {
       swapping,
       `import { appendFileSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.outcome.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, [o]); };
+const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, [o]); };
 let held;
 let timer;
 const release = () => { clearTimeout(timer); const h = held; held = undefined; if (h) post(h); };
-// The labels a message brings are numbered in the order sent: the held one's go with the one sent first.
 const answer = (o) => {
   if (held) {
-    post({ ...o, newLabels: [...(held.newLabels ?? []), ...(o.newLabels ?? [])] });
-    held = { ...held, newLabels: undefined };
+    post(o);
     release();
   } else { held = o; timer = setTimeout(release, 500); }
 };
