@@ -189,6 +189,11 @@ export interface FileRow {
   readonly reason?: string;
   /** What the last pixel check of this file found (the inspector or "Check image text now" made it). */
   readonly pixels?: RowPixels;
+  /**
+   * A digest of the SOP Instance UID: rows that share it are one instance added more than once (the run
+   * writes it once). Absent when the file was not read or has no instance UID.
+   */
+  readonly instanceKey?: string;
 }
 
 export interface RowPixels {
