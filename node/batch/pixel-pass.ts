@@ -3,7 +3,7 @@ import { fileIdentifiers } from '../../shared/anonymize/identifiers.js';
 import { modality, sopClassUID } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../shared/pixels/codec.js';
-import { coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
+import { acceptedAsIs, coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
@@ -75,7 +75,8 @@ export interface PixelPassResult {
 /**
  * The engine with its pixel stage fed: with Clean Pixel Data on, an at-risk file's frames are searched for
  * burned-in text first, and the identity regions found are cleaned with the rest; a file whose text could
- * not be decided is held. Codecs are loaded only when the engine or the detector asks for one.
+ * not be decided is held. The engine runs once after the search (cleaning a long cine's frames is costly),
+ * again only when it asked for codecs this thread had not loaded.
  */
 export async function anonymizeWithPixels(
   parsed: ParsedDicom,
@@ -101,16 +102,17 @@ export async function anonymizeWithPixels(
     // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
     return asked ? anonymizeOnce({ ...detected, pixelCodecs: await tools.loadCodecs() }) : result;
   };
-  let result = await run({});
+  const rules = pixelRulesFor(options.profile);
   // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
   const searched =
     options.profile.options.includes('cleanPixelData') &&
-    result.pixels.status !== 'accepted' &&
+    !acceptedAsIs(parsed, rules) &&
     pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
   let text: FileText | undefined;
   let decisions: TextDecisions | undefined;
+  let detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> = {};
   const allow = technicalAllowList(modality(parsed), options.profile.technicalText);
   if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
@@ -120,11 +122,12 @@ export async function anonymizeWithPixels(
       codecs: tools.loadedCodecs,
       allow,
     });
-    decisions = textDecisions(parsed, pixelRulesFor(options.profile));
+    decisions = textDecisions(parsed, rules);
     const verdict = textVerdict(text, decisions);
     if ('hold' in verdict) hold = verdict.hold;
-    result = await run({ detectedRegions: verdict.regions, textSearched: hold === undefined });
+    detected = { detectedRegions: verdict.regions, textSearched: hold === undefined };
   }
+  const result = await run(detected);
   const pixels: PixelOutcome =
     hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
