@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keyFromBytes } from '../shared/anonymize/index.js';
-import type { Comparison } from '../shared/ipc/contract.js';
+import type { Comparison, FrameImage } from '../shared/ipc/contract.js';
 import { getPreset } from '../shared/profile/index.js';
+import { ToolRunner } from '../test/pixel-tools.js';
 import { runJob } from './app-jobs.js';
 import { runBatch } from './batch/run-batch.js';
 
@@ -102,5 +103,77 @@ describe('compareParsed (before / after, in memory)', () => {
       }
     }
     expect(compared).toBeGreaterThan(20);
+  });
+});
+
+describe('the de-identified image (a frame of the copy made in memory)', () => {
+  const US = join(ROOT, 'assets/samples/patient-001/us/series-01/0001.dcm');
+  const US_COLUMNS = 256;
+  const BOX = { x: 0, y: 0, width: 64, height: 16 };
+  const boxed = { ...profile, pixelRules: [{ match: { modality: 'US' }, regions: [BOX] }] };
+  const tools = new ToolRunner();
+  const inBox = (pixel: number) => pixel % US_COLUMNS < BOX.x + BOX.width && pixel / US_COLUMNS < BOX.height;
+
+  /** The RGB samples of the only frame, as dcmtk decodes the file (dcmdrle, then dcmdump writes them out). */
+  function dcmtkPixels(bytes: Uint8Array, decoder?: string): Uint8Array {
+    const native = decoder ? tools.dicom(decoder, [], bytes) : bytes;
+    const dir = tools.path();
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'in.dcm'), native);
+    execFileSync('dcmdump', ['+W', dir, '+P', '7fe0,0010', join(dir, 'in.dcm')], { stdio: 'ignore' });
+    const raw = readdirSync(dir).find((name) => name.endsWith('.raw'))!;
+    return new Uint8Array(readFileSync(join(dir, raw)));
+  }
+
+  const frameOf = async (path: string, deidentified: boolean) => {
+    const frame = (await runJob({
+      kind: 'frame',
+      path,
+      frame: 0,
+      ...(deidentified ? { deidentified: { profile: boxed, key, toolVersion: '0.0.0-test' } } : {}),
+    })) as FrameImage;
+    if (frame.kind !== 'rgba') throw new Error(`an RGB frame, not ${frame.kind}`);
+    return new Uint8Array(Buffer.from(frame.data, 'base64'));
+  };
+
+  it.each([
+    ['native', undefined],
+    ['RLE (decoded through the codecs)', 'dcmdrle'],
+  ])('%s: black inside the box, every other pixel as dcmtk decodes the original', async (_name, decoder) => {
+    let path = US;
+    if (decoder) {
+      path = `${tools.path()}.dcm`;
+      writeFileSync(path, tools.dicom('dcmcrle', [], new Uint8Array(readFileSync(US))));
+    }
+    const original = dcmtkPixels(new Uint8Array(readFileSync(path)), decoder);
+    const after = await frameOf(path, true);
+    expect(after.length).toBe((original.length / 3) * 4);
+    let inside = 0;
+    let textBefore = 0;
+    for (let p = 0; p < original.length / 3; p++) {
+      const rgb = [after[p * 4], after[p * 4 + 1], after[p * 4 + 2]];
+      const was = [original[p * 3], original[p * 3 + 1], original[p * 3 + 2]];
+      if (inBox(p)) {
+        inside++;
+        if (was.some((v) => v! > 128)) textBefore++;
+        expect(rgb, `pixel ${p}`).toEqual([0, 0, 0]);
+      } else expect(rgb, `pixel ${p}`).toEqual(was);
+    }
+    expect(inside).toBe(BOX.width * BOX.height);
+    // The box held burned-in text, so the copy really differs from the original there.
+    expect(textBefore).toBeGreaterThan(0);
+    // The original's own frame is untouched by the copy.
+    expect(await frameOf(path, false)).not.toEqual(after);
+  });
+
+  it('shows no image for a file the run would hold, and says why', async () => {
+    await expect(
+      runJob({
+        kind: 'frame',
+        path: US,
+        frame: 0,
+        deidentified: { profile, key, toolVersion: '0.0.0-test' },
+      }),
+    ).rejects.toThrow('the file will be held for review, so no de-identified image is written');
   });
 });

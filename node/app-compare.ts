@@ -1,17 +1,19 @@
 /**
  * The before / after view of one file: the engine de-identifies the parsed file in memory with the profile
- * and key in force, the copy is parsed back from those bytes, and the two headers are compared. Nothing
- * is written. For the screen only: the changes hold values.
+ * and key in force, the copy is parsed back from those bytes, and the two headers (and images) are compared.
+ * Nothing is written. For the screen only: the changes hold values.
  */
-import { anonymize } from '../shared/anonymize/index.js';
+import { type AnonymizeResult, anonymize } from '../shared/anonymize/index.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
 import type { ByteSource } from '../shared/dicom/source.js';
 import { formatPath } from '../shared/dicom/walk.js';
 import type { Chunk } from '../shared/dicom/write.js';
-import { errorText } from '../shared/errors.js';
-import type { Comparison, HeaderChange, HeaderLine } from '../shared/ipc/contract.js';
+import { errorText, ReportableError } from '../shared/errors.js';
+import type { Comparison, FrameImage, HeaderChange, HeaderLine } from '../shared/ipc/contract.js';
+import type { PixelCodecs } from '../shared/pixels/codec.js';
 import type { PixelOutcome } from '../shared/pixels/outcome.js';
+import { decodeFrame } from './app-image.js';
 import { type InspectOptions, readablePath, walkHeader } from './app-inspect.js';
 
 /**
@@ -106,17 +108,51 @@ const change = (attribute: Attribute, kind: HeaderChange['change']): HeaderChang
 });
 
 /**
+ * What the run would write for `parsed`, made by the engine in memory and parsed back. With the codecs the
+ * batch uses, a compressed image's regions are cleaned as the batch cleans them (without, it is held).
+ */
+function deidentifiedCopy(
+  parsed: ParsedDicom,
+  options: InspectOptions,
+  codecs: PixelCodecs | undefined,
+): { result: AnonymizeResult; copy: ParsedDicom } {
+  const result = anonymize(parsed, {
+    profile: options.profile,
+    key: options.key,
+    toolVersion: options.toolVersion,
+    ...(codecs ? { pixelCodecs: codecs } : {}),
+  });
+  return { result, copy: parseDicom(new ChunkSource(result.chunks)) };
+}
+
+/**
+ * One frame of the de-identified copy, decoded as the inspector decodes the original's: the pixels the run
+ * would write, regions blacked out. A file the run would hold has no copy to show.
+ */
+export async function deidentifiedFrame(
+  parsed: ParsedDicom,
+  options: InspectOptions,
+  codecs: PixelCodecs | undefined,
+  frame: number,
+): Promise<FrameImage> {
+  const { result, copy } = deidentifiedCopy(parsed, options, codecs);
+  if (result.pixels.status === 'held')
+    throw new ReportableError('the file will be held for review, so no de-identified image is written');
+  return decodeFrame(copy, frame);
+}
+
+/**
  * Every attribute changed, removed or added by de-identifying `parsed`, in the original's order with the
  * added ones last. What a removed or added sequence held is not listed again: it goes or comes with it.
  */
-export function compareParsed(parsed: ParsedDicom, options: InspectOptions): Omit<Comparison, 'id'> {
-  let result: ReturnType<typeof anonymize>;
+export function compareParsed(
+  parsed: ParsedDicom,
+  options: InspectOptions,
+  codecs?: PixelCodecs,
+): Omit<Comparison, 'id'> {
+  let made: ReturnType<typeof deidentifiedCopy>;
   try {
-    result = anonymize(parsed, {
-      profile: options.profile,
-      key: options.key,
-      toolVersion: options.toolVersion,
-    });
+    made = deidentifiedCopy(parsed, options, codecs);
   } catch (error) {
     return {
       changes: [],
@@ -126,7 +162,7 @@ export function compareParsed(parsed: ParsedDicom, options: InspectOptions): Omi
     };
   }
   const before = attributes(parsed);
-  const after = attributes(parseDicom(new ChunkSource(result.chunks)));
+  const after = attributes(made.copy);
   const changes: HeaderChange[] = [];
   let unchanged = 0;
   for (const [at, old] of before) {
@@ -144,5 +180,5 @@ export function compareParsed(parsed: ParsedDicom, options: InspectOptions): Omi
     if (before.has(at) || (now.within && !before.has(now.within))) continue;
     changes.push({ ...change(now, 'added'), after: now.line.value });
   }
-  return { changes, unchanged, pixels: describePixels(result.pixels) };
+  return { changes, unchanged, pixels: describePixels(made.result.pixels) };
 }
