@@ -7,7 +7,10 @@ import { keyFromBytes } from '../shared/anonymize/index.js';
 import type { Comparison, FrameImage } from '../shared/ipc/contract.js';
 import { getPreset } from '../shared/profile/index.js';
 import { ToolRunner } from '../test/pixel-tools.js';
+import { deidentifiedFrame } from './app-compare.js';
 import { runJob } from './app-jobs.js';
+import { withParsedFile } from './app-read.js';
+import { PixelTools } from './batch/pixel-pass.js';
 import { runBatch } from './batch/run-batch.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -125,13 +128,17 @@ describe('the de-identified image (a frame of the copy made in memory)', () => {
     return new Uint8Array(readFileSync(join(dir, raw)));
   }
 
+  // A reader that finds no text: the drawn box alone is cleaned (the real reader's part is in the e2e test).
+  const context = (path: string) => ({
+    path,
+    tools: new PixelTools(() => ({ read: async () => [], close: async () => {} })),
+  });
   const frameOf = async (path: string, deidentified: boolean) => {
-    const frame = (await runJob({
-      kind: 'frame',
-      path,
-      frame: 0,
-      ...(deidentified ? { deidentified: { profile: boxed, key, toolVersion: '0.0.0-test' } } : {}),
-    })) as FrameImage;
+    const frame = deidentified
+      ? await withParsedFile(path, (parsed) =>
+          deidentifiedFrame(parsed, { profile: boxed, key, toolVersion: '0.0.0-test' }, context(path), 0),
+        )
+      : ((await runJob({ kind: 'frame', path, frame: 0 })) as FrameImage);
     if (frame.kind !== 'rgba') throw new Error(`an RGB frame, not ${frame.kind}`);
     return new Uint8Array(Buffer.from(frame.data, 'base64'));
   };
@@ -166,13 +173,37 @@ describe('the de-identified image (a frame of the copy made in memory)', () => {
     expect(await frameOf(path, false)).not.toEqual(after);
   });
 
+  it('searches the frames for text once per file and profile, however many views ask', async () => {
+    let reads = 0;
+    const tools = new PixelTools(() => ({
+      read: async () => {
+        reads++;
+        return [];
+      },
+      close: async () => {},
+    }));
+    // A profile of its own, so no earlier test's search is remembered for it.
+    const own = { ...boxed, pixelRules: [{ match: { modality: 'US' }, regions: [{ ...BOX, width: 48 }] }] };
+    const view = () =>
+      withParsedFile(US, (parsed) =>
+        deidentifiedFrame(parsed, { profile: own, key, toolVersion: '0.0.0-test' }, { path: US, tools }, 0),
+      );
+    const first = await view();
+    expect(reads).toBeGreaterThan(0);
+    const once = reads;
+    expect(await view()).toEqual(first);
+    expect(reads).toBe(once);
+  });
+
   it('shows no image for a file the run would hold, and says why', async () => {
+    // Without Clean Pixel Data, an image that declares burned-in text is held.
+    const uncleaned = { ...profile, options: profile.options.filter((o) => o !== 'cleanPixelData') };
     await expect(
       runJob({
         kind: 'frame',
         path: US,
         frame: 0,
-        deidentified: { profile, key, toolVersion: '0.0.0-test' },
+        deidentified: { profile: uncleaned, key, toolVersion: '0.0.0-test' },
       }),
     ).rejects.toThrow('the file will be held for review, so no de-identified image is written');
   });

@@ -3,7 +3,7 @@
  * and key in force, the copy is parsed back from those bytes, and the two headers (and images) are compared.
  * Nothing is written. For the screen only: the changes hold values.
  */
-import { type AnonymizeResult, anonymize } from '../shared/anonymize/index.js';
+import { createHash } from 'node:crypto';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
 import type { ByteSource } from '../shared/dicom/source.js';
@@ -11,10 +11,10 @@ import { formatPath } from '../shared/dicom/walk.js';
 import type { Chunk } from '../shared/dicom/write.js';
 import { errorText, ReportableError } from '../shared/errors.js';
 import type { Comparison, FrameImage, HeaderChange, HeaderLine } from '../shared/ipc/contract.js';
-import type { PixelCodecs } from '../shared/pixels/codec.js';
 import type { PixelOutcome } from '../shared/pixels/outcome.js';
 import { decodeFrame } from './app-image.js';
 import { type InspectOptions, readablePath, walkHeader } from './app-inspect.js';
+import { anonymizeWithPixels, type PixelTools, type TextFindings } from './batch/pixel-pass.js';
 
 /**
  * The engine's output read where it lies: new bytes from memory, copied ranges (pixel data) from the input
@@ -107,22 +107,32 @@ const change = (attribute: Attribute, kind: HeaderChange['change']): HeaderChang
   change: kind,
 });
 
+/** The file being viewed and this thread's pixel tools (codecs, text reader), as the batch's threads have. */
+export interface CopyContext {
+  readonly path: string;
+  readonly tools: PixelTools;
+}
+
+// The last search's findings in this thread: the view asks for the header and for each frame it shows.
+let lastFound: { readonly key: string; readonly found: TextFindings } | undefined;
+
 /**
- * What the run would write for `parsed`, made by the engine in memory and parsed back. With the codecs the
- * batch uses, a compressed image's regions are cleaned as the batch cleans them (without, it is held).
+ * What the run would write for `parsed`, made in memory by the batch's own pixel pass (codecs, the text
+ * search and the engine) and parsed back. The search runs once per file and profile; later copies reuse
+ * what it found.
  */
-function deidentifiedCopy(
-  parsed: ParsedDicom,
-  options: InspectOptions,
-  codecs: PixelCodecs | undefined,
-): { result: AnonymizeResult; copy: ParsedDicom } {
-  const result = anonymize(parsed, {
-    profile: options.profile,
-    key: options.key,
-    toolVersion: options.toolVersion,
-    ...(codecs ? { pixelCodecs: codecs } : {}),
-  });
-  return { result, copy: parseDicom(new ChunkSource(result.chunks)) };
+async function deidentifiedCopy(parsed: ParsedDicom, options: InspectOptions, context: CopyContext) {
+  const key = `${createHash('sha256').update(JSON.stringify(options.profile)).digest('hex')}\0${context.path}`;
+  const known = lastFound?.key === key ? lastFound.found : undefined;
+  const pass = await anonymizeWithPixels(
+    parsed,
+    { profile: options.profile, key: options.key, toolVersion: options.toolVersion },
+    context.tools,
+    undefined,
+    known,
+  );
+  lastFound = { key, found: pass.found };
+  return { pixels: pass.pixels, copy: parseDicom(new ChunkSource(pass.result.chunks)) };
 }
 
 /**
@@ -132,11 +142,11 @@ function deidentifiedCopy(
 export async function deidentifiedFrame(
   parsed: ParsedDicom,
   options: InspectOptions,
-  codecs: PixelCodecs | undefined,
+  context: CopyContext,
   frame: number,
 ): Promise<FrameImage> {
-  const { result, copy } = deidentifiedCopy(parsed, options, codecs);
-  if (result.pixels.status === 'held')
+  const { pixels, copy } = await deidentifiedCopy(parsed, options, context);
+  if (pixels.status === 'held')
     throw new ReportableError('the file will be held for review, so no de-identified image is written');
   return decodeFrame(copy, frame);
 }
@@ -145,14 +155,14 @@ export async function deidentifiedFrame(
  * Every attribute changed, removed or added by de-identifying `parsed`, in the original's order with the
  * added ones last. What a removed or added sequence held is not listed again: it goes or comes with it.
  */
-export function compareParsed(
+export async function compareParsed(
   parsed: ParsedDicom,
   options: InspectOptions,
-  codecs?: PixelCodecs,
-): Omit<Comparison, 'id'> {
-  let made: ReturnType<typeof deidentifiedCopy>;
+  context: CopyContext,
+): Promise<Omit<Comparison, 'id'>> {
+  let made: Awaited<ReturnType<typeof deidentifiedCopy>>;
   try {
-    made = deidentifiedCopy(parsed, options, codecs);
+    made = await deidentifiedCopy(parsed, options, context);
   } catch (error) {
     return {
       changes: [],
@@ -180,5 +190,5 @@ export function compareParsed(
     if (before.has(at) || (now.within && !before.has(now.within))) continue;
     changes.push({ ...change(now, 'added'), after: now.line.value });
   }
-  return { changes, unchanged, pixels: describePixels(made.result.pixels) };
+  return { changes, unchanged, pixels: describePixels(made.pixels) };
 }

@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import type { AnonymizationKey } from '../shared/anonymize/key.js';
-import type { ParsedDicom } from '../shared/dicom/model.js';
 import { errorText, ReportableError } from '../shared/errors.js';
 import type { Comparison, FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
@@ -59,10 +58,6 @@ const tools = (): PixelTools => {
   return pixelTools;
 };
 
-/** The batch's codecs when the file is compressed: its copy made in memory is then cleaned as the run cleans. */
-const codecsFor = async (parsed: ParsedDicom) =>
-  parsed.transferSyntax.encapsulated ? tools().loadCodecs() : undefined;
-
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
 export async function runJob(
   job: Job,
@@ -71,7 +66,9 @@ export async function runJob(
 > {
   if (job.kind === 'row') return readRow(job.id, job.path);
   if (job.kind === 'compare')
-    return withParsedFile(job.path, async (parsed) => compareParsed(parsed, job, await codecsFor(parsed)));
+    return withParsedFile(job.path, (parsed) =>
+      compareParsed(parsed, job, { path: job.path, tools: tools() }),
+    );
   if (job.kind === 'pixels') {
     return withParsedFile(job.path, (parsed) =>
       checkPixels(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }, tools()),
@@ -80,9 +77,9 @@ export async function runJob(
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
   if (job.kind === 'frame') {
     const copy = job.deidentified;
-    return withParsedFile(job.path, async (parsed) =>
+    return withParsedFile(job.path, (parsed) =>
       copy
-        ? deidentifiedFrame(parsed, copy, await codecsFor(parsed), job.frame)
+        ? deidentifiedFrame(parsed, copy, { path: job.path, tools: tools() }, job.frame)
         : decodeFrame(parsed, job.frame),
     );
   }

@@ -56,8 +56,15 @@ export class PixelTools {
 export const pixelsAtRisk = (parsed: ParsedDicom): boolean =>
   burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed))).risk !== 'unlikely';
 
+/** What a search of a file's frames decided: the regions to clean, or why the file is held. */
+export type TextFindings = Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> & {
+  readonly hold?: string;
+};
+
 export interface PixelPassResult {
   readonly result: AnonymizeResult;
+  /** What the search decided (nothing when the file was not searched), to make the same copy again. */
+  readonly found: TextFindings;
   /** The engine's outcome, or held when the detector could not decide (its reason, counts only). */
   readonly pixels: PixelOutcome;
   /** The detector read this file's frames: its output must be readable again by the pixel verifier. */
@@ -83,6 +90,8 @@ export async function anonymizeWithPixels(
   options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched' | 'frameSpill'>,
   tools: PixelTools,
   spill?: FrameSpillFile,
+  /** An earlier pass's findings on this file with this profile: the frames are not searched again. */
+  known?: TextFindings,
 ): Promise<PixelPassResult> {
   const anonymizeOnce = (more: Partial<AnonymizeOptions>) => {
     // Only the last run's result is written: what an earlier one spilled is dropped.
@@ -114,7 +123,9 @@ export async function anonymizeWithPixels(
   let decisions: TextDecisions | undefined;
   let detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> = {};
   const allow = technicalAllowList(modality(parsed), options.profile.technicalText);
-  if (searched) {
+  if (known) {
+    ({ hold, ...detected } = known);
+  } else if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
     text = await findTextInFile(parsed, tools.textReader(), {
@@ -133,6 +144,7 @@ export async function anonymizeWithPixels(
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
   return {
     result,
+    found: { ...detected, ...(hold === undefined ? {} : { hold }) },
     pixels,
     searched,
     allow,
