@@ -208,3 +208,33 @@ describe('the de-identified image (a frame of the copy made in memory)', () => {
     ).rejects.toThrow('the file will be held for review, so no de-identified image is written');
   });
 });
+
+describe('values cut for display', () => {
+  it('are compared in full: a value that differs only after the cut is shown as changed, whole on request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'deid-compare-cut-'));
+    try {
+      const file = join(dir, 'long.dcm');
+      writeFileSync(file, readFileSync(CT));
+      // 230 characters, then the patient's name, which the engine cleans out of the comments.
+      const comments = `${'x'.repeat(230)} DOE^JANE^M`;
+      execFileSync('dcmodify', ['-nb', '-i', `(0020,4000)=${comments}`, file]);
+      const cut = (await runJob({
+        kind: 'compare',
+        path: file,
+        profile: { ...profile, options: ['cleanDescriptors', 'cleanPixelData'] },
+        key,
+        toolVersion: '0.0.0-test',
+      })) as Omit<Comparison, 'id'>;
+      const change = cut.changes.find((c) => c.keyword === 'ImageComments');
+      expect(change?.change).toBe('changed');
+      // Both sides look alike up to the cut, which the ellipsis marks; the whole values differ.
+      expect(change?.before).toBe(change?.after);
+      expect(change?.before).toMatch(/^x{199}…$/);
+      expect(change?.beforeFull).toBe(dcmdumpValue(file, '(0020,4000)'));
+      expect(change?.afterFull).toMatch(/^x{230} /);
+      expect(change?.afterFull).not.toMatch(/DOE|JANE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

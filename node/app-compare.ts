@@ -4,10 +4,13 @@
  * Nothing is written. For the screen only: the changes hold values.
  */
 import { createHash } from 'node:crypto';
-import type { ParsedDicom } from '../shared/dicom/model.js';
+import { type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
 import type { ByteSource } from '../shared/dicom/source.js';
-import { formatPath } from '../shared/dicom/walk.js';
+import { formatTag } from '../shared/dicom/tag.js';
+import { readNumbers, readText } from '../shared/dicom/values.js';
+import { BINARY_SIZE, isStringVR } from '../shared/dicom/vr.js';
+import { type ElementContext, formatPath } from '../shared/dicom/walk.js';
 import type { Chunk } from '../shared/dicom/write.js';
 import { errorText, ReportableError } from '../shared/errors.js';
 import type { Comparison, FrameImage, HeaderChange, HeaderLine } from '../shared/ipc/contract.js';
@@ -70,19 +73,65 @@ class ChunkSource implements ByteSource {
 
 interface Attribute {
   readonly line: HeaderLine;
+  /** The whole value (text, or a digest of the bytes): what the two sides are compared on. */
+  readonly whole: string;
+  /** The value the display cut short, for the screen (itself cut at FULL_TEXT_LIMIT). */
+  readonly full?: string;
   /** Where it sits, e.g. `(0040,0275)[0].(0032,1060)`: the key both sides are matched on. */
   readonly at: string;
   /** The sequence item it sits in, or '' at the top level. */
   readonly within: string;
 }
 
+/** How much of a value cut for display the screen gets on hover or focus. */
+const FULL_TEXT_LIMIT = 10_000;
+/** Binary values up to this size are compared byte by byte (by digest); larger ones by their length. */
+const DIGEST_LIMIT = 64 * 1024 * 1024;
+const DIGEST_CHUNK = 1024 * 1024;
+
+const capped = (text: string) =>
+  text.length > FULL_TEXT_LIMIT ? `${text.slice(0, FULL_TEXT_LIMIT - 1)}…` : text;
+
+/** A digest of the value's bytes (each fragment's, when encapsulated), read in pieces. */
+function bytesDigest(source: ByteSource, el: DicomElement): string {
+  const hash = createHash('sha256');
+  for (const part of el.fragments ?? [{ valueStart: el.valueStart, length: el.length }]) {
+    hash.update(`${part.length};`);
+    for (let done = 0; done < part.length; done += DIGEST_CHUNK)
+      hash.update(source.read(part.valueStart + done, Math.min(DIGEST_CHUNK, part.length - done)));
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * The whole value, where the display may have cut it: text values in full, binary numbers all of them,
+ * other binary values by digest. A cut display ends in an ellipsis and the whole text goes with it.
+ */
+function wholeValue(source: ByteSource, el: DicomElement, ctx: ElementContext, line: HeaderLine) {
+  const { vr } = ctx;
+  let text: string | undefined;
+  if (el.items || el.length === UNDEFINED_LENGTH) text = line.value;
+  else if (isStringVR(vr)) text = readText(source, el, vr, ctx.charset);
+  else if (BINARY_SIZE[vr] && !vr.startsWith('O'))
+    text = readNumbers(source, el, vr, ctx.dataset.syntax, Number.POSITIVE_INFINITY)
+      .map((n) => (vr === 'AT' ? formatTag(n) : String(n)))
+      .join('\\');
+  if (text === undefined) {
+    const total = el.fragments ? el.fragments.reduce((n, f) => n + f.length, 0) : el.length;
+    return { line, whole: total <= DIGEST_LIMIT ? bytesDigest(source, el) : `${total} bytes` };
+  }
+  if (text === line.value) return { line, whole: text };
+  const shown = line.value.endsWith('…') ? line.value : `${line.value}…`;
+  return { line: { ...line, value: shown }, whole: text, full: capped(text) };
+}
+
 function attributes(parsed: ParsedDicom): Map<string, Attribute> {
   const out = new Map<string, Attribute>();
-  walkHeader(parsed, (line, el, ctx) => {
+  walkHeader(parsed, (line, el, ctx, source) => {
     const at = formatPath(ctx.path, el.tag);
     const parent = ctx.path.at(-1);
     const within = parent ? formatPath(ctx.path.slice(0, -1), parent.tag) : '';
-    out.set(at, { line, at, within });
+    out.set(at, { ...wholeValue(source, el, ctx, line), at, within });
   });
   return out;
 }
@@ -99,6 +148,12 @@ function describePixels(pixels: PixelOutcome): string {
       return `The file will be held for review, not written${pixels.reason ? `: ${pixels.reason}` : ''}.`;
   }
 }
+
+/** One side of a change: the value as displayed, and in full when the display cut it. */
+const side = (name: 'before' | 'after', attribute: Attribute) => ({
+  [name]: attribute.line.value,
+  ...(attribute.full === undefined ? {} : { [`${name}Full`]: attribute.full }),
+});
 
 const change = (attribute: Attribute, kind: HeaderChange['change']): HeaderChange => ({
   tag: attribute.line.tag,
@@ -179,16 +234,16 @@ export async function compareParsed(
     const now = after.get(at);
     if (!now) {
       if (!old.within || after.has(old.within))
-        changes.push({ ...change(old, 'removed'), before: old.line.value });
-    } else if (now.line.value !== old.line.value) {
-      changes.push({ ...change(old, 'changed'), before: old.line.value, after: now.line.value });
+        changes.push({ ...change(old, 'removed'), ...side('before', old) });
+    } else if (now.whole !== old.whole) {
+      changes.push({ ...change(old, 'changed'), ...side('before', old), ...side('after', now) });
     } else {
       unchanged++;
     }
   }
   for (const [at, now] of after) {
     if (before.has(at) || (now.within && !before.has(now.within))) continue;
-    changes.push({ ...change(now, 'added'), after: now.line.value });
+    changes.push({ ...change(now, 'added'), ...side('after', now) });
   }
   return { changes, unchanged, pixels: describePixels(made.pixels) };
 }

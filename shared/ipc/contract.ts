@@ -303,6 +303,9 @@ export interface HeaderChange {
   readonly before?: string;
   /** Absent when removed. */
   readonly after?: string;
+  /** The whole value when the display above was cut short (ending in an ellipsis): for hover and focus. */
+  readonly beforeFull?: string;
+  readonly afterFull?: string;
 }
 
 /**
