@@ -1,15 +1,16 @@
 import { readdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import {
   type AppUnderTest,
+  drop,
   expectFilesRead,
   fileRows,
   openApp,
   screenshot,
   seriousViolations,
 } from './app.js';
-import { SAMPLE_FILES } from './fixtures.js';
+import { SAMPLE_FILES, writeEditedCt } from './fixtures.js';
 
 let app: AppUnderTest;
 test.afterEach(async () => app?.close());
@@ -174,4 +175,51 @@ test('before / after: the header as it is and as the run will write it, and the 
     name.endsWith('.dcm'),
   );
   expect(written).toEqual([]);
+});
+
+test('before / after: a long value cleaned after the cut shows as changed, and whole on hover or focus', async ({
+  page,
+}) => {
+  app = await openApp(page);
+  // Image Comments of 230 characters, then the patient's name, which Clean descriptions removes.
+  const comments = `${'x'.repeat(230)} DOE^JANE^M`;
+  writeEditedCt(join(app.dropRoot, 'long.dcm'), [[0x0020, 0x4000, 'LT', comments]]);
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  await page.getByRole('switch', { name: 'Clean descriptions' }).check();
+  await page.getByRole('button', { name: '1. Files' }).click();
+  await drop(page, '[data-testid=drop-zone]', ['long.dcm']);
+  await expectFilesRead(page, 1);
+  await fileRows(page).click();
+  const inspector = page.getByRole('region', { name: 'Selected file' });
+  await inspector.getByRole('tab', { name: 'Before / after' }).click();
+  const row = inspector.getByRole('row').filter({
+    has: page.locator('td.attribute', { hasText: /^ImageComments \(/ }),
+  });
+  await expect(row.locator('td.change')).toHaveText('Changed');
+  // Both sides look alike up to the cut, marked by the ellipsis.
+  const before = row.locator('td.before button');
+  const after = row.locator('td.after button');
+  await expect(before).toHaveText(`${'x'.repeat(199)}…`);
+  await expect(after).toHaveText(`${'x'.repeat(199)}…`);
+  // The whole values: on keyboard focus, and on hover.
+  const beforeTip = row.locator('td.before [role=tooltip]');
+  const afterTip = row.locator('td.after [role=tooltip]');
+  await expect(beforeTip).toBeHidden();
+  await before.focus();
+  await expect(beforeTip).toBeVisible();
+  await expect(beforeTip).toHaveText(comments);
+  await expect(before).toHaveAccessibleDescription(comments);
+  await after.hover();
+  await expect(afterTip).toBeVisible();
+  await expect(afterTip).toHaveText(new RegExp(`^${'x'.repeat(230)} `));
+  await expect(afterTip).not.toContainText('DOE');
+  // Shown by the keyboard focus for the pictures, scrolled into view.
+  await page.mouse.move(0, 0);
+  await after.focus();
+  await afterTip.scrollIntoViewIfNeeded();
+  await screenshot(page, 'before-after-cut-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await afterTip.scrollIntoViewIfNeeded();
+  await screenshot(page, 'before-after-cut-1093');
+  expect(await seriousViolations(page)).toEqual([]);
 });
