@@ -95,6 +95,36 @@ function follow(from: HTMLElement, to: HTMLElement | null) {
   to.scrollTop = from.scrollTop;
 }
 
+/**
+ * One frame of the file, or of the de-identified copy the run would write, fetched again when the file, the
+ * frame or the copy's revision changes; what failed, in words.
+ */
+function useFrame(
+  fileId: number,
+  frame: number,
+  wanted: boolean,
+  deidentified: boolean,
+  revision?: string,
+): { shown: Shown | null; failed: string | null } {
+  const [state, setState] = useState<{ shown: Shown | null; failed: string | null }>({
+    shown: null,
+    failed: null,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new revision means a new copy to fetch
+  useEffect(() => {
+    if (!wanted) return;
+    let current = true;
+    deid.frame({ id: fileId, frame, ...(deidentified ? { deidentified } : {}) }).then(
+      (result) => current && setState({ shown: shownOf(result), failed: null }),
+      (failure: unknown) => current && setState({ shown: null, failed: messageOf(failure) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [fileId, frame, wanted, deidentified, revision]);
+  return state;
+}
+
 /** How big the stage is, for the zoom that fits the image in it. */
 function useSize(element: HTMLElement | null): Size {
   const [size, setSize] = useState<Size>({ width: 0, height: 0 });
@@ -148,14 +178,12 @@ export function ImagePreview({
   const canvas = useRef<HTMLCanvasElement>(null);
   const copyCanvas = useRef<HTMLCanvasElement>(null);
   const copyStage = useRef<HTMLDivElement>(null);
-  const [copy, setCopy] = useState<Shown | null>(null);
-  const [copyError, setCopyError] = useState<string | null>(null);
+  const [copyPaintError, setCopyPaintError] = useState<string | null>(null);
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
   const stageSize = useSize(stage);
   const [frameNumber, setFrameNumber] = useState(0);
-  const [shown, setShown] = useState<Shown | null>(null);
   const [voi, setVoi] = useState<Voi | null>(null);
-  const [error, setError] = useState<string | null>(image.unsupported ?? null);
+  const [paintError, setPaintError] = useState<string | null>(null);
   const [zoom, setZoom] = useState<number | 'fit'>('fit');
   const [drawing, setDrawing] = useState(false);
   const [boxes, setBoxes] = useState<Rect[]>(() => initialBoxes(rules));
@@ -164,51 +192,32 @@ export function ImagePreview({
   const levelStart = useRef<Voi | null>(null);
   const size: Size = { width: image.columns, height: image.rows };
 
+  const showable = !image.unsupported;
+  const { shown, failed } = useFrame(fileId, frameNumber, showable, false);
+  const { shown: copy, failed: copyFailed } = useFrame(
+    fileId,
+    frameNumber,
+    showable && copyRevision !== undefined,
+    true,
+    copyRevision,
+  );
+  const error = image.unsupported ?? failed ?? paintError;
+  const copyError = copyFailed ?? copyPaintError;
+
   useEffect(() => {
-    if (image.unsupported) return;
-    let current = true;
-    setError(null);
-    deid
-      .frame({ id: fileId, frame: frameNumber })
-      .then((result) => {
-        if (!current) return;
-        setShown(shownOf(result));
-        if (result.kind === 'grey') setVoi((previous) => previous ?? result.window);
-      })
-      .catch((failure: unknown) => current && setError(messageOf(failure)));
-    return () => {
-      current = false;
-    };
-  }, [fileId, frameNumber, image.unsupported]);
+    // The file's own window/level, on its first grey frame; both images keep the person's after that.
+    const initial = shown?.frame.kind === 'grey' ? shown.frame.window : undefined;
+    if (initial) setVoi((previous) => previous ?? initial);
+  }, [shown]);
 
   useEffect(() => {
     const element = canvas.current;
-    if (element && shown) paintFrame(element, shown.frame, shown.values, voi, setError);
+    if (element && shown) paintFrame(element, shown.frame, shown.values, voi, setPaintError);
   }, [shown, voi]);
 
   useEffect(() => {
-    if (copyRevision === undefined || image.unsupported) return;
-    let current = true;
-    deid
-      .frame({ id: fileId, frame: frameNumber, deidentified: true })
-      .then((result) => {
-        if (!current) return;
-        setCopyError(null);
-        setCopy(shownOf(result));
-      })
-      .catch((failure: unknown) => {
-        if (!current) return;
-        setCopy(null);
-        setCopyError(messageOf(failure));
-      });
-    return () => {
-      current = false;
-    };
-  }, [fileId, frameNumber, image.unsupported, copyRevision]);
-
-  useEffect(() => {
     const element = copyCanvas.current;
-    if (element && copy) paintFrame(element, copy.frame, copy.values, voi, setCopyError);
+    if (element && copy) paintFrame(element, copy.frame, copy.values, voi, setCopyPaintError);
   }, [copy, voi]);
 
   if (error) {
