@@ -9,6 +9,7 @@ import { getPreset } from '../shared/profile/index.js';
 import { ToolRunner } from '../test/pixel-tools.js';
 import { deidentifiedFrame } from './app-compare.js';
 import { runJob } from './app-jobs.js';
+import { checkPixels } from './app-pixels.js';
 import { withParsedFile } from './app-read.js';
 import { PixelTools } from './batch/pixel-pass.js';
 import { runBatch } from './batch/run-batch.js';
@@ -193,6 +194,14 @@ describe('the de-identified image (a frame of the copy made in memory)', () => {
     const once = reads;
     expect(await view()).toEqual(first);
     expect(reads).toBe(once);
+    // The inspector's pixel check, on another profile: the copy's views use what it found.
+    const other = { ...own, pixelRules: [{ match: { modality: 'US' }, regions: [{ ...BOX, width: 32 }] }] };
+    const options = { profile: other, key, toolVersion: '0.0.0-test' };
+    await withParsedFile(US, (parsed) => checkPixels(parsed, options, tools, US));
+    const checked = reads;
+    expect(checked).toBeGreaterThan(once);
+    await withParsedFile(US, (parsed) => deidentifiedFrame(parsed, options, { path: US, tools }, 0));
+    expect(reads).toBe(checked);
   });
 
   it('shows no image for a file the run would hold, and says why', async () => {

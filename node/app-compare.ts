@@ -17,7 +17,8 @@ import type { Comparison, FrameImage, HeaderChange, HeaderLine } from '../shared
 import type { PixelOutcome } from '../shared/pixels/outcome.js';
 import { decodeFrame } from './app-image.js';
 import { type InspectOptions, readablePath, walkHeader } from './app-inspect.js';
-import { anonymizeWithPixels, type PixelTools, type TextFindings } from './batch/pixel-pass.js';
+import { knownFindings, remembered } from './app-text-findings.js';
+import { anonymizeWithPixels, type PixelTools } from './batch/pixel-pass.js';
 
 /**
  * The engine's output read where it lies: new bytes from memory, copied ranges (pixel data) from the input
@@ -168,25 +169,21 @@ export interface CopyContext {
   readonly tools: PixelTools;
 }
 
-// The last search's findings in this thread: the view asks for the header and for each frame it shows.
-let lastFound: { readonly key: string; readonly found: TextFindings } | undefined;
-
 /**
  * What the run would write for `parsed`, made in memory by the batch's own pixel pass (codecs, the text
- * search and the engine) and parsed back. The search runs once per file and profile; later copies reuse
- * what it found.
+ * search and the engine) and parsed back. The frames are searched once per file and profile: later copies
+ * use what the search found.
  */
 async function deidentifiedCopy(parsed: ParsedDicom, options: InspectOptions, context: CopyContext) {
-  const key = `${createHash('sha256').update(JSON.stringify(options.profile)).digest('hex')}\0${context.path}`;
-  const known = lastFound?.key === key ? lastFound.found : undefined;
-  const pass = await anonymizeWithPixels(
+  const known = await knownFindings(context.path, options.profile);
+  const run = anonymizeWithPixels(
     parsed,
     { profile: options.profile, key: options.key, toolVersion: options.toolVersion },
     context.tools,
     undefined,
     known,
   );
-  lastFound = { key, found: pass.found };
+  const pass = await (known ? run : remembered(context.path, options.profile, run));
   return { pixels: pass.pixels, copy: parseDicom(new ChunkSource(pass.result.chunks)) };
 }
 

@@ -71,7 +71,12 @@ export async function runJob(
     );
   if (job.kind === 'pixels') {
     return withParsedFile(job.path, (parsed) =>
-      checkPixels(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }, tools()),
+      checkPixels(
+        parsed,
+        { profile: job.profile, key: job.key, toolVersion: job.toolVersion },
+        tools(),
+        job.path,
+      ),
     );
   }
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
