@@ -86,7 +86,9 @@ interface Attribute {
 
 /** How much of a value cut for display the screen gets on hover or focus. */
 const FULL_TEXT_LIMIT = 10_000;
-/** Binary values up to this size are compared byte by byte (by digest); larger ones by their length. */
+/** Text and numbers up to this size are compared as text; larger values by a digest of their bytes. */
+const TEXT_LIMIT = 1024 * 1024;
+/** Values up to this size are compared byte by byte (by digest); larger ones by their length. */
 const DIGEST_LIMIT = 64 * 1024 * 1024;
 const DIGEST_CHUNK = 1024 * 1024;
 
@@ -106,12 +108,14 @@ function bytesDigest(source: ByteSource, el: DicomElement): string {
 
 /**
  * The whole value, where the display may have cut it: text values in full, binary numbers all of them,
- * other binary values by digest. A cut display ends in an ellipsis and the whole text goes with it.
+ * other values (and very long ones) by digest. A cut display ends in an ellipsis and the whole text goes
+ * with it.
  */
 function wholeValue(source: ByteSource, el: DicomElement, ctx: ElementContext, line: HeaderLine) {
   const { vr } = ctx;
   let text: string | undefined;
   if (el.items || el.length === UNDEFINED_LENGTH) text = line.value;
+  else if (el.length > TEXT_LIMIT) text = undefined;
   else if (isStringVR(vr)) text = readText(source, el, vr, ctx.charset);
   else if (BINARY_SIZE[vr] && !vr.startsWith('O'))
     text = readNumbers(source, el, vr, ctx.dataset.syntax, Number.POSITIVE_INFINITY)
