@@ -308,7 +308,7 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
         deciding={deciding || pixelState.kind === 'checking'}
         onKeep={onKeep}
         onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
-        {...(copyRevision === undefined ? {} : { copyRevision })}
+        copyRevision={copyRevision}
       />
     ) : null;
   return (
