@@ -12,14 +12,7 @@ import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/t
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../dicom/values.js';
 import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
-import {
-  creatorOf,
-  datasetCharset,
-  type ElementContext,
-  type ElementPath,
-  effectiveVR,
-  privateCreators,
-} from '../dicom/walk.js';
+import { type ElementContext, effectiveVR, walkScoped } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
@@ -171,39 +164,23 @@ const findingOf = (
     ? { tag, keyword, name, category, path, vr, present }
     : { tag, keyword, name, category, path, vr, present, privateCreator };
 
-/**
- * The walk of walkElements, without an ElementContext per element: most elements are not listed, and a
- * context is built only for a value that is shown. `prefix` is the path's text, e.g. `(0040,0275)[0].`.
- */
+/** The findings of one dataset tree; an element's context is made only for a value that is shown. */
 function collect(source: ByteSource, root: Dataset, out: Collected) {
-  const visit = (ds: Dataset, path: ElementPath, prefix: string, inherited: string | undefined): void => {
-    const charset = datasetCharset(source, ds, inherited);
-    const creators = privateCreators(source, ds);
-    for (const el of ds.elements) {
-      if (isPrivateCreator(el.tag)) {
-        const creator = readText(source, el, 'LO', undefined).trim();
-        if (creator) reportedCreator(out, creator);
-      } else {
-        const facts = isGroupLength(el.tag) ? null : tagFacts(el.tag);
-        if (facts) {
-          const vr = effectiveVR(el);
-          const creator = creatorOf(creators, el.tag);
-          const present = isPresent(source, el, vr);
-          const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
-          out.findings.push(findingOf(facts, prefix + facts.tag, vr, present, shownCreator));
-          if (out.values) {
-            const ctx = { path, charset, vr, privateCreator: creator, dataset: ds };
-            out.values.push(present ? displayValue(source, el, ctx) : undefined);
-          }
-        }
-      }
-      if (!el.items) continue;
-      const tag = formatTag(el.tag);
-      for (const [i, item] of el.items.entries())
-        visit(item, [...path, { tag: el.tag, item: i }], `${prefix}${tag}[${i}].`, charset);
+  walkScoped(source, root, (el, scope): undefined => {
+    if (isPrivateCreator(el.tag)) {
+      const creator = readText(source, el, 'LO', undefined).trim();
+      if (creator) reportedCreator(out, creator);
+      return;
     }
-  };
-  visit(root, [], '', undefined);
+    const facts = isGroupLength(el.tag) ? null : tagFacts(el.tag);
+    if (!facts) return;
+    const vr = effectiveVR(el);
+    const creator = scope.creatorOf(el.tag);
+    const present = isPresent(source, el, vr);
+    const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
+    out.findings.push(findingOf(facts, scope.pathPrefix + facts.tag, vr, present, shownCreator));
+    if (out.values) out.values.push(present ? displayValue(source, el, scope.contextOf(el)) : undefined);
+  });
 }
 
 /**
