@@ -130,6 +130,11 @@ interface TagFacts {
   readonly keyword: string;
   readonly name: string;
   readonly category: CategoryId;
+  /**
+   * Its findings at the top level outside private blocks, by VR and presence: the same few in every file,
+   * so a folder of thousands makes each once. Findings are never changed, so one can serve many files.
+   */
+  readonly topLevel: Finding[];
 }
 
 const TAG_FACTS = new Map<Tag, TagFacts | null>();
@@ -147,22 +152,30 @@ function tagFacts(tag: Tag): TagFacts | null {
         keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(tag)?.keyword ?? '')),
         name: row.name,
         category: categoryOf(row),
+        topLevel: [],
       }
     : null;
   if (TAG_FACTS.size < MAX_TAG_FACTS) TAG_FACTS.set(tag, facts);
   return facts;
 }
 
-const findingOf = (
-  { tag, keyword, name, category }: TagFacts,
-  path: string,
+function findingOf(
+  facts: TagFacts,
+  prefix: string,
   vr: string,
   present: boolean,
   privateCreator: string | undefined,
-): Finding =>
-  privateCreator === undefined
-    ? { tag, keyword, name, category, path, vr, present }
-    : { tag, keyword, name, category, path, vr, present, privateCreator };
+): Finding {
+  const { tag, keyword, name, category, topLevel } = facts;
+  if (privateCreator !== undefined)
+    return { tag, keyword, name, category, path: prefix + tag, vr, present, privateCreator };
+  if (prefix !== '') return { tag, keyword, name, category, path: prefix + tag, vr, present };
+  for (const f of topLevel) if (f.vr === vr && f.present === present) return f;
+  const finding: Finding = { tag, keyword, name, category, path: tag, vr, present };
+  // A file that gives a tag ever new VRs gets findings of its own past a few.
+  if (topLevel.length < 4) topLevel.push(finding);
+  return finding;
+}
 
 /** The findings of one dataset tree; an element's context is made only for a value that is shown. */
 function collect(source: ByteSource, root: Dataset, out: Collected) {
@@ -178,7 +191,7 @@ function collect(source: ByteSource, root: Dataset, out: Collected) {
     const creator = scope.creatorOf(el.tag);
     const present = isPresent(source, el, vr);
     const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
-    out.findings.push(findingOf(facts, scope.pathPrefix + facts.tag, vr, present, shownCreator));
+    out.findings.push(findingOf(facts, scope.pathPrefix, vr, present, shownCreator));
     if (out.values) out.values.push(present ? displayValue(source, el, scope.contextOf(el)) : undefined);
   });
 }
