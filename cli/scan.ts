@@ -7,7 +7,7 @@ import { ScanTally } from './scan-summary.js';
 
 /**
  * Output piped or redirected is written in pieces of about this size (one write per file would be thousands
- * of calls); on a terminal each file's block shows as soon as it is read.
+ * of calls); on a terminal each file's block shows as soon as its batch (a few milliseconds of work) is read.
  */
 const WRITE_SIZE = 64 * 1024;
 
