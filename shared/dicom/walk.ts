@@ -76,12 +76,12 @@ export class DatasetScope {
     readonly charset: string | undefined,
   ) {}
 
-  /** For private elements, the creator that reserved their block, trimmed. */
-  creatorOf(tag: Tag): string | undefined {
+  /** For private elements, the creator that reserved their block, trimmed. Bound: callers destructure it. */
+  readonly creatorOf = (tag: Tag): string | undefined => {
     if (!isPrivateGroup(groupOf(tag))) return undefined;
     this.creators ??= privateCreators(this.source, this.dataset);
     return creatorOf(this.creators, tag);
-  }
+  };
 
   /** The path as people read it, up to this dataset: `(0040,0275)[0].`, or empty at the top. */
   get pathPrefix(): string {
@@ -89,15 +89,14 @@ export class DatasetScope {
     return this.prefix;
   }
 
-  contextOf(el: DicomElement): ElementContext {
-    return {
-      path: this.path,
-      charset: this.charset,
-      vr: effectiveVR(el),
-      privateCreator: this.creatorOf(el.tag),
-      dataset: this.dataset,
-    };
-  }
+  /** Bound, like creatorOf. */
+  readonly contextOf = (el: DicomElement): ElementContext => ({
+    path: this.path,
+    charset: this.charset,
+    vr: effectiveVR(el),
+    privateCreator: this.creatorOf(el.tag),
+    dataset: this.dataset,
+  });
 }
 
 /** What the elements of one dataset share: the character set in force and their private blocks' creators. */
