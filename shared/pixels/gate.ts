@@ -49,9 +49,7 @@ const held = (reason: string): PixelStage => untouched({ status: 'held', reason,
  */
 export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): PixelStage {
   const checked = frameLayoutOf(parsed);
-  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
-  const header = new HeaderValues(parsed);
-  const matching = options.rules.filter((rule) => matchesFile(header, rule.match, layout));
+  const matching = matchingRules(parsed, options.rules, soundLayout(checked));
   if (matching.some((rule) => rule.accept)) {
     return untouched({
       status: 'accepted',
@@ -78,6 +76,26 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
     decided.kept,
   );
 }
+
+const soundLayout = (checked: ReturnType<typeof frameLayoutOf>): FrameLayout | undefined =>
+  checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+
+/** The rules that apply to this file: by its header and, when it has a sound one, its frame layout. */
+function matchingRules(
+  parsed: ParsedDicom,
+  rules: readonly RegionRule[],
+  layout: FrameLayout | undefined,
+): RegionRule[] {
+  const header = new HeaderValues(parsed);
+  return rules.filter((rule) => matchesFile(header, rule.match, layout));
+}
+
+/**
+ * A rule accepts this file's pixels as they are ("I have looked: send as is"): the gate lets them leave
+ * untouched, so there is nothing to search or clean.
+ */
+export const acceptedAsIs = (parsed: ParsedDicom, rules: readonly RegionRule[]): boolean =>
+  matchingRules(parsed, rules, soundLayout(frameLayoutOf(parsed))).some((rule) => rule.accept);
 
 /**
  * The person's decisions on the detector's text go into the outcome's reason, which the private audit
@@ -150,11 +168,9 @@ export interface TextDecisions {
 
 /** The rules' say on this file's detected text (nothing when a rule accepts the file as it is). */
 export function textDecisions(parsed: ParsedDicom, rules: readonly RegionRule[]): TextDecisions {
-  const checked = frameLayoutOf(parsed);
-  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+  const layout = soundLayout(frameLayoutOf(parsed));
   if (!layout) return { covered: [], kept: [], reviewed: false };
-  const header = new HeaderValues(parsed);
-  const matching = rules.filter((rule) => matchesFile(header, rule.match, layout));
+  const matching = matchingRules(parsed, rules, layout);
   if (matching.some((rule) => rule.accept)) return { covered: [], kept: [], reviewed: false };
   return {
     covered: matching.flatMap(ruleRects(parsed, matching, layout)),
