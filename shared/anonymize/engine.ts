@@ -44,7 +44,7 @@ import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decide } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { fileIdentifiers, type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import { type FileIdentifiers, type Identifier, identifiersByElement } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
 import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
@@ -173,7 +173,9 @@ class Run {
   /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
   private readonly identifierKinds = new Map<string, Identifier['kind']>();
   private readonly uidMap = new Map<string, string>();
-  private readonly removed = new Map<string, Identifier>();
+  private readonly identifiers: FileIdentifiers;
+  /** The identifiers removed or replaced, each once (one object per kind and text). */
+  private readonly removed = new Set<Identifier>();
   private readonly counts: Record<ActionName, number> = {
     removed: 0,
     emptied: 0,
@@ -217,9 +219,9 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    const identifiers = fileIdentifiers(parsed);
-    for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
-    this.matcher = new IdentifierMatcher(identifiers);
+    this.identifiers = identifiersByElement(parsed);
+    for (const i of this.identifiers.all) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
+    this.matcher = new IdentifierMatcher(this.identifiers.all);
   }
 
   private readonly replaceIdentifier = (match: string): string =>
@@ -345,7 +347,7 @@ class Run {
       ...DUMMY_TEXTS,
       ...method.flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
     ].map((w) => w.toLowerCase());
-    return [...this.removed.values()].filter((i) => {
+    return [...this.removed].filter((i) => {
       const t = i.text.toLowerCase();
       return !this.keptByOption.some((k) => k.includes(t)) && !written.some((w) => w.includes(t));
     });
@@ -480,13 +482,10 @@ class Run {
   }
 
   /** Remembers an identifying value this run takes away, so the residual check can look for it. */
-  private noteRemoved(el: DicomElement, ctx: ElementContext) {
-    if (el.items || isPrivateGroup(groupOf(el.tag))) return;
-    const kind = identifierKindOf(el.tag, ctx.vr);
-    if (!kind) return;
-    const value = readText(this.source, el, ctx.vr, ctx.charset);
-    for (const text of identifierStrings(kind, value))
-      this.removed.set(`${kind}\u0000${text}`, { kind, text });
+  private noteRemoved(el: DicomElement) {
+    // Read when the file's identifiers were gathered: the same value, VR and character set.
+    const held = this.identifiers.ofElement.get(el.start);
+    if (held) for (const identifier of held) this.removed.add(identifier);
   }
 
   private apply(
@@ -517,7 +516,7 @@ class Run {
       }
     }
 
-    if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el, ctx);
+    if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el);
 
     switch (op.op) {
       case 'keep':

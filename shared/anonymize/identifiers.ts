@@ -20,19 +20,24 @@ export interface Identifier {
   readonly text: string;
 }
 
-const kinds = new Map<string, IdentifierKind | null>();
+// Per VR, per tag: the VR strings are the parser's few constants, so no key is built per element.
+const kinds = new Map<string, Map<Tag, IdentifierKind | null>>();
 
 /** Which kind of identifier an attribute's value is, from its Table E.1-1 row and VR; undefined if none. */
 export function identifierKindOf(tag: Tag, vr: string): IdentifierKind | undefined {
   // Asked for every element of every file: the answer depends on the tag and VR only.
-  const memo = `${vr}${tag}`;
-  let kind = kinds.get(memo);
+  let ofVR = kinds.get(vr);
+  if (!ofVR) {
+    ofVR = new Map();
+    kinds.set(vr, ofVR);
+  }
+  let kind = ofVR.get(tag);
   if (kind === undefined) {
     // The dictionary's VR wins over the file's: a Patient Name written as LO is still a name.
     const entry = lookup(tag);
     const dictionaryVR = entry?.vr.length === 2 ? entry.vr : undefined;
     kind = kindFromTable(profileRowFor(tag), entry?.keyword, dictionaryVR ?? vr) ?? null;
-    kinds.set(memo, kind);
+    ofVR.set(tag, kind);
   }
   return kind ?? undefined;
 }
@@ -116,16 +121,22 @@ const NOT_IDENTIFYING = new Set([
   ],
 ]);
 
-// Each value is split twice in a file (for its identifiers, then for what a removal takes away) and again
-// in every file of its study: the same patient, physicians, institution and study UIDs. Bounded, so a
-// batch of a million different values, or of long texts, costs their splitting, not a cache of them too.
-const stringsOf = new BoundedMemo<readonly string[]>();
+// Each value is split in every file of its study: the same patient, physicians, institution and study
+// UIDs. Bounded, so a batch of a million different values, or of long texts, costs their splitting, not a
+// cache of them too. One memo per kind, so the value itself is the key.
+const stringsOf: Readonly<Record<IdentifierKind, BoundedMemo<readonly string[]>>> = {
+  name: new BoundedMemo(),
+  id: new BoundedMemo(),
+  uid: new BoundedMemo(),
+  date: new BoundedMemo(),
+  place: new BoundedMemo(),
+};
 const LONGEST_KEPT = 256;
 
 /** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
 export function identifierStrings(kind: IdentifierKind, value: string): readonly string[] {
   if (value.length > LONGEST_KEPT) return splitIdentifiers(kind, value);
-  return stringsOf.get(`${kind}\u0000${value}`, () => splitIdentifiers(kind, value));
+  return stringsOf[kind].get(value, () => splitIdentifiers(kind, value));
 }
 
 function splitIdentifiers(kind: IdentifierKind, value: string): string[] {
@@ -176,13 +187,35 @@ function addDateForms(date: string, out: Set<string>) {
     out.add(f);
 }
 
+/** A file's identifying values, and which of them each element holds. */
+export interface FileIdentifiers {
+  /** Each value once, in the order the file gives them. */
+  readonly all: Identifier[];
+  /**
+   * By element start: the identifiers of that element's value (the same objects as in `all`), which is
+   * what removing the element takes away. Elements that hold none are absent.
+   */
+  readonly ofElement: ReadonlyMap<number, readonly Identifier[]>;
+}
+
 /**
  * Every identifying value anywhere in a file: what Clean takes out of free text, and what the burned-in
  * text detector looks for in the pixels.
  */
-export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
+export const fileIdentifiers = (parsed: ParsedDicom): Identifier[] => identifiersByElement(parsed).all;
+
+/** fileIdentifiers, with what each element holds: the engine reads each value once for both. */
+export function identifiersByElement(parsed: ParsedDicom): FileIdentifiers {
   // Each value once: a sequence of a million items repeats its references a million times.
-  const out = new Map<string, Identifier>();
+  const all: Identifier[] = [];
+  const seen: Record<IdentifierKind, Map<string, Identifier>> = {
+    name: new Map(),
+    id: new Map(),
+    uid: new Map(),
+    date: new Map(),
+    place: new Map(),
+  };
+  const ofElement = new Map<number, readonly Identifier[]>();
   const visit = (ds: Dataset, inherited: string | undefined) => {
     const charset = datasetCharset(parsed.source, ds, inherited);
     for (const el of ds.elements) {
@@ -194,13 +227,22 @@ export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
       const vr = effectiveVR(el);
       const kind = identifierKindOf(el.tag, vr);
       if (!kind) continue;
-      const value = readText(parsed.source, el, vr, charset);
-      for (const text of identifierStrings(kind, value)) {
-        const key = `${kind}\u0000${text}`;
-        if (!out.has(key)) out.set(key, { kind, text });
+      const texts = identifierStrings(kind, readText(parsed.source, el, vr, charset));
+      if (texts.length === 0) continue;
+      const ofKind = seen[kind];
+      const held: Identifier[] = [];
+      for (const text of texts) {
+        let identifier = ofKind.get(text);
+        if (!identifier) {
+          identifier = { kind, text };
+          ofKind.set(text, identifier);
+          all.push(identifier);
+        }
+        held.push(identifier);
       }
+      ofElement.set(el.start, held);
     }
   };
   visit(parsed.dataset, undefined);
-  return [...out.values()];
+  return { all, ofElement };
 }
