@@ -41,7 +41,7 @@ import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
-import { type Decision, decide } from './decide.js';
+import { type Decision, decisionsFor, type ProfileDecisions } from './decide.js';
 import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
 import { type FileIdentifiers, type Identifier, identifiersByElement } from './identifiers.js';
@@ -163,6 +163,7 @@ export function anonymize(parsed: ParsedDicom, opts: AnonymizeOptions): Anonymiz
 
 class Run {
   private readonly options: ReadonlySet<OptionKey>;
+  private readonly decisions: ProfileDecisions;
   private readonly source;
   private readonly topCharset: string | undefined;
   private readonly pseudonym: Pseudonym;
@@ -206,6 +207,7 @@ class Run {
     private readonly opts: AnonymizeOptions,
   ) {
     this.options = new Set(opts.profile.options);
+    this.decisions = decisionsFor(opts.profile);
     this.source = parsed.source;
     this.topCharset = datasetCharset(parsed.source, parsed.dataset, undefined);
     this.originalPatientId = topLevelText(parsed, PATIENT_ID, this.topCharset);
@@ -412,7 +414,7 @@ class Run {
         continue;
       }
       const ctx = withSafePrivateVR(contextOf(el), el);
-      let decision = decide(el, ctx, this.opts.profile, this.options);
+      let decision = this.decisions.of(el, ctx);
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };
       const edit = this.apply(el, ctx, decision, inDummySequence);
