@@ -103,9 +103,11 @@ export async function anonymizeWithPixels(
   };
   let result = await run({});
   // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
+  // Not at risk from that first run (no text searched yet) already says the gate found the risk unlikely.
   const searched =
     options.profile.options.includes('cleanPixelData') &&
     result.pixels.status !== 'accepted' &&
+    result.pixels.status !== 'not-at-risk' &&
     pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;

@@ -210,6 +210,8 @@ function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
+  // So not at risk, before any text was searched, means what kind of image this is makes text unlikely:
+  // the batch's pixel pass reads it that way instead of asking the same question again.
   const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
   if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
