@@ -6,7 +6,7 @@ import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
 import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
-import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
+import { HeaderValues, outside, rulesMatching, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
 import type { DetectedRegions, Rect, RegionRule } from './regions.js';
@@ -51,7 +51,7 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
   const checked = frameLayoutOf(parsed);
   const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
   const header = new HeaderValues(parsed);
-  const matching = options.rules.filter((rule) => matchesFile(header, rule.match, layout));
+  const matching = rulesMatching(header, options.rules, layout);
   if (matching.some((rule) => rule.accept)) {
     return untouched({
       status: 'accepted',
@@ -154,7 +154,7 @@ export function textDecisions(parsed: ParsedDicom, rules: readonly RegionRule[])
   const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
   if (!layout) return { covered: [], kept: [], reviewed: false };
   const header = new HeaderValues(parsed);
-  const matching = rules.filter((rule) => matchesFile(header, rule.match, layout));
+  const matching = rulesMatching(header, rules, layout);
   if (matching.some((rule) => rule.accept)) return { covered: [], kept: [], reviewed: false };
   return {
     covered: matching.flatMap(ruleRects(parsed, matching, layout)),
