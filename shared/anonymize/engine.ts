@@ -1,5 +1,5 @@
 import { BoundedMemo } from '../bounded-memo.js';
-import { latin1, normaliseCharset } from '../dicom/charset.js';
+import { normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { DicomError } from '../dicom/errors.js';
 import { isDicomdir, metaText, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
@@ -42,11 +42,11 @@ import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '..
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decisionsFor, type ProfileDecisions } from './decide.js';
-import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
+import { dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
 import { type FileIdentifiers, type Identifier, identifiersByElement } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
-import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
+import { fileMeta, METHOD_TAGS, type RecordedMethod, recordedMethod } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
 import { encodeText } from './text-encode.js';
 import { isStandardUid, remapUid } from './uid-remap.js';
@@ -242,12 +242,11 @@ class Run {
       codecs: this.opts.pixelCodecs,
       spill: this.opts.frameSpill,
     });
-    // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
-    const applied =
-      pixels.outcome.status === 'cleaned'
-        ? this.opts.profile
-        : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
-    const method = methodAttributes(applied, this.opts.toolVersion);
+    const method = recordedMethod(
+      this.opts.profile,
+      pixels.outcome.status === 'cleaned',
+      this.opts.toolVersion,
+    );
     // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
     const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
     const ownUid =
@@ -259,7 +258,7 @@ class Run {
     for (const [start, edit] of pixels.edits) this.edits.set(start, edit);
     const topEdits: DatasetEdits = {
       elements: this.edits,
-      insert: [...method, ...pixels.insert, ...ownUid, ...sopClass],
+      insert: [...method.elements, ...pixels.insert, ...ownUid, ...sopClass],
     };
     const encoding = outputSyntax(this.parsed);
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
@@ -342,16 +341,15 @@ class Run {
    * elsewhere on purpose and those equal to what the engine itself writes (a birth date of 19000101 is
    * also our dummy date; a name part may be part of the pseudonym).
    */
-  private residualTargets(method: readonly NewElement[]): Identifier[] {
-    const written = [
-      this.pseudonym.patientId,
-      this.pseudonym.patientName,
-      ...DUMMY_TEXTS,
-      ...method.flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
-    ].map((w) => w.toLowerCase());
+  private residualTargets(method: RecordedMethod): Identifier[] {
+    const pseudonym = [this.pseudonym.patientId.toLowerCase(), this.pseudonym.patientName.toLowerCase()];
     return [...this.removed].filter((i) => {
       const t = i.text.toLowerCase();
-      return !this.keptByOption.some((k) => k.includes(t)) && !written.some((w) => w.includes(t));
+      return (
+        !this.keptByOption.some((k) => k.includes(t)) &&
+        !pseudonym.some((w) => w.includes(t)) &&
+        !method.writtenTexts.some((w) => w.includes(t))
+      );
     });
   }
 
