@@ -44,7 +44,7 @@ import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decisionsFor, type ProfileDecisions } from './decide.js';
 import { dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { type FileIdentifiers, type Identifier, identifiersByElement } from './identifiers.js';
+import { FileIdentifiers, type Identifier, identifierKindOf } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
 import { fileMeta, METHOD_TAGS, type RecordedMethod, recordedMethod } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
@@ -221,7 +221,7 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    this.identifiers = identifiersByElement(parsed);
+    this.identifiers = new FileIdentifiers(parsed);
     for (const i of this.identifiers.all) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
     this.matcher = new IdentifierMatcher(this.identifiers.all);
   }
@@ -482,10 +482,12 @@ class Run {
   }
 
   /** Remembers an identifying value this run takes away, so the residual check can look for it. */
-  private noteRemoved(el: DicomElement) {
-    // Read when the file's identifiers were gathered: the same value, VR and character set.
-    const held = this.identifiers.ofElement.get(el.start);
-    if (held) for (const identifier of held) this.removed.add(identifier);
+  private noteRemoved(el: DicomElement, ctx: ElementContext) {
+    if (el.items || isPrivateGroup(groupOf(el.tag))) return;
+    const kind = identifierKindOf(el.tag, ctx.vr);
+    if (!kind) return;
+    const value = readText(this.source, el, ctx.vr, ctx.charset);
+    for (const identifier of this.identifiers.of(kind, value)) this.removed.add(identifier);
   }
 
   private apply(
@@ -516,7 +518,7 @@ class Run {
       }
     }
 
-    if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el);
+    if (op.op !== 'keep' && op.op !== 'recurse' && op.op !== 'scrub') this.noteRemoved(el, ctx);
 
     switch (op.op) {
       case 'keep':

@@ -20,6 +20,15 @@ export interface Identifier {
   readonly text: string;
 }
 
+/** One of something for each kind of identifier. */
+const byKind = <T>(make: () => T): Record<IdentifierKind, T> => ({
+  name: make(),
+  id: make(),
+  uid: make(),
+  date: make(),
+  place: make(),
+});
+
 // Per VR, per tag: the VR strings are the parser's few constants, so no key is built per element.
 const kinds = new Map<string, Map<Tag, IdentifierKind | null>>();
 
@@ -124,13 +133,7 @@ const NOT_IDENTIFYING = new Set([
 // Each value is split in every file of its study: the same patient, physicians, institution and study
 // UIDs. Bounded, so a batch of a million different values, or of long texts, costs their splitting, not a
 // cache of them too. One memo per kind, so the value itself is the key.
-const stringsOf: Readonly<Record<IdentifierKind, BoundedMemo<readonly string[]>>> = {
-  name: new BoundedMemo(),
-  id: new BoundedMemo(),
-  uid: new BoundedMemo(),
-  date: new BoundedMemo(),
-  place: new BoundedMemo(),
-};
+const stringsOf = byKind(() => new BoundedMemo<readonly string[]>());
 const LONGEST_KEPT = 256;
 
 /** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
@@ -187,62 +190,55 @@ function addDateForms(date: string, out: Set<string>) {
     out.add(f);
 }
 
-/** A file's identifying values, and which of them each element holds. */
-export interface FileIdentifiers {
-  /** Each value once, in the order the file gives them. */
-  readonly all: Identifier[];
-  /**
-   * By element start: the identifiers of that element's value (the same objects as in `all`), which is
-   * what removing the element takes away. Elements that hold none are absent.
-   */
-  readonly ofElement: ReadonlyMap<number, readonly Identifier[]>;
-}
-
 /**
  * Every identifying value anywhere in a file: what Clean takes out of free text, and what the burned-in
  * text detector looks for in the pixels.
  */
-export const fileIdentifiers = (parsed: ParsedDicom): Identifier[] => identifiersByElement(parsed).all;
+export const fileIdentifiers = (parsed: ParsedDicom): Identifier[] => new FileIdentifiers(parsed).all;
 
-/** fileIdentifiers, with what each element holds: the engine reads each value once for both. */
-export function identifiersByElement(parsed: ParsedDicom): FileIdentifiers {
-  // Each value once: a sequence of a million items repeats its references a million times.
-  const all: Identifier[] = [];
-  const seen: Record<IdentifierKind, Map<string, Identifier>> = {
-    name: new Map(),
-    id: new Map(),
-    uid: new Map(),
-    date: new Map(),
-    place: new Map(),
-  };
-  const ofElement = new Map<number, readonly Identifier[]>();
-  const visit = (ds: Dataset, inherited: string | undefined) => {
-    const charset = datasetCharset(parsed.source, ds, inherited);
-    for (const el of ds.elements) {
-      if (el.items) {
-        for (const item of el.items) visit(item, charset);
-        continue;
-      }
-      if (isPrivateGroup(groupOf(el.tag))) continue;
-      const vr = effectiveVR(el);
-      const kind = identifierKindOf(el.tag, vr);
-      if (!kind) continue;
-      const texts = identifierStrings(kind, readText(parsed.source, el, vr, charset));
-      if (texts.length === 0) continue;
-      const ofKind = seen[kind];
-      const held: Identifier[] = [];
-      for (const text of texts) {
-        let identifier = ofKind.get(text);
-        if (!identifier) {
-          identifier = { kind, text };
-          ofKind.set(text, identifier);
-          all.push(identifier);
+/**
+ * A file's identifying values, and which of them a value holds: the engine asks again for each value it
+ * removes, and gets the identifiers already made instead of splitting the value a second time.
+ */
+export class FileIdentifiers {
+  /** Each identifier once, in the order the file gives them. */
+  readonly all: Identifier[] = [];
+  private readonly byText = byKind(() => new Map<string, Identifier>());
+  // By distinct value, not by element: a sequence of a million items repeats its references a million times.
+  private readonly byValue = byKind(() => new Map<string, readonly Identifier[]>());
+
+  constructor(parsed: ParsedDicom) {
+    const visit = (ds: Dataset, inherited: string | undefined) => {
+      const charset = datasetCharset(parsed.source, ds, inherited);
+      for (const el of ds.elements) {
+        if (el.items) {
+          for (const item of el.items) visit(item, charset);
+          continue;
         }
-        held.push(identifier);
+        if (isPrivateGroup(groupOf(el.tag))) continue;
+        const vr = effectiveVR(el);
+        const kind = identifierKindOf(el.tag, vr);
+        if (kind) this.of(kind, readText(parsed.source, el, vr, charset));
       }
-      ofElement.set(el.start, held);
-    }
-  };
-  visit(parsed.dataset, undefined);
-  return { all, ofElement };
+    };
+    visit(parsed.dataset, undefined);
+  }
+
+  /** The identifiers a value of this kind holds: the same objects as in `all`, each made once. */
+  of(kind: IdentifierKind, value: string): readonly Identifier[] {
+    const known = this.byValue[kind].get(value);
+    if (known) return known;
+    const texts = this.byText[kind];
+    const held = identifierStrings(kind, value).map((text) => {
+      let identifier = texts.get(text);
+      if (!identifier) {
+        identifier = { kind, text };
+        texts.set(text, identifier);
+        this.all.push(identifier);
+      }
+      return identifier;
+    });
+    this.byValue[kind].set(value, held);
+    return held;
+  }
 }
