@@ -17,11 +17,13 @@ import {
 import { isUid, valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
+  creatorOf,
   datasetCharset,
-  datasetContext,
   type ElementContext,
   type ElementPath,
+  effectiveVR,
   formatPath,
+  privateCreators,
 } from '../dicom/walk.js';
 import {
   type Chunk,
@@ -397,7 +399,16 @@ class Run {
     top: boolean,
     inDummySequence = false,
   ): DatasetEdits | undefined {
-    const { contextOf } = datasetContext(this.source, ds, path, inherited);
+    const source = this.source;
+    const creators = privateCreators(source, ds);
+    // One context for the dataset, its VR and creator set per element: nothing keeps it past its element.
+    const shared: { -readonly [K in keyof ElementContext]: ElementContext[K] } = {
+      path,
+      charset: datasetCharset(source, ds, inherited),
+      vr: '',
+      privateCreator: undefined,
+      dataset: ds,
+    };
     const edits = this.edits;
     const editsBefore = edits.size;
     const keptBlocks = new Set<number>();
@@ -411,7 +422,9 @@ class Run {
         creatorElements.push(el);
         continue;
       }
-      const ctx = withSafePrivateVR(contextOf(el), el);
+      shared.vr = effectiveVR(el);
+      shared.privateCreator = creatorOf(creators, el.tag);
+      const ctx = withSafePrivateVR(shared, el);
       let decision = this.decisions.of(el, ctx);
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };
@@ -441,6 +454,18 @@ class Run {
       vr,
       value: ascii ? asciiBytes(text) : encodeText(text, charset),
     }));
+  }
+
+  /** The edit writing `text` into the element, counted as `action`. */
+  private setText(
+    el: DicomElement,
+    ctx: ElementContext,
+    decision: Decision,
+    text: string,
+    action: ActionName,
+  ): ElementEdit {
+    this.tally(el, ctx, decision, action, text);
+    return this.textEdit(text, ctx.vr, ctx.charset);
   }
 
   /** One warning per tag and problem, however many items repeat it. */
@@ -499,10 +524,6 @@ class Run {
     const op = decision.operation;
     const vr = ctx.vr;
     const syntax = ctx.dataset.syntax;
-    const setText = (text: string, action: ActionName): ElementEdit => {
-      this.tally(el, ctx, decision, action, text);
-      return this.textEdit(text, vr, ctx.charset);
-    };
 
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
     // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
@@ -511,7 +532,7 @@ class Run {
       // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
       const charset =
         el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;
-      if (charset) return setText(charset, 'replaced');
+      if (charset) return this.setText(el, ctx, decision, charset, 'replaced');
       if (problem) {
         this.warnOnce(`${formatTag(el.tag)} was removed: ${problem}`);
         return this.apply(el, ctx, { ...decision, operation: { op: 'remove' } }, inDummySequence);
@@ -559,13 +580,19 @@ class Run {
         return { kind: 'value', vr, value };
       }
       case 'replace':
-        return setText(op.text, 'replaced');
+        return this.setText(el, ctx, decision, op.text, 'replaced');
       case 'pseudonym-id':
-        return setText(this.pseudonym.patientId, 'pseudonymized');
+        return this.setText(el, ctx, decision, this.pseudonym.patientId, 'pseudonymized');
       case 'pseudonym-name':
-        return setText(this.pseudonym.patientName, 'pseudonymized');
+        return this.setText(el, ctx, decision, this.pseudonym.patientName, 'pseudonymized');
       case 'hash':
-        return setText(hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)), 'hashed');
+        return this.setText(
+          el,
+          ctx,
+          decision,
+          hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)),
+          'hashed',
+        );
       case 'remap-uid': {
         if (vr !== 'UI')
           return this.apply(el, ctx, { ...decision, operation: { op: 'dummy' } }, inDummySequence);
@@ -573,11 +600,17 @@ class Run {
         if (values.length === 0) {
           // An empty top-level instance UID gets the one the file meta will carry, so the two agree.
           const own = ctx.path.length === 0 ? this.ownUid(el.tag) : undefined;
-          if (own) return setText(own, 'uid-remapped');
+          if (own) return this.setText(el, ctx, decision, own, 'uid-remapped');
           return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } }, inDummySequence);
         }
         // Standard UIDs (SOP classes, coding schemes) name no one and must stay resolvable.
-        return setText(values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'), 'uid-remapped');
+        return this.setText(
+          el,
+          ctx,
+          decision,
+          values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'),
+          'uid-remapped',
+        );
       }
       case 'shift-date': {
         const text = readText(this.source, el, vr, undefined);
@@ -594,7 +627,7 @@ class Run {
           return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } }, inDummySequence);
         }
         this.datesShifted = true;
-        return setText(shifted, 'date-shifted');
+        return this.setText(el, ctx, decision, shifted, 'date-shifted');
       }
       case 'clean':
       case 'scrub': {
@@ -606,7 +639,7 @@ class Run {
           this.tally(el, ctx, decision, op.op === 'clean' ? 'cleaned' : 'kept', text);
           return undefined;
         }
-        return setText(fitToVR(cleaned, vr), 'cleaned');
+        return this.setText(el, ctx, decision, fitToVR(cleaned, vr), 'cleaned');
       }
     }
   }
