@@ -191,8 +191,10 @@ class Run {
     hashed: 0,
     kept: 0,
   };
-  /** Per tag: what happened how often; named `(GGGG,EEEE) Keyword` only once, in the report. */
+  /** Per tag: what happened how often; each tag labelled `(GGGG,EEEE) Keyword` once, for the report. */
   private readonly attributes = new Map<Tag, Partial<Record<ActionName, number>>>();
+  /** The same counts under their labels, as the report has them: filled as the tags are first counted. */
+  private readonly labelled: Record<string, Partial<Record<ActionName, number>>> = {};
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
@@ -285,9 +287,7 @@ class Run {
         profileEdition: PROFILE_EDITION,
         options: [...this.opts.profile.options],
         actionCounts: this.counts,
-        attributes: Object.fromEntries(
-          [...this.attributes].map(([tag, counts]) => [attributeLabel(tag), counts]),
-        ),
+        attributes: this.labelled,
         datesShifted: this.datesShifted,
         warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
       },
@@ -479,6 +479,7 @@ class Run {
     if (!perAttribute) {
       perAttribute = {};
       this.attributes.set(tag, perAttribute);
+      this.labelled[attributeLabel(tag)] = perAttribute;
     }
     const now = (perAttribute[action] ?? 0) + by;
     if (now) perAttribute[action] = now;
