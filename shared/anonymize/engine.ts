@@ -171,10 +171,10 @@ class Run {
   private readonly pseudonym: Pseudonym;
   private readonly originalPatientId: string;
   private readonly shiftDays: number;
-  private readonly matcher: IdentifierMatcher;
+  private textMatcher: IdentifierMatcher | undefined;
   private readonly keptByOption: string[] = [];
   /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
-  private readonly identifierKinds = new Map<string, Identifier['kind']>();
+  private identifierKinds: Map<string, Identifier['kind']> | undefined;
   private readonly uidMap = new Map<string, string>();
   private readonly identifiers: FileIdentifiers;
   /** The identifiers removed or replaced, each once (one object per kind and text). */
@@ -226,14 +226,25 @@ class Run {
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
     this.identifiers = new FileIdentifiers(parsed);
-    for (const i of this.identifiers.all) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
-    this.matcher = new IdentifierMatcher(this.identifiers.all);
   }
 
   private readonly replaceIdentifier = (match: string): string =>
-    this.identifierKinds.get(match.toLowerCase()) === 'uid' && !this.options.has('retainUIDs')
-      ? this.remap(match)
-      : REMOVED;
+    this.kindOfMatch(match) === 'uid' && !this.options.has('retainUIDs') ? this.remap(match) : REMOVED;
+
+  /** The file's identifiers as Clean looks for them in text: made for the first text cleaned. */
+  private get matcher(): IdentifierMatcher {
+    this.textMatcher ??= new IdentifierMatcher(this.identifiers.all);
+    return this.textMatcher;
+  }
+
+  /** Made on the first identifier found in free text: most files have none there. */
+  private kindOfMatch(match: string): Identifier['kind'] | undefined {
+    if (!this.identifierKinds) {
+      this.identifierKinds = new Map();
+      for (const i of this.identifiers.all) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
+    }
+    return this.identifierKinds.get(match.toLowerCase());
+  }
 
   result(): AnonymizeResult {
     this.dataset(this.parsed.dataset, [], undefined, true);
