@@ -32,9 +32,19 @@ test('drop a folder and loose files: rows appear grouped by patient, study and s
   await drop(page, '[data-testid=drop-zone]', ['studies', 'loose-ct.dcm', 'notes.txt']);
   await expectFilesRead(page, SAMPLE_FILES + 2);
   // The header line says what matters, not "with identifying data" (every DICOM file has some).
+  // loose-ct.dcm is a copy of a sample CT: one instance in the list twice.
   await expect(page.locator('.scan-status')).toHaveText(
-    `${SAMPLE_FILES + 2} files: 2 at risk of image text, 1 not DICOM`,
+    `${SAMPLE_FILES + 2} files: 2 at risk of image text, 1 not DICOM, 1 duplicate`,
   );
+  // Its chip shows the extra copy alone (whichever of the two was read second).
+  const duplicates = page
+    .getByRole('group', { name: 'Show only files that are' })
+    .getByRole('button', { name: /^Duplicates \(1\)$/ });
+  await duplicates.click();
+  await expect(fileRows(page)).toHaveCount(1);
+  await expect(fileRows(page)).toHaveText(/^(loose-ct|0001)\.dcm/);
+  await duplicates.click();
+  await expect(fileRows(page)).toHaveCount(SAMPLE_FILES + 2);
   const list = page.getByRole('tree', { name: /Files, grouped/ });
   await expect(list.locator('.group-patient')).toHaveText([
     /DOE JANE M · ID MRN9567370\s*\d+ files/,

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { type AppUnderTest, expectFilesRead, fileRows, openApp, screenshot } from './app.js';
+import { type AppUnderTest, expectFilesRead, fileRows, openApp, runInto, screenshot } from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
@@ -56,4 +56,36 @@ test('the run screen states the profile, weakening options, key, outcomes and a 
   expect(shown).toMatch(/\S{8,}/);
   await page.getByRole('button', { name: '2. Profile' }).click();
   await expect(page.getByTestId('key-fingerprint')).toHaveText(shown);
+});
+
+test('the run screen says whether an earlier run into the output folder used this profile and key', async ({
+  page,
+}) => {
+  app = await openApp(page);
+  await page.getByRole('button', { name: 'Try sample data' }).click();
+  await expectFilesRead(page, SAMPLE_FILES);
+  await page.getByRole('button', { name: '3. Run' }).click();
+  const out = join(app.work, 'out');
+  await runInto(page, app, out);
+
+  // Another profile (real dates kept): the batch would refuse the folder, and the plan says so first.
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  await page.getByRole('switch', { name: 'Keep real dates' }).check();
+  await page.getByRole('button', { name: '3. Run' }).click();
+  const warning = page.getByTestId('plan-output-warning');
+  await expect(warning).toContainText('with another profile or key: a run here would mix the two');
+  await expect(page.getByRole('button', { name: 'Start' })).toBeDisabled();
+  await warning.scrollIntoViewIfNeeded();
+  await screenshot(page, 'run-plan-other-profile-1366');
+  await page.setViewportSize({ width: 1093, height: 614 });
+  await warning.scrollIntoViewIfNeeded();
+  await screenshot(page, 'run-plan-other-profile-1093');
+  await page.setViewportSize({ width: 1366, height: 768 });
+
+  // The same profile again: the run goes on where the earlier one left off.
+  await page.getByRole('button', { name: '2. Profile' }).click();
+  await page.getByRole('switch', { name: 'Keep real dates' }).uncheck();
+  await page.getByRole('button', { name: '3. Run' }).click();
+  await expect(warning).toContainText('with this profile and key: the files it already wrote are skipped');
+  await expect(page.getByRole('button', { name: 'Start' })).toBeEnabled();
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { realpath, stat } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { topLevelText } from '../shared/dicom/header.js';
@@ -32,6 +33,7 @@ const TAG = {
   seriesUid: tagOf(0x0020, 0x000e),
   seriesNumber: tagOf(0x0020, 0x0011),
   seriesDescription: tagOf(0x0008, 0x103e),
+  sopInstanceUid: tagOf(0x0008, 0x0018),
 };
 
 /** The scanner's burned-in text risk in the window's words (the list's badge and the inspector's banner). */
@@ -49,6 +51,7 @@ function rowFromParsed(id: number, path: string, parsed: ParsedDicom): FileRow {
   const name = text(TAG.patientName).replace(/\^+/g, ' ').trim();
   const patientId = text(TAG.patientId);
   const seriesNumber = text(TAG.seriesNumber);
+  const instanceUid = text(TAG.sopInstanceUid);
   return {
     id,
     name: basename(path),
@@ -64,6 +67,10 @@ function rowFromParsed(id: number, path: string, parsed: ParsedDicom): FileRow {
     phiCount: scan.findings.filter((finding) => finding.present).length,
     burnedIn: BURNED_IN[scan.burnedIn.risk],
     status: 'scanned',
+    // Only equality matters to the window, so it gets a digest rather than the UID itself.
+    ...(instanceUid
+      ? { instanceKey: createHash('sha256').update(instanceUid).digest('base64url').slice(0, 22) }
+      : {}),
   };
 }
 

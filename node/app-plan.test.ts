@@ -73,14 +73,14 @@ describe('output contents', () => {
   afterEach(() => rmSync(folder, { recursive: true, force: true }));
 
   it('counts what is there, and passes on whether an earlier run wrote there', () => {
-    expect(outputContents(join(folder, 'missing'), false)).toEqual({
+    expect(outputContents(join(folder, 'missing'), 'none')).toEqual({
       path: join(folder, 'missing'),
       entries: 0,
-      earlierRun: false,
+      earlierRun: 'none',
     });
     writeFileSync(join(folder, 'a.dcm'), '');
     mkdirSync(join(folder, 'series'));
-    expect(outputContents(folder, true)).toEqual({ path: folder, entries: 2, earlierRun: true });
+    expect(outputContents(folder, 'other')).toEqual({ path: folder, entries: 2, earlierRun: 'other' });
   });
 });
 

@@ -29,7 +29,10 @@ export function describeProfile(profile: Profile): Pick<RunPlan, 'profile' | 'op
 }
 
 /** What is in the output folder already, and whether an earlier run of this app wrote there. */
-export function outputContents(path: string, earlierRun: boolean): RunPlan['output'] {
+export function outputContents(
+  path: string,
+  earlierRun: NonNullable<RunPlan['output']>['earlierRun'],
+): RunPlan['output'] {
   let entries = 0;
   try {
     entries = readdirSync(path).length;

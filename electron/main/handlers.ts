@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { AppJobs } from '../../node/app-jobs.js';
@@ -27,6 +26,8 @@ import {
 } from '../../node/app-regions.js';
 import { createRunner, filesToRun, resumeStateDir } from '../../node/app-run.js';
 import { createSettingsStore } from '../../node/app-settings.js';
+import { outputsMadeBy } from '../../node/batch/resume.js';
+import { profileDigestOf } from '../../node/batch/site.js';
 import { createProjectService } from '../../node/project/app-projects.js';
 import { ReportableError } from '../../shared/errors.js';
 import type {
@@ -420,7 +421,16 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           rules,
           (row) => checks.get(row.id),
         ),
-        output: outDir ? outputContents(outDir, existsSync(resumeStateDir(runsDir, outDir))) : null,
+        output: outDir
+          ? outputContents(
+              outDir,
+              outputsMadeBy(
+                resumeStateDir(runsDir, outDir),
+                keys.current(),
+                profileDigestOf(inForce, deps.toolVersion),
+              ),
+            )
+          : null,
       };
     },
 

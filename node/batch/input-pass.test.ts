@@ -11,7 +11,7 @@ import { openInput } from '../file-source.js';
 import { InputPass } from './input-pass.js';
 import { PixelTools } from './pixel-pass.js';
 import { processFile } from './process-file.js';
-import { PIECE, Sha256Thread } from './sha256-thread.js';
+import { PIECE, Sha256Thread, SlotRing } from './sha256-thread.js';
 
 /*
  * A large input is read once: the writer's copies go through its pass, which hashes the input on another
@@ -124,7 +124,7 @@ describe('a pass over a large input', () => {
 
   it('fails a hash whose thread has gone, instead of waiting for it, and hashes the next on a new one', async () => {
     const { path, bytes } = randomFile('after-stall.bin', PIECE + 17);
-    const hash = new Sha256Thread(300);
+    const hash = new Sha256Thread(new SlotRing(), 300);
     hash.update(bytes);
     await (hash as unknown as { worker: Worker }).worker.terminate();
     expect(() => hash.digest()).toThrow('the hashing thread stopped answering');

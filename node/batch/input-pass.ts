@@ -1,7 +1,13 @@
 import { DicomError } from '../../shared/dicom/errors.js';
 import type { ByteSource } from '../../shared/dicom/source.js';
 import type { FileSource } from '../file-source.js';
-import { hashingThread, PIECE } from './sha256-thread.js';
+import { hashingRing, hashingThread, PIECE } from './sha256-thread.js';
+
+/** Where bytes given to a copy lie in the ring of hashing buffers, so the output's hash can read them there. */
+export interface RingPlace {
+  readonly slot: number;
+  readonly offset: number;
+}
 
 /**
  * A large input read once, front to back, in pieces aligned to PIECE: the ranges the writer copies from it
@@ -10,10 +16,13 @@ import { hashingThread, PIECE } from './sha256-thread.js';
  * SHA-256 of the input then costs no second read of the file, and runs on another core.
  */
 export class InputPass {
+  private readonly ring = hashingRing();
   private readonly hash = hashingThread('input');
   /** Bytes [0, pieceAt) of the input are in the hash; the next `piece.length` bytes are in `piece`. */
   private pieceAt = 0;
   private piece: Uint8Array = new Uint8Array(0);
+  /** The ring buffer `piece` lies in, while it is held. */
+  private slot: number | undefined;
   /** Bytes are in the thread's hash that no digest has taken yet. */
   private pending = false;
 
@@ -24,8 +33,11 @@ export class InputPass {
     return source === this.input;
   }
 
-  /** Gives the input's bytes [offset, offset + length) to `use`, piece by piece, valid during the call only. */
-  copy(offset: number, length: number, use: (bytes: Uint8Array) => void): void {
+  /**
+   * Gives the input's bytes [offset, offset + length) to `use`, piece by piece, valid during the call only;
+   * with where they lie in the ring when they are in the current piece.
+   */
+  copy(offset: number, length: number, use: (bytes: Uint8Array, place?: RingPlace) => void): void {
     const end = offset + length;
     let at = offset;
     // A range the pass has moved past (copied twice, or out of file order) is read again as it is.
@@ -34,7 +46,10 @@ export class InputPass {
     while (at < end) {
       while (at >= this.pieceAt + this.piece.length) this.nextPiece();
       const upTo = Math.min(end, this.pieceAt + this.piece.length);
-      use(this.piece.subarray(at - this.pieceAt, upTo - this.pieceAt));
+      use(this.piece.subarray(at - this.pieceAt, upTo - this.pieceAt), {
+        slot: this.slot!,
+        offset: at - this.pieceAt,
+      });
       at = upTo;
     }
   }
@@ -42,7 +57,7 @@ export class InputPass {
   /** The SHA-256 of the whole input, reading what no copy has read. */
   digest(): string {
     while (this.pieceAt + this.piece.length < this.input.size) this.nextPiece();
-    if (this.piece.length > 0) this.hash.submit(this.piece.length);
+    this.handOver();
     this.pieceAt = this.input.size;
     this.piece = new Uint8Array(0);
     this.pending = false;
@@ -51,20 +66,31 @@ export class InputPass {
 
   /** Leaves the hash for the next file clean when this one stops before its digest. */
   abandon(): void {
+    if (this.slot !== undefined) this.ring.release(this.slot);
+    this.slot = undefined;
     if (this.pending) this.hash.discard();
     this.pending = false;
   }
 
+  /** The current piece goes to the hash, and its buffer back to the ring once hashed. */
+  private handOver() {
+    if (this.slot === undefined) return;
+    this.hash.submit(this.slot, 0, this.piece.length);
+    this.ring.release(this.slot);
+    this.slot = undefined;
+  }
+
   /** Hands the current piece to the hash and reads the one after it. */
   private nextPiece() {
-    if (this.piece.length > 0) this.hash.submit(this.piece.length);
+    this.handOver();
     this.pieceAt += this.piece.length;
     const at = this.pieceAt;
     // A range past the end the file had when it was opened: the file changed under the batch.
     if (at >= this.input.size)
       throw new DicomError('truncated', `the file ended at byte ${at} while being read (was it changed?)`);
-    this.piece = this.hash
-      .buffer()
+    this.slot = this.ring.acquire();
+    this.piece = this.ring
+      .view(this.slot)
       .subarray(0, Math.min(this.input.size, (Math.floor(at / PIECE) + 1) * PIECE) - at);
     this.input.readInto(this.piece, at);
     this.pending = true;

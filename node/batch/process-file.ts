@@ -16,7 +16,7 @@ import type { Profile } from '../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { nativeKey } from '../native-key.js';
 import { FrameSpillFile } from './frame-spill.js';
-import { InputPass } from './input-pass.js';
+import { InputPass, type RingPlace } from './input-pass.js';
 import { relativeOutputPath } from './output-path.js';
 import { anonymizeWithPixels, type PixelTools, pixelResidue } from './pixel-pass.js';
 import { hashingThread } from './sha256-thread.js';
@@ -119,7 +119,7 @@ function writeChunks(
   chunks: readonly Chunk[],
   input: InputPass | undefined,
 ): { sha256: string; bytes?: Uint8Array } {
-  const copy = (c: SourceRange, use: (bytes: Uint8Array) => void) => {
+  const copy = (c: SourceRange, use: (bytes: Uint8Array, place?: RingPlace) => void) => {
     if (input?.reads(c.source)) return input.copy(c.offset, c.length, use);
     for (let at = 0; at < c.length; at += COPY_PIECE)
       use(c.source.read(c.offset + at, Math.min(COPY_PIECE, c.length - at)));
@@ -150,8 +150,8 @@ function writeChunks(
     };
     // Hashed on another thread: this one only reads and writes.
     const hash = hashingThread('output');
-    const put = (bytes: Uint8Array) => {
-      hash.update(bytes);
+    const put = (bytes: Uint8Array, place?: RingPlace) => {
+      hash.add(bytes, place);
       if (bytes.length > GATHER - gathered) {
         flush();
         if (bytes.length > GATHER / 2) return writeAll(fd, bytes);

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, keyedDigest, keyFingerprint } from '../../shared/anonymize/key.js';
@@ -12,6 +12,48 @@ const DONE_FILE = 'done.jsonl';
 interface Maker {
   readonly profile: string;
   readonly key: string;
+}
+
+function sameMaker(line: string, maker: Maker): boolean {
+  try {
+    const m = JSON.parse(line) as Partial<Maker>;
+    return m.profile === maker.profile && m.key === maker.key;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who wrote the outputs the state in `dir` describes, told before a run: nobody yet, this profile and key
+ * (the run goes on where they left off), or another (the run would be refused). Without a key yet, any
+ * earlier outputs were made with another.
+ */
+export function outputsMadeBy(
+  dir: string,
+  key: AnonymizationKey | undefined,
+  profileDigest: string,
+): 'none' | 'same' | 'other' {
+  let head: string;
+  try {
+    head = readHead(join(dir, DONE_FILE));
+  } catch {
+    return 'none';
+  }
+  const [first = '', second = ''] = head.split('\n', 2);
+  // A state that records no output yet refuses nothing: the run takes it over.
+  if (second === '') return 'none';
+  return key && sameMaker(first, { profile: profileDigest, key: keyFingerprint(key) }) ? 'same' : 'other';
+}
+
+/** The start of a state file: its first line and a little more (the file holds a line per output). */
+function readHead(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const bytes = Buffer.alloc(64 * 1024);
+    return bytes.toString('utf8', 0, readSync(fd, bytes, 0, bytes.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The output folder holds another profile's or key's outputs, and they were not to be replaced. */
@@ -109,12 +151,7 @@ export class ResumeIndex {
   }
 
   private isMine(line: string): boolean {
-    try {
-      const m = JSON.parse(line) as Partial<Maker>;
-      return m.profile === this.maker.profile && m.key === this.maker.key;
-    } catch {
-      return false;
-    }
+    return sameMaker(line, this.maker);
   }
 
   keyFor(realPath: string, size: number, mtimeMs: number): string {

@@ -88,6 +88,12 @@ export function checkOutput(
   }
 }
 
+/** What the resume state names a profile by: any change to the profile or the tool makes another. */
+export const profileDigestOf = (profile: Profile, toolVersion: string): string =>
+  createHash('sha256')
+    .update(JSON.stringify([profile, toolVersion]))
+    .digest('hex');
+
 /**
  * Takes the output folder for a run: every refusal comes before anything is created, and when a later
  * step fails, what this call created is removed again, so a refused run leaves no trace.
@@ -142,9 +148,7 @@ export function openSite(req: SiteRequest): Site {
   if (writer) undo.push(() => writer.close());
   const stateDir =
     req.stateDir ?? (writer ? join(writer.locations.reportDir, STATE_DIR) : `${outDir}.deid-state`);
-  const profileDigest = createHash('sha256')
-    .update(JSON.stringify([req.profile, req.toolVersion]))
-    .digest('hex');
+  const profileDigest = profileDigestOf(req.profile, req.toolVersion);
   const resume = step(
     'the resume state cannot be written',
     () =>

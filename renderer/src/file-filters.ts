@@ -23,15 +23,35 @@ const FIXED: readonly Chip[] = [
   { key: 'failed', label: 'Failed', matches: (row) => row.status === 'failed' },
 ];
 
+/**
+ * Rows that repeat an instance already in the list (same SOP Instance UID as a row with a lower number):
+ * the run writes each instance once, so these are the extra copies.
+ */
+export function duplicateRows(rows: readonly FileRow[]): ReadonlySet<number> {
+  const first = new Map<string, number>();
+  for (const row of rows)
+    if (row.instanceKey && (first.get(row.instanceKey) ?? Number.POSITIVE_INFINITY) > row.id)
+      first.set(row.instanceKey, row.id);
+  const extra = new Set<number>();
+  for (const row of rows) if (row.instanceKey && first.get(row.instanceKey) !== row.id) extra.add(row.id);
+  return extra;
+}
+
 /** The chips worth showing for these rows (those that match something), then one per modality. */
 export function chipsFor(rows: readonly FileRow[]): Array<Chip & { readonly count: number }> {
+  const duplicates = duplicateRows(rows);
+  const duplicateChip: Chip = {
+    key: 'duplicates',
+    label: 'Duplicates',
+    matches: (row) => duplicates.has(row.id),
+  };
   const modalities = [...new Set(rows.map((row) => row.modality).filter(Boolean))].sort();
   const byModality = modalities.map((modality) => ({
     key: `modality:${modality}`,
     label: modality,
     matches: (row: FileRow) => row.modality === modality,
   }));
-  return [...FIXED, ...byModality]
+  return [...FIXED, duplicateChip, ...byModality]
     .map((chip) => ({ ...chip, count: rows.filter(chip.matches).length }))
     .filter((chip) => chip.count > 0);
 }

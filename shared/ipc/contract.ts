@@ -189,6 +189,11 @@ export interface FileRow {
   readonly reason?: string;
   /** What the last pixel check of this file found (the inspector or "Check image text now" made it). */
   readonly pixels?: RowPixels;
+  /**
+   * A digest of the SOP Instance UID: rows that share it are one instance added more than once (the run
+   * writes it once). Absent when the file was not read or has no instance UID.
+   */
+  readonly instanceKey?: string;
 }
 
 export interface RowPixels {
@@ -404,8 +409,15 @@ export interface RunPlan {
   readonly files: { readonly write: number; readonly held: number; readonly notWritten: number };
   /** What the pixel checks found for the files whose images are at risk; null when none is. */
   readonly pixels: PixelPlan | null;
-  /** `entries`: what the folder holds already; `earlierRun`: outputs of an earlier run are among them. */
-  readonly output: { readonly path: string; readonly entries: number; readonly earlierRun: boolean } | null;
+  /**
+   * `entries`: what the folder holds already; `earlierRun`: whether an earlier run wrote outputs there, and
+   * with this profile and key (`same`: the run goes on where it left off) or another (`other`: refused).
+   */
+  readonly output: {
+    readonly path: string;
+    readonly entries: number;
+    readonly earlierRun: 'none' | 'same' | 'other';
+  } | null;
 }
 
 /** The detector's word on the files at risk, for those it has checked with the profile in force. */

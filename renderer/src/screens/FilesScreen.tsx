@@ -4,21 +4,23 @@ import { deid, messageOf } from '../api.js';
 import { FileList } from '../components/FileList.js';
 import { Inspector } from '../components/Inspector.js';
 import { useFileDrop } from '../drop.js';
-import { chipsFor, filterRows } from '../file-filters.js';
+import { chipsFor, duplicateRows, filterRows } from '../file-filters.js';
 import { type FilesSnapshot, leaveOut, useLeftOut } from '../files-store.js';
 import { plural } from '../format.js';
 import type { InputActions } from './StartScreen.js';
 
 /**
- * What matters about the list in one line: files at risk of image text, unreadable, not DICOM. Not "with
- * identifying data", which is every DICOM file.
+ * What matters about the list in one line: files at risk of image text, unreadable, not DICOM, duplicates.
+ * Not "with identifying data", which is every DICOM file.
  */
 export function filesHeadline(rows: ReadonlyArray<FileRow>): string {
   const count = (test: (row: FileRow) => boolean) => rows.filter(test).length;
+  const duplicates = duplicateRows(rows).size;
   const parts = [
     [count((row) => row.burnedIn !== 'none'), 'at risk of image text'],
     [count((row) => row.status === 'unreadable'), 'cannot be read'],
     [count((row) => row.status === 'not-dicom'), 'not DICOM'],
+    [duplicates, duplicates === 1 ? 'duplicate' : 'duplicates'],
   ] as const;
   const details = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
   return `${plural(rows.length, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;

@@ -15,6 +15,14 @@ import { type FilesSnapshot, runSubset, useLeftOut } from '../files-store.js';
 import { formatSeconds, plural, STATUS_LABEL } from '../format.js';
 import { runCancelling, useRun } from '../run-store.js';
 
+/** What the run will do beside what an earlier run left in the output folder. */
+const EARLIER_RUN = {
+  none: 'The de-identified copies would be mixed with what is there; an empty folder is safer.',
+  same: 'An earlier run wrote there with this profile and key: the files it already wrote are skipped, the others are added.',
+  other:
+    'An earlier run wrote there with another profile or key: a run here would mix the two, so it cannot start. Choose an empty folder, or go back to that run’s profile and key.',
+} as const;
+
 function Progress({
   progress,
   onCancel,
@@ -136,11 +144,12 @@ function Plan({
         <PixelPlanPanel pixels={plan.pixels} subset={subset} onReviewHeld={onReviewHeld} onError={onError} />
       ) : null}
       {output && output.entries > 0 ? (
-        <p className="banner banner-warn" data-testid="plan-output-warning">
-          The output folder is not empty: it holds {plural(output.entries, 'item')}.
-          {output.earlierRun
-            ? ' An earlier run wrote there: files it already wrote with this profile and key are skipped, and a run with another profile or key is refused.'
-            : ' The de-identified copies would be mixed with what is there; an empty folder is safer.'}
+        <p
+          className={`banner ${output.earlierRun === 'other' ? 'banner-error' : 'banner-warn'}`}
+          data-testid="plan-output-warning"
+        >
+          The output folder is not empty: it holds {plural(output.entries, 'item')}.{' '}
+          {EARLIER_RUN[output.earlierRun]}
         </p>
       ) : null}
     </section>
@@ -498,7 +507,14 @@ export function RunScreen({
             type="button"
             className="primary"
             onClick={() => void start()}
-            disabled={starting || running || dicomFiles === 0 || !output || output.refused !== undefined}
+            disabled={
+              starting ||
+              running ||
+              dicomFiles === 0 ||
+              !output ||
+              output.refused !== undefined ||
+              plan?.output?.earlierRun === 'other'
+            }
           >
             {starting ? 'Starting…' : 'Start'}
           </button>
