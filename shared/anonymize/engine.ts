@@ -149,6 +149,9 @@ const SOP_INSTANCE_UID = 0x00080018;
 const SOP_CLASS_UID = 0x00080016;
 const MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002;
 
+// Edits are only read: every removal shares one, rather than an object per removed element.
+const REMOVAL: ElementEdit = { kind: 'remove' };
+
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
  */
@@ -426,7 +429,7 @@ class Run {
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
       if (top && METHOD_TAGS.has(el.tag)) {
-        edits.set(el.start, { kind: 'remove' });
+        edits.set(el.start, REMOVAL);
         continue;
       }
       if (isPrivateCreator(el.tag)) {
@@ -447,8 +450,7 @@ class Run {
     }
     // A private creator stays only while some element of its block stays.
     for (const el of creatorElements) {
-      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag)))
-        edits.set(el.start, { kind: 'remove' });
+      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el.start, REMOVAL);
     }
     return edits.size > editsBefore ? this.allEdits : undefined;
   }
@@ -578,7 +580,7 @@ class Run {
       }
       case 'remove':
         this.tally(el, ctx, decision, 'removed');
-        return { kind: 'remove' };
+        return REMOVAL;
       case 'empty':
         this.tally(el, ctx, decision, 'emptied', '');
         if (el.items)
