@@ -14,8 +14,8 @@ import { concatChunks, type NewElement } from '../dicom/write.js';
 import { getPreset } from '../profile/index.js';
 import { frameLayoutOf } from './layout.js';
 import { HeaderValues, matchesFile, rulesMatching } from './match.js';
-import { pixelRulesFor } from './templates.js';
 import { PIXEL_TEMPLATES } from './templates.generated.js';
+import { pixelRulesFor } from './templates.js';
 
 const KEY = keyFromBytes(new Uint8Array(32).fill(0x19));
 const US_IMAGE = '1.2.840.10008.5.1.4.1.1.6.1';
