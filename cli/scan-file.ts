@@ -1,10 +1,10 @@
-import { type OpenInput, openInput } from '../node/file-source.js';
+import { FIRST_WINDOW, type OpenInput, openInput } from '../node/file-source.js';
 import { type InputEntry, SKIP_REASONS } from '../node/inputs.js';
 import { isDicomError } from '../shared/dicom/errors.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
 import { errorText } from '../shared/errors.js';
-import { type FileOutcome, jsonFile } from '../shared/scan/report.js';
+import { type FileOutcome, jsonFileText } from '../shared/scan/report.js';
 import { type FileScan, scanParsed } from '../shared/scan/scan.js';
 import { tableBlock } from './scan-table.js';
 
@@ -12,6 +12,9 @@ function failure(path: string, e: unknown): FileOutcome<never> {
   const notDicom = isDicomError(e) && (e.code === 'not-dicom' || e.code === 'empty');
   return { path, status: notDicom ? 'not-dicom' : 'error', reason: errorText(e) };
 }
+
+/** Lent to every file's first read: a scan keeps only text of what it read, nothing of the bytes. */
+const firstWindow = new Uint8Array(FIRST_WINDOW);
 
 function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedDicom) => S): FileOutcome<S> {
   const { path } = entry;
@@ -21,7 +24,7 @@ function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedD
   }
   let input: OpenInput;
   try {
-    input = openInput(entry.osPath);
+    input = openInput(entry.osPath, firstWindow);
   } catch (e) {
     return failure(path, e);
   }
@@ -48,7 +51,7 @@ export function renderEntry(
 ): { outcome: FileOutcome; text: string } {
   if (json) {
     const outcome = scanEntry(entry, (parsed) => scanParsed(parsed));
-    return { outcome, text: JSON.stringify(jsonFile(outcome)) };
+    return { outcome, text: jsonFileText(outcome) };
   }
   // Values are decoded only for a table that shows them.
   if (!render) return { outcome: scanEntry(entry, (parsed) => scanParsed(parsed)), text: '' };

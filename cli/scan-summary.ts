@@ -1,7 +1,7 @@
 import { sopClassName } from '../shared/dictionary/sop-classes.js';
 import type { BurnedInRisk } from '../shared/scan/burned-in.js';
 import { CATEGORIES, type CategoryId } from '../shared/scan/categories.js';
-import type { FileOutcome } from '../shared/scan/report.js';
+import type { FileOutcome, ScanFacts } from '../shared/scan/report.js';
 import { inputLabel } from './input-label.js';
 
 const RISK_WORDS: Readonly<Record<BurnedInRisk, string>> = {
@@ -44,7 +44,7 @@ export class ScanTally {
     private readonly interactive: boolean,
   ) {}
 
-  add(outcome: FileOutcome): void {
+  add(outcome: FileOutcome<ScanFacts>): void {
     const no = ++this.files;
     increment(this.statuses, outcome.status);
     const label = () => inputLabel(outcome.path, no, this.roots, this.interactive);

@@ -2,9 +2,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walkInputs } from '../node/inputs.js';
 import type { JsonFile, JsonReport } from '../shared/scan/report.js';
 import { CORPUS_DIR, hasCorpus } from '../test/corpus.js';
+import type { BatchResult, ScanMode } from './scan-batch.js';
+import { ParallelScan } from './scan-parallel.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'dicom-deid.js');
@@ -66,5 +70,44 @@ describe.skipIf(!hasCorpus)('dicom-deid scan of a folder of many files', () => {
       notDicom: SERIES,
       errors: 0,
     });
+  });
+
+  /** Every file of `many` through ParallelScan: its texts and outcomes in the order they were handed on. */
+  async function scanInParallel(mode: ScanMode, workerScript: URL | undefined, workerAfter?: number) {
+    const results: BatchResult[] = [];
+    const scan = new ParallelScan(mode, async (r) => void results.push(r), workerScript, workerAfter);
+    try {
+      for await (const entry of walkInputs([many])) await scan.add(entry);
+      await scan.finish();
+    } finally {
+      await scan.close();
+    }
+    return {
+      texts: results.flatMap((r) => r.texts),
+      outcomes: results.flatMap((r) => r.outcomes),
+      workerBatches: scan.workerBatches,
+    };
+  }
+
+  it('shares the files with a second thread and hands on the same results in the same order', async () => {
+    const worker = pathToFileURL(join(ROOT, 'dist', 'cli', 'scan-worker.js'));
+    for (const mode of ['json', 'table', 'summary'] as const) {
+      const alone = await scanInParallel(mode, undefined);
+      const shared = await scanInParallel(mode, worker, 1);
+      expect(shared.workerBatches, mode).toBeGreaterThan(0);
+      expect(shared.texts, mode).toEqual(alone.texts);
+      expect(shared.outcomes, mode).toEqual(alone.outcomes);
+      expect(alone.outcomes).toHaveLength(SERIES * (COPIES * ORIGINALS.length + 1));
+    }
+  });
+
+  it("scans a failed worker's batches itself", async () => {
+    const broken = join(dir, 'broken-worker.mjs');
+    writeFileSync(broken, 'process.exit(3);\n');
+    const alone = await scanInParallel('json', undefined);
+    const fallen = await scanInParallel('json', pathToFileURL(broken), 1);
+    expect(fallen.workerBatches).toBeGreaterThan(0);
+    expect(fallen.texts).toEqual(alone.texts);
+    expect(fallen.outcomes).toEqual(alone.outcomes);
   });
 });

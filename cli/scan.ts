@@ -2,12 +2,12 @@ import { stat } from 'node:fs/promises';
 import { walkInputs } from '../node/inputs.js';
 import { addToSummary, emptySummary } from '../shared/scan/report.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
-import { renderEntry } from './scan-file.js';
+import { ParallelScan } from './scan-parallel.js';
 import { ScanTally } from './scan-summary.js';
 
 /**
  * Output piped or redirected is written in pieces of about this size (one write per file would be thousands
- * of calls); on a terminal each file's block shows as soon as it is read.
+ * of calls); on a terminal each file's block shows as soon as its batch (a few milliseconds of work) is read.
  */
 const WRITE_SIZE = 64 * 1024;
 
@@ -86,11 +86,24 @@ export const scanCommand: Command = {
     // The JSON document is written a few files at a time, so a large folder is never held in memory whole.
     const out = new OutputBuffer(process.stdout.isTTY === true ? 0 : WRITE_SIZE);
     if (json) await out.add('{"files":[');
-    for await (const entry of walkInputs(positionals)) {
-      const { outcome, text } = renderEntry(entry, json, json || values.details === true);
-      if (text) await out.add(`${json && summary.files > 0 ? ',' : ''}${text}`);
-      addToSummary(summary, outcome);
-      tally?.add(outcome);
+    const mode = json ? 'json' : values.details ? 'table' : 'summary';
+    const scan = new ParallelScan(
+      mode,
+      async ({ texts, outcomes }) => {
+        for (const [i, outcome] of outcomes.entries()) {
+          const text = texts[i];
+          if (text) await out.add(`${json && summary.files > 0 ? ',' : ''}${text}`);
+          addToSummary(summary, outcome);
+          tally?.add(outcome);
+        }
+      },
+      new URL('./scan-worker.js', import.meta.url),
+    );
+    try {
+      for await (const entry of walkInputs(positionals)) await scan.add(entry);
+      await scan.finish();
+    } finally {
+      await scan.close();
     }
     await out.flush();
     if (!tally) {

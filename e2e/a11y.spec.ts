@@ -1,25 +1,17 @@
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page, test } from '@playwright/test';
-import { type AppUnderTest, expectFilesRead, fileRows, openApp, screenshot } from './app.js';
+import { expect, test } from '@playwright/test';
+import {
+  type AppUnderTest,
+  expectFilesRead,
+  fileRows,
+  openApp,
+  screenshot,
+  seriousViolations,
+} from './app.js';
 import { SAMPLE_FILES } from './fixtures.js';
 
 let app: AppUnderTest;
 test.afterEach(async () => app?.close());
-
-/** Every serious or critical violation axe finds on the page as it stands, with where it is. */
-async function seriousViolations(page: Page) {
-  const results = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return results.violations
-    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => ({
-      rule: violation.id,
-      help: violation.help,
-      where: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
-    }));
-}
 
 test('every screen passes an automated accessibility scan with no serious violation', async ({ page }) => {
   app = await openApp(page);

@@ -2,6 +2,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Locator, type Page } from '@playwright/test';
 import { SAMPLES } from './fixtures.js';
 import { type Harness, ROOT, startHarness } from './harness.js';
@@ -90,4 +91,18 @@ export async function runInto(page: Page, app: AppUnderTest, out: string): Promi
   const summary = page.getByTestId('run-summary');
   await expect(summary.getByRole('heading', { name: 'Finished' })).toBeVisible({ timeout: 60_000 });
   return summary;
+}
+
+/** Every serious or critical violation axe finds on the page as it stands, with where it is. */
+export async function seriousViolations(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => ({
+      rule: violation.id,
+      help: violation.help,
+      where: violation.nodes.map((node) => node.target.join(' ')).slice(0, 5),
+    }));
 }

@@ -45,7 +45,7 @@ export function readablePath(path: string): string {
 /** Each attribute of the file meta, then of the dataset, as the header view shows it, with where it sits. */
 export function walkHeader(
   parsed: ParsedDicom,
-  visit: (line: HeaderLine, el: DicomElement, ctx: ElementContext) => void,
+  visit: (line: HeaderLine, el: DicomElement, ctx: ElementContext, source: ParsedDicom['source']) => void,
 ): void {
   const add = (source: ParsedDicom['source'], elements: ParsedDicom['dataset']) =>
     walkElements(source, elements, (el, ctx): undefined => {
@@ -58,7 +58,7 @@ export function walkHeader(
         depth: ctx.path.length,
         value: displayValue(source, el, ctx),
       };
-      visit(line, el, ctx);
+      visit(line, el, ctx, source);
     });
   add(parsed.fileSource, { elements: parsed.meta, syntax: EXPLICIT_LE });
   add(parsed.source, parsed.dataset);

@@ -3,8 +3,9 @@ import type { AnonymizationKey } from '../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../shared/errors.js';
 import type { Comparison, FileRow, FrameImage, Inspection, PixelCheck } from '../shared/ipc/contract.js';
 import type { Profile } from '../shared/profile/index.js';
-import { compareParsed } from './app-compare.js';
+import { compareParsed, deidentifiedFrame } from './app-compare.js';
 import { decodeFrame } from './app-image.js';
+import type { InspectOptions } from './app-inspect.js';
 import { inspectParsed } from './app-inspect.js';
 import { readRow } from './app-library.js';
 import { checkPixels } from './app-pixels.js';
@@ -29,7 +30,13 @@ export type Job =
       readonly key: AnonymizationKey;
       readonly toolVersion: string;
     }
-  | { readonly kind: 'frame'; readonly path: string; readonly frame: number }
+  | {
+      readonly kind: 'frame';
+      readonly path: string;
+      readonly frame: number;
+      /** The frame of the engine's de-identified copy made with these, rather than of the file itself. */
+      readonly deidentified?: InspectOptions;
+    }
   | { readonly kind: 'facts'; readonly path: string };
 
 export type InspectDetails = Omit<Inspection, 'id' | 'name' | 'pixelRules' | 'device'> & {
@@ -46,6 +53,11 @@ export async function closePixelTools(): Promise<void> {
   await tools?.close();
 }
 
+const tools = (): PixelTools => {
+  pixelTools ??= new PixelTools();
+  return pixelTools;
+};
+
 /** Does one job in the calling thread: what the worker runs, and what runs when there is no worker. */
 export async function runJob(
   job: Job,
@@ -53,16 +65,29 @@ export async function runJob(
   FileRow | InspectDetails | FrameImage | RegionFacts | Omit<Comparison, 'id'> | Omit<PixelCheck, 'id'>
 > {
   if (job.kind === 'row') return readRow(job.id, job.path);
-  if (job.kind === 'compare') return withParsedFile(job.path, (parsed) => compareParsed(parsed, job));
-  if (job.kind === 'pixels') {
-    pixelTools ??= new PixelTools();
-    const tools = pixelTools;
+  if (job.kind === 'compare')
     return withParsedFile(job.path, (parsed) =>
-      checkPixels(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }, tools),
+      compareParsed(parsed, job, { path: job.path, tools: tools() }),
+    );
+  if (job.kind === 'pixels') {
+    return withParsedFile(job.path, (parsed) =>
+      checkPixels(
+        parsed,
+        { profile: job.profile, key: job.key, toolVersion: job.toolVersion },
+        tools(),
+        job.path,
+      ),
     );
   }
   if (job.kind === 'facts') return withParsedFile(job.path, regionFacts);
-  if (job.kind === 'frame') return withParsedFile(job.path, (parsed) => decodeFrame(parsed, job.frame));
+  if (job.kind === 'frame') {
+    const copy = job.deidentified;
+    return withParsedFile(job.path, (parsed) =>
+      copy
+        ? deidentifiedFrame(parsed, copy, { path: job.path, tools: tools() }, job.frame)
+        : decodeFrame(parsed, job.frame),
+    );
+  }
   return withParsedFile(job.path, (parsed) => ({
     ...inspectParsed(parsed, { profile: job.profile, key: job.key, toolVersion: job.toolVersion }),
     facts: regionFacts(parsed),

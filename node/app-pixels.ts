@@ -4,6 +4,7 @@ import type { ParsedDicom } from '../shared/dicom/model.js';
 import type { DetectedText, PixelCheck } from '../shared/ipc/contract.js';
 import { isKept } from '../shared/pixels/gate.js';
 import type { Profile } from '../shared/profile/index.js';
+import { remembered } from './app-text-findings.js';
 import { anonymizeWithPixels, type PixelTools } from './batch/pixel-pass.js';
 
 export interface PixelCheckOptions {
@@ -21,8 +22,11 @@ export async function checkPixels(
   parsed: ParsedDicom,
   options: PixelCheckOptions,
   tools: PixelTools,
+  /** The file's path, when the views of its de-identified copy may use what this check finds. */
+  path?: string,
 ): Promise<Omit<PixelCheck, 'id'>> {
-  const pass = await anonymizeWithPixels(parsed, options, tools);
+  const run = anonymizeWithPixels(parsed, options, tools);
+  const pass = await (path === undefined ? run : remembered(path, options.profile, run));
   const found = pass.text && 'found' in pass.text ? pass.text.found : undefined;
   const texts: DetectedText[] = [];
   for (const [frame, list] of found?.texts ?? []) {

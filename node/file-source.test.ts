@@ -19,7 +19,7 @@ import { PIXEL_DATA } from '../shared/dicom/tag.js';
 import { EXPLICIT_LE } from '../shared/dicom/transfer-syntax.js';
 import { concatChunks, encodeNewDataset } from '../shared/dicom/write.js';
 import { part10, str } from '../test/part10.js';
-import { FileSource, InputError, openInput } from './file-source.js';
+import { FIRST_WINDOW, FileSource, InputError, openInput } from './file-source.js';
 
 const root = mkdtempSync(join(tmpdir(), 'deid-file-source-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -103,6 +103,36 @@ describe('FileSource', () => {
     } finally {
       input.close();
     }
+  });
+
+  it('fills a lent first window, file after file, and reads the rest into fresh arrays', () => {
+    const lent = new Uint8Array(FIRST_WINDOW);
+    const bytes = new Uint8Array(FIRST_WINDOW * 3).map((_, i) => (i * 31) % 253);
+    const [a, b] = ['a.bin', 'b.bin'].map((name, k) => {
+      const path = join(root, name);
+      writeFileSync(
+        path,
+        bytes.map((v) => v ^ k),
+      );
+      return path;
+    });
+    const first = openInput(a!, lent);
+    const head = first.source.read(0, 100);
+    expect(head.buffer).toBe(lent.buffer);
+    expect(Buffer.compare(head, bytes.subarray(0, 100))).toBe(0);
+    // Past the lent window: a new array, and the lent one still holds the first read.
+    const later = first.source.read(2 * FIRST_WINDOW, 100);
+    expect(later.buffer).not.toBe(lent.buffer);
+    expect(Buffer.compare(later, bytes.subarray(2 * FIRST_WINDOW, 2 * FIRST_WINDOW + 100))).toBe(0);
+    expect(Buffer.compare(lent.subarray(0, 100), bytes.subarray(0, 100))).toBe(0);
+    first.close();
+    // The next file's first read lands in the same array.
+    const second = openInput(b!, lent);
+    expect(Array.from(second.source.read(0, 3))).toEqual(Array.from(bytes.subarray(0, 3), (v) => v ^ 1));
+    expect(lent[0]).toBe(bytes[0]! ^ 1);
+    // Reading on past it: a fresh array.
+    expect(second.source.read(10, FIRST_WINDOW + 10).buffer).not.toBe(lent.buffer);
+    second.close();
   });
 
   it('reports a file that shrinks under it as truncated, naming only offsets', () => {

@@ -4,7 +4,7 @@ import type { ByteSource } from '../shared/dicom/source.js';
 import { CodedError } from '../shared/errors.js';
 
 /** First read: the whole header of most files (three in four of the corpus need under 10 kB). */
-const FIRST_WINDOW = 16 * 1024;
+export const FIRST_WINDOW = 16 * 1024;
 /** Reads after a jump (past pixel data, to the next fragment) are small: usually one header is wanted. */
 const JUMP_WINDOW = 4 * 1024;
 /** Reading on from the end of the window doubles it up to this, so long headers take few reads. */
@@ -14,7 +14,8 @@ const ALIGN = 4 * 1024;
 /**
  * A file read through a cached window, for the parser's small looks at element headers: a large value
  * (pixel data) is skipped by offset, never read, so a 1 GB multi-frame file costs a few reads.
- * Windows are fresh arrays, so views handed out earlier stay valid after the window moves.
+ * Windows are fresh arrays, so views handed out earlier stay valid after the window moves; all but the first
+ * window when the caller lends one (see openInput).
  */
 export class FileSource implements ByteSource {
   private cache: Uint8Array = new Uint8Array(0);
@@ -24,6 +25,7 @@ export class FileSource implements ByteSource {
   constructor(
     private readonly fd: number,
     readonly size: number,
+    private readonly firstWindow?: Uint8Array,
   ) {}
 
   /** Bytes read from the file so far. */
@@ -41,7 +43,8 @@ export class FileSource implements ByteSource {
       // Aligned starts let the parser look a little back (preamble, then byte 0) without another read.
       const start = offset - (offset % ALIGN);
       const length = Math.min(this.size - start, Math.max(end - start, Math.min(MAX_WINDOW, wanted)));
-      this.cache = this.readAt(start, length);
+      const lent = this.cache.length === 0 && this.firstWindow && length <= this.firstWindow.length;
+      this.cache = this.readAt(start, length, lent ? this.firstWindow : undefined);
       this.cacheBase = start;
     }
     return { bytes: this.cache, base: this.cacheBase };
@@ -81,8 +84,8 @@ export class FileSource implements ByteSource {
     this.total += target.length;
   }
 
-  private readAt(position: number, length: number): Uint8Array {
-    const bytes = new Uint8Array(length);
+  private readAt(position: number, length: number, into?: Uint8Array): Uint8Array {
+    const bytes = into ? into.subarray(0, length) : new Uint8Array(length);
     this.readInto(bytes, position);
     return bytes;
   }
@@ -118,8 +121,12 @@ const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
  * Opens a regular file read-only, for parsing. Synchronous on purpose: on local disks an open, stat and
  * first read cost a few microseconds each, a quarter of what the promise versions cost the calling thread;
  * callers that must not block (the app's main process) run it in a worker.
+ *
+ * `firstWindow` (FIRST_WINDOW bytes) is filled with the first read instead of a fresh array: a caller that
+ * reads many files one after another and keeps nothing of them (no view of their bytes) past closing each
+ * lends the same one to all, sparing an allocation per file.
  */
-export function openInput(path: string | Uint8Array): OpenInput {
+export function openInput(path: string | Uint8Array, firstWindow?: Uint8Array): OpenInput {
   let fd: number;
   try {
     // Bytes arrive from a worker message as a plain Uint8Array: the same bytes, seen as a Buffer.
@@ -134,7 +141,7 @@ export function openInput(path: string | Uint8Array): OpenInput {
     const stat = fstatSync(fd);
     if (stat.isDirectory()) throw new InputError('directory', 'this is a folder, not a file');
     if (!stat.isFile()) throw new InputError('not-regular', 'not a regular file (a device, pipe or socket)');
-    const source = new FileSource(fd, stat.size);
+    const source = new FileSource(fd, stat.size, firstWindow);
     return { source, close: () => source.close() };
   } catch (e) {
     closeSync(fd);

@@ -61,6 +61,18 @@ describe('walkInputs', () => {
     ]);
   });
 
+  it('names files as path.join would, however the folder is written', async () => {
+    const written = [`${at('study', 'x.dcm')}//`, `${at('study', 'b')}/../x.dcm/.`];
+    for (const folder of written) {
+      const [entry] = await list([folder]);
+      expect(entry).toEqual({
+        path: join(folder, 'inner.dcm'),
+        osPath: join(folder, 'inner.dcm'),
+        kind: 'file',
+      });
+    }
+  });
+
   it('enters a folder once however it is reached, and takes files as given', async () => {
     const entries = relative(
       await list([at('study', 'b', 'a.dcm'), at('study', 'b'), at('study', 'b', 'loop', 'b')]),

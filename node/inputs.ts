@@ -37,15 +37,25 @@ const skipped = (path: OsPath, reason: SkipReason): InputEntry => ({
 
 const fileEntry = (path: OsPath): InputEntry => ({ path: shown(path), osPath: path, kind: 'file' });
 
-/** `dir/name`, as text while every name is valid UTF-8, as bytes from the first one that is not. */
-function childPath(dir: OsPath, name: Buffer): OsPath {
+/**
+ * `dir/name`, as text while every name is valid UTF-8, as bytes from the first one that is not. `prefix` is
+ * what path.join puts before any name in `dir` (see namePrefix).
+ */
+function childPath(dir: OsPath, prefix: string | undefined, name: Buffer): OsPath {
   const text = name.toString('utf8');
   // Bytes that are not UTF-8 decode to U+FFFD: only a name holding one needs the check by re-encoding.
-  if (typeof dir === 'string' && (!text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(name)))
-    return join(dir, text);
+  if (prefix !== undefined && (!text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(name)))
+    return prefix + text;
   const parent = typeof dir === 'string' ? Buffer.from(dir, 'utf8') : dir;
   return Buffer.concat([parent, ...(parent.at(-1) === sep.charCodeAt(0) ? [] : [Buffer.from(sep)]), name]);
 }
+
+/**
+ * `join(dir, name)` without `name`, worked out once per folder: a listed name is one plain segment (never
+ * `.`, `..` or holding a separator), which join treats as it treats `x`.
+ */
+const namePrefix = (dir: OsPath): string | undefined =>
+  typeof dir === 'string' ? join(dir, 'x').slice(0, -1) : undefined;
 
 /**
  * Files under the given paths, depth-first, each folder's entries in code-unit order so that two runs list
@@ -125,8 +135,9 @@ async function* visitFolder(
     return x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name);
   });
   const inside = new Set(ancestors).add(real);
+  const prefix = namePrefix(path);
   for (const entry of entries) {
-    const child = childPath(path, entry.name);
+    const child = childPath(path, prefix, entry.name);
     // Files, most entries, are yielded here rather than through a generator each.
     if (entry.isFile()) yield fileEntry(child);
     else yield* visit(child, entry, real, inside, entered);

@@ -54,7 +54,8 @@ const entries = [
   // Split into chunks, so a command loads its own code only: a `scan` compiles a quarter of the bundle.
   // The chunks sit beside the entry, where the code that finds its workers and codecs by its own URL expects.
   {
-    entryPoints: ['cli/dicom-deid.ts'],
+    // The scan's second thread shares the chunks of the command's own code.
+    entryPoints: ['cli/dicom-deid.ts', 'cli/scan-worker.ts'],
     outdir: 'dist/cli',
     splitting: true,
     chunkNames: '[name]-[hash]',

@@ -286,8 +286,15 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       return { id, ...comparison };
     },
 
-    'file:image': async ({ id, frame }) =>
-      jobs.frame(id, { kind: 'frame', path: inspectable(id).path, frame }),
+    'file:image': async ({ id, frame, deidentified }) =>
+      jobs.frame(id, {
+        kind: 'frame',
+        path: inspectable(id).path,
+        frame,
+        ...(deidentified
+          ? { deidentified: { profile: profileInForce(), key: keys.ensure(), toolVersion: deps.toolVersion } }
+          : {}),
+      }),
 
     async 'file:regions'({ id, scope, regions, accept }) {
       if (runner.running) throw new ReportableError('boxes cannot be changed while a run is going');

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { keyFromBytes } from '../../shared/anonymize/key.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
 import { MemorySource } from '../../shared/dicom/source.js';
 import type { Rect } from '../../shared/pixels/regions.js';
@@ -12,7 +13,8 @@ import { ToolRunner } from '../../test/pixel-tools.js';
 import { hasTool } from '../../test/tools.js';
 import { TesseractReader } from '../ocr/tesseract-reader.js';
 import type { TextReader } from '../ocr/text-reader.js';
-import { PixelTools } from './pixel-pass.js';
+import { FrameSpillFile } from './frame-spill.js';
+import { anonymizeWithPixels, PixelTools } from './pixel-pass.js';
 import { type FileOutcome, processFile, type WorkerConfig } from './process-file.js';
 
 const SAMPLES = join(import.meta.dirname, '..', '..', 'assets', 'samples');
@@ -135,6 +137,39 @@ describe('the batch pixel pass', () => {
       expect(dump).toContain('[NO]');
       expect(dump).toContain('[113101]');
       compareOutside(decodedPixels(rle, 'dcmdrle'), decodedPixels(written, 'dcmdrle'), region, CT_COLUMNS, 2);
+    },
+  );
+
+  it.runIf(hasTool('dcmcrle'))(
+    'encodes the cleaned frames of a searched file once, after the search: what it writes is that pass',
+    async () => {
+      // The spill sees every frame the engine re-encodes, so it counts the engine's cleaning passes.
+      class CountingSpill extends FrameSpillFile {
+        puts = 0;
+        override put(bytes: Uint8Array) {
+          this.puts++;
+          return super.put(bytes);
+        }
+      }
+      const rle = tools.dicom('dcmcrle', [], readFileSync(US));
+      const spill = new CountingSpill(join(dir, `spill-${serial++}`));
+      try {
+        const pass = await anonymizeWithPixels(
+          parseDicom(new MemorySource(rle)),
+          {
+            profile: config({ x: 0, y: 0, width: 64, height: 16 }, 'US').profile,
+            key: keyFromBytes(new Uint8Array(32).fill(7)),
+            toolVersion: 'test',
+          },
+          new PixelTools(blankReader),
+          spill,
+        );
+        expect(pass).toMatchObject({ searched: true, pixels: { status: 'cleaned', regionsCleaned: 1 } });
+        expect(spill.puts).toBe(1);
+        expect(spill.size).toBeGreaterThan(0);
+      } finally {
+        spill.close();
+      }
     },
   );
 

@@ -3,7 +3,7 @@ import { fileIdentifiers } from '../../shared/anonymize/identifiers.js';
 import { modality, sopClassUID } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../shared/pixels/codec.js';
-import { coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
+import { acceptedAsIs, coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
@@ -56,8 +56,15 @@ export class PixelTools {
 export const pixelsAtRisk = (parsed: ParsedDicom): boolean =>
   burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed))).risk !== 'unlikely';
 
+/** What a search of a file's frames decided: the regions to clean, or why the file is held. */
+export type TextFindings = Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> & {
+  readonly hold?: string;
+};
+
 export interface PixelPassResult {
   readonly result: AnonymizeResult;
+  /** What the search decided (nothing when the file was not searched), to make the same copy again. */
+  readonly found: TextFindings;
   /** The engine's outcome, or held when the detector could not decide (its reason, counts only). */
   readonly pixels: PixelOutcome;
   /** The detector read this file's frames: its output must be readable again by the pixel verifier. */
@@ -75,13 +82,16 @@ export interface PixelPassResult {
 /**
  * The engine with its pixel stage fed: with Clean Pixel Data on, an at-risk file's frames are searched for
  * burned-in text first, and the identity regions found are cleaned with the rest; a file whose text could
- * not be decided is held. Codecs are loaded only when the engine or the detector asks for one.
+ * not be decided is held. The engine runs once after the search (cleaning a long cine's frames is costly),
+ * again only when it asked for codecs this thread had not loaded.
  */
 export async function anonymizeWithPixels(
   parsed: ParsedDicom,
   options: Omit<AnonymizeOptions, 'pixelCodecs' | 'detectedRegions' | 'textSearched' | 'frameSpill'>,
   tools: PixelTools,
   spill?: FrameSpillFile,
+  /** An earlier pass's findings on this file with this profile: the frames are not searched again. */
+  known?: TextFindings,
 ): Promise<PixelPassResult> {
   const anonymizeOnce = (more: Partial<AnonymizeOptions>) => {
     // Only the last run's result is written: what an earlier one spilled is dropped.
@@ -101,20 +111,21 @@ export async function anonymizeWithPixels(
     // The pixel stage wanted a codec this thread had not loaded: once loaded, the file is done again.
     return asked ? anonymizeOnce({ ...detected, pixelCodecs: await tools.loadCodecs() }) : result;
   };
-  let result = await run({});
+  const rules = pixelRulesFor(options.profile);
   // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
-  // Not at risk from that first run (no text searched yet) already says the gate found the risk unlikely.
   const searched =
     options.profile.options.includes('cleanPixelData') &&
-    result.pixels.status !== 'accepted' &&
-    result.pixels.status !== 'not-at-risk' &&
+    !acceptedAsIs(parsed, rules) &&
     pixelsAtRisk(parsed);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
   let text: FileText | undefined;
   let decisions: TextDecisions | undefined;
+  let detected: Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> = {};
   const allow = technicalAllowList(modality(parsed), options.profile.technicalText);
-  if (searched) {
+  if (known) {
+    ({ hold, ...detected } = known);
+  } else if (searched) {
     if (parsed.transferSyntax.encapsulated) await tools.loadCodecs();
     needles = new IdentityNeedles(fileIdentifiers(parsed));
     text = await findTextInFile(parsed, tools.textReader(), {
@@ -122,16 +133,18 @@ export async function anonymizeWithPixels(
       codecs: tools.loadedCodecs,
       allow,
     });
-    decisions = textDecisions(parsed, pixelRulesFor(options.profile));
+    decisions = textDecisions(parsed, rules);
     const verdict = textVerdict(text, decisions);
     if ('hold' in verdict) hold = verdict.hold;
-    result = await run({ detectedRegions: verdict.regions, textSearched: hold === undefined });
+    detected = { detectedRegions: verdict.regions, textSearched: hold === undefined };
   }
+  const result = await run(detected);
   const pixels: PixelOutcome =
     hold === undefined ? result.pixels : { status: 'held', reason: hold, regionsCleaned: 0 };
   if (!needles && pixels.status === 'cleaned') needles = new IdentityNeedles(fileIdentifiers(parsed));
   return {
     result,
+    found: { ...detected, ...(hold === undefined ? {} : { hold }) },
     pixels,
     searched,
     allow,

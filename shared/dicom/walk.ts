@@ -59,42 +59,76 @@ export function datasetCharset(
   return el ? readText(source, el, 'CS', undefined) || inherited : inherited;
 }
 
+/**
+ * One dataset met by a walk: where it sits, the character set in force in it, and its elements' contexts,
+ * made only when asked for (most callers look at few elements closely). Its private blocks' creators are
+ * read on the first question about one.
+ */
+export class DatasetScope {
+  private creators: Map<number, string> | undefined;
+  private prefix: string | undefined;
+
+  constructor(
+    private readonly source: ByteSource,
+    readonly dataset: Dataset,
+    readonly path: ElementPath,
+    /** Specific Character Set in force, redeclared by items that carry their own (0008,0005). */
+    readonly charset: string | undefined,
+  ) {}
+
+  /** For private elements, the creator that reserved their block, trimmed. Bound: callers destructure it. */
+  readonly creatorOf = (tag: Tag): string | undefined => {
+    if (!isPrivateGroup(groupOf(tag))) return undefined;
+    this.creators ??= privateCreators(this.source, this.dataset);
+    return creatorOf(this.creators, tag);
+  };
+
+  /** The path as people read it, up to this dataset: `(0040,0275)[0].`, or empty at the top. */
+  get pathPrefix(): string {
+    this.prefix ??= this.path.map((p) => `${formatTag(p.tag)}[${p.item}].`).join('');
+    return this.prefix;
+  }
+
+  /** Bound, like creatorOf. */
+  readonly contextOf = (el: DicomElement): ElementContext => ({
+    path: this.path,
+    charset: this.charset,
+    vr: effectiveVR(el),
+    privateCreator: this.creatorOf(el.tag),
+    dataset: this.dataset,
+  });
+}
+
 /** What the elements of one dataset share: the character set in force and their private blocks' creators. */
-export function datasetContext(
+export const datasetContext = (
   source: ByteSource,
   ds: Dataset,
   path: ElementPath,
   inherited: string | undefined,
-): { readonly charset: string | undefined; contextOf(el: DicomElement): ElementContext } {
-  const charset = datasetCharset(source, ds, inherited);
-  const creators = privateCreators(source, ds);
-  return {
-    charset,
-    contextOf: (el) => ({
-      path,
-      charset,
-      vr: effectiveVR(el),
-      privateCreator: creatorOf(creators, el.tag),
-      dataset: ds,
-    }),
-  };
-}
+): DatasetScope => new DatasetScope(source, ds, path, datasetCharset(source, ds, inherited));
 
 /**
- * Visits every element at every depth, parents before their items. `visit` returning false skips the
- * element's items.
+ * Visits every element at every depth, parents before their items, with the scope of the dataset that
+ * holds it. `visit` returning false skips the element's items.
  */
-export function walkElements(
+export function walkScoped(
+  source: ByteSource,
+  root: Dataset,
+  visit: (el: DicomElement, scope: DatasetScope) => boolean | undefined,
+): void {
+  const go = (scope: DatasetScope) => {
+    for (const el of scope.dataset.elements) {
+      if (visit(el, scope) === false || !el.items) continue;
+      for (const [i, item] of el.items.entries())
+        go(datasetContext(source, item, [...scope.path, { tag: el.tag, item: i }], scope.charset));
+    }
+  };
+  go(datasetContext(source, root, [], undefined));
+}
+
+/** walkScoped with each element's context made for it. */
+export const walkElements = (
   source: ByteSource,
   root: Dataset,
   visit: (el: DicomElement, ctx: ElementContext) => boolean | undefined,
-): void {
-  const go = (ds: Dataset, path: ElementPath, inherited: string | undefined) => {
-    const { charset, contextOf } = datasetContext(source, ds, path, inherited);
-    for (const el of ds.elements) {
-      if (visit(el, contextOf(el)) === false || !el.items) continue;
-      for (const [i, item] of el.items.entries()) go(item, [...path, { tag: el.tag, item: i }], charset);
-    }
-  };
-  go(root, [], undefined);
-}
+): void => walkScoped(source, root, (el, scope) => visit(el, scope.contextOf(el)));

@@ -113,7 +113,12 @@ export const REQUESTS = {
   'inputs:clear': none,
   'inputs:remove': z.strictObject({ ids: z.array(fileId).min(1).max(1_000_000) }),
   'file:inspect': z.strictObject({ id: fileId }),
-  'file:image': z.strictObject({ id: fileId, frame: z.int().nonnegative().max(100_000) }),
+  'file:image': z.strictObject({
+    id: fileId,
+    frame: z.int().nonnegative().max(100_000),
+    /** The frame of the de-identified copy the run would write, made in memory, rather than the original's. */
+    deidentified: z.boolean().optional(),
+  }),
   'file:compare': z.strictObject({ id: fileId }),
   'file:regions': z.strictObject({
     id: fileId,
@@ -303,6 +308,9 @@ export interface HeaderChange {
   readonly before?: string;
   /** Absent when removed. */
   readonly after?: string;
+  /** The whole value when the display above was cut short (ending in an ellipsis): for hover and focus. */
+  readonly beforeFull?: string;
+  readonly afterFull?: string;
 }
 
 /**

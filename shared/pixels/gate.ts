@@ -49,9 +49,7 @@ const held = (reason: string): PixelStage => untouched({ status: 'held', reason,
  */
 export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): PixelStage {
   const checked = frameLayoutOf(parsed);
-  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
-  const header = new HeaderValues(parsed);
-  const matching = rulesMatching(header, options.rules, layout);
+  const matching = matchingRules(parsed, options.rules, soundLayout(checked));
   if (matching.some((rule) => rule.accept)) {
     return untouched({
       status: 'accepted',
@@ -78,6 +76,23 @@ export function pixelStage(parsed: ParsedDicom, options: PixelStageOptions): Pix
     decided.kept,
   );
 }
+
+const soundLayout = (checked: ReturnType<typeof frameLayoutOf>): FrameLayout | undefined =>
+  checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+
+/** The rules that apply to this file: by its header and, when it has a sound one, its frame layout. */
+const matchingRules = (
+  parsed: ParsedDicom,
+  rules: readonly RegionRule[],
+  layout: FrameLayout | undefined,
+): readonly RegionRule[] => rulesMatching(new HeaderValues(parsed), rules, layout);
+
+/**
+ * A rule accepts this file's pixels as they are ("I have looked: send as is"): the gate lets them leave
+ * untouched, so there is nothing to search or clean.
+ */
+export const acceptedAsIs = (parsed: ParsedDicom, rules: readonly RegionRule[]): boolean =>
+  matchingRules(parsed, rules, soundLayout(frameLayoutOf(parsed))).some((rule) => rule.accept);
 
 /**
  * The person's decisions on the detector's text go into the outcome's reason, which the private audit
@@ -150,11 +165,9 @@ export interface TextDecisions {
 
 /** The rules' say on this file's detected text (nothing when a rule accepts the file as it is). */
 export function textDecisions(parsed: ParsedDicom, rules: readonly RegionRule[]): TextDecisions {
-  const checked = frameLayoutOf(parsed);
-  const layout = checked && !isLayoutProblem(checked) ? checked.layout : undefined;
+  const layout = soundLayout(frameLayoutOf(parsed));
   if (!layout) return { covered: [], kept: [], reviewed: false };
-  const header = new HeaderValues(parsed);
-  const matching = rulesMatching(header, rules, layout);
+  const matching = matchingRules(parsed, rules, layout);
   if (matching.some((rule) => rule.accept)) return { covered: [], kept: [], reviewed: false };
   return {
     covered: matching.flatMap(ruleRects(parsed, matching, layout)),
@@ -210,8 +223,6 @@ function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
-  // So not at risk, before any text was searched, means what kind of image this is makes text unlikely:
-  // the batch's pixel pass reads it that way instead of asking the same question again.
   const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
   if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);

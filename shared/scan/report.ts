@@ -1,13 +1,16 @@
 import type { BurnedIn } from './burned-in.js';
 import { CATEGORY_IDS, type CategoryId } from './categories.js';
-import type { FileScan } from './scan.js';
+import type { FileScan, Finding } from './scan.js';
 
 /** What happened to one input: read and scanned, or why not. */
-export type FileOutcome<S extends FileScan = FileScan> =
+export type FileOutcome<S extends Partial<FileScan> = FileScan> =
   | { readonly path: string; readonly status: 'ok'; readonly scan: S }
   | { readonly path: string; readonly status: 'not-dicom' | 'error' | 'skipped'; readonly reason: string };
 
 export type FileStatus = FileOutcome['status'];
+
+/** Of a file's scan, what a summary counts. */
+export type ScanFacts = Pick<FileScan, 'counts' | 'burnedIn' | 'sopClassUID' | 'modality'>;
 
 export interface JsonFinding {
   readonly tag: string;
@@ -49,11 +52,18 @@ export interface JsonReport {
   readonly summary: ScanSummary;
 }
 
-/**
- * The report form of an outcome. Fields are copied one by one, never spread, so a value that reaches a scan
- * object (the table's `values`) cannot slip into a report that must hold none.
- */
-export function jsonFile(outcome: FileOutcome): JsonFile {
+const jsonFinding = (f: Finding): JsonFinding => ({
+  tag: f.tag,
+  keyword: f.keyword,
+  category: f.category,
+  path: f.path,
+  present: f.present,
+  vr: f.vr,
+  ...(f.privateCreator !== undefined ? { privateCreator: f.privateCreator } : {}),
+});
+
+/** Everything of a report file but its findings, which come last. */
+function jsonHead(outcome: FileOutcome): JsonFile {
   if (outcome.status !== 'ok') return { path: outcome.path, status: outcome.status, reason: outcome.reason };
   const { scan } = outcome;
   return {
@@ -67,16 +77,44 @@ export function jsonFile(outcome: FileOutcome): JsonFile {
     burnedIn: { risk: scan.burnedIn.risk, reason: scan.burnedIn.reason },
     privateCreators: [...scan.privateCreators],
     counts: { ...scan.counts },
-    findings: scan.findings.map((f) => ({
-      tag: f.tag,
-      keyword: f.keyword,
-      category: f.category,
-      path: f.path,
-      present: f.present,
-      vr: f.vr,
-      ...(f.privateCreator !== undefined ? { privateCreator: f.privateCreator } : {}),
-    })),
   };
+}
+
+/**
+ * The report form of an outcome. Fields are copied one by one, never spread, so a value that reaches a scan
+ * object (the table's `values`) cannot slip into a report that must hold none.
+ */
+export function jsonFile(outcome: FileOutcome): JsonFile {
+  const head = jsonHead(outcome);
+  return outcome.status === 'ok' ? { ...head, findings: outcome.scan.findings.map(jsonFinding) } : head;
+}
+
+/**
+ * The text of the findings the scan shares between files (top-level, outside private blocks: see findingOf),
+ * made once. The scan keeps a few per listed tag; past this many (tags it stopped remembering) all are
+ * forgotten at once.
+ */
+const SHARED_TEXT = new Map<Finding, string>();
+const MAX_SHARED_TEXT = 16384;
+
+function findingText(f: Finding): string {
+  if (f.path !== f.tag || f.privateCreator !== undefined) return JSON.stringify(jsonFinding(f));
+  let text = SHARED_TEXT.get(f);
+  if (text === undefined) {
+    text = JSON.stringify(jsonFinding(f));
+    if (SHARED_TEXT.size >= MAX_SHARED_TEXT) SHARED_TEXT.clear();
+    SHARED_TEXT.set(f, text);
+  }
+  return text;
+}
+
+/** `JSON.stringify(jsonFile(outcome))`, with the text of each shared finding made once. */
+export function jsonFileText(outcome: FileOutcome): string {
+  const head = JSON.stringify(jsonHead(outcome));
+  if (outcome.status !== 'ok') return head;
+  let findings = '';
+  for (const f of outcome.scan.findings) findings += findings === '' ? findingText(f) : `,${findingText(f)}`;
+  return `${head.slice(0, -1)},"findings":[${findings}]}`;
 }
 
 export const emptySummary = (): ScanSummary => ({
@@ -88,7 +126,7 @@ export const emptySummary = (): ScanSummary => ({
   byCategory: Object.fromEntries(CATEGORY_IDS.map((id) => [id, 0])) as Record<CategoryId, number>,
 });
 
-export function addToSummary(summary: ScanSummary, outcome: FileOutcome): void {
+export function addToSummary(summary: ScanSummary, outcome: FileOutcome<ScanFacts>): void {
   summary.files++;
   switch (outcome.status) {
     case 'ok':

@@ -12,14 +12,7 @@ import { formatTag, isGroupLength, isPrivateCreator, type Tag } from '../dicom/t
 import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { readNumbers, readText } from '../dicom/values.js';
 import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
-import {
-  creatorOf,
-  datasetCharset,
-  type ElementContext,
-  type ElementPath,
-  effectiveVR,
-  privateCreators,
-} from '../dicom/walk.js';
+import { type ElementContext, effectiveVR, walkScoped } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
@@ -137,6 +130,11 @@ interface TagFacts {
   readonly keyword: string;
   readonly name: string;
   readonly category: CategoryId;
+  /**
+   * Its findings at the top level outside private blocks, by VR and presence: the same few in every file,
+   * so a folder of thousands makes each once. Findings are never changed, so one can serve many files.
+   */
+  readonly topLevel: Finding[];
 }
 
 const TAG_FACTS = new Map<Tag, TagFacts | null>();
@@ -154,56 +152,48 @@ function tagFacts(tag: Tag): TagFacts | null {
         keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(tag)?.keyword ?? '')),
         name: row.name,
         category: categoryOf(row),
+        topLevel: [],
       }
     : null;
   if (TAG_FACTS.size < MAX_TAG_FACTS) TAG_FACTS.set(tag, facts);
   return facts;
 }
 
-const findingOf = (
-  { tag, keyword, name, category }: TagFacts,
-  path: string,
+function findingOf(
+  facts: TagFacts,
+  prefix: string,
   vr: string,
   present: boolean,
   privateCreator: string | undefined,
-): Finding =>
-  privateCreator === undefined
-    ? { tag, keyword, name, category, path, vr, present }
-    : { tag, keyword, name, category, path, vr, present, privateCreator };
+): Finding {
+  const { tag, keyword, name, category, topLevel } = facts;
+  if (privateCreator !== undefined)
+    return { tag, keyword, name, category, path: prefix + tag, vr, present, privateCreator };
+  if (prefix !== '') return { tag, keyword, name, category, path: prefix + tag, vr, present };
+  for (const f of topLevel) if (f.vr === vr && f.present === present) return f;
+  const finding: Finding = { tag, keyword, name, category, path: tag, vr, present };
+  // A file that gives a tag ever new VRs gets findings of its own past a few.
+  if (topLevel.length < 4) topLevel.push(finding);
+  return finding;
+}
 
-/**
- * The walk of walkElements, without an ElementContext per element: most elements are not listed, and a
- * context is built only for a value that is shown. `prefix` is the path's text, e.g. `(0040,0275)[0].`.
- */
+/** The findings of one dataset tree; an element's context is made only for a value that is shown. */
 function collect(source: ByteSource, root: Dataset, out: Collected) {
-  const visit = (ds: Dataset, path: ElementPath, prefix: string, inherited: string | undefined): void => {
-    const charset = datasetCharset(source, ds, inherited);
-    const creators = privateCreators(source, ds);
-    for (const el of ds.elements) {
-      if (isPrivateCreator(el.tag)) {
-        const creator = readText(source, el, 'LO', undefined).trim();
-        if (creator) reportedCreator(out, creator);
-      } else {
-        const facts = isGroupLength(el.tag) ? null : tagFacts(el.tag);
-        if (facts) {
-          const vr = effectiveVR(el);
-          const creator = creatorOf(creators, el.tag);
-          const present = isPresent(source, el, vr);
-          const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
-          out.findings.push(findingOf(facts, prefix + facts.tag, vr, present, shownCreator));
-          if (out.values) {
-            const ctx = { path, charset, vr, privateCreator: creator, dataset: ds };
-            out.values.push(present ? displayValue(source, el, ctx) : undefined);
-          }
-        }
-      }
-      if (!el.items) continue;
-      const tag = formatTag(el.tag);
-      for (const [i, item] of el.items.entries())
-        visit(item, [...path, { tag: el.tag, item: i }], `${prefix}${tag}[${i}].`, charset);
+  walkScoped(source, root, (el, scope): undefined => {
+    if (isPrivateCreator(el.tag)) {
+      const creator = readText(source, el, 'LO', undefined).trim();
+      if (creator) reportedCreator(out, creator);
+      return;
     }
-  };
-  visit(root, [], '', undefined);
+    const facts = isGroupLength(el.tag) ? null : tagFacts(el.tag);
+    if (!facts) return;
+    const vr = effectiveVR(el);
+    const creator = scope.creatorOf(el.tag);
+    const present = isPresent(source, el, vr);
+    const shownCreator = creator === undefined ? undefined : reportedCreator(out, creator);
+    out.findings.push(findingOf(facts, scope.pathPrefix, vr, present, shownCreator));
+    if (out.values) out.values.push(present ? displayValue(source, el, scope.contextOf(el)) : undefined);
+  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type ReactNode, useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useId, useState } from 'react';
 import type { Comparison, HeaderChange, Inspection } from '../../../shared/ipc/contract.js';
 import { deid, messageOf } from '../api.js';
 import { plural } from '../format.js';
@@ -13,6 +13,25 @@ const CHANGE_WORDS: Readonly<Record<HeaderChange['change'], string>> = {
 const shown = (value: string | undefined) => (value === undefined ? '—' : value === '' ? '(empty)' : value);
 
 /**
+ * A value as the table shows it; one cut short ends in an ellipsis and shows itself whole while the pointer
+ * is over it or the keyboard focus on it.
+ */
+function Value({ value, full }: { value: string | undefined; full: string | undefined }) {
+  const id = useId();
+  if (full === undefined) return <>{shown(value)}</>;
+  return (
+    <span className="cut-value">
+      <button type="button" aria-describedby={id}>
+        {shown(value)}
+      </button>
+      <span role="tooltip" id={id} className="full-value">
+        {full}
+      </span>
+    </span>
+  );
+}
+
+/**
  * The selected file as it is and as the run will write it, made by the engine in memory: the header's
  * differences, and the image with the regions that will be cleaned. Values are on screen only.
  */
@@ -23,7 +42,7 @@ export function BeforeAfter({
 }: {
   inspection: Inspection;
   profileVersion: number;
-  /** The inspector's image view, with the regions that will be cleaned drawn on it. */
+  /** The inspector's image view: the original with the regions that will be cleaned, beside the copy. */
   image: ReactNode;
 }) {
   const [comparison, setComparison] = useState<Comparison | null>(null);
@@ -85,8 +104,16 @@ export function BeforeAfter({
               ),
             },
             { header: 'Change', cell: (change) => CHANGE_WORDS[change.change], className: 'change' },
-            { header: 'Before', cell: (change) => shown(change.before), className: 'value before' },
-            { header: 'After', cell: (change) => shown(change.after), className: 'value after' },
+            {
+              header: 'Before',
+              cell: (change) => <Value value={change.before} full={change.beforeFull} />,
+              className: 'value before',
+            },
+            {
+              header: 'After',
+              cell: (change) => <Value value={change.after} full={change.afterFull} />,
+              className: 'value after',
+            },
           ]}
         />
       </section>

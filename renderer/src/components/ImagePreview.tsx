@@ -58,7 +58,72 @@ async function paintOther(canvas: HTMLCanvasElement, frame: Exclude<FrameImage, 
   bitmap.close();
 }
 
+/** A decoded frame on its canvas: grey ones at the window/level given, colour and JPEG ones as they are. */
+function paintFrame(
+  canvas: HTMLCanvasElement,
+  frame: FrameImage,
+  values: Float32Array | null,
+  voi: Voi | null,
+  onError: (message: string) => void,
+) {
+  canvas.width = frame.width;
+  canvas.height = frame.height;
+  if (frame.kind === 'grey') {
+    if (values && voi) paintGrey(canvas, frame, values, voi);
+  } else {
+    paintOther(canvas, frame).catch((failure: unknown) => onError(messageOf(failure)));
+  }
+}
+
+/** A frame as answered, with a grey one's modality values decoded once (repainting at a new level is cheap). */
+interface Shown {
+  readonly frame: FrameImage;
+  readonly values: Float32Array | null;
+}
+
+const shownOf = (frame: FrameImage): Shown => ({
+  frame,
+  values: frame.kind === 'grey' ? new Float32Array(decodeBase64(frame.data).buffer) : null,
+});
+
 const ZOOMS = [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8];
+
+/** The other view of a pair scrolls with this one, so both show the same part of the image. */
+function follow(from: HTMLElement, to: HTMLElement | null) {
+  if (!to || (to.scrollLeft === from.scrollLeft && to.scrollTop === from.scrollTop)) return;
+  to.scrollLeft = from.scrollLeft;
+  to.scrollTop = from.scrollTop;
+}
+
+/**
+ * One frame of the file, or of the de-identified copy the run would write, fetched again when the file, the
+ * frame or the copy's revision changes; what failed, in words.
+ */
+function useFrame(
+  fileId: number,
+  frame: number,
+  wanted: boolean,
+  deidentified: boolean,
+  revision?: string,
+): { shown: Shown | null; failed: string | null } {
+  const [state, setState] = useState<{ shown: Shown | null; failed: string | null }>({
+    shown: null,
+    failed: null,
+  });
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a new revision means a new copy to fetch
+  useEffect(() => {
+    if (!wanted) return;
+    let current = true;
+    deid.frame({ id: fileId, frame, ...(deidentified ? { deidentified } : {}) }).then(
+      (result) => current && setState({ shown: shownOf(result), failed: null }),
+      (failure: unknown) => current && setState({ shown: null, failed: messageOf(failure) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [fileId, frame, wanted, deidentified, revision]);
+  return state;
+}
 
 /** How big the stage is, for the zoom that fits the image in it. */
 function useSize(element: HTMLElement | null): Size {
@@ -81,7 +146,9 @@ const initialBoxes = (rules: readonly AppliedRegions[]): Rect[] => [
 
 /**
  * The file's pixel data, so burned-in text can be seen before export, and the region editor over it:
- * drag or use the sliders for window/level, zoom, draw boxes over text and say where they apply.
+ * drag or use the sliders for window/level, zoom, draw boxes over text and say where they apply. With a
+ * `copyRevision`, the de-identified copy's frame is shown beside it at the same frame, window/level, zoom
+ * and scroll; a new revision (new boxes, another profile) fetches it again.
  */
 export function ImagePreview({
   fileId,
@@ -93,6 +160,7 @@ export function ImagePreview({
   deciding = false,
   onKeep,
   onReviewed,
+  copyRevision,
 }: {
   fileId: number;
   image: ImageInfo;
@@ -105,15 +173,17 @@ export function ImagePreview({
   deciding?: boolean;
   onKeep?: (box: Rect, keep: boolean) => void;
   onReviewed?: (reviewed: boolean) => void;
+  copyRevision?: string;
 }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  const copyCanvas = useRef<HTMLCanvasElement>(null);
+  const copyStage = useRef<HTMLDivElement>(null);
+  const [copyPaintError, setCopyPaintError] = useState<string | null>(null);
   const [stage, setStage] = useState<HTMLDivElement | null>(null);
   const stageSize = useSize(stage);
   const [frameNumber, setFrameNumber] = useState(0);
-  const [frame, setFrame] = useState<FrameImage | null>(null);
-  const [values, setValues] = useState<Float32Array | null>(null);
   const [voi, setVoi] = useState<Voi | null>(null);
-  const [error, setError] = useState<string | null>(image.unsupported ?? null);
+  const [paintError, setPaintError] = useState<string | null>(null);
   const [zoom, setZoom] = useState<number | 'fit'>('fit');
   const [drawing, setDrawing] = useState(false);
   const [boxes, setBoxes] = useState<Rect[]>(() => initialBoxes(rules));
@@ -122,37 +192,33 @@ export function ImagePreview({
   const levelStart = useRef<Voi | null>(null);
   const size: Size = { width: image.columns, height: image.rows };
 
+  const showable = !image.unsupported;
+  const { shown, failed } = useFrame(fileId, frameNumber, showable, false);
+  const { shown: copy, failed: copyFailed } = useFrame(
+    fileId,
+    frameNumber,
+    showable && copyRevision !== undefined,
+    true,
+    copyRevision,
+  );
+  const error = image.unsupported ?? failed ?? paintError;
+  const copyError = copyFailed ?? copyPaintError;
+
   useEffect(() => {
-    if (image.unsupported) return;
-    let current = true;
-    setError(null);
-    deid
-      .frame({ id: fileId, frame: frameNumber })
-      .then((result) => {
-        if (!current) return;
-        setFrame(result);
-        if (result.kind === 'grey') {
-          setValues(new Float32Array(decodeBase64(result.data).buffer));
-          setVoi((previous) => previous ?? result.window);
-        }
-      })
-      .catch((failure: unknown) => current && setError(messageOf(failure)));
-    return () => {
-      current = false;
-    };
-  }, [fileId, frameNumber, image.unsupported]);
+    // The file's own window/level, on its first grey frame; both images keep the person's after that.
+    const initial = shown?.frame.kind === 'grey' ? shown.frame.window : undefined;
+    if (initial) setVoi((previous) => previous ?? initial);
+  }, [shown]);
 
   useEffect(() => {
     const element = canvas.current;
-    if (!element || !frame) return;
-    element.width = frame.width;
-    element.height = frame.height;
-    if (frame.kind === 'grey') {
-      if (values && voi) paintGrey(element, frame, values, voi);
-    } else {
-      paintOther(element, frame).catch((failure: unknown) => setError(messageOf(failure)));
-    }
-  }, [frame, values, voi]);
+    if (element && shown) paintFrame(element, shown.frame, shown.values, voi, setPaintError);
+  }, [shown, voi]);
+
+  useEffect(() => {
+    const element = copyCanvas.current;
+    if (element && copy) paintFrame(element, copy.frame, copy.values, voi, setCopyPaintError);
+  }, [copy, voi]);
 
   if (error) {
     return (
@@ -161,7 +227,7 @@ export function ImagePreview({
       </p>
     );
   }
-  const grey = frame?.kind === 'grey' ? frame : null;
+  const grey = shown?.frame.kind === 'grey' ? shown.frame : null;
   const range = grey ? Math.max(1, grey.max - grey.min) : 1;
   const fit =
     stageSize.width > 0 ? Math.min(stageSize.width / size.width, stageSize.height / size.height) : 1;
@@ -209,6 +275,50 @@ export function ImagePreview({
     .filter(({ text }) => text.frame === frameNumber);
   const tipText = tip === null ? undefined : check?.texts[tip];
   const reviewed = rules.some((rule) => rule.scope === 'file' && rule.reviewed === true);
+  const frameSize = { width: Math.floor(size.width * scale), height: Math.floor(size.height * scale) };
+  const original = (
+    <div
+      className={`image-stage${zoom === 'fit' ? ' fit' : ''}`}
+      ref={setStage}
+      onScroll={(event) => follow(event.currentTarget, copyStage.current)}
+    >
+      <div className="image-frame" style={frameSize}>
+        <canvas ref={canvas} aria-label={`Image ${image.columns} × ${image.rows} pixels`} />
+        <RegionLayer
+          image={size}
+          scale={scale}
+          boxes={boxes}
+          applied={applied}
+          selected={selected}
+          drawing={drawing}
+          onBoxes={changeBoxes}
+          onSelect={setSelected}
+          onOtherDrag={onLevelDrag}
+          detected={detected}
+          tip={tip}
+          onTip={setTip}
+          onToggleDetected={(index) => {
+            const text = check?.texts[index];
+            if (text && !deciding) onKeep?.(text.box, !text.kept);
+          }}
+        />
+        {tipText ? (
+          // The reading is for the person at the screen only: it is never logged or reported.
+          <div
+            id="detected-tip"
+            role="tooltip"
+            className="detected-tip"
+            style={{
+              left: Math.round(tipText.box.x * scale),
+              top: Math.round((tipText.box.y + tipText.box.height) * scale) + 4,
+            }}
+          >
+            {tipText.text}
+          </div>
+        ) : null}
+      </div>
+    </div>
+  );
   return (
     <div className="image-preview">
       <div className="image-controls">
@@ -271,46 +381,41 @@ export function ImagePreview({
           Draw boxes
         </button>
       </div>
-      <div className={`image-stage${zoom === 'fit' ? ' fit' : ''}`} ref={setStage}>
-        <div
-          className="image-frame"
-          style={{ width: Math.floor(size.width * scale), height: Math.floor(size.height * scale) }}
-        >
-          <canvas ref={canvas} aria-label={`Image ${image.columns} × ${image.rows} pixels`} />
-          <RegionLayer
-            image={size}
-            scale={scale}
-            boxes={boxes}
-            applied={applied}
-            selected={selected}
-            drawing={drawing}
-            onBoxes={changeBoxes}
-            onSelect={setSelected}
-            onOtherDrag={onLevelDrag}
-            detected={detected}
-            tip={tip}
-            onTip={setTip}
-            onToggleDetected={(index) => {
-              const text = check?.texts[index];
-              if (text && !deciding) onKeep?.(text.box, !text.kept);
-            }}
-          />
-          {tipText ? (
-            // The reading is for the person at the screen only: it is never logged or reported.
-            <div
-              id="detected-tip"
-              role="tooltip"
-              className="detected-tip"
-              style={{
-                left: Math.round(tipText.box.x * scale),
-                top: Math.round((tipText.box.y + tipText.box.height) * scale) + 4,
-              }}
-            >
-              {tipText.text}
-            </div>
-          ) : null}
+      {copyRevision === undefined ? (
+        original
+      ) : (
+        <div className="image-pair">
+          <figure>
+            <figcaption>Original</figcaption>
+            {original}
+          </figure>
+          <figure>
+            <figcaption>De-identified</figcaption>
+            {copyError ? (
+              <p className="note image-stage" role="status">
+                The de-identified image cannot be shown: {copyError}
+              </p>
+            ) : (
+              <div
+                className={`image-stage${zoom === 'fit' ? ' fit' : ''}`}
+                ref={copyStage}
+                onScroll={(event) => follow(event.currentTarget, stage)}
+              >
+                <div className="image-frame" style={frameSize}>
+                  <canvas
+                    ref={copyCanvas}
+                    role="img"
+                    data-copy="deidentified"
+                    // With the focus here, the arrows scroll a zoomed copy (and the original with it).
+                    tabIndex={0}
+                    aria-label={`De-identified image, ${image.columns} × ${image.rows} pixels, as the run would write it: the regions it cleans are blacked out`}
+                  />
+                </div>
+              </div>
+            )}
+          </figure>
         </div>
-      </div>
+      )}
       <p className="hint">
         {drawing
           ? 'Drag over the text to draw a box; drag a box to move it, its corners to resize it.'

@@ -293,21 +293,24 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
     const kept = (fileRule?.keep ?? []).filter((k) => !same(k, box));
     decide(keep ? [...kept, box] : kept, fileRule?.reviewed === true);
   };
-  // The image and its boxes, in its own tab and beside the header's differences.
-  const imageView = inspection.image ? (
-    <ImagePreview
-      key={fileId}
-      fileId={fileId}
-      image={inspection.image}
-      device={inspection.device}
-      rules={inspection.pixelRules}
-      onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
-      check={check}
-      deciding={deciding || pixelState.kind === 'checking'}
-      onKeep={onKeep}
-      onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
-    />
-  ) : null;
+  // The image and its boxes, in its own tab and beside the header's differences (there with the copy the
+  // run would write, fetched again when the profile or the boxes change).
+  const imageView = (copyRevision?: string) =>
+    inspection.image ? (
+      <ImagePreview
+        key={fileId}
+        fileId={fileId}
+        image={inspection.image}
+        device={inspection.device}
+        rules={inspection.pixelRules}
+        onRules={(pixelRules) => setInspection({ ...inspection, pixelRules })}
+        check={check}
+        deciding={deciding || pixelState.kind === 'checking'}
+        onKeep={onKeep}
+        onReviewed={(reviewed) => decide(fileRule?.keep ?? [], reviewed)}
+        copyRevision={copyRevision}
+      />
+    ) : null;
   return (
     <div className="inspector">
       <h2 className="inspector-title" title={inspection.name}>
@@ -322,9 +325,13 @@ export function Inspector({ fileId, profileVersion }: { fileId: number; profileV
       <Tabs tabs={tabs} current={shown} onChange={setView} label="File details">
         {shown === 'phi' ? <Findings inspection={inspection} /> : null}
         {shown === 'header' ? <Header inspection={inspection} /> : null}
-        {shown === 'image' ? imageView : null}
+        {shown === 'image' ? imageView() : null}
         {shown === 'compare' ? (
-          <BeforeAfter inspection={inspection} profileVersion={profileVersion} image={imageView} />
+          <BeforeAfter
+            inspection={inspection}
+            profileVersion={profileVersion}
+            image={imageView(`${profileVersion} ${JSON.stringify(inspection.pixelRules)}`)}
+          />
         ) : null}
       </Tabs>
     </div>
