@@ -2,7 +2,7 @@ import { asciiBytes } from '../dicom/encode.js';
 import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
-import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
+import { type BurnedIn, burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
 import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
@@ -40,6 +40,19 @@ export interface PixelStage {
 const untouched = (outcome: PixelOutcome): PixelStage => ({ outcome, edits: new Map(), insert: [] });
 
 const held = (reason: string): PixelStage => untouched({ status: 'held', reason, regionsCleaned: 0 });
+
+// Per parsed file: the batch asks before the engine runs (is there text to search for?), the gate again in it.
+const risks = new WeakMap<ParsedDicom, BurnedIn>();
+
+/** How likely the pixels show text, from what kind of image the file says it is. */
+export function burnedInRiskOf(parsed: ParsedDicom): BurnedIn {
+  let risk = risks.get(parsed);
+  if (!risk) {
+    risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+    risks.set(parsed, risk);
+  }
+  return risk;
+}
 
 /**
  * What becomes of a file's pixels. A rule that accepts the file lets it leave as it is; with Clean Pixel
@@ -223,7 +236,7 @@ function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
-  const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+  const risk = burnedInRiskOf(parsed);
   if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
   return untouched(PIXELS_NOT_AT_RISK);
