@@ -150,7 +150,9 @@ describe('durability of a run', () => {
           expect(r.stderr).toMatch(/the run stopped before the end: .*the disk is full \(ENOSPC\)/);
           expect(r.stderr).not.toMatch(/\n\s+at |unexpected/);
           const written = outputsOf(out);
-          expect(written.size).toBeGreaterThan(0);
+          // Outputs finished before a full output disk are committed before the run stops. A full audit
+          // disk may stop it within its first group of records, whose outputs are then never placed.
+          if (full === 'out') expect(written.size).toBeGreaterThan(0);
           expect(written.size).toBeLessThan(120);
           expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
           const audited = auditedOutputs(audit, out);

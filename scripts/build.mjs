@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -110,7 +110,23 @@ export function copyCodecWasm(bundleDir) {
   mkdirSync(codecDir, { recursive: true });
   const resolve = createRequire(join(root, 'package.json')).resolve;
   for (const [name, specifier] of Object.entries(wasm))
-    copyFileSync(resolve(specifier), join(codecDir, name));
+    writeAtomically(join(codecDir, name), readFileSync(resolve(specifier)));
+}
+
+/**
+ * Tests rebuild the bundle while other tests run it: a file is replaced whole (temporary name, rename) and
+ * only when its bytes change, so a reader never loads half of one.
+ */
+function writeAtomically(path, bytes) {
+  try {
+    if (Buffer.compare(readFileSync(path), bytes) === 0) return;
+  } catch {
+    // Not there yet.
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, bytes);
+  renameSync(temporary, path);
 }
 
 /** Chunks of earlier builds (named by their content's hash) that this build no longer wrote. */
@@ -127,8 +143,9 @@ function removeStaleChunks(results) {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const results = await Promise.all(
-    entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry })),
+    entries.map(({ format, ...entry }) => build({ ...bundleOptions(format), ...entry, write: false })),
   );
+  for (const file of results.flatMap((r) => r.outputFiles)) writeAtomically(file.path, file.contents);
   removeStaleChunks(results);
   // The app's main process previews frames; the CLI and its batch worker clean them.
   copyCodecWasm(join(root, 'dist/electron'));

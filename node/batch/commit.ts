@@ -93,6 +93,11 @@ export class CommitStage {
   /** Milliseconds spent waiting for the records to reach the disk (the main thread routes meanwhile). */
   syncWait = 0;
 
+  /** Inputs recorded in the group, waiting for its commit. */
+  get staged(): number {
+    return this.group.length;
+  }
+
   /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
   pass(r: BatchFileResult, bytes: number, taken?: Taken) {
     if (taken) this.claim(taken);
@@ -211,11 +216,13 @@ export class CommitStage {
     const sha = outcome.outputSha256;
     const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
-    let holder = this.holderOf(name);
+    let key = compactKey(name);
+    let holder = this.holderOf(name, key);
     if (!allocator && holder && (holder === 'contested' || holder.sha !== sha)) {
       if (holder !== 'contested') this.moveAside(name, holder);
       name = hashed;
-      holder = this.holderOf(name);
+      key = compactKey(name);
+      holder = this.holderOf(name, key);
     }
     if (holder && holder !== 'contested') {
       unlinkQuietly(outcome.tempPath);
@@ -236,7 +243,7 @@ export class CommitStage {
         },
       };
     }
-    this.taken.set(compactKey(name), inputNo);
+    this.taken.set(key, inputNo);
     this.unplaced.set(name, { sha, inputNo });
     const fileId = allocator?.next(outcome.identity);
     const relativeOutput = fileId ? fileId.join('/') : name;
@@ -279,10 +286,9 @@ export class CommitStage {
    * What holds an output name: this run's claims, else an earlier run's output still in place with the
    * bytes it recorded, whose input the walk has not reached yet (it may never: it was not given again).
    */
-  private holderOf(name: string): Holder | 'contested' | undefined {
+  private holderOf(name: string, key: string): Holder | 'contested' | undefined {
     const unplaced = this.unplaced.get(name);
     if (unplaced) return unplaced;
-    const key = compactKey(name);
     const held = this.taken.get(key);
     if (held === CONTESTED) return 'contested';
     const earlier = held === undefined ? this.resume.recordedAt(name) : undefined;
@@ -346,7 +352,13 @@ function recordOf(r: BatchFileResult, inputBytes: number): BatchFileRecord {
     ...(r.alreadyWritten ? { alreadyWritten: r.alreadyWritten } : {}),
     finishedAt: new Date().toISOString(),
     ...(r.status === 'written' && o?.status === 'written'
-      ? { inputSha256: o.inputSha256, outputSha256: o.outputSha256, report: o.report, mapping: o.mapping }
+      ? {
+          inputSha256: o.inputSha256,
+          outputSha256: o.outputSha256,
+          report: o.report,
+          ...(o.reportPart ? { reportPart: o.reportPart } : {}),
+          mapping: o.mapping,
+        }
       : {}),
   };
 }

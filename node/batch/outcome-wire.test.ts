@@ -1,7 +1,14 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { ACTION_NAMES, type ActionName, type FileReport } from '../../shared/anonymize/engine.js';
-import { OutcomePacker, OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
+import { keyFingerprint, keyFromBytes } from '../../shared/anonymize/key.js';
+import { PROFILE_EDITION } from '../../shared/profile/index.js';
+import type { BatchFileRecord } from '../reports/types.js';
+import { REPORT_CSV, REPORT_JSON, ReportWriter } from '../reports/writer.js';
+import { type PackedOutcome, packOutcome } from './outcome-wire.js';
 import type { FileOutcome } from './process-file.js';
 
 const report = (attributes: FileReport['attributes']): FileReport => ({
@@ -21,7 +28,7 @@ const report = (attributes: FileReport['attributes']): FileReport => ({
   warnings: [],
 });
 
-const written = (id: number, attributes: FileReport['attributes']): FileOutcome => ({
+const written = (id: number, attributes: FileReport['attributes'], modality = 'CT'): FileOutcome => ({
   id,
   status: 'written',
   tempPath: `/tmp/t/${id}.part`,
@@ -30,7 +37,7 @@ const written = (id: number, attributes: FileReport['attributes']): FileOutcome 
   inputSha256: 'a'.repeat(64),
   outputSha256: 'b'.repeat(64),
   verification: 'passed',
-  report: report(attributes),
+  report: { ...report(attributes), modality },
   mapping: { patientId: ['P', 'ANON-X'], uids: [['1.2.3', '2.25.1']] },
   identity: {
     patientId: 'ANON-X',
@@ -41,59 +48,108 @@ const written = (id: number, attributes: FileReport['attributes']): FileOutcome 
   pixels: { status: 'not-at-risk', regionsCleaned: 0 },
 });
 
-// Through a real port, so the messages are structured clones as between threads.
-async function across(messages: PackedOutcome[]): Promise<PackedOutcome[]> {
+// Through a real port, so the message is a structured clone as between threads.
+async function across(message: PackedOutcome[]): Promise<PackedOutcome[]> {
   const { port1, port2 } = new MessageChannel();
-  const received: PackedOutcome[] = [];
-  const all = new Promise<void>((resolve) =>
-    port2.on('message', (m: PackedOutcome) => {
-      received.push(m);
-      if (received.length === messages.length) resolve();
-    }),
-  );
-  for (const m of messages) port1.postMessage(m);
-  await all;
+  const received = new Promise<PackedOutcome[]>((resolve) => port2.once('message', resolve));
+  port1.postMessage(message);
+  const back = await received;
   port1.close();
-  return received;
+  return back;
+}
+
+/** The shareable report a writer makes of these outcomes, as the commit records them. */
+function reportOf(outcomes: readonly FileOutcome[]): { json: string; csv: string } {
+  const outDir = mkdtempSync(join(tmpdir(), 'deid-wire-'));
+  const writer = ReportWriter.open(
+    {
+      outDir,
+      profileName: 'basic',
+      profileEdition: PROFILE_EDITION,
+      options: [],
+      toolVersion: '0.1.0',
+      keyFingerprint: keyFingerprint(keyFromBytes(new Uint8Array(32).fill(3))),
+      startedAt: '2026-01-02T03:04:05.678Z',
+    },
+    { reportDir: `${outDir}.report`, auditDir: `${outDir}.audit` },
+  );
+  outcomes.forEach((o, i) => {
+    const record: BatchFileRecord = {
+      inputNo: i + 1,
+      input: `/in/${i}.dcm`,
+      inputBytes: o.inputBytes,
+      status: o.status,
+      output: o.status === 'written' ? join(outDir, o.relativeOutput) : null,
+      verification: o.verification,
+      finishedAt: '2026-01-02T03:04:06.000Z',
+      ...(o.status === 'written'
+        ? {
+            outputSha256: o.outputSha256,
+            report: o.report,
+            ...(o.reportPart ? { reportPart: o.reportPart } : {}),
+            mapping: o.mapping,
+            pixels: o.pixels,
+          }
+        : { reason: o.reason }),
+    };
+    writer.add(record);
+  });
+  writer.close('2026-01-02T03:04:09.000Z');
+  const read = (name: string) => readFileSync(join(`${outDir}.report`, name), 'utf8');
+  return { json: read(REPORT_JSON), csv: read(REPORT_CSV) };
 }
 
 describe('outcomes between threads', () => {
-  const first = written(0, {
-    '(0010,0010) PatientName': { pseudonymized: 1 },
-    '(0008,0018) SOPInstanceUID': { 'uid-remapped': 1 },
-    '(0008,1030) StudyDescription': { removed: 1, kept: 2 },
-  });
-  const second = written(1, {
-    '(0008,1030) StudyDescription': { kept: 1 },
-    '(0009,1001) Private': { removed: 1 },
-    '(0010,0010) PatientName': { pseudonymized: 1 },
-  });
-  const failed: FileOutcome = {
-    id: 2,
-    status: 'failed',
-    reason: 'x',
-    inputBytes: 1,
-    verification: 'not-run',
-  };
+  const outcomes: FileOutcome[] = [
+    written(0, {
+      '(0010,0010) PatientName': { pseudonymized: 1 },
+      '(0008,0018) SOPInstanceUID': { 'uid-remapped': 1 },
+      '(0008,1030) StudyDescription': { removed: 1, kept: 2 },
+    }),
+    // A modality a spreadsheet would run as a formula, and one needing CSV quotes: escaped as before.
+    written(1, { '(0009,1001) Private': { removed: 1 } }, '=1+1'),
+    written(2, { '(0008,1030) StudyDescription': { kept: 1 } }, 'C"T,'),
+    { id: 3, status: 'failed', reason: 'x', inputBytes: 1, verification: 'not-run' },
+  ];
 
-  it('arrive as they left, attribute counts and their order included, with each label sent once', async () => {
-    const packer = new OutcomePacker();
-    const packed = [first, second, failed].map((o) => packer.pack(o));
-    expect(packed[0]!.newLabels).toEqual(
-      Object.keys(first.status === 'written' ? first.report.attributes : {}),
+  it('cross as rendered report parts that give the report the whole outcomes gave, byte for byte', async () => {
+    const packed = await across(outcomes.map(packOutcome));
+    // The per-attribute counts no longer cross as objects.
+    for (const o of packed) if (o.status === 'written') expect(o.report.attributes).toEqual({});
+    expect(packed[3]).toEqual(outcomes[3]);
+    const crossed = reportOf(packed);
+    expect(crossed).toEqual(reportOf(outcomes));
+    // The attribute counts are in the report, in the engine's order.
+    const files = (JSON.parse(crossed.json) as { files: { attributes: object }[] }).files;
+    expect(Object.keys(files[0]!.attributes)).toEqual([
+      '(0010,0010) PatientName',
+      '(0008,0018) SOPInstanceUID',
+      '(0008,1030) StudyDescription',
+    ]);
+    // Each entry is what JSON.stringify makes of the whole entry object, as the writer wrote it before.
+    const first = outcomes[0]! as FileOutcome & { status: 'written' };
+    const r = first.report;
+    const entry = {
+      inputNo: 1,
+      output: 'ANON-X/0.dcm',
+      status: 'written',
+      reason: null,
+      sopClassUID: r.sopClassUID,
+      transferSyntaxUID: r.transferSyntaxUID,
+      modality: r.modality,
+      actionCounts: r.actionCounts,
+      attributes: r.attributes,
+      verification: 'passed',
+      pixelVerification: 'not-run',
+      pixels: 'not-at-risk',
+      regionsCleaned: 0,
+      outputSha256: 'b'.repeat(64),
+    };
+    expect(crossed.json).toContain(`"files": [\n    ${JSON.stringify(entry)},\n`);
+    expect(crossed.csv.split('\r\n')[1]).toBe(
+      `1,ANON-X/0.dcm,written,,${r.sopClassUID},${r.transferSyntaxUID},CT,2,0,0,0,0,0,0,0,0,3,passed,not-run,not-at-risk,0,${'b'.repeat(64)}`,
     );
-    expect(packed[1]!.newLabels).toEqual(['(0009,1001) Private']);
-    expect(packed[2]).toEqual({ outcome: failed });
-    const unpacker = new OutcomeUnpacker();
-    const back = (await across(packed)).map((m) => unpacker.unpack(m));
-    expect(back).toEqual([first, second, failed]);
-    // The report is written from these objects: the same JSON, key order and all.
-    expect(back.map((o) => JSON.stringify(o))).toEqual([first, second, failed].map((o) => JSON.stringify(o)));
-  });
-
-  it('number labels per worker: a replacement worker starts its own table', async () => {
-    const [a, b] = await across([new OutcomePacker().pack(second), new OutcomePacker().pack(first)]);
-    expect(new OutcomeUnpacker().unpack(a!)).toEqual(second);
-    expect(new OutcomeUnpacker().unpack(b!)).toEqual(first);
+    expect(crossed.csv).toContain(`,'=1+1,`);
+    expect(crossed.csv).toContain(`,"C""T,",`);
   });
 });

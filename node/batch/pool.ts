@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { OsPath } from '../inputs.js';
-import { OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
-import type { FileOutcome, FileTask, WorkerConfig } from './process-file.js';
+import type { PackedOutcome, WorkerTask } from './outcome-wire.js';
+import type { FileOutcome, WorkerConfig } from './process-file.js';
 import { BatchSetupError } from './site.js';
 
 /** What the pool needs of an input: its id in the run, what opens it, its size for a lost worker's outcome. */
@@ -26,8 +26,9 @@ export interface TaskSource<T> {
 
 // A worker's heap cap: a hostile file that makes the engine balloon kills its worker, not the batch.
 const WORKER_HEAP_MB = 1024;
-// Two tasks per worker in flight, so a worker never waits for the main thread to hand it the next file.
-const PER_WORKER = 2;
+// Tasks per worker in flight: a worker answers up to eight small files in one message (worker.ts), and
+// still has files to work on while the main thread takes the message and hands it more.
+export const PER_WORKER = 12;
 
 /**
  * Feeds tasks to a pool of worker threads; resolves true when cancelled. A worker that dies (out of
@@ -68,7 +69,7 @@ export function runInWorkers<T extends PoolTask>(
         const task = source.take();
         if (!task) break;
         held.set(task.id, task);
-        w.postMessage({ id: task.id, input: task.osPath } satisfies FileTask);
+        w.postMessage({ id: task.id, input: task.osPath, bytes: task.bytes } satisfies WorkerTask);
       }
       finishIfDone();
     };
@@ -111,14 +112,14 @@ export function runInWorkers<T extends PoolTask>(
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
       });
       inFlight.set(w, new Map());
-      const unpacker = new OutcomeUnpacker();
-      w.on('message', (packed: PackedOutcome) => {
-        const o = unpacker.unpack(packed);
-        const held = inFlight.get(w);
-        const task = held?.get(o.id);
-        held?.delete(o.id);
-        if (settled || !task) return;
-        onOutcome(task, o);
+      w.on('message', (message: readonly PackedOutcome[]) => {
+        for (const o of message) {
+          const held = inFlight.get(w);
+          const task = held?.get(o.id);
+          held?.delete(o.id);
+          if (settled || !task) return;
+          onOutcome(task, o);
+        }
         feed(w);
       });
       w.on('error', () => lost(w));

@@ -15,6 +15,7 @@ import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { openInput } from '../file-source.js';
 import { nativeKey } from '../native-key.js';
+import type { ReportPart } from '../reports/types.js';
 import { FrameSpillFile } from './frame-spill.js';
 import { InputPass, type RingPlace } from './input-pass.js';
 import { relativeOutputPath } from './output-path.js';
@@ -55,6 +56,8 @@ export interface WrittenFile {
   /** The output's pixels were read again (searched or cleaned files): absent when they were not. */
   readonly pixelVerification?: 'passed';
   readonly report: AnonymizeResult['report'];
+  /** The report's part of the shareable entry, rendered by the worker (its `report` then has no attributes). */
+  readonly reportPart?: ReportPart;
   readonly mapping: AnonymizeResult['mapping'];
   readonly identity: AnonymizeResult['identity'];
   /** Not at risk, cleaned, or accepted by a rule (the reason names it): never held here. */

@@ -22,6 +22,7 @@ import { getPreset, type Profile, parseProfileFile } from '../../shared/profile/
 import { canMountTmpfs, withTmpfs } from '../../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
+import { PER_WORKER } from './pool.js';
 import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
 
 const key = keyFromBytes(new Uint8Array(32).fill(3));
@@ -535,7 +536,7 @@ describe('runBatch when a worker thread dies', () => {
   it('fails only the files the dead worker held, replaces it and finishes the batch', async () => {
     const { dir } = makeInputs(8);
     const workerScript = fakeWorker(
-      "if (task.id === 2) process.exit(3); parentPort.postMessage({ outcome: { id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' } });",
+      "if (task.id === 2) process.exit(3); parentPort.postMessage([{ id: task.id, status: 'skipped', reason: 'stand-in', inputBytes: 0, verification: 'not-run' }]);",
     );
     const results: BatchFileResult[] = [];
     const summary = await runBatch(
@@ -546,7 +547,8 @@ describe('runBatch when a worker thread dies', () => {
     expect(summary.notProcessed).toBe(0);
     const failed = results.filter((r) => r.status === 'failed');
     expect(failed.length).toBeGreaterThanOrEqual(1);
-    expect(failed.length).toBeLessThanOrEqual(2); // the crashing file and the one queued behind it
+    // The crashing file and those queued behind it in that worker.
+    expect(failed.length).toBeLessThanOrEqual(PER_WORKER);
     for (const r of failed)
       expect(r.reason).toMatch(/worker handling this file ran out of memory or crashed/);
     expect(results.filter((r) => r.status === 'skipped').length).toBe(8 - failed.length);
@@ -567,6 +569,26 @@ describe('runBatch when a worker thread dies', () => {
 
 describe('runBatch (worker threads, built bundle)', () => {
   const workerScript = join(root, 'dist/cli/batch-worker.js');
+  /**
+   * The real worker behind a stand-in: `body` replaces parentPort.postMessage (the original is `send`) and
+   * may append what it sees to the file `noted`.
+   */
+  const wrappedWorker = (body: string) => {
+    const wrapDir = mkdtempSync(join(tmpdir(), 'deid-w-'));
+    const noted = join(wrapDir, 'noted');
+    const script = join(wrapDir, 'worker.mjs');
+    writeFileSync(
+      script,
+      `import { appendFileSync } from 'node:fs';
+import { parentPort } from 'node:worker_threads';
+const note = (text) => appendFileSync(${JSON.stringify(noted)}, text);
+const send = parentPort.postMessage.bind(parentPort);
+${body}
+await import(${JSON.stringify(workerScript)});
+`,
+    );
+    return { script, noted };
+  };
   beforeAll(() => {
     execFileSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }, 120_000);
@@ -582,30 +604,20 @@ describe('runBatch (worker threads, built bundle)', () => {
       ['4.dcm', b],
     ] as const)
       writeFileSync(join(dir, name), file!.bytes);
-    // The real worker behind a stand-in that answers each pair of files in reverse order (the second
-    // file's outcome first) and notes the order it answered in.
-    const wrapDir = mkdtempSync(join(tmpdir(), 'deid-w-'));
-    const answered = join(wrapDir, 'answered');
-    const swapping = join(wrapDir, 'worker.mjs');
-    writeFileSync(
-      swapping,
-      `import { appendFileSync } from 'node:fs';
-import { parentPort } from 'node:worker_threads';
-const post = (o) => { appendFileSync(${JSON.stringify(answered)}, o.outcome.id + ','); parentPort.constructor.prototype.postMessage.call(parentPort, o); };
+    // A stand-in that answers each pair of files in reverse order (the second file's outcome first) and
+    // notes the order it answered in.
+    const { script: swapping, noted: answered } = wrappedWorker(`
+const post = (o) => { note(o.id + ','); send([o]); };
 let held;
 let timer;
 const release = () => { clearTimeout(timer); const h = held; held = undefined; if (h) post(h); };
-// The labels a message brings are numbered in the order sent: the held one's go with the one sent first.
-parentPort.postMessage = (o) => {
+const answer = (o) => {
   if (held) {
-    post({ ...o, newLabels: [...(held.newLabels ?? []), ...(o.newLabels ?? [])] });
-    held = { ...held, newLabels: undefined };
+    post(o);
     release();
   } else { held = o; timer = setTimeout(release, 500); }
 };
-await import(${JSON.stringify(workerScript)});
-`,
-    );
+parentPort.postMessage = (message) => { for (const o of message) answer(o); };`);
     const runWith = async (script: string) => {
       const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
       const auditDir = `${out}.audit`;
@@ -663,20 +675,28 @@ await import(${JSON.stringify(workerScript)});
     }
   });
 
+  it('answers small files several to a message, each file once, with the outputs of an in-process run', async () => {
+    const { dir } = makeInputs(24);
+    // A stand-in that notes how many outcomes each message of the real worker carried.
+    const { script: counting, noted: sizes } = wrappedWorker(
+      "parentPort.postMessage = (message) => { note(message.length + ','); send(message); };",
+    );
+    const base = { inputs: [dir], profile: getPreset('basic'), key, toolVersion: '0.1.0' };
+    const { inline, threaded, summary } = await inlineAndThreaded(base, 1, counting);
+    expect(summary).toMatchObject({ written: 24, failed: 0, notProcessed: 0 });
+    const perMessage = readFileSync(sizes, 'utf8').split(',').filter(Boolean).map(Number);
+    expect(perMessage.reduce((a, b) => a + b, 0)).toBe(24);
+    expect(Math.max(...perMessage)).toBeGreaterThan(1);
+    expect(perMessage.length).toBeLessThan(24);
+    expect(dcmContents(threaded)).toEqual(dcmContents(inline));
+  });
+
   it('gives the same outputs as in-process, and a cancel leaves no partial file', async () => {
     const { dir } = makeInputs(20);
-    const inline = mkdtempSync(join(tmpdir(), 'deid-a-'));
-    const threaded = mkdtempSync(join(tmpdir(), 'deid-b-'));
     const base = { inputs: [dir], profile: getPreset('basic'), key, toolVersion: '0.1.0' };
-    await runBatch({ ...base, outDir: inline, workers: 0 });
-    const summary = await runBatch({ ...base, outDir: threaded, workers: 2, workerScript });
+    const { inline, threaded, summary } = await inlineAndThreaded(base, 2, workerScript);
     expect(summary.written).toBe(20);
-    const rel = (root: string) =>
-      listFiles(root)
-        .filter((p) => p.endsWith('.dcm'))
-        .map((p) => [p.slice(root.length), readFileSync(p).toString('hex')])
-        .sort();
-    expect(rel(threaded)).toEqual(rel(inline));
+    expect(dcmContents(threaded)).toEqual(dcmContents(inline));
 
     const cancelled = mkdtempSync(join(tmpdir(), 'deid-c-'));
     const controller = new AbortController();
@@ -691,3 +711,23 @@ await import(${JSON.stringify(workerScript)});
     expect(hiddenLeft(cancelled)).toEqual([]);
   });
 });
+
+/** The DICOM files under `root`, by path below it, with their bytes. */
+const dcmContents = (root: string) =>
+  listFiles(root)
+    .filter((p) => p.endsWith('.dcm'))
+    .map((p) => [p.slice(root.length), readFileSync(p).toString('hex')])
+    .sort();
+
+/** One batch in this thread and one in `workers` threads of `workerScript`, each into a folder of its own. */
+async function inlineAndThreaded(
+  base: Pick<BatchRequest, 'inputs' | 'profile' | 'key' | 'toolVersion'>,
+  workers: number,
+  workerScript: string,
+) {
+  const inline = mkdtempSync(join(tmpdir(), 'deid-a-'));
+  const threaded = mkdtempSync(join(tmpdir(), 'deid-b-'));
+  await runBatch({ ...base, outDir: inline, workers: 0 });
+  const summary = await runBatch({ ...base, outDir: threaded, workers, workerScript });
+  return { inline, threaded, summary };
+}

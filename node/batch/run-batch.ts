@@ -5,16 +5,18 @@ import { errorText } from '../../shared/errors.js';
 import type { RunProgress } from '../../shared/ipc/contract.js';
 import type { Profile } from '../../shared/profile/index.js';
 import { PROFILE_EDITION } from '../../shared/profile/index.js';
+import { nativeKey } from '../native-key.js';
 import { type BatchFileResult, CommitStage } from './commit.js';
-import { InOrder } from './in-order.js';
-import { PixelTools } from './pixel-pass.js';
-import { type PassedOver, type Pending, planInputs } from './plan.js';
-import { runInThisThread, runInWorkers, type TaskSource } from './pool.js';
-import { type FileOutcome, processFileTimed, unlinkQuietly, type WorkerConfig } from './process-file.js';
+import { CommitInOrder } from './commit-in-order.js';
+import { dispatch } from './dispatch.js';
+import { Feed, type Queued } from './feed.js';
+import { RunHalt } from './halt.js';
+import { planInputs } from './plan.js';
+import type { FileOutcome, WorkerConfig } from './process-file.js';
+import { RunTally } from './progress.js';
 import { type Shard, ShardSelector } from './shard.js';
 import { BatchSetupError, openSite, type Site } from './site.js';
-import { addTimes, type StageTimes } from './stage-clock.js';
-import { Wakeup } from './wakeup.js';
+import { addTimes, type StageTimes, stageTimer } from './stage-clock.js';
 
 export interface BatchRequest {
   readonly inputs: readonly string[];
@@ -109,8 +111,11 @@ export { BatchSetupError };
  * output into place atomically and reports every input as written, skipped or failed. Cancelling stops
  * promptly and leaves no partial file; a re-run with the same profile and key skips what is done.
  */
-export async function runBatch(req: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
+export async function runBatch(given: BatchRequest, hooks: BatchHooks = {}): Promise<BatchSummary> {
   const started = Date.now();
+  // The main thread's digests (each input's resume key, the shard choice) with OpenSSL's HMAC: the
+  // engine's plain-JavaScript one cost ~25 µs an input here, a tenth of the main thread's work per file.
+  const req = given.key.hmacSha256 ? given : { ...given, key: nativeKey(given.key.secret) };
   const outDir = resolve(req.outDir);
   const site = openSite({
     inputs: req.inputs,
@@ -149,22 +154,11 @@ async function runOnSite(
   const { tempDir, writer, resume } = site;
   // Copies that fail the residual check or are held hold PHI: by default they wait in the private audit folder.
   const reviewDir = req.reviewDir ?? writer?.locations.auditDir;
-  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
-  let previouslyWritten = 0;
-  const heldReasons = new Set<string>();
-  let done = 0;
-  let bytesDone = 0;
-  // Found by the walk so far (this shard's inputs); final when the walk ends.
-  let total = 0;
-  let bytesTotal = 0;
-  let walking = true;
-  // Cancelled by the caller, or stopped because a write failed: either way no further file starts.
-  const halt = new AbortController();
-  let stopped: string | undefined;
-  const stop = (reason: string) => {
-    stopped ??= reason;
-    halt.abort();
-  };
+  const workers = req.workers ?? Math.max(1, availableParallelism());
+  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
+  const timed = stageTimer(stages);
+  const tally = new RunTally(started, hooks);
+  const halt = new RunHalt();
   const committer = new CommitStage({
     outDir,
     tempDir,
@@ -174,157 +168,23 @@ async function runOnSite(
     dicomdir: req.dicomdir === true,
   });
 
-  function progress() {
-    const seconds = (Date.now() - started) / 1000;
-    const rate = seconds > 0 ? done / seconds : 0;
-    hooks.onProgress?.({
-      done,
-      total,
-      bytesDone,
-      bytesTotal,
-      filesPerSecond: rate,
-      // Unknown while the walk still finds inputs: the total is only what it found so far.
-      etaSeconds: rate > 0 && !walking ? (total - done) / rate : null,
-      ...(walking ? { counting: true } : {}),
-      ...counts,
-    });
-  }
-  const announce = (r: BatchFileResult, bytes: number) => {
-    counts[r.status]++;
-    if (r.outcome && r.outcome.verification === 'failed') counts.verificationFailed++;
-    if (r.status === 'written' && r.outcome?.status === 'written' && r.outcome.pixels.status === 'accepted')
-      counts.accepted++;
-    if (r.outcome?.status === 'held') heldReasons.add(r.outcome.reason);
-    if (r.alreadyWritten) previouslyWritten++;
-    done++;
-    bytesDone += bytes;
-    hooks.onFile?.(r);
-    progress();
-  };
-
-  const stages: StageTimes | undefined = req.profileStages ? {} : undefined;
-  const timed = (stage: string, began: number) => {
-    if (stages) stages[stage] = (stages[stage] ?? 0) + (performance.now() - began);
-  };
-
-  // The stages, joined by bounded queues: the walk hands work to the pool through `queue`, the pool's
-  // outcomes wait in `finished` until every input before them is in, the commit takes them in input order.
-  // The walk pauses while WINDOW inputs are between it and the commit, so memory does not grow with the
-  // number of inputs.
-  const queue: Queued[] = [];
-  const finished = new InOrder<Finished>();
-  const walkMayGo = new Wakeup();
-  const commitMayGo = new Wakeup();
-  let wakePool = () => {};
-  const workers = req.workers ?? Math.max(1, availableParallelism());
-  // In this thread, one file at a time: the next starts once the last is committed, so a cancel stops
-  // the batch right after the file it came with.
-  let handedOut = 0;
-  const source: TaskSource<Queued> = {
-    take: () => {
-      if (workers === 0 && finished.taken < handedOut) return undefined;
-      const task = queue.shift();
-      if (task) handedOut = task.id + 1;
-      return task;
-    },
-    get waiting() {
-      return queue.length;
-    },
-    get ended() {
-      return halt.signal.aborted || (!walking && queue.length === 0);
-    },
-    onReady(wake) {
-      wakePool = wake;
-    },
-  };
+  // The stages, and what this thread routes between them: the walk feeds the pool, the pool's outcomes
+  // go to the commit in input order, and each committed group makes room for the walk and the pool.
+  const collect: CommitInOrder = new CommitInOrder(committer, tally, halt, workers === 0, () => feed.wake());
+  const feed = new Feed(
+    tally,
+    halt,
+    { passedOver: (seq, passed) => collect.put(seq, { passed }) },
+    workers === 0 ? () => collect.taken : undefined,
+  );
   const onHalt = () => {
-    walkMayGo.wake();
-    commitMayGo.wake();
-    wakePool();
+    feed.wake();
+    collect.wake();
   };
   halt.signal.addEventListener('abort', onHalt);
-  const onCancel = () => halt.abort();
-  const haltOn = (e: unknown): never => {
-    halt.abort();
-    throw e;
-  };
+  const onCancel = () => halt.cancel();
   hooks.signal?.addEventListener('abort', onCancel);
-  if (hooks.signal?.aborted) halt.abort();
-
-  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
-  const walk = async () => {
-    let began = performance.now();
-    try {
-      for await (const item of planInputs(req.inputs, outDir, resume, shard)) {
-        if (halt.signal.aborted) break;
-        const seq = total++;
-        bytesTotal += item.bytes;
-        if ('status' in item) {
-          finished.put(seq, { passed: item });
-          commitMayGo.wake();
-        } else {
-          queue.push({ ...item, id: seq });
-          wakePool();
-        }
-        timed('walk', began);
-        while (total - finished.taken >= WINDOW && !halt.signal.aborted) await walkMayGo.wait();
-        began = performance.now();
-      }
-      timed('walk', began);
-    } catch (e) {
-      stop(`the inputs could not be listed: ${errorText(e)}`);
-    } finally {
-      walking = false;
-      wakePool();
-      commitMayGo.wake();
-      progress();
-    }
-  };
-
-  /**
-   * Commits finished inputs in input order, in groups: whatever is ready when the previous group's
-   * records reached the disk. Writes that fail here (a full disk under the audit or the state, the output
-   * folder's disk) stop the run with the reason instead of going on without a record.
-   */
-  const commitInOrder = async () => {
-    while (!halt.signal.aborted && (walking || finished.taken < total)) {
-      const ready = finished.takeReady();
-      if (ready.length === 0) {
-        await commitMayGo.wait();
-        continue;
-      }
-      const began = performance.now();
-      try {
-        for (const item of ready) {
-          if (stopped !== undefined) {
-            if ('outcome' in item && item.outcome.status === 'written') unlinkQuietly(item.outcome.tempPath);
-            continue;
-          }
-          if ('passed' in item) {
-            const { bytes, taken, ...r } = item.passed;
-            committer.pass({ ...r, output: r.output ?? null }, bytes, taken);
-            continue;
-          }
-          const { task, outcome } = item;
-          if (!committer.add(task, outcome)) {
-            await committer.commit(announce);
-            committer.add(task, outcome);
-          }
-          if (outcome.status !== 'written' && outcome.diskFull) {
-            await committer.commit(announce);
-            stop(outcome.reason);
-          }
-        }
-        await committer.commit(announce);
-      } catch (e) {
-        committer.discard();
-        stop(`a record could not be written: ${errorText(e)}`);
-      }
-      timed('commit', began);
-      walkMayGo.wake();
-      wakePool();
-    }
-  };
+  if (hooks.signal?.aborted) halt.cancel();
 
   const config: WorkerConfig = {
     tempDir,
@@ -338,29 +198,20 @@ async function runOnSite(
   };
   const onOutcome = (task: Queued, outcome: FileOutcome) => {
     if (stages && outcome.stages) addTimes(stages, outcome.stages);
-    finished.put(task.id, { task, outcome });
-    commitMayGo.wake();
+    collect.put(task.id, { task, outcome });
   };
-  const process = async () => {
-    if (workers > 0) {
-      await runInWorkers(req.workerScript, config, source, workers, halt.signal, onOutcome);
-      return;
-    }
-    const tools = new PixelTools();
-    try {
-      await runInThisThread(
-        source,
-        halt.signal,
-        (task) => processFileTimed({ id: task.id, input: task.osPath }, config, tools),
-        onOutcome,
-      );
-    } finally {
-      await tools.close();
-    }
+  const shard = req.shard ? new ShardSelector(req.shard, req.key, req.inputs) : undefined;
+  const haltOn = (e: unknown): never => {
+    halt.cancel();
+    throw e;
   };
   // A stage that throws (no worker script, say) halts the others before the error goes up.
   const settled = await Promise.allSettled(
-    [walk(), process(), commitInOrder()].map((stage) => stage.catch(haltOn)),
+    [
+      feed.walk(planInputs(req.inputs, outDir, resume, shard), timed).finally(() => collect.wake()),
+      dispatch(config, feed, workers, req.workerScript, halt.signal, onOutcome),
+      collect.run(timed),
+    ].map((stage) => stage.catch(haltOn)),
   );
   for (const r of settled) if (r.status === 'rejected') throw r.reason;
   if (stages?.commit !== undefined) {
@@ -368,10 +219,11 @@ async function runOnSite(
     stages['sync wait'] = committer.syncWait;
   }
   halt.signal.removeEventListener('abort', onHalt);
+  const stopped = halt.stopped;
   const cancelled = hooks.signal?.aborted === true && stopped === undefined;
   hooks.signal?.removeEventListener('abort', onCancel);
   let dicomdirProblem: string | undefined;
-  if (req.dicomdir && !halt.signal.aborted) {
+  if (req.dicomdir && !halt.halted) {
     try {
       committer.writeDicomdir(req.toolVersion);
     } catch (e) {
@@ -379,30 +231,19 @@ async function runOnSite(
     }
   }
   return {
-    total,
-    ...counts,
-    heldReasons: [...heldReasons],
-    previouslyWritten,
+    total: tally.total,
+    ...tally.counts,
+    heldReasons: [...tally.heldReasons],
+    previouslyWritten: tally.previouslyWritten,
     ...(stopped !== undefined ? { stopped } : {}),
     ...(stages ? { stages } : {}),
-    notProcessed: total - done,
+    notProcessed: tally.total - tally.done,
     cancelled,
     seconds: (Date.now() - started) / 1000,
-    bytes: bytesDone,
+    bytes: tally.bytesDone,
     keyFingerprint: keyFingerprint(req.key),
     profileEdition: PROFILE_EDITION,
     ...(writer ? writer.locations : {}),
     ...(dicomdirProblem ? { dicomdirProblem } : {}),
   };
 }
-
-// How many inputs may be between the walk and the commit: the queue for the workers, the files in flight
-// and those finished out of order waiting for the ones before them. Enough to keep the workers busy
-// behind a slow file; small enough that what they hold (a few kB each) stays bounded.
-const WINDOW = 256;
-
-/** An input on its way to the pool: `id` is its place among this run's inputs, from 0. */
-type Queued = Pending & { readonly id: number };
-
-/** What waits for the commit: an input passed over by the walk, or one the pool finished. */
-type Finished = { readonly passed: PassedOver } | { readonly task: Queued; readonly outcome: FileOutcome };

@@ -30,3 +30,13 @@ export function stopClock(): StageTimes | undefined {
 export function addTimes(into: StageTimes, times: StageTimes): void {
   for (const [stage, ms] of Object.entries(times)) into[stage] = (into[stage] ?? 0) + ms;
 }
+
+/** Charges the time since `began` to a batch's `stage` (main-thread stages: walk, commit). */
+export type StageTimer = (stage: string, began: number) => void;
+
+/** A StageTimer into `times`; one that does nothing when the stages are not timed. */
+export const stageTimer =
+  (times: StageTimes | undefined): StageTimer =>
+  (stage, began) => {
+    if (times) times[stage] = (times[stage] ?? 0) + (performance.now() - began);
+  };

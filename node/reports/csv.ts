@@ -21,8 +21,12 @@ export function csvCell(value: string | number, options: CsvOptions = {}): strin
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
+/** Cells of a row, without its line end: a part of a row rendered apart from the rest. */
+export const csvCells = (cells: ReadonlyArray<string | number>, options: CsvOptions = {}): string =>
+  cells.map((c) => csvCell(c, options)).join(',');
+
 export const csvRow = (cells: ReadonlyArray<string | number>, options: CsvOptions = {}): string =>
-  `${cells.map((c) => csvCell(c, options)).join(',')}\r\n`;
+  `${csvCells(cells, options)}\r\n`;
 
 export interface CsvRecord {
   readonly cells: string[];

@@ -1,6 +1,16 @@
 import type { FileReport, PrivateMapping } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 
+/**
+ * The members of a shareable report entry that come from the file's own report (SOP class, transfer
+ * syntax, modality, action and attribute counts), rendered once: as JSON members without the braces and
+ * as CSV cells without the line end. A worker renders them, so only two strings cross to the main thread.
+ */
+export interface ReportPart {
+  readonly json: string;
+  readonly csv: string;
+}
+
 /** What the batch knows about one input once it is done with it. */
 export interface BatchFileRecord {
   /** The input's place in the walk: the batch numbers inputs as `scan` lists them. */
@@ -17,6 +27,8 @@ export interface BatchFileRecord {
   readonly outputSha256?: string;
   /** PHI-free. */
   readonly report?: FileReport;
+  /** The report's part of the shareable entry, when the worker that made the report rendered it. */
+  readonly reportPart?: ReportPart;
   /** PHI: original → new Patient ID and UIDs, for the private crosswalks only. */
   readonly mapping?: PrivateMapping;
   readonly verification: 'passed' | 'failed' | 'not-run';

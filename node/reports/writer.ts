@@ -1,15 +1,15 @@
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type ActionName, TOOL_NAME } from '../../shared/anonymize/engine.js';
+import { type ActionName, type FileReport, TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { compactKey } from '../compact-key.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
-import { csvRow } from './csv.js';
+import { csvCells, csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { makePrivateDir } from './private-files.js';
 import { FileSink } from './sink.js';
-import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
+import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations, ReportPart } from './types.js';
 
 export const REPORT_JSON = 'deid-report.json';
 export const REPORT_CSV = 'deid-report.csv';
@@ -262,7 +262,6 @@ export class ReportWriter {
     if (record.verification === 'failed') this.counts.verificationFailed++;
     if (record.status === 'written' && record.pixels?.status === 'accepted') this.counts.accepted++;
 
-    const r = record.report;
     const output = this.shareableOutput(record.output);
     if (record.alreadyWritten && output !== null) {
       // The report describes the whole output folder: an output an earlier run wrote keeps its entry.
@@ -282,22 +281,20 @@ export class ReportWriter {
     } else {
       if (output !== null) this.carried.delete(output);
       const reason = record.reason ? shareableReason(record.reason, record.input) : '';
-      this.writeEntry({
+      const frame: EntryFrame = {
         inputNo,
         output,
         status: record.status,
         reason: reason || null,
-        sopClassUID: r?.sopClassUID ?? null,
-        transferSyntaxUID: r?.transferSyntaxUID ?? null,
-        modality: r?.modality ?? null,
-        actionCounts: r?.actionCounts ?? null,
-        attributes: r?.attributes ?? null,
         verification: record.verification,
         pixelVerification: record.pixelVerification ?? 'not-run',
         pixels: record.pixels?.status ?? null,
         regionsCleaned: record.pixels?.regionsCleaned ?? null,
         outputSha256: record.outputSha256 ?? null,
-      });
+      };
+      const part = record.reportPart ?? renderReportPart(record.report);
+      this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${entryJson(frame, part.json)}`);
+      this.csv.write(entryCsvRow(frame, part.csv));
     }
     if (!alreadyAudited)
       this.audit.write(
@@ -438,23 +435,65 @@ export const reportJsonTail = (entries: number, finishedAt: string, summary: Bat
   `  "summary": ${JSON.stringify(summary)}\n}\n`;
 
 /** One row of deid-report.csv. */
-export function reportCsvRow(entry: ReportEntry): string {
-  return csvRow(
+export const reportCsvRow = (entry: ReportEntry): string => entryCsvRow(entry, reportFieldsPart(entry).csv);
+
+/** The members of an entry that come from the file's report; the rest is its frame. */
+type ReportFields = Pick<
+  ReportEntry,
+  'sopClassUID' | 'transferSyntaxUID' | 'modality' | 'actionCounts' | 'attributes'
+>;
+type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
+
+/** The report's part of an entry (members in the order ReportEntry declares them); nulls without one. */
+export const renderReportPart = (r: FileReport | undefined): ReportPart =>
+  reportFieldsPart({
+    sopClassUID: r?.sopClassUID ?? null,
+    transferSyntaxUID: r?.transferSyntaxUID ?? null,
+    modality: r?.modality ?? null,
+    actionCounts: r?.actionCounts ?? null,
+    attributes: r?.attributes ?? null,
+  });
+
+function reportFieldsPart(f: ReportFields): ReportPart {
+  const fields: ReportFields = {
+    sopClassUID: f.sopClassUID,
+    transferSyntaxUID: f.transferSyntaxUID,
+    modality: f.modality,
+    actionCounts: f.actionCounts,
+    attributes: f.attributes,
+  };
+  return {
+    json: JSON.stringify(fields).slice(1, -1),
+    csv: csvCells(
+      [
+        f.sopClassUID ?? '',
+        f.transferSyntaxUID ?? '',
+        f.modality ?? '',
+        ...ACTIONS.map((a) => f.actionCounts?.[a] ?? ''),
+      ],
+      HUMAN,
+    ),
+  };
+}
+
+/** An entry as JSON.stringify lays it out, the report's members spliced in after `reason`. */
+function entryJson(frame: EntryFrame, reportJson: string): string {
+  const { inputNo, output, status, reason, ...after } = frame;
+  const head = JSON.stringify({ inputNo, output, status, reason });
+  return `${head.slice(0, -1)},${reportJson},${JSON.stringify(after).slice(1)}`;
+}
+
+function entryCsvRow(frame: EntryFrame, reportCsv: string): string {
+  const head = csvCells([frame.inputNo, frame.output ?? '', frame.status, frame.reason ?? ''], HUMAN);
+  const tail = csvCells(
     [
-      entry.inputNo,
-      entry.output ?? '',
-      entry.status,
-      entry.reason ?? '',
-      entry.sopClassUID ?? '',
-      entry.transferSyntaxUID ?? '',
-      entry.modality ?? '',
-      ...ACTIONS.map((a) => entry.actionCounts?.[a] ?? ''),
-      entry.verification,
-      entry.pixelVerification ?? 'not-run',
-      entry.pixels ?? '',
-      entry.regionsCleaned ?? '',
-      entry.outputSha256 ?? '',
+      frame.verification,
+      frame.pixelVerification ?? 'not-run',
+      frame.pixels ?? '',
+      frame.regionsCleaned ?? '',
+      frame.outputSha256 ?? '',
     ],
     HUMAN,
   );
+  return `${head},${reportCsv},${tail}\r\n`;
 }
