@@ -1,15 +1,20 @@
 import { type AnonymizeOptions, type AnonymizeResult, anonymize } from '../../shared/anonymize/engine.js';
 import { fileIdentifiers } from '../../shared/anonymize/identifiers.js';
-import { modality, sopClassUID } from '../../shared/dicom/header.js';
+import { modality } from '../../shared/dicom/header.js';
 import type { ParsedDicom } from '../../shared/dicom/model.js';
 import type { PixelCodecs } from '../../shared/pixels/codec.js';
-import { acceptedAsIs, coveredShare, type TextDecisions, textDecisions } from '../../shared/pixels/gate.js';
+import {
+  acceptedAsIs,
+  burnedInRiskOf,
+  coveredShare,
+  type TextDecisions,
+  textDecisions,
+} from '../../shared/pixels/gate.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
 import { type TechnicalAllowList, technicalAllowList } from '../../shared/pixels/text-technical.js';
-import { burnedInFactsOf, burnedInRisk } from '../../shared/scan/burned-in.js';
 import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
 import { type FileText, findTextInFile, textVerdict } from '../ocr/file-text.js';
 import { TesseractReader } from '../ocr/tesseract-reader.js';
@@ -53,8 +58,7 @@ export class PixelTools {
 }
 
 /** Whether the pixels may show text: what `scan` and the gate call more than unlikely. */
-export const pixelsAtRisk = (parsed: ParsedDicom): boolean =>
-  burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed))).risk !== 'unlikely';
+export const pixelsAtRisk = (parsed: ParsedDicom): boolean => burnedInRiskOf(parsed).risk !== 'unlikely';
 
 /** What a search of a file's frames decided: the regions to clean, or why the file is held. */
 export type TextFindings = Pick<AnonymizeOptions, 'detectedRegions' | 'textSearched'> & {

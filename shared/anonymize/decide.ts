@@ -49,6 +49,64 @@ const BINARY_BULK = new Set(['OB', 'OW', 'OF', 'OD', 'OL', 'OV', 'UN']);
 
 const isSequence = (el: DicomElement) => el.items !== undefined;
 
+// Distinct elements a batch can bring (private creators times tags): past this the answers are forgotten.
+const REMEMBERED = 65_536;
+
+/**
+ * `decide` for one profile, remembered: the answer depends only on the tag, the VR, the private creator
+ * and whether the element is a sequence or encapsulated, and every file of a batch asks it again for the
+ * same few hundred of them.
+ */
+export class ProfileDecisions {
+  private readonly options: ReadonlySet<OptionKey>;
+  private readonly byCreator = new Map<string | undefined, Map<number, Decision>>();
+  private size = 0;
+
+  constructor(private readonly profile: Profile) {
+    this.options = new Set(profile.options);
+  }
+
+  of(el: DicomElement, ctx: ElementContext): Decision {
+    const vr = ctx.vr;
+    const first = vr.charCodeAt(0);
+    const second = vr.charCodeAt(1);
+    if (vr.length !== 2 || first > 0x7f || second > 0x7f) return decide(el, ctx, this.profile, this.options);
+    // Tag (32 bits), then the two flags and the VR's two ASCII characters: one exact number below 2^53.
+    const key =
+      (((first << 7) | second) * 4 + (el.items ? 2 : 0) + (el.fragments ? 1 : 0)) * 2 ** 32 + el.tag;
+    let decisions = this.byCreator.get(ctx.privateCreator);
+    if (!decisions) {
+      decisions = new Map();
+      this.byCreator.set(ctx.privateCreator, decisions);
+    }
+    let decision = decisions.get(key);
+    if (!decision) {
+      decision = decide(el, ctx, this.profile, this.options);
+      if (this.size >= REMEMBERED) {
+        this.byCreator.clear();
+        this.size = 0;
+        decisions = new Map();
+        this.byCreator.set(ctx.privateCreator, decisions);
+      }
+      decisions.set(key, decision);
+      this.size++;
+    }
+    return decision;
+  }
+}
+
+const profileDecisions = new WeakMap<Profile, ProfileDecisions>();
+
+/** The remembered decisions of a profile, made on its first file. */
+export function decisionsFor(profile: Profile): ProfileDecisions {
+  let decisions = profileDecisions.get(profile);
+  if (!decisions) {
+    decisions = new ProfileDecisions(profile);
+    profileDecisions.set(profile, decisions);
+  }
+  return decisions;
+}
+
 /**
  * The decision for one element. Order: structural elements (group lengths, misplaced meta and command
  * groups), custom rules, private attributes, Table E.1-1, then the default policy for attributes the

@@ -1,5 +1,5 @@
 import { BoundedMemo } from '../bounded-memo.js';
-import { latin1, normaliseCharset } from '../dicom/charset.js';
+import { normaliseCharset } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { DicomError } from '../dicom/errors.js';
 import { isDicomdir, metaText, modality, reportableUID, sopClassUID, topLevelText } from '../dicom/header.js';
@@ -17,11 +17,13 @@ import {
 import { isUid, valueProblem } from '../dicom/validate.js';
 import { readStrings, readText } from '../dicom/values.js';
 import {
+  creatorOf,
   datasetCharset,
-  datasetContext,
   type ElementContext,
   type ElementPath,
+  effectiveVR,
   formatPath,
+  privateCreators,
 } from '../dicom/walk.js';
 import {
   type Chunk,
@@ -41,12 +43,12 @@ import { pixelRulesFor } from '../pixels/templates.js';
 import { type OptionKey, PROFILE_EDITION, type Profile, safePrivateVR } from '../profile/index.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
-import { type Decision, decide } from './decide.js';
-import { DUMMY_TEXTS, dummyText, dummyValue } from './dummy.js';
+import { type Decision, decisionsFor, type ProfileDecisions } from './decide.js';
+import { dummyText, dummyValue } from './dummy.js';
 import { SkippedInput } from './errors.js';
-import { fileIdentifiers, type Identifier, identifierKindOf, identifierStrings } from './identifiers.js';
+import { FileIdentifiers, type Identifier, identifierKindOf } from './identifiers.js';
 import { type AnonymizationKey, sha256Hex } from './key.js';
-import { fileMeta, METHOD_TAGS, methodAttributes } from './method.js';
+import { fileMeta, METHOD_TAGS, type RecordedMethod, recordedMethod } from './method.js';
 import { hashValue, type Pseudonym, pseudonymFor } from './pseudonym.js';
 import { encodeText } from './text-encode.js';
 import { isStandardUid, remapUid } from './uid-remap.js';
@@ -147,6 +149,9 @@ const SOP_INSTANCE_UID = 0x00080018;
 const SOP_CLASS_UID = 0x00080016;
 const MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002;
 
+// Edits are only read: every removal shares one, rather than an object per removed element.
+const REMOVAL: ElementEdit = { kind: 'remove' };
+
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
  */
@@ -163,17 +168,20 @@ export function anonymize(parsed: ParsedDicom, opts: AnonymizeOptions): Anonymiz
 
 class Run {
   private readonly options: ReadonlySet<OptionKey>;
+  private readonly decisions: ProfileDecisions;
   private readonly source;
   private readonly topCharset: string | undefined;
   private readonly pseudonym: Pseudonym;
   private readonly originalPatientId: string;
   private readonly shiftDays: number;
-  private readonly matcher: IdentifierMatcher;
+  private textMatcher: IdentifierMatcher | undefined;
   private readonly keptByOption: string[] = [];
   /** Lower-cased identifier text → kind, to choose what a match in free text becomes. */
-  private readonly identifierKinds = new Map<string, Identifier['kind']>();
+  private identifierKinds: Map<string, Identifier['kind']> | undefined;
   private readonly uidMap = new Map<string, string>();
-  private readonly removed = new Map<string, Identifier>();
+  private readonly identifiers: FileIdentifiers;
+  /** The identifiers removed or replaced, each once (one object per kind and text). */
+  private readonly removed = new Set<Identifier>();
   private readonly counts: Record<ActionName, number> = {
     removed: 0,
     emptied: 0,
@@ -186,8 +194,10 @@ class Run {
     hashed: 0,
     kept: 0,
   };
-  /** Per tag: what happened how often; named `(GGGG,EEEE) Keyword` only once, in the report. */
+  /** Per tag: what happened how often; each tag labelled `(GGGG,EEEE) Keyword` once, for the report. */
   private readonly attributes = new Map<Tag, Partial<Record<ActionName, number>>>();
+  /** The same counts under their labels, as the report has them: filled as the tags are first counted. */
+  private readonly labelled: Record<string, Partial<Record<ActionName, number>>> = {};
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
@@ -204,6 +214,7 @@ class Run {
     private readonly opts: AnonymizeOptions,
   ) {
     this.options = new Set(opts.profile.options);
+    this.decisions = decisionsFor(opts.profile);
     this.source = parsed.source;
     this.topCharset = datasetCharset(parsed.source, parsed.dataset, undefined);
     this.originalPatientId = topLevelText(parsed, PATIENT_ID, this.topCharset);
@@ -217,15 +228,26 @@ class Run {
     this.pseudonym = pseudonymFor(opts.key, patientKey, opts.crosswalk);
     // Computed whatever the options: a custom shiftDate rule needs it even without Modified Dates.
     this.shiftDays = patientShiftDays(opts.key, patientKey, opts.profile.dateShift);
-    const identifiers = fileIdentifiers(parsed);
-    for (const i of identifiers) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
-    this.matcher = new IdentifierMatcher(identifiers);
+    this.identifiers = new FileIdentifiers(parsed);
   }
 
   private readonly replaceIdentifier = (match: string): string =>
-    this.identifierKinds.get(match.toLowerCase()) === 'uid' && !this.options.has('retainUIDs')
-      ? this.remap(match)
-      : REMOVED;
+    this.kindOfMatch(match) === 'uid' && !this.options.has('retainUIDs') ? this.remap(match) : REMOVED;
+
+  /** The file's identifiers as Clean looks for them in text: made for the first text cleaned. */
+  private get matcher(): IdentifierMatcher {
+    this.textMatcher ??= new IdentifierMatcher(this.identifiers.all);
+    return this.textMatcher;
+  }
+
+  /** Made on the first identifier found in free text: most files have none there. */
+  private kindOfMatch(match: string): Identifier['kind'] | undefined {
+    if (!this.identifierKinds) {
+      this.identifierKinds = new Map();
+      for (const i of this.identifiers.all) this.identifierKinds.set(i.text.toLowerCase(), i.kind);
+    }
+    return this.identifierKinds.get(match.toLowerCase());
+  }
 
   result(): AnonymizeResult {
     this.dataset(this.parsed.dataset, [], undefined, true);
@@ -238,12 +260,11 @@ class Run {
       codecs: this.opts.pixelCodecs,
       spill: this.opts.frameSpill,
     });
-    // Code 113101 says the pixels were cleaned: only where they were, not wherever the option was on.
-    const applied =
-      pixels.outcome.status === 'cleaned'
-        ? this.opts.profile
-        : { ...this.opts.profile, options: this.opts.profile.options.filter((o) => o !== 'cleanPixelData') };
-    const method = methodAttributes(applied, this.opts.toolVersion);
+    const method = recordedMethod(
+      this.opts.profile,
+      pixels.outcome.status === 'cleaned',
+      this.opts.toolVersion,
+    );
     // An instance without a (valid) UID of its own gets the one its file meta will carry, in both places.
     const sop = this.parsed.dataset.elements.find((e) => e.tag === SOP_INSTANCE_UID);
     const ownUid =
@@ -255,7 +276,7 @@ class Run {
     for (const [start, edit] of pixels.edits) this.edits.set(start, edit);
     const topEdits: DatasetEdits = {
       elements: this.edits,
-      insert: [...method, ...pixels.insert, ...ownUid, ...sopClass],
+      insert: [...method.elements, ...pixels.insert, ...ownUid, ...sopClass],
     };
     const encoding = outputSyntax(this.parsed);
     const meta = fileMeta(this.parsed, identity.sopInstanceUID, encoding.uid, this.opts.toolVersion);
@@ -280,9 +301,7 @@ class Run {
         profileEdition: PROFILE_EDITION,
         options: [...this.opts.profile.options],
         actionCounts: this.counts,
-        attributes: Object.fromEntries(
-          [...this.attributes].map(([tag, counts]) => [attributeLabel(tag), counts]),
-        ),
+        attributes: this.labelled,
         datesShifted: this.datesShifted,
         warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
       },
@@ -338,16 +357,15 @@ class Run {
    * elsewhere on purpose and those equal to what the engine itself writes (a birth date of 19000101 is
    * also our dummy date; a name part may be part of the pseudonym).
    */
-  private residualTargets(method: readonly NewElement[]): Identifier[] {
-    const written = [
-      this.pseudonym.patientId,
-      this.pseudonym.patientName,
-      ...DUMMY_TEXTS,
-      ...method.flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
-    ].map((w) => w.toLowerCase());
-    return [...this.removed.values()].filter((i) => {
+  private residualTargets(method: RecordedMethod): Identifier[] {
+    const pseudonym = [this.pseudonym.patientId.toLowerCase(), this.pseudonym.patientName.toLowerCase()];
+    return [...this.removed].filter((i) => {
       const t = i.text.toLowerCase();
-      return !this.keptByOption.some((k) => k.includes(t)) && !written.some((w) => w.includes(t));
+      return (
+        !this.keptByOption.some((k) => k.includes(t)) &&
+        !pseudonym.some((w) => w.includes(t)) &&
+        !method.writtenTexts.some((w) => w.includes(t))
+      );
     });
   }
 
@@ -395,22 +413,33 @@ class Run {
     top: boolean,
     inDummySequence = false,
   ): DatasetEdits | undefined {
-    const { contextOf } = datasetContext(this.source, ds, path, inherited);
+    const source = this.source;
+    const creators = privateCreators(source, ds);
+    // One context for the dataset, its VR and creator set per element: nothing keeps it past its element.
+    const shared: { -readonly [K in keyof ElementContext]: ElementContext[K] } = {
+      path,
+      charset: datasetCharset(source, ds, inherited),
+      vr: '',
+      privateCreator: undefined,
+      dataset: ds,
+    };
     const edits = this.edits;
     const editsBefore = edits.size;
     const keptBlocks = new Set<number>();
     const creatorElements: DicomElement[] = [];
     for (const el of ds.elements) {
       if (top && METHOD_TAGS.has(el.tag)) {
-        edits.set(el.start, { kind: 'remove' });
+        edits.set(el.start, REMOVAL);
         continue;
       }
       if (isPrivateCreator(el.tag)) {
         creatorElements.push(el);
         continue;
       }
-      const ctx = withSafePrivateVR(contextOf(el), el);
-      let decision = decide(el, ctx, this.opts.profile, this.options);
+      shared.vr = effectiveVR(el);
+      shared.privateCreator = creatorOf(creators, el.tag);
+      const ctx = withSafePrivateVR(shared, el);
+      let decision = this.decisions.of(el, ctx);
       if (inDummySequence && decision.operation.op === 'scrub')
         decision = { ...decision, operation: { op: 'dummy' } };
       const edit = this.apply(el, ctx, decision, inDummySequence);
@@ -421,8 +450,7 @@ class Run {
     }
     // A private creator stays only while some element of its block stays.
     for (const el of creatorElements) {
-      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag)))
-        edits.set(el.start, { kind: 'remove' });
+      if (!keptBlocks.has((groupOf(el.tag) << 8) | elementOf(el.tag))) edits.set(el.start, REMOVAL);
     }
     return edits.size > editsBefore ? this.allEdits : undefined;
   }
@@ -441,6 +469,18 @@ class Run {
     }));
   }
 
+  /** The edit writing `text` into the element, counted as `action`. */
+  private setText(
+    el: DicomElement,
+    ctx: ElementContext,
+    decision: Decision,
+    text: string,
+    action: ActionName,
+  ): ElementEdit {
+    this.tally(el, ctx, decision, action, text);
+    return this.textEdit(text, ctx.vr, ctx.charset);
+  }
+
   /** One warning per tag and problem, however many items repeat it. */
   private warnOnce(message: string) {
     if (!this.warnings.includes(message) && this.warnings.length < 100) this.warnings.push(message);
@@ -452,6 +492,7 @@ class Run {
     if (!perAttribute) {
       perAttribute = {};
       this.attributes.set(tag, perAttribute);
+      this.labelled[attributeLabel(tag)] = perAttribute;
     }
     const now = (perAttribute[action] ?? 0) + by;
     if (now) perAttribute[action] = now;
@@ -485,8 +526,7 @@ class Run {
     const kind = identifierKindOf(el.tag, ctx.vr);
     if (!kind) return;
     const value = readText(this.source, el, ctx.vr, ctx.charset);
-    for (const text of identifierStrings(kind, value))
-      this.removed.set(`${kind}\u0000${text}`, { kind, text });
+    for (const identifier of this.identifiers.of(kind, value)) this.removed.add(identifier);
   }
 
   private apply(
@@ -498,10 +538,6 @@ class Run {
     const op = decision.operation;
     const vr = ctx.vr;
     const syntax = ctx.dataset.syntax;
-    const setText = (text: string, action: ActionName): ElementEdit => {
-      this.tally(el, ctx, decision, action, text);
-      return this.textEdit(text, vr, ctx.charset);
-    };
 
     // A value the engine could not read, or one its VR does not allow (a wrong length swallows the
     // elements after it), is never copied: whatever bytes it holds were never seen as what they are.
@@ -510,7 +546,7 @@ class Run {
       // A misspelt character set (`ISO-IR 100`) is read by its usual meaning; the kept text needs it.
       const charset =
         el.tag === SPECIFIC_CHARACTER_SET && problem ? standardCharset(this.source, el) : undefined;
-      if (charset) return setText(charset, 'replaced');
+      if (charset) return this.setText(el, ctx, decision, charset, 'replaced');
       if (problem) {
         this.warnOnce(`${formatTag(el.tag)} was removed: ${problem}`);
         return this.apply(el, ctx, { ...decision, operation: { op: 'remove' } }, inDummySequence);
@@ -544,7 +580,7 @@ class Run {
       }
       case 'remove':
         this.tally(el, ctx, decision, 'removed');
-        return { kind: 'remove' };
+        return REMOVAL;
       case 'empty':
         this.tally(el, ctx, decision, 'emptied', '');
         if (el.items)
@@ -558,13 +594,19 @@ class Run {
         return { kind: 'value', vr, value };
       }
       case 'replace':
-        return setText(op.text, 'replaced');
+        return this.setText(el, ctx, decision, op.text, 'replaced');
       case 'pseudonym-id':
-        return setText(this.pseudonym.patientId, 'pseudonymized');
+        return this.setText(el, ctx, decision, this.pseudonym.patientId, 'pseudonymized');
       case 'pseudonym-name':
-        return setText(this.pseudonym.patientName, 'pseudonymized');
+        return this.setText(el, ctx, decision, this.pseudonym.patientName, 'pseudonymized');
       case 'hash':
-        return setText(hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)), 'hashed');
+        return this.setText(
+          el,
+          ctx,
+          decision,
+          hashValue(this.opts.key, readText(this.source, el, vr, ctx.charset)),
+          'hashed',
+        );
       case 'remap-uid': {
         if (vr !== 'UI')
           return this.apply(el, ctx, { ...decision, operation: { op: 'dummy' } }, inDummySequence);
@@ -572,11 +614,17 @@ class Run {
         if (values.length === 0) {
           // An empty top-level instance UID gets the one the file meta will carry, so the two agree.
           const own = ctx.path.length === 0 ? this.ownUid(el.tag) : undefined;
-          if (own) return setText(own, 'uid-remapped');
+          if (own) return this.setText(el, ctx, decision, own, 'uid-remapped');
           return this.apply(el, ctx, { ...decision, operation: { op: 'keep' } }, inDummySequence);
         }
         // Standard UIDs (SOP classes, coding schemes) name no one and must stay resolvable.
-        return setText(values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'), 'uid-remapped');
+        return this.setText(
+          el,
+          ctx,
+          decision,
+          values.map((u) => (isStandardUid(u) ? u : this.remap(u))).join('\\'),
+          'uid-remapped',
+        );
       }
       case 'shift-date': {
         const text = readText(this.source, el, vr, undefined);
@@ -593,7 +641,7 @@ class Run {
           return this.apply(el, ctx, { ...decision, operation: { op: 'empty' } }, inDummySequence);
         }
         this.datesShifted = true;
-        return setText(shifted, 'date-shifted');
+        return this.setText(el, ctx, decision, shifted, 'date-shifted');
       }
       case 'clean':
       case 'scrub': {
@@ -605,7 +653,7 @@ class Run {
           this.tally(el, ctx, decision, op.op === 'clean' ? 'cleaned' : 'kept', text);
           return undefined;
         }
-        return setText(fitToVR(cleaned, vr), 'cleaned');
+        return this.setText(el, ctx, decision, fitToVR(cleaned, vr), 'cleaned');
       }
     }
   }

@@ -20,19 +20,33 @@ export interface Identifier {
   readonly text: string;
 }
 
-const kinds = new Map<string, IdentifierKind | null>();
+/** One of something for each kind of identifier. */
+const byKind = <T>(make: () => T): Record<IdentifierKind, T> => ({
+  name: make(),
+  id: make(),
+  uid: make(),
+  date: make(),
+  place: make(),
+});
+
+// Per VR, per tag: the VR strings are the parser's few constants, so no key is built per element.
+const kinds = new Map<string, Map<Tag, IdentifierKind | null>>();
 
 /** Which kind of identifier an attribute's value is, from its Table E.1-1 row and VR; undefined if none. */
 export function identifierKindOf(tag: Tag, vr: string): IdentifierKind | undefined {
   // Asked for every element of every file: the answer depends on the tag and VR only.
-  const memo = `${vr}${tag}`;
-  let kind = kinds.get(memo);
+  let ofVR = kinds.get(vr);
+  if (!ofVR) {
+    ofVR = new Map();
+    kinds.set(vr, ofVR);
+  }
+  let kind = ofVR.get(tag);
   if (kind === undefined) {
     // The dictionary's VR wins over the file's: a Patient Name written as LO is still a name.
     const entry = lookup(tag);
     const dictionaryVR = entry?.vr.length === 2 ? entry.vr : undefined;
     kind = kindFromTable(profileRowFor(tag), entry?.keyword, dictionaryVR ?? vr) ?? null;
-    kinds.set(memo, kind);
+    ofVR.set(tag, kind);
   }
   return kind ?? undefined;
 }
@@ -116,16 +130,16 @@ const NOT_IDENTIFYING = new Set([
   ],
 ]);
 
-// Each value is split twice in a file (for its identifiers, then for what a removal takes away) and again
-// in every file of its study: the same patient, physicians, institution and study UIDs. Bounded, so a
-// batch of a million different values, or of long texts, costs their splitting, not a cache of them too.
-const stringsOf = new BoundedMemo<readonly string[]>();
+// Each value is split in every file of its study: the same patient, physicians, institution and study
+// UIDs. Bounded, so a batch of a million different values, or of long texts, costs their splitting, not a
+// cache of them too. One memo per kind, so the value itself is the key.
+const stringsOf = byKind(() => new BoundedMemo<readonly string[]>());
 const LONGEST_KEPT = 256;
 
 /** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
 export function identifierStrings(kind: IdentifierKind, value: string): readonly string[] {
   if (value.length > LONGEST_KEPT) return splitIdentifiers(kind, value);
-  return stringsOf.get(`${kind}\u0000${value}`, () => splitIdentifiers(kind, value));
+  return stringsOf[kind].get(value, () => splitIdentifiers(kind, value));
 }
 
 function splitIdentifiers(kind: IdentifierKind, value: string): string[] {
@@ -180,27 +194,51 @@ function addDateForms(date: string, out: Set<string>) {
  * Every identifying value anywhere in a file: what Clean takes out of free text, and what the burned-in
  * text detector looks for in the pixels.
  */
-export function fileIdentifiers(parsed: ParsedDicom): Identifier[] {
-  // Each value once: a sequence of a million items repeats its references a million times.
-  const out = new Map<string, Identifier>();
-  const visit = (ds: Dataset, inherited: string | undefined) => {
-    const charset = datasetCharset(parsed.source, ds, inherited);
-    for (const el of ds.elements) {
-      if (el.items) {
-        for (const item of el.items) visit(item, charset);
-        continue;
+export const fileIdentifiers = (parsed: ParsedDicom): Identifier[] => new FileIdentifiers(parsed).all;
+
+/**
+ * A file's identifying values, and which of them a value holds: the engine asks again for each value it
+ * removes, and gets the identifiers already made instead of splitting the value a second time.
+ */
+export class FileIdentifiers {
+  /** Each identifier once, in the order the file gives them. */
+  readonly all: Identifier[] = [];
+  private readonly byText = byKind(() => new Map<string, Identifier>());
+  // By distinct value, not by element: a sequence of a million items repeats its references a million times.
+  private readonly byValue = byKind(() => new Map<string, readonly Identifier[]>());
+
+  constructor(parsed: ParsedDicom) {
+    const visit = (ds: Dataset, inherited: string | undefined) => {
+      const charset = datasetCharset(parsed.source, ds, inherited);
+      for (const el of ds.elements) {
+        if (el.items) {
+          for (const item of el.items) visit(item, charset);
+          continue;
+        }
+        if (isPrivateGroup(groupOf(el.tag))) continue;
+        const vr = effectiveVR(el);
+        const kind = identifierKindOf(el.tag, vr);
+        if (kind) this.of(kind, readText(parsed.source, el, vr, charset));
       }
-      if (isPrivateGroup(groupOf(el.tag))) continue;
-      const vr = effectiveVR(el);
-      const kind = identifierKindOf(el.tag, vr);
-      if (!kind) continue;
-      const value = readText(parsed.source, el, vr, charset);
-      for (const text of identifierStrings(kind, value)) {
-        const key = `${kind}\u0000${text}`;
-        if (!out.has(key)) out.set(key, { kind, text });
+    };
+    visit(parsed.dataset, undefined);
+  }
+
+  /** The identifiers a value of this kind holds: the same objects as in `all`, each made once. */
+  of(kind: IdentifierKind, value: string): readonly Identifier[] {
+    const known = this.byValue[kind].get(value);
+    if (known) return known;
+    const texts = this.byText[kind];
+    const held = identifierStrings(kind, value).map((text) => {
+      let identifier = texts.get(text);
+      if (!identifier) {
+        identifier = { kind, text };
+        texts.set(text, identifier);
+        this.all.push(identifier);
       }
-    }
-  };
-  visit(parsed.dataset, undefined);
-  return [...out.values()];
+      return identifier;
+    });
+    this.byValue[kind].set(value, held);
+    return held;
+  }
 }

@@ -1,9 +1,11 @@
+import { latin1 } from '../dicom/charset.js';
 import { asciiBytes } from '../dicom/encode.js';
 import { metaText, topLevelText } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import { isUid } from '../dicom/validate.js';
 import type { NewElement } from '../dicom/write.js';
 import { methodCodes, PROFILE_EDITION, type Profile } from '../profile/index.js';
+import { DUMMY_TEXTS } from './dummy.js';
 
 export const TOOL_NAME = 'dicom-deid';
 /** Our Implementation Class UID (PS3.7 D.3.3.2), a fixed 2.25 UID so outputs say which tool wrote them. */
@@ -21,6 +23,46 @@ export const METHOD_TAGS: ReadonlySet<number> = new Set([
   DEIDENTIFICATION_METHOD_CODE_SEQUENCE,
   LONGITUDINAL_TEMPORAL_INFORMATION_MODIFIED,
 ]);
+
+/** The method attributes a run writes, with their values as lower-case text for the residual check. */
+export interface RecordedMethod {
+  readonly elements: readonly NewElement[];
+  /** What the engine itself writes in every output (these values and the dummies): never a residue. */
+  readonly writtenTexts: readonly string[];
+}
+
+const recorded = new WeakMap<Profile, Map<string, RecordedMethod>>();
+
+/**
+ * The method attributes for a file of this profile, made once per profile, tool version and whether the
+ * file's pixels were cleaned (code 113101 says so only where they were): the same for every file.
+ */
+export function recordedMethod(
+  profile: Profile,
+  pixelsCleaned: boolean,
+  toolVersion: string,
+): RecordedMethod {
+  let ofProfile = recorded.get(profile);
+  if (!ofProfile) {
+    ofProfile = new Map();
+    recorded.set(profile, ofProfile);
+  }
+  const key = `${pixelsCleaned}\u0000${toolVersion}`;
+  let method = ofProfile.get(key);
+  if (!method) {
+    const applied = pixelsCleaned
+      ? profile
+      : { ...profile, options: profile.options.filter((o) => o !== 'cleanPixelData') };
+    const elements = methodAttributes(applied, toolVersion);
+    const writtenTexts = [
+      ...DUMMY_TEXTS,
+      ...elements.flatMap((e) => ('value' in e ? [latin1(e.value)] : [])),
+    ].map((w) => w.toLowerCase());
+    method = { elements, writtenTexts };
+    ofProfile.set(key, method);
+  }
+  return method;
+}
 
 /** What was done, as PS3.15 E.1.1 asks: Patient Identity Removed, the method and its CID 7050 codes. */
 export function methodAttributes(profile: Profile, toolVersion: string): NewElement[] {

@@ -1,9 +1,9 @@
 import { BoundedMemo } from '../bounded-memo.js';
 import { latin1 } from '../dicom/charset.js';
-import type { ParsedDicom } from '../dicom/model.js';
+import type { Dataset, ParsedDicom } from '../dicom/model.js';
 import { groupOf, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
-import { formatPath, walkElements } from '../dicom/walk.js';
+import { datasetCharset, type ElementPath, effectiveVR, formatPath } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { IdentifierMatcher, inUnspacedScript } from './clean-text.js';
 import type { Identifier, IdentifierKind } from './identifiers.js';
@@ -44,28 +44,40 @@ export function findResidualIdentifiers(
   const kinds = new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
   const hits: ResidualHit[] = [];
   // The place is named only for a hit: formatting it for every value searched cost more than the search.
-  const check = (text: string, where: () => string) => {
+  const check = (text: string, path: ElementPath | undefined, tag: number) => {
     const found = matcher.find(text);
-    if (found !== undefined) hits.push({ kind: kinds.get(found.toLowerCase()) ?? 'name', where: where() });
+    if (found !== undefined)
+      hits.push({
+        kind: kinds.get(found.toLowerCase()) ?? 'name',
+        where: path
+          ? `${formatPath(path, tag)} ${isPrivateGroup(groupOf(tag)) ? 'private' : (lookup(tag)?.keyword ?? 'unknown')}`
+          : 'the output file name',
+      });
   };
-  check(outputPath, () => 'the output file name');
+  check(outputPath, undefined, 0);
   // Values the decoded search read, or left out on purpose (codes, numbers): the raw search skips them.
   const accounted = new ByteSpans();
-  walkElements(output.source, output.dataset, (el, ctx) => {
-    if (el.items || el.tag === PIXEL_DATA) return true;
-    if (!BULK.has(ctx.vr) || SEARCHED.has(ctx.vr)) accounted.add(el.valueStart, el.valueStart + el.length);
-    const opaque =
-      ctx.vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (ctx.vr === 'OB' || ctx.vr === 'OW'));
-    if (!SEARCHED.has(ctx.vr) && !opaque) return true;
-    const where = () =>
-      `${formatPath(ctx.path, el.tag)} ${isPrivateGroup(groupOf(el.tag)) ? 'private' : (lookup(el.tag)?.keyword ?? 'unknown')}`;
-    if (opaque) {
-      if (el.length <= OPAQUE_LIMIT) check(latin1(output.source.read(el.valueStart, el.length)), where);
-    } else {
-      check(readText(output.source, el, ctx.vr, ctx.charset), where);
+  const source = output.source;
+  // Every element at every depth, its items after it; a walk of its own, which builds no context per
+  // element: only the VR and the character set in force matter here.
+  const search = (ds: Dataset, path: ElementPath, inherited: string | undefined) => {
+    const charset = datasetCharset(source, ds, inherited);
+    for (const el of ds.elements) {
+      if (el.items) {
+        let i = 0;
+        for (const item of el.items) search(item, [...path, { tag: el.tag, item: i++ }], charset);
+        continue;
+      }
+      if (el.tag === PIXEL_DATA) continue;
+      const vr = effectiveVR(el);
+      if (!BULK.has(vr) || SEARCHED.has(vr)) accounted.add(el.valueStart, el.valueStart + el.length);
+      const opaque = vr === 'UN' || (isPrivateGroup(groupOf(el.tag)) && (vr === 'OB' || vr === 'OW'));
+      if (opaque) {
+        if (el.length <= OPAQUE_LIMIT) check(latin1(source.read(el.valueStart, el.length)), path, el.tag);
+      } else if (SEARCHED.has(vr)) check(readText(source, el, vr, charset), path, el.tag);
     }
-    return true;
-  });
+  };
+  search(output.dataset, [], undefined);
   return hits.length > 0 ? hits : findInRawBytes(output, targets, accounted);
 }
 

@@ -6,8 +6,10 @@ import { convertBytes } from 'dicom-character-set';
  * file: we still need to see (and remove) whatever it holds.
  */
 export function decodeText(bytes: Uint8Array, specificCharacterSet: string | undefined, vr: string): string {
+  // Most values are ASCII, which every character set reads alike: no need to spell the set out first.
+  if (isAscii(bytes)) return latin1(bytes);
   const charset = normaliseCharset(specificCharacterSet);
-  if (!charset || isAscii(bytes)) return latin1(bytes);
+  if (!charset) return latin1(bytes);
   try {
     return convertBytes(charset, bytes, { vr });
   } catch {

@@ -4,7 +4,7 @@ import type { Dataset, DicomElement } from './model.js';
 import { UNDEFINED_LENGTH } from './model.js';
 import type { ByteSource } from './source.js';
 import { endsInSwallowedElements } from './swallowed.js';
-import { readNumbers, readText } from './values.js';
+import { readNumbers, readText, withoutPadding } from './values.js';
 import { BINARY_SIZE } from './vr.js';
 
 /** A UID as PS3.5 9.1 shapes it: digits and dots, no empty component, at most 64 characters. */
@@ -48,7 +48,7 @@ export function valueProblem(
   }
   const ascii = ASCII_RULES[vr];
   if (ascii) {
-    const text = latin1(source.read(el.valueStart, el.length)).replace(vr === 'UI' ? /\0+$/ : /[\0 ]+$/, '');
+    const text = withoutPadding(latin1(source.read(el.valueStart, el.length)), vr);
     const values = ascii.multiValued === false ? [text] : text.split('\\');
     return values.every((v) => v === '' || (v.length <= ascii.max && ascii.shape.test(v)))
       ? undefined

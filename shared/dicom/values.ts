@@ -14,8 +14,21 @@ export function readText(
   if (el.items || el.length === UNDEFINED_LENGTH || el.length === 0 || !isStringVR(vr)) return '';
   const bytes = source.read(el.valueStart, el.length);
   const text = usesCharset(vr) ? decodeText(bytes, charset, vr) : latin1(bytes);
-  // UI pads with NUL, others with spaces; leading spaces are significant only in ST/LT/UT.
-  return vr === 'UI' ? text.replace(/\0+$/, '') : text.replace(/[\0 ]+$/, '');
+  return withoutPadding(text, vr);
+}
+
+/**
+ * The text without its trailing padding: UI pads with NUL, others with spaces (or NUL); leading spaces
+ * are significant only in ST/LT/UT, and kept. A loop, not a pattern: it runs for every value read.
+ */
+export function withoutPadding(text: string, vr: string): string {
+  let end = text.length;
+  while (end > 0) {
+    const c = text.charCodeAt(end - 1);
+    if (c !== 0 && (c !== 0x20 || vr === 'UI')) break;
+    end--;
+  }
+  return end === text.length ? text : text.slice(0, end);
 }
 
 /** Backslash-separated values of a multi-valued string VR (ST, LT, UT, UR are one value). */

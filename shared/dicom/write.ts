@@ -66,8 +66,13 @@ const MAX_BLOCK = 64 * 1024;
 
 class Out {
   private readonly done: Chunk[] = [];
-  /** The block small writes go into, and how much of it is used; not yet in `done`. */
+  /**
+   * The block small writes go into, and how much of it is used: its bytes from `sealed` on are not yet in
+   * `done`. A copied range between two writes seals what came before but keeps the rest of the block, so
+   * a file whose edited elements alternate with unchanged ones fills one block, not one block per edit.
+   */
   private block: Uint8Array | undefined;
+  private sealed = 0;
   private used = 0;
   size = 0;
 
@@ -78,9 +83,8 @@ class Out {
   }
 
   private seal() {
-    if (this.block && this.used > 0) this.done.push(this.block.subarray(0, this.used));
-    this.block = undefined;
-    this.used = 0;
+    if (this.block && this.used > this.sealed) this.done.push(this.block.subarray(this.sealed, this.used));
+    this.sealed = this.used;
   }
 
   bytes(b: Uint8Array) {
@@ -110,6 +114,8 @@ class Out {
       const grown = this.block ? Math.min(this.block.length * 2, MAX_BLOCK) : FIRST_BLOCK;
       this.seal();
       this.block = new Uint8Array(Math.max(grown, n));
+      this.sealed = 0;
+      this.used = 0;
     }
     return this.block;
   }

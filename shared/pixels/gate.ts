@@ -2,11 +2,11 @@ import { asciiBytes } from '../dicom/encode.js';
 import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
-import { burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
+import { type BurnedIn, burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
 import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
-import { HeaderValues, matchesFile, outside, ultrasoundRegions } from './match.js';
+import { HeaderValues, outside, rulesMatching, ultrasoundRegions } from './match.js';
 import { PIXELS_NOT_AT_RISK, type PixelOutcome } from './outcome.js';
 import { CannotClean, type FillGroup, redactPixels } from './redact.js';
 import type { DetectedRegions, Rect, RegionRule } from './regions.js';
@@ -40,6 +40,19 @@ export interface PixelStage {
 const untouched = (outcome: PixelOutcome): PixelStage => ({ outcome, edits: new Map(), insert: [] });
 
 const held = (reason: string): PixelStage => untouched({ status: 'held', reason, regionsCleaned: 0 });
+
+// Per parsed file: the batch asks before the engine runs (is there text to search for?), the gate again in it.
+const risks = new WeakMap<ParsedDicom, BurnedIn>();
+
+/** How likely the pixels show text, from what kind of image the file says it is. */
+export function burnedInRiskOf(parsed: ParsedDicom): BurnedIn {
+  let risk = risks.get(parsed);
+  if (!risk) {
+    risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+    risks.set(parsed, risk);
+  }
+  return risk;
+}
 
 /**
  * What becomes of a file's pixels. A rule that accepts the file lets it leave as it is; with Clean Pixel
@@ -81,14 +94,11 @@ const soundLayout = (checked: ReturnType<typeof frameLayoutOf>): FrameLayout | u
   checked && !isLayoutProblem(checked) ? checked.layout : undefined;
 
 /** The rules that apply to this file: by its header and, when it has a sound one, its frame layout. */
-function matchingRules(
+const matchingRules = (
   parsed: ParsedDicom,
   rules: readonly RegionRule[],
   layout: FrameLayout | undefined,
-): RegionRule[] {
-  const header = new HeaderValues(parsed);
-  return rules.filter((rule) => matchesFile(header, rule.match, layout));
-}
+): readonly RegionRule[] => rulesMatching(new HeaderValues(parsed), rules, layout);
 
 /**
  * A rule accepts this file's pixels as they are ("I have looked: send as is"): the gate lets them leave
@@ -226,7 +236,7 @@ function declared(parsed: ParsedDicom, textSearched: boolean): PixelStage {
     return held('Burned In Annotation (0028,0301) is YES and the pixels were not cleaned');
   if (parsed.dataset.elements.some((e) => e.tag === ENCAPSULATED_DOCUMENT))
     return held('the file holds an encapsulated document (0042,0011) whose content cannot be verified');
-  const risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+  const risk = burnedInRiskOf(parsed);
   if (risk.risk !== 'unlikely' && !textSearched)
     return held(`the pixels were not cleaned and may show identity: ${risk.reason}`);
   return untouched(PIXELS_NOT_AT_RISK);

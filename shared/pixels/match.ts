@@ -1,9 +1,10 @@
-import { metaText, topLevelText } from '../dicom/header.js';
-import type { ParsedDicom } from '../dicom/model.js';
-import { readNumbers } from '../dicom/values.js';
+import { BoundedMemo } from '../bounded-memo.js';
+import type { DicomElement, ParsedDicom } from '../dicom/model.js';
+import { readNumbers, readText } from '../dicom/values.js';
+import { effectiveVR } from '../dicom/walk.js';
 import { tagForKeyword } from '../profile/keywords.js';
 import type { FrameLayout } from './codec.js';
-import type { HeaderCondition, Rect, RegionMatch } from './regions.js';
+import type { HeaderCondition, Rect, RegionMatch, RegionRule } from './regions.js';
 
 const TEXT_FIELDS: ReadonlyArray<readonly [keyof RegionMatch, number]> = [
   ['sopInstanceUID', 0x00080018],
@@ -23,16 +24,35 @@ const fold = (text: string) => text.trim().toLowerCase();
  */
 export class HeaderValues {
   private readonly cache = new Map<number, string | undefined>();
+  /** The top-level tags strictly ascending, as the standard has them: then found by bisection. */
+  private ascending: boolean | undefined;
   constructor(private readonly parsed: ParsedDicom) {}
   get(tag: number): string | undefined {
     if (this.cache.has(tag)) return this.cache.get(tag);
     const inMeta = tag >>> 16 === 0x0002;
-    const present = (inMeta ? this.parsed.meta : this.parsed.dataset.elements).some((e) => e.tag === tag);
-    const value = present
-      ? fold(inMeta ? metaText(this.parsed, tag) : topLevelText(this.parsed, tag))
+    const el = inMeta ? this.parsed.meta.find((e) => e.tag === tag) : this.topLevel(tag);
+    const value = el
+      ? fold(readText(inMeta ? this.parsed.fileSource : this.parsed.source, el, effectiveVR(el), undefined))
       : undefined;
     this.cache.set(tag, value);
     return value;
+  }
+
+  /** The first top-level element with the tag. */
+  private topLevel(tag: number): DicomElement | undefined {
+    const elements = this.parsed.dataset.elements;
+    this.ascending ??= elements.every((e, i) => i === 0 || elements[i - 1]!.tag < e.tag);
+    if (!this.ascending) return elements.find((e) => e.tag === tag);
+    let lo = 0;
+    let hi = elements.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = elements[mid]!.tag;
+      if (at === tag) return elements[mid];
+      if (at < tag) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
   }
 }
 
@@ -74,6 +94,53 @@ export function matchesFile(
   if (match.rows !== undefined && layout?.rows !== match.rows) return false;
   if (match.columns !== undefined && layout?.columns !== match.columns) return false;
   return (match.conditions ?? []).every((c) => holds(header, c));
+}
+
+/** What a list of rules asks of a header, and which of its rules the answers seen so far matched. */
+interface RuleIndex {
+  readonly tags: readonly number[];
+  readonly sized: boolean;
+  readonly matched: BoundedMemo<readonly RegionRule[]>;
+}
+const indexes = new WeakMap<readonly RegionRule[], RuleIndex>();
+
+function indexOf(rules: readonly RegionRule[]): RuleIndex {
+  let index = indexes.get(rules);
+  if (!index) {
+    const tags = new Set<number>();
+    for (const { match } of rules) {
+      for (const [field, tag] of TEXT_FIELDS) if (typeof match[field] === 'string') tags.add(tag);
+      for (const c of match.conditions ?? []) {
+        const tag = tagForKeyword(c.keyword)?.value;
+        if (tag !== undefined) tags.add(tag);
+      }
+    }
+    const sized = rules.some(({ match }) => match.rows !== undefined || match.columns !== undefined);
+    index = { tags: [...tags], sized, matched: new BoundedMemo() };
+    indexes.set(rules, index);
+  }
+  return index;
+}
+
+/**
+ * The rules whose match agrees with the file, in their order. Which rules match depends only on the header
+ * values the rules ask about and the image size: a batch's files share them by series and device, so the
+ * answer for each combination is remembered (bounded), not worked out against a hundred templates again.
+ */
+export function rulesMatching(
+  header: HeaderValues,
+  rules: readonly RegionRule[],
+  layout: FrameLayout | undefined,
+): readonly RegionRule[] {
+  if (rules.length === 0) return rules;
+  const index = indexOf(rules);
+  // Each value with its length, so no value can pass for two.
+  let key = index.sized ? `${layout?.rows}x${layout?.columns}` : '';
+  for (const tag of index.tags) {
+    const value = header.get(tag);
+    key += value === undefined ? '|' : `|${value.length}:${value}`;
+  }
+  return index.matched.get(key, () => rules.filter((rule) => matchesFile(header, rule.match, layout)));
 }
 
 const ULTRASOUND_REGION_SEQUENCE = 0x00186011;

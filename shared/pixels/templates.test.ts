@@ -13,8 +13,9 @@ import { EXPLICIT_LE } from '../dicom/transfer-syntax.js';
 import { concatChunks, type NewElement } from '../dicom/write.js';
 import { getPreset } from '../profile/index.js';
 import { frameLayoutOf } from './layout.js';
-import { HeaderValues, matchesFile } from './match.js';
+import { HeaderValues, matchesFile, rulesMatching } from './match.js';
 import { PIXEL_TEMPLATES } from './templates.generated.js';
+import { pixelRulesFor } from './templates.js';
 
 const KEY = keyFromBytes(new Uint8Array(32).fill(0x19));
 const US_IMAGE = '1.2.840.10008.5.1.4.1.1.6.1';
@@ -109,6 +110,32 @@ describe('built-in device templates', () => {
     ).toBe(true);
     const other = parseDicom(new MemorySource(ultrasound('Philips', 'LOGIQ9')));
     expect(matchesFile(new HeaderValues(other), logiq9.match, undefined)).toBe(false);
+  });
+
+  it('remember which rules a header matches, never giving one header the answer found for another', () => {
+    const profile = getPreset('basic');
+    const rules = pixelRulesFor(profile);
+    // One list per profile: what is remembered about it lasts the batch.
+    expect(pixelRulesFor(profile)).toBe(rules);
+    const files = [
+      ultrasound('GE Healthcare', 'LOGIQ9'),
+      ultrasound('Philips', 'LOGIQ9'),
+      // Its region sequence is written after the pixel data: top-level tags out of order.
+      ultrasound('GE Healthcare', 'LOGIQ9', [[8, 10, 39, 41]]),
+      ultrasound('GE Healthcare', 'LOGIQ9 Pro'),
+      ultrasound('GE Healthcare', 'LOGIQ9'),
+    ];
+    const found = files.map((bytes) => {
+      const parsed = parseDicom(new MemorySource(bytes));
+      const checked = frameLayoutOf(parsed);
+      const layout = checked && 'layout' in checked ? checked.layout : undefined;
+      const each = rules.filter((rule) => matchesFile(new HeaderValues(parsed), rule.match, layout));
+      expect(rulesMatching(new HeaderValues(parsed), rules, layout)).toEqual(each);
+      return each.map((rule) => rule.label);
+    });
+    expect(found[0]!.length).toBeGreaterThan(0);
+    expect(found[1]).toEqual([]);
+    expect(found[4]).toEqual(found[0]);
   });
 
   it('clean everything outside the Ultrasound Region Sequence areas', () => {
