@@ -1,4 +1,4 @@
-import { renderReportPart } from '../reports/writer.js';
+import { renderReportPart } from '../reports/report-layout.js';
 import type { FileOutcome, FileTask } from './process-file.js';
 
 /** A file as the main thread hands it to a worker: its size tells the worker whether to answer first. */

@@ -6,6 +6,13 @@ import { plainOutputPath } from '../batch/output-path.js';
 import { csvRow } from './csv.js';
 import { makePrivateDir, replacePrivateFile } from './private-files.js';
 import { readCrosswalkCsv, readCsvFile } from './read.js';
+import {
+  REPORT_CSV_HEADER,
+  type ReportEntry,
+  reportCsvRow,
+  reportJsonEntry,
+  reportJsonTail,
+} from './report-layout.js';
 import type { BatchSummary } from './types.js';
 import {
   AUDIT_COLUMNS,
@@ -13,12 +20,7 @@ import {
   auditRow,
   PATIENT_ID_CROSSWALK,
   REPORT_CSV,
-  REPORT_CSV_HEADER,
   REPORT_JSON,
-  type ReportEntry,
-  reportCsvRow,
-  reportJsonEntry,
-  reportJsonTail,
   UID_CROSSWALK,
 } from './writer.js';
 

@@ -1,15 +1,27 @@
 import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { type ActionName, type FileReport, TOOL_NAME } from '../../shared/anonymize/engine.js';
+import { TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { compactKey } from '../compact-key.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
-import { csvCells, csvRow } from './csv.js';
+import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { makePrivateDir } from './private-files.js';
+import {
+  type EntryFrame,
+  entryCsvRow,
+  entryJson,
+  HUMAN,
+  REPORT_CSV_HEADER,
+  type ReportEntry,
+  renderReportPart,
+  reportCsvRow,
+  reportJsonEntry,
+  reportJsonTail,
+} from './report-layout.js';
 import { FileSink } from './sink.js';
-import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations, ReportPart } from './types.js';
+import type { BatchContext, BatchFileRecord, BatchSummary, ReportLocations } from './types.js';
 
 export const REPORT_JSON = 'deid-report.json';
 export const REPORT_CSV = 'deid-report.csv';
@@ -17,37 +29,6 @@ export const AUDIT_CSV = 'deid-audit.csv';
 export const UID_CROSSWALK = 'uid-crosswalk.csv';
 export const PATIENT_ID_CROSSWALK = 'patient-id-crosswalk.csv';
 
-/** CSV column per action; a Record so a new action in the engine cannot be left out of the report. */
-const ACTION_COLUMNS: Readonly<Record<ActionName, string>> = {
-  removed: 'removed',
-  emptied: 'emptied',
-  dummy: 'dummy',
-  replaced: 'replaced',
-  pseudonymized: 'pseudonymized',
-  'uid-remapped': 'uid_remapped',
-  'date-shifted': 'date_shifted',
-  cleaned: 'cleaned',
-  hashed: 'hashed',
-  kept: 'kept',
-};
-const ACTIONS = Object.keys(ACTION_COLUMNS) as ActionName[];
-
-const HUMAN = { spreadsheetSafe: true } as const;
-const REPORT_COLUMNS = [
-  'input_no',
-  'output',
-  'status',
-  'reason',
-  'sop_class_uid',
-  'transfer_syntax_uid',
-  'modality',
-  ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
-  'verification',
-  'pixel_verification',
-  'pixels',
-  'regions_cleaned',
-  'output_sha256',
-];
 export const AUDIT_COLUMNS = [
   'input_no',
   'input',
@@ -89,25 +70,6 @@ export function shareableReason(reason: string, input: string): string {
     text = text.replace(new RegExp(`(?<![A-Za-z0-9])${pattern}(?![A-Za-z0-9])`, 'g'), '<input>');
   }
   return text.replace(QUOTED_PATH, '$1<path>$1').replace(PATH_TOKEN, '$1<path>');
-}
-
-/** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
-export interface ReportEntry {
-  readonly inputNo: number;
-  readonly output: string | null;
-  readonly status: BatchFileRecord['status'];
-  readonly reason: string | null;
-  readonly sopClassUID: string | null;
-  readonly transferSyntaxUID: string | null;
-  readonly modality: string | null;
-  readonly actionCounts: Readonly<Partial<Record<ActionName, number>>> | null;
-  readonly attributes: unknown;
-  readonly verification: BatchFileRecord['verification'];
-  /** Whether the output's pixels were read again and found free of the file's identity. */
-  readonly pixelVerification?: 'passed' | 'failed' | 'not-run';
-  readonly pixels: string | null;
-  readonly regionsCleaned: number | null;
-  readonly outputSha256: string | null;
 }
 
 const EMPTY_ENTRY = {
@@ -420,80 +382,5 @@ export class ReportWriter {
   }
 }
 
-export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
-
 /** One line of deid-audit.csv: a file people open in a spreadsheet, so formula-like cells are defused. */
 export const auditRow = (cells: ReadonlyArray<string | number>): string => csvRow(cells, HUMAN);
-
-/** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
-export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
-  `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;
-
-/** The end of deid-report.json, after its `entries` files. */
-export const reportJsonTail = (entries: number, finishedAt: string, summary: BatchSummary): string =>
-  `${entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
-  `  "summary": ${JSON.stringify(summary)}\n}\n`;
-
-/** One row of deid-report.csv. */
-export const reportCsvRow = (entry: ReportEntry): string => entryCsvRow(entry, reportFieldsPart(entry).csv);
-
-/** The members of an entry that come from the file's report; the rest is its frame. */
-type ReportFields = Pick<
-  ReportEntry,
-  'sopClassUID' | 'transferSyntaxUID' | 'modality' | 'actionCounts' | 'attributes'
->;
-type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
-
-/** The report's part of an entry (members in the order ReportEntry declares them); nulls without one. */
-export const renderReportPart = (r: FileReport | undefined): ReportPart =>
-  reportFieldsPart({
-    sopClassUID: r?.sopClassUID ?? null,
-    transferSyntaxUID: r?.transferSyntaxUID ?? null,
-    modality: r?.modality ?? null,
-    actionCounts: r?.actionCounts ?? null,
-    attributes: r?.attributes ?? null,
-  });
-
-function reportFieldsPart(f: ReportFields): ReportPart {
-  const fields: ReportFields = {
-    sopClassUID: f.sopClassUID,
-    transferSyntaxUID: f.transferSyntaxUID,
-    modality: f.modality,
-    actionCounts: f.actionCounts,
-    attributes: f.attributes,
-  };
-  return {
-    json: JSON.stringify(fields).slice(1, -1),
-    csv: csvCells(
-      [
-        f.sopClassUID ?? '',
-        f.transferSyntaxUID ?? '',
-        f.modality ?? '',
-        ...ACTIONS.map((a) => f.actionCounts?.[a] ?? ''),
-      ],
-      HUMAN,
-    ),
-  };
-}
-
-/** An entry as JSON.stringify lays it out, the report's members spliced in after `reason`. */
-function entryJson(frame: EntryFrame, reportJson: string): string {
-  const { inputNo, output, status, reason, ...after } = frame;
-  const head = JSON.stringify({ inputNo, output, status, reason });
-  return `${head.slice(0, -1)},${reportJson},${JSON.stringify(after).slice(1)}`;
-}
-
-function entryCsvRow(frame: EntryFrame, reportCsv: string): string {
-  const head = csvCells([frame.inputNo, frame.output ?? '', frame.status, frame.reason ?? ''], HUMAN);
-  const tail = csvCells(
-    [
-      frame.verification,
-      frame.pixelVerification ?? 'not-run',
-      frame.pixels ?? '',
-      frame.regionsCleaned ?? '',
-      frame.outputSha256 ?? '',
-    ],
-    HUMAN,
-  );
-  return `${head},${reportCsv},${tail}\r\n`;
-}

@@ -1,0 +1,135 @@
+import type { ActionName, FileReport } from '../../shared/anonymize/engine.js';
+import { csvCells, csvRow } from './csv.js';
+import type { BatchFileRecord, BatchSummary, ReportPart } from './types.js';
+
+/*
+ * How the shareable report lays out one input: its members in deid-report.json and its cells in
+ * deid-report.csv. A batch worker renders the part that comes from the file's report (renderReportPart);
+ * the writer adds the rest, so this module is all the worker needs of the reports.
+ */
+
+/** CSV column per action; a Record so a new action in the engine cannot be left out of the report. */
+const ACTION_COLUMNS: Readonly<Record<ActionName, string>> = {
+  removed: 'removed',
+  emptied: 'emptied',
+  dummy: 'dummy',
+  replaced: 'replaced',
+  pseudonymized: 'pseudonymized',
+  'uid-remapped': 'uid_remapped',
+  'date-shifted': 'date_shifted',
+  cleaned: 'cleaned',
+  hashed: 'hashed',
+  kept: 'kept',
+};
+const ACTIONS = Object.keys(ACTION_COLUMNS) as ActionName[];
+
+/** Cells people open in a spreadsheet: formula-like ones are defused. */
+export const HUMAN = { spreadsheetSafe: true } as const;
+const REPORT_COLUMNS = [
+  'input_no',
+  'output',
+  'status',
+  'reason',
+  'sop_class_uid',
+  'transfer_syntax_uid',
+  'modality',
+  ...ACTIONS.map((a) => ACTION_COLUMNS[a]),
+  'verification',
+  'pixel_verification',
+  'pixels',
+  'regions_cleaned',
+  'output_sha256',
+];
+/** One input in the shareable report (deid-report.json's `files`, one row of deid-report.csv). */
+export interface ReportEntry {
+  readonly inputNo: number;
+  readonly output: string | null;
+  readonly status: BatchFileRecord['status'];
+  readonly reason: string | null;
+  readonly sopClassUID: string | null;
+  readonly transferSyntaxUID: string | null;
+  readonly modality: string | null;
+  readonly actionCounts: Readonly<Partial<Record<ActionName, number>>> | null;
+  readonly attributes: unknown;
+  readonly verification: BatchFileRecord['verification'];
+  /** Whether the output's pixels were read again and found free of the file's identity. */
+  readonly pixelVerification?: 'passed' | 'failed' | 'not-run';
+  readonly pixels: string | null;
+  readonly regionsCleaned: number | null;
+  readonly outputSha256: string | null;
+}
+
+export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
+
+/** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
+export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
+  `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;
+
+/** The end of deid-report.json, after its `entries` files. */
+export const reportJsonTail = (entries: number, finishedAt: string, summary: BatchSummary): string =>
+  `${entries === 0 ? '' : '\n  '}],\n  "finishedAt": ${JSON.stringify(finishedAt)},\n` +
+  `  "summary": ${JSON.stringify(summary)}\n}\n`;
+
+/** One row of deid-report.csv. */
+export const reportCsvRow = (entry: ReportEntry): string => entryCsvRow(entry, reportFieldsPart(entry).csv);
+
+/** The members of an entry that come from the file's report; the rest is its frame. */
+type ReportFields = Pick<
+  ReportEntry,
+  'sopClassUID' | 'transferSyntaxUID' | 'modality' | 'actionCounts' | 'attributes'
+>;
+export type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
+
+/** The report's part of an entry (members in the order ReportEntry declares them); nulls without one. */
+export const renderReportPart = (r: FileReport | undefined): ReportPart =>
+  reportFieldsPart({
+    sopClassUID: r?.sopClassUID ?? null,
+    transferSyntaxUID: r?.transferSyntaxUID ?? null,
+    modality: r?.modality ?? null,
+    actionCounts: r?.actionCounts ?? null,
+    attributes: r?.attributes ?? null,
+  });
+
+function reportFieldsPart(f: ReportFields): ReportPart {
+  const fields: ReportFields = {
+    sopClassUID: f.sopClassUID,
+    transferSyntaxUID: f.transferSyntaxUID,
+    modality: f.modality,
+    actionCounts: f.actionCounts,
+    attributes: f.attributes,
+  };
+  return {
+    json: JSON.stringify(fields).slice(1, -1),
+    csv: csvCells(
+      [
+        f.sopClassUID ?? '',
+        f.transferSyntaxUID ?? '',
+        f.modality ?? '',
+        ...ACTIONS.map((a) => f.actionCounts?.[a] ?? ''),
+      ],
+      HUMAN,
+    ),
+  };
+}
+
+/** An entry as JSON.stringify lays it out, the report's members spliced in after `reason`. */
+export function entryJson(frame: EntryFrame, reportJson: string): string {
+  const { inputNo, output, status, reason, ...after } = frame;
+  const head = JSON.stringify({ inputNo, output, status, reason });
+  return `${head.slice(0, -1)},${reportJson},${JSON.stringify(after).slice(1)}`;
+}
+
+export function entryCsvRow(frame: EntryFrame, reportCsv: string): string {
+  const head = csvCells([frame.inputNo, frame.output ?? '', frame.status, frame.reason ?? ''], HUMAN);
+  const tail = csvCells(
+    [
+      frame.verification,
+      frame.pixelVerification ?? 'not-run',
+      frame.pixels ?? '',
+      frame.regionsCleaned ?? '',
+      frame.outputSha256 ?? '',
+    ],
+    HUMAN,
+  );
+  return `${head},${reportCsv},${tail}\r\n`;
+}
