@@ -71,6 +71,14 @@ function outputsOf(out: string): Map<string, string> {
   );
 }
 
+/** How many outputs are in place (not the run's temporary files), without reading them. */
+function placedOutputs(out: string): number {
+  if (!existsSync(out)) return 0;
+  return readdirSync(out, { recursive: true, withFileTypes: true }).filter(
+    (d) => d.isFile() && !relative(out, join(d.parentPath, d.name)).startsWith('.'),
+  ).length;
+}
+
 /** Audit rows of written outputs, keyed by output path relative to `out`. */
 function auditedOutputs(audit: string, out: string): Map<string, string[]> {
   const rows = existsSync(join(audit, 'deid-audit.csv')) ? readCsvFile(join(audit, 'deid-audit.csv')) : [];
@@ -105,8 +113,17 @@ describe('durability of a run', () => {
     const seenAfterKill: number[] = [];
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, args(out, audit, '--workers', '2'), { env, stdio: 'ignore' });
-      const exited = new Promise((r) => child.once('exit', r));
-      await new Promise((r) => setTimeout(r, 250 + random() * 600));
+      let ended = false;
+      const exited = new Promise((r) => child.once('exit', r)).then(() => {
+        ended = true;
+      });
+      // Killed a random moment after this round placed an output of its own: mid-run whatever the speed of
+      // the machine (a fixed delay outlived a whole run once the batch got faster).
+      const before = placedOutputs(out);
+      const deadline = Date.now() + 60_000;
+      while (!ended && placedOutputs(out) <= before && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 5));
+      await new Promise((r) => setTimeout(r, random() * 40));
       child.kill('SIGKILL');
       // Listening from the start: a run that ended before the kill must not leave the test waiting forever.
       await exited;
