@@ -59,25 +59,27 @@ const args = (out: string, audit: string, ...more: string[]) => [
 ];
 const env = { ...process.env, HOME: home };
 
+/** Every file under `out`, by its path relative to `out`. */
+function filesUnder(out: string): string[] {
+  if (!existsSync(out)) return [];
+  return readdirSync(out, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => relative(out, join(d.parentPath, d.name)));
+}
+
 function outputsOf(out: string): Map<string, string> {
-  if (!existsSync(out)) return new Map();
   return new Map(
-    readdirSync(out, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile())
-      .map((d) => {
-        const p = join(d.parentPath, d.name);
-        return [relative(out, p), createHash('sha256').update(readFileSync(p)).digest('hex')];
-      }),
+    filesUnder(out).map((p) => [
+      p,
+      createHash('sha256')
+        .update(readFileSync(join(out, p)))
+        .digest('hex'),
+    ]),
   );
 }
 
 /** How many outputs are in place (not the run's temporary files), without reading them. */
-function placedOutputs(out: string): number {
-  if (!existsSync(out)) return 0;
-  return readdirSync(out, { recursive: true, withFileTypes: true }).filter(
-    (d) => d.isFile() && !relative(out, join(d.parentPath, d.name)).startsWith('.'),
-  ).length;
-}
+const placedOutputs = (out: string): number => filesUnder(out).filter((p) => !p.startsWith('.')).length;
 
 /** Audit rows of written outputs, keyed by output path relative to `out`. */
 function auditedOutputs(audit: string, out: string): Map<string, string[]> {
