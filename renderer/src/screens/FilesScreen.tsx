@@ -4,26 +4,30 @@ import { deid, messageOf } from '../api.js';
 import { FileList } from '../components/FileList.js';
 import { Inspector } from '../components/Inspector.js';
 import { useFileDrop } from '../drop.js';
-import { chipsFor, duplicateRows, filterRows } from '../file-filters.js';
+import { type Chip, chipsFor, filterRows } from '../file-filters.js';
 import { type FilesSnapshot, leaveOut, useLeftOut } from '../files-store.js';
 import { plural } from '../format.js';
 import type { InputActions } from './StartScreen.js';
 
 /**
  * What matters about the list in one line: files at risk of image text, unreadable, not DICOM, duplicates.
- * Not "with identifying data", which is every DICOM file.
+ * Not "with identifying data", which is every DICOM file. Counted by the filter chips of the same name, so
+ * the line and the chips always agree.
  */
-export function filesHeadline(rows: ReadonlyArray<FileRow>): string {
-  const count = (test: (row: FileRow) => boolean) => rows.filter(test).length;
-  const duplicates = duplicateRows(rows).size;
+export function filesHeadline(
+  total: number,
+  chips: ReadonlyArray<Chip & { readonly count: number }>,
+): string {
+  const count = (key: string) => chips.find((chip) => chip.key === key)?.count ?? 0;
+  const duplicates = count('duplicates');
   const parts = [
-    [count((row) => row.burnedIn !== 'none'), 'at risk of image text'],
-    [count((row) => row.status === 'unreadable'), 'cannot be read'],
-    [count((row) => row.status === 'not-dicom'), 'not DICOM'],
+    [count('image-text'), 'at risk of image text'],
+    [count('unreadable'), 'cannot be read'],
+    [count('not-dicom'), 'not DICOM'],
     [duplicates, duplicates === 1 ? 'duplicate' : 'duplicates'],
   ] as const;
   const details = parts.filter(([n]) => n > 0).map(([n, what]) => `${n.toLocaleString('en')} ${what}`);
-  return `${plural(rows.length, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
+  return `${plural(total, 'file')}${details.length > 0 ? `: ${details.join(', ')}` : ''}`;
 }
 
 /** How many files the run will take, and checking or unchecking all those shown at once. */
@@ -80,12 +84,12 @@ export function FilesScreen({
   const drop = useFileDrop(actions.addPaths);
   const leftOut = useLeftOut();
   const { scan, rows } = files;
-  const headline = filesHeadline(rows);
   const [active, setActive] = useState<ReadonlySet<string>>(
     () => new Set(initialFilter ? [initialFilter] : []),
   );
   const [flat, setFlat] = useState(false);
   const chips = useMemo(() => chipsFor(rows), [rows]);
+  const headline = useMemo(() => filesHeadline(rows.length, chips), [rows.length, chips]);
   const shown = useMemo(() => filterRows(rows, active), [rows, active]);
   const remove = (ids: number[]) => {
     deid.removeInputs({ ids }).then(
