@@ -90,25 +90,21 @@ export function jsonFile(outcome: FileOutcome): JsonFile {
 }
 
 /**
- * The text of the findings the scan shares between files (top-level, outside private blocks: see findingOf),
- * made once. The scan keeps a few per listed tag; past this many (tags it stopped remembering) all are
- * forgotten at once.
+ * The text of each finding, made once: the scan shares findings between files (see findingOf), so a folder of
+ * thousands writes the same few hundred. Weakly held, so it goes with findings no file shares.
  */
-const SHARED_TEXT = new Map<Finding, string>();
-const MAX_SHARED_TEXT = 16384;
+const FINDING_TEXT = new WeakMap<Finding, string>();
 
 function findingText(f: Finding): string {
-  if (f.path !== f.tag || f.privateCreator !== undefined) return JSON.stringify(jsonFinding(f));
-  let text = SHARED_TEXT.get(f);
+  let text = FINDING_TEXT.get(f);
   if (text === undefined) {
     text = JSON.stringify(jsonFinding(f));
-    if (SHARED_TEXT.size >= MAX_SHARED_TEXT) SHARED_TEXT.clear();
-    SHARED_TEXT.set(f, text);
+    FINDING_TEXT.set(f, text);
   }
   return text;
 }
 
-/** `JSON.stringify(jsonFile(outcome))`, with the text of each shared finding made once. */
+/** `JSON.stringify(jsonFile(outcome))`, with the text of each finding made once. */
 export function jsonFileText(outcome: FileOutcome): string {
   const head = JSON.stringify(jsonHead(outcome));
   if (outcome.status !== 'ok') return head;

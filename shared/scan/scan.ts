@@ -131,15 +131,19 @@ interface TagFacts {
   readonly name: string;
   readonly category: CategoryId;
   /**
-   * Its findings at the top level outside private blocks, by VR and presence: the same few in every file,
-   * so a folder of thousands makes each once. Findings are never changed, so one can serve many files.
+   * Its findings by where they sit (the path prefix, and the creator of a private block): the same few in
+   * every file of a series, so a folder of thousands makes each once, and its report text once (see
+   * jsonFileText). Findings are never changed, so one can serve many files.
    */
-  readonly topLevel: Finding[];
+  readonly shared: Map<string, Finding[]>;
 }
 
 const TAG_FACTS = new Map<Tag, TagFacts | null>();
 /** Files repeat a few hundred listed tags; private ones are countless, so the memory stops growing here. */
 const MAX_TAG_FACTS = 8192;
+/** Findings kept for sharing, over all tags (a few hundred bytes each): past this, each file makes its own. */
+const MAX_SHARED_FINDINGS = 16384;
+let sharedFindings = 0;
 
 function tagFacts(tag: Tag): TagFacts | null {
   let facts = TAG_FACTS.get(tag);
@@ -152,7 +156,7 @@ function tagFacts(tag: Tag): TagFacts | null {
         keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(tag)?.keyword ?? '')),
         name: row.name,
         category: categoryOf(row),
-        topLevel: [],
+        shared: new Map(),
       }
     : null;
   if (TAG_FACTS.size < MAX_TAG_FACTS) TAG_FACTS.set(tag, facts);
@@ -166,14 +170,22 @@ function findingOf(
   present: boolean,
   privateCreator: string | undefined,
 ): Finding {
-  const { tag, keyword, name, category, topLevel } = facts;
-  if (privateCreator !== undefined)
-    return { tag, keyword, name, category, path: prefix + tag, vr, present, privateCreator };
-  if (prefix !== '') return { tag, keyword, name, category, path: prefix + tag, vr, present };
-  for (const f of topLevel) if (f.vr === vr && f.present === present) return f;
-  const finding: Finding = { tag, keyword, name, category, path: tag, vr, present };
-  // A file that gives a tag ever new VRs gets findings of its own past a few.
-  if (topLevel.length < 4) topLevel.push(finding);
+  // A creator's name cannot hold a NUL (reportedCreator shows it as '?'), so the key is unambiguous.
+  const where = privateCreator === undefined ? prefix : `${prefix}\0${privateCreator}`;
+  const same = facts.shared.get(where);
+  if (same) for (const f of same) if (f.vr === vr && f.present === present) return f;
+  const { tag, keyword, name, category } = facts;
+  const path = prefix + tag;
+  const finding: Finding =
+    privateCreator === undefined
+      ? { tag, keyword, name, category, path, vr, present }
+      : { tag, keyword, name, category, path, vr, present, privateCreator };
+  // A file that gives a tag ever new VRs in one place gets findings of its own past a few.
+  if (sharedFindings < MAX_SHARED_FINDINGS && (same?.length ?? 0) < 4) {
+    if (same) same.push(finding);
+    else facts.shared.set(where, [finding]);
+    sharedFindings++;
+  }
   return finding;
 }
 
