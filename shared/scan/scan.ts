@@ -66,8 +66,8 @@ const MAX_UN_TEXT_BYTES = 1024;
 const printable = (s: string): string => s.replace(/[^\x20-\x7e]/g, '?').slice(0, 64);
 
 /** Padding alone is an empty value, and so is a name made of separators only (`^^^^`). */
-function isBlank(bytes: Uint8Array, name: boolean): boolean {
-  for (let i = 0; i < bytes.length; i++) {
+function isBlank(bytes: Uint8Array, from: number, end: number, name: boolean): boolean {
+  for (let i = from; i < end; i++) {
     const b = bytes[i]!;
     if (b !== 0x20 && b !== 0x00 && !(name && (b === 0x5e || b === 0x3d))) return false;
   }
@@ -79,7 +79,10 @@ function isPresent(source: ByteSource, el: DicomElement, vr: string): boolean {
   if (el.length === UNDEFINED_LENGTH) return true;
   if (el.length === 0) return false;
   if (!isStringVR(vr)) return true;
-  return !isBlank(source.read(el.valueStart, el.length), vr === 'PN');
+  // Looked at in the source's window, not copied out: most files have dozens of string values.
+  const { bytes, base } = source.window(el.valueStart, el.length);
+  const from = el.valueStart - base;
+  return !isBlank(bytes, from, from + el.length, vr === 'PN');
 }
 
 const truncate = (s: string): string =>
