@@ -41,7 +41,7 @@ export function parseCommandArgs<const O extends Options>(args: readonly string[
 }
 
 /** Writes to stdout, waiting when the pipe is full so a long listing does not pile up in memory. */
-export function writeOut(text: string): Promise<void> {
+export function writeOut(text: string | Uint8Array): Promise<void> {
   return new Promise((resolve) => {
     if (process.stdout.write(text)) resolve();
     else process.stdout.once('drain', resolve);

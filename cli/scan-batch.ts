@@ -6,9 +6,10 @@ import { renderEntry } from './scan-file.js';
 export type ScanMode = 'json' | 'table' | 'summary';
 
 /**
- * A run of files scanned in order: each one's text as printed (a JSON object, a table block, or nothing) and
- * what the summary counts of it. The texts stay apart: joined, a batch's would be one string large enough
- * for V8 to keep it outside the young generation, where only full collections free it.
+ * A run of files scanned in order: what is printed of them, in pieces (JSON file objects with commas between
+ * them, table blocks, or nothing), and what the summary counts of each. The pieces stay apart: joined, a
+ * batch's would be one string large enough for V8 to keep it outside the young generation, where only full
+ * collections free it.
  */
 export interface BatchResult {
   readonly texts: string[];
@@ -26,9 +27,10 @@ export function scanBatch(entries: readonly InputEntry[], mode: ScanMode): Batch
   const texts: string[] = [];
   const outcomes: FileOutcome<ScanFacts>[] = [];
   for (const entry of entries) {
-    const { outcome, text } = renderEntry(entry, mode === 'json', mode !== 'summary');
-    texts.push(text);
-    outcomes.push(factsOf(outcome));
+    const rendered = renderEntry(entry, mode === 'json', mode !== 'summary');
+    if (mode === 'json' && outcomes.length > 0) texts.push(',');
+    texts.push(...rendered.texts);
+    outcomes.push(factsOf(rendered.outcome));
   }
   return { texts, outcomes };
 }

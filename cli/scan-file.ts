@@ -4,7 +4,7 @@ import { isDicomError } from '../shared/dicom/errors.js';
 import type { ParsedDicom } from '../shared/dicom/model.js';
 import { parseDicom } from '../shared/dicom/parse.js';
 import { errorText } from '../shared/errors.js';
-import { type FileOutcome, jsonFileText } from '../shared/scan/report.js';
+import { type FileOutcome, jsonFileTexts } from '../shared/scan/report.js';
 import { type FileScan, scanParsed } from '../shared/scan/scan.js';
 import { tableBlock } from './scan-table.js';
 
@@ -41,20 +41,20 @@ function scanEntry<S extends FileScan>(entry: InputEntry, scan: (parsed: ParsedD
 
 /**
  * Reads and scans one input and renders it: as a table block with values for the person at the
- * terminal, or as a JSON file object without any (the caller adds the commas); with `render` false,
- * only scans it (for the summary).
+ * terminal, or as a JSON file object without any (the caller adds the commas), in pieces to be written one
+ * after the other; with `render` false, only scans it (for the summary).
  */
 export function renderEntry(
   entry: InputEntry,
   json: boolean,
   render = true,
-): { outcome: FileOutcome; text: string } {
+): { outcome: FileOutcome; texts: string[] } {
   if (json) {
     const outcome = scanEntry(entry, (parsed) => scanParsed(parsed));
-    return { outcome, text: jsonFileText(outcome) };
+    return { outcome, texts: jsonFileTexts(outcome) };
   }
   // Values are decoded only for a table that shows them.
-  if (!render) return { outcome: scanEntry(entry, (parsed) => scanParsed(parsed)), text: '' };
+  if (!render) return { outcome: scanEntry(entry, (parsed) => scanParsed(parsed)), texts: [] };
   const outcome = scanEntry(entry, (parsed) => scanParsed(parsed, { withValues: true }));
-  return { outcome, text: tableBlock(outcome) };
+  return { outcome, texts: [tableBlock(outcome)] };
 }

@@ -104,13 +104,30 @@ function findingText(f: Finding): string {
   return text;
 }
 
-/** `JSON.stringify(jsonFile(outcome))`, with the text of each finding made once. */
-export function jsonFileText(outcome: FileOutcome): string {
+/**
+ * The findings of the last file written, and their text with the end of the file object. The files of a
+ * series list the same shared findings in the same order, so most write the text of the one before.
+ */
+let lastFindings: readonly Finding[] = [];
+let lastTail = ']}';
+
+function findingsTail(findings: readonly Finding[]): string {
+  if (findings.length !== lastFindings.length || findings.some((f, i) => f !== lastFindings[i])) {
+    // Joined, not added up: one flat string, which writing it does not have to copy first.
+    lastTail = `${findings.map(findingText).join(',')}]}`;
+    lastFindings = findings;
+  }
+  return lastTail;
+}
+
+/**
+ * `JSON.stringify(jsonFile(outcome))` in pieces, to be written one after the other: each finding's text is
+ * made once, and the findings of files that list the same ones are one string, not a copy per file.
+ */
+export function jsonFileTexts(outcome: FileOutcome): string[] {
   const head = JSON.stringify(jsonHead(outcome));
-  if (outcome.status !== 'ok') return head;
-  let findings = '';
-  for (const f of outcome.scan.findings) findings += findings === '' ? findingText(f) : `,${findingText(f)}`;
-  return `${head.slice(0, -1)},"findings":[${findings}]}`;
+  if (outcome.status !== 'ok') return [head];
+  return [`${head.slice(0, -1)},"findings":[`, findingsTail(outcome.scan.findings)];
 }
 
 export const emptySummary = (): ScanSummary => ({

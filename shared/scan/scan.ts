@@ -136,7 +136,7 @@ interface TagFacts {
   /**
    * Its findings by where they sit (the path prefix, and the creator of a private block): the same few in
    * every file of a series, so a folder of thousands makes each once, and its report text once (see
-   * jsonFileText). Findings are never changed, so one can serve many files.
+   * jsonFileTexts). Findings are never changed, so one can serve many files.
    */
   readonly shared: Map<string, Finding[]>;
 }
