@@ -39,10 +39,9 @@ const fileEntry = (path: OsPath): InputEntry => ({ path: shown(path), osPath: pa
 
 /**
  * `dir/name`, as text while every name is valid UTF-8, as bytes from the first one that is not. `prefix` is
- * what path.join puts before any name in `dir` (see namePrefix).
+ * what path.join puts before any name in `dir` (see namePrefix); `text` is `name` decoded as UTF-8.
  */
-function childPath(dir: OsPath, prefix: string | undefined, name: Buffer): OsPath {
-  const text = name.toString('utf8');
+function childPath(dir: OsPath, prefix: string | undefined, name: Buffer, text: string): OsPath {
   // Bytes that are not UTF-8 decode to U+FFFD: only a name holding one needs the check by re-encoding.
   if (prefix !== undefined && (!text.includes('\uFFFD') || Buffer.from(text, 'utf8').equals(name)))
     return prefix + text;
@@ -57,28 +56,66 @@ function childPath(dir: OsPath, prefix: string | undefined, name: Buffer): OsPat
 const namePrefix = (dir: OsPath): string | undefined =>
   typeof dir === 'string' ? join(dir, 'x').slice(0, -1) : undefined;
 
+/** A folder being listed: its entries in order, and the next one to visit. */
+interface Listing {
+  readonly path: OsPath;
+  /** Its real path, as visitFolder keeps it (see visit). */
+  readonly real: string;
+  /** What path.join puts before a name in it (see namePrefix). */
+  readonly prefix: string | undefined;
+  readonly entries: Dirent<Buffer>[];
+  /** Their names decoded as UTF-8. */
+  readonly names: string[];
+  /** The folders it lies in, by real path, itself included: a link back to one of them is a loop. */
+  readonly inside: ReadonlySet<string>;
+  next: number;
+}
+
 /**
  * Files under the given paths, depth-first, each folder's entries in code-unit order so that two runs list
  * the same files in the same order. Links are followed, but a folder is entered once whatever the path to
  * it, which also ends link loops. Whether a file is DICOM is left to the parser: names and extensions
  * prove nothing.
+ *
+ * One generator with a stack of the folders being listed, not one generator per folder: a file yielded
+ * through a generator per level of folders costs a promise and a resumption per level.
  */
 export async function* walkInputs(paths: readonly string[]): AsyncGenerator<InputEntry> {
   const entered = new Set<string>();
-  for (const path of paths) yield* visit(path, undefined, undefined, new Set(), entered);
+  for (const path of paths) {
+    const stack: Listing[] = [];
+    let found = await visit(path, undefined, undefined, new Set(), entered);
+    for (;;) {
+      if ('entries' in found) stack.push(found);
+      else yield found;
+      let listing = stack.at(-1);
+      while (listing && listing.next === listing.entries.length) {
+        stack.pop();
+        listing = stack.at(-1);
+      }
+      if (!listing) break;
+      const entry = listing.entries[listing.next++]!;
+      const child = childPath(listing.path, listing.prefix, entry.name, listing.names[listing.next - 1]!);
+      // Files, most entries, are taken as listed; anything else may need a look at what it is.
+      found = entry.isFile()
+        ? fileEntry(child)
+        : await visit(child, entry, listing.real, listing.inside, entered);
+    }
+  }
 }
 
 /**
- * `parentReal`: the real path of the folder that listed `dirent`, as visitFolder keeps it. A folder listed as
- * a folder (not a link) lies at its parent's real path plus its name, which spares asking the system.
+ * What a path is: a file, a folder to list, or something passed over. `parentReal`: the real path of the
+ * folder that listed `dirent`. A folder listed as a folder (not a link) lies at its parent's real path plus
+ * its name, which spares asking the system.
  */
-async function* visit(
+async function visit(
   path: OsPath,
   dirent: Dirent<Buffer> | undefined,
   parentReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
-): AsyncGenerator<InputEntry> {
+): Promise<InputEntry | Listing> {
   // The directory listing already says what most entries are; links and the user's own paths need a stat.
   let isFile = dirent?.isFile() ?? false;
   let isDirectory = dirent?.isDirectory() ?? false;
@@ -94,54 +131,49 @@ async function* visit(
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       // ELOOP: a link chain that ends in itself (a -> b -> a) is a loop too.
-      yield skipped(path, code === 'ELOOP' ? 'symlink-loop' : code === 'ENOENT' ? 'not-found' : 'unreadable');
-      return;
+      return skipped(
+        path,
+        code === 'ELOOP' ? 'symlink-loop' : code === 'ENOENT' ? 'not-found' : 'unreadable',
+      );
     }
   }
-  if (isFile) yield fileEntry(path);
-  else if (isDirectory) yield* visitFolder(path, real, ancestors, entered);
-  else yield skipped(path, 'special-file');
+  if (isFile) return fileEntry(path);
+  if (isDirectory) return listFolder(path, real, ancestors, entered);
+  return skipped(path, 'special-file');
 }
 
-async function* visitFolder(
+async function listFolder(
   path: OsPath,
   knownReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
-): AsyncGenerator<InputEntry> {
+): Promise<InputEntry | Listing> {
   let real: string;
   let entries: Dirent<Buffer>[];
   try {
     // Compared as bytes (latin1 maps each byte to one character): two folders whose names differ only in
     // bytes that are not UTF-8 must not look like one.
     real = knownReal ?? (await realpath(path, { encoding: 'buffer' })).toString('latin1');
-    if (ancestors.has(real)) {
-      yield skipped(path, 'symlink-loop');
-      return;
-    }
-    if (entered.has(real)) {
-      yield skipped(path, 'already-listed');
-      return;
-    }
+    if (ancestors.has(real)) return skipped(path, 'symlink-loop');
+    if (entered.has(real)) return skipped(path, 'already-listed');
     entered.add(real);
     entries = await readdir(path, { withFileTypes: true, encoding: 'buffer' });
   } catch {
-    yield skipped(path, 'unreadable');
-    return;
+    return skipped(path, 'unreadable');
   }
-  const text = new Map(entries.map((e) => [e, e.name.toString('utf8')]));
-  entries.sort((a, b) => {
-    const [x, y] = [text.get(a)!, text.get(b)!];
-    return x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name);
-  });
-  const inside = new Set(ancestors).add(real);
-  const prefix = namePrefix(path);
-  for (const entry of entries) {
-    const child = childPath(path, prefix, entry.name);
-    // Files, most entries, are yielded here rather than through a generator each.
-    if (entry.isFile()) yield fileEntry(child);
-    else yield* visit(child, entry, real, inside, entered);
-  }
+  const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
+  named.sort(({ entry: a, name: x }, { entry: b, name: y }) =>
+    x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name),
+  );
+  return {
+    path,
+    real,
+    prefix: namePrefix(path),
+    entries: named.map((n) => n.entry),
+    names: named.map((n) => n.name),
+    inside: new Set(ancestors).add(real),
+    next: 0,
+  };
 }
 
 /**
