@@ -39,7 +39,12 @@ const dictRows = dict.entries.map((e) => [
 writeFileSync(
   join(outDir, 'dictionary.generated.ts'),
   `${header('ps36-dictionary-2026b.json', dict.edition.split(' ')[0])}export const DICTIONARY_EDITION = ${JSON.stringify(dict.edition)};\n` +
-    `export const DICTIONARY_ROWS: ReadonlyArray<readonly [string, string, string, string, 0 | 1]> = ${JSON.stringify(dictRows)};\n`,
+    'type Row = readonly [string, string, string, string, 0 | 1];\n' +
+    // JSON text parsed on first use, not an array literal: compiling and evaluating 5,000 rows cost every
+    // start-up of the CLI (a scan of explicit-VR files never looks a tag up) about 7 ms.
+    `const ROWS_JSON = '${JSON.stringify(dictRows).replace(/[\\']/g, '\\$&')}';\n` +
+    'let rows: ReadonlyArray<Row> | undefined;\n' +
+    'export const dictionaryRows = (): ReadonlyArray<Row> => (rows ??= JSON.parse(ROWS_JSON) as ReadonlyArray<Row>);\n',
 );
 
 // Table E.1-1: every row as published, with its option codes in optionColumns order.

@@ -6,7 +6,7 @@ import { formatTag, groupOf } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { concatChunks, type NewElement } from '../dicom/write.js';
 import { getPreset, type OptionKey, profileRowFor } from '../profile/index.js';
-import { DICTIONARY_ROWS } from '../standard/dictionary.generated.js';
+import { dictionaryRows } from '../standard/dictionary.generated.js';
 import { anonymize } from './engine.js';
 import { keyFromBytes } from './key.js';
 
@@ -26,7 +26,8 @@ const contains = (hay: Uint8Array, needle: string) =>
 
 /** Every PS3.6 attribute of one of `vrs` that Table E.1-1 does not name (meta and command groups aside). */
 function outsideTable(vrs: readonly string[]) {
-  return DICTIONARY_ROWS.filter(([pattern, , vr]) => !pattern.includes('x') && vrs.includes(vr))
+  return dictionaryRows()
+    .filter(([pattern, , vr]) => !pattern.includes('x') && vrs.includes(vr))
     .map(([pattern, keyword, vr]) => ({ tag: Number.parseInt(pattern, 16) >>> 0, keyword, vr }))
     .filter((e) => !profileRowFor(e.tag) && groupOf(e.tag) !== 0x0000 && groupOf(e.tag) !== 0x0002);
 }

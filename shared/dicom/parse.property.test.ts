@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DICTIONARY_ROWS } from '../standard/dictionary.generated.js';
+import { dictionaryRows } from '../standard/dictionary.generated.js';
 import { isDicomError } from './errors.js';
 import { type Dataset, type ParsedDicom, UNDEFINED_LENGTH } from './model.js';
 import { parseDicom } from './parse.js';
@@ -209,7 +209,7 @@ const BINARY: Record<
 
 /** Standard attributes with one VR, grouped by VR; no meta, command, delimiter or pixel data tags. */
 const TAGS_BY_VR = new Map<string, number[]>();
-for (const [pattern, , vr, , retired] of DICTIONARY_ROWS) {
+for (const [pattern, , vr, , retired] of dictionaryRows()) {
   if (pattern.includes('x') || retired) continue;
   const tag = Number.parseInt(pattern, 16) >>> 0;
   const group = tag >>> 16;

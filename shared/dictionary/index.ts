@@ -1,6 +1,6 @@
 import type { Tag } from '../dicom/tag.js';
 import { elementOf, groupOf, isPrivateCreator, isPrivateGroup } from '../dicom/tag.js';
-import { DICTIONARY_ROWS } from '../standard/dictionary.generated.js';
+import { dictionaryRows } from '../standard/dictionary.generated.js';
 
 /** One PS3.6 data element: the dictionary VR may list alternatives such as `US or SS`. */
 export interface DictionaryEntry {
@@ -27,14 +27,14 @@ let built: Tables | undefined;
 
 /**
  * Built on first use: an explicit-VR file of standard attributes is read and scanned without the
- * dictionary, and indexing its 5,000 rows was a tenth of the CLI's start-up.
+ * dictionary, and parsing and indexing its 5,000 rows was a tenth of the CLI's start-up.
  */
 function tables(): Tables {
   if (built) return built;
   const exact = new Map<Tag, DictionaryEntry>();
   const byKeyword = new Map<string, Tag>();
   const patterns: Pattern[] = [];
-  for (const [pattern, keyword, vr, vm, retired] of DICTIONARY_ROWS) {
+  for (const [pattern, keyword, vr, vm, retired] of dictionaryRows()) {
     const entry: DictionaryEntry = { keyword, vr, vm, retired: retired === 1 };
     if (pattern.includes('x')) {
       const mask = Number.parseInt(pattern.replace(/[0-9A-F]/g, 'F').replace(/x/g, '0'), 16) >>> 0;
