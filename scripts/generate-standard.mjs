@@ -47,6 +47,13 @@ writeFileSync(
     'export const dictionaryRows = (): ReadonlyArray<Row> => (rows ??= JSON.parse(ROWS_JSON) as ReadonlyArray<Row>);\n',
 );
 
+/** JSON text that a String.raw template holds as it is: one with a backtick or `${` would end it early. */
+function rawJson(value) {
+  const text = JSON.stringify(value);
+  if (/`|\$\{/.test(text)) throw new Error(`a row holds a backtick or \${: ${text}`);
+  return text;
+}
+
 // Table E.1-1: every row as published, with its option codes in optionColumns order.
 const prof = read('confidentiality-profile.json');
 const optionKeys = prof.optionColumns.map((c) => c.key);
@@ -76,8 +83,9 @@ writeFileSync(
     `export type ProfileMatch =\n  | { kind: 'exact' }\n  | { kind: 'mask'; mask: string; value: string; note?: string }\n  | { kind: 'privateOddGroup'; note?: string };\n` +
     `export interface ProfileRow {\n  tag: string;\n  keyword: string | null;\n  name: string;\n  vr: string | null;\n  retired: boolean;\n  inStdCompIOD: boolean;\n  basic: ActionCode;\n` +
     `  options: Readonly<Partial<Record<(typeof OPTION_COLUMNS)[number]['key'], OptionActionCode>>>;\n  match: ProfileMatch;\n}\n` +
-    // One row per line keeps a regenerated table reviewable as a line diff.
-    `export const PROFILE_ROWS: ReadonlyArray<ProfileRow> = [\n${profRows.map((r) => ` ${JSON.stringify(r)},`).join('\n')}\n];\n`,
+    // One row per line keeps a regenerated table reviewable as a line diff. JSON text, not an object literal:
+    // JSON.parse makes the rows in half the time V8 takes to compile and run the literal, at every start-up.
+    `export const PROFILE_ROWS: ReadonlyArray<ProfileRow> = JSON.parse(String.raw\`[\n${profRows.map(rawJson).join(',\n')}\n]\`);\n`,
 );
 
 // Table E.3.10-1 safe private attributes.
