@@ -69,6 +69,30 @@ interface Listing {
   /** The folders it lies in, by real path, itself included: a link back to one of them is a loop. */
   readonly inside: ReadonlySet<string>;
   next: number;
+  /** The names in the next plain folder among its entries, being read ahead of the walk (see readAhead). */
+  ahead?: { readonly index: number; readonly names: FolderNames } | undefined;
+}
+
+/** A folder's entries as listed, or undefined when it could not be read. */
+type FolderNames = Promise<Dirent<Buffer>[] | undefined>;
+
+const readFolder = (path: OsPath): FolderNames =>
+  readdir(path, { withFileTypes: true, encoding: 'buffer' }).catch(() => undefined);
+
+/**
+ * Starts listing the first plain folder at or after `from` in `listing`, the next one the walk will enter
+ * there: the files before it are scanned meanwhile, instead of waiting for each listing when it is reached.
+ * One at a time per folder being listed, so what is read ahead is bounded by the depth.
+ */
+function readAhead(listing: Listing, from: number) {
+  listing.ahead = undefined;
+  for (let i = from; i < listing.entries.length; i++) {
+    const entry = listing.entries[i]!;
+    if (!entry.isDirectory()) continue;
+    const path = childPath(listing.path, listing.prefix, entry.name, listing.names[i]!);
+    listing.ahead = { index: i, names: readFolder(path) };
+    return;
+  }
 }
 
 /**
@@ -86,20 +110,27 @@ export async function* walkInputs(paths: readonly string[]): AsyncGenerator<Inpu
     const stack: Listing[] = [];
     let found = await visit(path, undefined, undefined, new Set(), entered);
     for (;;) {
-      if ('entries' in found) stack.push(found);
-      else yield found;
+      if ('entries' in found) {
+        stack.push(found);
+        readAhead(found, 0);
+      } else yield found;
       let listing = stack.at(-1);
       while (listing && listing.next === listing.entries.length) {
         stack.pop();
         listing = stack.at(-1);
       }
       if (!listing) break;
-      const entry = listing.entries[listing.next++]!;
-      const child = childPath(listing.path, listing.prefix, entry.name, listing.names[listing.next - 1]!);
+      const index = listing.next++;
+      const entry = listing.entries[index]!;
+      const child = childPath(listing.path, listing.prefix, entry.name, listing.names[index]!);
       // Files, most entries, are taken as listed; anything else may need a look at what it is.
-      found = entry.isFile()
-        ? fileEntry(child)
-        : await visit(child, entry, listing.real, listing.inside, entered);
+      if (entry.isFile()) found = fileEntry(child);
+      else {
+        const early = listing.ahead?.index === index ? listing.ahead.names : undefined;
+        // The folder after this one is read while this one is walked.
+        if (early) readAhead(listing, index + 1);
+        found = await visit(child, entry, listing.real, listing.inside, entered, early);
+      }
     }
   }
 }
@@ -115,6 +146,7 @@ async function visit(
   parentReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
+  early?: FolderNames,
 ): Promise<InputEntry | Listing> {
   // The directory listing already says what most entries are; links and the user's own paths need a stat.
   let isFile = dirent?.isFile() ?? false;
@@ -138,29 +170,31 @@ async function visit(
     }
   }
   if (isFile) return fileEntry(path);
-  if (isDirectory) return listFolder(path, real, ancestors, entered);
+  if (isDirectory) return listFolder(path, real, ancestors, entered, early);
   return skipped(path, 'special-file');
 }
 
+/** `early`: its entries, being read already (see readAhead). */
 async function listFolder(
   path: OsPath,
   knownReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
+  early: FolderNames | undefined,
 ): Promise<InputEntry | Listing> {
   let real: string;
-  let entries: Dirent<Buffer>[];
   try {
     // Compared as bytes (latin1 maps each byte to one character): two folders whose names differ only in
     // bytes that are not UTF-8 must not look like one.
     real = knownReal ?? (await realpath(path, { encoding: 'buffer' })).toString('latin1');
-    if (ancestors.has(real)) return skipped(path, 'symlink-loop');
-    if (entered.has(real)) return skipped(path, 'already-listed');
-    entered.add(real);
-    entries = await readdir(path, { withFileTypes: true, encoding: 'buffer' });
   } catch {
     return skipped(path, 'unreadable');
   }
+  if (ancestors.has(real)) return skipped(path, 'symlink-loop');
+  if (entered.has(real)) return skipped(path, 'already-listed');
+  entered.add(real);
+  const entries = await (early ?? readFolder(path));
+  if (!entries) return skipped(path, 'unreadable');
   const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
   named.sort(({ entry: a, name: x }, { entry: b, name: y }) =>
     x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name),
