@@ -61,6 +61,29 @@ describe('walkInputs', () => {
     ]);
   });
 
+  it('walks a deep tree depth-first, files and folders in name order, however fast it is consumed', async () => {
+    // tree/f0 d0/ f1 d1/ f2 … with each dN/ holding the same shape two levels down, and an empty folder.
+    const expected: string[] = [];
+    const grow = (dir: string, depth: number) => {
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(join(dir, 'e-empty'));
+      for (let i = 0; i < 3; i++) {
+        writeFileSync(join(dir, `f${i}`), '');
+        expected.push(join(dir, `f${i}`));
+        if (depth < 2) grow(join(dir, `f${i}-d`), depth + 1);
+      }
+    };
+    grow(at('tree'), 0);
+    expect(expected).toHaveLength(3 + 9 + 27);
+    const walked: string[] = [];
+    for await (const entry of walkInputs([at('tree')])) {
+      walked.push(entry.path);
+      // A slow consumer now and then: folders read ahead are taken in their turn, never early or twice.
+      if (walked.length % 5 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(walked).toEqual(expected);
+  });
+
   it('names files as path.join would, however the folder is written', async () => {
     const written = [`${at('study', 'x.dcm')}//`, `${at('study', 'b')}/../x.dcm/.`];
     for (const folder of written) {
