@@ -40,10 +40,15 @@ export interface ParseOptions {
 const DEFAULT_MAX_DEPTH = 64;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
+// What a reader sees before its first window: one for all, since a DataView over a new empty array costs the
+// array a buffer of its own (allocated outside the heap), and there is a reader per file parsed.
+const NO_BYTES = new Uint8Array(0);
+const NO_VIEW = new DataView(NO_BYTES.buffer);
+
 /** Reads little- or big-endian integers through a window of a ByteSource. */
 class Reader {
-  private bytes: Uint8Array = new Uint8Array(0);
-  private view: DataView = new DataView(this.bytes.buffer);
+  private bytes: Uint8Array = NO_BYTES;
+  private view: DataView = NO_VIEW;
   private base = 0;
   constructor(readonly source: ByteSource) {}
 
