@@ -20,6 +20,8 @@ const ALIGN = 4 * 1024;
 export class FileSource implements ByteSource {
   private cache: Uint8Array = new Uint8Array(0);
   private cacheBase = 0;
+  /** The window as handed out: a new object only when the window moves (callers look many times). */
+  private current: { readonly bytes: Uint8Array; readonly base: number } = { bytes: this.cache, base: 0 };
   private total = 0;
 
   constructor(
@@ -46,8 +48,9 @@ export class FileSource implements ByteSource {
       const lent = this.cache.length === 0 && this.firstWindow && length <= this.firstWindow.length;
       this.cache = this.readAt(start, length, lent ? this.firstWindow : undefined);
       this.cacheBase = start;
+      this.current = { bytes: this.cache, base: start };
     }
-    return { bytes: this.cache, base: this.cacheBase };
+    return this.current;
   }
 
   read(offset: number, length: number): Uint8Array {
