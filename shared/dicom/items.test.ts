@@ -91,6 +91,17 @@ describe('sequence items read again from the bytes', () => {
     for (const i of [0, 1023, 1024, 2047, 2048, count - 1])
       expect(uidOf(i)).toBe(`1.2.3.${String(i).padStart(6, '0')}`);
     expect(uidOf(-1)).toBe(uidOf(count - 1));
+    // The first few hundred items keep the elements the parse found; later ones are read again each time.
+    const twice = (i: number) => {
+      const first = items.at(i)!.elements;
+      expect(items.at(i + 1)!.elements).not.toBe(first);
+      return [first, items.at(i)!.elements];
+    };
+    const [kept, keptAgain] = twice(0);
+    expect(keptAgain).toBe(kept);
+    const [read, readAgain] = twice(2000);
+    expect(readAgain).not.toBe(read);
+    expect(readAgain).toEqual(read);
     expect(items.at(count)).toBeUndefined();
     expect(items.at(-count - 1)).toBeUndefined();
     const starts = [...items].map((it) => it.start);

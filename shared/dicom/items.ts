@@ -52,6 +52,8 @@ class Item implements DicomItem {
     readonly length: number,
     readonly end: number,
     private readonly scope: ItemScope,
+    /** Its elements as the parse found them, when it kept them (see ItemPlaces). */
+    private readonly kept: DicomElement[] | undefined,
   ) {}
   get valueStart(): number {
     return this.start + 8;
@@ -60,20 +62,26 @@ class Item implements DicomItem {
     return this.scope.syntax;
   }
   get elements(): DicomElement[] {
-    return this.scope.contents.of(this, this.scope);
+    return this.kept ?? this.scope.contents.of(this, this.scope);
   }
 }
 
 /** Items per page of places: a page is 24 KB, so a long sequence grows without copying what it has. */
 const PAGE = 1024;
 
-/** Collects the places (start, length field, end) of a sequence's items as the parser finds them. */
+/**
+ * Collects the places (start, length field, end) of a sequence's items as the parser finds them, and the
+ * elements of those the parser keeps (a few hundred per file: the sequences of most files, read
+ * once instead of twice by a reader that looks at every item).
+ */
 export class ItemPlaces {
   private readonly pages: Float64Array[] = [];
   private page: number[] = [];
   private count = 0;
+  private readonly kept: Array<DicomElement[] | undefined> = [];
 
-  add(start: number, length: number, end: number) {
+  add(start: number, length: number, end: number, elements?: DicomElement[]) {
+    if (elements) this.kept[this.count] = elements;
     this.page.push(start, length, end);
     if (++this.count % PAGE === 0) {
       this.pages.push(Float64Array.from(this.page));
@@ -84,7 +92,7 @@ export class ItemPlaces {
   /** The items found so far, as a list that reads their contents through `scope`. */
   items(scope: ItemScope): ItemList {
     const pages = this.page.length > 0 ? [...this.pages, Float64Array.from(this.page)] : [...this.pages];
-    return new PlacedItems(pages, this.count, scope);
+    return new PlacedItems(pages, this.count, scope, this.kept);
   }
 }
 
@@ -98,6 +106,7 @@ class PlacedItems implements ItemList {
     private readonly pages: readonly Float64Array[],
     readonly length: number,
     private readonly scope: ItemScope,
+    private readonly kept: ReadonlyArray<DicomElement[] | undefined>,
   ) {}
 
   at(index: number): DicomItem | undefined {
@@ -105,7 +114,7 @@ class PlacedItems implements ItemList {
     if (!(i >= 0 && i < this.length)) return undefined;
     const page = this.pages[Math.floor(i / PAGE)]!;
     const at = (i % PAGE) * 3;
-    return new Item(page[at]!, page[at + 1]!, page[at + 2]!, this.scope);
+    return new Item(page[at]!, page[at + 1]!, page[at + 2]!, this.scope, this.kept[i]);
   }
 
   *entries(): IterableIterator<[number, DicomItem]> {

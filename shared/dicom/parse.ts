@@ -38,6 +38,8 @@ export interface ParseOptions {
 }
 
 const DEFAULT_MAX_DEPTH = 64;
+/** Item elements a parse keeps at most (about 100 bytes each), the rest being read again when asked for. */
+const KEPT_ELEMENTS = 512;
 const DICM = [0x44, 0x49, 0x43, 0x4d];
 
 // What a reader sees before its first window: one for all, since a DataView over a new empty array costs the
@@ -111,6 +113,8 @@ class Reader {
 
 class Parser {
   readonly warnings: string[] = [];
+  /** Item elements kept so far (see keep). */
+  private kept = 0;
   /** What the items of this parse read their elements with again. */
   private contents: ItemContents | undefined;
   constructor(
@@ -133,6 +137,16 @@ class Parser {
       again.contents = this.contents;
     }
     return this.contents;
+  }
+
+  /**
+   * An item's elements, kept while the parse has kept fewer than KEPT_ELEMENTS in all: a file of a million
+   * items holds its places only, and the few items of most files are not read a second time.
+   */
+  private keep(elements: DicomElement[]): DicomElement[] | undefined {
+    if (this.kept + elements.length > KEPT_ELEMENTS) return undefined;
+    this.kept += elements.length;
+    return elements;
   }
 
   warn(message: string) {
@@ -324,7 +338,7 @@ class Parser {
       const contentStart = pos + 8;
       if (itemLength === UNDEFINED_LENGTH) {
         const inner = this.elements(contentStart, limit, syntax, depth + 1, true);
-        places.add(itemStart, itemLength, inner.pos);
+        places.add(itemStart, itemLength, inner.pos, this.keep(inner.elements));
         pos = inner.pos;
       } else {
         const itemEnd = contentStart + itemLength;
@@ -334,8 +348,8 @@ class Parser {
             `item at byte ${pos} declares ${itemLength} bytes beyond its sequence`,
           );
         }
-        this.elements(contentStart, itemEnd, syntax, depth + 1, false);
-        places.add(itemStart, itemLength, itemEnd);
+        const inner = this.elements(contentStart, itemEnd, syntax, depth + 1, false);
+        places.add(itemStart, itemLength, itemEnd, this.keep(inner.elements));
         pos = itemEnd;
       }
     }
