@@ -85,6 +85,7 @@ export class DatasetScope {
 
   /** The path as people read it, up to this dataset: `(0040,0275)[0].`, or empty at the top. */
   get pathPrefix(): string {
+    if (this.path.length === 0) return '';
     this.prefix ??= this.path.map((p) => `${formatTag(p.tag)}[${p.item}].`).join('');
     return this.prefix;
   }
@@ -119,8 +120,9 @@ export function walkScoped(
   const go = (scope: DatasetScope) => {
     for (const el of scope.dataset.elements) {
       if (visit(el, scope) === false || !el.items) continue;
-      for (const [i, item] of el.items.entries())
-        go(datasetContext(source, item, [...scope.path, { tag: el.tag, item: i }], scope.charset));
+      // By index: an iterator and an entry array per item cost more than the walk's own work on small ones.
+      for (let i = 0; i < el.items.length; i++)
+        go(datasetContext(source, el.items.at(i)!, [...scope.path, { tag: el.tag, item: i }], scope.charset));
     }
   };
   go(datasetContext(source, root, [], undefined));
