@@ -15,7 +15,7 @@ import { BINARY_SIZE, isStringVR } from '../dicom/vr.js';
 import { type ElementContext, effectiveVR, walkScoped } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
-import { type BurnedIn, burnedInFactsOf, burnedInRisk } from './burned-in.js';
+import { type BurnedIn, burnedInOf } from './burned-in.js';
 import { CATEGORY_IDS, type CategoryId, categoryOf } from './categories.js';
 
 /**
@@ -237,7 +237,7 @@ export function scanParsed(parsed: ParsedDicom, options: { withValues?: boolean 
     findings: out.findings,
     counts,
     privateCreators: [...new Set(out.creators.values())].sort(),
-    burnedIn: burnedInRisk(burnedInFactsOf(parsed, mod, sop)),
+    burnedIn: burnedInOf(parsed, mod, sop),
   };
   if (!out.values) return scan;
   const withValues: FileScanWithValues = { ...scan, values: out.values };
