@@ -134,11 +134,13 @@ interface TagFacts {
   readonly name: string;
   readonly category: CategoryId;
   /**
-   * Its findings by where they sit (the path prefix, and the creator of a private block): the same few in
-   * every file of a series, so a folder of thousands makes each once, and its report text once (see
-   * jsonFileTexts). Findings are never changed, so one can serve many files.
+   * Its findings by where they sit: the same few in every file of a series, so a folder of thousands makes
+   * each once, and its report text once (see jsonFileTexts). Findings are never changed, so one can serve
+   * many files. Those at the top level outside private blocks, most of them, are looked up without a key.
    */
-  readonly shared: Map<string, Finding[]>;
+  readonly topLevel: Finding[];
+  /** The others, by path prefix and the creator of their private block. */
+  readonly nested: Map<string, Finding[]>;
 }
 
 const TAG_FACTS = new Map<Tag, TagFacts | null>();
@@ -159,7 +161,8 @@ function tagFacts(tag: Tag): TagFacts | null {
         keyword: row.keyword ?? (row === PRIVATE_ROW ? '' : (lookup(tag)?.keyword ?? '')),
         name: row.name,
         category: categoryOf(row),
-        shared: new Map(),
+        topLevel: [],
+        nested: new Map(),
       }
     : null;
   if (TAG_FACTS.size < MAX_TAG_FACTS) TAG_FACTS.set(tag, facts);
@@ -175,7 +178,7 @@ function findingOf(
 ): Finding {
   // A creator's name cannot hold a NUL (reportedCreator shows it as '?'), so the key is unambiguous.
   const where = privateCreator === undefined ? prefix : `${prefix}\0${privateCreator}`;
-  const same = facts.shared.get(where);
+  const same = where === '' ? facts.topLevel : facts.nested.get(where);
   if (same) for (const f of same) if (f.vr === vr && f.present === present) return f;
   const { tag, keyword, name, category } = facts;
   const path = prefix + tag;
@@ -186,7 +189,7 @@ function findingOf(
   // A file that gives a tag ever new VRs in one place gets findings of its own past a few.
   if (sharedFindings < MAX_SHARED_FINDINGS && (same?.length ?? 0) < 4) {
     if (same) same.push(finding);
-    else facts.shared.set(where, [finding]);
+    else facts.nested.set(where, [finding]);
     sharedFindings++;
   }
   return finding;
