@@ -75,7 +75,7 @@ const PAGE = 1024;
  * once instead of twice by a reader that looks at every item).
  */
 export class ItemPlaces {
-  private readonly pages: Float64Array[] = [];
+  private readonly pages: ArrayLike<number>[] = [];
   private page: number[] = [];
   private count = 0;
   private readonly kept: Array<DicomElement[] | undefined> = [];
@@ -89,10 +89,12 @@ export class ItemPlaces {
     }
   }
 
-  /** The items found so far, as a list that reads their contents through `scope`. */
+  /** The items found, as a list that reads their contents through `scope`; once, when the sequence ends. */
   items(scope: ItemScope): ItemList {
-    const pages = this.page.length > 0 ? [...this.pages, Float64Array.from(this.page)] : [...this.pages];
-    return new PlacedItems(pages, this.count, scope, this.kept);
+    // The last page stays an array of numbers, not copied: most sequences have a few items.
+    if (this.page.length > 0) this.pages.push(this.page);
+    this.page = [];
+    return new PlacedItems(this.pages, this.count, scope, this.kept);
   }
 }
 
@@ -103,7 +105,7 @@ export class ItemPlaces {
  */
 class PlacedItems implements ItemList {
   constructor(
-    private readonly pages: readonly Float64Array[],
+    private readonly pages: ReadonlyArray<ArrayLike<number>>,
     readonly length: number,
     private readonly scope: ItemScope,
     private readonly kept: ReadonlyArray<DicomElement[] | undefined>,
