@@ -1,6 +1,4 @@
-import { availableParallelism } from 'node:os';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort, Worker } from 'node:worker_threads';
 import type { InputEntry } from '../node/inputs.js';
 import { type BatchResult, type ScanMode, scanBatch } from './scan-batch.js';
 import type { BatchRequest } from './scan-worker.js';
@@ -54,7 +52,7 @@ export class ParallelScan {
 
   async add(entry: InputEntry): Promise<void> {
     this.batch.push(entry);
-    if (++this.found === this.workerAfter) this.startWorker();
+    if (++this.found === this.workerAfter) await this.startWorker();
     if (this.batch.length === BATCH) await this.dispatch();
   }
 
@@ -72,8 +70,14 @@ export class ParallelScan {
     this.worker = undefined;
   }
 
-  private startWorker() {
-    if (!this.workerScript || availableParallelism() < 2) return;
+  private async startWorker() {
+    if (!this.workerScript) return;
+    // Loaded only here: most scans never start a worker, and loading these is 2 ms of every start-up.
+    const [{ availableParallelism }, { MessageChannel, Worker }] = await Promise.all([
+      import('node:os'),
+      import('node:worker_threads'),
+    ]);
+    if (availableParallelism() < 2) return;
     const { port1, port2 } = new MessageChannel();
     const thread = new Worker(this.workerScript, {
       workerData: { port: port2, mode: this.mode },
@@ -114,7 +118,7 @@ export class ParallelScan {
     }
     if (this.atWorker.size > 0) {
       // The worker's answers are delivered between turns of the event loop, not while this thread scans.
-      await nextTurn();
+      await new Promise((resolve) => setImmediate(resolve));
       while (this.queue.length > MAX_HELD && this.atWorker.size > 0 && !this.failed) await this.answer();
     }
     if (this.failed) this.takeBack();
