@@ -1,4 +1,6 @@
-import { Inflate } from 'fflate';
+// The browser build: the same inflater, without the Node build's load of worker_threads at start-up (for
+// asynchronous functions not used here).
+import { Inflate } from 'fflate/browser';
 import { impliedVR, lookup } from '../dictionary/index.js';
 import { DicomError } from './errors.js';
 import { ItemContents, ItemPlaces, type ItemScope } from './items.js';

@@ -1,4 +1,5 @@
-import { deflateSync } from 'fflate';
+// The browser build, as in parse.ts: one copy of fflate in a bundle, and no worker_threads loaded for it.
+import { deflateSync } from 'fflate/browser';
 import { headerSize, padValue, swapBytes, writeHeader } from './encode.js';
 import { EncodeError } from './errors.js';
 import {
