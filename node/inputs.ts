@@ -56,43 +56,69 @@ function childPath(dir: OsPath, prefix: string | undefined, name: Buffer, text: 
 const namePrefix = (dir: OsPath): string | undefined =>
   typeof dir === 'string' ? join(dir, 'x').slice(0, -1) : undefined;
 
-/** A folder being listed: its entries in order, and the next one to visit. */
-interface Listing {
-  readonly path: OsPath;
-  /** Its real path, as visitFolder keeps it (see visit). */
-  readonly real: string;
-  /** What path.join puts before a name in it (see namePrefix). */
-  readonly prefix: string | undefined;
+/** A folder's entries in name order, and the next plain folder among them being read ahead. */
+interface Listed {
   readonly entries: Dirent<Buffer>[];
   /** Their names decoded as UTF-8. */
   readonly names: string[];
+  /** What path.join puts before a name in it (see namePrefix). */
+  readonly prefix: string | undefined;
+  ahead: Ahead | undefined;
+}
+
+/** A plain folder's listing being read ahead of the walk; undefined when it cannot be read. */
+interface Ahead {
+  readonly index: number;
+  readonly listed: Promise<Listed | undefined>;
+}
+
+/** A folder being walked: its listing, and the next entry to visit. */
+interface Listing extends Listed {
+  readonly path: OsPath;
+  /** Its real path, as visit keeps it. */
+  readonly real: string;
   /** The folders it lies in, by real path, itself included: a link back to one of them is a loop. */
   readonly inside: ReadonlySet<string>;
   next: number;
-  /** The names in the next plain folder among its entries, being read ahead of the walk (see readAhead). */
-  ahead?: { readonly index: number; readonly names: FolderNames } | undefined;
 }
 
-/** A folder's entries as listed, or undefined when it could not be read. */
-type FolderNames = Promise<Dirent<Buffer>[] | undefined>;
-
-const readFolder = (path: OsPath): FolderNames =>
-  readdir(path, { withFileTypes: true, encoding: 'buffer' }).catch(() => undefined);
+/**
+ * A folder's listing, sorted, with its first plain folder read ahead in turn: the files before a folder are
+ * scanned while the thread pool lists it, and the folders on the way down to the first files of each are
+ * listed together, instead of the walk waiting for each listing when it reaches it.
+ */
+function readFolder(path: OsPath): Promise<Listed | undefined> {
+  return readdir(path, { withFileTypes: true, encoding: 'buffer' }).then(
+    (entries) => {
+      const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
+      named.sort(({ entry: a, name: x }, { entry: b, name: y }) =>
+        x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name),
+      );
+      const listed: Listed = {
+        entries: named.map((n) => n.entry),
+        names: named.map((n) => n.name),
+        prefix: namePrefix(path),
+        ahead: undefined,
+      };
+      listed.ahead = readAhead(path, listed, 0);
+      return listed;
+    },
+    () => undefined,
+  );
+}
 
 /**
- * Starts listing the first plain folder at or after `from` in `listing`, the next one the walk will enter
- * there: the files before it are scanned meanwhile, instead of waiting for each listing when it is reached.
- * One at a time per folder being listed, so what is read ahead is bounded by the depth.
+ * Starts reading the first plain folder at or after `from` in a listing: the next one the walk enters
+ * there. One at a time per listing, and links are not followed ahead, so what is read ahead is bounded by
+ * the depth of the tree.
  */
-function readAhead(listing: Listing, from: number) {
-  listing.ahead = undefined;
-  for (let i = from; i < listing.entries.length; i++) {
-    const entry = listing.entries[i]!;
-    if (!entry.isDirectory()) continue;
-    const path = childPath(listing.path, listing.prefix, entry.name, listing.names[i]!);
-    listing.ahead = { index: i, names: readFolder(path) };
-    return;
+function readAhead(path: OsPath, listed: Listed, from: number): Ahead | undefined {
+  for (let i = from; i < listed.entries.length; i++) {
+    const entry = listed.entries[i]!;
+    if (entry.isDirectory())
+      return { index: i, listed: readFolder(childPath(path, listed.prefix, entry.name, listed.names[i]!)) };
   }
+  return undefined;
 }
 
 /**
@@ -110,10 +136,8 @@ export async function* walkInputs(paths: readonly string[]): AsyncGenerator<Inpu
     const stack: Listing[] = [];
     let found = await visit(path, undefined, undefined, new Set(), entered);
     for (;;) {
-      if ('entries' in found) {
-        stack.push(found);
-        readAhead(found, 0);
-      } else yield found;
+      if ('entries' in found) stack.push(found);
+      else yield found;
       let listing = stack.at(-1);
       while (listing && listing.next === listing.entries.length) {
         stack.pop();
@@ -126,9 +150,9 @@ export async function* walkInputs(paths: readonly string[]): AsyncGenerator<Inpu
       // Files, most entries, are taken as listed; anything else may need a look at what it is.
       if (entry.isFile()) found = fileEntry(child);
       else {
-        const early = listing.ahead?.index === index ? listing.ahead.names : undefined;
+        const early = listing.ahead?.index === index ? listing.ahead.listed : undefined;
         // The folder after this one is read while this one is walked.
-        if (early) readAhead(listing, index + 1);
+        if (early) listing.ahead = readAhead(listing.path, listing, index + 1);
         found = await visit(child, entry, listing.real, listing.inside, entered, early);
       }
     }
@@ -146,7 +170,7 @@ async function visit(
   parentReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
-  early?: FolderNames,
+  early?: Promise<Listed | undefined>,
 ): Promise<InputEntry | Listing> {
   // The directory listing already says what most entries are; links and the user's own paths need a stat.
   let isFile = dirent?.isFile() ?? false;
@@ -174,13 +198,13 @@ async function visit(
   return skipped(path, 'special-file');
 }
 
-/** `early`: its entries, being read already (see readAhead). */
+/** `early`: its listing, being read already (see readAhead). */
 async function listFolder(
   path: OsPath,
   knownReal: string | undefined,
   ancestors: ReadonlySet<string>,
   entered: Set<string>,
-  early: FolderNames | undefined,
+  early: Promise<Listed | undefined> | undefined,
 ): Promise<InputEntry | Listing> {
   let real: string;
   try {
@@ -193,21 +217,9 @@ async function listFolder(
   if (ancestors.has(real)) return skipped(path, 'symlink-loop');
   if (entered.has(real)) return skipped(path, 'already-listed');
   entered.add(real);
-  const entries = await (early ?? readFolder(path));
-  if (!entries) return skipped(path, 'unreadable');
-  const named = entries.map((entry) => ({ entry, name: entry.name.toString('utf8') }));
-  named.sort(({ entry: a, name: x }, { entry: b, name: y }) =>
-    x < y ? -1 : x > y ? 1 : Buffer.compare(a.name, b.name),
-  );
-  return {
-    path,
-    real,
-    prefix: namePrefix(path),
-    entries: named.map((n) => n.entry),
-    names: named.map((n) => n.name),
-    inside: new Set(ancestors).add(real),
-    next: 0,
-  };
+  const listed = await (early ?? readFolder(path));
+  if (!listed) return skipped(path, 'unreadable');
+  return { ...listed, path, real, inside: new Set(ancestors).add(real), next: 0 };
 }
 
 /**
