@@ -120,14 +120,41 @@ function findingsTail(findings: readonly Finding[]): string {
   return lastTail;
 }
 
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Whether two scans have the same facts in a report's head; counts as scanParsed makes them, in one order. */
+const sameHeadFacts = (a: FileScan, b: FileScan) =>
+  a.transferSyntax.uid === b.transferSyntax.uid &&
+  a.transferSyntax.name === b.transferSyntax.name &&
+  a.sopClassUID === b.sopClassUID &&
+  a.modality === b.modality &&
+  a.dicomdir === b.dicomdir &&
+  a.warnings === b.warnings &&
+  a.burnedIn.risk === b.burnedIn.risk &&
+  a.burnedIn.reason === b.burnedIn.reason &&
+  sameList(a.privateCreators, b.privateCreators) &&
+  CATEGORY_IDS.every((id) => a.counts[id] === b.counts[id]);
+
+/** The last file's scan, and the text of its head after the path (the files of a series share it). */
+let lastScan: FileScan | undefined;
+let lastHeadRest = '';
+
 /**
  * `JSON.stringify(jsonFile(outcome))` in pieces, to be written one after the other: each finding's text is
- * made once, and the findings of files that list the same ones are one string, not a copy per file.
+ * made once, and the head after the path and the findings of files that have the same ones are one string
+ * each, not a copy per file.
  */
 export function jsonFileTexts(outcome: FileOutcome): string[] {
-  const head = JSON.stringify(jsonHead(outcome));
-  if (outcome.status !== 'ok') return [head];
-  return [`${head.slice(0, -1)},"findings":[`, findingsTail(outcome.scan.findings)];
+  if (outcome.status !== 'ok') return [JSON.stringify(jsonHead(outcome))];
+  const { path, scan } = outcome;
+  const start = `{"path":${JSON.stringify(path)},"status":"ok",`;
+  if (!lastScan || !sameHeadFacts(scan, lastScan)) {
+    const head = JSON.stringify(jsonHead(outcome));
+    lastHeadRest = `${head.slice(start.length, -1)},"findings":[`;
+    lastScan = scan;
+  }
+  return [start, lastHeadRest, findingsTail(scan.findings)];
 }
 
 export const emptySummary = (): ScanSummary => ({
