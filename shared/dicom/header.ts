@@ -11,6 +11,14 @@ export const RECOGNIZABLE_VISUAL_FEATURES = 0x00280302;
 
 export const MEDIA_STORAGE_DIRECTORY = '1.2.840.10008.1.3.10';
 
+/** Every element sopClassUID, modality and isDicomdir read, for callers that remember what they gave. */
+export const HEADER_FACT_TAGS: readonly number[] = [
+  SOP_CLASS_UID,
+  MEDIA_STORAGE_SOP_CLASS_UID,
+  MODALITY,
+  DIRECTORY_RECORD_SEQUENCE,
+];
+
 // These facts end up in JSON reports, which carry no values: they are passed on only when they have the
 // shape of the standard's codes, so a writer that put a name in Modality cannot leak it through them.
 const UID_SHAPE = /^[0-9]+(\.[0-9]+)*$/;
