@@ -1,7 +1,7 @@
 import { BURNED_IN_ANNOTATION, RECOGNIZABLE_VISUAL_FEATURES, topLevelCode } from '../dicom/header.js';
-import { type DicomElement, type ParsedDicom, UNDEFINED_LENGTH } from '../dicom/model.js';
-import type { ByteSource } from '../dicom/source.js';
+import type { ParsedDicom } from '../dicom/model.js';
 import { readNumbers } from '../dicom/values.js';
+import { Remembered } from './remembered.js';
 
 /**
  * Whether the pixels themselves may show patient details (names typed onto ultrasound screens, scanned
@@ -180,8 +180,8 @@ export function burnedInFactsOf(
   };
 }
 
-/** The top-level elements burnedInFactsOf reads. */
-const FACT_TAGS = [
+/** `burnedInRisk(burnedInFactsOf(…))` by the elements it reads, the byte order of numbers, and the rest. */
+const BURNED_IN = new Remembered<BurnedIn>([
   0x00080008,
   0x00280004,
   BURNED_IN_ANNOTATION,
@@ -189,87 +189,14 @@ const FACT_TAGS = [
   0x00280010,
   0x00280011,
   0x00080064,
-];
-/** Values longer than this are not remembered (the facts are short codes and numbers). */
-const MAX_REMEMBERED = 256;
+]);
 
-/** One fact element as it was in the file: what reading it depends on. */
-interface FactElement {
-  readonly vr: string;
-  readonly length: number;
-  readonly items: boolean;
-  readonly value: Uint8Array;
-}
-
-function firstWith(elements: readonly DicomElement[], tag: number): DicomElement | undefined {
-  for (const el of elements) if (el.tag === tag) return el;
-  return undefined;
-}
-
-function factElement(source: ByteSource, el: DicomElement | undefined): FactElement | undefined | null {
-  if (!el) return undefined;
-  if (el.length === UNDEFINED_LENGTH || el.length > MAX_REMEMBERED) return null;
-  return {
-    vr: el.vr,
-    length: el.length,
-    items: el.items !== undefined,
-    value: source.read(el.valueStart, el.length).slice(),
-  };
-}
-
-function sameElement(
-  source: ByteSource,
-  el: DicomElement | undefined,
-  was: FactElement | undefined,
-): boolean {
-  if (!el || !was) return el === was;
-  if (el.vr !== was.vr || el.length !== was.length || (el.items !== undefined) !== was.items) return false;
-  const { bytes, base } = source.window(el.valueStart, was.value.length);
-  const from = el.valueStart - base;
-  for (let i = 0; i < was.value.length; i++) if (bytes[from + i] !== was.value[i]) return false;
-  return true;
-}
-
-/** The last file's fact elements and what they gave, unless one could not be remembered (null above). */
-let last:
-  | {
-      readonly littleEndian: boolean;
-      readonly modality: string | undefined;
-      readonly sopClassUID: string | undefined;
-      readonly elements: ReadonlyArray<FactElement | undefined>;
-      readonly burnedIn: BurnedIn;
-    }
-  | undefined;
-
-/**
- * `burnedInRisk(burnedInFactsOf(…))`, remembered for the next file: the files of a series carry the same
- * bytes in the few elements it reads, and comparing them costs a fraction of decoding them again.
- */
-export function burnedInOf(
+/** `burnedInRisk(burnedInFactsOf(…))`, remembered from file to file (see Remembered). */
+export const burnedInOf = (
   parsed: ParsedDicom,
   modality: string | undefined,
   sopClassUID: string | undefined,
-): BurnedIn {
-  const { elements, syntax } = parsed.dataset;
-  const found = FACT_TAGS.map((tag) => firstWith(elements, tag));
-  if (
-    last &&
-    last.littleEndian === syntax.littleEndian &&
-    last.modality === modality &&
-    last.sopClassUID === sopClassUID &&
-    found.every((el, i) => sameElement(parsed.source, el, last!.elements[i]))
-  )
-    return last.burnedIn;
-  const burnedIn = burnedInRisk(burnedInFactsOf(parsed, modality, sopClassUID));
-  const remembered = found.map((el) => factElement(parsed.source, el));
-  last = remembered.includes(null)
-    ? undefined
-    : {
-        littleEndian: syntax.littleEndian,
-        modality,
-        sopClassUID,
-        elements: remembered as Array<FactElement | undefined>,
-        burnedIn,
-      };
-  return burnedIn;
-}
+): BurnedIn =>
+  BURNED_IN.of(parsed, [parsed.dataset.syntax.littleEndian, modality, sopClassUID], () =>
+    burnedInRisk(burnedInFactsOf(parsed, modality, sopClassUID)),
+  );

@@ -1,5 +1,5 @@
 import { latin1 } from '../dicom/charset.js';
-import { isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
+import { HEADER_FACT_TAGS, isDicomdir, modality, reportableUID, sopClassUID } from '../dicom/header.js';
 import {
   type Dataset,
   type DicomElement,
@@ -17,6 +17,7 @@ import { lookup } from '../dictionary/index.js';
 import { PRIVATE_ROW, profileRowFor } from '../profile/table.js';
 import { type BurnedIn, burnedInOf } from './burned-in.js';
 import { CATEGORY_IDS, type CategoryId, categoryOf } from './categories.js';
+import { Remembered } from './remembered.js';
 
 /**
  * One attribute Table E.1-1 lists, where it sits in the file. It holds no value, so findings can go into
@@ -214,6 +215,14 @@ function collect(source: ByteSource, root: Dataset, out: Collected) {
   });
 }
 
+/** A file's SOP class, modality, whether it is a DICOMDIR, and its transfer syntax UID as reported. */
+const HEAD_FACTS = new Remembered<{
+  readonly sop: string | undefined;
+  readonly mod: string | undefined;
+  readonly dicomdir: boolean;
+  readonly uid: string;
+}>(HEADER_FACT_TAGS);
+
 /**
  * Every attribute the Confidentiality Profile lists, at any depth, with the facts a person needs to judge a
  * file: what it is, how it is encoded, and whether its pixels may show text. Pure: reads only `parsed`.
@@ -228,14 +237,18 @@ export function scanParsed(parsed: ParsedDicom, options: { withValues?: boolean 
   const counts = Object.fromEntries(CATEGORY_IDS.map((id) => [id, 0])) as Record<CategoryId, number>;
   for (const f of out.findings) if (f.present) counts[f.category]++;
 
-  const sop = sopClassUID(parsed);
-  const mod = modality(parsed);
+  const { sop, mod, dicomdir, uid } = HEAD_FACTS.of(parsed, [parsed.transferSyntax.uid], () => ({
+    sop: sopClassUID(parsed),
+    mod: modality(parsed),
+    dicomdir: isDicomdir(parsed),
+    uid: reportableUID(parsed.transferSyntax.uid),
+  }));
   const scan: FileScan = {
-    transferSyntax: { uid: reportableUID(parsed.transferSyntax.uid), name: parsed.transferSyntax.name },
+    transferSyntax: { uid, name: parsed.transferSyntax.name },
     sopClassUID: sop,
     modality: mod,
     layout: parsed.layout,
-    dicomdir: isDicomdir(parsed),
+    dicomdir,
     warnings: parsed.warnings.length,
     findings: out.findings,
     counts,
