@@ -12,19 +12,15 @@ import packageJson from '../package.json' with { type: 'json' };
 import {
   ALL_OPTIONS,
   findOptionConflict,
-  getPreset,
   isOptionKey,
-  isPresetName,
   type OptionKey,
-  PRESET_NAMES,
-  type Profile,
-  ProfileError,
-  parseProfileFile,
   sortOptions,
-} from '../shared/profile/index.js';
+} from '../shared/profile/options.js';
+import { getPreset, isPresetName, PRESET_NAMES } from '../shared/profile/presets.js';
+import type { Profile } from '../shared/profile/profile.js';
 import { type Command, parseCommandArgs, UsageError, writeOut } from './command.js';
 import { inputLabel } from './input-label.js';
-import { type ProjectRun, startProjectRun } from './project.js';
+import type { ProjectRun } from './project.js';
 import { RunBreakdown } from './run-breakdown.js';
 import { didYouMean } from './suggest.js';
 
@@ -71,8 +67,14 @@ Exit status: 0 when every DICOM input was written (files that are not DICOM are 
 1 when some failed or were held for review, 2 on a usage or profile error, 130 when interrupted.
 `;
 
-/** The preset or profile file, with options added from the command line. */
-export function resolveProfile(profileArg: string | undefined, extra: readonly string[]): Profile {
+/**
+ * The preset or profile file, with options added from the command line. A file's parser (YAML and the
+ * schema, a megabyte of code) is loaded only for a file: a run with a preset starts without it.
+ */
+export async function resolveProfile(
+  profileArg: string | undefined,
+  extra: readonly string[],
+): Promise<Profile> {
   let profile: Profile;
   if (profileArg === undefined || isPresetName(profileArg)) {
     profile = getPreset((profileArg ?? 'basic') as Parameters<typeof getPreset>[0]);
@@ -85,6 +87,7 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
         `"${profileArg}" is neither a preset (basic, research, relinkable) nor a readable profile file${didYouMean(profileArg, PRESET_NAMES)}`,
       );
     }
+    const { ProfileError, parseProfileFile } = await import('../shared/profile/profile-file.js');
     try {
       profile = parseProfileFile(text, profileArg);
     } catch (e) {
@@ -99,6 +102,8 @@ export function resolveProfile(profileArg: string | undefined, extra: readonly s
   if (conflict) throw new UsageError(`options ${conflict[0]} and ${conflict[1]} cannot be combined`);
   return { ...profile, options };
 }
+
+const JSON_PIECE = 64 * 1024;
 
 const clock = (seconds: number) => {
   const s = Math.round(seconds);
@@ -150,6 +155,8 @@ export const anonymizeCommand: Command = {
     }
     let project: ProjectRun | undefined;
     if (values.project) {
+      // Loaded for a project run only: the project store and its schema are not needed otherwise.
+      const { startProjectRun } = await import('./project.js');
       project = startProjectRun(values.project, {
         inputs: positionals,
         ...(values.out ? { out: values.out } : {}),
@@ -191,7 +198,7 @@ export const anonymizeCommand: Command = {
       if (e instanceof ShardError) throw new UsageError(e.message);
       throw e;
     }
-    const profile = resolveProfile(values.profile, values.option ?? []);
+    const profile = await resolveProfile(values.profile, values.option ?? []);
     const reports = {
       ...(values.report ? { reportDir: values.report } : {}),
       ...(values.audit ? { auditDir: values.audit } : {}),
@@ -222,9 +229,18 @@ export const anonymizeCommand: Command = {
     process.once('SIGINT', onSignal);
     let printed = 0;
     const breakdown = new RunBreakdown();
-    // The JSON document is streamed file by file, so 100,000 inputs are never held in memory at once.
-    const jsonFile = (entry: object) =>
-      process.stdout.write(`${printed === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`);
+    // The JSON document is streamed, so 100,000 inputs are never held in memory at once: in pieces of
+    // JSON_PIECE characters, since a write per file cost the main thread a system call per small file.
+    let unwritten = '';
+    const takeUnwritten = () => {
+      const text = unwritten;
+      unwritten = '';
+      return text;
+    };
+    const jsonFile = (entry: object) => {
+      unwritten += `${printed === 1 ? '{"files":[' : ','}${JSON.stringify(entry)}`;
+      if (unwritten.length >= JSON_PIECE) process.stdout.write(takeUnwritten());
+    };
     try {
       project?.begin();
       const summary = await runBatch(
@@ -273,7 +289,9 @@ export const anonymizeCommand: Command = {
       if (tty) process.stderr.write('\n');
       project?.finish(summary);
       if (json) {
-        await writeOut(`${printed === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`);
+        await writeOut(
+          `${takeUnwritten()}${printed === 0 ? '{"files":[' : ''}],"summary":${JSON.stringify(summary)}}\n`,
+        );
       } else {
         const parts = [
           `${summary.written} written`,
@@ -309,6 +327,8 @@ export const anonymizeCommand: Command = {
       if (e instanceof BatchSetupError) throw new UsageError(e.message);
       throw e;
     } finally {
+      // A run that throws leaves what it listed so far, as when every file was written out at once.
+      if (unwritten) process.stdout.write(takeUnwritten());
       process.off('SIGINT', onSignal);
       project?.finish();
     }

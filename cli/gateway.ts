@@ -66,7 +66,7 @@ export const gatewayCommand: Command = {
     const retry = values.retry === undefined ? 60 : Number(values.retry);
     if (!Number.isFinite(retry) || retry < 1 || retry > 86400)
       throw new UsageError('--retry takes a number of seconds from 1 to 86400');
-    const profile = resolveProfile(values.profile, values.option ?? []);
+    const profile = await resolveProfile(values.profile, values.option ?? []);
     const key = projectKey(values['key-file']);
     const gateway = await Gateway.start({
       workDir: values.work ?? join(homedir(), '.dicom-deid', 'gateway'),

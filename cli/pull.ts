@@ -73,7 +73,7 @@ export const pullCommand: Command = {
       throw new UsageError('--study takes a Study Instance UID (digits and dots)');
     if (byUid.length === 0 && Object.keys(query).length === 1)
       throw new UsageError('say which studies: --study <uid> or at least one query option');
-    const profile = resolveProfile(values.profile, values.option ?? []);
+    const profile = await resolveProfile(values.profile, values.option ?? []);
     const key = projectKey(values['key-file']);
     const stagingRoot = values.staging ?? join(homedir(), '.dicom-deid', 'staging');
     mkdirSync(stagingRoot, { recursive: true, mode: 0o700 });

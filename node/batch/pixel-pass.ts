@@ -15,7 +15,6 @@ import type { Rect } from '../../shared/pixels/regions.js';
 import { pixelRulesFor } from '../../shared/pixels/templates.js';
 import { IdentityNeedles } from '../../shared/pixels/text-identity.js';
 import { type TechnicalAllowList, technicalAllowList } from '../../shared/pixels/text-technical.js';
-import { loadPixelCodecs } from '../codecs/pixel-codecs.js';
 import { type FileText, findTextInFile, textVerdict } from '../ocr/file-text.js';
 import { TesseractReader } from '../ocr/tesseract-reader.js';
 import type { TextReader } from '../ocr/text-reader.js';
@@ -38,7 +37,9 @@ export class PixelTools {
   }
 
   loadCodecs(): Promise<PixelCodecs> {
-    this.loading ??= loadPixelCodecs().then((codecs) => {
+    // Imported on first need too: a header-only run's threads never load (or even parse) the codec glue.
+    this.loading ??= import('../codecs/pixel-codecs.js').then(async ({ loadPixelCodecs }) => {
+      const codecs = await loadPixelCodecs();
       this.codecs = codecs;
       return codecs;
     });

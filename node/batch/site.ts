@@ -3,8 +3,8 @@ import { accessSync, constants, existsSync, mkdirSync, rmdirSync, rmSync, statSy
 import { dirname, join, resolve } from 'node:path';
 import { type AnonymizationKey, keyFingerprint } from '../../shared/anonymize/key.js';
 import { errorText, ReportableError } from '../../shared/errors.js';
-import type { Profile } from '../../shared/profile/index.js';
-import { PROFILE_EDITION } from '../../shared/profile/index.js';
+import type { Profile } from '../../shared/profile/profile.js';
+import { PROFILE_EDITION } from '../../shared/profile/table.js';
 import { isWithin, reportLocations } from '../reports/locations.js';
 import type { ReportLocations } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';

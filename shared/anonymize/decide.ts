@@ -2,16 +2,12 @@ import type { DicomElement } from '../dicom/model.js';
 import { elementOf, groupOf, isPrivateCreator, isPrivateGroup, PIXEL_DATA } from '../dicom/tag.js';
 import type { ElementContext } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
-import {
-  isSafePrivate,
-  type OptionKey,
-  type Profile,
-  type ProfileRow,
-  profileRowFor,
-  type ResolvedAction,
-  resolveAction,
-  ruleFor,
-} from '../profile/index.js';
+import type { OptionKey } from '../profile/options.js';
+import type { Profile } from '../profile/profile.js';
+import { type ResolvedAction, resolveAction } from '../profile/resolve.js';
+import { ruleFor } from '../profile/rules.js';
+import { isSafePrivate } from '../profile/safe-private.js';
+import { type ProfileRow, profileRowFor } from '../profile/table.js';
 import { identifierKindOf } from './identifiers.js';
 
 /** What happens to one element. */

@@ -4,7 +4,7 @@ import { groupOf, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { datasetCharset, effectiveVR } from '../dicom/walk.js';
 import { lookup } from '../dictionary/index.js';
-import { type ProfileRow, profileRowFor } from '../profile/index.js';
+import { type ProfileRow, profileRowFor } from '../profile/table.js';
 import { inUnspacedScript } from './clean-text.js';
 import { isStandardUid } from './uid-remap.js';
 

@@ -4,7 +4,9 @@ import { metaText, topLevelText } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import { isUid } from '../dicom/validate.js';
 import type { NewElement } from '../dicom/write.js';
-import { methodCodes, PROFILE_EDITION, type Profile } from '../profile/index.js';
+import { methodCodes } from '../profile/options.js';
+import type { Profile } from '../profile/profile.js';
+import { PROFILE_EDITION } from '../profile/table.js';
 import { DUMMY_TEXTS } from './dummy.js';
 
 export const TOOL_NAME = 'dicom-deid';
