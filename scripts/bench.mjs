@@ -16,6 +16,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  statfsSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -375,27 +376,64 @@ const fmt = (n, digits = 0) =>
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
+// Outputs are kept until their corpus is done, then deleted all at once, and no corpus starts within a minute
+// of a deletion. On a file system without a journal (this machine's ext4), creating a file skips over every
+// inode of its group freed in the last 60 seconds (300 more while the inode table is unwritten): deleting
+// each run's 20,000 outputs before the next run made `cp -rT` of (c) take 3-8 s instead of 0.9 s, a cost
+// every row then paid.
+const OUT = join(BENCH, 'out');
+const QUIET_MS = 65_000;
+let deletedAt = 0;
+
+function deleteOutputs(dir) {
+  if (!existsSync(dir)) return;
+  rmSync(dir, { recursive: true, force: true });
+  // Written inode tables make the window 60 seconds rather than 360.
+  spawnSync('sync');
+  deletedAt = Date.now();
+}
+
+async function afterDeletions() {
+  const wait = deletedAt + QUIET_MS - Date.now();
+  if (wait <= 0) return;
+  console.error(`waiting ${Math.ceil(wait / 1000)} s for the file system to stop skipping freed inodes`);
+  await new Promise((resolve) => setTimeout(resolve, wait));
+}
+
+/** Whether a corpus's outputs, every run of every tool kept until the end, fit on the disk with room over. */
+function outputsFit(corpus, tools) {
+  const { bavail, bsize } = statfsSync(BENCH);
+  const writers = tools.filter((t) => !t.readOnly).length;
+  return corpus.bytes * writers * (runs + 1) * 1.2 < bavail * bsize;
+}
+
 async function benchCorpus(key) {
   const corpus = ensureCorpus(key);
-  const out = join(BENCH, 'out');
   const tools = TOOLS.filter((t) => !t.corpora || t.corpora.includes(key));
   const rows = new Map(tools.map((t) => [t.id, { tool: t, runs: [], error: t.unavailable }]));
   const live = () => tools.filter((t) => !rows.get(t.id).error);
+  const keep = outputsFit(corpus, live());
+  if (!keep) console.error(`(${key}): too little disk to keep every output; each is deleted after its run`);
+  deleteOutputs(OUT);
+  await afterDeletions();
+  mkdirSync(join(OUT, key), { recursive: true });
   // A first round that is not counted fills the page cache with the corpus and the tools' binaries.
   for (const round of [-1, ...Array.from({ length: runs }, (_, i) => i)]) {
     for (const tool of live()) {
-      // The report folder beside the output remembers the profile: tools with different profiles need a fresh one.
-      const clear = () => {
-        for (const dir of [out, `${out}.report`]) rmSync(dir, { recursive: true, force: true });
-      };
-      clear();
+      // Each run writes into a folder of its own, with its report folder beside it (which remembers the
+      // profile, so it must not be shared between tools).
+      const out = join(OUT, key, `${tool.id}-${round < 0 ? 'warm-up' : round + 1}`);
       const run = await measure(tool, corpus.dir, out);
-      clear();
+      if (!keep) {
+        for (const dir of [out, `${out}.report`]) rmSync(dir, { recursive: true, force: true });
+        deletedAt = Date.now();
+      }
       const row = rows.get(tool.id);
       if (run.error) row.error = `failed (${run.error})`;
       else if (round >= 0) row.runs.push(run);
     }
   }
+  deleteOutputs(OUT);
   const frames = corpus.files * CORPORA[key].options.frames;
   return {
     key,
@@ -524,7 +562,10 @@ for (const c of checks) {
   const value = c.value === undefined ? '' : `: ${fmt(c.value, c.unit.startsWith('×') ? 2 : 0)} ${c.unit}`;
   console.log(`  ${c.status.padEnd(4)}  ${c.name}${value}`);
 }
-console.log(`\npeak RSS from ${rssMethod}; page cache not dropped (one warm-up round instead)`);
+console.log(
+  `\npeak RSS from ${rssMethod}; page cache not dropped (one warm-up round instead); outputs kept until ` +
+    'their corpus is done, and no corpus started within 65 s of a deletion',
+);
 
 const report = {
   when: new Date().toISOString(),
