@@ -376,11 +376,18 @@ const fmt = (n, digits = 0) =>
     ? '—'
     : n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 
-// Outputs are kept until their corpus is done, then deleted all at once, and no corpus starts within a minute
-// of a deletion. On a file system without a journal (this machine's ext4), creating a file skips over every
-// inode of its group freed in the last 60 seconds (300 more while the inode table is unwritten): deleting
-// each run's 20,000 outputs before the next run made `cp -rT` of (c) take 3-8 s instead of 0.9 s, a cost
-// every row then paid.
+// Where each run's outputs go, and when they are deleted. Two costs of this machine (a Firecracker guest on
+// journal-less ext4) are not the tools' own, and the corpora meet them differently:
+// - creating a file skips every inode of its group freed in the last 60 seconds (360 while the inode table
+//   is unwritten): deleting each run's 20,000 outputs of (c) before the next run made `cp -rT` of (c) take
+//   3-10 s instead of 0.75 s, a cost every row then paid;
+// - writing a gigabyte is fast only into memory freed a moment ago: keeping every output of (a) or (b) (a
+//   gigabyte a run, synced after each) made `cp -rT` of (b) take 2.3 s instead of 0.27 s, its pages then
+//   taken from memory the kernel must reclaim or the host must first provide.
+// So a corpus of many files keeps its outputs until it is done (written to disk after each run, untimed),
+// and a corpus of few large files deletes each run's outputs after it, which frees their memory for the
+// next; no corpus starts within a minute of a deletion.
+const MANY_FILES = 10_000;
 const OUT = join(BENCH, 'out');
 const QUIET_MS = 65_000;
 let deletedAt = 0;
@@ -407,13 +414,20 @@ function outputsFit(corpus, tools) {
   return corpus.bytes * writers * (runs + 1) * 1.2 < bavail * bsize;
 }
 
+/** Whether a corpus keeps its outputs until it is done (see MANY_FILES), saying why not where it cannot. */
+function keepsOutputs(key, corpus, tools) {
+  if (corpus.files < MANY_FILES) return false;
+  if (outputsFit(corpus, tools)) return true;
+  console.error(`(${key}): too little disk to keep every output; each is deleted after its run`);
+  return false;
+}
+
 async function benchCorpus(key) {
   const corpus = ensureCorpus(key);
   const tools = TOOLS.filter((t) => !t.corpora || t.corpora.includes(key));
   const rows = new Map(tools.map((t) => [t.id, { tool: t, runs: [], error: t.unavailable }]));
   const live = () => tools.filter((t) => !rows.get(t.id).error);
-  const keep = outputsFit(corpus, live());
-  if (!keep) console.error(`(${key}): too little disk to keep every output; each is deleted after its run`);
+  const keep = keepsOutputs(key, corpus, live());
   deleteOutputs(OUT);
   await afterDeletions();
   mkdirSync(join(OUT, key), { recursive: true });
@@ -424,7 +438,10 @@ async function benchCorpus(key) {
       // profile, so it must not be shared between tools).
       const out = join(OUT, key, `${tool.id}-${round < 0 ? 'warm-up' : round + 1}`);
       const run = await measure(tool, corpus.dir, out);
-      if (!keep) {
+      if (keep) {
+        // Written out before the next run, whose writes would otherwise wait behind this run's.
+        spawnSync('sync');
+      } else {
         for (const dir of [out, `${out}.report`]) rmSync(dir, { recursive: true, force: true });
         deletedAt = Date.now();
       }
@@ -563,8 +580,9 @@ for (const c of checks) {
   console.log(`  ${c.status.padEnd(4)}  ${c.name}${value}`);
 }
 console.log(
-  `\npeak RSS from ${rssMethod}; page cache not dropped (one warm-up round instead); outputs kept until ` +
-    'their corpus is done, and no corpus started within 65 s of a deletion',
+  `\npeak RSS from ${rssMethod}; page cache not dropped (one warm-up round instead); outputs deleted ` +
+    `after each run, or kept until their corpus was done where it has ${fmt(MANY_FILES)} files or more; ` +
+    'no corpus started within 65 s of a deletion',
 );
 
 const report = {
