@@ -18,10 +18,11 @@ const ALIGN = 4 * 1024;
  * window when the caller lends one (see openInput).
  */
 export class FileSource implements ByteSource {
-  private cache: Uint8Array = new Uint8Array(0);
-  private cacheBase = 0;
-  /** The window as handed out: a new object only when the window moves (callers look many times). */
-  private current: { readonly bytes: Uint8Array; readonly base: number } = { bytes: this.cache, base: 0 };
+  /** The cached window, handed out as it is: a new object only when it moves (callers look many times). */
+  private cache: { readonly bytes: Uint8Array; readonly base: number } = {
+    bytes: new Uint8Array(0),
+    base: 0,
+  };
   private total = 0;
 
   constructor(
@@ -39,18 +40,16 @@ export class FileSource implements ByteSource {
     const end = Math.min(this.size, offset + minLength);
     if (offset >= this.size) return { bytes: new Uint8Array(0), base: offset };
     if (!this.covers(offset, end)) {
-      const cacheEnd = this.cacheBase + this.cache.length;
-      const readingOn = this.cache.length > 0 && offset >= this.cacheBase && offset <= cacheEnd;
-      const wanted = this.cache.length === 0 ? FIRST_WINDOW : readingOn ? 2 * this.cache.length : JUMP_WINDOW;
+      const { bytes, base } = this.cache;
+      const readingOn = bytes.length > 0 && offset >= base && offset <= base + bytes.length;
+      const wanted = bytes.length === 0 ? FIRST_WINDOW : readingOn ? 2 * bytes.length : JUMP_WINDOW;
       // Aligned starts let the parser look a little back (preamble, then byte 0) without another read.
       const start = offset - (offset % ALIGN);
       const length = Math.min(this.size - start, Math.max(end - start, Math.min(MAX_WINDOW, wanted)));
-      const lent = this.cache.length === 0 && this.firstWindow && length <= this.firstWindow.length;
-      this.cache = this.readAt(start, length, lent ? this.firstWindow : undefined);
-      this.cacheBase = start;
-      this.current = { bytes: this.cache, base: start };
+      const lent = bytes.length === 0 && this.firstWindow && length <= this.firstWindow.length;
+      this.cache = { bytes: this.readAt(start, length, lent ? this.firstWindow : undefined), base: start };
     }
-    return this.current;
+    return this.cache;
   }
 
   read(offset: number, length: number): Uint8Array {
@@ -68,7 +67,8 @@ export class FileSource implements ByteSource {
   }
 
   private covers(offset: number, end: number): boolean {
-    return offset >= this.cacheBase && end <= this.cacheBase + this.cache.length;
+    const { bytes, base } = this.cache;
+    return offset >= base && end <= base + bytes.length;
   }
 
   /** Fills `target` with the bytes from `position` on, bypassing the window: for callers that keep a buffer. */
