@@ -2,7 +2,7 @@ import { asciiBytes } from '../dicom/encode.js';
 import { BURNED_IN_ANNOTATION, modality, sopClassUID, topLevelCode } from '../dicom/header.js';
 import type { ParsedDicom } from '../dicom/model.js';
 import type { ElementEdit, NewElement } from '../dicom/write.js';
-import { type BurnedIn, burnedInFactsOf, burnedInRisk } from '../scan/burned-in.js';
+import { type BurnedIn, burnedInOf } from '../scan/burned-in.js';
 import type { FrameLayout, PixelCodecs } from './codec.js';
 import { darkestFill, ruleFill } from './fill.js';
 import { type CheckedLayout, frameLayoutOf, isLayoutProblem } from './layout.js';
@@ -48,7 +48,7 @@ const risks = new WeakMap<ParsedDicom, BurnedIn>();
 export function burnedInRiskOf(parsed: ParsedDicom): BurnedIn {
   let risk = risks.get(parsed);
   if (!risk) {
-    risk = burnedInRisk(burnedInFactsOf(parsed, modality(parsed), sopClassUID(parsed)));
+    risk = burnedInOf(parsed, modality(parsed), sopClassUID(parsed));
     risks.set(parsed, risk);
   }
   return risk;

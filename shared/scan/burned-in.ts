@@ -153,6 +153,12 @@ export function burnedInRisk(facts: BurnedInFacts): BurnedIn {
 
 const UPPER_CODE = /^[A-Z0-9 _]+$/;
 
+const IMAGE_TYPE = 0x00080008;
+const PHOTOMETRIC_INTERPRETATION = 0x00280004;
+const ROWS = 0x00280010;
+const COLUMNS = 0x00280011;
+const CONVERSION_TYPE = 0x00080064;
+
 /** The facts burnedInRisk weighs, read from a file's top-level header. */
 export function burnedInFactsOf(
   parsed: ParsedDicom,
@@ -165,8 +171,8 @@ export function burnedInFactsOf(
       ? readNumbers(parsed.source, el, 'US', parsed.dataset.syntax, 1)[0]
       : undefined;
   };
-  const imageType = (topLevelCode(parsed, 0x00080008) ?? '').split('\\').map((v) => v.trim());
-  const pi = topLevelCode(parsed, 0x00280004);
+  const imageType = (topLevelCode(parsed, IMAGE_TYPE) ?? '').split('\\').map((v) => v.trim());
+  const pi = topLevelCode(parsed, PHOTOMETRIC_INTERPRETATION);
   return {
     burnedInAnnotation: topLevelCode(parsed, BURNED_IN_ANNOTATION),
     recognizableVisualFeatures: topLevelCode(parsed, RECOGNIZABLE_VISUAL_FEATURES),
@@ -174,21 +180,21 @@ export function burnedInFactsOf(
     sopClassUID,
     photometricInterpretation: pi && UPPER_CODE.test(pi) ? pi : undefined,
     imageType,
-    rows: number(0x00280010),
-    columns: number(0x00280011),
-    conversionType: topLevelCode(parsed, 0x00080064),
+    rows: number(ROWS),
+    columns: number(COLUMNS),
+    conversionType: topLevelCode(parsed, CONVERSION_TYPE),
   };
 }
 
 /** `burnedInRisk(burnedInFactsOf(…))` by the elements it reads, the byte order of numbers, and the rest. */
 const BURNED_IN = new Remembered<BurnedIn>([
-  0x00080008,
-  0x00280004,
+  IMAGE_TYPE,
+  PHOTOMETRIC_INTERPRETATION,
   BURNED_IN_ANNOTATION,
   RECOGNIZABLE_VISUAL_FEATURES,
-  0x00280010,
-  0x00280011,
-  0x00080064,
+  ROWS,
+  COLUMNS,
+  CONVERSION_TYPE,
 ]);
 
 /** `burnedInRisk(burnedInFactsOf(…))`, remembered from file to file (see Remembered). */
