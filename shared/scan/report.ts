@@ -65,20 +65,20 @@ const jsonFinding = (f: Finding): JsonFinding => ({
 /** Everything of a report file but its findings, which come last. */
 function jsonHead(outcome: FileOutcome): JsonFile {
   if (outcome.status !== 'ok') return { path: outcome.path, status: outcome.status, reason: outcome.reason };
-  const { scan } = outcome;
-  return {
-    path: outcome.path,
-    status: 'ok',
-    transferSyntax: { uid: scan.transferSyntax.uid, name: scan.transferSyntax.name },
-    ...(scan.sopClassUID !== undefined ? { sopClassUID: scan.sopClassUID } : {}),
-    ...(scan.modality !== undefined ? { modality: scan.modality } : {}),
-    dicomdir: scan.dicomdir,
-    warnings: scan.warnings,
-    burnedIn: { risk: scan.burnedIn.risk, reason: scan.burnedIn.reason },
-    privateCreators: [...scan.privateCreators],
-    counts: { ...scan.counts },
-  };
+  return { path: outcome.path, status: 'ok', ...headFacts(outcome.scan) };
 }
+
+/** What a scanned file's report says of it after its path and status, in the order it says it. */
+const headFacts = (scan: FileScan) => ({
+  transferSyntax: { uid: scan.transferSyntax.uid, name: scan.transferSyntax.name },
+  ...(scan.sopClassUID !== undefined ? { sopClassUID: scan.sopClassUID } : {}),
+  ...(scan.modality !== undefined ? { modality: scan.modality } : {}),
+  dicomdir: scan.dicomdir,
+  warnings: scan.warnings,
+  burnedIn: { risk: scan.burnedIn.risk, reason: scan.burnedIn.reason },
+  privateCreators: [...scan.privateCreators],
+  counts: { ...scan.counts },
+});
 
 /**
  * The report form of an outcome. Fields are copied one by one, never spread, so a value that reaches a scan
@@ -120,24 +120,27 @@ function findingsTail(findings: readonly Finding[]): string {
   return lastTail;
 }
 
-const sameList = (a: readonly string[], b: readonly string[]) =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+/** Whether two JSON-like values would be written alike: the same members in the same order. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) || Array.isArray(b))
+    return (
+      Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]))
+    );
+  const keys = Object.keys(a);
+  const other = Object.keys(b);
+  return (
+    keys.length === other.length &&
+    keys.every(
+      (k, i) =>
+        k === other[i] && sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]),
+    )
+  );
+}
 
-/** Whether two scans have the same facts in a report's head; counts as scanParsed makes them, in one order. */
-const sameHeadFacts = (a: FileScan, b: FileScan) =>
-  a.transferSyntax.uid === b.transferSyntax.uid &&
-  a.transferSyntax.name === b.transferSyntax.name &&
-  a.sopClassUID === b.sopClassUID &&
-  a.modality === b.modality &&
-  a.dicomdir === b.dicomdir &&
-  a.warnings === b.warnings &&
-  a.burnedIn.risk === b.burnedIn.risk &&
-  a.burnedIn.reason === b.burnedIn.reason &&
-  sameList(a.privateCreators, b.privateCreators) &&
-  CATEGORY_IDS.every((id) => a.counts[id] === b.counts[id]);
-
-/** The last file's scan, and the text of its head after the path (the files of a series share it). */
-let lastScan: FileScan | undefined;
+/** The last file's head facts, and their text (the files of a series share them). */
+let lastFacts: ReturnType<typeof headFacts> | undefined;
 let lastHeadRest = '';
 
 /**
@@ -148,13 +151,12 @@ let lastHeadRest = '';
 export function jsonFileTexts(outcome: FileOutcome): string[] {
   if (outcome.status !== 'ok') return [JSON.stringify(jsonHead(outcome))];
   const { path, scan } = outcome;
-  const start = `{"path":${JSON.stringify(path)},"status":"ok",`;
-  if (!lastScan || !sameHeadFacts(scan, lastScan)) {
-    const head = JSON.stringify(jsonHead(outcome));
-    lastHeadRest = `${head.slice(start.length, -1)},"findings":[`;
-    lastScan = scan;
+  const facts = headFacts(scan);
+  if (!lastFacts || !sameJson(facts, lastFacts)) {
+    lastHeadRest = `${JSON.stringify(facts).slice(1, -1)},"findings":[`;
+    lastFacts = facts;
   }
-  return [start, lastHeadRest, findingsTail(scan.findings)];
+  return [`{"path":${JSON.stringify(path)},"status":"ok",`, lastHeadRest, findingsTail(scan.findings)];
 }
 
 export const emptySummary = (): ScanSummary => ({
