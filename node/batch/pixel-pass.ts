@@ -118,10 +118,11 @@ export async function anonymizeWithPixels(
   };
   const rules = pixelRulesFor(options.profile);
   // A rule that accepts the file ("I have looked: send as is") is the person's decision: nothing to search.
+  // Asked last: matching the rules costs more than the risk, which most files do not carry.
   const searched =
     options.profile.options.includes('cleanPixelData') &&
-    !acceptedAsIs(parsed, rules) &&
-    pixelsAtRisk(parsed);
+    pixelsAtRisk(parsed) &&
+    !acceptedAsIs(parsed, rules);
   let hold: string | undefined;
   let needles: IdentityNeedles | undefined;
   let text: FileText | undefined;

@@ -528,8 +528,10 @@ class Run {
     if (el.items || isPrivateGroup(groupOf(el.tag))) return;
     const kind = identifierKindOf(el.tag, ctx.vr);
     if (!kind) return;
-    const value = readText(this.source, el, ctx.vr, ctx.charset);
-    for (const identifier of this.identifiers.of(kind, value)) this.removed.add(identifier);
+    const held =
+      (ctx.path.length === 0 ? this.identifiers.ofTopLevel(el) : undefined) ??
+      this.identifiers.of(kind, readText(this.source, el, ctx.vr, ctx.charset));
+    for (const identifier of held) this.removed.add(identifier);
   }
 
   private apply(

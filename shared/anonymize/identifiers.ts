@@ -1,5 +1,5 @@
 import { BoundedMemo } from '../bounded-memo.js';
-import type { Dataset, ParsedDicom } from '../dicom/model.js';
+import type { Dataset, DicomElement, ParsedDicom } from '../dicom/model.js';
 import { groupOf, isPrivateGroup, type Tag } from '../dicom/tag.js';
 import { readText } from '../dicom/values.js';
 import { datasetCharset, effectiveVR } from '../dicom/walk.js';
@@ -206,22 +206,35 @@ export class FileIdentifiers {
   private readonly byText = byKind(() => new Map<string, Identifier>());
   // By distinct value, not by element: a sequence of a million items repeats its references a million times.
   private readonly byValue = byKind(() => new Map<string, readonly Identifier[]>());
+  /**
+   * The top-level dataset's, by element start: the engine asks again for each value it removes, and most
+   * of a small file's are there. Nested values are not kept (a million items would cost a million entries)
+   * and are read again.
+   */
+  private readonly topLevel = new Map<number, readonly Identifier[]>();
 
   constructor(parsed: ParsedDicom) {
-    const visit = (ds: Dataset, inherited: string | undefined) => {
+    const visit = (ds: Dataset, inherited: string | undefined, top: boolean) => {
       const charset = datasetCharset(parsed.source, ds, inherited);
       for (const el of ds.elements) {
         if (el.items) {
-          for (const item of el.items) visit(item, charset);
+          for (const item of el.items) visit(item, charset, false);
           continue;
         }
         if (isPrivateGroup(groupOf(el.tag))) continue;
         const vr = effectiveVR(el);
         const kind = identifierKindOf(el.tag, vr);
-        if (kind) this.of(kind, readText(parsed.source, el, vr, charset));
+        if (!kind) continue;
+        const held = this.of(kind, readText(parsed.source, el, vr, charset));
+        if (top) this.topLevel.set(el.start, held);
       }
     };
-    visit(parsed.dataset, undefined);
+    visit(parsed.dataset, undefined, true);
+  }
+
+  /** What a top-level value held when the file was read: its element's own VR and character set. */
+  ofTopLevel(el: DicomElement): readonly Identifier[] | undefined {
+    return this.topLevel.get(el.start);
   }
 
   /** The identifiers a value of this kind holds: the same objects as in `all`, each made once. */

@@ -158,6 +158,10 @@ const RAW_SEARCH_MIN = 4;
 const isAlnum = (b: number | undefined) =>
   b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a));
 
+// One bitmap for the thread, cleared for each file: a fresh 8 kB array per file cost more than the search.
+// The search never yields, so no other file's search can come between.
+const FIRST_PAIRS = new Uint32Array(65536 / 32);
+
 /**
  * The second look, independent of decoding: the raw bytes of everything but the pixel data, searched
  * for the removed values as bytes. It catches what no value decoder would show (a wrong VR, an unknown
@@ -181,7 +185,7 @@ function findInRawBytes(
   // Every form of every target, found in one pass over the bytes instead of one pass per form: a bitmap of
   // the forms' first two bytes passes over most places at a glance, and only the forms starting with the
   // byte at hand are compared where it lets through.
-  const firstPairs = new Uint32Array(65536 / 32);
+  const firstPairs = FIRST_PAIRS.fill(0);
   const byFirstByte = new Array<Array<readonly [form: Uint8Array, target: number]> | undefined>(256);
   targets.forEach((target, t) => {
     if (target.text.length < RAW_SEARCH_MIN) return;

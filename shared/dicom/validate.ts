@@ -60,7 +60,9 @@ export function valueProblem(
     if (text.controls.test(decoded)) return `it is not a valid ${vr}`;
     const values = text.multiValued ? decoded.split('\\') : [decoded];
     const pieces = vr === 'PN' ? values.flatMap((v) => v.split('=')) : values;
-    return pieces.every((p) => [...p].length <= text.max) ? undefined : `it is longer than a ${vr} may be`;
+    // Characters, not UTF-16 units; a value no longer in units than the limit is within it in characters.
+    const fits = (p: string) => p.length <= text.max || [...p].length <= text.max;
+    return pieces.every(fits) ? undefined : `it is longer than a ${vr} may be`;
   }
   return undefined;
 }
