@@ -20,7 +20,7 @@ export function packOutcome(outcome: FileOutcome): PackedOutcome {
   if (outcome.status !== 'written') return outcome;
   return {
     ...outcome,
-    report: { ...outcome.report, attributes: {} },
+    report: { ...outcome.report, attributes: new Map() },
     reportPart: renderReportPart(outcome.report),
   };
 }

@@ -1,4 +1,6 @@
+import { attributeLabel } from '../../shared/anonymize/attribute-label.js';
 import type { ActionName, FileReport } from '../../shared/anonymize/engine.js';
+import type { Tag } from '../../shared/dicom/tag.js';
 import { csvCells, csvRow } from './csv.js';
 import type { BatchFileRecord, BatchSummary, ReportPart } from './types.js';
 
@@ -71,7 +73,7 @@ export const reportJsonTail = (entries: number, finishedAt: string, summary: Bat
   `  "summary": ${JSON.stringify(summary)}\n}\n`;
 
 /** One row of deid-report.csv. */
-export const reportCsvRow = (entry: ReportEntry): string => entryCsvRow(entry, reportFieldsPart(entry).csv);
+export const reportCsvRow = (entry: ReportEntry): string => entryCsvRow(entry, reportCells(entry));
 
 /** The members of an entry that come from the file's report; the rest is its frame. */
 type ReportFields = Pick<
@@ -80,36 +82,57 @@ type ReportFields = Pick<
 >;
 export type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
 
-/** The report's part of an entry (members in the order ReportEntry declares them); nulls without one. */
-export const renderReportPart = (r: FileReport | undefined): ReportPart =>
-  reportFieldsPart({
+/**
+ * The report's part of an entry (members in the order ReportEntry declares them); nulls without one. The
+ * attributes are written from the engine's counts by tag, as JSON.stringify would write them labelled.
+ */
+export const renderReportPart = (r: FileReport | undefined): ReportPart => {
+  const fields = {
     sopClassUID: r?.sopClassUID ?? null,
     transferSyntaxUID: r?.transferSyntaxUID ?? null,
     modality: r?.modality ?? null,
     actionCounts: r?.actionCounts ?? null,
-    attributes: r?.attributes ?? null,
-  });
-
-function reportFieldsPart(f: ReportFields): ReportPart {
-  const fields: ReportFields = {
-    sopClassUID: f.sopClassUID,
-    transferSyntaxUID: f.transferSyntaxUID,
-    modality: f.modality,
-    actionCounts: f.actionCounts,
-    attributes: f.attributes,
   };
   return {
-    json: JSON.stringify(fields).slice(1, -1),
-    csv: csvCells(
-      [
-        f.sopClassUID ?? '',
-        f.transferSyntaxUID ?? '',
-        f.modality ?? '',
-        ...ACTIONS.map((a) => f.actionCounts?.[a] ?? ''),
-      ],
-      HUMAN,
-    ),
+    json: `${JSON.stringify(fields).slice(1, -1)},"attributes":${r ? attributesJson(r.attributes) : 'null'}`,
+    csv: reportCells(fields),
   };
+};
+
+// `"(GGGG,EEEE) Keyword":` per tag, made once, as the labels are (a few hundred distinct tags in a batch).
+const labelKeys = new Map<Tag, string>();
+function labelKey(tag: Tag): string {
+  let key = labelKeys.get(tag);
+  if (key === undefined) {
+    key = `${JSON.stringify(attributeLabel(tag))}:`;
+    if (labelKeys.size < 65_536) labelKeys.set(tag, key);
+  }
+  return key;
+}
+
+/** What JSON.stringify writes for the counts keyed by label; action names need no escaping, counts are integers. */
+function attributesJson(attributes: FileReport['attributes']): string {
+  const members: string[] = [];
+  for (const [tag, counts] of attributes) {
+    let inner = '';
+    for (const action in counts) inner += `${inner ? ',' : ''}"${action}":${counts[action as ActionName]}`;
+    members.push(`${labelKey(tag)}{${inner}}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+function reportCells(
+  f: Pick<ReportEntry, 'sopClassUID' | 'transferSyntaxUID' | 'modality' | 'actionCounts'>,
+): string {
+  return csvCells(
+    [
+      f.sopClassUID ?? '',
+      f.transferSyntaxUID ?? '',
+      f.modality ?? '',
+      ...ACTIONS.map((a) => f.actionCounts?.[a] ?? ''),
+    ],
+    HUMAN,
+  );
 }
 
 /** An entry as JSON.stringify lays it out, the report's members spliced in after `reason`. */

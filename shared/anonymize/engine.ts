@@ -33,7 +33,6 @@ import {
   outputSyntax,
   writeDicom,
 } from '../dicom/write.js';
-import { lookup } from '../dictionary/index.js';
 import type { PixelCodecs } from '../pixels/codec.js';
 import { pixelStage } from '../pixels/gate.js';
 import type { PixelOutcome } from '../pixels/outcome.js';
@@ -44,6 +43,7 @@ import type { OptionKey } from '../profile/options.js';
 import type { Profile } from '../profile/profile.js';
 import { safePrivateVR } from '../profile/safe-private.js';
 import { PROFILE_EDITION } from '../profile/table.js';
+import { keywordFor } from './attribute-label.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
 import { type Decision, decisionsFor, type ProfileDecisions } from './decide.js';
@@ -112,8 +112,11 @@ export interface FileReport {
   readonly profileEdition: string;
   readonly options: readonly OptionKey[];
   readonly actionCounts: Readonly<Record<ActionName, number>>;
-  /** `(GGGG,EEEE) Keyword` → action → count. */
-  readonly attributes: Readonly<Record<string, Partial<Record<ActionName, number>>>>;
+  /**
+   * Per tag, in the order first counted: action → count. The report names each tag by its label
+   * (`attributeLabel`), rendered once for the report rather than kept per file.
+   */
+  readonly attributes: ReadonlyMap<Tag, Readonly<Partial<Record<ActionName, number>>>>;
   readonly datesShifted: boolean;
   readonly warnings: readonly string[];
 }
@@ -197,10 +200,8 @@ class Run {
     hashed: 0,
     kept: 0,
   };
-  /** Per tag: what happened how often; each tag labelled `(GGGG,EEEE) Keyword` once, for the report. */
+  /** Per tag: what happened how often. */
   private readonly attributes = new Map<Tag, Partial<Record<ActionName, number>>>();
-  /** The same counts under their labels, as the report has them: filled as the tags are first counted. */
-  private readonly labelled: Record<string, Partial<Record<ActionName, number>>> = {};
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
@@ -304,7 +305,7 @@ class Run {
         profileEdition: PROFILE_EDITION,
         options: [...this.opts.profile.options],
         actionCounts: this.counts,
-        attributes: this.labelled,
+        attributes: this.attributes,
         datesShifted: this.datesShifted,
         warnings: [...this.warnings, ...this.parsed.warnings.slice(0, 20)],
       },
@@ -495,7 +496,6 @@ class Run {
     if (!perAttribute) {
       perAttribute = {};
       this.attributes.set(tag, perAttribute);
-      this.labelled[attributeLabel(tag)] = perAttribute;
     }
     const now = (perAttribute[action] ?? 0) + by;
     if (now) perAttribute[action] = now;
@@ -679,18 +679,3 @@ function withSafePrivateVR(ctx: ElementContext, el: DicomElement): ElementContex
   const vr = safePrivateVR(ctx.privateCreator, groupOf(el.tag), el.tag & 0xff);
   return vr ? { ...ctx, vr } : ctx;
 }
-
-const keywordFor = (tag: Tag): string =>
-  isPrivateGroup(groupOf(tag)) ? 'Private' : (lookup(tag)?.keyword ?? 'Unknown');
-
-// The report's key for an attribute, made for every attribute of every file: a few hundred distinct tags
-// in a batch, so each label is formatted once (a tag and a keyword: no value, nothing per file).
-const attributeLabels = new Map<Tag, string>();
-const attributeLabel = (tag: Tag): string => {
-  let label = attributeLabels.get(tag);
-  if (label === undefined) {
-    label = `${formatTag(tag)} ${keywordFor(tag)}`;
-    if (attributeLabels.size < 65_536) attributeLabels.set(tag, label);
-  }
-  return label;
-};
