@@ -43,10 +43,10 @@ export class IdentifierMatcher {
   constructor(identifiers: readonly Identifier[]) {
     const all = [...new Set(identifiers.map((i) => i.text))];
     const isShort = (t: string) => t.length < 3;
-    const longestFirst = (a: string, b: string) => b.length - a.length;
-    this.unspaced = all.filter((t) => inUnspacedScript(t) && [...t].length >= 2).sort(longestFirst);
+    // In the order given: patterns() sorts them when it first needs them, which most files' values never make it do.
+    this.unspaced = all.filter((t) => inUnspacedScript(t) && [...t].length >= 2);
     const spaced = all.filter((t) => !inUnspacedScript(t));
-    this.texts = spaced.filter((t) => !isShort(t)).sort(longestFirst);
+    this.texts = spaced.filter((t) => !isShort(t));
     this.lowered = [...this.texts, ...this.unspaced].map((t) => t.toLowerCase());
     this.shortForms = [
       ...new Set(
@@ -68,12 +68,15 @@ export class IdentifierMatcher {
 
   private patterns(): RegExp[] {
     const alternatives = (texts: readonly string[]) => texts.map(escapeRegExp).join('|');
+    // Where two identifiers start at one place, the whole of the longer one is taken.
+    const longestFirst = (texts: readonly string[]) => [...texts].sort((a, b) => b.length - a.length);
     // The look-ahead also refuses '.digit' so a UID is never matched as the prefix of a longer UID.
     const bounded = (texts: readonly string[], flags: string) =>
       new RegExp(`(?<![\\p{L}\\p{N}])(?:${alternatives(texts)})(?![\\p{L}\\p{N}]|\\.\\d)`, flags);
-    if (this.texts.length > 0) this.compiled ??= bounded(this.texts, 'giu');
+    if (this.texts.length > 0) this.compiled ??= bounded(longestFirst(this.texts), 'giu');
     if (this.shortForms.length > 0) this.compiledShort ??= bounded(this.shortForms, 'gu');
-    if (this.unspaced.length > 0) this.compiledUnspaced ??= new RegExp(alternatives(this.unspaced), 'giu');
+    if (this.unspaced.length > 0)
+      this.compiledUnspaced ??= new RegExp(alternatives(longestFirst(this.unspaced)), 'giu');
     return [this.compiled, this.compiledShort, this.compiledUnspaced].filter(
       (re): re is RegExp => re !== undefined,
     );

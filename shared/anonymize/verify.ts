@@ -41,14 +41,19 @@ export function findResidualIdentifiers(
   const targets = removed.filter(worthSearching);
   const matcher = new IdentifierMatcher(targets);
   if (matcher.empty) return [];
-  const kinds = new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
+  // Made for a hit only, as its place is.
+  let kinds: Map<string, IdentifierKind> | undefined;
+  const kindOf = (found: string) => {
+    kinds ??= new Map(targets.map((t) => [t.text.toLowerCase(), t.kind]));
+    return kinds.get(found.toLowerCase()) ?? 'name';
+  };
   const hits: ResidualHit[] = [];
   // The place is named only for a hit: formatting it for every value searched cost more than the search.
   const check = (text: string, path: ElementPath | undefined, tag: number) => {
     const found = matcher.find(text);
     if (found !== undefined)
       hits.push({
-        kind: kinds.get(found.toLowerCase()) ?? 'name',
+        kind: kindOf(found),
         where: path
           ? `${formatPath(path, tag)} ${isPrivateGroup(groupOf(tag)) ? 'private' : (lookup(tag)?.keyword ?? 'unknown')}`
           : 'the output file name',
