@@ -29,15 +29,20 @@ export function keyFromBytes(secret: Uint8Array): AnonymizationKey {
  * patient-ID digest of the same text.
  */
 export function keyedDigest(key: AnonymizationKey, purpose: string, data: string): Uint8Array {
-  const text = `${purpose}\u0000${data}`;
-  if (text.length > LONGEST_KEPT) return digestOf(key, text);
-  let kept = keptDigests.get(key);
+  const text = () => `${purpose}\u0000${data}`;
+  if (data.length > LONGEST_KEPT) return digestOf(key, text());
+  let byPurpose = keptDigests.get(key);
+  if (!byPurpose) {
+    byPurpose = new Map();
+    keptDigests.set(key, byPurpose);
+  }
+  let kept = byPurpose.get(purpose);
   if (!kept) {
     kept = new BoundedMemo();
-    keptDigests.set(key, kept);
+    byPurpose.set(purpose, kept);
   }
   // A copy: what a caller does with its digest must not change the next caller's.
-  return kept.get(text, () => digestOf(key, text)).slice();
+  return kept.get(data, () => digestOf(key, text())).slice();
 }
 
 const digestOf = (key: AnonymizationKey, text: string): Uint8Array => {
@@ -46,8 +51,10 @@ const digestOf = (key: AnonymizationKey, text: string): Uint8Array => {
 };
 
 // Each file of a study asks for the same digests again (its study, series and frame of reference UIDs, its
-// patient's pseudonym and date shift): they are remembered per key, bounded as identifierStrings' are.
-const keptDigests = new WeakMap<AnonymizationKey, BoundedMemo<Uint8Array>>();
+// patient's pseudonym and date shift): they are remembered per key and purpose, bounded as
+// identifierStrings' are, by the data itself (a key made of purpose and data was a new string to hash for
+// every question).
+const keptDigests = new WeakMap<AnonymizationKey, Map<string, BoundedMemo<Uint8Array>>>();
 const LONGEST_KEPT = 256;
 
 // An HMAC keyed once per key and cloned for each digest: a file's UIDs, pseudonyms and date shift are a
