@@ -99,7 +99,8 @@ export const renderReportPart = (r: FileReport | undefined): ReportPart => {
   };
 };
 
-// `"(GGGG,EEEE) Keyword":` per tag, made once, as the labels are (a few hundred distinct tags in a batch).
+// `"(GGGG,EEEE) Keyword":` per tag, made once: a batch has a few hundred distinct tags, and every file
+// writes most of them (a tag and a keyword: no value, nothing per file).
 const labelKeys = new Map<Tag, string>();
 function labelKey(tag: Tag): string {
   let key = labelKeys.get(tag);
@@ -121,9 +122,7 @@ function attributesJson(attributes: FileReport['attributes']): string {
   return `{${members.join(',')}}`;
 }
 
-function reportCells(
-  f: Pick<ReportEntry, 'sopClassUID' | 'transferSyntaxUID' | 'modality' | 'actionCounts'>,
-): string {
+function reportCells(f: Omit<ReportFields, 'attributes'>): string {
   return csvCells(
     [
       f.sopClassUID ?? '',

@@ -529,7 +529,7 @@ class Run {
     const kind = identifierKindOf(el.tag, ctx.vr);
     if (!kind) return;
     const held =
-      (ctx.path.length === 0 ? this.identifiers.ofTopLevel(el) : undefined) ??
+      this.identifiers.ofTopLevel(el) ??
       this.identifiers.of(kind, readText(this.source, el, ctx.vr, ctx.charset));
     for (const identifier of held) this.removed.add(identifier);
   }

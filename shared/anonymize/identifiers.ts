@@ -232,7 +232,10 @@ export class FileIdentifiers {
     visit(parsed.dataset, undefined, true);
   }
 
-  /** What a top-level value held when the file was read: its element's own VR and character set. */
+  /**
+   * What a top-level value held when the file was read, with its element's own VR and character set;
+   * undefined for any other element.
+   */
   ofTopLevel(el: DicomElement): readonly Identifier[] | undefined {
     return this.topLevel.get(el.start);
   }

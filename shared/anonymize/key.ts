@@ -29,8 +29,7 @@ export function keyFromBytes(secret: Uint8Array): AnonymizationKey {
  * patient-ID digest of the same text.
  */
 export function keyedDigest(key: AnonymizationKey, purpose: string, data: string): Uint8Array {
-  const text = () => `${purpose}\u0000${data}`;
-  if (data.length > LONGEST_KEPT) return digestOf(key, text());
+  if (data.length > LONGEST_KEPT) return digestOf(key, purpose, data);
   let byPurpose = keptDigests.get(key);
   if (!byPurpose) {
     byPurpose = new Map();
@@ -42,11 +41,11 @@ export function keyedDigest(key: AnonymizationKey, purpose: string, data: string
     byPurpose.set(purpose, kept);
   }
   // A copy: what a caller does with its digest must not change the next caller's.
-  return kept.get(data, () => digestOf(key, text())).slice();
+  return kept.get(data, () => digestOf(key, purpose, data)).slice();
 }
 
-const digestOf = (key: AnonymizationKey, text: string): Uint8Array => {
-  const message = utf8ToBytes(text);
+const digestOf = (key: AnonymizationKey, purpose: string, data: string): Uint8Array => {
+  const message = utf8ToBytes(`${purpose}\u0000${data}`);
   return key.hmacSha256 ? key.hmacSha256(message) : keyedHmac(key).clone().update(message).digest();
 };
 
