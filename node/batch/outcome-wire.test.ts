@@ -9,7 +9,7 @@ import { keyFingerprint, keyFromBytes } from '../../shared/anonymize/key.js';
 import { PROFILE_EDITION } from '../../shared/profile/index.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import { REPORT_CSV, REPORT_JSON, ReportWriter } from '../reports/writer.js';
-import { type PackedOutcome, packOutcome } from './outcome-wire.js';
+import { OutcomePacker, OutcomeUnpacker, type PackedOutcome } from './outcome-wire.js';
 import type { FileOutcome } from './process-file.js';
 
 const report = (attributes: FileReport['attributes']): FileReport => ({
@@ -114,14 +114,42 @@ describe('outcomes between threads', () => {
     written(1, new Map([[0x00091001, { removed: 1 }]]), '=1+1'),
     written(2, new Map([[0x00081030, { kept: 1 }]]), 'C"T,'),
     { id: 3, status: 'failed', reason: 'x', inputBytes: 1, verification: 'not-run' },
+    // The same counts as the written file before (a failure between): their text crosses once.
+    written(4, new Map([[0x00081030, { kept: 1 }]])),
+    // The same tags and actions in another order, then other counts: each is a JSON text of its own.
+    written(5, new Map([[0x00081030, { kept: 2, removed: 1 }]])),
+    written(6, new Map([[0x00081030, { removed: 1, kept: 2 }]])),
+    written(7, new Map([[0x00081030, { removed: 1, kept: 3 }]])),
+    written(
+      8,
+      new Map([
+        [0x00081030, { removed: 1, kept: 3 }],
+        [0x00100010, { removed: 1 }],
+      ]),
+    ),
+    written(9, new Map([[0x00081030, { removed: 1, kept: 3 }]])),
   ];
 
   it('cross as rendered report parts that give the report the whole outcomes gave, byte for byte', async () => {
-    const packed = await across(outcomes.map(packOutcome));
-    // The per-attribute counts no longer cross as objects.
+    const packer = new OutcomePacker();
+    const packed = await across(outcomes.map((o) => packer.pack(o)));
+    // The per-attribute counts no longer cross as objects, nor an attributes text the worker sent last.
     for (const o of packed) if (o.status === 'written') expect(o.report.attributes.size).toBe(0);
+    expect(packed.map((o) => o.status === 'written' && o.reportPart.attributes !== undefined)).toEqual([
+      true,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      true,
+    ]);
     expect(packed[3]).toEqual(outcomes[3]);
-    const crossed = reportOf(packed);
+    const unpacker = new OutcomeUnpacker();
+    const crossed = reportOf(packed.map((o) => unpacker.unpack(o)));
     expect(crossed).toEqual(reportOf(outcomes));
     // The attribute counts are in the report, in the engine's order.
     const files = (JSON.parse(crossed.json) as { files: { attributes: object }[] }).files;
@@ -155,5 +183,21 @@ describe('outcomes between threads', () => {
     );
     expect(crossed.csv).toContain(`,'=1+1,`);
     expect(crossed.csv).toContain(`,"C""T,",`);
+  });
+
+  it('fail a file whose attributes text never came, instead of writing its report without it', () => {
+    const packer = new OutcomePacker();
+    const [, second] = [outcomes[2]!, outcomes[4]!].map((o) => packer.pack(o));
+    // The second refers to the first one's text; an unpacker that never saw the first cannot rebuild it.
+    expect(second?.status === 'written' && 'attributes' in second.reportPart).toBe(false);
+    expect(second?.status).toBe('written');
+    expect(new OutcomeUnpacker().unpack(second!)).toEqual({
+      id: 4,
+      status: 'failed',
+      reason: 'its report reached the batch incomplete (an internal error)',
+      inputBytes: 100,
+      verification: 'not-run',
+      review: '/tmp/t/4.part',
+    });
   });
 });

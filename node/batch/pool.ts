@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { OsPath } from '../inputs.js';
-import type { PackedOutcome, WorkerTask } from './outcome-wire.js';
+import { OutcomeUnpacker, type PackedOutcome, type WorkerTask } from './outcome-wire.js';
 import type { FileOutcome, WorkerConfig } from './process-file.js';
 import { BatchSetupError } from './site.js';
 
@@ -115,13 +115,16 @@ export function runInWorkers<T extends PoolTask>(
         resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
       });
       inFlight.set(w, new Map());
+      const unpacker = new OutcomeUnpacker();
       w.on('message', (message: readonly PackedOutcome[]) => {
         for (const o of message) {
+          // Every outcome through the unpacker, in order: a later one may refer to this one's text.
+          const outcome = unpacker.unpack(o);
           const held = inFlight.get(w);
           const task = held?.get(o.id);
           held?.delete(o.id);
-          if (settled || !task) return;
-          onOutcome(task, o);
+          if (settled) return;
+          if (task) onOutcome(task, outcome);
         }
         feed(w);
       });

@@ -605,8 +605,15 @@ await import(${JSON.stringify(workerScript)});
     ] as const)
       writeFileSync(join(dir, name), file!.bytes);
     // A stand-in that answers each pair of files in reverse order (the second file's outcome first) and
-    // notes the order it answered in.
+    // notes the order it answered in. A worker leaves out an attributes text it sent before (outcome-wire),
+    // which holds only in its own order: reordered, each outcome carries its text again.
     const { script: swapping, noted: answered } = wrappedWorker(`
+let attributes;
+const whole = (o) => {
+  if (!o.reportPart) return o;
+  if (o.reportPart.attributes !== undefined) attributes = o.reportPart.attributes;
+  return { ...o, reportPart: { ...o.reportPart, attributes } };
+};
 const post = (o) => { note(o.id + ','); send([o]); };
 let held;
 let timer;
@@ -617,7 +624,7 @@ const answer = (o) => {
     release();
   } else { held = o; timer = setTimeout(release, 500); }
 };
-parentPort.postMessage = (message) => { for (const o of message) answer(o); };`);
+parentPort.postMessage = (message) => { for (const o of message) answer(whole(o)); };`);
     const runWith = async (script: string) => {
       const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
       const auditDir = `${out}.audit`;

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { type PackedOutcome, packOutcome, type WorkerTask } from './outcome-wire.js';
+import { OutcomePacker, type PackedOutcome, type WorkerTask } from './outcome-wire.js';
 import { PixelTools } from './pixel-pass.js';
 import { type FileOutcome, failureReason, processFileTimed, type WorkerConfig } from './process-file.js';
 
@@ -7,6 +7,7 @@ import { type FileOutcome, failureReason, processFileTimed, type WorkerConfig } 
 // and pixel tools), and answers with their outcomes, several to a message (see holdOutcome).
 const config = workerData as WorkerConfig;
 const tools = new PixelTools();
+const packer = new OutcomePacker();
 const tasks: WorkerTask[] = [];
 let held: PackedOutcome[] = [];
 let running = false;
@@ -26,7 +27,7 @@ async function run() {
       // processFile answers every file itself; this is for what escapes it, so the queue goes on.
       outcome = failedTask(task, e);
     }
-    held.push(packOutcome(outcome));
+    held.push(packer.pack(outcome));
     // A file's work rarely yields to the event loop: the tasks sent meanwhile are let in before deciding.
     if (tasks.length === 0) await new Promise((turn) => setImmediate(turn));
     if (!holdOutcome(held.length, tasks[0])) {

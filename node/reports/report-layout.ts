@@ -84,9 +84,10 @@ export type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
 
 /**
  * The report's part of an entry (members in the order ReportEntry declares them); nulls without one. The
- * attributes are written from the engine's counts by tag, as JSON.stringify would write them labelled.
+ * attributes are written from the engine's counts by tag, as JSON.stringify would write them labelled;
+ * `attributes` is that text when the caller already has it (see sameCounts).
  */
-export const renderReportPart = (r: FileReport | undefined): ReportPart => {
+export const renderReportPart = (r: FileReport | undefined, attributes?: string): ReportPart => {
   const fields = {
     sopClassUID: r?.sopClassUID ?? null,
     transferSyntaxUID: r?.transferSyntaxUID ?? null,
@@ -94,7 +95,8 @@ export const renderReportPart = (r: FileReport | undefined): ReportPart => {
     actionCounts: r?.actionCounts ?? null,
   };
   return {
-    json: `${JSON.stringify(fields).slice(1, -1)},"attributes":${r ? attributesJson(r.attributes) : 'null'}`,
+    json: JSON.stringify(fields).slice(1, -1),
+    attributes: attributes ?? (r ? attributesJson(r.attributes) : 'null'),
     csv: reportCells(fields),
   };
 };
@@ -111,8 +113,10 @@ function labelKey(tag: Tag): string {
   return key;
 }
 
+type AttributeCounts = FileReport['attributes'];
+
 /** What JSON.stringify writes for the counts keyed by label; action names need no escaping, counts are integers. */
-function attributesJson(attributes: FileReport['attributes']): string {
+export function attributesJson(attributes: AttributeCounts): string {
   const members: string[] = [];
   for (const [tag, counts] of attributes) {
     let inner = '';
@@ -120,6 +124,28 @@ function attributesJson(attributes: FileReport['attributes']): string {
     members.push(`${labelKey(tag)}{${inner}}`);
   }
   return `{${members.join(',')}}`;
+}
+
+// One file's action names in order, while sameCounts compares them with another's: reused, as it runs per file.
+const actionOrder: string[] = [];
+
+/** Whether two files' counts give the same attributes JSON: the same tags, actions and counts, in the same order. */
+export function sameCounts(a: AttributeCounts, b: AttributeCounts): boolean {
+  if (a.size !== b.size) return false;
+  const others = b.entries();
+  for (const [tag, counts] of a) {
+    const [otherTag, other] = others.next().value!;
+    if (tag !== otherTag) return false;
+    let actions = 0;
+    for (const action in counts) actionOrder[actions++] = action;
+    let at = 0;
+    for (const action in other) {
+      const name = action as ActionName;
+      if (at >= actions || actionOrder[at++] !== action || counts[name] !== other[name]) return false;
+    }
+    if (at !== actions) return false;
+  }
+  return true;
 }
 
 function reportCells(f: Omit<ReportFields, 'attributes'>): string {
@@ -135,10 +161,10 @@ function reportCells(f: Omit<ReportFields, 'attributes'>): string {
 }
 
 /** An entry as JSON.stringify lays it out, the report's members spliced in after `reason`. */
-export function entryJson(frame: EntryFrame, reportJson: string): string {
+export function entryJson(frame: EntryFrame, part: Pick<ReportPart, 'json' | 'attributes'>): string {
   const { inputNo, output, status, reason, ...after } = frame;
   const head = JSON.stringify({ inputNo, output, status, reason });
-  return `${head.slice(0, -1)},${reportJson},${JSON.stringify(after).slice(1)}`;
+  return `${head.slice(0, -1)},${part.json},"attributes":${part.attributes},${JSON.stringify(after).slice(1)}`;
 }
 
 export function entryCsvRow(frame: EntryFrame, reportCsv: string): string {

@@ -4,10 +4,13 @@ import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 /**
  * The members of a shareable report entry that come from the file's own report (SOP class, transfer
  * syntax, modality, action and attribute counts), rendered once: as JSON members without the braces and
- * as CSV cells without the line end. A worker renders them, so only two strings cross to the main thread.
+ * as CSV cells without the line end. A worker renders them, so only strings cross to the main thread.
  */
 export interface ReportPart {
+  /** The members before `attributes`. */
   readonly json: string;
+  /** The value of `attributes`: a file's series neighbours mostly have the same one, so it is kept apart. */
+  readonly attributes: string;
   readonly csv: string;
 }
 

@@ -255,7 +255,7 @@ export class ReportWriter {
         outputSha256: record.outputSha256 ?? null,
       };
       const part = record.reportPart ?? renderReportPart(record.report);
-      this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${entryJson(frame, part.json)}`);
+      this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${entryJson(frame, part)}`);
       this.csv.write(entryCsvRow(frame, part.csv));
     }
     if (!alreadyAudited)
