@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
-import { type AnonymizationKey, keyedDigest, keyFingerprint } from '../../shared/anonymize/key.js';
+import { type AnonymizationKey, digestOf, keyFingerprint } from '../../shared/anonymize/key.js';
 import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { ReportableError } from '../../shared/errors.js';
 import { plainOutputPath } from './output-path.js';
@@ -156,7 +156,7 @@ export class ResumeIndex {
 
   keyFor(realPath: string, size: number, mtimeMs: number): string {
     return bytesToHex(
-      keyedDigest(this.key, 'resume', JSON.stringify([this.maker.profile, realPath, size, mtimeMs])),
+      digestOf(this.key, 'resume', JSON.stringify([this.maker.profile, realPath, size, mtimeMs])),
     );
   }
 

@@ -1,5 +1,5 @@
 import { basename, relative, resolve, sep } from 'node:path';
-import { type AnonymizationKey, keyedDigest } from '../../shared/anonymize/key.js';
+import { type AnonymizationKey, digestOf, keyedDigest } from '../../shared/anonymize/key.js';
 import { topLevelText } from '../../shared/dicom/header.js';
 import { parseDicom } from '../../shared/dicom/parse.js';
 import { ReportableError } from '../../shared/errors.js';
@@ -57,7 +57,8 @@ export class ShardSelector {
   shardOf(path: string): number {
     const study = this.shard.by === 'study' ? studyOf(path) : undefined;
     const identity = study === undefined ? `path\u0000${this.identity(path)}` : `study\u0000${study}`;
-    const digest = keyedDigest(this.key, 'shard', identity);
+    // A path is asked about once; a study, for each of its files.
+    const digest = (study === undefined ? digestOf : keyedDigest)(this.key, 'shard', identity);
     // 48 bits of the digest: a modulo bias below 10^-10 for any N this accepts.
     const n = digest.slice(0, 6).reduce((acc, byte) => acc * 256 + byte, 0);
     return (n % this.shard.count) + 1;

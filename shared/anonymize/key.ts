@@ -44,7 +44,11 @@ export function keyedDigest(key: AnonymizationKey, purpose: string, data: string
   return kept.get(data, () => digestOf(key, purpose, data)).slice();
 }
 
-const digestOf = (key: AnonymizationKey, purpose: string, data: string): Uint8Array => {
+/**
+ * keyedDigest for data asked about once (an input's path and size, for the resume state): remembered, each
+ * would only hold memory until the memo is cleared, outliving many collections of the young generation.
+ */
+export const digestOf = (key: AnonymizationKey, purpose: string, data: string): Uint8Array => {
   const message = utf8ToBytes(`${purpose}\u0000${data}`);
   return key.hmacSha256 ? key.hmacSha256(message) : keyedHmac(key).clone().update(message).digest();
 };
