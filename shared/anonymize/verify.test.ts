@@ -82,6 +82,22 @@ describe('the residual check', () => {
     expect(kinds([...removed].reverse())).toEqual(['id']);
   });
 
+  it("searches the bytes for each file's own values only, however many the file before had", () => {
+    // Sixty names in three cases each: more forms than the thread's table first holds, the leak the last.
+    const many: Identifier[] = Array.from({ length: 60 }, (_, i) => ({
+      kind: 'name',
+      text: `Name${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(97 + Math.floor(i / 26))}x`,
+    }));
+    const leak = many.at(-1)!.text;
+    const bytes = file([{ tag: 0x00420011, vr: 'OB', value: asciiBytes(`(${leak}) Tj`) }]);
+    expect(findResidualIdentifiers(bytes, many, 'x.dcm').map(describeHit)).toEqual([
+      "a removed name remains in the file's bytes outside any readable value",
+    ]);
+    // The next file's values do not include it: nothing of the file before is searched for.
+    expect(findResidualIdentifiers(bytes, removed, 'x.dcm')).toEqual([]);
+    expect(findResidualIdentifiers(bytes, many.slice(0, 59), 'x.dcm')).toEqual([]);
+  });
+
   it('finds a removed value in the output path', () => {
     expect(findResidualIdentifiers(file([]), removed, 'PAT-0042/1/2.dcm').map(describeHit)).toEqual([
       'a removed id remains in the output file name',

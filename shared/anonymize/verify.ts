@@ -163,9 +163,52 @@ const RAW_SEARCH_MIN = 4;
 const isAlnum = (b: number | undefined) =>
   b !== undefined && ((b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a));
 
-// One bitmap for the thread, cleared for each file: a fresh 8 kB array per file cost more than the search.
-// The search never yields, so no other file's search can come between.
-const FIRST_PAIRS = new Uint32Array(65536 / 32);
+/**
+ * The raw search's table of every form of every target, made for each file in arrays the thread keeps
+ * (the search never yields, so no other file's search can come between): a fresh table per file was some
+ * two hundred small arrays. A bitmap of the forms' first two bytes passes over most places in the bytes at
+ * a glance; where it lets one through, only the forms starting with that byte are compared, found through
+ * a chain per first byte.
+ */
+const rawTable = {
+  firstPairs: new Uint32Array(65536 / 32),
+  /** The last form added with each first byte, or -1. */
+  chainHead: new Int32Array(256),
+  /** Per form: the form added before it with the same first byte, or -1. */
+  chainNext: new Int32Array(64),
+  /** Per form: its target's index. */
+  target: new Int32Array(64),
+  forms: [] as Uint8Array[],
+};
+
+function fillRawTable(targets: readonly Identifier[]): void {
+  const table = rawTable;
+  table.firstPairs.fill(0);
+  table.chainHead.fill(-1);
+  table.forms.length = 0;
+  targets.forEach((target, t) => {
+    if (target.text.length < RAW_SEARCH_MIN) return;
+    for (const form of byteForms(target.text)) {
+      const i = table.forms.length;
+      if (i === table.target.length) {
+        table.target = grown(table.target);
+        table.chainNext = grown(table.chainNext);
+      }
+      table.forms.push(form);
+      table.target[i] = t;
+      const pair = (form[0]! << 8) | form[1]!;
+      table.firstPairs[pair >>> 5]! |= 1 << (pair & 31);
+      table.chainNext[i] = table.chainHead[form[0]!]!;
+      table.chainHead[form[0]!] = i;
+    }
+  });
+}
+
+const grown = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
+  const bigger = new Int32Array(2 * a.length);
+  bigger.set(a);
+  return bigger;
+};
 
 /**
  * The second look, independent of decoding: the raw bytes of everything but the pixel data, searched
@@ -179,49 +222,42 @@ function findInRawBytes(
 ): ResidualHit[] {
   const src = output.source;
   const pixel = output.dataset.elements.find((e) => e.tag === PIXEL_DATA);
-  // Everything but the file meta (ours, rebuilt) and the pixel data, as [bytes, offset of byte 0].
+  // Everything but the file meta (ours, rebuilt) and the pixel data.
   const start = src === output.fileSource ? output.datasetStart : 0;
-  const regions: Array<readonly [Uint8Array, number]> = pixel
-    ? [
-        [src.read(start, pixel.valueStart - start), start],
-        [src.read(pixel.end, src.size - pixel.end), pixel.end],
-      ]
-    : [[src.read(start, src.size - start), start]];
-  // Every form of every target, found in one pass over the bytes instead of one pass per form: a bitmap of
-  // the forms' first two bytes passes over most places at a glance, and only the forms starting with the
-  // byte at hand are compared where it lets through.
-  const firstPairs = FIRST_PAIRS.fill(0);
-  const byFirstByte = new Array<Array<readonly [form: Uint8Array, target: number]> | undefined>(256);
-  targets.forEach((target, t) => {
-    if (target.text.length < RAW_SEARCH_MIN) return;
-    for (const form of byteForms(target.text)) {
-      const pair = (form[0]! << 8) | form[1]!;
-      firstPairs[pair >>> 5]! |= 1 << (pair & 31);
-      const same = byFirstByte[form[0]!];
-      if (same) same.push([form, t]);
-      else byFirstByte[form[0]!] = [[form, t]];
-    }
-  });
+  fillRawTable(targets);
   // What a hit reports is the kind of the first target found, in the order of the targets.
   let first = targets.length;
-  for (const [region, base] of regions) {
-    for (let at = 0; at + RAW_SEARCH_MIN <= region.length; at++) {
-      const pair = (region[at]! << 8) | region[at + 1]!;
-      if ((firstPairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
-      for (const [form, t] of byFirstByte[region[at]!]!) {
-        if (t >= first || at + form.length > region.length) continue;
-        let j = 1;
-        while (j < form.length && region[at + j] === form[j]) j++;
-        if (j < form.length) continue;
-        // Bounded like the decoded search, so a name inside a longer word is not a hit.
-        if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
-        if (!accounted.covers(base + at)) first = t;
-      }
-    }
-  }
+  if (pixel) {
+    first = firstTargetIn(src.read(start, pixel.valueStart - start), start, accounted, first);
+    first = firstTargetIn(src.read(pixel.end, src.size - pixel.end), pixel.end, accounted, first);
+  } else first = firstTargetIn(src.read(start, src.size - start), start, accounted, first);
   return first < targets.length
     ? [{ kind: targets[first]!.kind, where: "the file's bytes outside any readable value" }]
     : [];
+}
+
+/**
+ * The lowest target index below `first` that a form of rawTable finds in `region` (its byte 0 at offset
+ * `base` of the file) outside every accounted value; else `first`.
+ */
+function firstTargetIn(region: Uint8Array, base: number, accounted: ByteSpans, first: number): number {
+  const { firstPairs, chainHead, chainNext, target, forms } = rawTable;
+  for (let at = 0; at + RAW_SEARCH_MIN <= region.length; at++) {
+    const pair = (region[at]! << 8) | region[at + 1]!;
+    if ((firstPairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
+    for (let i = chainHead[region[at]!]!; i >= 0; i = chainNext[i]!) {
+      const t = target[i]!;
+      const form = forms[i]!;
+      if (t >= first || at + form.length > region.length) continue;
+      let j = 1;
+      while (j < form.length && region[at + j] === form[j]) j++;
+      if (j < form.length) continue;
+      // Bounded like the decoded search, so a name inside a longer word is not a hit.
+      if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
+      if (!accounted.covers(base + at)) first = t;
+    }
+  }
+  return first;
 }
 
 /** A plain reason for a failed check, e.g. `a removed name remains in (0020,4000) ImageComments`. */
