@@ -1,4 +1,4 @@
-import { attributesJson, renderReportPart, sameCounts } from '../reports/report-layout.js';
+import { AttributesText, renderReportPart } from '../reports/report-layout.js';
 import type { ReportPart } from '../reports/types.js';
 import type { FileOutcome, FileTask, WrittenFile } from './process-file.js';
 
@@ -25,14 +25,12 @@ type Written = Extract<FileOutcome, { readonly status: 'written' }>;
 
 /** The worker's side: one per worker, packing its outcomes in the order it sends them. */
 export class OutcomePacker {
-  private last: { readonly counts: WrittenFile['report']['attributes']; readonly json: string } | undefined;
+  private readonly attributes = new AttributesText();
 
   pack(outcome: FileOutcome): PackedOutcome {
     if (outcome.status !== 'written') return outcome;
-    const counts = outcome.report.attributes;
-    const same = this.last !== undefined && sameCounts(this.last.counts, counts);
-    if (!same) this.last = { counts, json: attributesJson(counts) };
-    const { attributes, ...rest } = renderReportPart(outcome.report, this.last!.json);
+    const same = this.attributes.next(outcome.report.attributes);
+    const { attributes, ...rest } = renderReportPart(outcome.report, this.attributes.text);
     return {
       ...outcome,
       report: { ...outcome.report, attributes: new Map() },

@@ -85,7 +85,7 @@ export type EntryFrame = Omit<ReportEntry, keyof ReportFields>;
 /**
  * The report's part of an entry (members in the order ReportEntry declares them); nulls without one. The
  * attributes are written from the engine's counts by tag, as JSON.stringify would write them labelled;
- * `attributes` is that text when the caller already has it (see sameCounts).
+ * `attributes` is that text when the caller already has it (see AttributesText).
  */
 export const renderReportPart = (r: FileReport | undefined, attributes?: string): ReportPart => {
   const fields = {
@@ -116,7 +116,7 @@ function labelKey(tag: Tag): string {
 type AttributeCounts = FileReport['attributes'];
 
 /** What JSON.stringify writes for the counts keyed by label; action names need no escaping, counts are integers. */
-export function attributesJson(attributes: AttributeCounts): string {
+function attributesJson(attributes: AttributeCounts): string {
   const members: string[] = [];
   for (const [tag, counts] of attributes) {
     let inner = '';
@@ -126,26 +126,62 @@ export function attributesJson(attributes: AttributeCounts): string {
   return `{${members.join(',')}}`;
 }
 
-// One file's action names in order, while sameCounts compares them with another's: reused, as it runs per file.
+type ActionCounts = AttributeCounts extends ReadonlyMap<Tag, infer C> ? C : never;
+
+/**
+ * The attributes' JSON of one file after another (a worker's), made again only when a file's counts differ
+ * from the file's before: the same tags, actions and counts in the same order give the same text. The last
+ * counts are kept as two arrays, so the comparison walks them without an iterator object per entry.
+ */
+export class AttributesText {
+  private readonly tags: Tag[] = [];
+  private readonly counts: ActionCounts[] = [];
+  private last = '';
+
+  /** The text for these counts. */
+  get text(): string {
+    return this.last;
+  }
+
+  /** Takes the next file's counts; true when its text is the one before. */
+  next(attributes: AttributeCounts): boolean {
+    if (this.last !== '' && this.sameAsLast(attributes)) return true;
+    this.tags.length = 0;
+    this.counts.length = 0;
+    attributes.forEach((counts, tag) => {
+      this.tags.push(tag);
+      this.counts.push(counts);
+    });
+    this.last = attributesJson(attributes);
+    return false;
+  }
+
+  private sameAsLast(attributes: AttributeCounts): boolean {
+    if (attributes.size !== this.tags.length) return false;
+    let i = 0;
+    let same = true;
+    attributes.forEach((counts, tag) => {
+      if (same) same = this.tags[i] === tag && sameActions(counts, this.counts[i]!);
+      i++;
+    });
+    return same;
+  }
+}
+
+// One file's action names in order, while sameActions compares them with another's: reused, as it runs per
+// attribute of every file.
 const actionOrder: string[] = [];
 
-/** Whether two files' counts give the same attributes JSON: the same tags, actions and counts, in the same order. */
-export function sameCounts(a: AttributeCounts, b: AttributeCounts): boolean {
-  if (a.size !== b.size) return false;
-  const others = b.entries();
-  for (const [tag, counts] of a) {
-    const [otherTag, other] = others.next().value!;
-    if (tag !== otherTag) return false;
-    let actions = 0;
-    for (const action in counts) actionOrder[actions++] = action;
-    let at = 0;
-    for (const action in other) {
-      const name = action as ActionName;
-      if (at >= actions || actionOrder[at++] !== action || counts[name] !== other[name]) return false;
-    }
-    if (at !== actions) return false;
+/** Whether two attributes' counts are the same actions and counts, in the same order (as JSON shows them). */
+function sameActions(a: ActionCounts, b: ActionCounts): boolean {
+  let actions = 0;
+  for (const action in a) actionOrder[actions++] = action;
+  let at = 0;
+  for (const action in b) {
+    const name = action as ActionName;
+    if (at >= actions || actionOrder[at++] !== action || a[name] !== b[name]) return false;
   }
-  return true;
+  return at === actions;
 }
 
 function reportCells(f: Omit<ReportFields, 'attributes'>): string {
