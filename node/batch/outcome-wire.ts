@@ -1,6 +1,6 @@
 import { AttributesText, renderReportPart } from '../reports/report-layout.js';
 import type { ReportPart } from '../reports/types.js';
-import type { FileOutcome, FileTask, WrittenFile } from './process-file.js';
+import type { FileOutcome, FileTask } from './process-file.js';
 
 /** A file as the main thread hands it to a worker: its size tells the worker whether to answer first. */
 export interface WorkerTask extends FileTask {
@@ -16,7 +16,7 @@ export interface WorkerTask extends FileTask {
  * of text each. A worker's message is an array of these, in the order it finished the files.
  */
 export type PackedOutcome =
-  | Exclude<FileOutcome, WrittenFile>
+  | Exclude<FileOutcome, Written>
   | (Omit<Written, 'reportPart'> & {
       readonly reportPart: Omit<ReportPart, 'attributes'> & { readonly attributes?: string };
     });
