@@ -41,20 +41,22 @@ export class IdentifierMatcher {
   private compiledUnspaced: RegExp | undefined;
 
   constructor(identifiers: readonly Identifier[]) {
-    const all = [...new Set(identifiers.map((i) => i.text))];
-    const isShort = (t: string) => t.length < 3;
-    // In the order given: patterns() sorts them when it first needs them, which most files' values never make it do.
-    this.unspaced = all.filter((t) => inUnspacedScript(t) && [...t].length >= 2);
-    const spaced = all.filter((t) => !inUnspacedScript(t));
-    this.texts = spaced.filter((t) => !isShort(t));
-    this.lowered = [...this.texts, ...this.unspaced].map((t) => t.toLowerCase());
-    this.shortForms = [
-      ...new Set(
-        spaced
-          .filter(isShort)
-          .flatMap((t) => [t.toUpperCase(), t[0]!.toUpperCase() + t.slice(1).toLowerCase()]),
-      ),
-    ];
+    // In the order given: patterns() sorts them when it first needs them, which most files' values never
+    // make it do. A text given twice (as two kinds) is kept twice: it matches as once, and a file's two
+    // matchers are made from lists where that is rare, so no set is built to remove it.
+    const texts: string[] = [];
+    const unspaced: string[] = [];
+    const shortForms = new Set<string>();
+    for (const { text } of identifiers) {
+      if (inUnspacedScript(text)) {
+        if ([...text].length >= 2) unspaced.push(text);
+      } else if (text.length >= 3) texts.push(text);
+      else shortForms.add(text.toUpperCase()).add(text[0]!.toUpperCase() + text.slice(1).toLowerCase());
+    }
+    this.texts = texts;
+    this.unspaced = unspaced;
+    this.lowered = [...texts, ...unspaced].map((t) => t.toLowerCase());
+    this.shortForms = [...shortForms];
   }
 
   get empty(): boolean {
@@ -63,7 +65,9 @@ export class IdentifierMatcher {
 
   private mightContain(text: string): boolean {
     const t = text.toLowerCase();
-    return this.lowered.some((s) => t.includes(s)) || this.shortForms.some((s) => text.includes(s));
+    for (const s of this.lowered) if (t.includes(s)) return true;
+    for (const s of this.shortForms) if (text.includes(s)) return true;
+    return false;
   }
 
   private patterns(): RegExp[] {
