@@ -1,4 +1,5 @@
 import type { Identifier } from './identifiers.js';
+import { SubstringSet } from './substring-set.js';
 
 export const REMOVED = '[removed]';
 
@@ -31,7 +32,8 @@ export const inUnspacedScript = (text: string): boolean => UNSPACED_SCRIPT.test(
  */
 export class IdentifierMatcher {
   private readonly texts: readonly string[];
-  private readonly lowered: readonly string[];
+  /** The texts in lower case, which a value in lower case is searched for. */
+  private readonly lowered: SubstringSet;
   /** Two-letter name parts (LI, WU, NG) as written in names: `LI` or `Li`, never `li` inside prose. */
   private readonly shortForms: readonly string[];
   /** Identifiers in unspaced scripts, two characters or more: matched wherever they stand. */
@@ -55,7 +57,7 @@ export class IdentifierMatcher {
     }
     this.texts = texts;
     this.unspaced = unspaced;
-    this.lowered = [...texts, ...unspaced].map((t) => t.toLowerCase());
+    this.lowered = new SubstringSet([...texts, ...unspaced].map((t) => t.toLowerCase()));
     this.shortForms = [...shortForms];
   }
 
@@ -64,8 +66,7 @@ export class IdentifierMatcher {
   }
 
   private mightContain(text: string): boolean {
-    const t = text.toLowerCase();
-    for (const s of this.lowered) if (t.includes(s)) return true;
+    if (this.lowered.inside(text.toLowerCase())) return true;
     for (const s of this.shortForms) if (text.includes(s)) return true;
     return false;
   }
