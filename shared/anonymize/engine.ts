@@ -158,6 +158,18 @@ const MEDIA_STORAGE_SOP_CLASS_UID = 0x00020002;
 // Edits are only read: every removal shares one, rather than an object per removed element.
 const REMOVAL: ElementEdit = { kind: 'remove' };
 
+// An emptied value's edit, one per VR: a file empties a dozen values, and each zero-length array cost more
+// than the rest of its edit.
+const emptied = new Map<string, ElementEdit>();
+function emptiedValue(vr: string): ElementEdit {
+  let edit = emptied.get(vr);
+  if (!edit) {
+    edit = { kind: 'value', vr, value: new Uint8Array(0) };
+    emptied.set(vr, edit);
+  }
+  return edit;
+}
+
 /**
  * De-identifies one parsed file. Pure: the same input, profile and key always give the same bytes.
  */
@@ -590,7 +602,7 @@ class Run {
         this.tally(el, ctx, decision, 'emptied', '');
         if (el.items)
           return el.items.length > 0 ? { kind: 'items', items: el.items.map(() => null) } : undefined;
-        return el.length === 0 ? undefined : { kind: 'value', vr, value: new Uint8Array(0) };
+        return el.length === 0 ? undefined : emptiedValue(vr);
       case 'dummy': {
         if (el.items)
           return this.apply(el, ctx, { ...decision, operation: { op: 'recurse' } }, inDummySequence);
