@@ -33,7 +33,7 @@ export class OutcomePacker {
     const { attributes, ...rest } = renderReportPart(outcome.report, this.attributes.text);
     return {
       ...outcome,
-      report: { ...outcome.report, attributes: new Map() },
+      report: { ...outcome.report, attributes: [] },
       reportPart: same ? rest : { ...rest, attributes },
     };
   }

@@ -1,5 +1,11 @@
+import {
+  type ActionName,
+  type AttributeCounts,
+  byAttribute,
+  sameCounts,
+} from '../../shared/anonymize/attribute-counts.js';
 import { attributeLabel } from '../../shared/anonymize/attribute-label.js';
-import type { ActionName, FileReport } from '../../shared/anonymize/engine.js';
+import type { FileReport } from '../../shared/anonymize/engine.js';
 import type { Tag } from '../../shared/dicom/tag.js';
 import { csvCells, csvRow } from './csv.js';
 import type { BatchFileRecord, BatchSummary, ReportPart } from './types.js';
@@ -113,29 +119,23 @@ function labelKey(tag: Tag): string {
   return key;
 }
 
-type AttributeCounts = FileReport['attributes'];
-
 /** What JSON.stringify writes for the counts keyed by label; action names need no escaping, counts are integers. */
-function attributesJson(attributes: AttributeCounts): string {
+function attributesJson(counts: AttributeCounts): string {
   const members: string[] = [];
-  for (const [tag, counts] of attributes) {
+  for (const [tag, actions] of byAttribute(counts)) {
     let inner = '';
-    for (const action in counts) inner += `${inner ? ',' : ''}"${action}":${counts[action as ActionName]}`;
+    for (const action in actions) inner += `${inner ? ',' : ''}"${action}":${actions[action as ActionName]}`;
     members.push(`${labelKey(tag)}{${inner}}`);
   }
   return `{${members.join(',')}}`;
 }
 
-type ActionCounts = AttributeCounts extends ReadonlyMap<Tag, infer C> ? C : never;
-
 /**
- * The attributes' JSON of one file after another (a worker's), made again only when a file's counts differ
- * from the file's before: the same tags, actions and counts in the same order give the same text. The last
- * counts are kept as two arrays, so the comparison walks them without an iterator object per entry.
+ * The attributes' JSON of one file after another (a worker's), made again only when a file's counts were
+ * not counted as the file's before were: the same counts in the same order give the same text.
  */
 export class AttributesText {
-  private readonly tags: Tag[] = [];
-  private readonly counts: ActionCounts[] = [];
+  private counts: AttributeCounts = [];
   private last = '';
 
   /** The text for these counts. */
@@ -144,44 +144,12 @@ export class AttributesText {
   }
 
   /** Takes the next file's counts; true when its text is the one before. */
-  next(attributes: AttributeCounts): boolean {
-    if (this.last !== '' && this.sameAsLast(attributes)) return true;
-    this.tags.length = 0;
-    this.counts.length = 0;
-    attributes.forEach((counts, tag) => {
-      this.tags.push(tag);
-      this.counts.push(counts);
-    });
-    this.last = attributesJson(attributes);
+  next(counts: AttributeCounts): boolean {
+    if (this.last !== '' && sameCounts(counts, this.counts)) return true;
+    this.counts = counts;
+    this.last = attributesJson(counts);
     return false;
   }
-
-  private sameAsLast(attributes: AttributeCounts): boolean {
-    if (attributes.size !== this.tags.length) return false;
-    let i = 0;
-    let same = true;
-    attributes.forEach((counts, tag) => {
-      if (same) same = this.tags[i] === tag && sameActions(counts, this.counts[i]!);
-      i++;
-    });
-    return same;
-  }
-}
-
-// One file's action names in order, while sameActions compares them with another's: reused, as it runs per
-// attribute of every file.
-const actionOrder: string[] = [];
-
-/** Whether two attributes' counts are the same actions and counts, in the same order (as JSON shows them). */
-function sameActions(a: ActionCounts, b: ActionCounts): boolean {
-  let actions = 0;
-  for (const action in a) actionOrder[actions++] = action;
-  let at = 0;
-  for (const action in b) {
-    const name = action as ActionName;
-    if (at >= actions || actionOrder[at++] !== action || a[name] !== b[name]) return false;
-  }
-  return at === actions;
 }
 
 function reportCells(f: Omit<ReportFields, 'attributes'>): string {

@@ -43,6 +43,7 @@ import type { OptionKey } from '../profile/options.js';
 import type { Profile } from '../profile/profile.js';
 import { safePrivateVR } from '../profile/safe-private.js';
 import { PROFILE_EDITION } from '../profile/table.js';
+import { type ActionName, type AttributeCounts, countAttribute } from './attribute-counts.js';
 import { keywordFor } from './attribute-label.js';
 import { cleanText, fitToVR, IdentifierMatcher, REMOVED } from './clean-text.js';
 import { patientShiftDays, shiftDA, shiftDT } from './date-shift.js';
@@ -76,20 +77,7 @@ export interface AnonymizeOptions {
   readonly textSearched?: boolean;
 }
 
-/** What happened to each attribute, by name only: safe to travel with the data. In the reports' order. */
-export const ACTION_NAMES = [
-  'removed',
-  'emptied',
-  'dummy',
-  'replaced',
-  'pseudonymized',
-  'uid-remapped',
-  'date-shifted',
-  'cleaned',
-  'hashed',
-  'kept',
-] as const;
-export type ActionName = (typeof ACTION_NAMES)[number];
+export { ACTION_NAMES, type ActionName } from './attribute-counts.js';
 
 export interface PlannedAction {
   readonly tag: string;
@@ -113,10 +101,10 @@ export interface FileReport {
   readonly options: readonly OptionKey[];
   readonly actionCounts: Readonly<Record<ActionName, number>>;
   /**
-   * Per tag, in the order first counted: action → count. The report names each tag by its label
+   * Per tag, what happened how often, as counted (see byAttribute). The report names each tag by its label
    * (`attributeLabel`), rendered once for the report rather than kept per file.
    */
-  readonly attributes: ReadonlyMap<Tag, Readonly<Partial<Record<ActionName, number>>>>;
+  readonly attributes: AttributeCounts;
   readonly datesShifted: boolean;
   readonly warnings: readonly string[];
 }
@@ -213,7 +201,7 @@ class Run {
     kept: 0,
   };
   /** Per tag: what happened how often. */
-  private readonly attributes = new Map<Tag, Partial<Record<ActionName, number>>>();
+  private readonly attributes: number[] = [];
   private readonly actions: PlannedAction[] = [];
   private readonly warnings: string[] = [];
   private datesShifted = false;
@@ -504,14 +492,7 @@ class Run {
 
   private count(tag: Tag, action: ActionName, by = 1) {
     this.counts[action] += by;
-    let perAttribute = this.attributes.get(tag);
-    if (!perAttribute) {
-      perAttribute = {};
-      this.attributes.set(tag, perAttribute);
-    }
-    const now = (perAttribute[action] ?? 0) + by;
-    if (now) perAttribute[action] = now;
-    else delete perAttribute[action];
+    countAttribute(this.attributes, tag, action, by);
   }
 
   private tally(
