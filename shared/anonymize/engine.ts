@@ -466,11 +466,14 @@ class Run {
   private textEdit(text: string, vr: string, charset: string | undefined): ElementEdit {
     const ascii = vr === 'UI' || /^[\x00-\x7e]*$/.test(text);
     const key = `${vr}\u0000${ascii ? '' : (charset ?? '')}\u0000${text}`;
-    return this.textEdits.get(key, () => ({
-      kind: 'value',
-      vr,
-      value: ascii ? asciiBytes(text) : encodeText(text, charset),
-    }));
+    return (
+      this.textEdits.known(key) ??
+      this.textEdits.remember(key, {
+        kind: 'value',
+        vr,
+        value: ascii ? asciiBytes(text) : encodeText(text, charset),
+      })
+    );
   }
 
   /** The edit writing `text` into the element, counted as `action`. */

@@ -139,7 +139,8 @@ const LONGEST_KEPT = 256;
 /** The strings worth looking for: whole values and, for names, their parts (two letters or more). */
 export function identifierStrings(kind: IdentifierKind, value: string): readonly string[] {
   if (value.length > LONGEST_KEPT) return splitIdentifiers(kind, value);
-  return stringsOf[kind].get(value, () => splitIdentifiers(kind, value));
+  const memo = stringsOf[kind];
+  return memo.known(value) ?? memo.remember(value, splitIdentifiers(kind, value));
 }
 
 function splitIdentifiers(kind: IdentifierKind, value: string): string[] {

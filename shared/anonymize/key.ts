@@ -41,7 +41,7 @@ export function keyedDigest(key: AnonymizationKey, purpose: string, data: string
     byPurpose.set(purpose, kept);
   }
   // A copy: what a caller does with its digest must not change the next caller's.
-  return kept.get(data, () => digestOf(key, purpose, data)).slice();
+  return (kept.known(data) ?? kept.remember(data, digestOf(key, purpose, data))).slice();
 }
 
 /**

@@ -9,10 +9,14 @@
 export class SubstringSet {
   private readonly long: readonly string[];
   private readonly short: readonly string[];
-  /** Bit h is set when some string of `long` begins with three units that hash to h. */
-  private readonly starts = new Uint32Array(BITS / 32);
+  /**
+   * Bit h is set when some string of `long` begins with three units that hash to h. Small integers in a
+   * plain array: a typed array's buffer, made for each of a file's two matchers, cost more than the search.
+   */
+  private readonly starts: number[] = [];
 
   constructor(strings: readonly string[]) {
+    for (let i = 0; i < BITS / 32; i++) this.starts.push(0);
     const long: string[] = [];
     const short: string[] = [];
     for (const s of strings) {

@@ -14,7 +14,7 @@ export function remapUid(key: AnonymizationKey, uid: string): string {
     memo = new BoundedMemo();
     remapped.set(key, memo);
   }
-  return memo.get(original, () => uuidDerived(key, original));
+  return memo.known(original) ?? memo.remember(original, uuidDerived(key, original));
 }
 
 const uuidDerived = (key: AnonymizationKey, uid: string): string =>

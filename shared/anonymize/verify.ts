@@ -129,7 +129,7 @@ const LONGEST_KEPT = 256;
 /** The byte forms a value can take in a file: as written, in capitals, in lower case; Latin-1 and UTF-8. */
 function byteForms(text: string): readonly Uint8Array[] {
   if (text.length > LONGEST_KEPT) return makeByteForms(text);
-  return formsOf.get(text, () => makeByteForms(text));
+  return formsOf.known(text) ?? formsOf.remember(text, makeByteForms(text));
 }
 
 function makeByteForms(text: string): Uint8Array[] {

@@ -140,7 +140,14 @@ export function rulesMatching(
     const value = header.get(tag);
     key += value === undefined ? '|' : `|${value.length}:${value}`;
   }
-  return index.matched.get(key, () => rules.filter((rule) => matchesFile(header, rule.match, layout)));
+  const { matched } = index;
+  return (
+    matched.known(key) ??
+    matched.remember(
+      key,
+      rules.filter((rule) => matchesFile(header, rule.match, layout)),
+    )
+  );
 }
 
 const ULTRASOUND_REGION_SEQUENCE = 0x00186011;
