@@ -98,6 +98,33 @@ describe('the residual check', () => {
     expect(findResidualIdentifiers(bytes, many.slice(0, 59), 'x.dcm')).toEqual([]);
   });
 
+  it('finds, among thousands of removed UIDs that begin alike, the one left in the bytes, and only it', () => {
+    // As a key object or a report referencing thousands of images has them: looked up by how they begin.
+    const uids: Identifier[] = Array.from({ length: 3000 }, (_, i) => ({
+      kind: 'uid',
+      text: `2.25.${1000003 * (i + 1)}`,
+    }));
+    const leakIn = (text: string) => file([{ tag: 0x00420011, vr: 'OB', value: asciiBytes(text) }]);
+    for (const leak of [uids[0]!.text, uids[1234]!.text, uids.at(-1)!.text])
+      expect(findResidualIdentifiers(leakIn(`(${leak}) Tj`), uids, 'x.dcm').map(describeHit)).toEqual([
+        "a removed uid remains in the file's bytes outside any readable value",
+      ]);
+    // At the very end of the bytes, with no byte after it; so too a value exactly as long as the prefix.
+    expect(findResidualIdentifiers(leakIn(`x ${uids[7]!.text}`), uids, 'x.dcm')).toHaveLength(1);
+    const ids: Identifier[] = Array.from({ length: 3000 }, (_, i) => ({
+      kind: 'id',
+      text: `P${String(i).padStart(7, '0')}`,
+    }));
+    expect(findResidualIdentifiers(leakIn('x P0001234'), ids, 'x.dcm')).toHaveLength(1);
+    // A UID that only begins like one of them, or is a digit short, is none of them.
+    expect(findResidualIdentifiers(leakIn('(2.25.10000031) (2.25.100000) Tj'), uids, 'x.dcm')).toEqual([]);
+    // With a name among them, the kind reported is that of the first target found, in the targets' order.
+    const both: Identifier[] = [...uids, { kind: 'name', text: 'Perfusion' }];
+    expect(
+      findResidualIdentifiers(leakIn(`Perfusion ${uids[2999]!.text}`), both, 'x.dcm').map(describeHit),
+    ).toEqual(["a removed uid remains in the file's bytes outside any readable value"]);
+  });
+
   it('finds a removed value in the output path', () => {
     expect(findResidualIdentifiers(file([]), removed, 'PAT-0042/1/2.dcm').map(describeHit)).toEqual([
       'a removed id remains in the output file name',

@@ -168,18 +168,26 @@ const isAlnum = (b: number | undefined) =>
  * (the search never yields, so no other file's search can come between): a fresh table per file was some
  * two hundred small arrays. A bitmap of the forms' first two bytes passes over most places in the bytes at
  * a glance; where it lets one through, only the forms starting with that byte are compared, found through
- * a chain per first byte.
+ * a chain per first byte. A file with many targets (thousands of referenced UIDs, which begin alike) keeps
+ * its forms of PREFIX bytes or more by the hash of their first PREFIX bytes instead, so that a place is
+ * compared with the forms that could begin there, not with every UID.
  */
 const rawTable = {
   firstPairs: new Uint32Array(65536 / 32),
-  /** The last form added with each first byte, or -1. */
+  /** The last chained form with each first byte, or -1. */
   chainHead: new Int32Array(256),
-  /** Per form: the form added before it with the same first byte, or -1. */
+  /** Per chained form: the form chained before it with the same first byte, or -1. */
   chainNext: new Int32Array(64),
   /** Per form: its target's index. */
   target: new Int32Array(64),
   forms: [] as Uint8Array[],
+  /** For many forms: those of PREFIX bytes or more, by hashPrefix; the others are chained. */
+  byPrefix: undefined as Map<number, number[]> | undefined,
 };
+
+// Up to this many forms, every form is chained: a file's usual few dozen cost less so than a map.
+const FEW_FORMS = 64;
+const PREFIX = 8;
 
 function fillRawTable(targets: readonly Identifier[]): void {
   const table = rawTable;
@@ -196,12 +204,30 @@ function fillRawTable(targets: readonly Identifier[]): void {
       }
       table.forms.push(form);
       table.target[i] = t;
-      const pair = (form[0]! << 8) | form[1]!;
-      table.firstPairs[pair >>> 5]! |= 1 << (pair & 31);
-      table.chainNext[i] = table.chainHead[form[0]!]!;
-      table.chainHead[form[0]!] = i;
     }
   });
+  const byPrefix = table.forms.length > FEW_FORMS ? new Map<number, number[]>() : undefined;
+  table.byPrefix = byPrefix;
+  table.forms.forEach((form, i) => {
+    const pair = (form[0]! << 8) | form[1]!;
+    table.firstPairs[pair >>> 5]! |= 1 << (pair & 31);
+    if (byPrefix && form.length >= PREFIX) {
+      const h = hashPrefix(form, 0);
+      const same = byPrefix.get(h);
+      if (same) same.push(i);
+      else byPrefix.set(h, [i]);
+      return;
+    }
+    table.chainNext[i] = table.chainHead[form[0]!]!;
+    table.chainHead[form[0]!] = i;
+  });
+}
+
+/** A hash of the PREFIX bytes of `bytes` from `at` (FNV-1a). */
+function hashPrefix(bytes: Uint8Array, at: number): number {
+  let h = 0x811c9dc5;
+  for (let i = at; i < at + PREFIX; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+  return h;
 }
 
 const grown = (a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
@@ -241,23 +267,37 @@ function findInRawBytes(
  * `base` of the file) outside every accounted value; else `first`.
  */
 function firstTargetIn(region: Uint8Array, base: number, accounted: ByteSpans, first: number): number {
-  const { firstPairs, chainHead, chainNext, target, forms } = rawTable;
+  const { firstPairs, chainHead, chainNext, byPrefix } = rawTable;
   for (let at = 0; at + RAW_SEARCH_MIN <= region.length; at++) {
     const pair = (region[at]! << 8) | region[at + 1]!;
     if ((firstPairs[pair >>> 5]! & (1 << (pair & 31))) === 0) continue;
-    for (let i = chainHead[region[at]!]!; i >= 0; i = chainNext[i]!) {
-      const t = target[i]!;
-      const form = forms[i]!;
-      if (t >= first || at + form.length > region.length) continue;
-      let j = 1;
-      while (j < form.length && region[at + j] === form[j]) j++;
-      if (j < form.length) continue;
-      // Bounded like the decoded search, so a name inside a longer word is not a hit.
-      if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) continue;
-      if (!accounted.covers(base + at)) first = t;
-    }
+    for (let i = chainHead[region[at]!]!; i >= 0; i = chainNext[i]!)
+      first = lowerIfFound(region, at, i, base, accounted, first);
+    if (!byPrefix || at + PREFIX > region.length) continue;
+    const candidates = byPrefix.get(hashPrefix(region, at));
+    if (candidates) for (const i of candidates) first = lowerIfFound(region, at, i, base, accounted, first);
   }
   return first;
+}
+
+/** `first`, or form i's target where that is lower and the form stands at `at`, a word of its own, unread. */
+function lowerIfFound(
+  region: Uint8Array,
+  at: number,
+  i: number,
+  base: number,
+  accounted: ByteSpans,
+  first: number,
+): number {
+  const t = rawTable.target[i]!;
+  const form = rawTable.forms[i]!;
+  if (t >= first || at + form.length > region.length) return first;
+  let j = 0;
+  while (j < form.length && region[at + j] === form[j]) j++;
+  if (j < form.length) return first;
+  // Bounded like the decoded search, so a name inside a longer word is not a hit.
+  if (isAlnum(region[at - 1]) || isAlnum(region[at + form.length])) return first;
+  return accounted.covers(base + at) ? first : t;
 }
 
 /** A plain reason for a failed check, e.g. `a removed name remains in (0020,4000) ImageComments`. */
