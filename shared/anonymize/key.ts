@@ -45,8 +45,10 @@ export function keyedDigest(key: AnonymizationKey, purpose: string, data: string
 }
 
 /**
- * keyedDigest for data asked about once (an input's path and size, for the resume state): remembered, each
- * would only hold memory until the memo is cleared, outliving many collections of the young generation.
+ * keyedDigest without its memo, for data asked about once (an input's path and size, for the resume state
+ * and shards by path), whose digests would only hold memory until the memo is cleared, outliving many
+ * collections of the young generation; and for data whose caller remembers what it makes of the digest
+ * instead (remapUid keeps the new UID, not the digest).
  */
 export const digestOf = (key: AnonymizationKey, purpose: string, data: string): Uint8Array => {
   const message = utf8ToBytes(`${purpose}\u0000${data}`);
