@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../shared/dicomdir/file-id.js';
 import { errorText } from '../../shared/errors.js';
-import { compactKey } from '../compact-key.js';
+import { DigestTable, type TextDigest, textDigest } from '../digest-table.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
 import { distinctOutputPath, plainOutputPath } from './output-path.js';
@@ -69,10 +69,10 @@ interface Staged {
  */
 export class CommitStage {
   private readonly resume: ResumeIndex;
-  // Output names taken so far (by compactKey: a few dozen bytes per output), with the input number that
+  // Output names taken so far (by digest: a few dozen bytes per output), with the input number that
   // holds each, EARLIER or CONTESTED (two contents share the name: nobody holds it, every content goes
   // under its hashed name). What holds a name is read back from the file on the rare second arrival.
-  private readonly taken = new Map<string, number>();
+  private readonly taken = new DigestTable(1);
   private readonly madeDirs = new Set<string>();
   private readonly allocator: FileIdAllocator | undefined;
   private readonly directory: DicomdirEntry[] = [];
@@ -172,9 +172,9 @@ export class CommitStage {
 
   /** An output an earlier run wrote, still in place with the bytes it recorded. */
   private claim(previous: Pick<Taken, 'out'>) {
-    this.taken.set(compactKey(previous.out), EARLIER);
+    this.taken.set(textDigest(previous.out), EARLIER);
     const plain = plainOutputPath(previous.out);
-    if (plain !== previous.out) this.taken.set(compactKey(plain), CONTESTED);
+    if (plain !== previous.out) this.taken.set(textDigest(plain), CONTESTED);
   }
 
   /** The private audit line (on disk at the group's commit); the result carries the number the audit gave. */
@@ -216,12 +216,12 @@ export class CommitStage {
     const sha = outcome.outputSha256;
     const hashed = distinctOutputPath(outcome.relativeOutput, sha);
     let name = outcome.relativeOutput;
-    let key = compactKey(name);
+    let key = textDigest(name);
     let holder = this.holderOf(name, key);
     if (!allocator && holder && (holder === 'contested' || holder.sha !== sha)) {
       if (holder !== 'contested') this.moveAside(name, holder);
       name = hashed;
-      key = compactKey(name);
+      key = textDigest(name);
       holder = this.holderOf(name, key);
     }
     if (holder && holder !== 'contested') {
@@ -286,7 +286,7 @@ export class CommitStage {
    * What holds an output name: this run's claims, else an earlier run's output still in place with the
    * bytes it recorded, whose input the walk has not reached yet (it may never: it was not given again).
    */
-  private holderOf(name: string, key: string): Holder | 'contested' | undefined {
+  private holderOf(name: string, key: TextDigest): Holder | 'contested' | undefined {
     const unplaced = this.unplaced.get(name);
     if (unplaced) return unplaced;
     const held = this.taken.get(key);
@@ -313,8 +313,8 @@ export class CommitStage {
     const moved = distinctOutputPath(name, first.sha);
     this.madeDirsFor(join(outDir, moved));
     renameSync(join(outDir, name), join(outDir, moved));
-    this.taken.set(compactKey(name), CONTESTED);
-    this.taken.set(compactKey(moved), first.inputNo ?? EARLIER);
+    this.taken.set(textDigest(name), CONTESTED);
+    this.taken.set(textDigest(moved), first.inputNo ?? EARLIER);
     writer?.moved(join(outDir, name), join(outDir, moved), first.sha, first.inputNo);
     this.resume.moved(name, moved);
   }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSyn
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
-import { compactKey } from '../compact-key.js';
+import { DigestTable, SeenTexts, textDigest } from '../digest-table.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
@@ -117,18 +117,20 @@ export class ReportWriter {
   private readonly audit: FileSink;
   private readonly uids: FileSink;
   private readonly patients: FileSink;
-  private readonly seenUids = new Set<string>();
-  private readonly seenPatients = new Set<string>();
+  // The original identifiers the crosswalks hold, by digest: a project's crosswalk grows with every run,
+  // and each run reads it back.
+  private readonly seenUids = new SeenTexts();
+  private readonly seenPatients = new SeenTexts();
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
   /** The previous report's entries of written outputs, by output, until this run meets them again. */
   private readonly carried = new Map<string, ReportEntry>();
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
-  // The outputs the audit held when opened, and those moved since, by compactKey of the output path (tens
-  // of bytes each, not hundreds): the input number and the start of the SHA-256 (shortSha), enough to tell
+  // The outputs the audit held when opened, and those moved since, by digest of the output path (tens of
+  // bytes each, not hundreds): the input number and the start of the SHA-256 (shortSha), enough to tell
   // a redone output from another content. A run's own outputs are not added: the batch gives each name
   // one content, so memory does not grow with the run.
-  private readonly audited = new Map<string, { readonly inputNo: number; readonly sha: number }>();
+  private readonly audited = new DigestTable(2);
   private entries = 0;
   private readonly counts = {
     written: 0,
@@ -213,7 +215,7 @@ export class ReportWriter {
     if (this.closed) throw new Error('the report is already closed');
     // One row per output however often a run is interrupted and resumed: an output already recorded
     // (skipped as done, or redone with the same bytes after a crash) keeps its row and number.
-    const recorded = record.output === null ? undefined : this.audited.get(compactKey(record.output));
+    const recorded = record.output === null ? undefined : this.auditedRow(record.output);
     const alreadyAudited =
       recorded !== undefined &&
       (record.status === 'skipped' ||
@@ -276,14 +278,9 @@ export class ReportWriter {
     // A failed or held file is not in the output set, so its new identifiers point at nothing.
     if (record.mapping && record.status === 'written') {
       const [oldId, newId] = record.mapping.patientId;
-      if (oldId && !this.seenPatients.has(oldId)) {
-        this.seenPatients.add(oldId);
-        this.patients.write(csvRow([oldId, newId]));
-      }
+      if (oldId && this.seenPatients.add(oldId)) this.patients.write(csvRow([oldId, newId]));
       for (const [oldUid, newUid] of record.mapping.uids) {
-        if (!oldUid || this.seenUids.has(oldUid)) continue;
-        this.seenUids.add(oldUid);
-        this.uids.write(csvRow([oldUid, newUid]));
+        if (oldUid && this.seenUids.add(oldUid)) this.uids.write(csvRow([oldUid, newUid]));
       }
     }
     return inputNo;
@@ -306,9 +303,9 @@ export class ReportWriter {
    */
   moved(from: string, to: string, sha: string, inputNo?: number) {
     // An output the audit held already keeps the number of its row.
-    const before = this.audited.get(compactKey(from));
-    inputNo = before?.inputNo ?? inputNo ?? ++this.inputNo;
-    this.audited.delete(compactKey(from));
+    const before = textDigest(from);
+    inputNo = this.audited.get(before) ?? inputNo ?? ++this.inputNo;
+    this.audited.delete(before);
     this.remember(to, inputNo, sha);
     const [relFrom, relTo] = [this.shareableOutput(from), this.shareableOutput(to)];
     if (relFrom && relTo) this.renames.set(relFrom, relTo);
@@ -322,8 +319,15 @@ export class ReportWriter {
     this.audit.flush();
   }
 
+  /** What the audit's row for an output holds: its input number and shortSha; undefined without one. */
+  private auditedRow(output: string): { readonly inputNo: number; readonly sha: number } | undefined {
+    const d = textDigest(output);
+    const inputNo = this.audited.get(d);
+    return inputNo === undefined ? undefined : { inputNo, sha: this.audited.get(d, 1) ?? -1 };
+  }
+
   private remember(output: string, inputNo: number, sha: string) {
-    this.audited.set(compactKey(output), { inputNo, sha: shortSha(sha) });
+    this.audited.set(textDigest(output), inputNo, shortSha(sha));
   }
 
   /** One entry of the shareable report, in both of its files. */
