@@ -71,7 +71,11 @@ describe('DigestTable', () => {
 
   it('still finds an entry at its home slot after deleting one before it in the same run', () => {
     const table = new DigestTable(1);
-    const [x1, x2, y] = [{ a: 1, b: 1, c: 0 }, { a: 1, b: 2, c: 0 }, { a: 3, b: 0, c: 0 }];
+    const [x1, x2, y] = [
+      { a: 1, b: 1, c: 0 },
+      { a: 1, b: 2, c: 0 },
+      { a: 3, b: 0, c: 0 },
+    ];
     table.set(x1, 1);
     table.set(x2, 2);
     table.set(y, 3);
