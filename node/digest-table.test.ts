@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DigestTable, SeenTexts, type TextDigest, textDigest } from './digest-table.js';
+import { DigestTable, hexDigest, SeenTexts, type TextDigest, textDigest } from './digest-table.js';
 
 describe('textDigest', () => {
   it('is the first 96 bits of the text’s UTF-8 SHA-256, lowest bit set, for any text', () => {
@@ -10,6 +10,16 @@ describe('textDigest', () => {
       const d = createHash('sha256').update(text, 'utf8').digest();
       expect(textDigest(text)).toEqual({ a: d.readInt32LE(0) | 1, b: d.readInt32LE(4), c: d.readInt32LE(8) });
     }
+  });
+});
+
+describe('hexDigest', () => {
+  it('takes a hex digest’s first 96 bits as they are, and hashes any other text', () => {
+    const hex = createHash('sha256').update('input').digest('hex');
+    const d = Buffer.from(hex, 'hex');
+    expect(hexDigest(hex)).toEqual({ a: d.readInt32BE(0) | 1, b: d.readInt32BE(4), c: d.readInt32BE(8) });
+    for (const text of ['k1', hex.toUpperCase(), hex.slice(0, 23), `x${hex}`])
+      expect(hexDigest(text)).toEqual(textDigest(text));
   });
 });
 

@@ -15,6 +15,19 @@ export function textDigest(text: string): TextDigest {
   return { a: d.readInt32LE(0) | 1, b: d.readInt32LE(4), c: d.readInt32LE(8) };
 }
 
+const HEX_DIGEST = /^[0-9a-f]{24}/;
+
+/**
+ * The digest of a text that is itself a digest in hex (a keyed hash): its first 96 bits, without hashing
+ * it again. Any other text is hashed. Two texts alike in their first 24 hex digits share one; callers
+ * check the text they find.
+ */
+export function hexDigest(text: string): TextDigest {
+  if (!HEX_DIGEST.test(text)) return textDigest(text);
+  const word = (at: number) => Number.parseInt(text.slice(at, at + 8), 16) | 0;
+  return { a: word(0) | 1, b: word(8), c: word(16) };
+}
+
 const FIRST_CAPACITY = 1024;
 // Linear probing stays short below this load; the table doubles past it.
 const MAX_LOAD = 0.7;
@@ -31,7 +44,7 @@ export class DigestTable {
   private mask: number;
   private count = 0;
 
-  constructor(private readonly width: number) {
+  constructor(private readonly width: 0 | 1 | 2) {
     this.keys = new Int32Array(3 * FIRST_CAPACITY);
     this.values = new Float64Array(width * FIRST_CAPACITY);
     this.mask = FIRST_CAPACITY - 1;
@@ -51,11 +64,13 @@ export class DigestTable {
     return slot < 0 ? undefined : this.values[slot * this.width + i];
   }
 
-  /** Keeps the text with these numbers (replacing any it had). */
-  set(d: TextDigest, ...values: number[]): void {
+  /** Keeps the text with these numbers (replacing any it had); a table holds at most two. */
+  set(d: TextDigest, first = 0, second = 0): void {
     let slot = this.slotOf(d);
     if (slot < 0) slot = this.insert(d);
-    for (let i = 0; i < this.width; i++) this.values[slot * this.width + i] = values[i] ?? 0;
+    const at = slot * this.width;
+    if (this.width > 0) this.values[at] = first;
+    if (this.width > 1) this.values[at + 1] = second;
   }
 
   /** Adds the text; false when it was already there. */

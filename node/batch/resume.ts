@@ -1,9 +1,10 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { type AnonymizationKey, digestOf, keyFingerprint } from '../../shared/anonymize/key.js';
 import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { ReportableError } from '../../shared/errors.js';
+import { DigestTable, hexDigest, textDigest } from '../digest-table.js';
 import { plainOutputPath } from './output-path.js';
 
 const DONE_FILE = 'done.jsonl';
@@ -76,20 +77,31 @@ export interface DoneOutput {
  * or key is refused (its outputs would sit beside those, or silently replace some), unless it replaces them.
  */
 export class ResumeIndex {
-  private readonly done = new Map<string, DoneOutput>();
+  /** Earlier runs' outputs by their key's digest: where the key's latest line starts, and its length. */
+  private readonly done = new DigestTable(2);
+  /** Earlier runs' outputs by their name's digest: where the line naming it starts, or CONTESTED. */
+  private readonly byName = new DigestTable(2);
+  /** Names that move lines gave outputs, by the start of the output's line: moves are rare. */
+  private readonly renamed = new Map<number, string>();
   private readonly directory: DicomdirEntry[] = [];
   private readonly file: string;
   private readonly maker: Maker;
-  /** Open for appending from the first output on: reopening the file per output cost three calls each. */
+  /** Open for reading lines and appending from first need: reopening the file per output cost three calls each. */
   private fd: number | undefined;
   /** Lines waiting for flush(): one write per committed group, not one per output. */
   private lines: string[] = [];
-  /** Earlier runs' outputs by name (a plain name two contents share: contested), built on first use. */
-  private byName: Map<string, (DoneOutput & { readonly key: string }) | 'contested'> | undefined;
+  /** Where the next line starts, and how much of the file is written. */
+  private end = 0;
+  private written = 0;
+  /** A crash cut the last line short: the next line must not continue it. */
+  private cutShort = false;
 
   /**
    * `replace(outputs)` is called with the relative paths of another profile's or key's outputs when the
    * caller chose to overwrite them; without it such a state is refused.
+   *
+   * The state is read line by line and only digests and places are kept: a run of a million files
+   * resumes in tens of megabytes, and an entry's line is read again when its input comes.
    */
   constructor(
     dir: string,
@@ -100,58 +112,80 @@ export class ResumeIndex {
     mkdirSync(dir, { recursive: true });
     this.file = join(dir, DONE_FILE);
     this.maker = { profile: profileDigest, key: keyFingerprint(key) };
-    let text = '';
+    let fd: number;
     try {
-      text = readFileSync(this.file, 'utf8');
+      fd = openSync(this.file, 'r');
     } catch {
       // First run into this folder.
-    }
-    const [first, ...lines] = text.split('\n');
-    type Entry = DoneOutput & { k: string; dir?: DicomdirEntry };
-    const entries: Entry[] = [];
-    // Where each output's entry is, while the lines are read: a move line renames the output it names.
-    const at = new Map<string, number>();
-    for (const line of lines) {
-      let e: Partial<Entry> & { moved?: unknown; to?: unknown };
-      try {
-        e = JSON.parse(line);
-      } catch {
-        // A line cut short by a crash: that input is simply done again.
-        continue;
-      }
-      if (typeof e.moved === 'string' && typeof e.to === 'string') {
-        const i = at.get(e.moved);
-        if (i === undefined) continue;
-        entries[i] = { ...entries[i]!, out: e.to };
-        at.delete(e.moved);
-        at.set(e.to, i);
-      } else if (typeof e.k === 'string' && typeof e.out === 'string' && typeof e.sha === 'string')
-        at.set(e.out, entries.push(e as Entry) - 1);
-    }
-    if (text !== '' && !this.isMine(first!)) {
-      if (!replace && entries.length > 0)
-        throw new OtherOutputsError(
-          'the output folder holds files written with another profile or key; choose an empty folder, or overwrite them (--overwrite)',
-        );
-      replace?.(entries.map((e) => e.out));
-      text = '';
-    }
-    if (text === '') {
-      writeFileSync(this.file, `${JSON.stringify(this.maker)}\n`);
+      this.begin();
       return;
     }
-    for (const e of entries) {
-      this.done.set(e.k, {
-        out: e.out,
-        sha: e.sha,
-        verification: e.verification === 'passed' ? 'passed' : 'not-run',
-      });
-      if (e.dir) this.directory.push(e.dir);
+    let mine: boolean | undefined;
+    // Another maker's outputs, as its moves left them: what an overwrite deletes.
+    const others = new Set<string>();
+    try {
+      for (const line of stateLines(fd)) {
+        this.end = line.start + line.bytes;
+        this.cutShort = !line.complete;
+        if (mine === undefined) {
+          mine = this.isMine(line.text);
+          continue;
+        }
+        const e = parsedLine(line.text);
+        if (!e) continue;
+        if (mine) this.index(e, line.start, line.bytes);
+        else if ('k' in e) {
+          if (!replace)
+            throw new OtherOutputsError(
+              'the output folder holds files written with another profile or key; choose an empty folder, or overwrite them (--overwrite)',
+            );
+          others.add(e.out);
+        } else if (others.delete(e.moved)) others.add(e.to);
+      }
+    } finally {
+      closeSync(fd);
     }
+    if (!mine) {
+      if (others.size > 0) replace?.([...others]);
+      this.begin();
+    }
+    this.written = this.end;
+  }
+
+  /** A state of no outputs, made by this profile and key. */
+  private begin() {
+    const head = `${JSON.stringify(this.maker)}\n`;
+    writeFileSync(this.file, head);
+    this.end = this.written = Buffer.byteLength(head);
+    this.cutShort = false;
   }
 
   private isMine(line: string): boolean {
     return sameMaker(line, this.maker);
+  }
+
+  /** An earlier run's line, as the state is read: entries index their key and name, moves rename. */
+  private index(e: StateLine, start: number, bytes: number) {
+    if ('k' in e) {
+      this.done.set(hexDigest(e.k), start, bytes);
+      this.name(e.out, start, bytes);
+      if (e.dir) this.directory.push(e.dir);
+      return;
+    }
+    const from = textDigest(e.moved);
+    const at = this.byName.get(from);
+    if (at === undefined || at === CONTESTED) return;
+    const length = this.byName.get(from, 1) ?? 0;
+    this.byName.delete(from);
+    this.renamed.set(at, e.to);
+    this.name(e.to, at, length);
+  }
+
+  /** Indexes an output's name; the plain name of an output under its hashed one is contested. */
+  private name(out: string, start: number, bytes: number) {
+    this.byName.set(textDigest(out), start, bytes);
+    const plain = plainOutputPath(out);
+    if (plain !== out) this.byName.set(textDigest(plain), CONTESTED, 0);
   }
 
   keyFor(realPath: string, size: number, mtimeMs: number): string {
@@ -161,7 +195,11 @@ export class ResumeIndex {
   }
 
   outputFor(key: string): DoneOutput | undefined {
-    return this.done.get(key);
+    const d = hexDigest(key);
+    const start = this.done.get(d);
+    if (start === undefined) return undefined;
+    const entry = this.entryAt(start, this.done.get(d, 1) ?? 0);
+    return entry?.key === key ? entry.output : undefined;
   }
 
   /**
@@ -170,34 +208,43 @@ export class ResumeIndex {
    */
   recordedAt(name: string): (DoneOutput & { readonly key: string }) | 'contested' | undefined {
     if (this.done.size === 0) return undefined;
-    if (!this.byName) {
-      this.byName = new Map();
-      for (const [key, output] of this.done) this.index(key, output);
-    }
-    return this.byName.get(name);
+    const d = textDigest(name);
+    const start = this.byName.get(d);
+    if (start === undefined) return undefined;
+    if (start === CONTESTED) return 'contested';
+    const entry = this.entryAt(start, this.byName.get(d, 1) ?? 0);
+    // A name its output no longer holds: the input was written again since, under another name.
+    if (!entry || entry.output.out !== name || this.done.get(hexDigest(entry.key)) !== start)
+      return undefined;
+    return { ...entry.output, key: entry.key };
   }
 
-  private index(key: string, output: DoneOutput) {
-    const plain = plainOutputPath(output.out);
-    if (plain !== output.out) this.byName!.set(plain, 'contested');
-    this.byName!.set(output.out, { ...output, key });
+  /** The entry whose line starts at `start`, with the name moves gave it since. */
+  private entryAt(start: number, bytes: number): { key: string; output: DoneOutput } | undefined {
+    if (start + bytes > this.written) this.flush();
+    this.fd ??= openSync(this.file, 'a+');
+    const line = Buffer.alloc(bytes);
+    if (readSync(this.fd, line, 0, bytes, start) !== bytes) return undefined;
+    const e = parsedLine(line.toString('utf8'));
+    if (!e || !('k' in e)) return undefined;
+    return {
+      key: e.k,
+      output: { out: this.renamed.get(start) ?? e.out, sha: e.sha, verification: e.verification },
+    };
   }
 
   /**
-   * Records an output (on disk at the next flush). Only earlier runs' outputs are kept in memory, where a
-   * move updates them: this run's are the batch's own to track, and the state must not grow with the run.
+   * Records an output (on disk at the next flush). Only earlier runs' outputs are indexed, where a redone
+   * one takes its new line: this run's are the batch's own to track, and the state must not grow with the run.
    * `dir`: the output's DICOMDIR record (de-identified values only), when the batch keeps a DICOMDIR.
    */
   add(key: string, output: DoneOutput, dir?: DicomdirEntry) {
-    const earlier = this.done.get(key);
-    if (earlier) {
-      this.done.set(key, output);
-      if (this.byName) {
-        this.byName.delete(earlier.out);
-        this.index(key, output);
-      }
+    const start = this.push(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
+    const d = hexDigest(key);
+    if (this.done.has(d)) {
+      this.done.set(d, start, this.end - start);
+      this.name(output.out, start, this.end - start);
     }
-    this.lines.push(`${JSON.stringify({ k: key, ...output, ...(dir ? { dir } : {}) })}\n`);
   }
 
   /**
@@ -209,16 +256,30 @@ export class ResumeIndex {
     if (earlier && earlier !== 'contested') {
       const { key, ...output } = earlier;
       this.add(key, { ...output, out: to });
-    } else this.lines.push(`${JSON.stringify({ moved: from, to })}\n`);
+    } else this.push(`${JSON.stringify({ moved: from, to })}\n`);
+  }
+
+  /** Queues a line for the next flush; returns where it will start in the file. */
+  private push(line: string): number {
+    if (this.cutShort) {
+      this.lines.push('\n');
+      this.end += 1;
+      this.cutShort = false;
+    }
+    const start = this.end;
+    this.lines.push(line);
+    this.end += Buffer.byteLength(line);
+    return start;
   }
 
   /** Appends the lines recorded since the last flush, in one write. */
   flush() {
     if (this.lines.length === 0) return;
-    this.fd ??= openSync(this.file, 'a');
+    this.fd ??= openSync(this.file, 'a+');
     const bytes = Buffer.from(this.lines.join(''));
     this.lines = [];
     for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at);
+    this.written += bytes.length;
   }
 
   close() {
@@ -234,4 +295,59 @@ export class ResumeIndex {
   directoryEntries(): readonly DicomdirEntry[] {
     return this.directory;
   }
+}
+
+/** A name two contents of one instance were written under: each went under its hashed name. */
+const CONTESTED = -1;
+
+type StateLine =
+  | (DoneOutput & { readonly k: string; readonly dir?: DicomdirEntry })
+  | { readonly moved: string; readonly to: string };
+
+/** One line of the state; undefined for a line a crash cut short, or one this version cannot read. */
+function parsedLine(text: string): StateLine | undefined {
+  let e: Record<string, unknown>;
+  try {
+    e = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof e.moved === 'string' && typeof e.to === 'string') return { moved: e.moved, to: e.to };
+  if (typeof e.k !== 'string' || typeof e.out !== 'string' || typeof e.sha !== 'string') return undefined;
+  return {
+    k: e.k,
+    out: e.out,
+    sha: e.sha,
+    verification: e.verification === 'passed' ? 'passed' : 'not-run',
+    ...(e.dir ? { dir: e.dir as DicomdirEntry } : {}),
+  };
+}
+
+/** The state's lines with where each starts in the file, read a megabyte at a time. */
+function* stateLines(fd: number): Generator<{
+  readonly text: string;
+  readonly start: number;
+  readonly bytes: number;
+  readonly complete: boolean;
+}> {
+  const chunk = Buffer.allocUnsafe(1024 * 1024);
+  let pending = Buffer.alloc(0);
+  // Where the first byte not yet given out is in the file.
+  let at = 0;
+  for (let position = 0; ; ) {
+    const n = readSync(fd, chunk, 0, chunk.length, position);
+    if (n === 0) break;
+    position += n;
+    const data = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+    let from = 0;
+    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, from)) {
+      yield { text: data.toString('utf8', from, nl), start: at + from, bytes: nl + 1 - from, complete: true };
+      from = nl + 1;
+    }
+    // Copied: the chunk is read into again.
+    pending = Buffer.from(data.subarray(from));
+    at += from;
+  }
+  if (pending.length > 0)
+    yield { text: pending.toString('utf8'), start: at, bytes: pending.length, complete: false };
 }
