@@ -5,6 +5,7 @@ import { type AnonymizationKey, digestOf, keyFingerprint } from '../../shared/an
 import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { ReportableError } from '../../shared/errors.js';
 import { DigestTable, hexDigest, textDigest } from '../digest-table.js';
+import { fileLines } from '../file-lines.js';
 import { plainOutputPath } from './output-path.js';
 
 const DONE_FILE = 'done.jsonl';
@@ -124,7 +125,7 @@ export class ResumeIndex {
     // Another maker's outputs, as its moves left them: what an overwrite deletes.
     const others = new Set<string>();
     try {
-      for (const line of stateLines(fd)) {
+      for (const line of fileLines(fd)) {
         this.end = line.start + line.bytes;
         this.cutShort = !line.complete;
         if (mine === undefined) {
@@ -321,33 +322,4 @@ function parsedLine(text: string): StateLine | undefined {
     verification: e.verification === 'passed' ? 'passed' : 'not-run',
     ...(e.dir ? { dir: e.dir as DicomdirEntry } : {}),
   };
-}
-
-/** The state's lines with where each starts in the file, read a megabyte at a time. */
-function* stateLines(fd: number): Generator<{
-  readonly text: string;
-  readonly start: number;
-  readonly bytes: number;
-  readonly complete: boolean;
-}> {
-  const chunk = Buffer.allocUnsafe(1024 * 1024);
-  let pending = Buffer.alloc(0);
-  // Where the first byte not yet given out is in the file.
-  let at = 0;
-  for (let position = 0; ; ) {
-    const n = readSync(fd, chunk, 0, chunk.length, position);
-    if (n === 0) break;
-    position += n;
-    const data = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, n)]) : chunk.subarray(0, n);
-    let from = 0;
-    for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, from)) {
-      yield { text: data.toString('utf8', from, nl), start: at + from, bytes: nl + 1 - from, complete: true };
-      from = nl + 1;
-    }
-    // Copied: the chunk is read into again.
-    pending = Buffer.from(data.subarray(from));
-    at += from;
-  }
-  if (pending.length > 0)
-    yield { text: pending.toString('utf8'), start: at, bytes: pending.length, complete: false };
 }

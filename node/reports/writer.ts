@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { DigestTable, SeenTexts, textDigest } from '../digest-table.js';
+import { fileLines } from '../file-lines.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
+import { PreviousReport } from './previous-report.js';
 import { makePrivateDir } from './private-files.js';
 import {
   type EntryFrame,
@@ -83,16 +85,6 @@ const EMPTY_ENTRY = {
   regionsCleaned: null,
 } as const;
 
-/** The entries of a report an earlier run published in this folder; none when there is none to read. */
-function previousEntries(path: string): ReportEntry[] {
-  try {
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as { files?: unknown };
-    return Array.isArray(doc.files) ? (doc.files as ReportEntry[]) : [];
-  } catch {
-    return [];
-  }
-}
-
 /** As much of a SHA-256 as the audit's bookkeeping keeps in memory: 48 bits, a number, not a string. */
 const shortSha = (sha: string): number => (sha === '' ? -1 : Number.parseInt(sha.slice(0, 12), 16));
 
@@ -123,7 +115,7 @@ export class ReportWriter {
   private readonly seenPatients = new SeenTexts();
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
   /** The previous report's entries of written outputs, by output, until this run meets them again. */
-  private readonly carried = new Map<string, ReportEntry>();
+  private readonly carried: PreviousReport | undefined;
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
   // The outputs the audit held when opened, and those moved since, by digest of the output path (tens of
@@ -158,8 +150,7 @@ export class ReportWriter {
     const { reportDir, auditDir } = locations;
     mkdirSync(reportDir, { recursive: true });
     makePrivateDir(auditDir);
-    for (const entry of previousEntries(join(reportDir, REPORT_JSON)))
-      if (entry.status === 'written' && entry.output) this.carried.set(entry.output, entry);
+    this.carried = PreviousReport.open(join(reportDir, REPORT_JSON));
     const opened: FileSink[] = [];
     const open = (fd: number) => {
       const sink = new FileSink(fd);
@@ -190,6 +181,7 @@ export class ReportWriter {
       for (const { cells } of patients.records) this.seenPatients.add(cells[0]!);
     } catch (e) {
       for (const sink of opened) sink.close();
+      this.carried?.close();
       throw e;
     }
     const head = JSON.stringify(
@@ -232,7 +224,7 @@ export class ReportWriter {
       this.counts.skipped--;
       this.counts.written++;
       this.writeEntry(
-        this.carried.get(output) ?? {
+        this.carried?.take(output) ?? {
           ...EMPTY_ENTRY,
           inputNo,
           output,
@@ -241,9 +233,8 @@ export class ReportWriter {
           outputSha256: record.alreadyWritten.sha,
         },
       );
-      this.carried.delete(output);
     } else {
-      if (output !== null) this.carried.delete(output);
+      if (output !== null) this.carried?.take(output);
       const reason = record.reason ? shareableReason(record.reason, record.input) : '';
       const frame: EntryFrame = {
         inputNo,
@@ -342,13 +333,13 @@ export class ReportWriter {
     this.closed = true;
     // Outputs of earlier runs that this run did not meet (their inputs were not given again) are still
     // in the folder, so still in its report.
-    for (const entry of this.carried.values()) {
+    for (const entry of this.carried?.rest() ?? []) {
       if (!existsSync(join(this.outDir, ...entry.output!.split('/')))) continue;
       this.writeEntry(entry);
       this.counts.written++;
       if (entry.pixels === 'accepted') this.counts.accepted++;
     }
-    this.carried.clear();
+    this.carried?.close();
     const summary: BatchSummary = { ...this.counts };
     this.json.write(reportJsonTail(this.entries, finishedAt, summary));
     const sinks = [this.json, this.csv, this.audit, this.uids, this.patients];
@@ -370,11 +361,25 @@ export class ReportWriter {
     return summary;
   }
 
-  /** Rewrites a finished report part with the outputs' final names (rare: only when names were contested). */
+  /**
+   * Rewrites a finished report part with the outputs' final names (rare: only when names were contested),
+   * line by line: a report of a million files is longer than a string may be.
+   */
   private applyRenames(part: string) {
-    let text = readFileSync(part, 'utf8');
-    for (const [from, to] of this.renames) text = text.replaceAll(from, to);
-    writeFileSync(part, text);
+    const renamed = `${part}.renamed`;
+    const input = openSync(part, 'r');
+    const sink = new FileSink(openSync(renamed, 'w'));
+    try {
+      for (const line of fileLines(input)) {
+        let text = line.text;
+        for (const [from, to] of this.renames) text = text.replaceAll(from, to);
+        sink.write(line.complete ? `${text}\n` : text);
+      }
+    } finally {
+      closeSync(input);
+      sink.close();
+    }
+    renameSync(renamed, part);
   }
 
   /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */
