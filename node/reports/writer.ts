@@ -160,25 +160,28 @@ export class ReportWriter {
     try {
       this.json = open(openSync(join(reportDir, `${REPORT_JSON}.part`), 'w'));
       this.csv = open(openSync(join(reportDir, `${REPORT_CSV}.part`), 'w'));
-      const audit = openAppendLog(join(auditDir, AUDIT_CSV), csvRow(AUDIT_COLUMNS), 'audit');
-      this.audit = open(audit.fd);
       const output = AUDIT_COLUMNS.indexOf('output');
       const sha = AUDIT_COLUMNS.indexOf('output_sha256');
-      for (const { cells } of audit.records) {
-        this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
-        if (cells[AUDIT_COLUMN.reason]?.startsWith(MOVED_REASON)) this.movesToFold = true;
-        if (cells[output]) this.remember(cells[output]!, Number(cells[0]), cells[sha] ?? '');
-      }
-      const uids = openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk');
-      this.uids = open(uids.fd);
-      for (const { cells } of uids.records) this.seenUids.add(cells[0]!);
-      const patients = openAppendLog(
-        join(auditDir, PATIENT_ID_CROSSWALK),
-        CROSSWALK_HEADER,
-        'patient ID crosswalk',
+      this.audit = open(
+        openAppendLog(join(auditDir, AUDIT_CSV), csvRow(AUDIT_COLUMNS), 'audit', (cells) => {
+          this.inputNo = Math.max(this.inputNo, Number(cells[0]) || 0);
+          if (cells[AUDIT_COLUMN.reason]?.startsWith(MOVED_REASON)) this.movesToFold = true;
+          if (cells[output]) this.remember(cells[output]!, Number(cells[0]), cells[sha] ?? '');
+        }),
       );
-      this.patients = open(patients.fd);
-      for (const { cells } of patients.records) this.seenPatients.add(cells[0]!);
+      this.uids = open(
+        openAppendLog(join(auditDir, UID_CROSSWALK), CROSSWALK_HEADER, 'UID crosswalk', (cells) =>
+          this.seenUids.add(cells[0]!),
+        ),
+      );
+      this.patients = open(
+        openAppendLog(
+          join(auditDir, PATIENT_ID_CROSSWALK),
+          CROSSWALK_HEADER,
+          'patient ID crosswalk',
+          (cells) => this.seenPatients.add(cells[0]!),
+        ),
+      );
     } catch (e) {
       for (const sink of opened) sink.close();
       this.carried?.close();
