@@ -1,7 +1,7 @@
 import { closeSync, constants, fchmodSync, fstatSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { ReportableError } from '../../shared/errors.js';
 import { fileLines } from '../file-lines.js';
-import { parseCsv } from './csv.js';
+import { CsvSyntaxError, parseCsv } from './csv.js';
 
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
@@ -42,8 +42,7 @@ export function openAppendLog(
 
 /**
  * Gives `each` the cells of every record after the header; returns where the last whole record ends
- * (what follows is one a crash cut short). A record ends at a CRLF outside quotes, so a path holding a
- * line break stays one record.
+ * (what follows is one a crash cut short).
  */
 function readRecords(
   fd: number,
@@ -51,51 +50,63 @@ function readRecords(
   name: string,
   each: (cells: readonly string[]) => void,
 ): number {
-  const damaged = (problem: string) =>
-    new AuditFileError(`the ${name} in the audit folder is damaged (${problem})`);
+  let whole = 0;
+  let headed = false;
+  try {
+    for (const record of csvRecords(fd)) {
+      whole = record.end;
+      if (headed) each(record.cells);
+      else if (record.text === header) headed = true;
+      else break;
+    }
+  } catch (e) {
+    if (!(e instanceof CsvSyntaxError)) throw e;
+    throw new AuditFileError(`the ${name} in the audit folder is damaged (${e.message})`);
+  }
+  if (!headed)
+    throw new AuditFileError(
+      `the ${name} in the audit folder has other columns (another version wrote it); choose another audit folder`,
+    );
+  return whole;
+}
+
+/**
+ * A CSV file's records in order, each with its text (CRLF included), its cells and where it ends in the
+ * file, read a megabyte at a time. A record ends at a CRLF outside quotes, so a path holding a line break
+ * stays one record. What follows the last whole record is a record a crash cut short and is not given;
+ * a quote where none may stand throws (CsvSyntaxError), wherever it is.
+ */
+export function* csvRecords(
+  fd: number,
+): Generator<{ readonly text: string; readonly cells: readonly string[]; readonly end: number }> {
   let record = '';
   let quotes = 0;
   let recordLine = 1;
   let lineNo = 0;
-  let whole = 0;
-  let headed = false;
+  const parsed = (text: string) => {
+    try {
+      return parseCsv(text)[0]?.cells ?? [];
+    } catch (e) {
+      if (!(e instanceof CsvSyntaxError)) throw e;
+      throw new CsvSyntaxError(recordLine + e.line - 1, e.problem);
+    }
+  };
   for (const line of fileLines(fd)) {
     lineNo++;
     if (!line.complete) break;
     record += `${line.text}\n`;
     for (let at = line.text.indexOf('"'); at >= 0; at = line.text.indexOf('"', at + 1)) quotes++;
     if (!line.text.endsWith('\r') || quotes % 2 === 1) continue;
-    whole = line.start + line.bytes;
-    if (!headed) {
-      if (record !== header)
-        throw new AuditFileError(
-          `the ${name} in the audit folder has other columns (another version wrote it); choose another audit folder`,
-        );
-      headed = true;
-    } else {
-      let cells: readonly string[];
-      try {
-        cells = parseCsv(record)[0]?.cells ?? [];
-      } catch (e) {
-        throw damaged((e as Error).message.replace(/^line \d+/, `line ${recordLine}`));
-      }
-      each(cells);
-    }
+    yield { text: record, cells: parsed(record), end: line.start + line.bytes };
     record = '';
     quotes = 0;
     recordLine = lineNo + 1;
   }
-  if (!headed)
-    throw new AuditFileError(
-      `the ${name} in the audit folder has other columns (another version wrote it); choose another audit folder`,
-    );
   // Whole lines left over with a quote open: a crash inside a quoted line break, unless the quote
   // stands where none may (then something else wrote the file).
   try {
-    parseCsv(record);
+    parsed(record);
   } catch (e) {
-    if (!/a quoted field is not closed/.test((e as Error).message))
-      throw damaged((e as Error).message.replace(/^line \d+/, `line ${recordLine}`));
+    if (!(e instanceof CsvSyntaxError) || e.problem !== 'a quoted field is not closed') throw e;
   }
-  return whole;
 }

@@ -1,13 +1,5 @@
-import {
-  closeSync,
-  constants,
-  fchmodSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { FileSink } from './sink.js';
 
 const POSIX = process.platform !== 'win32';
 /** Never write through a link someone planted where an audit or key file goes. */
@@ -40,13 +32,20 @@ export function openPrivateFile(file: string, exclusive = false): number {
  * it, so a crash leaves the old file or the new one, never a mix.
  */
 export function replacePrivateFile(file: string, text: string): void {
+  replacePrivateFileWith(file, (write) => write(text));
+}
+
+/** replacePrivateFile for text made piece by piece: `fill` writes it through `write`. */
+export function replacePrivateFileWith(file: string, fill: (write: (text: string) => void) => void): void {
   const part = `${file}.part`;
   const fd = openPrivateFile(part);
+  const sink = new FileSink(fd);
   try {
-    writeSync(fd, text);
+    fill((text) => sink.write(text));
+    sink.flush();
     fsyncSync(fd);
   } finally {
-    closeSync(fd);
+    sink.close();
   }
   renameSync(part, file);
 }
