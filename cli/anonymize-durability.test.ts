@@ -146,6 +146,20 @@ describe('durability of a run', () => {
     const last = spawnSync(process.execPath, args(out, audit), { env, encoding: 'utf8' });
     expect(last.status, last.stderr).toBe(0);
     expect(outputsOf(out)).toEqual(expected);
+    // The shareable report describes every output as the clean run's does, also those written by the
+    // killed runs, whose reports were never published.
+    const entries = (audit: string) =>
+      new Map(
+        (
+          JSON.parse(readFileSync(join(`${audit}-report`, 'deid-report.json'), 'utf8')).files as Array<
+            Record<string, unknown>
+          >
+        )
+          .filter((e) => e.status === 'written')
+          .map(({ inputNo: _, ...e }) => [e.output, e]),
+      );
+    expect(entries(audit)).toEqual(entries(cleanAudit));
+    expect(readdirSync(`${audit}-report`)).not.toContain('deid-report.json.interrupted');
     const audited = auditedOutputs(audit, out);
     expect(new Map([...audited].map(([p, shas]) => [p, shas[0]]))).toEqual(expected);
     for (const [path, shas] of audited) expect(shas, path).toHaveLength(1);

@@ -42,7 +42,7 @@ describe('PreviousReport', () => {
     entries.push(odd);
     const path = join(dir, 'deid-report.json');
     writeFileSync(path, reportOf(entries));
-    const report = PreviousReport.open(path)!;
+    const report = PreviousReport.open([path])!;
     const written = entries.filter((e) => e.status === 'written');
     const taken = written.filter((e, i) => i % 3 === 0 && e !== odd);
     for (const e of taken) expect(report.take(e.output!)).toEqual(e);
@@ -58,9 +58,22 @@ describe('PreviousReport', () => {
     const later = { ...entry(1), inputNo: 7, outputSha256: 'f'.repeat(64) };
     const notWritten = { ...entry(2), status: 'failed' as const };
     writeFileSync(path, reportOf([entry(1), entry(2), entry(3), later, notWritten]));
-    const report = PreviousReport.open(path)!;
+    const report = PreviousReport.open([path])!;
     expect(report.take(entry(2).output!)).toEqual(entry(2));
     expect([...report.rest()]).toEqual([entry(3), later]);
+    report.close();
+  });
+
+  it('takes an output’s entry from the latest report that has it, and passes over a cut line', () => {
+    const published = join(dir, 'published.json');
+    const interrupted = join(dir, 'interrupted.json');
+    const newer = { ...entry(1), verification: 'failed' as const };
+    writeFileSync(published, reportOf([entry(1), entry(2)]));
+    const cut = reportJsonEntry(entry(4), false).slice(0, -1);
+    writeFileSync(interrupted, `${reportOf([newer, entry(3)]).split('\n  ],')[0]}${cut}`);
+    const report = PreviousReport.open([published, join(dir, 'none.json'), interrupted])!;
+    expect(report.take(entry(4).output!)).toBeUndefined();
+    expect([...report.rest()]).toEqual([entry(2), newer, entry(3)]);
     report.close();
   });
 
@@ -71,10 +84,10 @@ describe('PreviousReport', () => {
       path,
       `{\n  "files": [\n    ${whole.slice(0, 80)}\n    ${reportJsonEntry(entry(2), true).trim()},\n`,
     );
-    const report = PreviousReport.open(path)!;
+    const report = PreviousReport.open([path])!;
     expect(report.take(entry(1).output!)).toBeUndefined();
     expect([...report.rest()]).toEqual([entry(2)]);
     report.close();
-    expect(PreviousReport.open(join(dir, 'none.json'))).toBeUndefined();
+    expect(PreviousReport.open([join(dir, 'none.json')])).toBeUndefined();
   });
 });

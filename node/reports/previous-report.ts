@@ -4,34 +4,41 @@ import { fileLines } from '../file-lines.js';
 import type { ReportEntry } from './report-layout.js';
 
 /**
- * The written outputs of the report an earlier run published in this folder, by output. A report of a
- * million files is gigabytes, more than a string can hold, so each entry is kept as the digest of its
- * output and its place in the file (one per line, as reportJsonEntry lays them out), and read again when
- * this run meets its output or carries it over at the end. The file is read before the run publishes its
- * own report over it.
+ * The written outputs of the reports earlier runs left in this folder, by output: the last one
+ * published, then what interrupted runs had written of theirs, a later entry of an output replacing an
+ * earlier one. A report of a million files is gigabytes, more than a string can hold, so each entry is
+ * kept as the digest of its output and its place (one per line, as reportJsonEntry lays them out), and
+ * read again when this run meets its output or carries it over at the end. The files are read before
+ * the run publishes its own report over them.
  */
 export class PreviousReport {
+  /** By output: the file (low two bits) and where in it the entry's line starts; its length. */
   private readonly places = new DigestTable(2);
 
-  private constructor(private readonly fd: number) {
-    for (const line of fileLines(fd)) {
-      const output = writtenOutput(line.text);
-      if (output) this.places.set(textDigest(output), line.start, line.bytes);
-    }
+  private constructor(private readonly fds: readonly number[]) {
+    fds.forEach((fd, file) => {
+      for (const line of fileLines(fd)) {
+        const output = line.complete ? writtenOutput(line.text) : undefined;
+        if (output) this.places.set(textDigest(output), line.start * FILES + file, line.bytes);
+      }
+    });
   }
 
-  /** The report in `path`; an empty one when there is none. */
-  static open(path: string): PreviousReport | undefined {
-    let fd: number;
-    try {
-      fd = openSync(path, 'r');
-    } catch {
-      return undefined;
+  /** The reports in `paths` that exist, oldest first; undefined when there is none. */
+  static open(paths: readonly string[]): PreviousReport | undefined {
+    const fds: number[] = [];
+    for (const path of paths.slice(0, FILES)) {
+      try {
+        fds.push(openSync(path, 'r'));
+      } catch {
+        // Not there: no run left it.
+      }
     }
+    if (fds.length === 0) return undefined;
     try {
-      return new PreviousReport(fd);
+      return new PreviousReport(fds);
     } catch (e) {
-      closeSync(fd);
+      for (const fd of fds) closeSync(fd);
       throw e;
     }
   }
@@ -39,30 +46,36 @@ export class PreviousReport {
   /** The entry of `output`, forgotten once given: it is written again by this run. */
   take(output: string): ReportEntry | undefined {
     const d = textDigest(output);
-    const start = this.places.get(d);
-    if (start === undefined) return undefined;
+    const place = this.places.get(d);
+    if (place === undefined) return undefined;
     const bytes = this.places.get(d, 1) ?? 0;
     this.places.delete(d);
     const line = Buffer.alloc(bytes);
-    const entry =
-      readSync(this.fd, line, 0, bytes, start) === bytes ? writtenEntry(line.toString('utf8')) : undefined;
+    const fd = this.fds[place % FILES]!;
+    const read = readSync(fd, line, 0, bytes, Math.floor(place / FILES)) === bytes;
+    const entry = read ? writtenEntry(line.toString('utf8')) : undefined;
     return entry?.output === output ? entry : undefined;
   }
 
-  /** The entries not taken, in the report's order. */
+  /** The entries not taken, in the reports' order. */
   *rest(): Generator<ReportEntry> {
-    for (const line of fileLines(this.fd)) {
-      const output = writtenOutput(line.text);
-      if (!output || this.places.get(textDigest(output)) !== line.start) continue;
-      const entry = writtenEntry(line.text);
-      if (entry?.output === output) yield entry;
+    for (const [file, fd] of this.fds.entries()) {
+      for (const line of fileLines(fd)) {
+        const output = line.complete ? writtenOutput(line.text) : undefined;
+        if (!output || this.places.get(textDigest(output)) !== line.start * FILES + file) continue;
+        const entry = writtenEntry(line.text);
+        if (entry?.output === output) yield entry;
+      }
     }
   }
 
   close() {
-    closeSync(this.fd);
+    for (const fd of this.fds) closeSync(fd);
   }
 }
+
+// How many files one table tells apart, in the low bits of a place.
+const FILES = 4;
 
 // Entries are one JSON object per line, which no text inside can end early (JSON escapes its quotes):
 // the output and status are found without parsing the whole entry, eight times faster.

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
@@ -85,6 +85,41 @@ const EMPTY_ENTRY = {
   regionsCleaned: null,
 } as const;
 
+/**
+ * Keeps what an interrupted run had written of its report (its `.part`, whole entries only) after what
+ * earlier interrupted runs wrote, so this run carries their entries over too, and clears the part for
+ * this run's own. Returns where they are kept.
+ */
+function gatherInterrupted(report: string): string {
+  const part = `${report}.part`;
+  const kept = `${report}.interrupted`;
+  let from: number;
+  try {
+    from = openSync(part, 'r');
+  } catch {
+    return kept;
+  }
+  const sink = new FileSink(openSync(kept, 'a'));
+  try {
+    // An entry ends its line only when the next one begins: the last is kept when it is whole.
+    for (const line of fileLines(from)) if (line.complete || isJson(line.text)) sink.write(`${line.text}\n`);
+  } finally {
+    closeSync(from);
+    sink.close();
+  }
+  rmSync(part);
+  return kept;
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** As much of a SHA-256 as the audit's bookkeeping keeps in memory: 48 bits, a number, not a string. */
 const shortSha = (sha: string): number => (sha === '' ? -1 : Number.parseInt(sha.slice(0, 12), 16));
 
@@ -114,8 +149,10 @@ export class ReportWriter {
   private readonly seenUids = new SeenTexts();
   private readonly seenPatients = new SeenTexts();
   /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
-  /** The previous report's entries of written outputs, by output, until this run meets them again. */
+  /** The previous reports' entries of written outputs, by output, until this run meets them again. */
   private readonly carried: PreviousReport | undefined;
+  /** What interrupted runs wrote of their reports: carried over, and deleted once this one is published. */
+  private readonly interrupted: string;
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
   // The outputs the audit held when opened, and those moved since, by digest of the output path (tens of
@@ -150,7 +187,9 @@ export class ReportWriter {
     const { reportDir, auditDir } = locations;
     mkdirSync(reportDir, { recursive: true });
     makePrivateDir(auditDir);
-    this.carried = PreviousReport.open(join(reportDir, REPORT_JSON));
+    const report = join(reportDir, REPORT_JSON);
+    this.interrupted = gatherInterrupted(report);
+    this.carried = PreviousReport.open([report, this.interrupted]);
     const opened: FileSink[] = [];
     const open = (fd: number) => {
       const sink = new FileSink(fd);
@@ -286,6 +325,10 @@ export class ReportWriter {
    * for a group of files: a sync costs milliseconds, far more than a small file's de-identification.
    */
   async sync(): Promise<void> {
+    // The shareable parts too, unsynced: a run killed after this group leaves their entries for the
+    // run that resumes it to carry over.
+    this.json.flush();
+    this.csv.flush();
     await Promise.all([this.audit.sync(), this.uids.sync(), this.patients.sync()]);
   }
 
@@ -361,6 +404,7 @@ export class ReportWriter {
       if (this.renames.size > 0) this.applyRenames(`${file}.part`);
       renameSync(`${file}.part`, file);
     }
+    rmSync(this.interrupted, { force: true });
     return summary;
   }
 
