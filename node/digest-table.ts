@@ -34,9 +34,9 @@ const MAX_LOAD = 0.7;
 
 /**
  * Texts (by digest) with up to `width` numbers each, in typed arrays: what a run keeps for every output or
- * original identifier it has met. About 35 bytes an entry for one number, where a Map of the texts
- * themselves took 150 to 250, so a run or project of millions of files keeps tens of megabytes, not
- * hundreds. Width 0 is a set.
+ * original identifier it has met. Measured with a million entries: 25 bytes an entry as a set, 42 with
+ * one number, 59 with two, where Maps and Sets of the texts took 125 to 189, so a run or project of
+ * millions of files keeps tens of megabytes, not hundreds. Width 0 is a set.
  */
 export class DigestTable {
   private keys: Int32Array;
