@@ -148,7 +148,6 @@ export class ReportWriter {
   // and each run reads it back.
   private readonly seenUids = new SeenTexts();
   private readonly seenPatients = new SeenTexts();
-  /** Outputs the audit already has a row for (from this run or an earlier one), with their SHA-256. */
   /** The previous reports' entries of written outputs, by output, until this run meets them again. */
   private readonly carried: PreviousReport | undefined;
   /** What interrupted runs wrote of their reports: carried over, and deleted once this one is published. */
