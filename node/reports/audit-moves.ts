@@ -12,40 +12,17 @@ export type AuditColumns = Readonly<
 >;
 
 /**
- * The audit rows with every move folded into the row it moved: that row takes the new name and the
- * move's own row goes, so each output has exactly one row. The move is appended when it happens (the
- * audit is append-only, so a kill never loses it) and folded when the audit is finished. A move whose
- * first row is not in this audit (an earlier run kept another) stays: it is then that output's one row.
- */
-export function foldMoves(rows: readonly string[][], col: AuditColumns): string[][] {
-  const kept: Array<string[] | undefined> = rows.map((r) => [...r]);
-  rows.forEach((move, j) => {
-    if (!move[col.reason]?.startsWith(MOVED_REASON)) return;
-    for (let i = j - 1; i >= 0; i--) {
-      const first = kept[i];
-      if (
-        first &&
-        first[col.status] === 'written' &&
-        first[col.inputNo] === move[col.inputNo] &&
-        // A move names no input when the batch kept none for the output (it keeps no path per output).
-        (move[col.input] === '' || first[col.input] === move[col.input]) &&
-        first[col.outputSha] === move[col.outputSha] &&
-        first[col.output] !== move[col.output]
-      ) {
-        first[col.output] = move[col.output]!;
-        kept[j] = undefined;
-        return;
-      }
-    }
-  });
-  return kept.filter((r): r is string[] => r !== undefined);
-}
-
-/**
- * Rewrites a finished audit file with its moves folded (see foldMoves), atomically and owner-only. It is
- * read three times, record by record, instead of held whole: a project's audit can be longer than a
- * string may be. The first read finds the moves (rare), the second which rows they fold into, and the
- * third writes the file, the rows that did not change as they were.
+ * Rewrites a finished audit file with every move folded into the row it moved, atomically and
+ * owner-only: that row takes the new name and the move's own row goes, so each output has exactly one
+ * row. The move is appended when it happens (the audit is append-only, so a kill never loses it) and
+ * folded when the audit is finished. A move folds into the latest row before it that is written, of its
+ * input number, input (a move names none when the batch kept no path for the output) and content, under
+ * another name; a move with no such row (an earlier run kept another audit) stays: it is then that
+ * output's one row.
+ *
+ * The file is read three times, record by record, instead of held whole: a project's audit can be
+ * longer than a string may be. The first read finds the moves (rare), the second which rows they fold
+ * into, and the third writes the file, the rows that did not change as they were.
  */
 export function foldAuditFile(file: string, col: AuditColumns, cellOptions: Parameters<typeof csvRow>[1]) {
   const fd = openSync(file, 'r');
