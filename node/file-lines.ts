@@ -48,3 +48,9 @@ export function* fileLines(fd: number): Generator<{
   if (pending.length > 0)
     yield { text: pending.toString('utf8'), start: at, bytes: pending.length, complete: false };
 }
+
+/** The line fileLines gave at `start`, `bytes` long (its newline included), read again; undefined when the file is shorter. */
+export function lineAt(fd: number, start: number, bytes: number): string | undefined {
+  const line = Buffer.alloc(bytes);
+  return readSync(fd, line, 0, bytes, start) === bytes ? line.toString('utf8') : undefined;
+}

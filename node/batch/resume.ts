@@ -5,7 +5,7 @@ import { type AnonymizationKey, digestOf, keyFingerprint } from '../../shared/an
 import type { DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { ReportableError } from '../../shared/errors.js';
 import { DigestTable, hexDigest, textDigest } from '../digest-table.js';
-import { fileLines } from '../file-lines.js';
+import { fileLines, lineAt } from '../file-lines.js';
 import { plainOutputPath } from './output-path.js';
 
 const DONE_FILE = 'done.jsonl';
@@ -224,9 +224,8 @@ export class ResumeIndex {
   private entryAt(start: number, bytes: number): { key: string; output: DoneOutput } | undefined {
     if (start + bytes > this.written) this.flush();
     this.fd ??= openSync(this.file, 'a+');
-    const line = Buffer.alloc(bytes);
-    if (readSync(this.fd, line, 0, bytes, start) !== bytes) return undefined;
-    const e = parsedLine(line.toString('utf8'));
+    const line = lineAt(this.fd, start, bytes);
+    const e = line === undefined ? undefined : parsedLine(line);
     if (!e || !('k' in e)) return undefined;
     return {
       key: e.k,

@@ -1,6 +1,6 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { DigestTable, textDigest } from '../digest-table.js';
-import { fileLines } from '../file-lines.js';
+import { fileLines, lineAt } from '../file-lines.js';
 import type { ReportEntry } from './report-layout.js';
 
 /**
@@ -50,10 +50,8 @@ export class PreviousReport {
     if (place === undefined) return undefined;
     const bytes = this.places.get(d, 1) ?? 0;
     this.places.delete(d);
-    const line = Buffer.alloc(bytes);
-    const fd = this.fds[place % FILES]!;
-    const read = readSync(fd, line, 0, bytes, Math.floor(place / FILES)) === bytes;
-    const entry = read ? writtenEntry(line.toString('utf8')) : undefined;
+    const line = lineAt(this.fds[place % FILES]!, Math.floor(place / FILES), bytes);
+    const entry = line === undefined ? undefined : writtenEntry(line);
     return entry?.output === output ? entry : undefined;
   }
 
