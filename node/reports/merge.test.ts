@@ -1,10 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { csvRow } from './csv.js';
 import { MergeError, mergeReports } from './merge.js';
 import { readCsvFile } from './read.js';
+import { type ReportEntry, reportJsonEntry, reportJsonHead, reportJsonTail } from './report-layout.js';
+import type { BatchSummary } from './types.js';
 import { AUDIT_COLUMNS, auditRow } from './writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deid-merge-'));
@@ -44,20 +55,20 @@ function shard(
     regionsCleaned: null,
     outputSha256: input.sha ?? null,
   }));
-  const doc = {
-    tool: 'dicom-deid',
-    version: '1.0.0',
-    profile: 'basic',
-    edition: '2025b',
-    options: [],
-    keyFingerprint: '0123456789abcdef',
-    startedAt: `2026-01-0${folders % 9}T00:00:00.000Z`,
-    ...head,
-    files,
-    finishedAt: '2026-01-09T00:00:00.000Z',
-    summary: {},
-  };
-  writeFileSync(join(report, 'deid-report.json'), JSON.stringify(doc));
+  const json =
+    reportJsonHead({
+      tool: 'dicom-deid',
+      version: '1.0.0',
+      profile: 'basic',
+      edition: '2025b',
+      options: [],
+      keyFingerprint: '0123456789abcdef',
+      startedAt: `2026-01-0${folders % 9}T00:00:00.000Z`,
+      ...head,
+    }) +
+    files.map((f, i) => reportJsonEntry(f as ReportEntry, i === 0)).join('') +
+    reportJsonTail(files.length, '2026-01-09T00:00:00.000Z', {} as BatchSummary);
+  writeFileSync(join(report, 'deid-report.json'), json);
   const rows = inputs.map((input, i) =>
     auditRow(
       [i + 1, input.path, 'aa', input.output ? `/o${folders}/${input.output}` : '', input.sha ?? ''].concat([
@@ -134,6 +145,44 @@ describe('mergeReports', () => {
     );
     if (process.platform !== 'win32')
       expect(statSync(join(dir, 'same', 'audit', 'deid-audit.csv')).mode & 0o077).toBe(0);
+  });
+
+  it("keeps every audit row of an input, in its shard's order, and refuses a report laid out otherwise", () => {
+    const a = shard([
+      { path: '/in/b/2.dcm', output: 'P/S/y.dcm', sha: 'f2' },
+      { path: '/in/b/1.dcm', output: 'P/S/x.dcm', sha: 'f1' },
+    ]);
+    // A later run over the same folders (a project's audit) added a row for the shard's input 2.
+    appendFileSync(
+      join(a.audit, 'deid-audit.csv'),
+      auditRow([
+        2,
+        '/in/b/1.dcm',
+        'aa',
+        '/o/P/S/x.dcm',
+        'f1',
+        'skipped',
+        'already written',
+        'clean',
+        '',
+        't',
+      ]),
+    );
+    const b = shard([{ path: '/in/a/1.dcm', output: 'P/S/z.dcm', sha: 'f3' }]);
+    run([a, b], 'rows');
+    const audit = readCsvFile(join(dir, 'rows', 'audit', 'deid-audit.csv'));
+    expect(audit.map((r) => [r.input_no, r.input, r.status])).toEqual([
+      ['1', '/in/a/1.dcm', 'written'],
+      ['2', '/in/b/1.dcm', 'written'],
+      ['2', '/in/b/1.dcm', 'skipped'],
+      ['3', '/in/b/2.dcm', 'written'],
+    ]);
+    const flat = join(b.report, 'deid-report.json');
+    writeFileSync(flat, JSON.stringify(JSON.parse(readFileSync(flat, 'utf8'))));
+    expect(() => run([a, b], 'flat')).toThrow(
+      'the deid-report.json of report folder 2 is not one dicom-deid wrote',
+    );
+    expect(existsSync(join(dir, 'flat'))).toBe(false);
   });
 
   it('refuses different bytes under one output name, reports of another key, and crosswalks that disagree', () => {

@@ -1,18 +1,21 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { ReportableError } from '../../shared/errors.js';
 import { duplicateReason } from '../batch/commit.js';
 import { plainOutputPath } from '../batch/output-path.js';
-import { csvRow } from './csv.js';
-import { makePrivateDir, replacePrivateFile } from './private-files.js';
-import { readCrosswalkCsv, readCsvFile } from './read.js';
+import { mergeCrosswalkFiles } from './merge-crosswalks.js';
+import { MergeError } from './merge-error.js';
+import { makePrivateDir, openPrivateFile } from './private-files.js';
+import type { ReportFrame } from './report-file.js';
 import {
   REPORT_CSV_HEADER,
   type ReportEntry,
   reportCsvRow,
   reportJsonEntry,
+  reportJsonHead,
   reportJsonTail,
 } from './report-layout.js';
+import { ShardInputs } from './shard-inputs.js';
+import { FileSink } from './sink.js';
 import type { BatchSummary } from './types.js';
 import {
   AUDIT_COLUMNS,
@@ -24,29 +27,10 @@ import {
   UID_CROSSWALK,
 } from './writer.js';
 
-/** Why the reports cannot be combined: plain words, no value from them. */
-export class MergeError extends ReportableError {
-  override readonly name = 'MergeError';
-}
+export { MergeError };
 
 /** What must be equal in every shard's report for them to describe one run. */
 const SAME_RUN = ['tool', 'version', 'profile', 'edition', 'options', 'keyFingerprint'] as const;
-
-interface ReportDoc {
-  readonly [field: string]: unknown;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly files: ReportEntry[];
-}
-
-/** One input of one shard: its shareable entry and, when the audits are given, its private line. */
-interface Item {
-  readonly shard: number;
-  readonly inputNo: number;
-  entry?: ReportEntry;
-  /** Its audit lines in file order: the first, and one for each later move of its output. */
-  audit: Record<string, string>[];
-}
 
 export interface MergeRequest {
   /** The shards' report folders (each holds deid-report.json). */
@@ -72,16 +56,14 @@ export interface MergeSummary extends BatchSummary {
  * over all the inputs writes: one entry per input, numbered in the order a single run walks the inputs
  * (by their paths, when the audits are given; else by output), one written row per output, one crosswalk
  * row per original identifier. The same inputs in any order of shards give the same bytes.
+ *
+ * The shards of an archive hold millions of inputs, and their reports and audits are far larger than a
+ * string may be: they are read line by line, each input kept as its places in them (ShardInputs), and
+ * written out one input at a time. Everything that can refuse the merge is checked before anything is
+ * published, and the files are published only once all are complete: a refused or failed merge leaves
+ * nothing behind.
  */
 export function mergeReports(req: MergeRequest): MergeSummary {
-  const docs = req.reportDirs.map((dir, i) => readReport(dir, i + 1));
-  for (const field of SAME_RUN) {
-    const first = JSON.stringify(docs[0]![field]);
-    if (docs.some((d) => JSON.stringify(d[field]) !== first))
-      throw new MergeError(
-        `the reports differ in ${field}: they are not shards of one run (same key, profile and version)`,
-      );
-  }
   const auditDirs = req.auditDirs ?? [];
   if (auditDirs.length > 0 && auditDirs.length !== req.reportDirs.length)
     throw new MergeError('give one audit folder per report folder, in the same order');
@@ -90,109 +72,61 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     throw new MergeError('the report folder for the combined report already holds a report');
   if (req.auditOut && existsSync(join(req.auditOut, AUDIT_CSV)))
     throw new MergeError('the audit folder for the combined audit already holds an audit');
-
-  const items = new Map<string, Item>();
-  const item = (shard: number, inputNo: number) => {
-    const id = `${shard}:${inputNo}`;
-    const known = items.get(id);
-    if (known) return known;
-    const it: Item = { shard, inputNo, audit: [] };
-    items.set(id, it);
-    return it;
-  };
-  docs.forEach((doc, s) => {
-    for (const entry of doc.files) item(s + 1, entry.inputNo).entry = entry;
-  });
-  auditDirs.forEach((dir, s) => {
-    for (const row of readAudit(dir, s + 1)) item(s + 1, Number(row.input_no)).audit.push(row);
-  });
-  if (auditDirs.length > 0 && [...items.values()].some((it) => it.entry && it.audit.length === 0))
-    throw new MergeError(
-      'a report folder and its audit folder do not belong to the same run (check the order)',
-    );
-
-  const ordered = [...items.values()].sort(auditDirs.length > 0 ? byInputPath : byOutput);
-  const numbers = new Map(ordered.map((it, i) => [it, i + 1]));
-  renumberDuplicates(ordered, (shard, inputNo) => numbers.get(items.get(`${shard}:${inputNo}`)!));
-  const duplicates = resolveDuplicates(ordered, numbers);
-
-  const entries = ordered.flatMap((it) => (it.entry ? [{ ...it.entry, inputNo: numbers.get(it)! }] : []));
-  const summary = summarize(entries);
-  // Everything is read and checked before anything is written: a refused merge leaves nothing behind.
-  const outDirs = req.outDir === undefined ? new Map() : gatheredOutputs(ordered, resolve(req.outDir));
-  const privateFiles: Array<[string, string]> = req.auditOut
-    ? [
-        [
-          AUDIT_CSV,
-          auditRow(AUDIT_COLUMNS) +
-            ordered
-              .flatMap((it) => it.audit.map((row) => auditLine(row, numbers.get(it)!, outDirs.get(it.shard))))
-              .join(''),
-        ],
-        ...[UID_CROSSWALK, PATIENT_ID_CROSSWALK].map((name): [string, string] => [
-          name,
-          mergeCrosswalks(auditDirs.map((d) => join(d, name))),
-        ]),
-      ]
-    : [];
-  writeReport(req.reportOut, docs, entries, summary);
-  for (const [name, text] of privateFiles) writePrivate(req.auditOut!, name, text);
-  return { ...summary, shards: docs.length, duplicates };
-}
-
-function readReport(dir: string, shard: number): ReportDoc {
-  let doc: ReportDoc;
+  const inputs = ShardInputs.read(req.reportDirs, auditDirs);
   try {
-    doc = JSON.parse(readFileSync(join(dir, REPORT_JSON), 'utf8')) as ReportDoc;
-  } catch {
-    throw new MergeError(`report folder ${shard} holds no complete ${REPORT_JSON}`);
+    checkSameRun(inputs.frames);
+    if (auditDirs.length > 0)
+      for (let item = 0; item < inputs.count; item++)
+        if (inputs.hasEntry(item) && !inputs.hasAudit(item))
+          throw new MergeError(
+            'a report folder and its audit folder do not belong to the same run (check the order)',
+          );
+    const ordered = inputs.ordered();
+    const numbers = new Int32Array(inputs.count);
+    ordered.forEach((item, i) => {
+      numbers[item] = i + 1;
+    });
+    const merged: MergedInputs = {
+      inputs,
+      ordered,
+      numbers,
+      duplicateOf: resolveDuplicates(inputs, numbers),
+    };
+    const outDirs = req.outDir === undefined ? new Map() : gatheredOutputs(merged, resolve(req.outDir));
+    const summary = publishAll(req, merged, outDirs);
+    return { ...summary, shards: inputs.frames.length, duplicates: merged.duplicateOf.size };
+  } finally {
+    inputs.close();
   }
-  if (!Array.isArray(doc.files) || typeof doc.startedAt !== 'string')
-    throw new MergeError(`the ${REPORT_JSON} of report folder ${shard} is not one dicom-deid wrote`);
-  return doc;
 }
 
-function readAudit(dir: string, shard: number): Record<string, string>[] {
-  let rows: Record<string, string>[];
-  try {
-    rows = readCsvFile(join(dir, AUDIT_CSV));
-  } catch {
-    throw new MergeError(`audit folder ${shard} holds no readable ${AUDIT_CSV}`);
+/** The inputs of all shards in merged order, with their merged numbers and what duplicates what. */
+interface MergedInputs {
+  readonly inputs: ShardInputs;
+  readonly ordered: readonly number[];
+  /** By input: its number in the merged run. */
+  readonly numbers: Int32Array;
+  /** By duplicate: the merged number of the input whose output it repeats. */
+  readonly duplicateOf: ReadonlyMap<number, number>;
+}
+
+function checkSameRun(frames: readonly ReportFrame[]) {
+  for (const field of SAME_RUN) {
+    const first = JSON.stringify(frames[0]!.head[field]);
+    if (frames.some((f) => JSON.stringify(f.head[field]) !== first))
+      throw new MergeError(
+        `the reports differ in ${field}: they are not shards of one run (same key, profile and version)`,
+      );
   }
-  if (rows.some((r) => !/^[1-9][0-9]*$/.test(r.input_no ?? '')))
-    throw new MergeError(`the ${AUDIT_CSV} of audit folder ${shard} has other columns (another version)`);
-  return rows;
 }
 
-/** Path order as the walk lists files: folder by folder, each folder's names in code-unit order. */
-function byInputPath(a: Item, b: Item): number {
-  const pa = (a.audit[0]?.input ?? '').split(/[\\/]/);
-  const pb = (b.audit[0]?.input ?? '').split(/[\\/]/);
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++)
-    if (pa[i] !== pb[i]) return pa[i]! < pb[i]! ? -1 : 1;
-  return pa.length - pb.length || a.shard - b.shard || a.inputNo - b.inputNo;
-}
-
-function byOutput(a: Item, b: Item): number {
-  const oa = a.entry?.output ?? '\uffff';
-  const ob = b.entry?.output ?? '\uffff';
-  return oa < ob ? -1 : oa > ob ? 1 : a.shard - b.shard || a.inputNo - b.inputNo;
-}
+const DUPLICATE_OF = duplicateReason('input ');
 
 /** A shard's duplicate names the input it repeats by the shard's number: give it the merged one. */
-function renumberDuplicates(
-  ordered: readonly Item[],
-  merged: (shard: number, inputNo: number) => number | undefined,
-) {
-  const prefix = duplicateReason('input ');
-  const renumber = (shard: number, reason: string | null | undefined) => {
-    const n = reason?.startsWith(prefix) ? merged(shard, Number(reason.slice(prefix.length))) : undefined;
-    return n === undefined ? reason : duplicateReason(`input ${n}`);
-  };
-  for (const it of ordered) {
-    if (it.entry?.reason) it.entry = { ...it.entry, reason: renumber(it.shard, it.entry.reason)! };
-    it.audit = it.audit.map((row) => ({ ...row, reason: renumber(it.shard, row.reason) ?? '' }));
-  }
+function renumbered(merged: MergedInputs, shard: number, reason: string): string {
+  if (!reason.startsWith(DUPLICATE_OF)) return reason;
+  const item = merged.inputs.item(shard, Number(reason.slice(DUPLICATE_OF.length)));
+  return item === undefined ? reason : duplicateReason(`input ${merged.numbers[item]}`);
 }
 
 /**
@@ -200,94 +134,76 @@ function renumberDuplicates(
  * same bytes under one name are one output, the first input (in merged order) keeps it and the others are
  * duplicates of it. Different bytes for one instance are named by their content hashes in a single run;
  * a shard that saw only one of them gave it the plain name, which cannot be undone here: refused.
+ * Returns, by duplicate, the merged number of the input it repeats.
  */
-function resolveDuplicates(ordered: readonly Item[], numbers: ReadonlyMap<Item, number>): number {
-  const instances = new Map<string, Item[]>();
-  for (const it of ordered) {
-    const e = it.entry;
-    if (e?.status !== 'written' || e.output === null) continue;
-    const plain = plainOutputPath(e.output);
-    instances.set(plain, [...(instances.get(plain) ?? []), it]);
-  }
-  let duplicates = 0;
-  for (const [plain, outputs] of instances) {
-    const contents = new Set(outputs.map((it) => it.entry!.outputSha256));
-    if (contents.size > 1 && outputs.some((it) => it.entry!.output === plain))
-      throw new MergeError(
-        'inputs of one instance with different content were split between shards, so a shard wrote one of ' +
-          'them under the name a single run gives none of them: shard with --shard-by study, which keeps ' +
-          'them together',
-      );
-    const writer = new Map<string, Item>();
-    for (const it of outputs) {
-      const e = it.entry!;
-      const first = writer.get(e.output!);
-      if (!first) {
-        writer.set(e.output!, it);
-        continue;
+function resolveDuplicates(inputs: ShardInputs, numbers: Int32Array): Map<number, number> {
+  const duplicateOf = new Map<number, number>();
+  for (const group of inputs.sharedOutputs()) {
+    const instances = new Map<string, Array<{ readonly item: number; readonly entry: ReportEntry }>>();
+    for (const item of [...group].sort((a, b) => numbers[a]! - numbers[b]!)) {
+      const entry = inputs.entry(item)!;
+      const plain = plainOutputPath(entry.output!);
+      instances.set(plain, [...(instances.get(plain) ?? []), { item, entry }]);
+    }
+    for (const [plain, outputs] of instances) {
+      const contents = new Set(outputs.map((o) => o.entry.outputSha256));
+      if (contents.size > 1 && outputs.some((o) => o.entry.output === plain))
+        throw new MergeError(
+          'inputs of one instance with different content were split between shards, so a shard wrote one of ' +
+            'them under the name a single run gives none of them: shard with --shard-by study, which keeps ' +
+            'them together',
+        );
+      const writer = new Map<string, number>();
+      for (const { item, entry } of outputs) {
+        const first = writer.get(entry.output!);
+        if (first === undefined) writer.set(entry.output!, item);
+        else duplicateOf.set(item, numbers[first]!);
       }
-      duplicates++;
-      const reason = duplicateReason(`input ${numbers.get(first)}`);
-      it.entry = {
-        ...e,
-        output: null,
-        status: 'skipped',
-        reason,
-        sopClassUID: null,
-        transferSyntaxUID: null,
-        modality: null,
-        actionCounts: null,
-        attributes: null,
-        outputSha256: null,
-      };
-      it.audit = it.audit.map((row) => ({
-        ...row,
-        input_sha256: '',
-        output: '',
-        output_sha256: '',
-        status: 'skipped',
-        reason,
-      }));
     }
   }
-  return duplicates;
+  return duplicateOf;
 }
 
-function summarize(entries: readonly ReportEntry[]): BatchSummary {
-  const count = (f: (e: ReportEntry) => boolean) => entries.filter(f).length;
-  return {
-    written: count((e) => e.status === 'written'),
-    skipped: count((e) => e.status === 'skipped'),
-    failed: count((e) => e.status === 'failed'),
-    held: count((e) => e.status === 'held'),
-    accepted: count((e) => e.status === 'written' && e.pixels === 'accepted'),
-    verificationFailed: count((e) => e.verification === 'failed'),
-  };
+/** The input's entry in the merged report: numbered anew, and made a duplicate when it is one. */
+function mergedEntry(merged: MergedInputs, item: number): ReportEntry | undefined {
+  const entry = merged.inputs.entry(item);
+  if (!entry) return undefined;
+  const inputNo = merged.numbers[item]!;
+  const first = merged.duplicateOf.get(item);
+  if (first !== undefined)
+    return {
+      ...entry,
+      inputNo,
+      output: null,
+      status: 'skipped',
+      reason: duplicateReason(`input ${first}`),
+      sopClassUID: null,
+      transferSyntaxUID: null,
+      modality: null,
+      actionCounts: null,
+      attributes: null,
+      outputSha256: null,
+    };
+  const reason = entry.reason ? renumbered(merged, merged.inputs.shard(item), entry.reason) : entry.reason;
+  return { ...entry, inputNo, reason };
 }
 
-/** The report the first shard's head describes, from the first start to the last finish. */
-function writeReport(dir: string, docs: readonly ReportDoc[], entries: ReportEntry[], summary: BatchSummary) {
-  const startedAt = docs.map((d) => d.startedAt).sort()[0]!;
-  const finishedAt = docs
-    .map((d) => d.finishedAt)
-    .sort()
-    .at(-1)!;
-  const head: Record<string, unknown> = {};
-  for (const field of SAME_RUN) head[field] = docs[0]![field];
-  head.startedAt = startedAt;
-  const json =
-    `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "files": [` +
-    entries.map((e, i) => reportJsonEntry(e, i === 0)).join('') +
-    reportJsonTail(entries.length, finishedAt, summary);
-  mkdirSync(dir, { recursive: true });
-  publish(join(dir, REPORT_JSON), json);
-  publish(join(dir, REPORT_CSV), REPORT_CSV_HEADER + entries.map(reportCsvRow).join(''));
-}
-
-/** Written whole under a temporary name, then renamed: a report that exists is complete. */
-function publish(file: string, text: string) {
-  writeFileSync(`${file}.part`, text);
-  renameSync(`${file}.part`, file);
+/** The input's audit rows in the merged audit: renumbered, and made a duplicate's when it is one. */
+function mergedAuditRows(merged: MergedInputs, item: number): Record<string, string>[] {
+  const first = merged.duplicateOf.get(item);
+  const shard = merged.inputs.shard(item);
+  return merged.inputs.auditRows(item).map((row) =>
+    first === undefined
+      ? { ...row, reason: renumbered(merged, shard, row.reason ?? '') }
+      : {
+          ...row,
+          input_sha256: '',
+          output: '',
+          output_sha256: '',
+          status: 'skipped',
+          reason: duplicateReason(`input ${first}`),
+        },
+  );
 }
 
 /** Rewrites an absolute output path of one shard's audit into the folder the outputs were gathered in. */
@@ -300,14 +216,19 @@ interface Gathered {
  * Each shard's output folder, as its audit names it, mapped to the folder the outputs were gathered in:
  * found from a written output, whose audit path ends with the relative name the report gives it.
  */
-function gatheredOutputs(ordered: readonly Item[], to: string): Map<number, Gathered> {
+function gatheredOutputs(merged: MergedInputs, to: string): Map<number, Gathered> {
+  const { inputs } = merged;
   const found = new Map<number, Gathered>();
-  for (const it of ordered) {
-    const rel = it.entry?.status === 'written' ? it.entry.output : null;
-    if (found.has(it.shard) || !rel) continue;
+  for (const item of merged.ordered) {
+    if (found.size === inputs.frames.length) break;
+    const shard = inputs.shard(item);
+    if (found.has(shard) || !inputs.hasAudit(item) || merged.duplicateOf.has(item)) continue;
+    const entry = inputs.entry(item);
+    const rel = entry?.status === 'written' ? entry.output : null;
+    if (!rel) continue;
     const suffix = `/${rel}`;
-    const row = it.audit.find((r) => r.output?.replaceAll('\\', '/').endsWith(suffix));
-    if (row) found.set(it.shard, { from: row.output!.slice(0, -suffix.length), to });
+    const row = inputs.auditRows(item).find((r) => r.output?.replaceAll('\\', '/').endsWith(suffix));
+    if (row) found.set(shard, { from: row.output!.slice(0, -suffix.length), to });
   }
   return found;
 }
@@ -324,29 +245,104 @@ function auditLine(row: Record<string, string>, inputNo: number, gathered: Gathe
   );
 }
 
-/** One row per original identifier, in identifier order; two shards mapping one differently is refused. */
-function mergeCrosswalks(files: readonly string[]): string {
-  const map = new Map<string, string>();
-  files.forEach((file, s) => {
-    let rows: Array<[string, string]>;
-    try {
-      rows = readCrosswalkCsv(file);
-    } catch {
-      throw new MergeError(`audit folder ${s + 1} holds no readable crosswalk`);
+/**
+ * Writes every merged file under a temporary name, then renames them all; on any failure (a refusal
+ * found on the way, a full disk) the temporary files and the folders this made are removed.
+ */
+function publishAll(
+  req: MergeRequest,
+  merged: MergedInputs,
+  outDirs: ReadonlyMap<number, Gathered>,
+): BatchSummary {
+  const made: string[] = [];
+  const parts: string[] = [];
+  const part = (file: string, exclusive: boolean, fill: (write: (text: string) => void) => void) => {
+    parts.push(file);
+    writePart(file, exclusive, fill);
+  };
+  try {
+    const reportMade = mkdirSync(req.reportOut, { recursive: true });
+    if (reportMade) made.push(reportMade);
+    const { auditOut } = req;
+    if (auditOut) {
+      const auditMade = makePrivateDir(auditOut);
+      if (auditMade) made.push(auditMade);
+      // First: merging them may find two shards that disagree, before the rest is written.
+      for (const name of [UID_CROSSWALK, PATIENT_ID_CROSSWALK])
+        part(join(auditOut, name), true, (write) =>
+          mergeCrosswalkFiles(
+            req.auditDirs!.map((dir) => join(dir, name)),
+            join(auditOut, `${name}.run-`),
+            write,
+          ),
+        );
     }
-    for (const [oldId, newId] of rows) {
-      const known = map.get(oldId);
-      if (known !== undefined && known !== newId)
-        throw new MergeError('the crosswalks map one identifier to two pseudonyms: not shards of one run');
-      map.set(oldId, newId);
-    }
-  });
-  const ids = [...map.keys()].sort();
-  return csvRow(['id_old', 'id_new']) + ids.map((id) => csvRow([id, map.get(id)!])).join('');
+    let summary: BatchSummary | undefined;
+    part(join(req.reportOut, REPORT_JSON), false, (json) =>
+      part(join(req.reportOut, REPORT_CSV), false, (csv) => {
+        if (!auditOut) summary = writeInputs(merged, outDirs, json, csv, undefined);
+        else
+          part(join(auditOut, AUDIT_CSV), true, (audit) => {
+            summary = writeInputs(merged, outDirs, json, csv, audit);
+          });
+      }),
+    );
+    for (const file of parts) renameSync(`${file}.part`, file);
+    return summary!;
+  } catch (e) {
+    for (const file of parts) rmSync(`${file}.part`, { force: true });
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
 
-/** A private file (0600) in a private folder (0700), written under a temporary name and renamed. */
-function writePrivate(dir: string, name: string, text: string) {
-  makePrivateDir(dir);
-  replacePrivateFile(join(dir, name), text);
+/** `file`.part, filled and on disk; private (0600) when `private`. */
+function writePart(file: string, isPrivate: boolean, fill: (write: (text: string) => void) => void) {
+  const fd = isPrivate ? openPrivateFile(`${file}.part`) : openSync(`${file}.part`, 'w');
+  const sink = new FileSink(fd);
+  try {
+    fill((text) => sink.write(text));
+    sink.flush();
+    fsyncSync(fd);
+  } finally {
+    sink.close();
+  }
+}
+
+/** The merged report's files (from the first shard's start to the last one's end) and audit, one input at a time. */
+function writeInputs(
+  merged: MergedInputs,
+  outDirs: ReadonlyMap<number, Gathered>,
+  json: (text: string) => void,
+  csv: (text: string) => void,
+  audit: ((text: string) => void) | undefined,
+): BatchSummary {
+  const { frames } = merged.inputs;
+  const head: Record<string, unknown> = {};
+  for (const field of SAME_RUN) head[field] = frames[0]!.head[field];
+  head.startedAt = frames.map((f) => f.head.startedAt).sort()[0];
+  json(reportJsonHead(head));
+  csv(REPORT_CSV_HEADER);
+  if (audit) audit(auditRow(AUDIT_COLUMNS));
+  const counts = { written: 0, skipped: 0, failed: 0, held: 0, accepted: 0, verificationFailed: 0 };
+  let entries = 0;
+  for (const item of merged.ordered) {
+    const entry = mergedEntry(merged, item);
+    if (entry) {
+      json(reportJsonEntry(entry, entries++ === 0));
+      csv(reportCsvRow(entry));
+      counts[entry.status]++;
+      if (entry.status === 'written' && entry.pixels === 'accepted') counts.accepted++;
+      if (entry.verification === 'failed') counts.verificationFailed++;
+    }
+    if (!audit) continue;
+    const gathered = outDirs.get(merged.inputs.shard(item));
+    for (const row of mergedAuditRows(merged, item)) audit(auditLine(row, merged.numbers[item]!, gathered));
+  }
+  const finishedAt = frames
+    .map((f) => f.finishedAt)
+    .sort()
+    .at(-1)!;
+  json(reportJsonTail(entries, finishedAt, counts));
+  return counts;
 }

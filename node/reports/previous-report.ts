@@ -1,6 +1,7 @@
 import { closeSync, openSync } from 'node:fs';
 import { DigestTable, textDigest } from '../digest-table.js';
 import { fileLines, lineAt } from '../file-lines.js';
+import { entryOnLine } from './report-file.js';
 import type { ReportEntry } from './report-layout.js';
 
 /**
@@ -93,15 +94,8 @@ function writtenOutput(line: string): string | undefined {
 
 /** The entry of a written output on a line of the report's `files`; undefined for any other line. */
 function writtenEntry(line: string): (ReportEntry & { readonly output: string }) | undefined {
-  const text = line.trim().replace(/,$/, '');
-  if (!text.startsWith('{"')) return undefined;
-  let entry: Partial<ReportEntry>;
-  try {
-    entry = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  return entry.status === 'written' && typeof entry.output === 'string' && entry.output
+  const entry = entryOnLine(line);
+  return entry?.status === 'written' && typeof entry.output === 'string' && entry.output
     ? (entry as ReportEntry & { readonly output: string })
     : undefined;
 }

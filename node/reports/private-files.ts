@@ -5,9 +5,12 @@ const POSIX = process.platform !== 'win32';
 /** Never write through a link someone planted where an audit or key file goes. */
 const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
 
-/** Creates `dir` (and missing parents) readable by the owner only; an existing folder is left as it is. */
-export function makePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+/**
+ * Creates `dir` (and missing parents) readable by the owner only; an existing folder is left as it is.
+ * Returns the first folder it created, as mkdirSync does.
+ */
+export function makePrivateDir(dir: string): string | undefined {
+  return mkdirSync(dir, { recursive: true, mode: 0o700 });
 }
 
 /**

@@ -69,6 +69,10 @@ export interface ReportEntry {
 
 export const REPORT_CSV_HEADER = csvRow(REPORT_COLUMNS);
 
+/** The start of deid-report.json: its head members, two-space indented, then the opening of `files`. */
+export const reportJsonHead = (head: Readonly<Record<string, unknown>>): string =>
+  `${JSON.stringify(head, null, 2).slice(0, -2)},\n  "files": [`;
+
 /** An entry of deid-report.json's `files`, as the document lays them out: one per line. */
 export const reportJsonEntry = (entry: ReportEntry, first: boolean): string =>
   `${first ? '' : ','}\n    ${JSON.stringify(entry)}`;

@@ -20,6 +20,7 @@ import {
   renderReportPart,
   reportCsvRow,
   reportJsonEntry,
+  reportJsonHead,
   reportJsonTail,
 } from './report-layout.js';
 import { FileSink } from './sink.js';
@@ -225,8 +226,9 @@ export class ReportWriter {
       this.carried?.close();
       throw e;
     }
-    const head = JSON.stringify(
-      {
+    // The summary is known only at the end, so it follows the files instead of preceding them.
+    this.json.write(
+      reportJsonHead({
         tool: TOOL_NAME,
         version: ctx.toolVersion,
         profile: ctx.profileName,
@@ -234,12 +236,8 @@ export class ReportWriter {
         options: ctx.options,
         keyFingerprint: ctx.keyFingerprint,
         startedAt: ctx.startedAt,
-      },
-      null,
-      2,
+      }),
     );
-    // The summary is known only at the end, so it follows the files instead of preceding them.
-    this.json.write(`${head.slice(0, -2)},\n  "files": [`);
     this.csv.write(REPORT_CSV_HEADER);
   }
 
