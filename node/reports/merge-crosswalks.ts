@@ -1,7 +1,7 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
 import { csvRecords } from './append-log.js';
 import { csvRow } from './csv.js';
-import { MergeError } from './merge-error.js';
+import { MergeError, openOrRefuse } from './merge-error.js';
 import { openPrivateFile } from './private-files.js';
 import { FileSink } from './sink.js';
 
@@ -51,12 +51,7 @@ export function mergeCrosswalkFiles(
 /** A crosswalk's rows in file order; a file that is not one refuses the merge, naming its shard. */
 function* crosswalkRows(file: string, shard: number): Generator<Row> {
   const unreadable = () => new MergeError(`audit folder ${shard} holds no readable crosswalk`);
-  let fd: number;
-  try {
-    fd = openSync(file, 'r');
-  } catch {
-    throw unreadable();
-  }
+  const fd = openOrRefuse(file, unreadable);
   try {
     let headed = false;
     for (const { text, cells } of csvRecords(fd)) {

@@ -1,4 +1,4 @@
-import { existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { duplicateReason } from '../batch/commit.js';
 import { plainOutputPath } from '../batch/output-path.js';
@@ -15,7 +15,7 @@ import {
   reportJsonTail,
 } from './report-layout.js';
 import { ShardInputs } from './shard-inputs.js';
-import { FileSink } from './sink.js';
+import { fillFile } from './sink.js';
 import type { BatchSummary } from './types.js';
 import {
   AUDIT_COLUMNS,
@@ -298,15 +298,7 @@ function publishAll(
 
 /** `file`.part, filled and on disk; private (0600) when `private`. */
 function writePart(file: string, isPrivate: boolean, fill: (write: (text: string) => void) => void) {
-  const fd = isPrivate ? openPrivateFile(`${file}.part`) : openSync(`${file}.part`, 'w');
-  const sink = new FileSink(fd);
-  try {
-    fill((text) => sink.write(text));
-    sink.flush();
-    fsyncSync(fd);
-  } finally {
-    sink.close();
-  }
+  fillFile(isPrivate ? openPrivateFile(`${file}.part`) : openSync(`${file}.part`, 'w'), fill);
 }
 
 /** The merged report's files (from the first shard's start to the last one's end) and audit, one input at a time. */

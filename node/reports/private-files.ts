@@ -1,5 +1,5 @@
-import { closeSync, constants, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync } from 'node:fs';
-import { FileSink } from './sink.js';
+import { closeSync, constants, fchmodSync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { fillFile } from './sink.js';
 
 const POSIX = process.platform !== 'win32';
 /** Never write through a link someone planted where an audit or key file goes. */
@@ -41,15 +41,7 @@ export function replacePrivateFile(file: string, text: string): void {
 /** replacePrivateFile for text made piece by piece: `fill` writes it through `write`. */
 export function replacePrivateFileWith(file: string, fill: (write: (text: string) => void) => void): void {
   const part = `${file}.part`;
-  const fd = openPrivateFile(part);
-  const sink = new FileSink(fd);
-  try {
-    fill((text) => sink.write(text));
-    sink.flush();
-    fsyncSync(fd);
-  } finally {
-    sink.close();
-  }
+  fillFile(openPrivateFile(part), fill);
   renameSync(part, file);
 }
 

@@ -1,11 +1,11 @@
-import { closeSync, openSync } from 'node:fs';
+import { closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { plainOutputPath } from '../batch/output-path.js';
 import { DigestTable, textDigest } from '../digest-table.js';
 import { lineAt } from '../file-lines.js';
 import { csvRecords } from './append-log.js';
 import { parseCsv } from './csv.js';
-import { MergeError } from './merge-error.js';
+import { MergeError, openOrRefuse } from './merge-error.js';
 import { entryOnLine, ReportFileError, type ReportFrame, readReportFile } from './report-file.js';
 import type { ReportEntry } from './report-layout.js';
 import { AUDIT_COLUMNS, AUDIT_CSV, auditRow, REPORT_JSON } from './writer.js';
@@ -143,13 +143,10 @@ export class ShardInputs {
   }
 
   private readReport(dir: string, shard: number) {
-    const missing = () => new MergeError(`report folder ${shard + 1} holds no complete ${REPORT_JSON}`);
-    let fd: number;
-    try {
-      fd = openSync(join(dir, REPORT_JSON), 'r');
-    } catch {
-      throw missing();
-    }
+    const fd = openOrRefuse(
+      join(dir, REPORT_JSON),
+      () => new MergeError(`report folder ${shard + 1} holds no complete ${REPORT_JSON}`),
+    );
     this.reportFds.push(fd);
     this.byShard.push(new Map());
     try {
@@ -184,12 +181,7 @@ export class ShardInputs {
     const unreadable = () => new MergeError(`audit folder ${shard + 1} holds no readable ${AUDIT_CSV}`);
     const otherColumns = () =>
       new MergeError(`the ${AUDIT_CSV} of audit folder ${shard + 1} has other columns (another version)`);
-    let fd: number;
-    try {
-      fd = openSync(join(dir, AUDIT_CSV), 'r');
-    } catch {
-      throw unreadable();
-    }
+    const fd = openOrRefuse(join(dir, AUDIT_CSV), unreadable);
     this.auditFds.push(fd);
     let headed = false;
     try {

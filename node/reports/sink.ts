@@ -1,4 +1,4 @@
-import { closeSync, fdatasync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fsyncSync, writeSync } from 'node:fs';
 
 const FLUSH_AT = 64 * 1024;
 
@@ -43,5 +43,17 @@ export class FileSink {
     } finally {
       closeSync(this.fd);
     }
+  }
+}
+
+/** Fills an open file with the text `fill` writes, puts it on the disk and closes it. */
+export function fillFile(fd: number, fill: (write: (text: string) => void) => void): void {
+  const sink = new FileSink(fd);
+  try {
+    fill((text) => sink.write(text));
+    sink.flush();
+    fsyncSync(fd);
+  } finally {
+    sink.close();
   }
 }
