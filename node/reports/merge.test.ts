@@ -185,6 +185,37 @@ describe('mergeReports', () => {
     expect(existsSync(join(dir, 'flat'))).toBe(false);
   });
 
+  it('without the audits, numbers the inputs by output, those without one last', () => {
+    const a = shard([
+      { path: '/in/1.dcm', output: 'P/S/y.dcm', sha: 'f2' },
+      { path: '/in/2.dcm', output: null, status: 'failed' },
+    ]);
+    const b = shard([
+      { path: '/in/3.dcm', output: 'P/S/y.dcm', sha: 'f2' },
+      { path: '/in/4.dcm', output: 'P/R/x.dcm', sha: 'f1' },
+    ]);
+    const summary = mergeReports({
+      reportDirs: [b.report, a.report],
+      reportOut: join(dir, 'bare', 'report'),
+    });
+    expect(summary).toMatchObject({ written: 2, skipped: 1, failed: 1, duplicates: 1, shards: 2 });
+    const report = JSON.parse(readFileSync(join(dir, 'bare', 'report', 'deid-report.json'), 'utf8'));
+    expect(
+      report.files.map((f: { inputNo: number; output: string | null; status: string }) => [
+        f.inputNo,
+        f.output,
+        f.status,
+      ]),
+    ).toEqual([
+      [1, 'P/R/x.dcm', 'written'],
+      // The same output from two shards: the first in the order of the folders given keeps it.
+      [2, 'P/S/y.dcm', 'written'],
+      [3, null, 'skipped'],
+      [4, null, 'failed'],
+    ]);
+    expect(existsSync(join(dir, 'bare', 'audit'))).toBe(false);
+  });
+
   it('refuses different bytes under one output name, reports of another key, and crosswalks that disagree', () => {
     const refused = (shards: ReturnType<typeof shard>[], name: string, words: string) => {
       expect(() => run(shards, name)).toThrow(MergeError);
