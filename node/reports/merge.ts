@@ -72,9 +72,10 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     throw new MergeError('the report folder for the combined report already holds a report');
   if (req.auditOut && existsSync(join(req.auditOut, AUDIT_CSV)))
     throw new MergeError('the audit folder for the combined audit already holds an audit');
-  const inputs = ShardInputs.read(req.reportDirs, auditDirs);
+  const inputs = ShardInputs.read(req.reportDirs);
   try {
     checkSameRun(inputs.frames);
+    inputs.readAudits(auditDirs);
     if (auditDirs.length > 0)
       for (let item = 0; item < inputs.count; item++)
         if (inputs.hasEntry(item) && !inputs.hasAudit(item))

@@ -43,17 +43,21 @@ export class ShardInputs {
   private readonly reportFds: number[] = [];
   private readonly auditFds: number[] = [];
 
-  /** Reads the shards' reports and, when given (one per report, in order), their audits. */
-  static read(reportDirs: readonly string[], auditDirs: readonly string[]): ShardInputs {
+  /** Reads the shards' reports; close() it when done. */
+  static read(reportDirs: readonly string[]): ShardInputs {
     const inputs = new ShardInputs();
     try {
       for (const [s, dir] of reportDirs.entries()) inputs.readReport(dir, s);
-      for (const [s, dir] of auditDirs.entries()) inputs.readAudit(dir, s);
       return inputs;
     } catch (e) {
       inputs.close();
       throw e;
     }
+  }
+
+  /** Reads the shards' audits, one per report, in the same order. */
+  readAudits(auditDirs: readonly string[]) {
+    for (const [s, dir] of auditDirs.entries()) this.readAudit(dir, s);
   }
 
   get count(): number {
