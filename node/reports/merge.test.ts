@@ -180,7 +180,7 @@ describe('mergeReports', () => {
     const flat = join(b.report, 'deid-report.json');
     writeFileSync(flat, JSON.stringify(JSON.parse(readFileSync(flat, 'utf8'))));
     expect(() => run([a, b], 'flat')).toThrow(
-      'the deid-report.json of report folder 2 is not one dicom-deid wrote',
+      'the deid-report.json of report folder 2 is not one dicom-deid wrote: it is not laid out as dicom-deid lays out a report',
     );
     expect(existsSync(join(dir, 'flat'))).toBe(false);
   });

@@ -83,5 +83,8 @@ describe('readReportFile', () => {
     refused(text.slice(0, -3));
     refused(text.replace('{"inputNo":2', '{"inputNo":"2"'));
     refused(text.replace('"startedAt"', '"started"'));
+    // An entry longer than fileLines gives (16 MB): refused, where it would have been passed over.
+    const long = { ...entry(3), attributes: { note: 'x'.repeat(17 * 1024 * 1024) } };
+    expect(() => read(report([entry(1), long, entry(2)]))).toThrow('a line of it is longer than 16 MB');
   });
 });

@@ -166,7 +166,9 @@ export class ShardInputs {
       );
     } catch (e) {
       if (!(e instanceof ReportFileError)) throw e;
-      throw new MergeError(`the ${REPORT_JSON} of report folder ${shard + 1} is not one dicom-deid wrote`);
+      throw new MergeError(
+        `the ${REPORT_JSON} of report folder ${shard + 1} is not one dicom-deid wrote: ${e.message}`,
+      );
     }
   }
 
