@@ -2,7 +2,7 @@ import { closeSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fileLines } from './file-lines.js';
+import { fileLines, lineText } from './file-lines.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'deid-lines-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,12 +39,31 @@ describe('fileLines', () => {
     expect(linesOf(Buffer.alloc(0))).toEqual([]);
   });
 
-  it('skips a line longer than 16 MB and goes on at the next one, in its place', () => {
-    const long = 'x'.repeat(17 * 1024 * 1024);
-    const bytes = Buffer.from(`first\n${long}\nafter\nlast`);
-    const lines = linesOf(bytes);
-    expect(lines.map((l) => l.text)).toEqual(['first', 'after', 'last']);
-    expect(lines[1]!.start).toBe(6 + long.length + 1);
-    expect(bytes.toString('utf8', lines[2]!.start)).toBe('last');
+  it('gives a line longer than 16 MB by its place, its text read by lineText, and goes on at the next', () => {
+    const long = 'é'.repeat(9 * 1024 * 1024);
+    const longBytes = Buffer.byteLength(long);
+    for (const [ending, complete] of [
+      ['\nafter\nlast', true],
+      ['', false],
+    ] as const) {
+      const bytes = Buffer.from(`first\n${long}${ending}`);
+      const path = join(dir, 'long');
+      writeFileSync(path, bytes);
+      const fd = openSync(path, 'r');
+      try {
+        const lines = [...fileLines(fd)];
+        expect(lines.map((l) => l.text)).toEqual(
+          complete ? ['first', undefined, 'after', 'last'] : ['first', undefined],
+        );
+        expect(lines[1]).toMatchObject({ start: 6, bytes: longBytes + (complete ? 1 : 0), complete });
+        expect(lineText(fd, lines[1]!)).toBe(long);
+        if (complete) {
+          expect(lines[2]!.start).toBe(6 + longBytes + 1);
+          expect(bytes.toString('utf8', lines[3]!.start)).toBe('last');
+        }
+      } finally {
+        closeSync(fd);
+      }
+    }
   });
 });

@@ -129,10 +129,11 @@ export class ResumeIndex {
         this.end = line.start + line.bytes;
         this.cutShort = !line.complete;
         if (mine === undefined) {
-          mine = this.isMine(line.text);
+          mine = this.isMine(line.text ?? '');
           continue;
         }
-        const e = parsedLine(line.text);
+        // A state line is a few hundred bytes: one longer than fileLines gives is no entry of ours.
+        const e = line.text === undefined ? undefined : parsedLine(line.text);
         if (!e) continue;
         if (mine) this.index(e, line.start, line.bytes);
         else if ('k' in e) {

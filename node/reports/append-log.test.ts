@@ -56,5 +56,9 @@ describe('openAppendLog', () => {
       expect(() => opened(`${HEADER}${csvRow(['1', '/a.dcm', ''])}${bad}`)).toThrow(
         /damaged \(line 3: a quote inside an unquoted field\)/,
       );
+    // No record of ours comes near 16 MB: such a line is refused whole, never passed over or cut away.
+    const long = `${HEADER}${csvRow(['1', 'x'.repeat(17 * 1024 * 1024), ''])}${csvRow(['2', '/b.dcm', ''])}`;
+    expect(() => opened(long)).toThrow(/damaged \(line 2: a line is longer than 16 MB\)/);
+    expect(readFileSync(join(dir, 'log.csv'), 'utf8')).toBe(long);
   });
 });

@@ -77,6 +77,16 @@ describe('PreviousReport', () => {
     report.close();
   });
 
+  it('carries an entry longer than the lines fileLines gathers (16 MB), taken or not', () => {
+    const path = join(dir, 'long.json');
+    const long = (i: number) => ({ ...entry(i), attributes: { note: 'x'.repeat(17 * 1024 * 1024) } });
+    writeFileSync(path, reportOf([entry(1), long(2), long(3), entry(4)]));
+    const report = PreviousReport.open([path])!;
+    expect(report.take(entry(2).output!)).toEqual(long(2));
+    expect([...report.rest()]).toEqual([entry(1), long(3), entry(4)]);
+    report.close();
+  });
+
   it('passes over lines that are not written entries, and is absent without a report', () => {
     const path = join(dir, 'cut.json');
     const whole = reportJsonEntry(entry(1), true).trim();

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { DigestTable, textDigest } from '../digest-table.js';
-import { fileLines, lineAt } from '../file-lines.js';
+import { fileLines, lineAt, lineText } from '../file-lines.js';
 import { entryOnLine } from './report-file.js';
 import type { ReportEntry } from './report-layout.js';
 
@@ -19,7 +19,8 @@ export class PreviousReport {
   private constructor(private readonly fds: readonly number[]) {
     fds.forEach((fd, file) => {
       for (const line of fileLines(fd)) {
-        const output = line.complete ? writtenOutput(line.text) : undefined;
+        const text = line.complete ? lineText(fd, line) : undefined;
+        const output = text === undefined ? undefined : writtenOutput(text);
         if (output) this.places.set(textDigest(output), line.start * FILES + file, line.bytes);
       }
     });
@@ -60,9 +61,10 @@ export class PreviousReport {
   *rest(): Generator<ReportEntry> {
     for (const [file, fd] of this.fds.entries()) {
       for (const line of fileLines(fd)) {
-        const output = line.complete ? writtenOutput(line.text) : undefined;
+        const text = line.complete ? lineText(fd, line) : undefined;
+        const output = text === undefined ? undefined : writtenOutput(text);
         if (!output || this.places.get(textDigest(output)) !== line.start * FILES + file) continue;
-        const entry = writtenEntry(line.text);
+        const entry = writtenEntry(text!);
         if (entry?.output === output) yield entry;
       }
     }

@@ -1,4 +1,4 @@
-import { fileLines } from '../file-lines.js';
+import { fileLines, lineText } from '../file-lines.js';
 import type { ReportEntry } from './report-layout.js';
 
 /** The members of deid-report.json around its `files`. */
@@ -25,15 +25,12 @@ export function readReportFile(
   const head: string[] = [];
   const tail: string[] = [];
   let part: 'head' | 'files' | 'tail' = 'head';
-  let next = 0;
   for (const line of fileLines(fd)) {
     if (line.start === 0 && line.text !== '{')
       throw new ReportFileError('it is not laid out as dicom-deid lays out a report');
     if (!line.complete) throw new ReportFileError('it ends before its last line');
-    // fileLines passes over a line longer than it gives; an entry that long is refused, not lost.
-    if (line.start !== next) throw new ReportFileError('a line of it is longer than 16 MB');
-    next = line.start + line.bytes;
-    const text = line.text.trim();
+    const text = lineText(fd, line)?.trim();
+    if (text === undefined) throw new ReportFileError('a line of it is longer than 256 MB');
     if (part === 'head') {
       if (text === '"files": [' || text === '"files": [],') part = text.endsWith(',') ? 'tail' : 'files';
       else head.push(text);

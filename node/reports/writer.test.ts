@@ -22,6 +22,7 @@ import { part10, str } from '../../test/part10.js';
 import { readCrosswalk } from '../crosswalk.js';
 import { reportLocations } from './locations.js';
 import { readCrosswalkCsv, readCsvFile } from './read.js';
+import { renderReportPart } from './report-layout.js';
 import type { BatchContext, BatchFileRecord } from './types.js';
 import {
   AUDIT_CSV,
@@ -311,6 +312,25 @@ describe('ReportWriter across runs', () => {
     expect(row).toMatchObject({ status: 'written', pixels: 'accepted', regions_cleaned: '0' });
     // Who accepted it is for the site's records: the shareable report says only that it was.
     expect(readFileSync(join(writer.locations.reportDir, REPORT_JSON), 'utf8')).not.toContain('ultrasound');
+  });
+
+  it('names a moved output anew in an entry longer than the lines fileLines gathers (16 MB)', () => {
+    const outDir = join(root, 'long', 'out');
+    const [first, second] = records(outDir);
+    const writer = ReportWriter.open(context(outDir), { auditDir: join(root, 'long', 'audit') });
+    // A file with hundreds of thousands of distinct attributes: its entry is one line of 17 MB.
+    const attributes = JSON.stringify({ note: 'x'.repeat(17 * 1024 * 1024) });
+    writer.add({ ...first!, reportPart: renderReportPart(first!.report, attributes) });
+    writer.add(second!);
+    const moved = `${first!.output!.slice(0, -4)}_0123456789ab.dcm`;
+    writer.moved(first!.output!, moved, first!.outputSha256!);
+    writer.close();
+    const report = JSON.parse(readFileSync(join(writer.locations.reportDir, REPORT_JSON), 'utf8'));
+    expect(report.files.map((f: { output: string }) => join(outDir, f.output))).toEqual([
+      moved,
+      second!.output,
+    ]);
+    expect(report.files[0].attributes).toEqual(JSON.parse(attributes));
   });
 
   it('refuses an audit another version wrote, leaving it as it is', () => {

@@ -3,7 +3,7 @@ import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TOOL_NAME } from '../../shared/anonymize/engine.js';
 import type { PixelOutcome } from '../../shared/pixels/outcome.js';
 import { DigestTable, SeenTexts, textDigest } from '../digest-table.js';
-import { fileLines } from '../file-lines.js';
+import { fileLines, lineText } from '../file-lines.js';
 import { openAppendLog } from './append-log.js';
 import { type AuditColumns, foldAuditFile, MOVED_REASON } from './audit-moves.js';
 import { csvRow } from './csv.js';
@@ -103,7 +103,10 @@ function gatherInterrupted(report: string): string {
   const sink = new FileSink(openSync(kept, 'a'));
   try {
     // An entry ends its line only when the next one begins: the last is kept when it is whole.
-    for (const line of fileLines(from)) if (line.complete || isJson(line.text)) sink.write(`${line.text}\n`);
+    for (const line of fileLines(from)) {
+      const text = lineText(from, line);
+      if (text !== undefined && (line.complete || isJson(text))) sink.write(`${text}\n`);
+    }
   } finally {
     closeSync(from);
     sink.close();
@@ -415,7 +418,9 @@ export class ReportWriter {
     const sink = new FileSink(openSync(renamed, 'w'));
     try {
       for (const line of fileLines(input)) {
-        let text = line.text;
+        let text = lineText(input, line);
+        // 256 MB for one file's entry: thousands of times what a file with thousands of attributes takes.
+        if (text === undefined) throw new Error('a line of the report is longer than 256 MB');
         for (const [from, to] of this.renames) text = text.replaceAll(from, to);
         sink.write(line.complete ? `${text}\n` : text);
       }
