@@ -50,24 +50,41 @@ function readRecords(
   name: string,
   each: (cells: readonly string[]) => void,
 ): number {
-  let whole = 0;
-  let headed = false;
+  // The header starts the file, so it ends where its bytes do.
+  let whole = Buffer.byteLength(header);
   try {
-    for (const record of csvRecords(fd)) {
+    for (const record of recordsAfterHeader(fd, header)) {
       whole = record.end;
-      if (headed) each(record.cells);
-      else if (record.text === header) headed = true;
-      else break;
+      each(record.cells);
     }
   } catch (e) {
+    if (e instanceof CsvHeaderError)
+      throw new AuditFileError(
+        `the ${name} in the audit folder has other columns (another version wrote it); choose another audit folder`,
+      );
     if (!(e instanceof CsvSyntaxError)) throw e;
     throw new AuditFileError(`the ${name} in the audit folder is damaged (${e.message})`);
   }
-  if (!headed)
-    throw new AuditFileError(
-      `the ${name} in the audit folder has other columns (another version wrote it); choose another audit folder`,
-    );
   return whole;
+}
+
+/** A CSV file does not start with the header its reader expects: `missing` when it has no whole record. */
+export class CsvHeaderError extends Error {
+  constructor(readonly missing: boolean) {
+    super(missing ? 'the file holds no whole header' : 'the file starts with another header');
+    this.name = 'CsvHeaderError';
+  }
+}
+
+/** csvRecords after the first, which must be `header` exactly (else CsvHeaderError). */
+export function* recordsAfterHeader(fd: number, header: string): ReturnType<typeof csvRecords> {
+  let headed = false;
+  for (const record of csvRecords(fd)) {
+    if (headed) yield record;
+    else if (record.text === header) headed = true;
+    else throw new CsvHeaderError(false);
+  }
+  if (!headed) throw new CsvHeaderError(true);
 }
 
 /**

@@ -1,11 +1,10 @@
 import { closeSync, openSync, rmSync } from 'node:fs';
-import { csvRecords } from './append-log.js';
+import { csvRecords, recordsAfterHeader } from './append-log.js';
 import { csvRow } from './csv.js';
 import { MergeError, openOrRefuse } from './merge-error.js';
 import { openPrivateFile } from './private-files.js';
 import { FileSink } from './sink.js';
-
-const HEADER = csvRow(['id_old', 'id_new']);
+import { CROSSWALK_HEADER } from './writer.js';
 
 /** Rows sorted in memory at a time: a run of them takes about 30 MB. */
 const RUN_ROWS = 100_000;
@@ -36,7 +35,7 @@ export function mergeCrosswalkFiles(
         rows = [];
       }
     });
-    write(HEADER);
+    write(CROSSWALK_HEADER);
     if (runs.length === 0) {
       for (const [oldId, newId] of distinct(sortRows(rows))) write(csvRow([oldId, newId]));
       return;
@@ -53,13 +52,9 @@ function* crosswalkRows(file: string, shard: number): Generator<Row> {
   const unreadable = () => new MergeError(`audit folder ${shard} holds no readable crosswalk`);
   const fd = openOrRefuse(file, unreadable);
   try {
-    let headed = false;
-    for (const { text, cells } of csvRecords(fd)) {
-      if (!headed) {
-        if (text !== HEADER) throw unreadable();
-        headed = true;
-      } else if (cells.length !== 2) throw unreadable();
-      else yield [cells[0]!, cells[1]!];
+    for (const { cells } of recordsAfterHeader(fd, CROSSWALK_HEADER)) {
+      if (cells.length !== 2) throw unreadable();
+      yield [cells[0]!, cells[1]!];
     }
   } catch (e) {
     throw e instanceof MergeError ? e : unreadable();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { plainOutputPath } from '../batch/output-path.js';
 import { DigestTable, textDigest } from '../digest-table.js';
 import { lineAt } from '../file-lines.js';
-import { csvRecords } from './append-log.js';
+import { CsvHeaderError, recordsAfterHeader } from './append-log.js';
 import { parseCsv } from './csv.js';
 import { MergeError, openOrRefuse } from './merge-error.js';
 import { entryOnLine, ReportFileError, type ReportFrame, readReportFile } from './report-file.js';
@@ -189,14 +189,8 @@ export class ShardInputs {
       new MergeError(`the ${AUDIT_CSV} of audit folder ${shard + 1} has other columns (another version)`);
     const fd = openOrRefuse(join(dir, AUDIT_CSV), unreadable);
     this.auditFds.push(fd);
-    let headed = false;
     try {
-      for (const { text, cells, end } of csvRecords(fd)) {
-        if (!headed) {
-          if (text !== AUDIT_HEADER) throw otherColumns();
-          headed = true;
-          continue;
-        }
+      for (const { text, cells, end } of recordsAfterHeader(fd, AUDIT_HEADER)) {
         const inputNo = cells[INPUT_NO] ?? '';
         if (!/^[1-9][0-9]*$/.test(inputNo)) throw otherColumns();
         const item = this.add(shard, Number(inputNo));
@@ -214,8 +208,8 @@ export class ShardInputs {
         this.key[item] = (cells[INPUT] ?? '').split(/[\\/]/).join('\u0000');
       }
     } catch (e) {
+      if (e instanceof CsvHeaderError) throw e.missing ? unreadable() : otherColumns();
       throw e instanceof MergeError ? e : unreadable();
     }
-    if (!headed) throw unreadable();
   }
 }

@@ -52,7 +52,7 @@ const AUDIT_COLUMN: AuditColumns = {
   status: AUDIT_COLUMNS.indexOf('status'),
   reason: AUDIT_COLUMNS.indexOf('reason'),
 };
-const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
+export const CROSSWALK_HEADER = csvRow(['id_old', 'id_new']);
 
 // Paths inside a system error message (`EACCES: permission denied, open '/data/SMITH^JOHN/1.dcm'`): quoted
 // ones whole, spaces included, then bare ones up to the next space.
