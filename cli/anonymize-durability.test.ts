@@ -92,6 +92,35 @@ function auditedOutputs(audit: string, out: string): Map<string, string[]> {
   return byOutput;
 }
 
+/**
+ * A run's summary and, when it could publish one, its shareable report say what the output folder holds:
+ * its outputs written, every other input the run recorded failed or skipped, the counts alike.
+ */
+function expectReportOfFolder(
+  printed: { files: Array<{ status: string; output: string | null }>; summary: Record<string, number> },
+  out: string,
+  reportDir: string,
+  written: Map<string, string>,
+) {
+  const placed = printed.files.filter((f) => f.status === 'written').map((f) => relative(out, f.output!));
+  expect(new Set(placed)).toEqual(new Set(written.keys()));
+  expect(printed.summary.written).toBe(written.size);
+  const path = join(reportDir, 'deid-report.json');
+  if (!existsSync(path)) return;
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  const entries = report.files as Array<{ status: string; output: string | null; outputSha256: string }>;
+  expect(
+    new Map(entries.filter((e) => e.status === 'written').map((e) => [e.output, e.outputSha256])),
+  ).toEqual(written);
+  for (const key of ['written', 'skipped', 'failed', 'held'])
+    expect(report.summary[key], key).toBe(printed.summary[key]);
+  expect(entries).toHaveLength(printed.files.length);
+  const rows = readCsvFile(join(reportDir, 'deid-report.csv'));
+  expect(rows.map((row) => [Number(row.input_no), row.status])).toEqual(
+    (report.files as Array<{ inputNo: number; status: string }>).map((e) => [e.inputNo, e.status]),
+  );
+}
+
 /** Seeded, so a failure can be replayed. */
 function seeded(seed: number) {
   let s = seed;
@@ -174,13 +203,16 @@ describe('durability of a run', () => {
   it.skipIf(!canMountTmpfs)(
     'a full disk under the outputs or under the audit ends the run cleanly: reason, exit 1, every output audited',
     async () => {
-      for (const full of ['out', 'audit'] as const) {
-        await withTmpfs(`size=${full === 'out' ? 256 : 16}k`, (mount) => {
-          const out = full === 'out' ? join(mount, 'out') : join(dir, `full-${full}-out`);
-          const audit = full === 'audit' ? join(mount, 'audit') : join(dir, `full-${full}-audit`);
+      // `both`: the outputs, the audit and the report share a disk that fills during the run, as a USB
+      // stick given everything does: a group of records is cut short with its outputs not in place.
+      const sizes = { out: 256, audit: 16, both: 640 };
+      for (const full of ['out', 'audit', 'both'] as const) {
+        await withTmpfs(`size=${sizes[full]}k`, (mount) => {
+          const out = full === 'audit' ? join(dir, `full-${full}-out`) : join(mount, 'out');
+          const audit = full === 'out' ? join(dir, `full-${full}-audit`) : join(mount, 'audit');
           // One worker for a full output disk: with two, the second may fill it with outputs waiting for
           // the first input's, and then no output was finished before the disk was full.
-          const more = full === 'out' ? ['--workers', '1'] : [];
+          const more = full === 'audit' ? [] : ['--workers', '1'];
           const r = spawnSync(process.execPath, args(out, audit, ...more), { env, encoding: 'utf8' });
           expect(r.status, r.stderr).toBe(1);
           expect(r.stderr).toMatch(/the run stopped before the end: .*the disk is full \(ENOSPC\)/);
@@ -188,11 +220,12 @@ describe('durability of a run', () => {
           const written = outputsOf(out);
           // Outputs finished before a full output disk are committed before the run stops. A full audit
           // disk may stop it within its first group of records, whose outputs are then never placed.
-          if (full === 'out') expect(written.size).toBeGreaterThan(0);
+          if (full !== 'audit') expect(written.size).toBeGreaterThan(0);
           expect(written.size).toBeLessThan(120);
           expect(readdirSync(out).filter((n) => n.startsWith('.'))).toEqual([]);
           const audited = auditedOutputs(audit, out);
           for (const [path, sha] of written) expect(audited.get(path), path).toEqual([sha]);
+          expectReportOfFolder(JSON.parse(r.stdout), out, `${audit}-report`, written);
         });
       }
     },

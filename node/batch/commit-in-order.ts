@@ -69,7 +69,7 @@ export class CommitInOrder {
       try {
         await committer.commit(announce);
       } catch (e) {
-        committer.discard();
+        committer.discard(announce);
         halt.stop(`a record could not be written: ${errorText(e)}`);
       }
       lastCommit = performance.now();
@@ -122,7 +122,7 @@ export class CommitInOrder {
         halt.stop(outcome.reason);
       }
     } catch (e) {
-      committer.discard();
+      committer.discard((r, bytes) => this.tally.announce(r, bytes));
       halt.stop(`a record could not be written: ${errorText(e)}`);
     }
   }

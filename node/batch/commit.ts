@@ -27,6 +27,12 @@ export interface BatchFileResult {
   readonly alreadyWritten?: BatchFileRecord['alreadyWritten'];
 }
 
+/** Why an input whose output was checked and recorded failed: the run stopped before it was in place. */
+export const NOT_PLACED = 'the run stopped before its output was moved into place';
+
+/** Hands a committed input on (counted, shown): the batch's tally. */
+type Announce = (r: BatchFileResult, bytes: number) => void;
+
 /** Why an input is skipped: `earlier` (an input, by number, or an earlier run) wrote the same bytes. */
 export const duplicateReason = (earlier: string): string =>
   `duplicate: the same instance with the same content as ${earlier}`;
@@ -101,7 +107,7 @@ export class CommitStage {
   /** An input passed over before any work (not a file, or an earlier run's output): recorded in the group. */
   pass(r: BatchFileResult, bytes: number, taken?: Taken) {
     if (taken) this.claim(taken);
-    this.group.push({ result: this.record(r, bytes), bytes });
+    this.stage({ result: r, bytes });
   }
 
   /**
@@ -112,21 +118,33 @@ export class CommitStage {
     if (outcome.status === 'written' && this.mustWait(outcome)) return false;
     const { result, place } = this.finish(task, outcome);
     const tempPath = place && outcome.status === 'written' ? outcome.tempPath : undefined;
+    this.stage({ result, bytes: task.bytes, place, tempPath });
+    return true;
+  }
+
+  /**
+   * Records an input and adds it to the group. A record whose files could not be written (a full disk)
+   * is in the writer all the same, whole, for them to get when they can: it joins the group, which the
+   * run then drops.
+   */
+  private stage(staged: Staged) {
     try {
-      this.group.push({ result: this.record(result, task.bytes), bytes: task.bytes, place, tempPath });
+      const inputNo = this.site.writer?.add(recordOf(staged.result, staged.bytes)) ?? staged.result.inputNo;
+      this.group.push(
+        inputNo === staged.result.inputNo ? staged : { ...staged, result: { ...staged.result, inputNo } },
+      );
     } catch (e) {
-      if (tempPath) unlinkQuietly(tempPath);
+      this.group.push(staged);
       throw e;
     }
-    return true;
   }
 
   /**
    * Commits the group: its records reach the disk, then its outputs move into place and each input is
    * announced, in order. A failure leaves no output of the group without its record: what was not placed
-   * is deleted (a resumed run writes it again) and the error is thrown.
+   * is deleted (a resumed run writes it again), its input announced as failed, and the error is thrown.
    */
-  async commit(announce: (r: BatchFileResult, bytes: number) => void): Promise<void> {
+  async commit(announce: Announce): Promise<void> {
     const group = this.group;
     this.group = [];
     const began = performance.now();
@@ -134,7 +152,7 @@ export class CommitStage {
       await this.site.writer?.sync();
       this.syncWait += performance.now() - began;
     } catch (e) {
-      this.drop(group, 0);
+      this.drop(group, 0, announce);
       throw e;
     }
     for (const [i, staged] of group.entries()) {
@@ -143,7 +161,7 @@ export class CommitStage {
       } catch (e) {
         // The output folder's disk fails: the record stands for an output a resumed run writes again
         // (the same bytes, so no second line), and the run stops rather than go on.
-        this.drop(group, i);
+        this.drop(group, i, announce);
         throw e;
       }
       announce(staged.result, staged.bytes);
@@ -153,13 +171,25 @@ export class CommitStage {
   }
 
   /** Forgets the group (the run stops): its outputs are deleted, never moved into place. */
-  discard() {
-    this.drop(this.group, 0);
+  discard(announce: Announce) {
+    this.drop(this.group, 0, announce);
     this.group = [];
   }
 
-  private drop(group: readonly Staged[], from: number) {
-    for (const staged of group.slice(from)) if (staged.tempPath) unlinkQuietly(staged.tempPath);
+  /**
+   * The group from `from` on is not committed: each input is announced as it was recorded, except that
+   * an output is deleted instead of moved into place, and its input, recorded as written, fails.
+   */
+  private drop(group: readonly Staged[], from: number, announce: Announce) {
+    for (const { result, bytes, tempPath, place } of group.slice(from)) {
+      if (tempPath) unlinkQuietly(tempPath);
+      if (!place) {
+        announce(result, bytes);
+        continue;
+      }
+      this.site.writer?.notPlaced(recordOf(result, bytes), NOT_PLACED);
+      announce({ ...result, output: null, status: 'failed', reason: NOT_PLACED }, bytes);
+    }
     this.unplaced.clear();
   }
 
@@ -175,12 +205,6 @@ export class CommitStage {
     this.taken.set(textDigest(previous.out), EARLIER);
     const plain = plainOutputPath(previous.out);
     if (plain !== previous.out) this.taken.set(textDigest(plain), CONTESTED);
-  }
-
-  /** The private audit line (on disk at the group's commit); the result carries the number the audit gave. */
-  private record(r: BatchFileResult, bytes: number): BatchFileResult {
-    const inputNo = this.site.writer?.add(recordOf(r, bytes)) ?? r.inputNo;
-    return inputNo === r.inputNo ? r : { ...r, inputNo };
   }
 
   /**

@@ -333,6 +333,69 @@ describe('ReportWriter across runs', () => {
     expect(report.files[0].attributes).toEqual(JSON.parse(attributes));
   });
 
+  it('publishes as failed the inputs whose outputs the run stopped before moving into place', () => {
+    const outDir = join(root, 'unplaced', 'out');
+    const auditDir = join(root, 'unplaced', 'audit');
+    const all = records(outDir);
+    const [first, second, third, fourth] = all;
+    // An output a rule accepted, never placed, is not counted as written at risk either.
+    all[1] = { ...second!, pixels: { status: 'accepted', reason: 'a rule', regionsCleaned: 0 } };
+    const writer = ReportWriter.open(context(outDir), { auditDir });
+    for (const r of all) writer.add(r);
+    const reason = 'the run stopped before its output was moved into place';
+    writer.notPlaced(all[1], reason);
+    writer.notPlaced(fourth!, reason);
+    // A moved output is named anew in the same rewrite.
+    const moved = `${third!.output!.slice(0, -4)}_0123456789ab.dcm`;
+    writer.moved(third!.output!, moved, third!.outputSha256!, third!.inputNo);
+    const summary = writer.close();
+    expect(summary).toMatchObject({ written: 2, failed: 4, skipped: 1, accepted: 0 });
+    const { reportDir } = writer.locations;
+    const report = JSON.parse(readFileSync(join(reportDir, REPORT_JSON), 'utf8'));
+    expect(report.summary).toEqual(summary);
+    const failedEntry = (inputNo: number) => ({
+      inputNo,
+      output: null,
+      status: 'failed',
+      reason,
+      sopClassUID: null,
+      transferSyntaxUID: null,
+      modality: null,
+      actionCounts: null,
+      attributes: null,
+      verification: 'passed',
+      pixelVerification: 'not-run',
+      pixels: null,
+      regionsCleaned: null,
+      outputSha256: null,
+    });
+    expect(report.files[1]).toEqual({ ...failedEntry(2), pixels: 'accepted', regionsCleaned: 0 });
+    expect(report.files[3]).toEqual(failedEntry(4));
+    expect(report.files.map((f: { status: string }) => f.status)).toEqual([
+      'written',
+      'failed',
+      'written',
+      'failed',
+      'failed',
+      'failed',
+      'skipped',
+    ]);
+    expect(join(outDir, report.files[0].output)).toBe(first!.output);
+    expect(join(outDir, report.files[2].output)).toBe(moved);
+    const rows = readCsvFile(join(reportDir, REPORT_CSV));
+    expect(rows.map((r) => [r.input_no, r.status, r.output])).toEqual(
+      report.files.map((f: { inputNo: number; status: string; output: string | null }) => [
+        String(f.inputNo),
+        f.status,
+        f.output ?? '',
+      ]),
+    );
+    expect([rows[1]!.reason, rows[3]!.reason]).toEqual([reason, reason]);
+    expect(rows[1]!.removed).toBe('');
+    // The private audit keeps the written rows: a resumed run writes those outputs, with their bytes, under them.
+    expect(readCsvFile(join(auditDir, AUDIT_CSV)).map((r) => r.status)).toEqual(all.map((r) => r.status));
+  });
+
   it('refuses an audit another version wrote, leaving it as it is', () => {
     const auditDir = join(root, 'old', 'audit');
     mkdirSync(auditDir, { recursive: true });

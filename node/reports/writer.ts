@@ -10,6 +10,7 @@ import { csvRow } from './csv.js';
 import { reportLocations } from './locations.js';
 import { PreviousReport } from './previous-report.js';
 import { makePrivateDir } from './private-files.js';
+import { entryOnLine } from './report-file.js';
 import {
   type EntryFrame,
   entryCsvRow,
@@ -158,6 +159,8 @@ export class ReportWriter {
   private readonly interrupted: string;
   /** Outputs moved during the run (old → new name, relative): applied to the report when it is published. */
   private readonly renames = new Map<string, string>();
+  /** Outputs recorded as written that the run stopped before moving into place (relative), with why. */
+  private readonly unplaced = new Map<string, string>();
   // The outputs the audit held when opened, and those moved since, by digest of the output path (tens of
   // bytes each, not hundreds): the input number and the start of the SHA-256 (shortSha), enough to tell
   // a redone output from another content. A run's own outputs are not added: the batch gives each name
@@ -290,11 +293,11 @@ export class ReportWriter {
         outputSha256: record.outputSha256 ?? null,
       };
       const part = record.reportPart ?? renderReportPart(record.report);
-      this.json.write(`${this.entries++ === 0 ? '' : ','}\n    ${entryJson(frame, part)}`);
-      this.csv.write(entryCsvRow(frame, part.csv));
+      this.json.queue(`${this.entries++ === 0 ? '' : ','}\n    ${entryJson(frame, part)}`);
+      this.csv.queue(entryCsvRow(frame, part.csv));
     }
     if (!alreadyAudited)
-      this.audit.write(
+      this.audit.queue(
         auditRow([
           inputNo,
           record.input,
@@ -311,12 +314,19 @@ export class ReportWriter {
     // A failed or held file is not in the output set, so its new identifiers point at nothing.
     if (record.mapping && record.status === 'written') {
       const [oldId, newId] = record.mapping.patientId;
-      if (oldId && this.seenPatients.add(oldId)) this.patients.write(csvRow([oldId, newId]));
+      if (oldId && this.seenPatients.add(oldId)) this.patients.queue(csvRow([oldId, newId]));
       for (const [oldUid, newUid] of record.mapping.uids) {
-        if (oldUid && this.seenUids.add(oldUid)) this.uids.write(csvRow([oldUid, newUid]));
+        if (oldUid && this.seenUids.add(oldUid)) this.uids.queue(csvRow([oldUid, newUid]));
       }
     }
+    // Written only once the record is queued whole in every file: a write that fails (a full disk) then
+    // leaves the record whole all the same, for its files to get when they can.
+    this.flushFull();
     return inputNo;
+  }
+
+  private flushFull() {
+    for (const sink of [this.json, this.csv, this.audit, this.uids, this.patients]) sink.flushIfFull();
   }
 
   /**
@@ -356,6 +366,19 @@ export class ReportWriter {
     this.audit.flush();
   }
 
+  /**
+   * An output recorded as written that was never moved into place, because the run stopped first (its
+   * disk or the audit's is full): the published report lists its input as failed, for `reason`. Its audit
+   * row stands for the output a resumed run writes again, with the same bytes, under that row.
+   */
+  notPlaced(record: BatchFileRecord, reason: string) {
+    this.counts.written--;
+    this.counts.failed++;
+    if (record.pixels?.status === 'accepted') this.counts.accepted--;
+    const output = this.shareableOutput(record.output);
+    if (output !== null) this.unplaced.set(output, reason);
+  }
+
   /** What the audit's row for an output holds: its input number and shortSha; undefined without one. */
   private auditedRow(output: string): { readonly inputNo: number; readonly sha: number } | undefined {
     const d = textDigest(output);
@@ -369,8 +392,8 @@ export class ReportWriter {
 
   /** One entry of the shareable report, in both of its files. */
   private writeEntry(entry: ReportEntry) {
-    this.json.write(reportJsonEntry(entry, this.entries++ === 0));
-    this.csv.write(reportCsvRow(entry));
+    this.json.queue(reportJsonEntry(entry, this.entries++ === 0));
+    this.csv.queue(reportCsvRow(entry));
   }
 
   /** Finishes the JSON document, closes every file and publishes the shareable ones. */
@@ -382,6 +405,7 @@ export class ReportWriter {
     for (const entry of this.carried?.rest() ?? []) {
       if (!existsSync(join(this.outDir, ...entry.output!.split('/')))) continue;
       this.writeEntry(entry);
+      this.flushFull();
       this.counts.written++;
       if (entry.pixels === 'accepted') this.counts.accepted++;
     }
@@ -399,9 +423,17 @@ export class ReportWriter {
     }
     if (failure) throw failure;
     if (this.movesToFold) foldAuditFile(join(this.locations.auditDir, AUDIT_CSV), AUDIT_COLUMN, HUMAN);
+    if (this.renames.size > 0 || this.unplaced.size > 0) {
+      // The JSON first: it finds the rows of the CSV to change.
+      const csvRows = new Map<string, string>();
+      const part = (name: string) => join(this.locations.reportDir, `${name}.part`);
+      this.rewritePart(part(REPORT_JSON), (line) => this.renamed(this.failedIfUnplaced(line, csvRows)));
+      this.rewritePart(part(REPORT_CSV), (line) =>
+        this.renamed(csvRows.get(`${line}\n`)?.slice(0, -1) ?? line),
+      );
+    }
     for (const name of [REPORT_JSON, REPORT_CSV]) {
       const file = join(this.locations.reportDir, name);
-      if (this.renames.size > 0) this.applyRenames(`${file}.part`);
       renameSync(`${file}.part`, file);
     }
     rmSync(this.interrupted, { force: true });
@@ -409,26 +441,58 @@ export class ReportWriter {
   }
 
   /**
-   * Rewrites a finished report part with the outputs' final names (rare: only when names were contested),
-   * line by line: a report of a million files is longer than a string may be.
+   * Rewrites a finished report part line by line (rare: only when names were contested or outputs never
+   * placed): a report of a million files is longer than a string may be.
    */
-  private applyRenames(part: string) {
-    const renamed = `${part}.renamed`;
+  private rewritePart(part: string, edit: (line: string) => string) {
+    const rewritten = `${part}.rewritten`;
     const input = openSync(part, 'r');
-    const sink = new FileSink(openSync(renamed, 'w'));
+    const sink = new FileSink(openSync(rewritten, 'w'));
     try {
       for (const line of fileLines(input)) {
-        let text = lineText(input, line);
+        const text = lineText(input, line);
         // 256 MB for one file's entry: thousands of times what a file with thousands of attributes takes.
         if (text === undefined) throw new Error('a line of the report is longer than 256 MB');
-        for (const [from, to] of this.renames) text = text.replaceAll(from, to);
-        sink.write(line.complete ? `${text}\n` : text);
+        const edited = edit(text);
+        sink.write(line.complete ? `${edited}\n` : edited);
       }
     } finally {
       closeSync(input);
       sink.close();
     }
-    renameSync(renamed, part);
+    renameSync(rewritten, part);
+  }
+
+  /** A line of the report with the outputs' final names. */
+  private renamed(line: string): string {
+    for (const [from, to] of this.renames) line = line.replaceAll(from, to);
+    return line;
+  }
+
+  /**
+   * An entry line of an output never moved into place, as the failed entry of its input; its CSV row and
+   * the row replacing it go into `csvRows`.
+   */
+  private failedIfUnplaced(line: string, csvRows: Map<string, string>): string {
+    if (this.unplaced.size === 0) return line;
+    const entry = entryOnLine(line);
+    const reason = entry?.status === 'written' && entry.output ? this.unplaced.get(entry.output) : undefined;
+    if (!entry || reason === undefined) return line;
+    const frame: EntryFrame = {
+      inputNo: entry.inputNo,
+      output: null,
+      status: 'failed',
+      reason,
+      verification: entry.verification,
+      pixelVerification: entry.pixelVerification ?? 'not-run',
+      pixels: entry.pixels,
+      regionsCleaned: entry.regionsCleaned,
+      outputSha256: null,
+    };
+    const none = renderReportPart(undefined);
+    csvRows.set(reportCsvRow(entry), entryCsvRow(frame, none.csv));
+    const at = line.indexOf('{');
+    return `${line.slice(0, at)}${entryJson(frame, none)}${line.endsWith(',') ? ',' : ''}`;
   }
 
   /** The output relative to the output folder, with `/`; null when there is none or it lies elsewhere. */
