@@ -313,8 +313,11 @@ export const anonymizeCommand: Command = {
           await writeOut(
             `written with images at risk because a rule accepted them: ${summary.accepted} (the audit says which)\n`,
           );
+        const report = summary.reportProblem
+          ? `not published (${summary.reportProblem}): the next run into ${summary.reportDir} completes it`
+          : summary.reportDir;
         await writeOut(
-          `report (shareable): ${summary.reportDir}\naudit and crosswalks (private): ${summary.auditDir}\n`,
+          `report (shareable): ${report}\naudit and crosswalks (private): ${summary.auditDir}\n`,
         );
       }
       if (summary.stages) process.stderr.write(stageLine(summary.stages, summary.seconds));

@@ -103,7 +103,7 @@ function summarize(
     reportFolder: record.reportDir,
     ...(summary.stopped
       ? {
-          message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.`,
+          message: `The run stopped before the end: ${summary.stopped}. ${summary.notProcessed} of ${summary.total} files were not processed; fix the cause and start again to finish them.${summary.reportProblem ? ' The shareable report could not be published; the next run completes it.' : ''}`,
         }
       : summary.cancelled && summary.notProcessed > 0
         ? {

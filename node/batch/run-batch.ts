@@ -93,6 +93,11 @@ export interface BatchSummary {
   readonly profileEdition: string;
   /** Why the DICOMDIR could not be written, when it was asked for and could not be. */
   readonly dicomdirProblem?: string;
+  /**
+   * Why the shareable report could not be published (a full disk): what was written of it stays in its
+   * folder, and the next run into the same folders carries it over.
+   */
+  readonly reportProblem?: string;
   /** Where the reports went, when they were asked for. */
   readonly reportDir?: string;
   readonly auditDir?: string;
@@ -139,7 +144,12 @@ export async function runBatch(given: BatchRequest, hooks: BatchHooks = {}): Pro
     site.close();
   } catch (e) {
     // The files are in place and the audit holds their lines; the shareable report could not be finished.
-    return { ...summary, stopped: summary.stopped ?? `the report could not be finished: ${errorText(e)}` };
+    const reportProblem = errorText(e);
+    return {
+      ...summary,
+      stopped: summary.stopped ?? `the report could not be finished: ${reportProblem}`,
+      reportProblem,
+    };
   }
   return summary;
 }

@@ -447,20 +447,27 @@ export class ReportWriter {
   private rewritePart(part: string, edit: (line: string) => string) {
     const rewritten = `${part}.rewritten`;
     const input = openSync(part, 'r');
-    const sink = new FileSink(openSync(rewritten, 'w'));
     try {
-      for (const line of fileLines(input)) {
-        const text = lineText(input, line);
-        // 256 MB for one file's entry: thousands of times what a file with thousands of attributes takes.
-        if (text === undefined) throw new Error('a line of the report is longer than 256 MB');
-        const edited = edit(text);
-        sink.write(line.complete ? `${edited}\n` : edited);
+      const sink = new FileSink(openSync(rewritten, 'w'));
+      try {
+        for (const line of fileLines(input)) {
+          const text = lineText(input, line);
+          // 256 MB for one file's entry: thousands of times what a file with thousands of attributes takes.
+          if (text === undefined) throw new Error('a line of the report is longer than 256 MB');
+          const edited = edit(text);
+          sink.write(line.complete ? `${edited}\n` : edited);
+        }
+      } finally {
+        sink.close();
       }
+      renameSync(rewritten, part);
+    } catch (e) {
+      // The part stays as it was, for the next run to carry over; no half rewrite is left beside it.
+      rmSync(rewritten, { force: true });
+      throw e;
     } finally {
       closeSync(input);
-      sink.close();
     }
-    renameSync(rewritten, part);
   }
 
   /** A line of the report with the outputs' final names. */
