@@ -1,4 +1,5 @@
 import packageJson from '../package.json' with { type: 'json' };
+import { errorText } from '../shared/errors.js';
 import { type Command, UsageError, writeOut } from './command.js';
 import { didYouMean } from './suggest.js';
 
@@ -71,8 +72,9 @@ function runCli() {
         process.exitCode = 2;
         return;
       }
-      // Only the kind of failure: a message could quote a file's content, and a stack helps no user.
-      process.stderr.write(`dicom-deid: unexpected ${e instanceof Error ? e.name : 'failure'}; stopped\n`);
+      // What errorText words (a full disk, a missing file, a refusal in our own words), else only the kind
+      // of failure: a message could quote a file's content, and a stack helps no user.
+      process.stderr.write(`dicom-deid: ${errorText(e)}; stopped\n`);
       process.exitCode = 1;
     },
   );

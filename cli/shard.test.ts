@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ShardSelector } from '../node/batch/shard.js';
 import { readCsvFile } from '../node/reports/read.js';
 import { keyFromBytes } from '../shared/anonymize/key.js';
+import { canMountTmpfs, withTmpfs } from '../test/mount.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const CLI = join(ROOT, 'dist', 'cli', 'dicom-deid.js');
@@ -191,6 +192,23 @@ describe('four shards, as four separate processes, write what one run writes', (
     for (const name of ['uid-crosswalk.csv', 'patient-id-crosswalk.csv'])
       expect(readFileSync(join(reversed, 'audit', name))).toEqual(readFileSync(join(merged, 'audit', name)));
   });
+
+  // A full disk, as on a small USB stick: needs root to mount a tiny file system.
+  it.skipIf(!canMountTmpfs)(
+    'a merge onto a full disk says so, exit 1, and leaves nothing behind',
+    async () => {
+      await withTmpfs('size=64k', (mount) => {
+        const r = merge(
+          mount,
+          shards.map((f) => f.report),
+          shards.map((f) => f.audit),
+        );
+        expect(r.status, r.stderr).toBe(1);
+        expect(r.stderr).toBe('dicom-deid: the disk is full (ENOSPC); stopped\n');
+        expect(readdirSync(mount)).toEqual([]);
+      });
+    },
+  );
 
   it('refuses to merge into a report folder that already holds a report, creating nothing', () => {
     const r = merge(
