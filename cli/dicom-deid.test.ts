@@ -1,9 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../shared/scan/report.js';
+import { canMountTmpfs, withTmpfs } from '../test/mount.js';
 import { part10, str } from '../test/part10.js';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -46,6 +47,28 @@ function run(...args: string[]) {
 const expectNoPhi = (text: string) => {
   for (const phi of PHI) expect(text).not.toContain(phi);
 };
+
+describe('output that cannot be written', () => {
+  // A full disk under a redirected output: needs root to mount a tiny file system.
+  it.skipIf(!canMountTmpfs)('is said on stderr, with exit status 1', async () => {
+    await withTmpfs('size=64k', (mount) => {
+      writeFileSync(join(mount, 'filler'), Buffer.alloc(64 * 1024));
+      const fd = openSync(join(mount, 'scan.json'), 'w');
+      try {
+        const r = spawnSync(process.execPath, [CLI, 'scan', '--json', study], {
+          encoding: 'utf8',
+          stdio: ['ignore', fd, 'pipe'],
+        });
+        expect(r.stderr).toBe(
+          'dicom-deid: the output could not be written: the disk is full (ENOSPC); stopped\n',
+        );
+        expect(r.status).toBe(1);
+      } finally {
+        closeSync(fd);
+      }
+    });
+  });
+});
 
 describe('dicom-deid scan --json', () => {
   it('reports each file in one JSON document with no values, and fails on the truncated file', () => {

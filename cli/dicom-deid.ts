@@ -60,6 +60,8 @@ async function main(argv: readonly string[]): Promise<number> {
 function runCli() {
   // A reader that stops early (`| head`) is not an error worth a stack trace.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE')
+      process.stderr.write(`dicom-deid: the output could not be written: ${errorText(e)}; stopped\n`);
     process.exit(e.code === 'EPIPE' ? 0 : 1);
   });
   main(process.argv.slice(2)).then(
