@@ -1,5 +1,5 @@
 import { errorText } from '../../shared/errors.js';
-import type { CommitStage } from './commit.js';
+import { type CommitStage, PlaceError } from './commit.js';
 import type { Queued } from './feed.js';
 import type { RunHalt } from './halt.js';
 import { InOrder } from './in-order.js';
@@ -70,7 +70,7 @@ export class CommitInOrder {
         await committer.commit(announce);
       } catch (e) {
         committer.discard(announce);
-        halt.stop(`a record could not be written: ${errorText(e)}`);
+        halt.stop(whyStopped(e));
       }
       lastCommit = performance.now();
       this.committed();
@@ -123,10 +123,14 @@ export class CommitInOrder {
       }
     } catch (e) {
       committer.discard((r, bytes) => this.tally.announce(r, bytes));
-      halt.stop(`a record could not be written: ${errorText(e)}`);
+      halt.stop(whyStopped(e));
     }
   }
 }
+
+/** Why a commit that failed stops the run: an output that could not be moved, or a record not written. */
+const whyStopped = (e: unknown): string =>
+  e instanceof PlaceError ? e.message : `a record could not be written: ${errorText(e)}`;
 
 /** A finished input met after the run stopped: its output is never moved into place. */
 function dropped(item: Finished): void {

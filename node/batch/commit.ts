@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { buildDicomdir, type DicomdirEntry } from '../../shared/dicomdir/build.js';
 import { FileIdAllocator } from '../../shared/dicomdir/file-id.js';
-import { errorText } from '../../shared/errors.js';
+import { errorText, ReportableError } from '../../shared/errors.js';
 import { DigestTable, type TextDigest, textDigest } from '../digest-table.js';
 import type { BatchFileRecord } from '../reports/types.js';
 import type { ReportWriter } from '../reports/writer.js';
@@ -29,6 +29,11 @@ export interface BatchFileResult {
 
 /** Why an input whose output was checked and recorded failed: the run stopped before it was in place. */
 export const NOT_PLACED = 'the run stopped before its output was moved into place';
+
+/** An output could not be moved into the output folder (the folder was deleted, its disk failed). */
+export class PlaceError extends ReportableError {
+  override readonly name = 'PlaceError';
+}
 
 /** Hands a committed input on (counted, shown): the batch's tally. */
 type Announce = (r: BatchFileResult, bytes: number) => void;
@@ -162,7 +167,7 @@ export class CommitStage {
         // The output folder's disk fails: the record stands for an output a resumed run writes again
         // (the same bytes, so no second line), and the run stops rather than go on.
         this.drop(group, i, announce);
-        throw e;
+        throw new PlaceError(`an output could not be moved into the output folder: ${errorText(e)}`);
       }
       announce(staged.result, staged.bytes);
     }

@@ -10,7 +10,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeCtStudy, type SynthBytes } from '../../scripts/synth/index.js';
 import { keyFromBytes } from '../../shared/anonymize/key.js';
@@ -22,6 +22,7 @@ import { getPreset, type Profile, parseProfileFile } from '../../shared/profile/
 import { canMountTmpfs, withTmpfs } from '../../test/mount.js';
 import { dcmdumpErrors, hasTool } from '../../test/tools.js';
 import { readCsvFile } from '../reports/read.js';
+import { NOT_PLACED } from './commit.js';
 import { PER_WORKER } from './pool.js';
 import { type BatchFileResult, type BatchRequest, BatchSetupError, runBatch } from './run-batch.js';
 
@@ -223,6 +224,31 @@ describe('runBatch (in-process)', () => {
     const second = await runBatch(request);
     expect(second).toMatchObject({ written: 0, skipped: 4, failed: 0 });
     for (const [p, bytes] of before) expect(Buffer.compare(readFileSync(p), bytes)).toBe(0);
+  });
+
+  it('stops, saying why, when an output cannot be moved into the output folder; the report lists its input as failed', async () => {
+    const { dir } = makeInputs(4);
+    const firstOut = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const [, , third] = (await collect({ inputs: [dir], outDir: firstOut })).results;
+    // A folder where the third output goes: moving a file onto it fails (EISDIR), as a deleted output
+    // folder or a failing disk makes a move fail.
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const blocked = join(out, relative(firstOut, third!.output!));
+    mkdirSync(join(blocked, 'inside'), { recursive: true });
+    const reports = { reportDir: `${out}.report`, auditDir: `${out}.audit` };
+    const { summary, results } = await collect({ inputs: [dir], outDir: out, reports });
+    expect(summary.stopped).toBe(
+      'an output could not be moved into the output folder: a file system error (EISDIR)',
+    );
+    expect(results.map((r) => [r.status, r.reason])).toEqual([
+      ['written', undefined],
+      ['written', undefined],
+      ['failed', NOT_PLACED],
+    ]);
+    expect(summary).toMatchObject({ written: 2, failed: 1, notProcessed: 1 });
+    const report = JSON.parse(readFileSync(join(`${out}.report`, 'deid-report.json'), 'utf8'));
+    expect(report.files.map((f: { status: string }) => f.status)).toEqual(['written', 'written', 'failed']);
+    expect(listFiles(out)).toHaveLength(2);
   });
 
   it('refuses a folder holding another profile or key’s outputs, replaces them only when asked, and rewrites an output changed since', async () => {
