@@ -215,7 +215,7 @@ describe('durability of a run', () => {
     async () => {
       // `both`: the outputs, the audit and the report share a disk that fills during the run, as a USB
       // stick given everything does: a group of records is cut short with its outputs not in place.
-      const sizes = { out: 256, audit: 16, both: 640 };
+      const sizes = { out: 256, audit: 40, both: 640 };
       for (const full of ['out', 'audit', 'both'] as const) {
         await withTmpfs(`size=${sizes[full]}k`, (mount) => {
           const out = full === 'audit' ? join(dir, `full-${full}-out`) : join(mount, 'out');

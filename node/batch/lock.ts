@@ -3,13 +3,16 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
 
-/** Hidden in the output folder while a run writes there; removed when it ends. */
+/** Hidden in the output, report and audit folders while a run writes there; removed when it ends. */
 export const LOCK_FILE = '.deid-lock';
 
-/** Another run is writing into the output folder. */
-export class OutputLockedError extends ReportableError {
-  override readonly name = 'OutputLockedError';
+/** Another run is writing into one of the run's folders. */
+export class FolderLockedError extends ReportableError {
+  override readonly name = 'FolderLockedError';
 }
+
+/** The folders a run takes for itself, as its messages name them. */
+export type LockedFolder = 'output folder' | 'report folder' | 'audit folder';
 
 interface Holder {
   readonly pid: number;
@@ -52,13 +55,14 @@ function readHolder(file: string): Holder | undefined {
 }
 
 /**
- * Takes the output folder for this run, so two runs can never interleave their files there. A lock left
- * by a run that crashed (its process is gone, or the pid now belongs to a newer process) is taken over;
- * one held from another computer (a shared folder) cannot be checked and is respected. System errors
- * (a read-only folder) are thrown as they are, for the caller to word.
+ * Takes a folder for this run, so two runs can never interleave their files there: outputs, a report's
+ * parts and resume state, audit rows, crosswalk rows and copies kept for review. A lock left by a run that
+ * crashed (its process is gone, or the pid now belongs to a newer process) is taken over; one held from
+ * another computer (a shared folder) cannot be checked and is respected. System errors (a read-only
+ * folder) are thrown as they are, for the caller to word.
  */
-export function lockOutput(outDir: string): { release(): void } {
-  const file = join(outDir, LOCK_FILE);
+export function lockFolder(dir: string, what: LockedFolder): { release(): void } {
+  const file = join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, started: startTimeOf(process.pid), host: hostname() };
   for (let attempt = 0; ; attempt++) {
     let fd: number;
@@ -67,13 +71,13 @@ export function lockOutput(outDir: string): { release(): void } {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (attempt > 0)
-        throw new OutputLockedError('another run took this output folder at the same moment; try again');
+        throw new FolderLockedError(`another run took this ${what} at the same moment; try again`);
       const holder = readHolder(file);
       if (holder && (holder.host !== me.host || isRunning(holder))) {
-        throw new OutputLockedError(
+        throw new FolderLockedError(
           holder.host === me.host
-            ? `another run (process ${holder.pid}) is writing into this output folder; wait for it to finish or choose another folder`
-            : `a run on another computer is writing into this output folder; wait for it, or delete ${LOCK_FILE} in the folder if no run is going`,
+            ? `another run (process ${holder.pid}) is writing into this ${what}; wait for it to finish or choose another folder`
+            : `a run on another computer is writing into this ${what}; wait for it, or delete ${LOCK_FILE} in the folder if no run is going`,
         );
       }
       unlinkSync(file);

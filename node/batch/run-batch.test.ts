@@ -472,6 +472,41 @@ describe('runBatch and its output folder', () => {
     expect(hiddenLeft(out)).toEqual([]);
   });
 
+  it('refuses a second run into the report or audit folder another run holds, leaving no trace of itself', async () => {
+    const { dir } = makeInputs(4);
+    const out = mkdtempSync(join(tmpdir(), 'deid-out-'));
+    const reports = { reportDir: `${out}.report`, auditDir: `${out}.audit` };
+    const others = [`${out}.other`, `${out}.other-report`, `${out}.other-audit`, `${out}.third`];
+    let refusals: Promise<unknown[]> | undefined;
+    const first = await runBatch(
+      { ...base, inputs: [dir], outDir: out, reports },
+      {
+        onFile: () => {
+          const other = (outDir: string, chosen: typeof reports) =>
+            runBatch({ ...base, inputs: [dir], outDir, reports: chosen }).catch((e: unknown) => e);
+          refusals ??= Promise.all([
+            other(others[0]!, { reportDir: reports.reportDir, auditDir: others[2]! }),
+            other(others[3]!, { reportDir: others[1]!, auditDir: reports.auditDir }),
+          ]);
+        },
+      },
+    );
+    expect(first.written).toBe(4);
+    const [byReport, byAudit] = (await refusals!).map(String);
+    expect(byReport).toMatch(/another run \(process \d+\) is writing into this report folder/);
+    expect(byAudit).toMatch(/another run \(process \d+\) is writing into this audit folder/);
+    for (const folder of others) expect(existsSync(folder), folder).toBe(false);
+    expect(readCsvFile(join(reports.auditDir, 'deid-audit.csv')).map((r) => r.input_no)).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+    ]);
+    // Released at the end: the next run into the same folders goes ahead.
+    const next = await runBatch({ ...base, inputs: [dir], outDir: others[0]!, reports });
+    expect(next.written).toBe(4);
+  });
+
   it('keeps the resume state beside the output folder, and refuses a file or an unwritable folder before creating anything', async () => {
     const { dir } = makeInputs(2);
     const parent = mkdtempSync(join(tmpdir(), 'deid-out-'));

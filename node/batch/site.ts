@@ -6,9 +6,10 @@ import { errorText, ReportableError } from '../../shared/errors.js';
 import type { Profile } from '../../shared/profile/profile.js';
 import { PROFILE_EDITION } from '../../shared/profile/table.js';
 import { isWithin, reportLocations } from '../reports/locations.js';
+import { makePrivateDir } from '../reports/private-files.js';
 import type { ReportLocations } from '../reports/types.js';
 import { ReportWriter } from '../reports/writer.js';
-import { lockOutput } from './lock.js';
+import { type LockedFolder, lockFolder } from './lock.js';
 import { outputConflict } from './out-dir.js';
 import { ResumeIndex } from './resume.js';
 
@@ -101,7 +102,6 @@ export const profileDigestOf = (profile: Profile, toolVersion: string): string =
 export function openSite(req: SiteRequest): Site {
   const { outDir } = req;
   checkOutput(req.inputs, outDir, req.reports, req.startedAt);
-  const existed = existsSync(outDir);
   const undo: Array<() => void> = [];
   const step = <T>(what: string, run: () => T): T => {
     try {
@@ -111,17 +111,20 @@ export function openSite(req: SiteRequest): Site {
       throw new BatchSetupError(e instanceof ReportableError ? e.message : `${what}: ${errorText(e)}`);
     }
   };
-  step('the output folder cannot be created', () => mkdirSync(outDir, { recursive: true }));
-  if (!existed)
-    undo.push(() => {
-      try {
-        rmdirSync(outDir);
-      } catch {
-        // Not empty or already gone: never remove more than this call made.
-      }
-    });
-  const lock = step('the output folder cannot be written', () => lockOutput(outDir));
-  undo.push(() => lock.release());
+  /** Takes a folder for this run, creating it if need be; undone, it is left as it was found. */
+  const locks: Array<{ release(): void }> = [];
+  const take = (dir: string, what: LockedFolder, make: () => void) => {
+    const existed = existsSync(dir);
+    step(`the ${what} cannot be ${existed ? 'written' : 'created'}`, make);
+    if (!existed) undo.push(() => removeEmptyFolder(dir));
+    const lock = step(`the ${what} cannot be written`, () => lockFolder(dir, what));
+    locks.push(lock);
+    undo.push(() => lock.release());
+  };
+  const releaseLocks = () => {
+    for (const lock of [...locks].reverse()) lock.release();
+  };
+  take(outDir, 'output folder', () => mkdirSync(outDir, { recursive: true }));
   const tempDir = join(outDir, TEMP_DIR);
   step('the output folder cannot be written', () => {
     // Leftovers of a crashed run are partial by definition.
@@ -129,6 +132,13 @@ export function openSite(req: SiteRequest): Site {
     mkdirSync(tempDir, { mode: 0o700 });
   });
   undo.push(() => rmSync(tempDir, { recursive: true, force: true }));
+  if (req.reports) {
+    // Two runs writing one report folder would publish each other's parts; one audit folder, number
+    // their rows alike, repeat crosswalk rows and take each other's copies kept for review.
+    const { reportDir, auditDir } = reportLocations(outDir, req.startedAt, req.reports);
+    take(reportDir, 'report folder', () => mkdirSync(reportDir, { recursive: true }));
+    take(auditDir, 'audit folder', () => makePrivateDir(auditDir));
+  }
   const writer = req.reports
     ? step('the reports cannot be written', () =>
         ReportWriter.open(
@@ -172,10 +182,19 @@ export function openSite(req: SiteRequest): Site {
         rmSync(tempDir, { recursive: true, force: true });
         writer?.close();
       } finally {
-        lock.release();
+        releaseLocks();
       }
     },
   };
+}
+
+/** Removes a folder this call made, if it is still empty: never more than the call made. */
+function removeEmptyFolder(dir: string) {
+  try {
+    rmdirSync(dir);
+  } catch {
+    // Not empty or already gone.
+  }
 }
 
 /** The resume state's folder inside the report folder: hidden, PHI-free. */
