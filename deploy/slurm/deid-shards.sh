@@ -26,4 +26,6 @@ $DEID anonymize "$DEID_INPUT" \
   --workers "${SLURM_CPUS_PER_TASK:-1}" \
   --shard "$K/$N" --shard-by study || status=$?
 # 1: some files failed or were held for review (the audit says which); anything else stops the array.
+# A task run again after its node died resumes; within five minutes of the death it is refused (exit 2)
+# while the dead task's folder locks are fresh: submit it again after that.
 [ "$status" -le 1 ]

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { ReportableError } from '../../shared/errors.js';
@@ -13,6 +13,17 @@ export class FolderLockedError extends ReportableError {
 
 /** The folders a run takes for itself, as its messages name them. */
 export type LockedFolder = 'output folder' | 'report folder' | 'audit folder';
+
+/**
+ * A run refreshes its locks every `heartbeat`; a lock from another computer not refreshed for `stale` is
+ * one a run left when its machine or pod died, and is taken over. The margin covers clocks that differ
+ * between the machines sharing the folder.
+ */
+export interface LockTiming {
+  readonly heartbeatMs: number;
+  readonly staleMs: number;
+}
+export const LOCK_TIMING: LockTiming = { heartbeatMs: 60_000, staleMs: 5 * 60_000 };
 
 interface Holder {
   readonly pid: number;
@@ -43,6 +54,25 @@ function isRunning(holder: Holder): boolean {
   return started === '' || holder.started === '' || started === holder.started;
 }
 
+/** Whether a lock has gone unrefreshed for longer than a running holder ever leaves it. */
+function isStale(file: string, timing: LockTiming): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > timing.staleMs;
+  } catch {
+    // Gone meanwhile: its holder released it.
+    return true;
+  }
+}
+
+function refresh(file: string) {
+  try {
+    const now = new Date();
+    utimesSync(file, now, now);
+  } catch {
+    // The folder's disk fails: the run's own writes say so; a missed refresh only ages the lock.
+  }
+}
+
 function readHolder(file: string): Holder | undefined {
   try {
     const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<Holder>;
@@ -58,10 +88,11 @@ function readHolder(file: string): Holder | undefined {
  * Takes a folder for this run, so two runs can never interleave their files there: outputs, a report's
  * parts and resume state, audit rows, crosswalk rows and copies kept for review. A lock left by a run that
  * crashed (its process is gone, or the pid now belongs to a newer process) is taken over; one held from
- * another computer (a shared folder) cannot be checked and is respected. System errors (a read-only
- * folder) are thrown as they are, for the caller to word.
+ * another computer (a shared folder, a scheduler's other node) is respected while it is refreshed, and
+ * taken over once it is stale (LockTiming): a shard restarted on another node resumes. System errors (a
+ * read-only folder) are thrown as they are, for the caller to word.
  */
-export function lockFolder(dir: string, what: LockedFolder): { release(): void } {
+export function lockFolder(dir: string, what: LockedFolder, timing = LOCK_TIMING): { release(): void } {
   const file = join(dir, LOCK_FILE);
   const me: Holder = { pid: process.pid, started: startTimeOf(process.pid), host: hostname() };
   for (let attempt = 0; ; attempt++) {
@@ -73,11 +104,11 @@ export function lockFolder(dir: string, what: LockedFolder): { release(): void }
       if (attempt > 0)
         throw new FolderLockedError(`another run took this ${what} at the same moment; try again`);
       const holder = readHolder(file);
-      if (holder && (holder.host !== me.host || isRunning(holder))) {
+      if (holder && (holder.host === me.host ? isRunning(holder) : !isStale(file, timing))) {
         throw new FolderLockedError(
           holder.host === me.host
             ? `another run (process ${holder.pid}) is writing into this ${what}; wait for it to finish or choose another folder`
-            : `a run on another computer is writing into this ${what}; wait for it, or delete ${LOCK_FILE} in the folder if no run is going`,
+            : `a run on another computer is writing into this ${what}; wait for it (a lock it stops refreshing is taken over after ${timing.staleMs / 60_000} minutes), or delete ${LOCK_FILE} in the folder if no run is going`,
         );
       }
       unlinkSync(file);
@@ -88,8 +119,11 @@ export function lockFolder(dir: string, what: LockedFolder): { release(): void }
     } finally {
       closeSync(fd);
     }
+    // Not keeping the process alive: a run that ends releases its locks.
+    const heartbeat = setInterval(() => refresh(file), timing.heartbeatMs).unref();
     return {
       release: () => {
+        clearInterval(heartbeat);
         try {
           unlinkSync(file);
         } catch {
