@@ -236,5 +236,11 @@ describe('mergeReports', () => {
       'crosswalk',
       'two pseudonyms',
     );
+    // A shard still running (or one whose run died) holds its folders: its published report is not its run.
+    for (const kind of ['report', 'audit'] as const) {
+      const held = shard([{ path: '/in/5.dcm', output: 'P/S/y.dcm', sha: 'f5' }]);
+      writeFileSync(join(held[kind], '.deid-lock'), '{}');
+      refused([x, held], `held-${kind}`, `${kind} folder 2 is held by a run (.deid-lock)`);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { duplicateReason } from '../batch/commit.js';
+import { LOCK_FILE } from '../batch/lock.js';
 import { plainOutputPath } from '../batch/output-path.js';
 import { mergeCrosswalkFiles } from './merge-crosswalks.js';
 import { MergeError } from './merge-error.js';
@@ -52,6 +53,18 @@ export interface MergeSummary extends BatchSummary {
 }
 
 /**
+ * A shard's folder a run still holds is one being written (its published report, if any, is an earlier
+ * run's), or one whose run died before the end: either way not the shard's whole run.
+ */
+function refuseHeldFolders(dirs: readonly string[], kind: 'report' | 'audit') {
+  const held = dirs.findIndex((d) => existsSync(join(d, LOCK_FILE)));
+  if (held >= 0)
+    throw new MergeError(
+      `${kind} folder ${held + 1} is held by a run (${LOCK_FILE}): one still writing that shard, or one that did not finish; wait for it, or run that shard again`,
+    );
+}
+
+/**
  * Combines the reports, audits and crosswalks of the shards of one sharded run into what a single run
  * over all the inputs writes: one entry per input, numbered in the order a single run walks the inputs
  * (by their paths, when the audits are given; else by output), one written row per output, one crosswalk
@@ -72,6 +85,8 @@ export function mergeReports(req: MergeRequest): MergeSummary {
     throw new MergeError('the report folder for the combined report already holds a report');
   if (req.auditOut && existsSync(join(req.auditOut, AUDIT_CSV)))
     throw new MergeError('the audit folder for the combined audit already holds an audit');
+  refuseHeldFolders(req.reportDirs, 'report');
+  refuseHeldFolders(auditDirs, 'audit');
   const inputs = ShardInputs.read(req.reportDirs);
   try {
     checkSameRun(inputs.frames);
