@@ -15,9 +15,9 @@ export class FolderLockedError extends ReportableError {
 export type LockedFolder = 'output folder' | 'report folder' | 'audit folder';
 
 /**
- * A run refreshes its locks every `heartbeat`; a lock from another computer not refreshed for `stale` is
- * one a run left when its machine or pod died, and is taken over. The margin covers clocks that differ
- * between the machines sharing the folder.
+ * A run refreshes its locks every `heartbeatMs`; a lock from another computer not refreshed for `staleMs`
+ * is one a run left when its machine or pod died, and is taken over. The margin between the two covers
+ * clocks that differ between the machines sharing the folder.
  */
 export interface LockTiming {
   readonly heartbeatMs: number;

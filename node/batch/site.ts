@@ -111,8 +111,8 @@ export function openSite(req: SiteRequest): Site {
       throw new BatchSetupError(e instanceof ReportableError ? e.message : `${what}: ${errorText(e)}`);
     }
   };
-  /** Takes a folder for this run, creating it if need be; undone, it is left as it was found. */
   const locks: Array<{ release(): void }> = [];
+  /** Takes a folder for this run, creating it if need be; undone, it is left as it was found. */
   const take = (dir: string, what: LockedFolder, make: () => void) => {
     const existed = existsSync(dir);
     step(`the ${what} cannot be ${existed ? 'written' : 'created'}`, make);
