@@ -157,6 +157,11 @@ export class ShardInputs {
       this.frames.push(
         readReportFile(fd, (entry, start, bytes) => {
           const item = this.add(shard, entry.inputNo);
+          // Runs over other inputs into the same folders number theirs alike: one number, two inputs.
+          if (this.entryAt[item]! >= 0)
+            throw new MergeError(
+              `report folder ${shard + 1} holds two inputs numbered ${entry.inputNo}: runs over other inputs wrote into its folders; merge the folders of one sharded run`,
+            );
           this.entryAt[item] = start;
           this.entryBytes[item] = bytes;
           // Outputs sort after every input without one; U+FFFF ends no name a run gives.
