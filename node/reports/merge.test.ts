@@ -236,15 +236,15 @@ describe('mergeReports', () => {
       'crosswalk',
       'two pseudonyms',
     );
-    // A run over other inputs into a shard's folders: its report carries the earlier outputs under numbers
-    // the new inputs take too.
+    // Runs over different inputs into a shard's folders (files added in between): the report keeps the
+    // earlier outputs under numbers the new inputs take too.
     const reused = shard([
       { path: '/in/6.dcm', output: 'P/S/z.dcm', sha: 'f6' },
       { path: '/in/7.dcm', output: 'P/S/w.dcm', sha: 'f7' },
     ]);
     const reusedJson = join(reused.report, 'deid-report.json');
     writeFileSync(reusedJson, readFileSync(reusedJson, 'utf8').replace('"inputNo":2', '"inputNo":1'));
-    refused([x, reused], 'reused', 'report folder 2 holds two inputs numbered 1');
+    refused([x, reused], 'reused', 'report folder 2 numbers two inputs 1');
     // A shard still running (or one whose run died) holds its folders: its published report is not its run.
     for (const kind of ['report', 'audit'] as const) {
       const held = shard([{ path: '/in/5.dcm', output: 'P/S/y.dcm', sha: 'f5' }]);

@@ -157,10 +157,12 @@ export class ShardInputs {
       this.frames.push(
         readReportFile(fd, (entry, start, bytes) => {
           const item = this.add(shard, entry.inputNo);
-          // Runs over other inputs into the same folders number theirs alike: one number, two inputs.
+          // A run numbers inputs by their place in its walk, and keeps an earlier run's outputs under that
+          // run's numbers: when inputs were added or removed in between, one number can name two inputs,
+          // whose entries and audit rows could no longer be told apart here.
           if (this.entryAt[item]! >= 0)
             throw new MergeError(
-              `report folder ${shard + 1} holds two inputs numbered ${entry.inputNo}: runs over other inputs wrote into its folders; merge the folders of one sharded run`,
+              `report folder ${shard + 1} numbers two inputs ${entry.inputNo}: runs over different inputs (files added or removed in between) wrote into its folders; run that shard again into new folders`,
             );
           this.entryAt[item] = start;
           this.entryBytes[item] = bytes;
