@@ -245,6 +245,17 @@ describe('mergeReports', () => {
     const reusedJson = join(reused.report, 'deid-report.json');
     writeFileSync(reusedJson, readFileSync(reusedJson, 'utf8').replace('"inputNo":2', '"inputNo":1'));
     refused([x, reused], 'reused', 'report folder 2 numbers two inputs 1');
+    // The same in the audit: a failed input's row under a number a later run gave another input.
+    const renumbered = shard([{ path: '/in/8.dcm', output: 'P/S/v.dcm', sha: 'f8' }]);
+    const audit = join(renumbered.audit, 'deid-audit.csv');
+    writeFileSync(
+      audit,
+      readFileSync(audit, 'utf8').replace(
+        '\r\n',
+        `\r\n${auditRow([1, '/in/7b.dcm', 'bb', '', '', 'failed'])}`,
+      ),
+    );
+    refused([x, renumbered], 'renumbered', 'audit folder 2 numbers two inputs 1');
     // A shard still running (or one whose run died) holds its folders: its published report is not its run.
     for (const kind of ['report', 'audit'] as const) {
       const held = shard([{ path: '/in/5.dcm', output: 'P/S/y.dcm', sha: 'f5' }]);

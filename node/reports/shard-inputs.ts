@@ -11,6 +11,16 @@ import type { ReportEntry } from './report-layout.js';
 import { AUDIT_COLUMNS, AUDIT_CSV, auditRow, REPORT_JSON } from './writer.js';
 
 const AUDIT_HEADER = auditRow(AUDIT_COLUMNS);
+
+/**
+ * A run numbers inputs by their place in its walk, and keeps an earlier run's outputs and audit rows under
+ * that run's numbers: when inputs were added or removed in between, one number names two inputs, whose
+ * entries and rows the merge, which joins them by number, could no longer tell apart.
+ */
+const twoInputs = (kind: 'report' | 'audit', shard: number, inputNo: number) =>
+  new MergeError(
+    `${kind} folder ${shard + 1} numbers two inputs ${inputNo}: runs over different inputs (files added or removed in between) wrote into its folders; run that shard again into new folders`,
+  );
 const INPUT_NO = AUDIT_COLUMNS.indexOf('input_no');
 const INPUT = AUDIT_COLUMNS.indexOf('input');
 
@@ -157,13 +167,7 @@ export class ShardInputs {
       this.frames.push(
         readReportFile(fd, (entry, start, bytes) => {
           const item = this.add(shard, entry.inputNo);
-          // A run numbers inputs by their place in its walk, and keeps an earlier run's outputs under that
-          // run's numbers: when inputs were added or removed in between, one number can name two inputs,
-          // whose entries and audit rows could no longer be told apart here.
-          if (this.entryAt[item]! >= 0)
-            throw new MergeError(
-              `report folder ${shard + 1} numbers two inputs ${entry.inputNo}: runs over different inputs (files added or removed in between) wrote into its folders; run that shard again into new folders`,
-            );
+          if (this.entryAt[item]! >= 0) throw twoInputs('report', shard, entry.inputNo);
           this.entryAt[item] = start;
           this.entryBytes[item] = bytes;
           // Outputs sort after every input without one; U+FFFF ends no name a run gives.
@@ -202,7 +206,14 @@ export class ShardInputs {
         if (!/^[1-9][0-9]*$/.test(inputNo)) throw otherColumns();
         const item = this.add(shard, Number(inputNo));
         const bytes = Buffer.byteLength(text);
+        // Folder by folder as the walk lists them: a separator sorts before any character a name holds.
+        // Joined, not replaced: a replaced string can be pieces of the record's text, kept alive with it.
+        const path = (cells[INPUT] ?? '').split(/[\\/]/).join('\u0000');
         if (this.auditAt[item]! >= 0) {
+          // A move's row names no input; any other names the input of the rows before it.
+          if (path !== '' && this.key[item] !== '' && path !== this.key[item])
+            throw twoInputs('audit', shard, Number(inputNo));
+          if (this.key[item] === '') this.key[item] = path;
           const more = this.moreAudit.get(item) ?? [];
           more.push(end - bytes, bytes);
           this.moreAudit.set(item, more);
@@ -210,9 +221,7 @@ export class ShardInputs {
         }
         this.auditAt[item] = end - bytes;
         this.auditBytes[item] = bytes;
-        // Folder by folder as the walk lists them: a separator sorts before any character a name holds.
-        // Joined, not replaced: a replaced string can be pieces of the record's text, kept alive with it.
-        this.key[item] = (cells[INPUT] ?? '').split(/[\\/]/).join('\u0000');
+        this.key[item] = path;
       }
     } catch (e) {
       if (e instanceof CsvHeaderError) throw e.missing ? unreadable() : otherColumns();
