@@ -11,6 +11,8 @@ import type { ReportEntry } from './report-layout.js';
 import { AUDIT_COLUMNS, AUDIT_CSV, auditRow, REPORT_JSON } from './writer.js';
 
 const AUDIT_HEADER = auditRow(AUDIT_COLUMNS);
+const INPUT_NO = AUDIT_COLUMNS.indexOf('input_no');
+const INPUT = AUDIT_COLUMNS.indexOf('input');
 
 /**
  * A run numbers inputs by their place in its walk, and keeps an earlier run's outputs and audit rows under
@@ -21,8 +23,6 @@ const twoInputs = (kind: 'report' | 'audit', shard: number, inputNo: number) =>
   new MergeError(
     `${kind} folder ${shard + 1} numbers two inputs ${inputNo}: runs over different inputs (files added or removed in between) wrote into its folders; run that shard again into new folders`,
   );
-const INPUT_NO = AUDIT_COLUMNS.indexOf('input_no');
-const INPUT = AUDIT_COLUMNS.indexOf('input');
 
 /**
  * Every input of the shards of one run, as the merge needs them: an archive's shards hold millions, and
