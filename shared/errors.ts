@@ -24,6 +24,10 @@ const SYSTEM: Readonly<Record<string, string>> = {
   ENOENT: 'a file or folder is missing',
   EEXIST: 'a file is already there',
   EXDEV: 'the folders are on different disks',
+  EISDIR: 'a folder is where a file should be',
+  ENOTDIR: 'a file is where a folder should be',
+  ENAMETOOLONG: 'a file name is too long',
+  EMFILE: 'too many files are open',
 };
 
 /**

@@ -238,7 +238,7 @@ describe('runBatch (in-process)', () => {
     const reports = { reportDir: `${out}.report`, auditDir: `${out}.audit` };
     const { summary, results } = await collect({ inputs: [dir], outDir: out, reports });
     expect(summary.stopped).toBe(
-      'an output could not be moved into the output folder: a file system error (EISDIR)',
+      'an output could not be moved into the output folder: a folder is where a file should be (EISDIR)',
     );
     expect(results.map((r) => [r.status, r.reason])).toEqual([
       ['written', undefined],
