@@ -1,5 +1,5 @@
 import { errorText } from '../../shared/errors.js';
-import { type CommitStage, PlaceError } from './commit.js';
+import { type Announce, type CommitStage, PlaceError } from './commit.js';
 import type { Queued } from './feed.js';
 import type { RunHalt } from './halt.js';
 import { InOrder } from './in-order.js';
@@ -33,6 +33,8 @@ export const GROUP_MS = 25;
 export class CommitInOrder {
   private readonly finished = new InOrder<Finished>();
   private readonly mayGo = new Wakeup();
+  /** Hands a committed (or dropped) input to the tally. */
+  private readonly announce: Announce;
 
   constructor(
     private readonly committer: CommitStage,
@@ -42,7 +44,9 @@ export class CommitInOrder {
     private readonly eachAtOnce: boolean,
     /** Told after each group: room was made between the walk and the commit. */
     private readonly committed: () => void,
-  ) {}
+  ) {
+    this.announce = tally.announce.bind(tally);
+  }
 
   /** An input finished (or passed over) out of order: `seq` is its place among this run's inputs. */
   put(seq: number, item: Finished): void {
@@ -61,10 +65,9 @@ export class CommitInOrder {
 
   /** Runs until every input the walk found is committed, or the run halts. */
   async run(timed: StageTimer): Promise<void> {
-    const { committer, tally, halt } = this;
+    const { committer, tally, halt, announce } = this;
     let lastCommit = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const announce = tally.announce.bind(tally);
     const commit = async () => {
       try {
         await committer.commit(announce);
@@ -122,7 +125,7 @@ export class CommitInOrder {
         halt.stop(outcome.reason);
       }
     } catch (e) {
-      committer.discard((r, bytes) => this.tally.announce(r, bytes));
+      committer.discard(this.announce);
       halt.stop(whyStopped(e));
     }
   }

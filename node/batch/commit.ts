@@ -36,7 +36,7 @@ export class PlaceError extends ReportableError {
 }
 
 /** Hands a committed input on (counted, shown): the batch's tally. */
-type Announce = (r: BatchFileResult, bytes: number) => void;
+export type Announce = (r: BatchFileResult, bytes: number) => void;
 
 /** Why an input is skipped: `earlier` (an input, by number, or an earlier run) wrote the same bytes. */
 export const duplicateReason = (earlier: string): string =>
